@@ -1,0 +1,263 @@
+/**
+ * Every option, limit and default of Tocsin, with the reason for its value.
+ *
+ * `loadConfig(env)` reads the environment once, in `main.ts`; nothing else
+ * reads `Deno.env`. Tests build a config with `testConfig(overrides)`.
+ * Each environment variable is documented in docs/config.md.
+ */
+
+/** HTTP port. 8000 is Deno's conventional default. */
+export const DEFAULT_PORT = 8000;
+/** KV location: a file path or a KV URL (Deno Deploy, denokv). A file under ./data keeps a fresh checkout self-contained. */
+export const DEFAULT_KV_PATH = "./data/tocsin.kv";
+
+/** Sessions last two weeks: long enough that on-call staff are not logged out mid-shift, short enough to bound a stolen cookie. */
+export const DEFAULT_SESSION_TTL_MS = 14 * 24 * 3600_000;
+/** Argon2id memory in KiB: OWASP's 2023 minimum recommendation (19 MiB, t=2, p=1). */
+export const DEFAULT_ARGON2_MEMORY_KIB = 19_456;
+/** Argon2id passes; see DEFAULT_ARGON2_MEMORY_KIB. */
+export const DEFAULT_ARGON2_ITERATIONS = 2;
+/** Minimum password length: NIST SP 800-63B asks for at least 8. */
+export const DEFAULT_PASSWORD_MIN_LENGTH = 8;
+
+/** Window over which failed logins are counted. */
+export const DEFAULT_LOGIN_WINDOW_MS = 15 * 60_000;
+/** Failed logins per account per window before 429: slows guessing without locking out a typo-prone human for long. */
+export const DEFAULT_LOGIN_MAX_FAILURES_PER_ACCOUNT = 10;
+/** Login attempts per client IP per window: a whole office behind one NAT still fits. */
+export const DEFAULT_LOGIN_MAX_ATTEMPTS_PER_IP = 100;
+
+/** JSON API body limit. Messages are at most MAX_MESSAGE_CHARS, so 64 KiB leaves room for any valid request. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+/** Longest message text, in UTF-16 units. 8,000 chars keeps a stored message well under KV's 64 KiB value limit even in CJK. */
+export const DEFAULT_MAX_MESSAGE_CHARS = 8_000;
+/** Largest WebSocket frame accepted from a client; larger ones close the socket with 1009. Deno itself does not cap frames. */
+export const DEFAULT_WS_MAX_FRAME_BYTES = 64 * 1024;
+/** Bytes queued on one socket before it is treated as a slow consumer and closed (it resumes from its cursors). */
+export const DEFAULT_WS_MAX_BUFFERED_BYTES = 1024 * 1024;
+/** Frames bound for one socket within this window leave as one WebSocket message: measured to multiply throughput at thousands of sockets. */
+export const DEFAULT_WS_COALESCE_MS = 10;
+/** Server keepalive interval; below the 30-60 s idle timeouts of common proxies. */
+export const DEFAULT_WS_KEEPALIVE_MS = 25_000;
+/** A socket must say hello within this time or it is closed. */
+export const DEFAULT_WS_HELLO_TIMEOUT_MS = 10_000;
+/** Frames a client may send per second (burst twice that) before it gets rate-limit errors; a chat user types far slower. */
+export const DEFAULT_WS_MAX_FRAMES_PER_SEC = 100;
+/** Messages one user may send per second across all transports (burst 4x). Scripts that need more should use alerts. */
+export const DEFAULT_SEND_RATE_PER_SEC = 50;
+/** Longest a long-poll request waits for news; under typical 60 s proxy timeouts. */
+export const DEFAULT_POLL_TIMEOUT_MS = 25_000;
+/** Extra time a poll or SSE batch waits after the first frame so that a burst leaves in one answer. */
+export const DEFAULT_POLL_LINGER_MS = 20;
+
+/** How long a clientId is remembered for de-duplicating retried sends. A week outlives any realistic offline retry. */
+export const DEFAULT_CLIENT_ID_TTL_MS = 7 * 24 * 3600_000;
+/** Fanout shards: one watched key each. 8 keeps every process on a single kv.watch (the limit is 10 keys). */
+export const DEFAULT_FANOUT_SHARDS = 8;
+/** How long fanout log entries live. A process that falls further behind than this resynchronises its subscribers from KV. */
+export const DEFAULT_FANOUT_LOG_TTL_MS = 10 * 60_000;
+/** Backstop poll of the fanout counters. KV watch does not cross processes on a local SQLite file; this bounds the delay there. */
+export const DEFAULT_FANOUT_POLL_MS = 1_000;
+/** Recent messages cached per active conversation so that live fanout reads KV once per commit, not once per socket. */
+export const DEFAULT_CHANNEL_CACHE = 256;
+/** Messages read per KV list during replay. */
+export const DEFAULT_REPLAY_PAGE = 500;
+/** Delivery receipts are buffered and written in batches this often; they are monotonic so batching loses nothing but latency. */
+export const DEFAULT_DELIVERED_FLUSH_MS = 200;
+/** Attempts at one optimistic KV commit before answering 503 so that the client retries. */
+export const DEFAULT_COMMIT_MAX_ATTEMPTS = 40;
+
+/** Members in one group. A commit holds at most 1,000 mutations; this keeps member-wide work in few commits. */
+export const DEFAULT_MAX_GROUP_MEMBERS = 1_000;
+/** Users added in one request (each costs about 3 mutations of one atomic commit). */
+export const DEFAULT_MAX_MEMBERS_PER_REQUEST = 200;
+/** Conversations a user can be in; bounds the conversation list and resume work. */
+export const DEFAULT_MAX_CONVERSATIONS_PER_USER = 2_000;
+/** Largest history page. */
+export const DEFAULT_HISTORY_PAGE_MAX = 200;
+/** History page when the client names none. */
+export const DEFAULT_HISTORY_PAGE = 50;
+/** Directory search results per request. */
+export const DEFAULT_DIRECTORY_LIMIT = 50;
+
+export interface Config {
+  port: number;
+  kvPath: string;
+  /** Origin users open, from TOCSIN_PUBLIC_URL; null when unset. */
+  publicOrigin: string | null;
+  allowedOrigins: string[];
+  trustProxy: boolean;
+  sessionTtlMs: number;
+  argon2MemoryKib: number;
+  argon2Iterations: number;
+  passwordMinLength: number;
+  loginWindowMs: number;
+  loginMaxFailuresPerAccount: number;
+  loginMaxAttemptsPerIp: number;
+  maxBodyBytes: number;
+  maxMessageChars: number;
+  wsMaxFrameBytes: number;
+  wsMaxBufferedBytes: number;
+  wsCoalesceMs: number;
+  wsKeepaliveMs: number;
+  wsHelloTimeoutMs: number;
+  wsMaxFramesPerSec: number;
+  sendRatePerSec: number;
+  pollTimeoutMs: number;
+  pollLingerMs: number;
+  clientIdTtlMs: number;
+  fanoutShards: number;
+  fanoutLogTtlMs: number;
+  fanoutPollMs: number;
+  channelCache: number;
+  replayPage: number;
+  deliveredFlushMs: number;
+  commitMaxAttempts: number;
+  maxGroupMembers: number;
+  maxMembersPerRequest: number;
+  maxConversationsPerUser: number;
+  historyPageMax: number;
+  historyPage: number;
+  directoryLimit: number;
+}
+
+/** The defaults, as one object. */
+export function defaultConfig(): Config {
+  return {
+    port: DEFAULT_PORT,
+    kvPath: DEFAULT_KV_PATH,
+    publicOrigin: null,
+    allowedOrigins: [],
+    trustProxy: false,
+    sessionTtlMs: DEFAULT_SESSION_TTL_MS,
+    argon2MemoryKib: DEFAULT_ARGON2_MEMORY_KIB,
+    argon2Iterations: DEFAULT_ARGON2_ITERATIONS,
+    passwordMinLength: DEFAULT_PASSWORD_MIN_LENGTH,
+    loginWindowMs: DEFAULT_LOGIN_WINDOW_MS,
+    loginMaxFailuresPerAccount: DEFAULT_LOGIN_MAX_FAILURES_PER_ACCOUNT,
+    loginMaxAttemptsPerIp: DEFAULT_LOGIN_MAX_ATTEMPTS_PER_IP,
+    maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+    maxMessageChars: DEFAULT_MAX_MESSAGE_CHARS,
+    wsMaxFrameBytes: DEFAULT_WS_MAX_FRAME_BYTES,
+    wsMaxBufferedBytes: DEFAULT_WS_MAX_BUFFERED_BYTES,
+    wsCoalesceMs: DEFAULT_WS_COALESCE_MS,
+    wsKeepaliveMs: DEFAULT_WS_KEEPALIVE_MS,
+    wsHelloTimeoutMs: DEFAULT_WS_HELLO_TIMEOUT_MS,
+    wsMaxFramesPerSec: DEFAULT_WS_MAX_FRAMES_PER_SEC,
+    sendRatePerSec: DEFAULT_SEND_RATE_PER_SEC,
+    pollTimeoutMs: DEFAULT_POLL_TIMEOUT_MS,
+    pollLingerMs: DEFAULT_POLL_LINGER_MS,
+    clientIdTtlMs: DEFAULT_CLIENT_ID_TTL_MS,
+    fanoutShards: DEFAULT_FANOUT_SHARDS,
+    fanoutLogTtlMs: DEFAULT_FANOUT_LOG_TTL_MS,
+    fanoutPollMs: DEFAULT_FANOUT_POLL_MS,
+    channelCache: DEFAULT_CHANNEL_CACHE,
+    replayPage: DEFAULT_REPLAY_PAGE,
+    deliveredFlushMs: DEFAULT_DELIVERED_FLUSH_MS,
+    commitMaxAttempts: DEFAULT_COMMIT_MAX_ATTEMPTS,
+    maxGroupMembers: DEFAULT_MAX_GROUP_MEMBERS,
+    maxMembersPerRequest: DEFAULT_MAX_MEMBERS_PER_REQUEST,
+    maxConversationsPerUser: DEFAULT_MAX_CONVERSATIONS_PER_USER,
+    historyPageMax: DEFAULT_HISTORY_PAGE_MAX,
+    historyPage: DEFAULT_HISTORY_PAGE,
+    directoryLimit: DEFAULT_DIRECTORY_LIMIT,
+  };
+}
+
+/** Environment variable -> config field, for the numeric options. */
+const NUMERIC_ENV: Record<string, keyof Config> = {
+  PORT: "port",
+  TOCSIN_SESSION_TTL_MS: "sessionTtlMs",
+  TOCSIN_ARGON2_MEMORY_KIB: "argon2MemoryKib",
+  TOCSIN_ARGON2_ITERATIONS: "argon2Iterations",
+  TOCSIN_PASSWORD_MIN_LENGTH: "passwordMinLength",
+  TOCSIN_LOGIN_WINDOW_MS: "loginWindowMs",
+  TOCSIN_LOGIN_MAX_FAILURES_PER_ACCOUNT: "loginMaxFailuresPerAccount",
+  TOCSIN_LOGIN_MAX_ATTEMPTS_PER_IP: "loginMaxAttemptsPerIp",
+  TOCSIN_MAX_BODY_BYTES: "maxBodyBytes",
+  TOCSIN_MAX_MESSAGE_CHARS: "maxMessageChars",
+  TOCSIN_WS_MAX_FRAME_BYTES: "wsMaxFrameBytes",
+  TOCSIN_WS_MAX_BUFFERED_BYTES: "wsMaxBufferedBytes",
+  TOCSIN_WS_COALESCE_MS: "wsCoalesceMs",
+  TOCSIN_WS_KEEPALIVE_MS: "wsKeepaliveMs",
+  TOCSIN_WS_HELLO_TIMEOUT_MS: "wsHelloTimeoutMs",
+  TOCSIN_WS_MAX_FRAMES_PER_SEC: "wsMaxFramesPerSec",
+  TOCSIN_SEND_RATE_PER_SEC: "sendRatePerSec",
+  TOCSIN_POLL_TIMEOUT_MS: "pollTimeoutMs",
+  TOCSIN_POLL_LINGER_MS: "pollLingerMs",
+  TOCSIN_CLIENT_ID_TTL_MS: "clientIdTtlMs",
+  TOCSIN_FANOUT_SHARDS: "fanoutShards",
+  TOCSIN_FANOUT_LOG_TTL_MS: "fanoutLogTtlMs",
+  TOCSIN_FANOUT_POLL_MS: "fanoutPollMs",
+  TOCSIN_CHANNEL_CACHE: "channelCache",
+  TOCSIN_REPLAY_PAGE: "replayPage",
+  TOCSIN_DELIVERED_FLUSH_MS: "deliveredFlushMs",
+  TOCSIN_COMMIT_MAX_ATTEMPTS: "commitMaxAttempts",
+  TOCSIN_MAX_GROUP_MEMBERS: "maxGroupMembers",
+  TOCSIN_MAX_MEMBERS_PER_REQUEST: "maxMembersPerRequest",
+  TOCSIN_MAX_CONVERSATIONS_PER_USER: "maxConversationsPerUser",
+  TOCSIN_HISTORY_PAGE_MAX: "historyPageMax",
+  TOCSIN_HISTORY_PAGE: "historyPage",
+  TOCSIN_DIRECTORY_LIMIT: "directoryLimit",
+};
+
+/** Names of every environment variable Tocsin reads (for docs and tests). */
+export const ENV_NAMES: string[] = [
+  "TOCSIN_KV",
+  "TOCSIN_PUBLIC_URL",
+  "TOCSIN_ALLOWED_ORIGINS",
+  "TOCSIN_TRUST_PROXY",
+  ...Object.keys(NUMERIC_ENV),
+];
+
+/**
+ * Builds the config from environment variables. Throws with a clear message
+ * on a malformed value, so that a typo stops start-up instead of being ignored.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const config = defaultConfig();
+  for (const [name, field] of Object.entries(NUMERIC_ENV)) {
+    const raw = env[name];
+    if (raw === undefined || raw === "") continue;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0 || !Number.isInteger(n)) {
+      throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+    }
+    (config[field] as number) = n;
+  }
+  if (config.fanoutShards < 1 || config.fanoutShards > 64) {
+    throw new Error("TOCSIN_FANOUT_SHARDS must be between 1 and 64");
+  }
+  if (env.TOCSIN_KV) config.kvPath = env.TOCSIN_KV;
+  if (env.TOCSIN_PUBLIC_URL) {
+    config.publicOrigin = parseOrigin("TOCSIN_PUBLIC_URL", env.TOCSIN_PUBLIC_URL);
+  }
+  if (env.TOCSIN_ALLOWED_ORIGINS) {
+    config.allowedOrigins = env.TOCSIN_ALLOWED_ORIGINS.split(",").map((s) => s.trim()).filter(
+      Boolean,
+    ).map((s) => parseOrigin("TOCSIN_ALLOWED_ORIGINS", s));
+  }
+  config.trustProxy = ["1", "true", "yes"].includes((env.TOCSIN_TRUST_PROXY ?? "").toLowerCase());
+  return config;
+}
+
+function parseOrigin(name: string, value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http(s)");
+    return url.origin;
+  } catch {
+    throw new Error(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
+  }
+}
+
+/** A config for tests: defaults, cheap password hashing, and the given overrides. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    ...defaultConfig(),
+    // Tests create many users; hashing cost is not what they test.
+    argon2MemoryKib: 1024,
+    argon2Iterations: 1,
+    ...overrides,
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * The dependencies every domain function takes, and `createCore`, which
+ * wires them: fanout hints go to the hub, the hub's delivery marks go to the
+ * receipt buffer.
+ */
+import { type Clock, systemClock } from "./clock.ts";
+import type { Config } from "./config.ts";
+import { Fanout } from "./fanout.ts";
+import { CLOSE, Hub } from "./hub.ts";
+import { TokenBucket } from "./ratelimit.ts";
+import { DeliveredBuffer } from "./receipts.ts";
+
+/** Per-user send rate buckets (in-process; one user rarely spans processes). */
+export class Limits {
+  #send = new Map<string, TokenBucket>();
+  constructor(private config: Config, private clock: Clock) {}
+
+  allowSend(userId: string): boolean {
+    let b = this.#send.get(userId);
+    if (!b) {
+      // Bounded memory: forgetting buckets only ever grants a fresh burst.
+      if (this.#send.size > 10_000) this.#send.clear();
+      b = new TokenBucket(this.config.sendRatePerSec, this.config.sendRatePerSec * 4, this.clock);
+      this.#send.set(userId, b);
+    }
+    return b.take();
+  }
+}
+
+export interface Deps {
+  kv: Deno.Kv;
+  config: Config;
+  clock: Clock;
+  fanout: Fanout;
+  hub: Hub;
+  delivered: DeliveredBuffer;
+  limits: Limits;
+}
+
+export interface Core extends Deps {
+  /** Starts following fanout. */
+  start(): Promise<void>;
+  /** Closes subscribers, flushes buffered receipts and stops the watch. Does not close `kv`. */
+  close(): Promise<void>;
+}
+
+export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClock): Core {
+  const hub = new Hub(kv, config);
+  const fanout = new Fanout(kv, config, (hints) => hub.onHints(hints), () => hub.resync());
+  const delivered = new DeliveredBuffer(kv, fanout, config.deliveredFlushMs);
+  hub.onDelivered = (sub, conversationId, seq) => delivered.mark(conversationId, sub.userId, seq);
+  return {
+    kv,
+    config,
+    clock,
+    fanout,
+    hub,
+    delivered,
+    limits: new Limits(config, clock),
+    start: () => fanout.start(),
+    async close() {
+      hub.closeAll(CLOSE.shutdown, "server shutting down");
+      await delivered.close();
+      await fanout.close();
+    },
+  };
+}

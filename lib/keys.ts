@@ -1,0 +1,81 @@
+/**
+ * The KV key space, in one place. Routes never build keys inline.
+ * Secondary indexes are `<entity>_by_<attr>` and store the id, not a copy.
+ * docs/architecture.md describes each key and what writes it.
+ */
+
+export const keys = {
+  // Users
+  /** Written once by the first-run setup, so that two concurrent setups cannot both win. */
+  setupDone: (): Deno.KvKey => ["setup_done"],
+  user: (id: string): Deno.KvKey => ["users", id],
+  users: (): Deno.KvKey => ["users"],
+  userByEmail: (email: string): Deno.KvKey => ["users_by_email", email.toLowerCase()],
+  password: (userId: string): Deno.KvKey => ["user_passwords", userId],
+
+  // Sessions (cookie) and personal API tokens; both keyed by the SHA-256 of the secret.
+  session: (hash: string): Deno.KvKey => ["sessions", hash],
+  sessionByUser: (userId: string, hash: string): Deno.KvKey => ["sessions_by_user", userId, hash],
+  sessionsByUser: (userId: string): Deno.KvKey => ["sessions_by_user", userId],
+  apiToken: (hash: string): Deno.KvKey => ["api_tokens", hash],
+  apiTokenByUser: (userId: string, tokenId: string): Deno.KvKey => [
+    "api_tokens_by_user",
+    userId,
+    tokenId,
+  ],
+  apiTokensByUser: (userId: string): Deno.KvKey => ["api_tokens_by_user", userId],
+
+  // Rate-limit counters (KvU64 sums with expireIn).
+  rateLimit: (scope: string, id: string, window: number): Deno.KvKey => [
+    "rate_limits",
+    scope,
+    id,
+    window,
+  ],
+
+  // Teams
+  team: (id: string): Deno.KvKey => ["teams", id],
+  teams: (): Deno.KvKey => ["teams"],
+  teamByName: (name: string): Deno.KvKey => ["teams_by_name", name.toLowerCase()],
+  teamMember: (teamId: string, userId: string): Deno.KvKey => ["team_members", teamId, userId],
+  teamMembers: (teamId: string): Deno.KvKey => ["team_members", teamId],
+  teamByUser: (userId: string, teamId: string): Deno.KvKey => ["teams_by_user", userId, teamId],
+  teamsByUser: (userId: string): Deno.KvKey => ["teams_by_user", userId],
+
+  // Conversations
+  conversation: (id: string): Deno.KvKey => ["conversations", id],
+  /** The conversation's head: last seq and a preview of the last message. Every append checks it. */
+  head: (convId: string): Deno.KvKey => ["conversation_heads", convId],
+  member: (convId: string, userId: string): Deno.KvKey => ["members", convId, userId],
+  members: (convId: string): Deno.KvKey => ["members", convId],
+  conversationByUser: (userId: string, convId: string): Deno.KvKey => [
+    "conversations_by_user",
+    userId,
+    convId,
+  ],
+  conversationsByUser: (userId: string): Deno.KvKey => ["conversations_by_user", userId],
+  /** One direct conversation per pair; ids sorted so that (a,b) and (b,a) meet. */
+  directByPair: (a: string, b: string): Deno.KvKey =>
+    a < b ? ["direct_by_pair", a, b] : ["direct_by_pair", b, a],
+
+  // Messages
+  message: (convId: string, seq: number): Deno.KvKey => ["messages", convId, seq],
+  messages: (convId: string): Deno.KvKey => ["messages", convId],
+  messageByClientId: (convId: string, senderId: string, clientId: string): Deno.KvKey => [
+    "messages_by_client_id",
+    convId,
+    senderId,
+    clientId,
+  ],
+
+  // Receipts: KvU64 cursors written with `max`, so that concurrent writers never move them back.
+  delivered: (convId: string, userId: string): Deno.KvKey => ["receipts_delivered", convId, userId],
+  deliveredAll: (convId: string): Deno.KvKey => ["receipts_delivered", convId],
+  read: (convId: string, userId: string): Deno.KvKey => ["receipts_read", convId, userId],
+  readAll: (convId: string): Deno.KvKey => ["receipts_read", convId],
+
+  // Fanout: a counter per shard (watched) and a log of hints per shard.
+  fanoutCounter: (shard: number): Deno.KvKey => ["fanout", shard],
+  fanoutLog: (shard: number, n: number): Deno.KvKey => ["fanout_log", shard, n],
+  fanoutLogShard: (shard: number): Deno.KvKey => ["fanout_log", shard],
+};

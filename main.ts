@@ -1,0 +1,41 @@
+/**
+ * Tocsin's composition root: config -> KV -> core -> app -> serve.
+ * Side effects happen only when this file is run.
+ */
+import { loadConfig } from "./lib/config.ts";
+import { createCore } from "./lib/deps.ts";
+import { createApp } from "./routes/mod.ts";
+
+/** Opens the KV store named by `path`: a URL (Deploy, denokv) or a file whose folder is created. */
+export async function openStore(path: string): Promise<Deno.Kv> {
+  if (!/^https?:\/\//.test(path) && path !== ":memory:") {
+    const dir = path.replace(/[\\/][^\\/]*$/, "");
+    if (dir && dir !== path) await Deno.mkdir(dir, { recursive: true });
+  }
+  return await Deno.openKv(path);
+}
+
+if (import.meta.main) {
+  const config = loadConfig(Deno.env.toObject());
+  const kv = await openStore(config.kvPath);
+  const core = createCore(kv, config);
+  await core.start();
+  const app = createApp(core);
+  const server = Deno.serve({
+    port: config.port,
+    onListen: ({ hostname, port }) => console.log(`tocsin listening on http://${hostname}:${port}`),
+  }, app.fetch);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log("tocsin: shutting down");
+    await core.close();
+    await server.shutdown();
+    kv.close();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+}

@@ -1,0 +1,68 @@
+/** First-run setup, login, logout and the caller's own profile. */
+import { Hono } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { Context } from "hono";
+import type { Deps } from "../../lib/deps.ts";
+import { LoginInputSchema, SetupInputSchema } from "../../lib/schemas.ts";
+import { createSession, login, logout } from "../../lib/sessions.ts";
+import { listTeams } from "../../lib/teams.ts";
+import { isSetUp, publicUser, setup } from "../../lib/users.ts";
+import {
+  type AppEnv,
+  clientIp,
+  json,
+  me,
+  requestOrigin,
+  requireAuth,
+  SESSION_COOKIE,
+} from "../middleware.ts";
+
+export function authRoutes(deps: Deps) {
+  const app = new Hono<AppEnv>();
+
+  function setSessionCookie(c: Context, token: string) {
+    const secure = (deps.config.publicOrigin ?? requestOrigin(deps, c)).startsWith("https:");
+    setCookie(c, SESSION_COOKIE, token, {
+      httpOnly: true,
+      sameSite: "Lax",
+      secure,
+      path: "/",
+      maxAge: Math.floor(deps.config.sessionTtlMs / 1000),
+    });
+  }
+
+  const meta = (c: Context) => ({
+    ip: clientIp(deps, c),
+    userAgent: c.req.header("user-agent") ?? "",
+  });
+
+  app.get("/setup", async (c) => c.json({ needed: !(await isSetUp(deps.kv)) }));
+
+  app.post("/setup", json(SetupInputSchema), async (c) => {
+    const user = await setup(deps, c.req.valid("json"));
+    const { token } = await createSession(deps, user, meta(c));
+    setSessionCookie(c, token);
+    return c.json({ user: publicUser(user) }, 201);
+  });
+
+  app.post("/session", json(LoginInputSchema), async (c) => {
+    const { email, password } = c.req.valid("json");
+    const { token, user, session } = await login(deps, email, password, meta(c));
+    setSessionCookie(c, token);
+    return c.json({ user: publicUser(user), expiresAt: session.expiresAt });
+  });
+
+  app.delete("/session", async (c) => {
+    const token = getCookie(c, SESSION_COOKIE);
+    if (token) await logout(deps, token);
+    deleteCookie(c, SESSION_COOKIE, { path: "/" });
+    return c.json({ ok: true });
+  });
+
+  app.get("/me", requireAuth, async (c) => {
+    const { user, via } = me(c);
+    return c.json({ user: publicUser(user), via, teams: await listTeams(deps.kv, user) });
+  });
+
+  return app;
+}

@@ -1,0 +1,45 @@
+/** The user directory (everyone) and user administration (admins). */
+import { Hono } from "hono";
+import type { Deps } from "../../lib/deps.ts";
+import { notFound } from "../../lib/errors.ts";
+import {
+  CreateUserInputSchema,
+  DirectoryQuerySchema,
+  UpdateUserInputSchema,
+} from "../../lib/schemas.ts";
+import { createUser, getUser, publicUser, searchUsers, updateUser } from "../../lib/users.ts";
+import { type AppEnv, idParam, json, me, query, requireAdmin, requireAuth } from "../middleware.ts";
+
+export function userRoutes(deps: Deps) {
+  const app = new Hono<AppEnv>();
+
+  app.get("/", requireAuth, query(DirectoryQuerySchema), async (c) => {
+    const { q, limit } = c.req.valid("query");
+    const isAdmin = me(c).user.role === "admin";
+    const items = await searchUsers(
+      deps.kv,
+      q ?? "",
+      Math.min(limit ?? deps.config.directoryLimit, 200),
+      isAdmin,
+    );
+    return c.json({ items });
+  });
+
+  app.post("/", requireAdmin, json(CreateUserInputSchema), async (c) => {
+    const user = await createUser(deps, c.req.valid("json"));
+    return c.json({ user: publicUser(user) }, 201);
+  });
+
+  app.get("/:id", requireAuth, async (c) => {
+    const user = await getUser(deps.kv, idParam(c, "id", "user"));
+    if (!user) throw notFound("user");
+    return c.json({ user: publicUser(user) });
+  });
+
+  app.patch("/:id", requireAdmin, json(UpdateUserInputSchema), async (c) => {
+    const user = await updateUser(deps, me(c).user, idParam(c, "id", "user"), c.req.valid("json"));
+    return c.json({ user: publicUser(user) });
+  });
+
+  return app;
+}

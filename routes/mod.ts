@@ -1,0 +1,76 @@
+/**
+ * createApp: the one mount table of Tocsin's HTTP API. Handlers live in the
+ * sub-apps; errors of every kind are rendered here, once.
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
+import type { Deps } from "../lib/deps.ts";
+import { ApiError } from "../lib/errors.ts";
+import { authRoutes } from "./api/auth.ts";
+import { conversationRoutes } from "./api/conversations.ts";
+import { teamRoutes } from "./api/teams.ts";
+import { tokenRoutes } from "./api/tokens.ts";
+import { userRoutes } from "./api/users.ts";
+import { eventRoutes } from "./events.ts";
+import { type AppEnv, authenticateRequest, checkOrigin } from "./middleware.ts";
+import { wsRoutes } from "./ws.ts";
+
+export function createApp(deps: Deps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use(secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
+  app.use("/api/*", async (c, next) => {
+    await next();
+    c.header("cache-control", "no-store");
+  });
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: deps.config.maxBodyBytes,
+      onError: () => {
+        throw new ApiError(
+          "payload_too_large",
+          `request body over ${deps.config.maxBodyBytes} bytes`,
+        );
+      },
+    }),
+  );
+  app.use("/api/*", checkOrigin(deps));
+  app.use("/api/*", authenticateRequest(deps));
+
+  app.get("/healthz", async (c) => {
+    await deps.kv.get(["healthz"]);
+    return c.json({ ok: true, ...deps.hub.stats() });
+  });
+
+  app.route("/api/v1", authRoutes(deps));
+  app.route("/api/v1/users", userRoutes(deps));
+  app.route("/api/v1/tokens", tokenRoutes(deps));
+  app.route("/api/v1/teams", teamRoutes(deps));
+  app.route("/api/v1/conversations", conversationRoutes(deps));
+  app.route("/api/v1/ws", wsRoutes(deps));
+  app.route("/api/v1", eventRoutes(deps));
+
+  app.notFound((c) =>
+    c.json(new ApiError("not_found", `no route for ${c.req.method} ${c.req.path}`).toJSON(), 404)
+  );
+
+  app.onError((err, c) => {
+    let e: ApiError;
+    if (err instanceof ApiError) e = err;
+    else if (err instanceof HTTPException && err.status === 400) {
+      e = new ApiError("invalid_json", "the body is not valid JSON");
+    } else if (err instanceof HTTPException && err.status === 413) {
+      e = new ApiError("payload_too_large", "request body too large");
+    } else {
+      console.error(`${c.req.method} ${c.req.path} failed`, err);
+      e = new ApiError("internal", "internal error");
+    }
+    if (e.retryAfter) c.header("retry-after", String(e.retryAfter));
+    return c.json(e.toJSON(), e.status as 400);
+  });
+
+  return app;
+}
