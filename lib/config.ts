@@ -71,8 +71,6 @@ export const DEFAULT_COMMIT_MAX_ATTEMPTS = 40;
 export const DEFAULT_MAX_GROUP_MEMBERS = 1_000;
 /** Users added in one request (each costs about 3 mutations of one atomic commit). */
 export const DEFAULT_MAX_MEMBERS_PER_REQUEST = 200;
-/** Conversations a user can be in; bounds the conversation list and resume work. */
-export const DEFAULT_MAX_CONVERSATIONS_PER_USER = 2_000;
 /** Largest history page. */
 export const DEFAULT_HISTORY_PAGE_MAX = 200;
 /** History page when the client names none. */
@@ -115,7 +113,6 @@ export interface Config {
   commitMaxAttempts: number;
   maxGroupMembers: number;
   maxMembersPerRequest: number;
-  maxConversationsPerUser: number;
   historyPageMax: number;
   historyPage: number;
   directoryLimit: number;
@@ -157,7 +154,6 @@ export function defaultConfig(): Config {
     commitMaxAttempts: DEFAULT_COMMIT_MAX_ATTEMPTS,
     maxGroupMembers: DEFAULT_MAX_GROUP_MEMBERS,
     maxMembersPerRequest: DEFAULT_MAX_MEMBERS_PER_REQUEST,
-    maxConversationsPerUser: DEFAULT_MAX_CONVERSATIONS_PER_USER,
     historyPageMax: DEFAULT_HISTORY_PAGE_MAX,
     historyPage: DEFAULT_HISTORY_PAGE,
     directoryLimit: DEFAULT_DIRECTORY_LIMIT,
@@ -195,7 +191,6 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_COMMIT_MAX_ATTEMPTS: "commitMaxAttempts",
   TOCSIN_MAX_GROUP_MEMBERS: "maxGroupMembers",
   TOCSIN_MAX_MEMBERS_PER_REQUEST: "maxMembersPerRequest",
-  TOCSIN_MAX_CONVERSATIONS_PER_USER: "maxConversationsPerUser",
   TOCSIN_HISTORY_PAGE_MAX: "historyPageMax",
   TOCSIN_HISTORY_PAGE: "historyPage",
   TOCSIN_DIRECTORY_LIMIT: "directoryLimit",

@@ -188,7 +188,7 @@ export async function summarize(
     getManyChunked<Deno.KvU64>(kv, ids.map((id) => keys.read(id, userId))),
   ]);
   const out: ConversationSummary[] = [];
-  ids.forEach((id, i) => {
+  ids.forEach((_id, i) => {
     const c = convs[i].value;
     const m = members[i].value;
     if (!c || !m) return;

@@ -228,6 +228,11 @@ export class Fanout {
     this.#onGap();
   }
 
+  /** Number of kv.watch streams this process runs: ceil(shards / 10), whatever the number of sockets. */
+  get watches(): number {
+    return this.#readers.length;
+  }
+
   /** Stops the watch and the poll; needed for a clean exit (a live watch keeps a worker alive). */
   async close(): Promise<void> {
     this.#closed = true;

@@ -33,7 +33,7 @@ Deno.test("ws - replay after cursors, then live, with no gap and no duplicate wh
   stop = true;
   await writer;
   const total = 1 + 30 + n;
-  await ws.until((f) => ws.messages(g.id).length >= total - 5, 5000, `${total - 5} messages`);
+  await ws.until(() => ws.messages(g.id).length >= total - 5, 5000, `${total - 5} messages`);
   await sleep(100);
   const seqs = ws.messages(g.id).map((m) => m.seq);
   assert.deepEqual(

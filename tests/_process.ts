@@ -1,0 +1,82 @@
+/**
+ * Runs the real server as a child process (`deno run main.ts`) on a given KV
+ * file and port, so that tests can SIGKILL it and start it again.
+ */
+
+/** A free loopback port (bound, then released). */
+export function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+export class ServerProcess {
+  #child: Deno.ChildProcess | null = null;
+  readonly url: string;
+
+  constructor(
+    readonly kvPath: string,
+    readonly port: number,
+    readonly env: Record<string, string> = {},
+  ) {
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  /** Starts the server and waits until it answers /healthz. */
+  async start(timeoutMs = 30_000): Promise<void> {
+    const mainTs = new URL("../main.ts", import.meta.url).pathname;
+    this.#child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", mainTs],
+      env: {
+        TOCSIN_KV: this.kvPath,
+        PORT: String(this.port),
+        TOCSIN_ARGON2_MEMORY_KIB: "1024",
+        TOCSIN_ARGON2_ITERATIONS: "1",
+        ...this.env,
+      },
+      stdout: "null",
+      stderr: "inherit",
+    }).spawn();
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        const r = await fetch(this.url + "/healthz");
+        await r.body?.cancel();
+        if (r.ok) return;
+      } catch {
+        // not up yet
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error("server did not start");
+  }
+
+  /** SIGKILL: no shutdown hooks run, buffered work is lost. */
+  async kill(): Promise<void> {
+    if (!this.#child) return;
+    try {
+      this.#child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+    await this.#child.status;
+    this.#child = null;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.kill();
+  }
+}
+
+/** A small seeded PRNG (mulberry32), so that a failing run can be repeated. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
