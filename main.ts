@@ -2,6 +2,7 @@
  * Tocsin's composition root: config -> KV -> core -> app -> serve.
  * Side effects happen only when this file is run.
  */
+import { loadAssets } from "./lib/assets.ts";
 import { loadConfig } from "./lib/config.ts";
 import { createCore } from "./lib/deps.ts";
 import { createApp } from "./routes/mod.ts";
@@ -20,7 +21,11 @@ if (import.meta.main) {
   const kv = await openStore(config.kvPath);
   const core = createCore(kv, config);
   await core.start();
-  const app = createApp(core);
+  const assets = await loadAssets();
+  if (!assets) {
+    console.warn("tocsin: no web client bundle; run `deno task build` (the API works without it)");
+  }
+  const app = createApp(core, { assets });
   const server = Deno.serve({
     port: config.port,
     onListen: ({ hostname, port }) => console.log(`tocsin listening on http://${hostname}:${port}`),

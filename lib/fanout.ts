@@ -38,12 +38,22 @@ export const HintSchema = z.discriminatedUnion("t", [
 ]);
 export type Hint = z.infer<typeof HintSchema>;
 
+/** Re-reads of a log tail that the watch announced but this handle does not see yet. */
+const TAIL_RETRIES = 8;
+/** Back-off step between those re-reads (10, 20, ... ms; under 0.4 s in all). */
+const TAIL_RETRY_MS = 10;
+
 /** What one attempt of a commit decided: commit with these hints, or stop with a result. */
 export type Attempt<T> = { hints: Hint[]; result: T } | { done: T };
 
 interface CounterState {
   value: number;
   versionstamp: string | null;
+}
+
+/** True for SQLite's "database is locked" / busy errors, which a retry resolves. */
+export function isBusy(err: unknown): boolean {
+  return err instanceof Error && /database is locked|SQLITE_BUSY|busy/i.test(err.message);
 }
 
 /** FNV-1a, 32 bit: a stable, cheap spread of ids over shards. */
@@ -107,7 +117,14 @@ export class Fanout {
         op.check({ key: keys.fanoutCounter(shard), versionstamp: counter.versionstamp })
           .set(keys.fanoutCounter(shard), next)
           .set(keys.fanoutLog(shard, next), r.hints, { expireIn: this.#config.fanoutLogTtlMs });
-        const res = await op.commit();
+        let res: Deno.KvCommitResult | Deno.KvCommitError;
+        try {
+          res = await op.commit();
+        } catch (err) {
+          // SQLite busy: another handle on the same file is writing. Transient: retry.
+          if (!isBusy(err)) throw err;
+          res = { ok: false };
+        }
         if (res.ok) {
           this.#counters.set(shard, { value: next, versionstamp: res.versionstamp });
           return r.result;
@@ -182,6 +199,7 @@ export class Fanout {
   async #read(shard: number): Promise<void> {
     this.#reading.add(shard);
     try {
+      let misses = 0;
       while (!this.#closed && this.#processed[shard] < this.#targets[shard]) {
         const from = this.#processed[shard] + 1;
         const to = this.#targets[shard];
@@ -199,9 +217,16 @@ export class Fanout {
           expected = n + 1;
         }
         if (this.#processed[shard] < to) {
+          // A watch can report a commit made through another KV handle before
+          // this handle's reads see it: read the tail again before calling it lost.
+          if (++misses <= TAIL_RETRIES) {
+            await new Promise((r) => setTimeout(r, TAIL_RETRY_MS * misses));
+            continue;
+          }
           this.#gap(shard, this.#processed[shard] + 1, to + 1);
           this.#processed[shard] = to;
         }
+        misses = 0;
       }
     } catch (err) {
       if (!this.#closed) {

@@ -79,3 +79,28 @@ Deno.test("fanout - shardOf spreads ids and is stable", () => {
   for (const c of counts) assert.ok(c > 800 && c < 1200, `uneven: ${counts}`);
   assert.equal(shardOf("abc", 8), shardOf("abc", 8));
 });
+
+Deno.test("fanout - a busy SQLite file (two handles writing) is retried, not failed", async () => {
+  const dir = await Deno.makeTempDir();
+  const a = await Deno.openKv(`${dir}/x.kv`);
+  const b = await Deno.openKv(`${dir}/x.kv`);
+  try {
+    const config = testConfig({ fanoutPollMs: 0 });
+    const fa = new Fanout(a, config, () => {});
+    const fb = new Fanout(b, config, () => {});
+    const results = await Promise.all(
+      Array.from(
+        { length: 60 },
+        (_, i) => (i % 2 ? fa : fb).commit(i % 4, () => Promise.resolve({ hints: [], result: i })),
+      ),
+    );
+    assert.equal(results.length, 60);
+    let total = 0;
+    for (let s = 0; s < 4; s++) total += (await a.get<number>(keys.fanoutCounter(s))).value ?? 0;
+    assert.equal(total, 60, "every commit landed exactly once");
+  } finally {
+    a.close();
+    b.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

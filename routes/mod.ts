@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
+import type { Assets } from "../lib/assets.ts";
 import type { Deps } from "../lib/deps.ts";
 import { ApiError } from "../lib/errors.ts";
 import { authRoutes } from "./api/auth.ts";
@@ -15,9 +16,11 @@ import { tokenRoutes } from "./api/tokens.ts";
 import { userRoutes } from "./api/users.ts";
 import { eventRoutes } from "./events.ts";
 import { type AppEnv, authenticateRequest, checkOrigin } from "./middleware.ts";
+import { pageRoutes } from "./pages.tsx";
 import { wsRoutes } from "./ws.ts";
 
-export function createApp(deps: Deps): Hono<AppEnv> {
+/** Builds the app. `assets` is the built browser bundle; without it pages answer 503 and the API works. */
+export function createApp(deps: Deps, opts: { assets?: Assets | null } = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use(secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
@@ -52,6 +55,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route("/api/v1/conversations", conversationRoutes(deps));
   app.route("/api/v1/ws", wsRoutes(deps));
   app.route("/api/v1", eventRoutes(deps));
+  app.route("/", pageRoutes(deps, opts.assets ?? null));
 
   app.notFound((c) =>
     c.json(new ApiError("not_found", `no route for ${c.req.method} ${c.req.path}`).toJSON(), 404)

@@ -2,6 +2,7 @@
  * Test helpers: a real Tocsin server on port 0 over a fresh KV, an HTTP
  * client with a cookie jar, and a WebSocket client that collects frames.
  */
+import type { Assets } from "../lib/assets.ts";
 import { type Config, testConfig } from "../lib/config.ts";
 import { type Core, createCore } from "../lib/deps.ts";
 import type { ServerFrame } from "../lib/hub.ts";
@@ -19,14 +20,27 @@ export interface TestServer extends AsyncDisposable {
 
 /** Starts a real server on port 0. `kvPath` defaults to a fresh in-memory KV. */
 export async function startServer(
-  opts: { config?: Partial<Config>; kvPath?: string } = {},
+  opts: {
+    config?: Partial<Config>;
+    kvPath?: string;
+    assets?: Assets | null;
+    /** Paths a stand-in proxy in front of the app refuses (e.g. a proxy that blocks WebSocket). */
+    blockPaths?: string[];
+  } = {},
 ): Promise<TestServer> {
   const config = testConfig(opts.config);
   const kv = await Deno.openKv(opts.kvPath ?? ":memory:");
   const core = createCore(kv, config);
   await core.start();
-  const app = createApp(core);
-  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, app.fetch);
+  const app = createApp(core, { assets: opts.assets ?? null });
+  const blocked = opts.blockPaths ?? [];
+  const handler: Deno.ServeHandler = (req, info) => {
+    if (blocked.includes(new URL(req.url).pathname)) {
+      return new Response("blocked by proxy", { status: 502 });
+    }
+    return app.fetch(req, info);
+  };
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, handler);
   const url = `http://127.0.0.1:${server.addr.port}`;
   return {
     url,

@@ -45,9 +45,12 @@ Deno.test("fanout - two instances on one KV file deliver each other's messages a
     const wsB = await connect(cb, { hello: { [g.id]: 1 } });
 
     // A message sent through A reaches a socket on B.
-    const sent =
-      (await ca.post(`/api/v1/conversations/${g.id}/messages`, { clientId: "1", text: "via A" }))
-        .json.message;
+    const posted = await ca.post(`/api/v1/conversations/${g.id}/messages`, {
+      clientId: "1",
+      text: "via A",
+    });
+    assert.equal(posted.status, 201);
+    const sent = posted.json.message;
     await wsB.until(() => wsB.messages(g.id).some((m) => m.text === "via A"), 5000, "message on B");
 
     // A receipt made on B reaches a socket on A.

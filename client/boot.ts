@@ -1,0 +1,23 @@
+/**
+ * Island boot: finds every server-rendered island, loads its module (one
+ * chunk per island) and hydrates it with the JSON props the server embedded.
+ */
+import { type ComponentType, h, hydrate } from "preact";
+
+// deno-lint-ignore no-explicit-any
+type IslandModule = { default: ComponentType<any> };
+
+const islands: Record<string, () => Promise<IslandModule>> = {
+  ChatApp: () => import("../islands/ChatApp.tsx"),
+  AuthForm: () => import("../islands/AuthForm.tsx"),
+  AdminUsers: () => import("../islands/AdminUsers.tsx"),
+  AdminTeams: () => import("../islands/AdminTeams.tsx"),
+};
+
+const data = JSON.parse(document.getElementById("__islands")?.textContent ?? "{}");
+for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {
+  const load = islands[el.dataset.island ?? ""];
+  if (!load) continue;
+  const mod = await load();
+  hydrate(h(mod.default, data[el.dataset.props ?? ""] ?? {}), el);
+}

@@ -1,0 +1,44 @@
+/** Times in the user's own time zone, via Intl. */
+import { lang } from "./i18n.ts";
+
+function locale(): string {
+  return lang.value === "zh" ? "zh-CN" : "en";
+}
+
+export function timeOfDay(ms: number): string {
+  return new Intl.DateTimeFormat(locale(), { hour: "2-digit", minute: "2-digit" }).format(ms);
+}
+
+/** Calendar day key in the local zone, for day separators. */
+export function dayKey(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
+}
+
+export function dayLabel(ms: number, today: string, yesterday: string): string {
+  const now = Date.now();
+  if (dayKey(ms) === dayKey(now)) return today;
+  if (dayKey(ms) === dayKey(now - 86_400_000)) return yesterday;
+  return new Intl.DateTimeFormat(locale(), {
+    year: "numeric",
+    month: "long",
+    day: "numeric",
+    weekday: "short",
+  })
+    .format(ms);
+}
+
+/** Short time for the conversation list: time today, else the date. */
+export function shortWhen(ms: number): string {
+  if (dayKey(ms) === dayKey(Date.now())) return timeOfDay(ms);
+  return new Intl.DateTimeFormat(locale(), { month: "numeric", day: "numeric" }).format(ms);
+}
+
+/** Latin names: first letters of two words; others (e.g. Chinese): the first character. */
+const LATIN = /^[A-Za-z0-9]/;
+
+export function initials(name: string): string {
+  const parts = name.trim().split(/\s+/);
+  if (parts.length >= 2 && LATIN.test(parts[0])) return (parts[0][0] + parts[1][0]).toUpperCase();
+  return [...name.trim()].slice(0, LATIN.test(name) ? 2 : 1).join("").toUpperCase();
+}

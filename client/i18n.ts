@@ -1,0 +1,229 @@
+/**
+ * English and Chinese UI strings. The language comes from the user's choice
+ * (kept in localStorage), else the browser's language.
+ */
+import { signal } from "@preact/signals";
+
+export type Lang = "en" | "zh";
+
+const en = {
+  app: "Tocsin",
+  conversations: "Conversations",
+  filter: "Filter conversations",
+  newChat: "New chat",
+  newDirect: "Message a person",
+  newGroup: "New group",
+  groupTitle: "Group name",
+  searchPeople: "Search people by name or e-mail",
+  members: "Members",
+  addMembers: "Add members",
+  add: "Add",
+  remove: "Remove",
+  leave: "Leave group",
+  leaveConfirm: "Leave this group? You will no longer see its messages.",
+  create: "Create",
+  cancel: "Cancel",
+  close: "Close",
+  save: "Save",
+  send: "Send",
+  composer: "Write a message. Enter sends, Shift+Enter adds a line.",
+  offline: "You are offline. Messages you write are kept and sent when the connection is back.",
+  reconnecting: "Reconnecting…",
+  today: "Today",
+  yesterday: "Yesterday",
+  sending: "Sending",
+  queued: "Waiting for connection",
+  failed: "Not sent",
+  retry: "Retry",
+  sent: "Sent",
+  delivered: "Delivered",
+  read: "Read",
+  unread: "Unread",
+  readBy: "Read by {n} of {m}",
+  readByAll: "Read by all",
+  loadingOlder: "Loading older messages…",
+  beginning: "This is the beginning of the conversation.",
+  noConversations: "No conversations yet. Start one with “New chat”.",
+  pick: "Pick a conversation on the left, or start a new one.",
+  notFound: "This conversation does not exist, or you are not a member of it.",
+  back: "Back",
+  info: "Group info",
+  logout: "Log out",
+  adminUsers: "Users",
+  adminTeams: "Teams",
+  language: "中文",
+  soundOn: "Sound on",
+  soundOff: "Sound off",
+  notifyEnable: "Enable notifications",
+  notifyOn: "Notifications on",
+  setupTitle: "Set up Tocsin",
+  setupIntro: "Create the first administrator account.",
+  loginTitle: "Log in to Tocsin",
+  email: "E-mail",
+  name: "Name",
+  password: "Password",
+  logIn: "Log in",
+  createAdmin: "Create administrator",
+  users: "Users",
+  teams: "Teams",
+  createUser: "Create user",
+  role: "Role",
+  roleAdmin: "Administrator",
+  roleMember: "Member",
+  disable: "Disable",
+  enable: "Enable",
+  disabled: "Disabled",
+  resetPassword: "Reset password",
+  newPassword: "New password",
+  teamName: "Team name",
+  createTeam: "Create team",
+  teamAdmin: "Team admin",
+  makeAdmin: "Make team admin",
+  makeMember: "Make member",
+  owner: "Owner",
+  groupAdmin: "Admin",
+  you: "You",
+  done: "Done",
+  back_to_chat: "Back to chat",
+  sysCreated: "{actor} created the group “{title}”",
+  sysAdded: "{actor} added {users}",
+  sysRemoved: "{actor} removed {users}",
+  sysLeft: "{actor} left the group",
+  sysRenamed: "{actor} renamed the group to “{title}”",
+  sysRole: "{actor} made {users} {role}",
+  someone: "Someone",
+  newMessage: "New message from {name}",
+} as const;
+
+export type Key = keyof typeof en;
+
+const zh: Record<Key, string> = {
+  app: "Tocsin",
+  conversations: "会话",
+  filter: "筛选会话",
+  newChat: "发起聊天",
+  newDirect: "单聊",
+  newGroup: "创建群聊",
+  groupTitle: "群名称",
+  searchPeople: "按姓名或邮箱搜索",
+  members: "成员",
+  addMembers: "添加成员",
+  add: "添加",
+  remove: "移除",
+  leave: "退出群聊",
+  leaveConfirm: "确定退出该群聊？退出后将看不到群消息。",
+  create: "创建",
+  cancel: "取消",
+  close: "关闭",
+  save: "保存",
+  send: "发送",
+  composer: "输入消息，Enter 发送，Shift+Enter 换行",
+  offline: "网络已断开。你输入的消息会保留，恢复连接后自动发送。",
+  reconnecting: "正在重新连接…",
+  today: "今天",
+  yesterday: "昨天",
+  sending: "发送中",
+  queued: "等待网络",
+  failed: "发送失败",
+  retry: "重试",
+  sent: "已发送",
+  delivered: "已送达",
+  read: "已读",
+  unread: "未读",
+  readBy: "{n}/{m} 人已读",
+  readByAll: "全部已读",
+  loadingOlder: "正在加载更早的消息…",
+  beginning: "这是会话的开始。",
+  noConversations: "还没有会话。点击“发起聊天”开始。",
+  pick: "在左侧选择一个会话，或发起新的聊天。",
+  notFound: "会话不存在，或你不是该会话的成员。",
+  back: "返回",
+  info: "群信息",
+  logout: "退出登录",
+  adminUsers: "用户管理",
+  adminTeams: "团队管理",
+  language: "English",
+  soundOn: "声音开",
+  soundOff: "声音关",
+  notifyEnable: "开启通知",
+  notifyOn: "通知已开启",
+  setupTitle: "初始化 Tocsin",
+  setupIntro: "创建第一个管理员账号。",
+  loginTitle: "登录 Tocsin",
+  email: "邮箱",
+  name: "姓名",
+  password: "密码",
+  logIn: "登录",
+  createAdmin: "创建管理员",
+  users: "用户",
+  teams: "团队",
+  createUser: "创建用户",
+  role: "角色",
+  roleAdmin: "管理员",
+  roleMember: "成员",
+  disable: "停用",
+  enable: "启用",
+  disabled: "已停用",
+  resetPassword: "重置密码",
+  newPassword: "新密码",
+  teamName: "团队名称",
+  createTeam: "创建团队",
+  teamAdmin: "团队管理员",
+  makeAdmin: "设为团队管理员",
+  makeMember: "设为普通成员",
+  owner: "群主",
+  groupAdmin: "管理员",
+  you: "你",
+  done: "完成",
+  back_to_chat: "返回聊天",
+  sysCreated: "{actor} 创建了群聊“{title}”",
+  sysAdded: "{actor} 邀请 {users} 加入了群聊",
+  sysRemoved: "{actor} 将 {users} 移出了群聊",
+  sysLeft: "{actor} 退出了群聊",
+  sysRenamed: "{actor} 将群名称修改为“{title}”",
+  sysRole: "{actor} 将 {users} 设为{role}",
+  someone: "某人",
+  newMessage: "{name} 发来新消息",
+};
+
+const DICTS: Record<Lang, Record<Key, string>> = { en, zh };
+
+/** Picks a language from an Accept-Language header or navigator.languages. */
+export function pickLang(prefs: readonly string[]): Lang {
+  for (const p of prefs) {
+    const l = p.trim().toLowerCase();
+    if (l.startsWith("zh")) return "zh";
+    if (l.startsWith("en")) return "en";
+  }
+  return "en";
+}
+
+export const lang = signal<Lang>("en");
+
+/** The string for `key` in the current language, with `{var}` filled in. */
+export function t(key: Key, vars: Record<string, string | number> = {}): string {
+  const s = DICTS[lang.value][key] ?? en[key];
+  return s.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
+}
+
+/** Applies the saved or browser language (browser only). */
+export function initLang(serverLang: Lang): void {
+  lang.value = serverLang;
+  try {
+    const saved = localStorage.getItem("tocsin.lang");
+    if (saved === "en" || saved === "zh") lang.value = saved;
+  } catch {
+    // storage blocked
+  }
+  document.documentElement.lang = lang.value === "zh" ? "zh-CN" : "en";
+}
+
+export function toggleLang(): void {
+  lang.value = lang.value === "en" ? "zh" : "en";
+  document.documentElement.lang = lang.value === "zh" ? "zh-CN" : "en";
+  try {
+    localStorage.setItem("tocsin.lang", lang.value);
+  } catch {
+    // storage blocked
+  }
+}

@@ -1,0 +1,20 @@
+import { t } from "../client/i18n.ts";
+import type { PublicUser } from "../client/store.ts";
+
+export function AdminNav(props: { me: PublicUser; current: "users" | "teams" }) {
+  return (
+    <header class="topbar">
+      <a href="/" class="brand">{t("app")}</a>
+      <a href="/">{t("back_to_chat")}</a>
+      <span class="grow" />
+      {props.me.role === "admin" && (
+        <a href="/admin/users" aria-current={props.current === "users" ? "page" : undefined}>
+          {t("adminUsers")}
+        </a>
+      )}
+      <a href="/admin/teams" aria-current={props.current === "teams" ? "page" : undefined}>
+        {t("adminTeams")}
+      </a>
+    </header>
+  );
+}

@@ -1,0 +1,37 @@
+import type { ComponentChildren } from "preact";
+import { useEffect, useRef } from "preact/hooks";
+import { t } from "../client/i18n.ts";
+
+/** A modal dialog: focus moves in, Esc or the backdrop closes it, focus returns afterwards. */
+export function Dialog(props: { title: string; onClose: () => void; children: ComponentChildren }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const before = document.activeElement as HTMLElement | null;
+    const first = ref.current?.querySelector<HTMLElement>("input, button, select, textarea");
+    first?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") {
+        e.preventDefault();
+        props.onClose();
+      }
+    };
+    addEventListener("keydown", onKey);
+    return () => {
+      removeEventListener("keydown", onKey);
+      before?.focus?.();
+    };
+  }, []);
+  return (
+    <div class="backdrop" onClick={(e) => e.target === e.currentTarget && props.onClose()}>
+      <div class="dialog" role="dialog" aria-modal="true" aria-label={props.title} ref={ref}>
+        <header class="dialog-head">
+          <h2>{props.title}</h2>
+          <button type="button" class="icon" aria-label={t("close")} onClick={props.onClose}>
+            ×
+          </button>
+        </header>
+        <div class="dialog-body">{props.children}</div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,66 @@
+import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import { api, HttpError } from "../client/api.ts";
+import { initLang, type Lang, t, toggleLang } from "../client/i18n.ts";
+
+export interface AuthFormProps {
+  mode: "login" | "setup";
+  lang: Lang;
+  /** Where to go after logging in (a local path). */
+  next: string;
+}
+
+/** The login and first-run setup forms, with the attributes password managers rely on. */
+export default function AuthForm(props: AuthFormProps) {
+  const error = useSignal("");
+  const busy = useSignal(false);
+  useEffect(() => initLang(props.lang), []);
+  const setup = props.mode === "setup";
+  const onSubmit = async (e: Event) => {
+    e.preventDefault();
+    const form = new FormData(e.target as HTMLFormElement);
+    busy.value = true;
+    error.value = "";
+    try {
+      await api("POST", setup ? "/api/v1/setup" : "/api/v1/session", Object.fromEntries(form));
+      location.href = props.next.startsWith("/") && !props.next.startsWith("//") ? props.next : "/";
+    } catch (err) {
+      error.value = (err as HttpError).message;
+    } finally {
+      busy.value = false;
+    }
+  };
+  return (
+    <main class="auth">
+      <form class="card stack" method="post" onSubmit={onSubmit}>
+        <h1>{setup ? t("setupTitle") : t("loginTitle")}</h1>
+        {setup && <p class="muted">{t("setupIntro")}</p>}
+        {error.value && <p class="error" role="alert">{error.value}</p>}
+        {setup && (
+          <label>
+            {t("name")}
+            <input name="name" autocomplete="name" required maxLength={100} />
+          </label>
+        )}
+        <label>
+          {t("email")}
+          <input name="email" type="email" autocomplete="username" required />
+        </label>
+        <label>
+          {t("password")}
+          <input
+            name="password"
+            type="password"
+            autocomplete={setup ? "new-password" : "current-password"}
+            minLength={setup ? 8 : undefined}
+            required
+          />
+        </label>
+        <button type="submit" class="primary" disabled={busy.value}>
+          {setup ? t("createAdmin") : t("logIn")}
+        </button>
+        <button type="button" class="linkish" onClick={toggleLang}>{t("language")}</button>
+      </form>
+    </main>
+  );
+}

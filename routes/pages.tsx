@@ -1,0 +1,176 @@
+/**
+ * Server-rendered pages. Each page renders its island on the server and
+ * embeds the island's JSON props in a non-executable script tag; the bundle
+ * (served from /static/build/<buildId>/) hydrates it. Pages carry a strict
+ * Content-Security-Policy: no inline script, no inline style.
+ */
+import { type Context, Hono } from "hono";
+import { getCookie } from "hono/cookie";
+import type { ComponentType } from "preact";
+import { renderToString } from "preact-render-to-string";
+import { type Lang, lang as langSignal, pickLang } from "../client/i18n.ts";
+import { type Assets, contentType } from "../lib/assets.ts";
+import type { Deps } from "../lib/deps.ts";
+import { isUlid } from "../lib/ids.ts";
+import { keys } from "../lib/keys.ts";
+import { authenticate } from "../lib/sessions.ts";
+import { isSetUp, publicUser } from "../lib/users.ts";
+import AdminTeams from "../islands/AdminTeams.tsx";
+import AdminUsers from "../islands/AdminUsers.tsx";
+import AuthForm from "../islands/AuthForm.tsx";
+import ChatApp from "../islands/ChatApp.tsx";
+import { SESSION_COOKIE } from "./middleware.ts";
+
+export const PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+// deno-lint-ignore no-explicit-any
+const ISLANDS: Record<string, ComponentType<any>> = { ChatApp, AuthForm, AdminUsers, AdminTeams };
+
+/** JSON that is safe inside a <script> element. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(
+    /\u2029/g,
+    "\\u2029",
+  );
+}
+
+function page(
+  assets: Assets,
+  opts: { title: string; lang: Lang; island: string; props: Record<string, unknown> },
+): string {
+  const Island = ISLANDS[opts.island];
+  // Server render in the page's language (the browser may switch after boot).
+  langSignal.value = opts.lang;
+  const body = renderToString(<Island {...opts.props} />);
+  const base = `/static/build/${assets.buildId}`;
+  return "<!doctype html>" + renderToString(
+    <html lang={opts.lang === "zh" ? "zh-CN" : "en"}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light" />
+        <title>{opts.title}</title>
+        <link rel="icon" href={`${base}/favicon.svg`} type="image/svg+xml" />
+        <link rel="stylesheet" href={`${base}/app.css`} />
+        <script type="module" src={`${base}/boot.js`} />
+      </head>
+      <body>
+        <div data-island={opts.island} data-props="p0" dangerouslySetInnerHTML={{ __html: body }} />
+        <script
+          type="application/json"
+          id="__islands"
+          dangerouslySetInnerHTML={{ __html: scriptJson({ p0: opts.props }) }}
+        />
+      </body>
+    </html>,
+  );
+}
+
+export function pageRoutes(deps: Deps, assets: Assets | null) {
+  const app = new Hono();
+
+  app.get("/static/build/:id/:file", (c) => {
+    const file = assets?.files.get(c.req.param("file"));
+    if (!assets || !file || c.req.param("id") !== assets.buildId) return c.notFound();
+    return c.body(file as Uint8Array<ArrayBuffer>, 200, {
+      "content-type": contentType(c.req.param("file")),
+      "cache-control": "public, max-age=31536000, immutable",
+    });
+  });
+  app.get("/favicon.ico", (c) => {
+    if (!assets) return c.notFound();
+    return c.redirect(`/static/build/${assets.buildId}/favicon.svg`, 301);
+  });
+
+  const langOf = (c: Context): Lang => pickLang((c.req.header("accept-language") ?? "").split(","));
+  const auth = (c: Context) => authenticate(deps, { cookie: getCookie(c, SESSION_COOKIE) });
+  const html = (c: Context, markup: string, status = 200) => {
+    c.header("content-security-policy", PAGE_CSP);
+    c.header("cache-control", "no-store");
+    return c.html(markup, status as 200);
+  };
+  const noBundle = (c: Context) =>
+    c.text(
+      "The web client is not built. Run `deno task build` (or start with `deno task start`).",
+      503,
+    );
+
+  const chat = async (c: Context, conversationId: string | null) => {
+    if (!assets) return noBundle(c);
+    if (!(await isSetUp(deps.kv))) return c.redirect("/setup");
+    const a = await auth(c);
+    if (!a) return c.redirect("/login?next=" + encodeURIComponent(c.req.path));
+    let status = 200;
+    if (conversationId) {
+      const member = isUlid(conversationId)
+        ? (await deps.kv.get(keys.member(conversationId, a.user.id))).value
+        : null;
+      // Not a member: the page says so, answers 404, and holds nothing of the conversation.
+      if (!member) status = 404;
+    }
+    return html(
+      c,
+      page(assets, {
+        title: "Tocsin",
+        lang: langOf(c),
+        island: "ChatApp",
+        props: { me: publicUser(a.user), lang: langOf(c), conversationId },
+      }),
+      status,
+    );
+  };
+
+  app.get("/", (c) => chat(c, null));
+  app.get("/c/:id", (c) => chat(c, c.req.param("id")));
+
+  const authPage = async (c: Context, mode: "login" | "setup") => {
+    if (!assets) return noBundle(c);
+    const setUp = await isSetUp(deps.kv);
+    if (mode === "setup" && setUp) return c.redirect("/login");
+    if (mode === "login" && !setUp) return c.redirect("/setup");
+    if (mode === "login" && await auth(c)) return c.redirect("/");
+    const next = c.req.query("next") ?? "/";
+    return html(
+      c,
+      page(assets, {
+        title: mode === "setup" ? "Set up Tocsin" : "Log in · Tocsin",
+        lang: langOf(c),
+        island: "AuthForm",
+        props: { mode, lang: langOf(c), next: /^\/(?!\/)/.test(next) ? next : "/" },
+      }),
+    );
+  };
+  app.get("/login", (c) => authPage(c, "login"));
+  app.get("/setup", (c) => authPage(c, "setup"));
+
+  const adminPage = async (c: Context, island: "AdminUsers" | "AdminTeams") => {
+    if (!assets) return noBundle(c);
+    const a = await auth(c);
+    if (!a) return c.redirect("/login?next=" + encodeURIComponent(c.req.path));
+    if (island === "AdminUsers" && a.user.role !== "admin") return c.redirect("/admin/teams");
+    return html(
+      c,
+      page(assets, {
+        title: "Tocsin admin",
+        lang: langOf(c),
+        island,
+        props: { me: publicUser(a.user), lang: langOf(c) },
+      }),
+    );
+  };
+  app.get("/admin/users", (c) => adminPage(c, "AdminUsers"));
+  app.get("/admin/teams", (c) => adminPage(c, "AdminTeams"));
+
+  return app;
+}

@@ -1,0 +1,425 @@
+/**
+ * End-to-end tests of the web client in real Chromium (Debian's, driven by
+ * playwright-core) against a real server. Set TOCSIN_SCREENSHOTS=1 to also
+ * write the screenshots in docs/screenshots/.
+ */
+import assert from "node:assert/strict";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { buildClient, loadAssets } from "../lib/assets.ts";
+import type { User } from "../lib/schemas.ts";
+import { createUser, setup } from "../lib/users.ts";
+import { Client, startServer, type TestServer } from "./_helpers.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SHOTS = Deno.env.get("TOCSIN_SCREENSHOTS")
+  ? new URL("../docs/screenshots/", import.meta.url).pathname
+  : null;
+
+const assetsDir = await Deno.makeTempDir({ prefix: "tocsin-assets-" });
+await buildClient(assetsDir + "/");
+const assets = await loadAssets(assetsDir);
+
+let browser: Browser | null = null;
+async function getBrowser(): Promise<Browser> {
+  browser ??= await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  });
+  return browser;
+}
+
+const config = { deliveredFlushMs: 20, wsCoalesceMs: 5 };
+/** waitForFunction polls on animation frames by default, which never come to a page in the background. */
+const POLL = { polling: 100 };
+const test = (name: string, fn: () => Promise<void>) =>
+  Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });
+
+async function shot(page: Page, name: string) {
+  if (!SHOTS) return;
+  await Deno.mkdir(SHOTS, { recursive: true });
+  await page.screenshot({ path: SHOTS + name + ".png" });
+}
+
+interface Person {
+  user: User;
+  ctx: BrowserContext;
+  page: Page;
+  api: Client;
+}
+
+/** A user with their own browser context, logged in through the API (its cookie put in the context). */
+async function person(
+  srv: TestServer,
+  name: string,
+  opts: { admin?: boolean; viewport?: { width: number; height: number }; locale?: string } = {},
+): Promise<Person> {
+  const email = name.toLowerCase() + "@example.com";
+  const user = opts.admin
+    ? await setup(srv.core, { email, name, password: "password-" + name })
+    : await createUser(srv.core, { email, name, password: "password-" + name, role: "member" });
+  const api = new Client(srv.url);
+  const r = await api.post("/api/v1/session", { email, password: "password-" + name });
+  assert.equal(r.status, 200);
+  const ctx = await (await getBrowser()).newContext({
+    viewport: opts.viewport ?? { width: 1100, height: 720 },
+    locale: opts.locale ?? "en-US",
+    timezoneId: "Asia/Shanghai",
+  });
+  await ctx.addCookies([{
+    name: "tocsin_session",
+    value: api.cookie.split("=")[1],
+    url: srv.url,
+    httpOnly: true,
+    sameSite: "Lax",
+  }]);
+  const page = await ctx.newPage();
+  page.on("pageerror", (e) => console.error(`[${name}] page error:`, e.message));
+  return { user, ctx, page, api };
+}
+
+async function texts(page: Page): Promise<string[]> {
+  return await page.locator(".msg-list li.msg:not(.pending) .bubble").allTextContents();
+}
+
+async function openConversation(p: Person, convId: string) {
+  await p.page.click(`a.conv[data-conversation="${convId}"]`);
+  await p.page.waitForURL(`**/c/${convId}`);
+}
+
+test("browser - first-run setup page, then login and logout with real forms", async () => {
+  await using srv = await startServer({ config, assets });
+  const ctx = await (await getBrowser()).newContext();
+  const page = await ctx.newPage();
+  await page.goto(srv.url + "/");
+  assert.match(page.url(), /\/setup$/);
+  await shot(page, "setup");
+  assert.equal(await page.getAttribute("input[name=email]", "type"), "email");
+  assert.equal(await page.getAttribute("input[name=email]", "autocomplete"), "username");
+  assert.equal(await page.getAttribute("input[name=password]", "type"), "password");
+  await page.fill("input[name=name]", "Ada");
+  await page.fill("input[name=email]", "ada@example.com");
+  await page.fill("input[name=password]", "ada-password");
+  await page.click("button[type=submit]");
+  await page.waitForURL(srv.url + "/");
+  await page.waitForSelector("text=Ada");
+  await page.click("text=Log out");
+  await page.waitForURL(/\/login$/);
+  await page.fill("input[name=email]", "ada@example.com");
+  await page.fill("input[name=password]", "wrong-password");
+  await page.click("button[type=submit]");
+  await page.waitForSelector("[role=alert]");
+  await page.fill("input[name=password]", "ada-password");
+  await page.click("button[type=submit]");
+  await page.waitForURL(srv.url + "/");
+  await ctx.close();
+});
+
+test("browser - a DM: live delivery, sent -> delivered -> read, reload keeps history", async () => {
+  await using srv = await startServer({ config, assets });
+  const alice = await person(srv, "Alice", { admin: true });
+  const bob = await person(srv, "Bob");
+  await alice.page.goto(srv.url + "/");
+  await bob.page.goto(srv.url + "/");
+
+  // Alice starts a DM through the UI.
+  await alice.page.click("text=New chat");
+  await alice.page.fill(".dialog input[type=search]", "bob");
+  await alice.page.click(".dialog .picker-item:has-text('Bob')");
+  await alice.page.waitForURL(/\/c\/[0-9A-Z]{26}$/);
+  const convId = alice.page.url().split("/c/")[1];
+  const box = alice.page.locator(".composer textarea");
+  await box.fill("line one");
+  await box.press("Shift+Enter");
+  await box.type("line two");
+  await box.press("Enter");
+  await alice.page.waitForSelector(`.msg.mine .bubble:has-text("line one")`);
+  assert.deepEqual(await texts(alice.page), ["line one\nline two"]);
+
+  // Bob's list shows it live, unread; his client confirms delivery, then he reads it.
+  const item = bob.page.locator(`a.conv[data-conversation="${convId}"]`);
+  await item.locator(".badge").waitFor();
+  assert.equal(await item.locator(".badge").textContent(), "1");
+  const status = alice.page.locator(".msg.mine .status").last();
+  await alice.page.waitForFunction(
+    () =>
+      document.querySelector(".msg.mine:last-child .status")?.getAttribute("data-status") ===
+        "delivered",
+  );
+  assert.match(await status.textContent() ?? "", /Delivered/);
+  await openConversation(bob, convId);
+  assert.deepEqual(await texts(bob.page), ["line one\nline two"]);
+  await alice.page.waitForFunction(
+    () =>
+      document.querySelector(".msg.mine:last-child .status")?.getAttribute("data-status") ===
+        "read",
+  );
+  assert.equal(await status.textContent(), "Read");
+  await item.locator(".badge").waitFor({ state: "detached" });
+
+  // Bob answers; Alice sees it live.
+  await bob.page.locator(".composer textarea").fill("got it");
+  await bob.page.keyboard.press("Enter");
+  await alice.page.waitForSelector(`.msg:not(.mine) .bubble:has-text("got it")`);
+  await shot(alice.page, "chat-receipts");
+
+  // Reload: same URL, same conversation, same history.
+  await alice.page.reload();
+  await alice.page.waitForSelector(`.bubble:has-text("got it")`);
+  assert.equal(alice.page.url(), `${srv.url}/c/${convId}`);
+  assert.deepEqual(await texts(alice.page), ["line one\nline two", "got it"]);
+  // Back goes to the conversation list URL.
+  await alice.page.goBack();
+  await alice.ctx.close();
+  await bob.ctx.close();
+});
+
+test("browser - a group: names, read by k of n, and an outsider cannot open its URL", async () => {
+  await using srv = await startServer({ config, assets });
+  const alice = await person(srv, "Alice", { admin: true });
+  const bob = await person(srv, "Bob");
+  const carol = await person(srv, "Carol");
+  const dave = await person(srv, "Dave");
+  await alice.page.goto(srv.url + "/");
+  await bob.page.goto(srv.url + "/");
+
+  await alice.page.click("text=New chat");
+  await alice.page.click("role=tab[name='New group']");
+  await alice.page.fill(".dialog input[name=title]", "db-oncall");
+  await alice.page.fill(".dialog input[type=search]", "o");
+  await alice.page.click(".dialog .picker-item:has-text('Bob')");
+  await alice.page.click(".dialog .picker-item:has-text('Carol')");
+  await alice.page.click(".dialog button[type=submit]");
+  await alice.page.waitForURL(/\/c\/[0-9A-Z]{26}$/);
+  const convId = alice.page.url().split("/c/")[1];
+  await alice.page.waitForSelector(".sys:has-text('created the group')");
+
+  await alice.page.locator(".composer textarea").fill("primary is lagging");
+  await alice.page.keyboard.press("Enter");
+  // Bob opens the group (it appeared live) and reads it: 1 of 2 have read.
+  await bob.page.locator(`a.conv[data-conversation="${convId}"]`).waitFor();
+  await openConversation(bob, convId);
+  await bob.page.waitForSelector(`.bubble:has-text("primary is lagging")`);
+  await alice.page.waitForSelector(`.msg.mine .status:has-text("Read by 1 of 2")`);
+  assert.equal(await alice.page.getAttribute(".msg.mine .status", "title"), "Bob");
+  // Bob's message shows his name and avatar in the group.
+  await bob.page.locator(".composer textarea").fill("looking");
+  await bob.page.keyboard.press("Enter");
+  await alice.page.waitForSelector(`.msg:not(.mine) .sender:has-text("Bob")`);
+  await shot(alice.page, "group");
+
+  // Group info: members, Esc closes the dialog.
+  await alice.page.click("text=Group info");
+  await alice.page.waitForSelector(".dialog .member-list li:has-text('Carol')");
+  await alice.page.keyboard.press("Escape");
+  await alice.page.locator(".dialog").waitFor({ state: "detached" });
+
+  // Dave is not a member: the page answers 404 and shows none of the content.
+  const res = await dave.page.goto(`${srv.url}/c/${convId}`);
+  assert.equal(res?.status(), 404);
+  await dave.page.waitForSelector("text=not a member");
+  const html = await dave.page.content();
+  assert.equal(html.includes("primary is lagging"), false);
+  assert.equal(html.includes("db-oncall"), false);
+  for (const p of [alice, bob, carol, dave]) await p.ctx.close();
+});
+
+test("browser - offline and back: queued messages are sent once, missed ones arrive once", async () => {
+  await using srv = await startServer({ config, assets });
+  const alice = await person(srv, "Alice", { admin: true });
+  const bob = await person(srv, "Bob");
+  const conv =
+    (await alice.api.post("/api/v1/conversations", { kind: "direct", userId: bob.user.id })).json
+      .conversation;
+  await alice.api.post(`/api/v1/conversations/${conv.id}/messages`, {
+    clientId: "a0",
+    text: "before",
+  });
+  await bob.page.goto(`${srv.url}/c/${conv.id}`);
+  await bob.page.waitForSelector(`.bubble:has-text("before")`);
+  await bob.page.waitForFunction(() =>
+    document.querySelector(".dot")?.classList.contains("online")
+  );
+
+  await bob.ctx.setOffline(true);
+  await bob.page.waitForSelector("[data-testid=offline-banner]");
+  await shot(bob.page, "offline");
+  for (const i of [1, 2, 3]) {
+    const r = await alice.api.post(`/api/v1/conversations/${conv.id}/messages`, {
+      clientId: `away-${i}`,
+      text: `while you were away ${i}`,
+    });
+    assert.equal(r.status, 201);
+  }
+  for (const text of ["typed offline A", "typed offline B"]) {
+    await bob.page.locator(".composer textarea").fill(text);
+    await bob.page.keyboard.press("Enter");
+  }
+  await bob.page.waitForSelector(`.msg.pending .status[data-status=queued]`);
+  assert.equal(await bob.page.locator(".msg.pending").count(), 2);
+
+  await bob.ctx.setOffline(false);
+  await bob.page.locator("[data-testid=offline-banner]").waitFor({
+    state: "detached",
+    timeout: 15000,
+  });
+  await bob.page.locator(".msg.pending").first().waitFor({ state: "detached", timeout: 15000 });
+  const want = [
+    "before",
+    "while you were away 1",
+    "while you were away 2",
+    "while you were away 3",
+    "typed offline A",
+    "typed offline B",
+  ];
+  await bob.page.waitForFunction(
+    (n) => document.querySelectorAll(".msg-list li.msg:not(.pending)").length >= n,
+    6,
+    POLL,
+  );
+  assert.deepEqual(await texts(bob.page), want);
+  const history =
+    (await alice.api.get(`/api/v1/conversations/${conv.id}/messages?after=0`)).json.items;
+  assert.deepEqual(
+    history.map((m: { text: string }) => m.text),
+    want,
+    "stored once each, in order",
+  );
+  // Bob's page after a reload agrees with the server.
+  await bob.page.reload();
+  await bob.page.waitForSelector(`.bubble:has-text("typed offline B")`);
+  assert.deepEqual(await texts(bob.page), want);
+  await alice.ctx.close();
+  await bob.ctx.close();
+});
+
+test("browser - WebSocket blocked by a proxy: falls back to SSE, then to long-polling", async () => {
+  for (
+    const [blocked, expect] of [[["/api/v1/ws"], "sse"], [
+      ["/api/v1/ws", "/api/v1/events"],
+      "poll",
+    ]] as const
+  ) {
+    await using srv = await startServer({ config, assets, blockPaths: [...blocked] });
+    const alice = await person(srv, "Alice", { admin: true });
+    const bob = await person(srv, "Bob");
+    const conv =
+      (await alice.api.post("/api/v1/conversations", { kind: "direct", userId: bob.user.id })).json
+        .conversation;
+    await bob.page.goto(`${srv.url}/c/${conv.id}`);
+    await bob.page.waitForFunction(
+      (t) => document.querySelector(".dot")?.getAttribute("title") === `online (${t})`,
+      expect,
+      { ...POLL, timeout: 20000 },
+    );
+    await alice.api.post(`/api/v1/conversations/${conv.id}/messages`, {
+      clientId: "x",
+      text: `over ${expect}`,
+    });
+    await bob.page.waitForSelector(`.bubble:has-text("over ${expect}")`);
+    await bob.page.locator(".composer textarea").fill(`reply over ${expect}`);
+    await bob.page.keyboard.press("Enter");
+    await bob.page.locator(".msg.pending").waitFor({ state: "detached" });
+    const history =
+      (await alice.api.get(`/api/v1/conversations/${conv.id}/messages?after=0`)).json.items;
+    assert.deepEqual(history.map((m: { text: string }) => m.text), [
+      `over ${expect}`,
+      `reply over ${expect}`,
+    ]);
+    await alice.ctx.close();
+    await bob.ctx.close();
+  }
+});
+
+test("browser - phone width, Chinese UI, strict CSP and user text never parsed as HTML", async () => {
+  await using srv = await startServer({ config, assets });
+  const alice = await person(srv, "Alice", { admin: true });
+  const bob = await person(srv, "Bob", { viewport: { width: 375, height: 740 }, locale: "zh-CN" });
+  const conv =
+    (await alice.api.post("/api/v1/conversations", { kind: "direct", userId: bob.user.id })).json
+      .conversation;
+  const evil = `<img src=x onerror="document.title='pwned'"><b>bold</b>`;
+  await alice.api.post(`/api/v1/conversations/${conv.id}/messages`, { clientId: "e", text: evil });
+  const res = await bob.page.goto(srv.url + "/");
+  const csp = res?.headers()["content-security-policy"] ?? "";
+  assert.match(csp, /script-src 'self'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  // Chinese by the browser's language.
+  await bob.page.waitForSelector("text=发起聊天");
+  await shot(bob.page, "phone-list");
+  // At phone width one pane shows at a time: the list, then the chat with a back link.
+  await openConversation(bob, conv.id);
+  assert.equal(await bob.page.isVisible(".sidebar"), false);
+  await bob.page.waitForSelector(".bubble");
+  assert.equal(await bob.page.textContent(".bubble"), evil);
+  assert.equal(await bob.page.locator(".bubble img, .bubble b").count(), 0);
+  assert.notEqual(await bob.page.title(), "pwned");
+  await shot(bob.page, "phone-chat");
+  await bob.page.click("a.back");
+  assert.equal(await bob.page.isVisible(".sidebar"), true);
+  // The language can be switched and the choice is kept.
+  await bob.page.click("text=English");
+  await bob.page.waitForSelector("text=New chat");
+  await bob.page.reload();
+  await bob.page.waitForSelector("text=New chat");
+  // Keyboard: the composer and buttons are reachable with Tab.
+  await bob.page.keyboard.press("Tab");
+  assert.notEqual(await bob.page.evaluate(() => document.activeElement?.tagName), "BODY");
+  await alice.ctx.close();
+  await bob.ctx.close();
+});
+
+test("browser - admin pages: create and disable a user, create a team with a team admin", async () => {
+  await using srv = await startServer({ config, assets });
+  const alice = await person(srv, "Alice", { admin: true });
+  const bob = await person(srv, "Bob");
+  await alice.page.goto(srv.url + "/admin/users");
+  await alice.page.fill("form[aria-label='Create user'] input[name=name]", "Erin");
+  await alice.page.fill("form[aria-label='Create user'] input[name=email]", "erin@example.com");
+  await alice.page.fill("form[aria-label='Create user'] input[name=password]", "erin-password");
+  await alice.page.click("form[aria-label='Create user'] button[type=submit]");
+  await alice.page.waitForSelector("td:has-text('erin@example.com')");
+  const row = alice.page.locator("tr", { hasText: "bob@example.com" });
+  await row.locator("button", { hasText: "Disable" }).click();
+  await row.locator("td", { hasText: "Disabled" }).waitFor();
+  assert.equal((await bob.api.get("/api/v1/me")).status, 401, "disabling ended Bob's session");
+  await shot(alice.page, "admin-users");
+
+  await alice.page.goto(srv.url + "/admin/teams");
+  await alice.page.fill("form[aria-label='Create team'] input[name=name]", "SRE");
+  await alice.page.click("form[aria-label='Create team'] button[type=submit]");
+  await alice.page.click(".team-list button:has-text('SRE')");
+  await alice.page.fill(".team-detail input[type=search]", "erin");
+  await alice.page.click(".team-detail .picker-item:has-text('Erin')");
+  await alice.page.waitForSelector(".team-detail .member-list li:has-text('Erin')");
+  await alice.page.click(
+    ".team-detail .member-list li:has-text('Erin') button:has-text('Make team admin')",
+  );
+  await alice.page.waitForSelector(".team-detail .member-list li:has-text('Team admin')");
+  const teams = (await alice.api.get("/api/v1/teams")).json.items;
+  const detail = (await alice.api.get(`/api/v1/teams/${teams[0].id}`)).json;
+  assert.deepEqual(detail.members.map((m: { role: string }) => m.role), ["admin"]);
+  // A member without admin rights is sent away from the users page.
+  const carol = await person(srv, "Carol");
+  await carol.page.goto(srv.url + "/admin/users");
+  assert.match(carol.page.url(), /\/admin\/teams$/);
+  for (const p of [alice, bob, carol]) await p.ctx.close();
+});
+
+Deno.test({
+  name: "browser - (teardown)",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await browser?.close();
+    await Deno.remove(assetsDir, { recursive: true }).catch(() => {});
+  },
+});
