@@ -414,6 +414,38 @@ test("browser - admin pages: create and disable a user, create a team with a tea
   for (const p of [alice, bob, carol]) await p.ctx.close();
 });
 
+test("browser - history loads backwards on scroll; unread count shows in the title", async () => {
+  await using srv = await startServer({ config: { ...config, sendRatePerSec: 0 }, assets });
+  const alice = await person(srv, "Alice", { admin: true });
+  const bob = await person(srv, "Bob");
+  const conv =
+    (await alice.api.post("/api/v1/conversations", { kind: "direct", userId: bob.user.id }))
+      .json.conversation;
+  for (let i = 1; i <= 120; i++) {
+    const r = await alice.api.post(`/api/v1/conversations/${conv.id}/messages`, {
+      clientId: `h${i}`,
+      text: `history ${i}`,
+    });
+    assert.equal(r.status, 201);
+  }
+  await bob.page.goto(srv.url + "/");
+  await bob.page.waitForFunction(() => document.title === "(120) Tocsin", null, POLL);
+  await openConversation(bob, conv.id);
+  await bob.page.waitForSelector(`.bubble:has-text("history 120")`);
+  assert.equal(await bob.page.locator(".msg-list li.msg").count(), 50, "the latest page first");
+  await bob.page.waitForFunction(() => document.title === "Tocsin", null, POLL);
+  // Scroll up until the beginning: pages of 50 load, in order, without duplicates.
+  for (let i = 0; i < 10 && !(await bob.page.isVisible("text=This is the beginning")); i++) {
+    await bob.page.locator(".messages").evaluate((el) => el.scrollTop = 0);
+    await bob.page.waitForTimeout(150);
+  }
+  await bob.page.waitForSelector("text=This is the beginning");
+  const all = await texts(bob.page);
+  assert.deepEqual(all, Array.from({ length: 120 }, (_, i) => `history ${i + 1}`));
+  await alice.ctx.close();
+  await bob.ctx.close();
+});
+
 Deno.test({
   name: "browser - (teardown)",
   sanitizeOps: false,
