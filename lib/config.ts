@@ -75,6 +75,15 @@ export const DEFAULT_MAX_MEMBERS_PER_REQUEST = 200;
 export const DEFAULT_HISTORY_PAGE_MAX = 200;
 /** History page when the client names none. */
 export const DEFAULT_HISTORY_PAGE = 50;
+/** Webhook body limit per integration: Alertmanager groups of hundreds of alerts fit; anything bigger is a mistake. */
+export const DEFAULT_HOOK_MAX_BODY_BYTES = 512 * 1024;
+/** How long an applied webhook delivery is remembered, so that HA replicas and retries do not count twice. */
+export const DEFAULT_DELIVERY_DEDUP_MS = 10 * 60_000;
+/** Alerts of one group listed on its card; more are counted but not itemised (a KV value is at most 64 KiB). */
+export const DEFAULT_ALERT_MAX_ITEMS = 100;
+/** Alerts returned by one list request. */
+export const DEFAULT_ALERT_LIST_LIMIT = 100;
+
 /** Directory search results per request. */
 export const DEFAULT_DIRECTORY_LIMIT = 50;
 
@@ -116,6 +125,10 @@ export interface Config {
   historyPageMax: number;
   historyPage: number;
   directoryLimit: number;
+  hookMaxBodyBytes: number;
+  deliveryDedupMs: number;
+  alertMaxItems: number;
+  alertListLimit: number;
 }
 
 /** The defaults, as one object. */
@@ -157,6 +170,10 @@ export function defaultConfig(): Config {
     historyPageMax: DEFAULT_HISTORY_PAGE_MAX,
     historyPage: DEFAULT_HISTORY_PAGE,
     directoryLimit: DEFAULT_DIRECTORY_LIMIT,
+    hookMaxBodyBytes: DEFAULT_HOOK_MAX_BODY_BYTES,
+    deliveryDedupMs: DEFAULT_DELIVERY_DEDUP_MS,
+    alertMaxItems: DEFAULT_ALERT_MAX_ITEMS,
+    alertListLimit: DEFAULT_ALERT_LIST_LIMIT,
   };
 }
 
@@ -194,6 +211,10 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_HISTORY_PAGE_MAX: "historyPageMax",
   TOCSIN_HISTORY_PAGE: "historyPage",
   TOCSIN_DIRECTORY_LIMIT: "directoryLimit",
+  TOCSIN_HOOK_MAX_BODY_BYTES: "hookMaxBodyBytes",
+  TOCSIN_DELIVERY_DEDUP_MS: "deliveryDedupMs",
+  TOCSIN_ALERT_MAX_ITEMS: "alertMaxItems",
+  TOCSIN_ALERT_LIST_LIMIT: "alertListLimit",
 };
 
 /** Names of every environment variable Tocsin reads (for docs and tests). */

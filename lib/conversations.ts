@@ -22,6 +22,9 @@ import type {
 } from "./schemas.ts";
 import { type PublicUser, publicUser } from "./users.ts";
 
+/** The actor id of changes Tocsin makes itself (system messages show it as Tocsin). */
+export const SYSTEM = "system";
+
 /** A conversation as its member sees it in their list. */
 export interface ConversationSummary extends Conversation {
   seq: number;
@@ -262,11 +265,18 @@ async function changeGroup(
 ): Promise<Message> {
   const { kv, fanout, clock } = deps;
   return await fanout.commit(fanout.shard(conversationId), async (op) => {
-    const [conv, actor, head] = await kv.getMany<[Conversation, Member, Head]>([
+    const [conv, memberEntry, head] = await kv.getMany<[Conversation, Member, Head]>([
       keys.conversation(conversationId),
       keys.member(conversationId, actorId),
       keys.head(conversationId),
     ]);
+    // Tocsin itself (team sync) acts with an owner's rights without being a member.
+    const actor = actorId === SYSTEM
+      ? {
+        ...memberEntry,
+        value: { userId: SYSTEM, role: "owner" as const, joinedAt: 0, joinedSeq: 0 },
+      }
+      : memberEntry;
     if (!conv.value || !actor.value) throw notFound("conversation");
     if (conv.value.kind !== "group") {
       throw new ApiError("invalid_input", "direct conversations have fixed members");
@@ -279,7 +289,7 @@ async function changeGroup(
       now,
       seq: head.value?.seq ?? 0,
     });
-    op.check(conv).check(actor)
+    op.check(conv).check(memberEntry)
       .set(keys.conversation(conversationId), { ...conv.value, ...r.patch });
     const message = stageAppend(op, head, conversationId, r.draft, now);
     return {
@@ -467,4 +477,100 @@ export async function setMemberRole(
       },
     };
   });
+}
+
+/** Creates a group owned by nobody, for Tocsin's own use (a team's alert conversation). */
+export async function createSystemGroup(
+  deps: Deps,
+  title: string,
+  members: { userId: string; role: MemberRole }[],
+): Promise<Conversation> {
+  const { fanout, clock } = deps;
+  const id = ulid(clock.now());
+  return await fanout.commit(fanout.shard(id), (op) => {
+    const now = clock.now();
+    const conversation: Conversation = {
+      id,
+      kind: "group",
+      title,
+      createdAt: now,
+      createdBy: SYSTEM,
+      memberCount: members.length,
+    };
+    op.check({ key: keys.conversation(id), versionstamp: null })
+      .set(keys.conversation(id), conversation);
+    const message = stageAppend(op, { key: keys.head(id), value: null, versionstamp: null }, id, {
+      kind: "system",
+      senderId: null,
+      text: "",
+      system: { event: "created", actorId: SYSTEM, userIds: members.map((m) => m.userId), title },
+    }, now);
+    for (const m of members) stageMember(op, id, m.userId, m.role, now, 0);
+    return Promise.resolve({
+      hints: [
+        { t: "join", c: id, u: members.map((m) => m.userId), s: message.seq },
+        { t: "msg", c: id, s: message.seq },
+      ],
+      result: conversation,
+    });
+  });
+}
+
+/** Adds users to a group as Tocsin (no actor membership needed). */
+export async function systemAddMembers(
+  deps: Deps,
+  conversationId: string,
+  userIds: string[],
+): Promise<void> {
+  if (userIds.length === 0) return;
+  try {
+    await changeGroup(deps, SYSTEM, conversationId, async ({ op, conversation, now, seq }) => {
+      const existing = await getManyChunked<Member>(
+        deps.kv,
+        userIds.map((u) => keys.member(conversationId, u)),
+      );
+      const added = userIds.filter((_, i) => !existing[i].value);
+      if (added.length === 0) throw new NothingToDo();
+      for (const u of added) stageMember(op, conversationId, u, "member", now, seq);
+      return {
+        draft: {
+          kind: "system",
+          senderId: null,
+          text: "",
+          system: { event: "member_added", actorId: SYSTEM, userIds: added },
+        },
+        patch: { memberCount: conversation.memberCount + added.length },
+        hints: (s) => [{ t: "join", c: conversationId, u: added, s }],
+      };
+    });
+  } catch (e) {
+    if (!(e instanceof NothingToDo)) throw e;
+  }
+}
+
+/** Removes a user from a group as Tocsin; a no-op when they are not in it. */
+export async function systemRemoveMember(
+  deps: Deps,
+  conversationId: string,
+  userId: string,
+): Promise<void> {
+  try {
+    await changeGroup(deps, SYSTEM, conversationId, async ({ op, conversation }) => {
+      const target = await deps.kv.get<Member>(keys.member(conversationId, userId));
+      if (!target.value) throw new NothingToDo();
+      op.check(target);
+      stageRemoval(op, conversationId, userId);
+      return {
+        draft: {
+          kind: "system",
+          senderId: null,
+          text: "",
+          system: { event: "member_removed", actorId: SYSTEM, userIds: [userId] },
+        },
+        patch: { memberCount: conversation.memberCount - 1 },
+      };
+    });
+  } catch (e) {
+    if (!(e instanceof NothingToDo)) throw e;
+  }
 }

@@ -18,6 +18,7 @@ import { ulid } from "./ids.ts";
 import { keys } from "./keys.ts";
 import { getManyChunked, lastPart, listAll } from "./kv_util.ts";
 import { listMessages } from "./messages.ts";
+import type { Alert } from "./alerts.ts";
 import type { Cursors, Head, Member, Message } from "./schemas.ts";
 
 /** Frames the server sends; docs/protocol.md describes each. */
@@ -32,6 +33,7 @@ export type ServerFrame =
     conversation?: ConversationSummary;
   }
   | { type: "sent"; clientId: string; message: Message }
+  | { type: "alert"; alert: Alert }
   | { type: "resync"; conversationId: string; seq: number; reason: string }
   | { type: "error"; code: string; message: string; clientId?: string }
   | { type: "keepalive"; t: number };
@@ -349,6 +351,11 @@ export class Hub {
           for (const sub of ch.subs) sub.push(frame);
           break;
         }
+        case "alert": {
+          const ch = this.#channels.get(h.c);
+          if (ch?.subs.size) this.#alertChanged(ch, h.a);
+          break;
+        }
         case "join":
           for (const u of h.u) {
             const subs = this.#users.get(u);
@@ -365,6 +372,18 @@ export class Hub {
           }
           break;
       }
+    }
+  }
+
+  async #alertChanged(ch: Channel, alertId: string): Promise<void> {
+    try {
+      // One read per process, then the same frame to every local member.
+      const alert = (await this.kv.get<Alert>(keys.alert(alertId))).value;
+      if (!alert) return;
+      const frame: ServerFrame = { type: "alert", alert };
+      for (const sub of ch.subs) sub.push(frame);
+    } catch (err) {
+      console.error("hub: reading a changed alert failed", err);
     }
   }
 

@@ -74,6 +74,39 @@ export const keys = {
   read: (convId: string, userId: string): Deno.KvKey => ["receipts_read", convId, userId],
   readAll: (convId: string): Deno.KvKey => ["receipts_read", convId],
 
+  // Integrations (inbound alert sources) and alerts.
+  integration: (id: string): Deno.KvKey => ["integrations", id],
+  integrationByTeam: (
+    teamId: string,
+    id: string,
+  ): Deno.KvKey => ["integrations_by_team", teamId, id],
+  integrationsByTeam: (teamId: string): Deno.KvKey => ["integrations_by_team", teamId],
+  alert: (id: string): Deno.KvKey => ["alerts", id],
+  /** The open alert with a dedup key; deleted when it resolves, so a new trigger opens a new alert. */
+  alertByKey: (
+    integrationId: string,
+    key: string,
+  ): Deno.KvKey => ["alerts_by_key", integrationId, key],
+  alertByTeam: (teamId: string, alertId: string): Deno.KvKey => ["alerts_by_team", teamId, alertId],
+  alertsByTeam: (teamId: string): Deno.KvKey => ["alerts_by_team", teamId],
+  alertByAssignee: (
+    userId: string,
+    alertId: string,
+  ): Deno.KvKey => ["alerts_by_assignee", userId, alertId],
+  alertsByAssignee: (userId: string): Deno.KvKey => ["alerts_by_assignee", userId],
+  alertTimeline: (
+    alertId: string,
+    entryId: string,
+  ): Deno.KvKey => ["alert_timeline", alertId, entryId],
+  alertTimelineAll: (alertId: string): Deno.KvKey => ["alert_timeline", alertId],
+  /** The latest raw payload of an alert, kept for what the parsed form leaves out. */
+  alertRaw: (alertId: string): Deno.KvKey => ["alert_raw", alertId],
+  /** A delivery already applied (by content hash), so that HA duplicates and retries change nothing. */
+  alertDelivery: (
+    integrationId: string,
+    hash: string,
+  ): Deno.KvKey => ["alert_deliveries", integrationId, hash],
+
   // Fanout: a counter per shard (watched) and a log of hints per shard.
   fanoutCounter: (shard: number): Deno.KvKey => ["fanout", shard],
   fanoutLog: (shard: number, n: number): Deno.KvKey => ["fanout_log", shard, n],

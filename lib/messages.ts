@@ -12,7 +12,10 @@ import type { Head, Member, Message, SendInput } from "./schemas.ts";
 /** Longest text kept in a conversation head's preview of its last message. */
 export const PREVIEW_CHARS = 200;
 
-export type MessageDraft = Pick<Message, "kind" | "senderId" | "text" | "clientId" | "system">;
+export type MessageDraft = Pick<
+  Message,
+  "kind" | "senderId" | "text" | "clientId" | "system" | "alertId"
+>;
 
 /**
  * Adds the mutations that append `draft` to an atomic operation: checks the
@@ -30,6 +33,7 @@ export function stageAppend(
   const message: Message = { id: ulid(now), conversationId, seq, createdAt: now, ...draft };
   if (message.clientId === undefined) delete message.clientId;
   if (message.system === undefined) delete message.system;
+  if (message.alertId === undefined) delete message.alertId;
   const preview = message.text.length > PREVIEW_CHARS
     ? { ...message, text: message.text.slice(0, PREVIEW_CHARS) + "…" }
     : message;

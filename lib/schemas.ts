@@ -65,7 +65,13 @@ export const CreateTokenInputSchema = z.strictObject({ name: NameSchema });
 export const TeamRoleSchema = z.enum(["admin", "member"]);
 export type TeamRole = z.infer<typeof TeamRoleSchema>;
 
-export const TeamSchema = z.object({ id: z.string(), name: z.string(), createdAt: z.number() });
+export const TeamSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.number(),
+  /** The team's alert conversation, created with its first integration. */
+  conversationId: z.string().optional(),
+});
 export type Team = z.infer<typeof TeamSchema>;
 
 export const CreateTeamInputSchema = z.strictObject({
@@ -126,9 +132,11 @@ export const MessageSchema = z.object({
   id: z.string(),
   conversationId: z.string(),
   seq: z.number(),
-  kind: z.enum(["text", "system"]),
+  kind: z.enum(["text", "system", "alert"]),
   senderId: z.string().nullable(),
   text: z.string(),
+  /** For kind "alert": the alert this card shows (the card's content is the alert's current state). */
+  alertId: z.string().optional(),
   clientId: z.string().optional(),
   system: SystemEventSchema.optional(),
   createdAt: z.number(),

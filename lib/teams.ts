@@ -2,6 +2,7 @@
  * Teams: the unit alerts are routed to. Admins create teams; team admins
  * manage their team's members.
  */
+import { createSystemGroup, systemAddMembers, systemRemoveMember } from "./conversations.ts";
 import type { Deps } from "./deps.ts";
 import { ApiError, notFound } from "./errors.ts";
 import { ulid } from "./ids.ts";
@@ -136,6 +137,8 @@ export async function putTeamMembers(
     for (const u of ids.slice(i, i + 400)) stageTeamMember(op, teamId, u, role);
     await op.commit();
   }
+  const team = (await kv.get<Team>(keys.team(teamId))).value;
+  if (team?.conversationId) await systemAddMembers(deps, team.conversationId, ids);
 }
 
 export async function removeTeamMember(deps: Deps, teamId: string, userId: string): Promise<void> {
@@ -143,4 +146,33 @@ export async function removeTeamMember(deps: Deps, teamId: string, userId: strin
   const entry = await kv.get(keys.teamMember(teamId, userId));
   if (!entry.value) throw notFound("team member");
   await kv.atomic().check(entry).delete(entry.key).delete(keys.teamByUser(userId, teamId)).commit();
+  const team = (await kv.get<Team>(keys.team(teamId))).value;
+  if (team?.conversationId) await systemRemoveMember(deps, team.conversationId, userId);
+}
+
+/**
+ * The team's alert conversation: created on first use with the team's
+ * members (team admins as conversation admins) and kept in step with
+ * membership by putTeamMembers and removeTeamMember.
+ */
+export async function ensureTeamConversation(deps: Deps, teamId: string): Promise<string> {
+  const { kv } = deps;
+  const entry = await kv.get<Team>(keys.team(teamId));
+  if (!entry.value) throw notFound("team");
+  if (entry.value.conversationId) return entry.value.conversationId;
+  const members = await listTeamMembers(kv, teamId);
+  const conv = await createSystemGroup(
+    deps,
+    `${entry.value.name} alerts`,
+    members.map((m) => ({ userId: m.userId, role: m.role === "admin" ? "admin" : "member" })),
+  );
+  const res = await kv.atomic().check(entry)
+    .set(entry.key, { ...entry.value, conversationId: conv.id }).commit();
+  if (!res.ok) {
+    // Another request set it first; use theirs (the spare conversation stays empty).
+    const again = (await kv.get<Team>(keys.team(teamId))).value;
+    if (again?.conversationId) return again.conversationId;
+    throw new ApiError("conflict", "the team changed; retry");
+  }
+  return conv.id;
 }

@@ -9,12 +9,15 @@ import { secureHeaders } from "hono/secure-headers";
 import type { Assets } from "../lib/assets.ts";
 import type { Deps } from "../lib/deps.ts";
 import { ApiError } from "../lib/errors.ts";
+import { alertRoutes } from "./api/alerts.ts";
 import { authRoutes } from "./api/auth.ts";
 import { conversationRoutes } from "./api/conversations.ts";
+import { integrationRoutes } from "./api/integrations.ts";
 import { teamRoutes } from "./api/teams.ts";
 import { tokenRoutes } from "./api/tokens.ts";
 import { userRoutes } from "./api/users.ts";
 import { eventRoutes } from "./events.ts";
+import { hookRoutes } from "./hooks.ts";
 import { type AppEnv, authenticateRequest, checkOrigin } from "./middleware.ts";
 import { pageRoutes } from "./pages.tsx";
 import { wsRoutes } from "./ws.ts";
@@ -54,7 +57,10 @@ export function createApp(deps: Deps, opts: { assets?: Assets | null } = {}): Ho
   app.route("/api/v1/teams", teamRoutes(deps));
   app.route("/api/v1/conversations", conversationRoutes(deps));
   app.route("/api/v1/ws", wsRoutes(deps));
+  app.route("/api/v1/integrations", integrationRoutes(deps));
+  app.route("/api/v1/alerts", alertRoutes(deps));
   app.route("/api/v1", eventRoutes(deps));
+  app.route("/hooks", hookRoutes(deps));
   app.route("/", pageRoutes(deps, opts.assets ?? null));
 
   app.notFound((c) =>

@@ -1,0 +1,55 @@
+/** Integrations: admins and team admins create them; the token is shown once. */
+import { Hono } from "hono";
+import type { Deps } from "../../lib/deps.ts";
+import { notFound } from "../../lib/errors.ts";
+import {
+  createIntegration,
+  CreateIntegrationInputSchema,
+  deleteIntegration,
+  getIntegration,
+  listIntegrations,
+  publicIntegration,
+  rotateToken,
+} from "../../lib/integrations.ts";
+import { teamRole } from "../../lib/teams.ts";
+import { type AppEnv, idParam, json, me, requireAuth } from "../middleware.ts";
+
+export function integrationRoutes(deps: Deps) {
+  const app = new Hono<AppEnv>();
+  app.use(requireAuth);
+
+  app.post("/", json(CreateIntegrationInputSchema), async (c) => {
+    const { integration, token } = await createIntegration(deps, me(c).user, c.req.valid("json"));
+    return c.json({ integration: publicIntegration(integration), token }, 201);
+  });
+
+  app.get("/", async (c) => {
+    const user = me(c).user;
+    const teamId = c.req.query("teamId") ?? "";
+    if (user.role !== "admin" && !(await teamRole(deps.kv, teamId, user.id))) {
+      throw notFound("team");
+    }
+    return c.json({ items: (await listIntegrations(deps.kv, teamId)).map(publicIntegration) });
+  });
+
+  app.get("/:id", async (c) => {
+    const user = me(c).user;
+    const i = await getIntegration(deps.kv, idParam(c, "id", "integration"));
+    if (!i || (user.role !== "admin" && !(await teamRole(deps.kv, i.teamId, user.id)))) {
+      throw notFound("integration");
+    }
+    return c.json({ integration: publicIntegration(i) });
+  });
+
+  app.post("/:id/token", async (c) => {
+    const token = await rotateToken(deps, me(c).user, idParam(c, "id", "integration"));
+    return c.json({ token });
+  });
+
+  app.delete("/:id", async (c) => {
+    await deleteIntegration(deps, me(c).user, idParam(c, "id", "integration"));
+    return c.json({ ok: true });
+  });
+
+  return app;
+}
