@@ -6,13 +6,14 @@
 import { batch, computed, signal } from "@preact/signals";
 import type { ConversationSummary } from "../lib/conversations.ts";
 import type { ServerFrame } from "../lib/hub.ts";
+import type { Alert } from "../lib/alerts.ts";
 import type { Member, Message } from "../lib/schemas.ts";
 import type { PublicUser } from "../lib/users.ts";
 import { api, HttpError, newClientId } from "./api.ts";
 import { t } from "./i18n.ts";
 import { Realtime, type Status, type Transport } from "./realtime.ts";
 
-export type { ConversationSummary, Member, Message, PublicUser };
+export type { Alert, ConversationSummary, Member, Message, PublicUser };
 export interface MemberInfo extends Member {
   user: PublicUser | null;
 }
@@ -43,6 +44,8 @@ export const outbox = signal<Pending[]>([]);
 export const status = signal<Status>("connecting");
 export const transport = signal<Transport>("ws");
 export const openId = signal<string | null>(null);
+/** Alerts shown on cards, by id; kept current by `alert` frames. */
+export const alerts = signal<Record<string, Alert>>({});
 export const openMissing = signal(false);
 export const soundOn = signal(true);
 export const notifyPermission = signal<NotificationPermission | "unsupported">("default");
@@ -75,6 +78,48 @@ export function mergeMessages(list: Message[], incoming: Message[]): Message[] {
 
 function addMessages(id: string, incoming: Message[]): void {
   messages.value = { ...messages.value, [id]: mergeMessages(messages.value[id] ?? [], incoming) };
+  const cards = incoming.flatMap((m) => m.alertId ? [m.alertId] : []);
+  if (cards.length) fetchAlerts(cards, false);
+}
+
+const alertsInFlight = new Set<string>();
+/** Loads the alerts behind cards (all of `ids` when `refresh`, else only unknown ones). */
+async function fetchAlerts(ids: string[], refresh: boolean): Promise<void> {
+  const want = ids.filter((id) => (refresh || !alerts.value[id]) && !alertsInFlight.has(id));
+  for (let i = 0; i < want.length; i += 100) {
+    const chunk = want.slice(i, i + 100);
+    chunk.forEach((id) => alertsInFlight.add(id));
+    try {
+      const { items } = await api<{ items: Alert[] }>(
+        "GET",
+        `/api/v1/alerts?ids=${chunk.join(",")}`,
+      );
+      const next = { ...alerts.value };
+      for (const a of items) {
+        // A frame may have brought something newer while this request was out.
+        if (!next[a.id] || next[a.id].updatedAt <= a.updatedAt) next[a.id] = a;
+      }
+      alerts.value = next;
+    } catch {
+      // shown as loading; the next ready frame retries
+    } finally {
+      chunk.forEach((id) => alertsInFlight.delete(id));
+    }
+  }
+}
+
+/** Acts on an alert from its card; the card updates from the server's `alert` frame. */
+export async function alertAction(
+  alertId: string,
+  action: "ack" | "resolve" | "reopen" | "assign",
+): Promise<void> {
+  const path = `/api/v1/alerts/${alertId}/${action}`;
+  const body = action === "assign" ? { userId: me.value!.id } : { via: "card" };
+  const r = await api<{ alert: Alert }>("POST", path, body);
+  const cur = alerts.value[alertId];
+  if (!cur || cur.updatedAt <= r.alert.updatedAt) {
+    alerts.value = { ...alerts.value, [alertId]: r.alert };
+  }
 }
 
 function setReceipt(convId: string, userId: string, r: Partial<Receipt>): void {
@@ -190,6 +235,11 @@ function onFrame(f: ServerFrame): void {
       break;
     case "ready":
       for (const c of f.conversations) cursors[c.id] ??= c.seq;
+      // Cards may have changed while we were away.
+      fetchAlerts(Object.keys(alerts.value), true);
+      break;
+    case "alert":
+      alerts.value = { ...alerts.value, [f.alert.id]: f.alert };
       break;
     case "resync":
       cursors[f.conversationId] = f.seq;
@@ -441,6 +491,7 @@ function alertNewMessage(m: Message): void {
 
 /** A member's display name, from the loaded member list or the conversation peer. */
 export function userName(userId: string | null, convId: string): string {
+  if (userId === "system") return t("app");
   if (!userId) return t("someone");
   if (userId === me.value?.id) return me.value.name;
   const m = members.value[convId]?.find((x) => x.userId === userId);

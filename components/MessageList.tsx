@@ -16,6 +16,7 @@ import {
   retry,
   userName,
 } from "../client/store.ts";
+import { AlertCard } from "./AlertCard.tsx";
 import { Avatar } from "./Avatar.tsx";
 
 /** The text of a system message, in the user's language. */
@@ -149,6 +150,15 @@ export function MessageList(props: { convId: string }) {
       );
       lastDay = day;
       lastSender = null;
+    }
+    if (m.kind === "alert" && m.alertId) {
+      rows.push(
+        <li key={m.seq} class="card-row" data-seq={m.seq}>
+          <AlertCard alertId={m.alertId} convId={props.convId} fallbackTitle={m.text} />
+        </li>,
+      );
+      lastSender = null;
+      continue;
     }
     if (m.kind === "system") {
       rows.push(<li key={m.seq} class="sys" data-seq={m.seq}>{systemText(m, props.convId)}</li>);

@@ -9,13 +9,16 @@ import {
 import type { PublicUser } from "../client/store.ts";
 import { Avatar } from "./Avatar.tsx";
 
-export function TopBar(props: { user: PublicUser }) {
+export function TopBar(props: { user: PublicUser; onTasks?: () => void }) {
   return (
     <header class="topbar">
       <a href="/" class="brand">{t("app")}</a>
       <span class="grow" />
       {props.user.role === "admin" && <a href="/admin/users">{t("adminUsers")}</a>}
       <a href="/admin/teams">{t("adminTeams")}</a>
+      {props.onTasks && (
+        <button type="button" class="linkish" onClick={props.onTasks}>{t("myTasks")}</button>
+      )}
       {notifyPermission.value === "default" && (
         <button type="button" class="linkish" onClick={enableNotifications}>
           {t("notifyEnable")}

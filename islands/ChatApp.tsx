@@ -19,6 +19,7 @@ import { ConversationList } from "../components/ConversationList.tsx";
 import { GroupInfoDialog } from "../components/GroupInfoDialog.tsx";
 import { MessageList } from "../components/MessageList.tsx";
 import { NewChatDialog } from "../components/NewChatDialog.tsx";
+import { TasksDialog } from "../components/TasksDialog.tsx";
 import { TopBar } from "../components/TopBar.tsx";
 
 export interface ChatAppProps {
@@ -36,7 +37,7 @@ function idFromPath(): string | null {
 }
 
 export default function ChatApp(props: ChatAppProps) {
-  const dialog = useSignal<"new" | "info" | null>(null);
+  const dialog = useSignal<"new" | "info" | "tasks" | null>(null);
   if (IS_BROWSER && !booted) {
     booted = true;
     initLang(props.lang);
@@ -55,7 +56,7 @@ export default function ChatApp(props: ChatAppProps) {
   const offline = status.value === "offline";
   return (
     <div class={`app ${current ? "has-open" : ""}`}>
-      <TopBar user={props.me} />
+      <TopBar user={props.me} onTasks={() => dialog.value = "tasks"} />
       {offline && (
         <div class="banner" role="status" data-testid="offline-banner">
           {t("offline")}
@@ -107,6 +108,7 @@ export default function ChatApp(props: ChatAppProps) {
         </main>
       </div>
       {dialog.value === "new" && <NewChatDialog onClose={() => dialog.value = null} />}
+      {dialog.value === "tasks" && <TasksDialog onClose={() => dialog.value = null} />}
       {dialog.value === "info" && current && (
         <GroupInfoDialog
           convId={current}

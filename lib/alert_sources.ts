@@ -291,6 +291,8 @@ const ZabbixSchema = z.looseObject({
   event_url: z.string().max(2_048).optional(),
   zabbix_url: z.string().max(2_048).optional(),
   update_message: z.string().max(20_000).optional(),
+  /** {EVENT.UPDATE.ACTION}, e.g. "acknowledged", "commented", "changed severity". */
+  update_action: z.string().max(2_000).optional(),
   update_user: z.string().max(500).optional(),
 });
 
@@ -314,10 +316,15 @@ export async function parseZabbix(body: string): Promise<AlertEvent[]> {
   }
   const update = z0.event_update_status === "1";
   const acked = /^(yes|1|true)$/i.test(z0.event_ack_status);
+  // An update acknowledges when its action says so ({EVENT.UPDATE.ACTION}); without that macro,
+  // fall back to the acknowledged status. Other updates become notes.
+  const ackUpdate = z0.update_action !== undefined && !/^\{.*\}$/.test(z0.update_action)
+    ? /(^|[^n])acknowledged/i.test(z0.update_action)
+    : acked && !z0.update_message;
   const action: AlertEvent["action"] = z0.event_value === "0"
     ? "resolve"
     : update
-    ? (acked && /acknowledg/i.test(z0.update_message ?? "acknowledged") ? "acknowledge" : "note")
+    ? (ackUpdate ? "acknowledge" : "note")
     : "trigger";
   const links: Link[] = [];
   addLink(links, z0.event_url, "zabbix");

@@ -356,7 +356,8 @@ Deno.test("zabbix - problem, acknowledged update, other update, recovery", async
     event_value: "1",
     event_update_status: "1",
     event_ack_status: "Yes",
-    update_message: "acknowledged",
+    update_action: "acknowledged",
+    update_message: "taking it",
     update_user: "zbx-admin",
   }));
   [alert] = await alertsOf(t.member);
@@ -366,6 +367,7 @@ Deno.test("zabbix - problem, acknowledged update, other update, recovery", async
     event_value: "1",
     event_update_status: "1",
     event_ack_status: "Yes",
+    update_action: "commented",
     update_message: "looking at it",
     update_user: "zbx-admin",
   }));

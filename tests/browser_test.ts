@@ -446,6 +446,58 @@ test("browser - history loads backwards on scroll; unread count shows in the tit
   await bob.ctx.close();
 });
 
+test("browser - an alert card arrives live; acknowledging on it shows on the other screen with who", async () => {
+  await using srv = await startServer({ config, assets });
+  const alice = await person(srv, "Alice", { admin: true });
+  const bob = await person(srv, "Bob");
+  const team = (await alice.api.post("/api/v1/teams", {
+    name: "SRE",
+    memberIds: [bob.user.id],
+    adminIds: [alice.user.id],
+  })).json.team;
+  const created =
+    (await alice.api.post("/api/v1/integrations", { name: "curl", type: "text", teamId: team.id }))
+      .json;
+  const convId = (await alice.api.get(`/api/v1/teams/${team.id}`)).json.team.conversationId;
+  await alice.page.goto(`${srv.url}/c/${convId}`);
+  await bob.page.goto(`${srv.url}/c/${convId}`);
+  await alice.page.waitForSelector(".sys");
+  await bob.page.waitForSelector(".sys");
+
+  const res = await fetch(`${srv.url}/hooks/${created.integration.id}`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${created.token}`,
+      title: "Disk full on db-2",
+      priority: "urgent",
+    },
+    body: "/var/lib/postgresql is at 98%",
+  });
+  assert.equal(res.status, 202);
+  await res.body?.cancel();
+  for (const p of [alice, bob]) {
+    await p.page.waitForSelector(
+      `.alert-card[data-status=triggered]:has-text("Disk full on db-2")`,
+    );
+  }
+  assert.equal(await alice.page.textContent(".alert-card .prio"), "Urgent");
+  await bob.page.click(".alert-card button:has-text('Acknowledge')");
+  await alice.page.waitForSelector(".alert-card[data-status=acknowledged]");
+  assert.match(await alice.page.textContent("[data-testid=acked-by]") ?? "", /Acknowledged by Bob/);
+  await shot(alice.page, "alert-card");
+  // Assign to me, then it is in Bob's tasks.
+  await bob.page.click(".alert-card button:has-text('Assign to me')");
+  await bob.page.waitForSelector(".alert-card:has-text('Assignee: Bob')");
+  await bob.page.click("text=My tasks");
+  await bob.page.waitForSelector(".task-list li:has-text('Disk full on db-2')");
+  await bob.page.keyboard.press("Escape");
+  // Resolve from Alice's card; Bob's card follows.
+  await alice.page.click(".alert-card button:has-text('Resolve')");
+  await bob.page.waitForSelector(".alert-card[data-status=resolved]");
+  await alice.ctx.close();
+  await bob.ctx.close();
+});
+
 Deno.test({
   name: "browser - (teardown)",
   sanitizeOps: false,

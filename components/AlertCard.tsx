@@ -1,0 +1,176 @@
+import { useSignal } from "@preact/signals";
+import { shortWhen, timeOfDay } from "../client/format.ts";
+import { type Key, t } from "../client/i18n.ts";
+import { alertAction, alerts, userName } from "../client/store.ts";
+
+const PRIO: Record<string, Key> = {
+  urgent: "prioUrgent",
+  high: "prioHigh",
+  medium: "prioMedium",
+  low: "prioLow",
+};
+const STATUS: Record<string, Key> = {
+  triggered: "statusTriggered",
+  acknowledged: "statusAcknowledged",
+  resolved: "statusResolved",
+};
+
+/** An alert as a live card: its current state comes from the alerts store, not from the message. */
+export function AlertCard(props: { alertId: string; convId: string; fallbackTitle: string }) {
+  const busy = useSignal(false);
+  const error = useSignal("");
+  const showItems = useSignal(false);
+  const a = alerts.value[props.alertId];
+  if (!a) {
+    return (
+      <div class="alert-card loading" data-alert={props.alertId}>
+        <strong>{props.fallbackTitle}</strong> <span class="muted">{t("loadingAlert")}</span>
+      </div>
+    );
+  }
+  const act = async (action: "ack" | "resolve" | "reopen" | "assign") => {
+    busy.value = true;
+    error.value = "";
+    try {
+      await alertAction(a.id, action);
+    } catch (e) {
+      error.value = (e as Error).message;
+    } finally {
+      busy.value = false;
+    }
+  };
+  const firing = a.items.filter((i) => i.status === "firing").length;
+  const overdue = a.dueAt !== null && a.dueAt < Date.now() && a.status !== "resolved";
+  return (
+    <article
+      class={`alert-card prio-${a.priority} is-${a.status}`}
+      data-alert={a.id}
+      data-status={a.status}
+      aria-label={a.title}
+    >
+      <header class="alert-head">
+        <span class={`prio prio-${a.priority}`}>{t(PRIO[a.priority])}</span>
+        <span class="alert-status" data-status={a.status}>{t(STATUS[a.status])}</span>
+        {a.firingCount > 1 && <span class="muted">{t("firing", { n: a.firingCount })}</span>}
+        <span class="grow" />
+        <time class="muted">{shortWhen(a.lastSeenAt)}</time>
+      </header>
+      <h3 class="alert-title">{a.title}</h3>
+      {a.summary && a.summary !== a.title && <p class="alert-summary">{a.summary}</p>}
+      {Object.keys(a.labels).length > 0 && (
+        <p class="labels">
+          {Object.entries(a.labels).map(([k, v]) => <span key={k} class="label">{k}={v}</span>)}
+        </p>
+      )}
+      {Object.entries(a.annotations).filter(([k]) => !["summary", "runbook_url"].includes(k)).map((
+        [k, v],
+      ) => (
+        <p key={k} class="annotation">
+          <span class="muted">{k}:</span> {v}
+        </p>
+      ))}
+      {(a.links.length > 0 || a.images.length > 0) && (
+        <p class="alert-links">
+          {a.links.map((l) => (
+            <a key={l.href} href={l.href} target="_blank" rel="noopener noreferrer">{l.text}</a>
+          ))}
+          {a.images.map((i) => (
+            <a key={i.src} href={i.src} target="_blank" rel="noopener noreferrer">
+              {i.alt || "image"} ↗
+            </a>
+          ))}
+        </p>
+      )}
+      {a.items.length > 1 && (
+        <div class="alert-items">
+          <button
+            type="button"
+            class="linkish"
+            aria-expanded={showItems.value}
+            onClick={() => showItems.value = !showItems.value}
+          >
+            {t("groupAlerts", { firing, resolved: a.items.length - firing })}
+          </button>
+          {showItems.value && (
+            <ul>
+              {a.items.map((i) => (
+                <li key={i.fingerprint} data-item-status={i.status}>
+                  <span class={`dotlabel ${i.status}`}>{i.status}</span>{" "}
+                  {Object.entries(i.labels).filter(([k]) => !(k in a.labels)).map(([k, v]) =>
+                    `${k}=${v}`
+                  ).join(" ")}
+                  {i.annotations.summary ? ` — ${i.annotations.summary}` : ""}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      <p class="alert-who muted">
+        {a.status === "acknowledged" && a.acknowledgedAt && (
+          <span data-testid="acked-by">
+            {t("ackedBy", {
+              name: a.acknowledgedBy ? userName(a.acknowledgedBy, props.convId) : a.source,
+            })} {timeOfDay(a.acknowledgedAt)}
+          </span>
+        )}
+        {a.status === "resolved" && (
+          <span>
+            {a.resolvedBy
+              ? t("resolvedBy", { name: userName(a.resolvedBy, props.convId) })
+              : t("resolvedBySource")}
+          </span>
+        )}
+        {a.assigneeId && (
+          <span>{t("assignee", { name: userName(a.assigneeId, props.convId) })}</span>
+        )}
+        {a.dueAt && (
+          <span class={overdue ? "overdue" : ""}>
+            {overdue ? t("overdue") : t("due", { when: shortWhen(a.dueAt) })}
+          </span>
+        )}
+      </p>
+      {error.value && <p class="error" role="alert">{error.value}</p>}
+      <footer class="alert-actions">
+        {a.status === "triggered" && (
+          <button
+            type="button"
+            class="primary"
+            disabled={busy.value}
+            onClick={() => act("ack")}
+          >
+            {t("ack")}
+          </button>
+        )}
+        {a.status !== "resolved" && (
+          <button
+            type="button"
+            disabled={busy.value}
+            onClick={() => act("resolve")}
+          >
+            {t("resolve")}
+          </button>
+        )}
+        {a.status === "resolved" && (
+          <button
+            type="button"
+            disabled={busy.value}
+            onClick={() => act("reopen")}
+          >
+            {t("reopen")}
+          </button>
+        )}
+        {a.status !== "resolved" && !a.assigneeId && (
+          <button
+            type="button"
+            class="linkish"
+            disabled={busy.value}
+            onClick={() => act("assign")}
+          >
+            {t("assignMe")}
+          </button>
+        )}
+      </footer>
+    </article>
+  );
+}
