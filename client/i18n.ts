@@ -115,6 +115,16 @@ const en = {
   myTasks: "My tasks",
   noTasks: "No open alerts are assigned to you.",
   loadingAlert: "Loading alert…",
+  thread: "Timeline and notes",
+  threadPlaceholder: "Add a note, or type /ack, /resolve or /reopen",
+  tlTriggered: "triggered it",
+  tlRepeated: "fired again",
+  tlAcknowledged: "acknowledged",
+  tlResolved: "resolved",
+  tlReopened: "reopened",
+  tlNote: "noted",
+  tlAssigned: "assigned",
+  tlPriority: "changed the priority",
 } as const;
 
 export type Key = keyof typeof en;
@@ -228,6 +238,16 @@ const zh: Record<Key, string> = {
   myTasks: "我的任务",
   noTasks: "没有指派给你的未解决告警。",
   loadingAlert: "正在加载告警…",
+  thread: "处理记录与备注",
+  threadPlaceholder: "添加备注，或输入 /ack、/resolve、/reopen",
+  tlTriggered: "触发了告警",
+  tlRepeated: "再次触发",
+  tlAcknowledged: "认领了告警",
+  tlResolved: "解决了告警",
+  tlReopened: "重新打开了告警",
+  tlNote: "添加了备注",
+  tlAssigned: "指派了负责人",
+  tlPriority: "修改了优先级",
 };
 
 const DICTS: Record<Lang, Record<Key, string>> = { en, zh };

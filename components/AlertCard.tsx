@@ -2,6 +2,7 @@ import { useSignal } from "@preact/signals";
 import { shortWhen, timeOfDay } from "../client/format.ts";
 import { type Key, t } from "../client/i18n.ts";
 import { alertAction, alerts, userName } from "../client/store.ts";
+import { AlertThread } from "./AlertThread.tsx";
 
 const PRIO: Record<string, Key> = {
   urgent: "prioUrgent",
@@ -20,6 +21,7 @@ export function AlertCard(props: { alertId: string; convId: string; fallbackTitl
   const busy = useSignal(false);
   const error = useSignal("");
   const showItems = useSignal(false);
+  const thread = useSignal(false);
   const a = alerts.value[props.alertId];
   if (!a) {
     return (
@@ -170,7 +172,18 @@ export function AlertCard(props: { alertId: string; convId: string; fallbackTitl
             {t("assignMe")}
           </button>
         )}
+        <span class="grow" />
+        <button type="button" class="linkish" onClick={() => thread.value = true}>
+          {t("thread")}
+        </button>
       </footer>
+      {thread.value && (
+        <AlertThread
+          alertId={a.id}
+          convId={props.convId}
+          onClose={() => thread.value = false}
+        />
+      )}
     </article>
   );
 }

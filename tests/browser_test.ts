@@ -491,8 +491,16 @@ test("browser - an alert card arrives live; acknowledging on it shows on the oth
   await bob.page.click("text=My tasks");
   await bob.page.waitForSelector(".task-list li:has-text('Disk full on db-2')");
   await bob.page.keyboard.press("Escape");
-  // Resolve from Alice's card; Bob's card follows.
-  await alice.page.click(".alert-card button:has-text('Resolve')");
+  // The alert's thread: a note, then /resolve typed there; Bob's card follows.
+  await alice.page.click(".alert-card button:has-text('Timeline and notes')");
+  await alice.page.waitForSelector(".timeline li[data-kind=acknowledged]:has-text('Bob')");
+  await alice.page.fill(".thread-box textarea", "freed 20G by rotating logs");
+  await alice.page.click(".thread-box button[type=submit]");
+  await alice.page.waitForSelector(".timeline li[data-kind=note]:has-text('freed 20G')");
+  await alice.page.fill(".thread-box textarea", "/resolve rotated");
+  await alice.page.click(".thread-box button[type=submit]");
+  await alice.page.waitForSelector(".timeline li[data-kind=resolved]:has-text('rotated')");
+  await alice.page.keyboard.press("Escape");
   await bob.page.waitForSelector(".alert-card[data-status=resolved]");
   await alice.ctx.close();
   await bob.ctx.close();
