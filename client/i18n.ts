@@ -125,6 +125,11 @@ const en = {
   tlNote: "noted",
   tlAssigned: "assigned",
   tlPriority: "changed the priority",
+  tlNotified: "notified",
+  tlEscalated: "escalated",
+  sysReminder: "Reminder: “{title}” is still not acknowledged. Notified: {users}",
+  sysEscalated: "Escalated “{title}”. Notified: {users}",
+  escalateNow: "Escalate now",
 } as const;
 
 export type Key = keyof typeof en;
@@ -248,6 +253,11 @@ const zh: Record<Key, string> = {
   tlNote: "添加了备注",
   tlAssigned: "指派了负责人",
   tlPriority: "修改了优先级",
+  tlNotified: "发出了通知",
+  tlEscalated: "升级了告警",
+  sysReminder: "提醒：“{title}” 仍未认领。已通知：{users}",
+  sysEscalated: "告警“{title}”已升级。已通知：{users}",
+  escalateNow: "立即升级",
 };
 
 const DICTS: Record<Lang, Record<Key, string>> = { en, zh };

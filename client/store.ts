@@ -111,9 +111,14 @@ async function fetchAlerts(ids: string[], refresh: boolean): Promise<void> {
 /** Acts on an alert from its card; the card updates from the server's `alert` frame. */
 export async function alertAction(
   alertId: string,
-  action: "ack" | "resolve" | "reopen" | "assign",
+  action: "ack" | "resolve" | "reopen" | "assign" | "escalate",
 ): Promise<void> {
   const path = `/api/v1/alerts/${alertId}/${action}`;
+  if (action === "escalate") {
+    // The new state arrives as an `alert` frame.
+    await api("POST", path);
+    return;
+  }
   const body = action === "assign" ? { userId: me.value!.id } : { via: "card" };
   const r = await api<{ alert: Alert }>("POST", path, body);
   const cur = alerts.value[alertId];
@@ -206,6 +211,13 @@ function onFrame(f: ServerFrame): void {
         unread: Math.max(0, Math.max(conv.seq, m.seq) - read),
       });
       if (m.kind === "system") onSystem(c, m);
+      // Reminders and escalations ring for the people they name, wherever they are looking.
+      if (
+        m.system && (m.system.event === "reminder" || m.system.event === "escalated") && myId &&
+        m.system.userIds?.includes(myId)
+      ) {
+        alertNewMessage(m, true);
+      }
       if (!mine && m.senderId) {
         noteReceived(c, m.seq);
         alertNewMessage(m);
@@ -468,15 +480,18 @@ function beep(): void {
   }
 }
 
-function alertNewMessage(m: Message): void {
-  if (document.visibilityState === "visible" && document.hasFocus()) return;
+function alertNewMessage(m: Message, paging = false): void {
+  if (!paging && document.visibilityState === "visible" && document.hasFocus()) return;
   if (soundOn.value) beep();
   if (notifyPermission.value !== "granted") return;
   const conv = convs.value[m.conversationId];
   const sender = userName(m.senderId, m.conversationId);
   try {
-    const n = new Notification(t("newMessage", { name: sender }), {
-      body: (conv && conv.kind === "group" ? conv.title + ": " : "") + m.text.slice(0, 140),
+    const n = new Notification(paging ? m.text : t("newMessage", { name: sender }), {
+      body: paging
+        ? (conv?.title ?? "")
+        : (conv && conv.kind === "group" ? conv.title + ": " : "") + m.text.slice(0, 140),
+      requireInteraction: paging,
       tag: m.conversationId,
     });
     n.onclick = () => {

@@ -30,7 +30,7 @@ export function AlertCard(props: { alertId: string; convId: string; fallbackTitl
       </div>
     );
   }
-  const act = async (action: "ack" | "resolve" | "reopen" | "assign") => {
+  const act = async (action: "ack" | "resolve" | "reopen" | "assign" | "escalate") => {
     busy.value = true;
     error.value = "";
     try {
@@ -170,6 +170,16 @@ export function AlertCard(props: { alertId: string; convId: string; fallbackTitl
             onClick={() => act("assign")}
           >
             {t("assignMe")}
+          </button>
+        )}
+        {a.status === "triggered" && a.paging?.policyId && (
+          <button
+            type="button"
+            class="linkish"
+            disabled={busy.value}
+            onClick={() => act("escalate")}
+          >
+            {t("escalateNow")}
           </button>
         )}
         <span class="grow" />

@@ -25,6 +25,8 @@ const KIND: Record<string, Key> = {
   note: "tlNote",
   assigned: "tlAssigned",
   priority: "tlPriority",
+  notified: "tlNotified",
+  escalated: "tlEscalated",
 };
 
 /** The alert's thread: its timeline, and a box for notes and /ack, /resolve, /reopen. */

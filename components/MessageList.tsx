@@ -36,6 +36,10 @@ export function systemText(m: Message, convId: string): string {
       return t("sysLeft", { actor });
     case "renamed":
       return t("sysRenamed", { actor, title: s.title ?? "" });
+    case "reminder":
+      return t("sysReminder", { title: s.title ?? "", users });
+    case "escalated":
+      return t("sysEscalated", { title: s.title ?? "", users });
     case "role_changed":
       return t("sysRole", {
         actor,

@@ -15,6 +15,12 @@ import {
   PrioritySchema,
 } from "./alert_sources.ts";
 import type { Deps } from "./deps.ts";
+import {
+  type Paging,
+  stageCancelPaging,
+  stageRescheduleReminders,
+  stageStartPaging,
+} from "./escalation.ts";
 import { ApiError, notFound } from "./errors.ts";
 import type { Hint } from "./fanout.ts";
 import { ulid } from "./ids.ts";
@@ -60,6 +66,10 @@ export interface Alert {
   resolvedAt: number | null;
   assigneeId: string | null;
   dueAt: number | null;
+  /** Escalation state: the policy (null: notify the whole team), its level and round. */
+  paging: Paging;
+  /** Who the latest notification went to. */
+  notified: string[];
 }
 
 export interface TimelineEntry {
@@ -73,7 +83,9 @@ export interface TimelineEntry {
     | "reopened"
     | "note"
     | "assigned"
-    | "priority";
+    | "priority"
+    | "notified"
+    | "escalated";
   /** The user, or null when the source did it. */
   by: string | null;
   /** Through what: "api", "card", "command", or "source:<type>". */
@@ -226,6 +238,8 @@ export async function applyEvent(
         resolvedAt: null,
         assigneeId: null,
         dueAt: null,
+        paging: { policyId: null, level: 0, round: 0 },
+        notified: [],
       };
       const msg = stageAppend(op, head, convId, {
         kind: "alert",
@@ -235,6 +249,7 @@ export async function applyEvent(
       }, now);
       op.set(keyKey, id).set(keys.alertByTeam(alert.teamId, id), now);
       timeline.push(entry(now, "triggered", null, via, { detail: { priority } }));
+      timeline.push(await stageStartPaging(deps, op, alert, now));
       hints.push({ t: "msg", c: convId, s: msg.seq });
     } else {
       alert = { ...existing, updatedAt: now };
@@ -284,6 +299,10 @@ export async function applyEvent(
         timeline.push(entry(now, "note", null, via, { note: event.note ?? "" }));
       }
       if (alert.status === "resolved") op.delete(keyKey);
+      // Acknowledged or resolved by the source: paging stops in this same commit.
+      if (alert.status !== "triggered" && existing.status === "triggered") {
+        await stageCancelPaging(kv, op, alert.id);
+      }
       hints.push({ t: "alert", c: convId, a: alert.id });
     }
     fit(alert, config.alertMaxItems);
@@ -339,6 +358,7 @@ export async function actOnAlert(
     if (!current.value) throw notFound("alert");
     const a: Alert = { ...current.value, updatedAt: now };
     let t: TimelineEntry;
+    const extra: TimelineEntry[] = [];
     const keyKey = keys.alertByKey(a.integrationId, a.key);
     switch (action.kind) {
       case "ack":
@@ -347,6 +367,9 @@ export async function actOnAlert(
         a.acknowledgedBy = user.id;
         a.acknowledgedAt = now;
         t = entry(now, "acknowledged", user.id, via, note);
+        // Reminders and escalation stop in the same commit: a timer firing now
+        // conflicts with this commit, re-reads, and finds the alert acknowledged.
+        await stageCancelPaging(kv, op, a.id);
         break;
       case "resolve":
         if (a.status === "resolved") {
@@ -356,6 +379,7 @@ export async function actOnAlert(
         a.resolvedBy = user.id;
         a.resolvedAt = now;
         t = entry(now, "resolved", user.id, via, note);
+        await stageCancelPaging(kv, op, a.id);
         {
           // Free the key only if it still names this alert.
           const idx = await kv.get<string>(keyKey);
@@ -375,6 +399,8 @@ export async function actOnAlert(
         a.acknowledgedAt = null;
         a.acknowledgedBy = null;
         t = entry(now, "reopened", user.id, via, note);
+        await stageCancelPaging(kv, op, a.id);
+        extra.push(await stageStartPaging(deps, op, a, now));
         break;
       }
       case "note":
@@ -397,9 +423,11 @@ export async function actOnAlert(
           detail: { from: a.priority, to: action.priority },
         });
         a.priority = action.priority;
+        if (a.status === "triggered") await stageRescheduleReminders(deps, op, a, now);
         break;
     }
     op.check(current).set(keys.alert(a.id), a).set(keys.alertTimeline(a.id, t.id), t);
+    for (const x of extra) op.set(keys.alertTimeline(a.id, x.id), x);
     return { hints: [{ t: "alert", c: a.conversationId, a: a.id }], result: a };
   });
 }

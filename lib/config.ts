@@ -84,6 +84,16 @@ export const DEFAULT_ALERT_MAX_ITEMS = 100;
 /** Alerts returned by one list request. */
 export const DEFAULT_ALERT_LIST_LIMIT = 100;
 
+/** How often the reconciler looks for due timers that no queue message woke (lost after retries, or no queue). */
+export const DEFAULT_TIMER_SWEEP_MS = 5_000;
+/** Reminders per priority: repeat every N minutes (0: never), at most M times (null: until acknowledged). */
+export const DEFAULT_REMINDER_POLICY = {
+  urgent: { everyMinutes: 2, maxRepeats: null },
+  high: { everyMinutes: 10, maxRepeats: 3 },
+  medium: { everyMinutes: 0, maxRepeats: 0 },
+  low: { everyMinutes: 0, maxRepeats: 0 },
+} as const;
+
 /** Directory search results per request. */
 export const DEFAULT_DIRECTORY_LIMIT = 50;
 
@@ -129,6 +139,7 @@ export interface Config {
   deliveryDedupMs: number;
   alertMaxItems: number;
   alertListLimit: number;
+  timerSweepMs: number;
 }
 
 /** The defaults, as one object. */
@@ -174,6 +185,7 @@ export function defaultConfig(): Config {
     deliveryDedupMs: DEFAULT_DELIVERY_DEDUP_MS,
     alertMaxItems: DEFAULT_ALERT_MAX_ITEMS,
     alertListLimit: DEFAULT_ALERT_LIST_LIMIT,
+    timerSweepMs: DEFAULT_TIMER_SWEEP_MS,
   };
 }
 
@@ -215,6 +227,7 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_DELIVERY_DEDUP_MS: "deliveryDedupMs",
   TOCSIN_ALERT_MAX_ITEMS: "alertMaxItems",
   TOCSIN_ALERT_LIST_LIMIT: "alertListLimit",
+  TOCSIN_TIMER_SWEEP_MS: "timerSweepMs",
 };
 
 /** Names of every environment variable Tocsin reads (for docs and tests). */

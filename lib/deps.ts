@@ -8,7 +8,9 @@ import type { Config } from "./config.ts";
 import { Fanout } from "./fanout.ts";
 import { CLOSE, Hub } from "./hub.ts";
 import { TokenBucket } from "./ratelimit.ts";
+import { fireTimer } from "./escalation.ts";
 import { DeliveredBuffer } from "./receipts.ts";
+import { TimerService } from "./timers.ts";
 
 /** Per-user send rate buckets (in-process; one user rarely spans processes). */
 export class Limits {
@@ -38,6 +40,7 @@ export interface Deps {
 }
 
 export interface Core extends Deps {
+  timers: TimerService;
   /** Starts following fanout. */
   start(): Promise<void>;
   /** Closes subscribers, flushes buffered receipts and stops the watch. Does not close `kv`. */
@@ -49,7 +52,7 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
   const fanout = new Fanout(kv, config, (hints) => hub.onHints(hints), () => hub.resync());
   const delivered = new DeliveredBuffer(kv, fanout, config.deliveredFlushMs);
   hub.onDelivered = (sub, conversationId, seq) => delivered.mark(conversationId, sub.userId, seq);
-  return {
+  const core: Core = {
     kv,
     config,
     clock,
@@ -57,11 +60,18 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
     hub,
     delivered,
     limits: new Limits(config, clock),
-    start: () => fanout.start(),
+    timers: null as unknown as TimerService,
+    async start() {
+      await fanout.start();
+      core.timers.start();
+    },
     async close() {
       hub.closeAll(CLOSE.shutdown, "server shutting down");
+      await core.timers.close();
       await delivered.close();
       await fanout.close();
     },
   };
+  core.timers = new TimerService(core, (id) => fireTimer(core, id));
+  return core;
 }

@@ -107,6 +107,28 @@ export const keys = {
     hash: string,
   ): Deno.KvKey => ["alert_deliveries", integrationId, hash],
 
+  // On-call schedules and escalation.
+  schedule: (id: string): Deno.KvKey => ["schedules", id],
+  scheduleByTeam: (teamId: string, id: string): Deno.KvKey => ["schedules_by_team", teamId, id],
+  schedulesByTeam: (teamId: string): Deno.KvKey => ["schedules_by_team", teamId],
+  escalationPolicy: (id: string): Deno.KvKey => ["escalation_policies", id],
+  escalationPolicyByTeam: (
+    teamId: string,
+    id: string,
+  ): Deno.KvKey => ["escalation_policies_by_team", teamId, id],
+  escalationPoliciesByTeam: (teamId: string): Deno.KvKey => ["escalation_policies_by_team", teamId],
+  /** Reminder intervals and caps per priority (admins edit them). */
+  reminderSettings: (): Deno.KvKey => ["settings", "reminders"],
+
+  // Durable timers: the record, its due-time index, and its alert's index (for cancelling).
+  timer: (id: string): Deno.KvKey => ["timers", id],
+  timerByDue: (dueAt: number, id: string): Deno.KvKey => ["timers_by_due", dueAt, id],
+  timersByDue: (): Deno.KvKey => ["timers_by_due"],
+  timerByAlert: (alertId: string, id: string): Deno.KvKey => ["timers_by_alert", alertId, id],
+  timersByAlert: (alertId: string): Deno.KvKey => ["timers_by_alert", alertId],
+  /** Where KV puts a wake-up message whose delivery failed after all retries (the reconciler covers it). */
+  timerUndelivered: (id: string): Deno.KvKey => ["timers_undelivered", id],
+
   // Fanout: a counter per shard (watched) and a log of hints per shard.
   fanoutCounter: (shard: number): Deno.KvKey => ["fanout", shard],
   fanoutLog: (shard: number, n: number): Deno.KvKey => ["fanout_log", shard, n],

@@ -71,6 +71,8 @@ export const TeamSchema = z.object({
   createdAt: z.number(),
   /** The team's alert conversation, created with its first integration. */
   conversationId: z.string().optional(),
+  /** Escalation policy for the team's new alerts. */
+  escalationPolicyId: z.string().optional(),
 });
 export type Team = z.infer<typeof TeamSchema>;
 
@@ -120,6 +122,8 @@ export const SystemEventSchema = z.object({
     "member_left",
     "renamed",
     "role_changed",
+    "reminder",
+    "escalated",
   ]),
   actorId: z.string(),
   userIds: z.array(z.string()).optional(),

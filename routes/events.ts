@@ -31,9 +31,9 @@ function markDelivered(deps: Deps, userId: string, frames: ServerFrame[]) {
 export function eventRoutes(deps: Deps) {
   const app = new Hono<AppEnv>();
   const { hub, config } = deps;
-  app.use(requireAuth);
+  // Mounted at /api/v1: authentication per route, so that nothing else under /api/v1 is affected.
 
-  app.get("/events", (c) => {
+  app.get("/events", requireAuth, (c) => {
     const auth = me(c);
     // EventSource reconnects with the same URL plus Last-Event-ID: the id
     // carries every cursor that differs from the URL's, so both together resume exactly.
@@ -91,7 +91,7 @@ export function eventRoutes(deps: Deps) {
     });
   });
 
-  app.get("/poll", async (c) => {
+  app.get("/poll", requireAuth, async (c) => {
     const auth = me(c);
     const q = PollQuerySchema.safeParse(c.req.query());
     if (!q.success) throw new ApiError("invalid_input", describeIssues(q.error));

@@ -13,6 +13,7 @@ import { alertRoutes } from "./api/alerts.ts";
 import { authRoutes } from "./api/auth.ts";
 import { conversationRoutes } from "./api/conversations.ts";
 import { integrationRoutes } from "./api/integrations.ts";
+import { pagingRoutes, policyRoutes, scheduleRoutes } from "./api/oncall.ts";
 import { teamRoutes } from "./api/teams.ts";
 import { tokenRoutes } from "./api/tokens.ts";
 import { userRoutes } from "./api/users.ts";
@@ -59,6 +60,9 @@ export function createApp(deps: Deps, opts: { assets?: Assets | null } = {}): Ho
   app.route("/api/v1/ws", wsRoutes(deps));
   app.route("/api/v1/integrations", integrationRoutes(deps));
   app.route("/api/v1/alerts", alertRoutes(deps));
+  app.route("/api/v1/schedules", scheduleRoutes(deps));
+  app.route("/api/v1/escalation-policies", policyRoutes(deps));
+  app.route("/api/v1", pagingRoutes(deps));
   app.route("/api/v1", eventRoutes(deps));
   app.route("/hooks", hookRoutes(deps));
   app.route("/", pageRoutes(deps, opts.assets ?? null));

@@ -3,6 +3,7 @@
  * client with a cookie jar, and a WebSocket client that collects frames.
  */
 import type { Assets } from "../lib/assets.ts";
+import type { Clock } from "../lib/clock.ts";
 import { type Config, testConfig } from "../lib/config.ts";
 import { type Core, createCore } from "../lib/deps.ts";
 import type { ServerFrame } from "../lib/hub.ts";
@@ -26,11 +27,13 @@ export async function startServer(
     assets?: Assets | null;
     /** Paths a stand-in proxy in front of the app refuses (e.g. a proxy that blocks WebSocket). */
     blockPaths?: string[];
+    /** An injected clock (tests of timers drive it by hand). */
+    clock?: Clock;
   } = {},
 ): Promise<TestServer> {
   const config = testConfig(opts.config);
   const kv = await Deno.openKv(opts.kvPath ?? ":memory:");
-  const core = createCore(kv, config);
+  const core = createCore(kv, config, opts.clock);
   await core.start();
   const app = createApp(core, { assets: opts.assets ?? null });
   const blocked = opts.blockPaths ?? [];

@@ -111,10 +111,11 @@ Deno.test("alertmanager - a firing group becomes one card; a repeat updates it; 
   const detail = (await t.member.get(`/api/v1/alerts/${alert.id}`)).json;
   assert.deepEqual(detail.timeline.map((e: { kind: string }) => e.kind), [
     "triggered",
+    "notified",
     "repeated",
     "resolved",
   ]);
-  assert.equal(detail.timeline[2].via, "source:alertmanager");
+  assert.equal(detail.timeline[3].via, "source:alertmanager");
 });
 
 Deno.test("alertmanager - duplicate deliveries (an HA trio, retries) change nothing", async () => {
@@ -377,11 +378,12 @@ Deno.test("zabbix - problem, acknowledged update, other update, recovery", async
   const detail = (await t.member.get(`/api/v1/alerts/${alert.id}`)).json;
   assert.deepEqual(detail.timeline.map((e: { kind: string }) => e.kind), [
     "triggered",
+    "notified",
     "acknowledged",
     "note",
     "resolved",
   ]);
-  assert.equal(detail.timeline[2].note, "zbx-admin: looking at it");
+  assert.equal(detail.timeline[3].note, "zbx-admin: looking at it");
 });
 
 Deno.test("lifecycle - ack, resolve, reopen, notes and /commands, assign, priority; outsiders get 404", async () => {
@@ -426,16 +428,18 @@ Deno.test("lifecycle - ack, resolve, reopen, notes and /commands, assign, priori
   const timeline = (await t.member.get(url)).json.timeline;
   assert.deepEqual(timeline.map((e: { kind: string; via: string }) => `${e.kind}/${e.via}`), [
     "triggered/source:text",
+    "notified/in-app",
     "acknowledged/card",
     "note/api",
     "resolved/command",
     "reopened/api",
+    "notified/in-app",
     "repeated/source:text",
     "assigned/api",
     "priority/api",
   ]);
-  assert.equal(timeline[1].note, "on it");
-  assert.equal(timeline[3].note, "fixed by rollback");
+  assert.equal(timeline[2].note, "on it");
+  assert.equal(timeline[4].note, "fixed by rollback");
 });
 
 Deno.test("alerts - the card arrives live and updates in place in every client", async () => {

@@ -506,6 +506,50 @@ test("browser - an alert card arrives live; acknowledging on it shows on the oth
   await bob.ctx.close();
 });
 
+test("browser - an urgent alert re-notifies until it is acknowledged, then stops", async () => {
+  await using srv = await startServer({ config: { ...config, timerSweepMs: 200 }, assets });
+  const alice = await person(srv, "Alice", { admin: true });
+  const team =
+    (await alice.api.post("/api/v1/teams", { name: "SRE", adminIds: [alice.user.id] })).json.team;
+  const hook =
+    (await alice.api.post("/api/v1/integrations", { name: "t", type: "text", teamId: team.id }))
+      .json;
+  await alice.api.request("PUT", "/api/v1/settings/reminders", {
+    urgent: { everyMinutes: 0.02, maxRepeats: null }, // every 1.2 s, until acknowledged
+    high: { everyMinutes: 0, maxRepeats: 0 },
+    medium: { everyMinutes: 0, maxRepeats: 0 },
+    low: { everyMinutes: 0, maxRepeats: 0 },
+  });
+  const convId = (await alice.api.get(`/api/v1/teams/${team.id}`)).json.team.conversationId;
+  await alice.page.goto(`${srv.url}/c/${convId}`);
+  await alice.page.waitForSelector(".sys");
+  const res = await fetch(`${srv.url}/hooks/${hook.integration.id}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${hook.token}`, priority: "urgent", title: "Payments down" },
+    body: "5xx on /pay",
+  });
+  assert.equal(res.status, 202);
+  await res.body?.cancel();
+  await alice.page.waitForSelector(`.alert-card[data-status=triggered]`);
+  const reminders = () => alice.page.locator(".sys", { hasText: "still not acknowledged" }).count();
+  await alice.page.waitForFunction(
+    () =>
+      [...document.querySelectorAll(".sys")].filter((e) =>
+        e.textContent?.includes("still not acknowledged")
+      )
+        .length >= 2,
+    null,
+    { ...POLL, timeout: 15000 },
+  );
+  await shot(alice.page, "reminders");
+  await alice.page.click(".alert-card button:has-text('Acknowledge')");
+  await alice.page.waitForSelector(".alert-card[data-status=acknowledged]");
+  const after = await reminders();
+  await alice.page.waitForTimeout(3000);
+  assert.equal(await reminders(), after, "no reminder after the acknowledgement");
+  await alice.ctx.close();
+});
+
 Deno.test({
   name: "browser - (teardown)",
   sanitizeOps: false,

@@ -1,0 +1,363 @@
+/**
+ * Paging: who is notified about an unacknowledged alert, and when again.
+ *
+ * - Reminders by priority (admins edit the policy): the current targets are
+ *   notified again every N minutes, at most M times (or until acknowledged).
+ * - Escalation policies: ordered levels, each notifying users, a schedule's
+ *   current on-call, or a whole team, moving to the next level after its
+ *   delay without acknowledgement; the whole policy may repeat K times.
+ *
+ * Every step is a durable timer (lib/timers.ts); firing one is a single
+ * commit that deletes the timer, notifies (a system message in the alert's
+ * conversation naming who was notified), writes the timeline entry and
+ * schedules the next step. Acknowledging or resolving deletes the timers in
+ * its own commit, so exactly one of "acked" and "escalated after ack" wins.
+ * Notifications are in-app for now; e-mail, SMS and the rest ride on the
+ * same steps later.
+ */
+import { z } from "zod";
+import type { Alert, TimelineEntry } from "./alerts.ts";
+import type { Priority } from "./alert_sources.ts";
+import { DEFAULT_REMINDER_POLICY } from "./config.ts";
+import { SYSTEM } from "./conversations.ts";
+import type { Deps } from "./deps.ts";
+import { ApiError, notFound } from "./errors.ts";
+import type { Hint } from "./fanout.ts";
+import { ulid } from "./ids.ts";
+import { keys } from "./keys.ts";
+import { lastPart, listAll } from "./kv_util.ts";
+import { stageAppend } from "./messages.ts";
+import { onCallAt, type Schedule } from "./schedules.ts";
+import type { Head, Team, User } from "./schemas.ts";
+import { listTeamMembers, requireTeamManager, teamRole } from "./teams.ts";
+import { stageDeleteTimer, stageTimer, type Timer, timersOf } from "./timers.ts";
+
+export const TargetSchema = z.strictObject({
+  type: z.enum(["user", "schedule", "team"]),
+  id: z.string().min(1).max(64),
+});
+export type Target = z.infer<typeof TargetSchema>;
+
+export const PolicyInputSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  teamId: z.string().min(1).max(64),
+  levels: z.array(z.strictObject({
+    /** Minutes without acknowledgement before moving on from this level. */
+    delayMinutes: z.number().int().min(1).max(24 * 60),
+    targets: z.array(TargetSchema).min(1).max(20),
+  })).min(1).max(10),
+  /** How many more times the whole policy runs after its last level. */
+  repeat: z.number().int().min(0).max(9).default(0),
+});
+export type PolicyInput = z.infer<typeof PolicyInputSchema>;
+export interface EscalationPolicy extends PolicyInput {
+  id: string;
+  createdAt: number;
+}
+
+const RuleSchema = z.strictObject({
+  /** Minutes between reminders (fractions allowed); 0: no reminders. */
+  everyMinutes: z.number().min(0).max(24 * 60),
+  maxRepeats: z.number().int().min(0).max(1000).nullable(),
+});
+export const ReminderSettingsSchema = z.strictObject({
+  urgent: RuleSchema,
+  high: RuleSchema,
+  medium: RuleSchema,
+  low: RuleSchema,
+});
+export type ReminderSettings = z.infer<typeof ReminderSettingsSchema>;
+
+export interface Paging {
+  policyId: string | null;
+  level: number;
+  round: number;
+}
+
+export async function getReminderSettings(kv: Deno.Kv): Promise<ReminderSettings> {
+  return (await kv.get<ReminderSettings>(keys.reminderSettings())).value ??
+    structuredClone(DEFAULT_REMINDER_POLICY) as unknown as ReminderSettings;
+}
+
+export async function setReminderSettings(kv: Deno.Kv, s: ReminderSettings): Promise<void> {
+  await kv.set(keys.reminderSettings(), s);
+}
+
+export async function createPolicy(
+  deps: Deps,
+  actor: User,
+  input: PolicyInput,
+): Promise<EscalationPolicy> {
+  const { kv, clock } = deps;
+  await requireTeamManager(kv, actor, input.teamId);
+  for (const level of input.levels) {
+    for (const t of level.targets) await checkTarget(kv, input.teamId, t);
+  }
+  const policy: EscalationPolicy = { ...input, id: ulid(clock.now()), createdAt: clock.now() };
+  await kv.atomic().set(keys.escalationPolicy(policy.id), policy)
+    .set(keys.escalationPolicyByTeam(input.teamId, policy.id), policy.id).commit();
+  return policy;
+}
+
+async function checkTarget(kv: Deno.Kv, teamId: string, t: Target): Promise<void> {
+  const ok = t.type === "user"
+    ? (await teamRole(kv, teamId, t.id)) !== null
+    : t.type === "team"
+    ? (await kv.get(keys.team(t.id))).value !== null
+    : (await kv.get<Schedule>(keys.schedule(t.id))).value?.teamId === teamId;
+  if (!ok) throw new ApiError("invalid_input", `target ${t.type} ${t.id} is not in this team`);
+}
+
+export async function listPolicies(kv: Deno.Kv, teamId: string): Promise<EscalationPolicy[]> {
+  const ids = (await listAll(kv, keys.escalationPoliciesByTeam(teamId))).map((e) =>
+    lastPart(e.key)
+  );
+  const out: EscalationPolicy[] = [];
+  for (const id of ids) {
+    const p = (await kv.get<EscalationPolicy>(keys.escalationPolicy(id))).value;
+    if (p) out.push(p);
+  }
+  return out;
+}
+
+/** Sets (or clears) the team's default escalation policy for new alerts. */
+export async function setTeamPolicy(
+  deps: Deps,
+  actor: User,
+  teamId: string,
+  policyId: string | null,
+) {
+  const { kv } = deps;
+  await requireTeamManager(kv, actor, teamId);
+  if (policyId) {
+    const p = (await kv.get<EscalationPolicy>(keys.escalationPolicy(policyId))).value;
+    if (!p || p.teamId !== teamId) {
+      throw new ApiError("invalid_input", "no such policy in this team");
+    }
+  }
+  const entry = await kv.get<Team>(keys.team(teamId));
+  if (!entry.value) throw notFound("team");
+  const res = await kv.atomic().check(entry)
+    .set(entry.key, { ...entry.value, escalationPolicyId: policyId ?? undefined }).commit();
+  if (!res.ok) throw new ApiError("conflict", "the team changed; retry");
+}
+
+/** The users a level notifies at `now` (a schedule contributes whoever is on call then). */
+async function resolveTargets(kv: Deno.Kv, targets: Target[], now: number): Promise<string[]> {
+  const users = new Set<string>();
+  for (const t of targets) {
+    if (t.type === "user") users.add(t.id);
+    else if (t.type === "team") {
+      for (const m of await listTeamMembers(kv, t.id)) users.add(m.userId);
+    } else {
+      const s = (await kv.get<Schedule>(keys.schedule(t.id))).value;
+      const who = s ? onCallAt(s, now) : null;
+      if (who) users.add(who.userId);
+    }
+  }
+  return [...users];
+}
+
+async function levelTargets(kv: Deno.Kv, alert: Alert, level: number, now: number) {
+  const policy = alert.paging.policyId
+    ? (await kv.get<EscalationPolicy>(keys.escalationPolicy(alert.paging.policyId))).value
+    : null;
+  if (!policy) {
+    // No policy: the whole team.
+    return {
+      policy: null,
+      userIds: (await listTeamMembers(kv, alert.teamId)).map((m) => m.userId),
+    };
+  }
+  const l = policy.levels[Math.min(level, policy.levels.length - 1)];
+  return { policy, userIds: await resolveTargets(kv, l.targets, now) };
+}
+
+function timelineEntry(
+  now: number,
+  kind: TimelineEntry["kind"],
+  extra: Partial<TimelineEntry>,
+): TimelineEntry {
+  return { id: ulid(now), at: now, kind, by: null, via: "in-app", ...extra };
+}
+
+function nextReminder(
+  settings: ReminderSettings,
+  priority: Priority,
+  n: number,
+  now: number,
+  alertId: string,
+) {
+  const rule = settings[priority];
+  if (rule.everyMinutes <= 0 || (rule.maxRepeats !== null && n >= rule.maxRepeats)) return null;
+  return {
+    id: ulid(now),
+    alertId,
+    kind: "reminder" as const,
+    dueAt: now + rule.everyMinutes * 60_000,
+    n: n + 1,
+    round: 0,
+  };
+}
+
+function nextEscalation(
+  policy: EscalationPolicy | null,
+  level: number,
+  round: number,
+  now: number,
+  alertId: string,
+) {
+  if (!policy) return null;
+  const last = level >= policy.levels.length - 1;
+  if (last && round >= policy.repeat) return null;
+  return {
+    id: ulid(now),
+    alertId,
+    kind: "escalation" as const,
+    dueAt: now + policy.levels[Math.min(level, policy.levels.length - 1)].delayMinutes * 60_000,
+    n: last ? 0 : level + 1,
+    round: last ? round + 1 : round,
+  };
+}
+
+/**
+ * Starts paging for a new (or reopened) alert, inside its commit: level 0
+ * is notified (the card itself is that notification), and the first reminder
+ * and escalation step are scheduled. Mutates `alert`.
+ */
+export async function stageStartPaging(
+  deps: Deps,
+  op: Deno.AtomicOperation,
+  alert: Alert,
+  now: number,
+): Promise<TimelineEntry> {
+  const { kv } = deps;
+  const team = (await kv.get<Team>(keys.team(alert.teamId))).value;
+  alert.paging = { policyId: team?.escalationPolicyId ?? null, level: 0, round: 0 };
+  const { policy, userIds } = await levelTargets(kv, alert, 0, now);
+  if (!policy) alert.paging.policyId = null;
+  alert.notified = userIds;
+  const reminder = nextReminder(await getReminderSettings(kv), alert.priority, 0, now, alert.id);
+  if (reminder) stageTimer(op, now, reminder);
+  const esc = nextEscalation(policy, 0, 0, now, alert.id);
+  if (esc) stageTimer(op, now, esc);
+  return timelineEntry(now, "notified", {
+    detail: { userIds, level: 0, policyId: alert.paging.policyId },
+  });
+}
+
+/** Deletes an alert's pending timers (all, or one kind) inside a commit, checking each. */
+export async function stageCancelPaging(
+  kv: Deno.Kv,
+  op: Deno.AtomicOperation,
+  alertId: string,
+  kind?: Timer["kind"],
+): Promise<void> {
+  for (const e of await timersOf(kv, alertId)) {
+    if (kind && e.value.kind !== kind) continue;
+    op.check(e);
+    stageDeleteTimer(op, e.value);
+  }
+}
+
+/** Reschedules reminders after a priority change (escalation steps are left as they are). */
+export async function stageRescheduleReminders(
+  deps: Deps,
+  op: Deno.AtomicOperation,
+  alert: Alert,
+  now: number,
+) {
+  await stageCancelPaging(deps.kv, op, alert.id, "reminder");
+  const r = nextReminder(await getReminderSettings(deps.kv), alert.priority, 0, now, alert.id);
+  if (r) stageTimer(op, now, r);
+}
+
+/**
+ * Fires one timer: check-and-set on its record, so a redelivered queue
+ * message or a concurrent sweep does nothing. True when it notified.
+ */
+export async function fireTimer(deps: Deps, timerId: string): Promise<boolean> {
+  const { kv, fanout, clock } = deps;
+  const first = await kv.get<Timer>(keys.timer(timerId));
+  if (!first.value) return false;
+  const alert0 = (await kv.get<Alert>(keys.alert(first.value.alertId))).value;
+  if (!alert0) {
+    await kv.atomic().check(first).delete(first.key).commit();
+    return false;
+  }
+  return await fanout.commit<boolean>(fanout.shard(alert0.conversationId), async (op) => {
+    const now = clock.now();
+    const [t, a, head] = await kv.getMany<[Timer, Alert, Head]>([
+      keys.timer(timerId),
+      keys.alert(alert0.id),
+      keys.head(alert0.conversationId),
+    ]);
+    if (!t.value || t.value.dueAt > now) return { done: false };
+    op.check(t).check(a);
+    stageDeleteTimer(op, t.value);
+    if (!a.value || a.value.status !== "triggered") return { hints: [], result: false };
+    const alert: Alert = { ...a.value, updatedAt: now };
+    let entry: TimelineEntry;
+    let event: "reminder" | "escalated";
+    if (t.value.kind === "reminder") {
+      event = "reminder";
+      entry = timelineEntry(now, "notified", {
+        detail: { userIds: alert.notified, reminder: t.value.n, level: alert.paging.level },
+      });
+      const next = nextReminder(
+        await getReminderSettings(kv),
+        alert.priority,
+        t.value.n,
+        now,
+        alert.id,
+      );
+      if (next) stageTimer(op, now, next);
+    } else {
+      event = "escalated";
+      const { policy, userIds } = await levelTargets(kv, alert, t.value.n, now);
+      alert.paging = { ...alert.paging, level: t.value.n, round: t.value.round };
+      alert.notified = userIds;
+      entry = timelineEntry(now, "escalated", {
+        detail: { userIds, level: t.value.n, round: t.value.round },
+      });
+      const next = nextEscalation(policy, t.value.n, t.value.round, now, alert.id);
+      if (next) stageTimer(op, now, next);
+    }
+    const msg = stageAppend(op, head, alert.conversationId, {
+      kind: "system",
+      senderId: null,
+      text: alert.title,
+      alertId: alert.id,
+      system: { event, actorId: SYSTEM, userIds: alert.notified, title: alert.title },
+    }, now);
+    op.set(keys.alert(alert.id), alert).set(keys.alertTimeline(alert.id, entry.id), entry);
+    const hints: Hint[] = [
+      { t: "msg", c: alert.conversationId, s: msg.seq },
+      { t: "alert", c: alert.conversationId, a: alert.id },
+    ];
+    return { hints, result: true };
+  });
+}
+
+/** "Escalate now": moves to the next level at once (from the card or the API). */
+export async function escalateNow(deps: Deps, user: User, alertId: string): Promise<void> {
+  const { kv, clock } = deps;
+  const alert = (await kv.get<Alert>(keys.alert(alertId))).value;
+  if (!alert || !(await teamRole(kv, alert.teamId, user.id))) throw notFound("alert");
+  if (alert.status !== "triggered") throw new ApiError("conflict", `the alert is ${alert.status}`);
+  const policy = alert.paging.policyId
+    ? (await kv.get<EscalationPolicy>(keys.escalationPolicy(alert.paging.policyId))).value
+    : null;
+  if (!policy) throw new ApiError("conflict", "the alert has no escalation policy");
+  const level = alert.paging.level + 1 < policy.levels.length ? alert.paging.level + 1 : 0;
+  const round = level === 0 ? alert.paging.round + 1 : alert.paging.round;
+  // Replace the pending escalation step with one due now, and fire it.
+  const now = clock.now();
+  const op = kv.atomic();
+  await stageCancelPaging(kv, op, alertId, "escalation");
+  const t: Timer = { id: ulid(now), alertId, kind: "escalation", dueAt: now, n: level, round };
+  stageTimer(op, now, t);
+  const res = await op.commit();
+  if (!res.ok) throw new ApiError("conflict", "the alert changed; retry");
+  await fireTimer(deps, t.id);
+}

@@ -1,0 +1,123 @@
+/**
+ * Durable timers. A pending reminder or escalation step is a KV record,
+ * indexed by due time, written in the same atomic commit as the change that
+ * caused it, together with a `kv.enqueue` wake-up. Queue messages arrive at
+ * least once and can be lost after their retries (and some platforms have
+ * no queues), so a reconciler also fires every due record, at start-up and
+ * every TOCSIN_TIMER_SWEEP_MS. Firing is a check-and-set on the record, so
+ * neither a redelivered message nor the reconciler fires a timer twice.
+ */
+import { z } from "zod";
+import type { Deps } from "./deps.ts";
+import { keys } from "./keys.ts";
+import { listAll } from "./kv_util.ts";
+
+export const TimerSchema = z.object({
+  id: z.string(),
+  alertId: z.string(),
+  kind: z.enum(["reminder", "escalation"]),
+  dueAt: z.number(),
+  /** Reminder number, or the escalation level this step moves to. */
+  n: z.number(),
+  /** Escalation: the policy's round (repeat) this step is in. */
+  round: z.number().default(0),
+});
+export type Timer = z.infer<typeof TimerSchema>;
+
+/** Queue jobs: one dispatcher, each kind zod-parsed. */
+export const JobSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("timer"), id: z.string() }),
+]);
+export type Job = z.infer<typeof JobSchema>;
+
+/** Retries of a wake-up whose handler failed, in ms; after them the reconciler still covers it. */
+const WAKE_BACKOFF_MS = [1_000, 5_000, 15_000, 60_000, 300_000];
+
+/** Adds a timer to an atomic operation: record, indexes, and the queue wake-up. */
+export function stageTimer(op: Deno.AtomicOperation, now: number, t: Timer): void {
+  op.set(keys.timer(t.id), t)
+    .set(keys.timerByDue(t.dueAt, t.id), t.id)
+    .set(keys.timerByAlert(t.alertId, t.id), t.id)
+    .enqueue({ kind: "timer", id: t.id } satisfies Job, {
+      delay: Math.max(0, Math.min(t.dueAt - now, 30 * 86_400_000)),
+      keysIfUndelivered: [keys.timerUndelivered(t.id)],
+      backoffSchedule: WAKE_BACKOFF_MS,
+    });
+}
+
+/** Adds the deletion of a timer (after it fired, or when cancelled). */
+export function stageDeleteTimer(op: Deno.AtomicOperation, t: Timer): void {
+  op.delete(keys.timer(t.id))
+    .delete(keys.timerByDue(t.dueAt, t.id))
+    .delete(keys.timerByAlert(t.alertId, t.id))
+    .delete(keys.timerUndelivered(t.id));
+}
+
+/** The pending timers of an alert (to cancel them, checking each record). */
+export async function timersOf(kv: Deno.Kv, alertId: string): Promise<Deno.KvEntry<Timer>[]> {
+  const ids = (await listAll<string>(kv, keys.timersByAlert(alertId))).map((e) => e.value);
+  const entries = await Promise.all(ids.map((id) => kv.get<Timer>(keys.timer(id))));
+  return entries.filter((e): e is Deno.KvEntry<Timer> => e.value !== null);
+}
+
+/** Runs the queue dispatcher and the reconciler; `fire` must be idempotent (check-and-set). */
+export class TimerService {
+  #sweepTimer: ReturnType<typeof setInterval> | undefined;
+  #sweeping: Promise<void> | null = null;
+  #closed = false;
+  /** Timers fired by this process (for tests and benches). */
+  fired = 0;
+
+  constructor(private deps: Deps, private fire: (id: string) => Promise<boolean>) {}
+
+  start(): void {
+    this.deps.kv.listenQueue((msg: unknown) => this.#dispatch(msg)).catch(() => {});
+    this.sweep();
+    if (this.deps.config.timerSweepMs > 0) {
+      this.#sweepTimer = setInterval(() => this.sweep(), this.deps.config.timerSweepMs);
+    }
+  }
+
+  async #dispatch(msg: unknown): Promise<void> {
+    const job = JobSchema.safeParse(msg);
+    if (!job.success) {
+      console.error("timers: dropping a malformed queue message", msg);
+      return;
+    }
+    if (this.#closed) throw new Error("shutting down"); // let KV redeliver it
+    if (await this.fire(job.data.id)) this.fired++;
+  }
+
+  /** Fires every timer due by now (the reconciler). Runs one sweep at a time. */
+  sweep(): Promise<void> {
+    if (this.#sweeping || this.#closed) return this.#sweeping ?? Promise.resolve();
+    this.#sweeping = (async () => {
+      try {
+        const now = this.deps.clock.now();
+        const due = this.deps.kv.list<string>({
+          start: keys.timerByDue(0, ""),
+          end: keys.timerByDue(now + 1, ""),
+        }, { batchSize: 500 });
+        for await (const e of due) {
+          if (this.#closed) break;
+          try {
+            if (await this.fire(e.value)) this.fired++;
+          } catch (err) {
+            console.error(`timers: firing ${e.value} failed; the next sweep retries`, err);
+          }
+        }
+      } catch (err) {
+        if (!this.#closed) console.error("timers: sweep failed", err);
+      } finally {
+        this.#sweeping = null;
+      }
+    })();
+    return this.#sweeping;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#sweepTimer);
+    await this.#sweeping;
+  }
+}

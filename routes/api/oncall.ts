@@ -1,0 +1,183 @@
+/** On-call schedules, escalation policies and reminder settings. */
+import { Hono } from "hono";
+import { z } from "zod";
+import type { Deps } from "../../lib/deps.ts";
+import { ApiError, notFound } from "../../lib/errors.ts";
+import {
+  createPolicy,
+  escalateNow,
+  type EscalationPolicy,
+  getReminderSettings,
+  listPolicies,
+  PolicyInputSchema,
+  ReminderSettingsSchema,
+  setReminderSettings,
+  setTeamPolicy,
+} from "../../lib/escalation.ts";
+import { keys } from "../../lib/keys.ts";
+import {
+  addOverride,
+  createSchedule,
+  getScheduleFor,
+  listSchedules,
+  onCallAt,
+  OverrideInputSchema,
+  ScheduleInputSchema,
+  segments,
+  toIcal,
+} from "../../lib/schedules.ts";
+import type { User } from "../../lib/schemas.ts";
+import { authenticate } from "../../lib/sessions.ts";
+import { teamRole } from "../../lib/teams.ts";
+import { type AppEnv, idParam, json, me, query, requireAdmin, requireAuth } from "../middleware.ts";
+
+const AtQuerySchema = z.strictObject({ at: z.iso.datetime({ offset: true }).optional() });
+const RangeQuerySchema = z.strictObject({
+  from: z.iso.datetime({ offset: true }).optional(),
+  days: z.coerce.number().int().min(1).max(62).optional(),
+});
+
+async function names(deps: Deps, ids: string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const id of new Set(ids)) {
+    const u = (await deps.kv.get<User>(keys.user(id))).value;
+    out[id] = u?.name ?? id;
+  }
+  return out;
+}
+
+export function scheduleRoutes(deps: Deps) {
+  const app = new Hono<AppEnv>();
+
+  // Calendar apps cannot log in: the feed also takes a personal API token as ?token=.
+  app.get("/:id/ical", async (c) => {
+    const auth = c.get("auth") ?? await authenticate(deps, { bearer: c.req.query("token") });
+    if (!auth) throw new ApiError("unauthorized", "log in, or add ?token=<personal API token>");
+    const s = await getScheduleFor(deps.kv, auth.user, idParam(c, "id", "schedule"));
+    const ics = toIcal(
+      s,
+      await names(
+        deps,
+        s.layers.flatMap((l) => l.participants).concat(s.overrides.map((o) => o.userId)),
+      ),
+      deps.clock.now(),
+    );
+    return c.body(ics, 200, { "content-type": "text/calendar; charset=utf-8" });
+  });
+
+  app.use(requireAuth);
+
+  app.post("/", json(ScheduleInputSchema), async (c) => {
+    return c.json({ schedule: await createSchedule(deps, me(c).user, c.req.valid("json")) }, 201);
+  });
+
+  app.get("/", async (c) => {
+    const user = me(c).user;
+    const teamId = c.req.query("teamId") ?? "";
+    if (user.role !== "admin" && !(await teamRole(deps.kv, teamId, user.id))) {
+      throw notFound("team");
+    }
+    return c.json({ items: await listSchedules(deps.kv, teamId) });
+  });
+
+  app.get("/:id", async (c) => {
+    return c.json({
+      schedule: await getScheduleFor(deps.kv, me(c).user, idParam(c, "id", "schedule")),
+    });
+  });
+
+  app.get("/:id/oncall", query(AtQuerySchema), async (c) => {
+    const s = await getScheduleFor(deps.kv, me(c).user, idParam(c, "id", "schedule"));
+    const { at } = c.req.valid("query");
+    const t = at ? Date.parse(at) : deps.clock.now();
+    const who = onCallAt(s, t);
+    return c.json({
+      at: new Date(t).toISOString(),
+      oncall: who ? { ...who, name: (await names(deps, [who.userId]))[who.userId] } : null,
+    });
+  });
+
+  app.get("/:id/shifts", query(RangeQuerySchema), async (c) => {
+    const s = await getScheduleFor(deps.kv, me(c).user, idParam(c, "id", "schedule"));
+    const q = c.req.valid("query");
+    const from = q.from ? Date.parse(q.from) : deps.clock.now();
+    const items = segments(s, from, from + (q.days ?? 14) * 86_400_000);
+    const n = await names(deps, items.map((x) => x.userId));
+    return c.json({ items: items.map((x) => ({ ...x, name: n[x.userId] })) });
+  });
+
+  app.post("/:id/overrides", json(OverrideInputSchema), async (c) => {
+    const s = await addOverride(
+      deps,
+      me(c).user,
+      idParam(c, "id", "schedule"),
+      c.req.valid("json"),
+    );
+    return c.json({ schedule: s }, 201);
+  });
+
+  return app;
+}
+
+export function policyRoutes(deps: Deps) {
+  const app = new Hono<AppEnv>();
+  app.use(requireAuth);
+
+  app.post("/", json(PolicyInputSchema), async (c) => {
+    return c.json({ policy: await createPolicy(deps, me(c).user, c.req.valid("json")) }, 201);
+  });
+
+  app.get("/", async (c) => {
+    const user = me(c).user;
+    const teamId = c.req.query("teamId") ?? "";
+    if (user.role !== "admin" && !(await teamRole(deps.kv, teamId, user.id))) {
+      throw notFound("team");
+    }
+    return c.json({ items: await listPolicies(deps.kv, teamId) });
+  });
+
+  app.get("/:id", async (c) => {
+    const user = me(c).user;
+    const p =
+      (await deps.kv.get<EscalationPolicy>(keys.escalationPolicy(idParam(c, "id", "policy"))))
+        .value;
+    if (!p || (user.role !== "admin" && !(await teamRole(deps.kv, p.teamId, user.id)))) {
+      throw notFound("policy");
+    }
+    return c.json({ policy: p });
+  });
+
+  return app;
+}
+
+export function pagingRoutes(deps: Deps) {
+  // Mounted at /api/v1: authentication per route, so that nothing else under /api/v1 is affected.
+  const app = new Hono<AppEnv>();
+
+  app.put(
+    "/teams/:id/escalation-policy",
+    requireAuth,
+    json(z.strictObject({ policyId: z.string().max(64).nullable() })),
+    async (c) => {
+      await setTeamPolicy(deps, me(c).user, idParam(c, "id", "team"), c.req.valid("json").policyId);
+      return c.json({ ok: true });
+    },
+  );
+
+  app.post("/alerts/:id/escalate", requireAuth, async (c) => {
+    await escalateNow(deps, me(c).user, idParam(c, "id", "alert"));
+    return c.json({ ok: true });
+  });
+
+  app.get(
+    "/settings/reminders",
+    requireAuth,
+    async (c) => c.json({ reminders: await getReminderSettings(deps.kv) }),
+  );
+  app.put("/settings/reminders", requireAdmin, json(ReminderSettingsSchema), async (c) => {
+    await setReminderSettings(deps.kv, c.req.valid("json"));
+    return c.json({ reminders: await getReminderSettings(deps.kv) });
+  });
+
+  return app;
+}

@@ -1,0 +1,295 @@
+import assert from "node:assert/strict";
+import { ManualClock } from "../lib/clock.ts";
+import { actOnAlert } from "../lib/alerts.ts";
+import { fireTimer } from "../lib/escalation.ts";
+import type { User } from "../lib/schemas.ts";
+import { keys } from "../lib/keys.ts";
+import { timersOf } from "../lib/timers.ts";
+import { adminClient, Client, startServer, type TestServer, userClient } from "./_helpers.ts";
+
+const MIN = 60_000;
+
+interface Entry {
+  kind: string;
+  at: number;
+  detail?: { userIds?: string[]; level?: number; round?: number; reminder?: number };
+}
+
+async function world(clock: ManualClock) {
+  const srv = await startServer({ clock, config: { timerSweepMs: 0 } });
+  const { client: admin, user: adminUser } = await adminClient(srv);
+  const a = await userClient(srv, "Ann");
+  const b = await userClient(srv, "Ben");
+  const team = (await admin.post("/api/v1/teams", {
+    name: "SRE",
+    memberIds: [a.user.id, b.user.id],
+    adminIds: [adminUser.id],
+  })).json.team;
+  const created =
+    (await admin.post("/api/v1/integrations", { name: "t", type: "text", teamId: team.id })).json;
+  const fire = async (text: string, priority: string) => {
+    const r = await fetch(`${srv.url}/hooks/${created.integration.id}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${created.token}`, priority },
+      body: text,
+    });
+    assert.equal(r.status, 202);
+    return (await r.json()).alerts[0].alertId as string;
+  };
+  return { srv, admin, adminUser, a, b, team, fire };
+}
+
+/** Moves the clock and runs the reconciler, as the periodic sweep would. */
+async function advance(srv: TestServer, clock: ManualClock, ms: number) {
+  clock.advance(ms);
+  await srv.core.timers.sweep();
+}
+
+async function timeline(c: Client, id: string): Promise<Entry[]> {
+  return (await c.get(`/api/v1/alerts/${id}`)).json.timeline;
+}
+const kinds = (t: Entry[]) => t.map((e) => e.kind);
+
+Deno.test("paging - urgent repeats every 2 minutes until acknowledged, then stops at once", async () => {
+  const clock = new ManualClock();
+  const w = await world(clock);
+  await using _srv = w.srv;
+  const id = await w.fire("payments down", "urgent");
+  for (let i = 0; i < 3; i++) await advance(w.srv, clock, 2 * MIN);
+  let t = await timeline(w.admin, id);
+  assert.equal(t.filter((e) => e.kind === "notified").length, 4, "initial + 3 reminders");
+  assert.deepEqual(t.filter((e) => e.detail?.reminder).map((e) => e.detail!.reminder), [1, 2, 3]);
+  // The reminders are in the conversation, naming who was notified (no policy: the whole team).
+  const conv = (await w.admin.get(`/api/v1/teams/${w.team.id}`)).json.team.conversationId;
+  const msgs = (await w.a.client.get(`/api/v1/conversations/${conv}/messages?after=0`)).json.items;
+  const reminders = msgs.filter((m: { system?: { event: string } }) =>
+    m.system?.event === "reminder"
+  );
+  assert.equal(reminders.length, 3);
+  assert.deepEqual(
+    [...reminders[0].system.userIds].sort(),
+    [w.adminUser.id, w.a.user.id, w.b.user.id].sort(),
+  );
+  // One minute before the next one, Ann acknowledges: nothing more, ever.
+  await advance(w.srv, clock, 1 * MIN);
+  assert.equal((await w.a.client.post(`/api/v1/alerts/${id}/ack`)).status, 200);
+  assert.deepEqual(
+    await timersOf(w.srv.kv, id),
+    [],
+    "the ack deleted the pending timers in its commit",
+  );
+  for (let i = 0; i < 5; i++) await advance(w.srv, clock, 2 * MIN);
+  t = await timeline(w.admin, id);
+  assert.equal(t.filter((e) => e.kind === "notified").length, 4);
+  assert.equal(kinds(t).at(-1), "acknowledged");
+});
+
+Deno.test("paging - high repeats every 10 minutes at most 3 times; medium and low are notified once", async () => {
+  const clock = new ManualClock();
+  const w = await world(clock);
+  await using _srv = w.srv;
+  const high = await w.fire("replication lag", "high");
+  const medium = await w.fire("disk 80%", "medium");
+  const low = await w.fire("cert expires in 20 days", "low");
+  for (let i = 0; i < 6; i++) await advance(w.srv, clock, 10 * MIN);
+  assert.deepEqual(
+    (await timeline(w.admin, high)).filter((e) => e.kind === "notified").map((e) =>
+      e.detail?.reminder ?? 0
+    ),
+    [0, 1, 2, 3],
+  );
+  for (const id of [medium, low]) {
+    assert.deepEqual(kinds(await timeline(w.admin, id)), ["triggered", "notified"]);
+  }
+  // Admins edit the policy: medium now repeats every 5 minutes twice.
+  assert.equal(
+    (await w.a.client.request("PUT", "/api/v1/settings/reminders", {
+      urgent: { everyMinutes: 2, maxRepeats: null },
+      high: { everyMinutes: 10, maxRepeats: 3 },
+      medium: { everyMinutes: 5, maxRepeats: 2 },
+      low: { everyMinutes: 0, maxRepeats: 0 },
+    })).status,
+    403,
+  );
+  const put = await w.admin.request("PUT", "/api/v1/settings/reminders", {
+    urgent: { everyMinutes: 2, maxRepeats: null },
+    high: { everyMinutes: 10, maxRepeats: 3 },
+    medium: { everyMinutes: 5, maxRepeats: 2 },
+    low: { everyMinutes: 0, maxRepeats: 0 },
+  });
+  assert.equal(put.status, 200);
+  const m2 = await w.fire("disk 85%", "medium");
+  for (let i = 0; i < 4; i++) await advance(w.srv, clock, 5 * MIN);
+  assert.equal((await timeline(w.admin, m2)).filter((e) => e.kind === "notified").length, 3);
+  // Raising a priority starts the new priority's reminders.
+  await w.admin.post(`/api/v1/alerts/${low}/priority`, { priority: "urgent" });
+  await advance(w.srv, clock, 2 * MIN);
+  assert.equal((await timeline(w.admin, low)).filter((e) => e.detail?.reminder === 1).length, 1);
+});
+
+Deno.test("paging - an escalation policy walks its levels (user, schedule's on-call, team) and repeats", async () => {
+  const clock = new ManualClock(Date.UTC(2026, 10, 3, 15, 0)); // Tue 10:00 New York
+  const w = await world(clock);
+  await using _srv = w.srv;
+  const sched = await w.admin.post("/api/v1/schedules", {
+    name: "primary",
+    teamId: w.team.id,
+    timeZone: "America/New_York",
+    layers: [{
+      name: "weekly",
+      participants: [w.b.user.id, w.a.user.id],
+      rotation: "weekly",
+      handoff: "09:00",
+      startDate: "2026-11-02",
+    }],
+  });
+  assert.equal(sched.status, 201, JSON.stringify(sched.json));
+  const scheduleId = sched.json.schedule.id;
+  const oncall = await w.a.client.get(
+    `/api/v1/schedules/${scheduleId}/oncall?at=2026-11-03T15:00:00Z`,
+  );
+  assert.equal(oncall.json.oncall.userId, w.b.user.id);
+  const policy = await w.admin.post("/api/v1/escalation-policies", {
+    name: "standard",
+    teamId: w.team.id,
+    levels: [
+      { delayMinutes: 5, targets: [{ type: "user", id: w.a.user.id }] },
+      { delayMinutes: 10, targets: [{ type: "schedule", id: scheduleId }] },
+      { delayMinutes: 15, targets: [{ type: "team", id: w.team.id }] },
+    ],
+    repeat: 1,
+  });
+  assert.equal(policy.status, 201, JSON.stringify(policy.json));
+  assert.equal(
+    (await w.admin.request("PUT", `/api/v1/teams/${w.team.id}/escalation-policy`, {
+      policyId: policy.json.policy.id,
+    })).status,
+    200,
+  );
+  const id = await w.fire("checkout errors", "medium");
+  const steps = async () =>
+    (await timeline(w.admin, id)).filter((e) => e.kind === "notified" || e.kind === "escalated")
+      .map((e) =>
+        `${e.kind}:${e.detail?.level}/${e.detail?.round ?? 0}:${
+          [...(e.detail?.userIds ?? [])].sort().join("+")
+        }`
+      );
+  const [A, B, ADM] = [w.a.user.id, w.b.user.id, w.adminUser.id];
+  const team = [A, B, ADM].sort().join("+");
+  assert.deepEqual(await steps(), [`notified:0/0:${A}`]);
+  await advance(w.srv, clock, 4 * MIN);
+  assert.equal((await steps()).length, 1, "not before the level's delay");
+  await advance(w.srv, clock, 1 * MIN);
+  assert.deepEqual((await steps()).at(-1), `escalated:1/0:${B}`, "level 2: the schedule's on-call");
+  await advance(w.srv, clock, 10 * MIN);
+  assert.deepEqual((await steps()).at(-1), `escalated:2/0:${team}`);
+  await advance(w.srv, clock, 15 * MIN);
+  assert.deepEqual((await steps()).at(-1), `escalated:0/1:${A}`, "the policy repeats once");
+  for (let i = 0; i < 6; i++) await advance(w.srv, clock, 15 * MIN);
+  assert.deepEqual((await steps()).slice(-2), [`escalated:1/1:${B}`, `escalated:2/1:${team}`]);
+  assert.equal((await steps()).length, 6, "1 notification + 5 escalations, and then it stops");
+  // Escalate now, by hand, from the API (the card's button).
+  const id2 = await w.fire("search down", "medium");
+  assert.equal((await w.b.client.post(`/api/v1/alerts/${id2}/escalate`)).status, 200);
+  const t2 = await timeline(w.admin, id2);
+  assert.equal(t2.at(-1)?.kind, "escalated");
+  assert.equal(t2.at(-1)?.detail?.level, 1);
+  // Acknowledged alerts do not escalate.
+  await w.a.client.post(`/api/v1/alerts/${id2}/ack`);
+  assert.equal((await w.b.client.post(`/api/v1/alerts/${id2}/escalate`)).status, 409);
+});
+
+Deno.test("paging - ack racing a due step: exactly one wins, never an escalation after the ack", async () => {
+  const clock = new ManualClock();
+  const w = await world(clock);
+  await using _srv = w.srv;
+  const ids: string[] = [];
+  for (let i = 0; i < 60; i++) ids.push(await w.fire(`race ${i}`, "urgent"));
+  clock.advance(2 * MIN);
+  const timers = (await Promise.all(ids.map((id) => timersOf(w.srv.kv, id)))).map((t) =>
+    t[0].value.id
+  );
+  // The ack and the due reminder step (twice: a queue redelivery and the sweep) at once; which
+  // one starts first alternates, so both outcomes happen.
+  const ann = (await w.srv.kv.get<User>(keys.user(w.a.user.id))).value!;
+  await Promise.all(ids.flatMap((id, i) => {
+    const ack = () => actOnAlert(w.srv.core, ann, id, { kind: "ack" });
+    const step = () => fireTimer(w.srv.core, timers[i]);
+    return i % 2 ? [ack(), step(), step()] : [step(), ack(), step()];
+  }));
+  let reminded = 0;
+  for (const id of ids) {
+    const t = await timeline(w.admin, id);
+    const ack = kinds(t).indexOf("acknowledged");
+    assert.ok(ack > 0);
+    assert.equal(
+      t.slice(ack).filter((e) => e.kind === "notified").length,
+      0,
+      "nothing after the ack",
+    );
+    const r = t.filter((e) => e.detail?.reminder === 1).length;
+    assert.ok(r <= 1, "a step fires at most once");
+    reminded += r;
+    assert.deepEqual(await timersOf(w.srv.kv, id), []);
+  }
+  // Both outcomes happened, so the race was real; in every case only one of them took effect.
+  assert.ok(reminded > 0 && reminded < ids.length, `steps won ${reminded} of ${ids.length}`);
+});
+
+Deno.test("schedules - members take a shift for themselves; the iCal feed works with a token", async () => {
+  const clock = new ManualClock(Date.UTC(2026, 10, 3, 15, 0));
+  const w = await world(clock);
+  await using _srv = w.srv;
+  const s = (await w.admin.post("/api/v1/schedules", {
+    name: "primary",
+    teamId: w.team.id,
+    timeZone: "Asia/Shanghai",
+    layers: [{
+      name: "daily",
+      participants: [w.a.user.id, w.b.user.id],
+      rotation: "daily",
+      handoff: "09:00",
+      startDate: "2026-11-01",
+    }],
+  })).json.schedule;
+  const bad = await w.admin.post("/api/v1/schedules", {
+    name: "x",
+    teamId: w.team.id,
+    timeZone: "Mars/Olympus",
+    layers: [],
+  });
+  assert.equal(bad.status, 400);
+  // Ben covers Tuesday night; he may not put Ann on call.
+  const take = await w.b.client.post(`/api/v1/schedules/${s.id}/overrides`, {
+    userId: w.b.user.id,
+    start: "2026-11-03T20:00:00+08:00",
+    end: "2026-11-04T08:00:00+08:00",
+  });
+  assert.equal(take.status, 201);
+  assert.equal(
+    (await w.b.client.post(`/api/v1/schedules/${s.id}/overrides`, {
+      userId: w.a.user.id,
+      start: "2026-11-05T20:00:00+08:00",
+      end: "2026-11-06T08:00:00+08:00",
+    })).status,
+    403,
+  );
+  const at = (iso: string) =>
+    w.a.client.get(`/api/v1/schedules/${s.id}/oncall?at=${encodeURIComponent(iso)}`);
+  assert.equal((await at("2026-11-03T22:00:00+08:00")).json.oncall.source, "override");
+  assert.equal((await at("2026-11-03T22:00:00+08:00")).json.oncall.name, "Ben");
+  const shifts =
+    (await w.a.client.get(`/api/v1/schedules/${s.id}/shifts?from=2026-11-03T00:00:00Z&days=2`)).json
+      .items;
+  assert.ok(shifts.some((x: { source: string }) => x.source === "override"));
+  const token = (await w.a.client.post("/api/v1/tokens", { name: "calendar" })).json.token;
+  const ics = await fetch(`${w.srv.url}/api/v1/schedules/${s.id}/ical?token=${token}`);
+  assert.equal(ics.status, 200);
+  assert.match(await ics.text(), /SUMMARY:On call: Ben/);
+  const anon = await fetch(`${w.srv.url}/api/v1/schedules/${s.id}/ical`);
+  assert.equal(anon.status, 401);
+  await anon.body?.cancel();
+  const { client: outsider } = await userClient(w.srv, "Out");
+  assert.equal((await outsider.get(`/api/v1/schedules/${s.id}`)).status, 404);
+  assert.equal((await w.srv.kv.get(keys.schedule(s.id))).value !== null, true);
+});

@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import type { TimelineEntry } from "../lib/alerts.ts";
+import { keys } from "../lib/keys.ts";
+import { Client, sleep } from "./_helpers.ts";
+import { freePort, prng, ServerProcess } from "./_process.ts";
+
+const ALERTS = 1000;
+const REMINDER_MINUTES = 0.1; // 6 s
+
+Deno.test("timers - 1,000 reminders across two SIGKILLs: each fires exactly once", async () => {
+  const seed = Number(Deno.env.get("TOCSIN_TEST_SEED") ?? Date.now() % 1_000_000);
+  console.log(`timers crash test seed ${seed} (set TOCSIN_TEST_SEED to repeat)`);
+  const rand = prng(seed);
+  const dir = await Deno.makeTempDir();
+  const kvPath = `${dir}/tocsin.kv`;
+  await using server = new ServerProcess(kvPath, freePort(), { TOCSIN_TIMER_SWEEP_MS: "500" });
+  await server.start();
+  const admin = new Client(server.url);
+  await admin.post("/api/v1/setup", { email: "a@example.com", name: "A", password: "a-password" });
+  const me = (await admin.get("/api/v1/me")).json.user;
+  const team = (await admin.post("/api/v1/teams", { name: "SRE", adminIds: [me.id] })).json.team;
+  const hook =
+    (await admin.post("/api/v1/integrations", { name: "t", type: "text", teamId: team.id })).json;
+  const put = await admin.request("PUT", "/api/v1/settings/reminders", {
+    urgent: { everyMinutes: REMINDER_MINUTES, maxRepeats: 1 },
+    high: { everyMinutes: 0, maxRepeats: 0 },
+    medium: { everyMinutes: 0, maxRepeats: 0 },
+    low: { everyMinutes: 0, maxRepeats: 0 },
+  });
+  assert.equal(put.status, 200);
+
+  // 1,000 urgent alerts from 20 senders that retry until answered (the text dedups retries).
+  let next = 0;
+  let lastCreated = 0;
+  const sender = async () => {
+    while (next < ALERTS) {
+      const i = next++;
+      while (true) {
+        try {
+          const r = await fetch(`${server.url}/hooks/${hook.integration.id}`, {
+            method: "POST",
+            headers: {
+              authorization: `Bearer ${hook.token}`,
+              priority: "urgent",
+              title: `alert ${i}`,
+            },
+            body: `reminder test ${i}`,
+          });
+          await r.body?.cancel();
+          if (r.status === 202) break;
+        } catch {
+          // the server is down: retry
+        }
+        await sleep(50);
+      }
+      lastCreated = Date.now();
+    }
+  };
+  const killer = (async () => {
+    await sleep(500 + rand() * 1500); // while alerts are being created
+    await server.kill();
+    await server.start();
+    await sleep(5000 + rand() * 3000); // while reminders are firing
+    await server.kill();
+    await sleep(rand() * 500);
+    await server.start();
+  })();
+  await Promise.all([...Array.from({ length: 20 }, sender), killer]);
+  // Every reminder is due 6 s after its alert; give the reconciler time after the last one.
+  await sleep(Math.max(0, lastCreated + REMINDER_MINUTES * 60_000 + 3_000 - Date.now()));
+  await server.kill();
+
+  const kv = await Deno.openKv(kvPath);
+  try {
+    const reminders = new Map<string, number>();
+    const alerts = new Set<string>();
+    for await (const e of kv.list<TimelineEntry>({ prefix: ["alert_timeline"] })) {
+      const alertId = String(e.key[1]);
+      alerts.add(alertId);
+      if (
+        e.value.kind === "notified" && (e.value.detail as { reminder?: number })?.reminder === 1
+      ) {
+        reminders.set(alertId, (reminders.get(alertId) ?? 0) + 1);
+      }
+    }
+    assert.equal(alerts.size, ALERTS, "every alert was stored once");
+    const missing = [...alerts].filter((a) => !reminders.has(a));
+    const doubled = [...reminders].filter(([, n]) => n !== 1);
+    assert.deepEqual(missing, [], "no reminder lost");
+    assert.deepEqual(doubled, [], "no reminder fired twice");
+    let pending = 0;
+    for await (const _ of kv.list({ prefix: keys.timersByDue() })) pending++;
+    assert.equal(pending, 0, "no timer left behind");
+  } finally {
+    kv.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
