@@ -435,3 +435,25 @@ export function priorityOf(
   if (type === "zabbix") return ZABBIX_SEVERITY[sev] ?? "medium";
   return DEFAULT_SEVERITY_MAP[sev] ?? "medium";
 }
+
+/** Parses a delivery as an integration of `type` would (the Events API's routing_key is not checked here). */
+export async function eventsFromBody(
+  type: IntegrationType,
+  body: string,
+  opts: { title?: string; priority?: string; dedupKey?: string; now?: number } = {},
+): Promise<AlertEvent[]> {
+  switch (type) {
+    case "alertmanager":
+      return await parseAlertmanager(body, false);
+    case "grafana":
+      return await parseAlertmanager(body, true);
+    case "zabbix":
+      return await parseZabbix(body);
+    case "text":
+      return await parseText(body, opts);
+    case "events": {
+      const e = parseEventsBody(body);
+      return [eventsToAlert(e, e.dedup_key ?? `dry-run-${opts.now ?? 0}`)];
+    }
+  }
+}

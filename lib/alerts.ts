@@ -29,6 +29,7 @@ import { keys } from "./keys.ts";
 import { getManyChunked, lastPart, listAll } from "./kv_util.ts";
 import { stageAppend } from "./messages.ts";
 import type { Head, Team, User } from "./schemas.ts";
+import { decide } from "./routing.ts";
 import { teamRole } from "./teams.ts";
 
 export type AlertStatus = "triggered" | "acknowledged" | "resolved";
@@ -85,7 +86,8 @@ export interface TimelineEntry {
     | "assigned"
     | "priority"
     | "notified"
-    | "escalated";
+    | "escalated"
+    | "routed";
   /** The user, or null when the source did it. */
   by: string | null;
   /** Through what: "api", "card", "command", or "source:<type>". */
@@ -178,9 +180,13 @@ export async function applyEvent(
   if (!team?.conversationId) {
     throw new ApiError("unavailable", "the team's conversation is missing");
   }
-  const convId = team.conversationId;
   const via = "source:" + integration.type;
   const keyKey = keys.alertByKey(integration.id, event.key);
+  // An open alert stays where it is; a new one goes where the team's routing says.
+  const idx0 = (await kv.get<string>(keyKey)).value;
+  const open0 = idx0 ? (await kv.get<Alert>(keys.alert(idx0))).value : null;
+  const decision = open0 && open(open0) ? null : await decide(kv, team, integration, event);
+  const convId = decision ? decision.conversationId : open0!.conversationId;
   const deliveryKey = event.deliveryKey
     ? keys.alertDelivery(integration.id, event.deliveryKey)
     : null;
@@ -191,6 +197,10 @@ export async function applyEvent(
     if (deliveryKey && seen.value) return { done: { alertId: seen.value, outcome: "duplicate" } };
     const current = idx.value ? await kv.get<Alert>(keys.alert(idx.value)) : null;
     const existing = current?.value && open(current.value) ? current.value : null;
+    if ((existing && existing.conversationId !== convId) || (!existing && !decision)) {
+      // Another process opened or resolved this alert since the routing read: let the sender retry.
+      throw new ApiError("unavailable", "the alert changed meanwhile; retry", 1);
+    }
     op.check(idx);
     if (deliveryKey) op.check(seen);
     if (current) op.check(current);
@@ -198,7 +208,8 @@ export async function applyEvent(
     const firing = event.action === "group"
       ? (event.items ?? []).some((i) => i.status === "firing")
       : event.action === "trigger";
-    const priority = priorityOf(integration.type, event, integration.severityMap);
+    const priority = decision?.priority ??
+      priorityOf(integration.type, event, integration.severityMap);
     const hints: Hint[] = [];
     let alert: Alert;
     const timeline: TimelineEntry[] = [];
@@ -249,7 +260,10 @@ export async function applyEvent(
       }, now);
       op.set(keyKey, id).set(keys.alertByTeam(alert.teamId, id), now);
       timeline.push(entry(now, "triggered", null, via, { detail: { priority } }));
-      timeline.push(await stageStartPaging(deps, op, alert, now));
+      timeline.push(entry(now, "routed", null, via, {
+        detail: { route: decision!.route, policyId: decision!.policyId },
+      }));
+      timeline.push(await stageStartPaging(deps, op, alert, now, decision!.policyId));
       hints.push({ t: "msg", c: convId, s: msg.seq });
     } else {
       alert = { ...existing, updatedAt: now };

@@ -230,10 +230,16 @@ export async function stageStartPaging(
   op: Deno.AtomicOperation,
   alert: Alert,
   now: number,
+  /** The routed policy; undefined: the team's default. */
+  policyId?: string | null,
 ): Promise<TimelineEntry> {
   const { kv } = deps;
   const team = (await kv.get<Team>(keys.team(alert.teamId))).value;
-  alert.paging = { policyId: team?.escalationPolicyId ?? null, level: 0, round: 0 };
+  alert.paging = {
+    policyId: policyId !== undefined ? policyId : team?.escalationPolicyId ?? null,
+    level: 0,
+    round: 0,
+  };
   const { policy, userIds } = await levelTargets(kv, alert, 0, now);
   if (!policy) alert.paging.policyId = null;
   alert.notified = userIds;

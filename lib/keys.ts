@@ -117,6 +117,8 @@ export const keys = {
     id: string,
   ): Deno.KvKey => ["escalation_policies_by_team", teamId, id],
   escalationPoliciesByTeam: (teamId: string): Deno.KvKey => ["escalation_policies_by_team", teamId],
+  /** A team's routing rules. */
+  routing: (teamId: string): Deno.KvKey => ["routing", teamId],
   /** Reminder intervals and caps per priority (admins edit them). */
   reminderSettings: (): Deno.KvKey => ["settings", "reminders"],
 

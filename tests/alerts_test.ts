@@ -111,11 +111,12 @@ Deno.test("alertmanager - a firing group becomes one card; a repeat updates it; 
   const detail = (await t.member.get(`/api/v1/alerts/${alert.id}`)).json;
   assert.deepEqual(detail.timeline.map((e: { kind: string }) => e.kind), [
     "triggered",
+    "routed",
     "notified",
     "repeated",
     "resolved",
   ]);
-  assert.equal(detail.timeline[3].via, "source:alertmanager");
+  assert.equal(detail.timeline[4].via, "source:alertmanager");
 });
 
 Deno.test("alertmanager - duplicate deliveries (an HA trio, retries) change nothing", async () => {
@@ -378,12 +379,13 @@ Deno.test("zabbix - problem, acknowledged update, other update, recovery", async
   const detail = (await t.member.get(`/api/v1/alerts/${alert.id}`)).json;
   assert.deepEqual(detail.timeline.map((e: { kind: string }) => e.kind), [
     "triggered",
+    "routed",
     "notified",
     "acknowledged",
     "note",
     "resolved",
   ]);
-  assert.equal(detail.timeline[3].note, "zbx-admin: looking at it");
+  assert.equal(detail.timeline[4].note, "zbx-admin: looking at it");
 });
 
 Deno.test("lifecycle - ack, resolve, reopen, notes and /commands, assign, priority; outsiders get 404", async () => {
@@ -428,6 +430,7 @@ Deno.test("lifecycle - ack, resolve, reopen, notes and /commands, assign, priori
   const timeline = (await t.member.get(url)).json.timeline;
   assert.deepEqual(timeline.map((e: { kind: string; via: string }) => `${e.kind}/${e.via}`), [
     "triggered/source:text",
+    "routed/source:text",
     "notified/in-app",
     "acknowledged/card",
     "note/api",
@@ -438,8 +441,8 @@ Deno.test("lifecycle - ack, resolve, reopen, notes and /commands, assign, priori
     "assigned/api",
     "priority/api",
   ]);
-  assert.equal(timeline[2].note, "on it");
-  assert.equal(timeline[4].note, "fixed by rollback");
+  assert.equal(timeline[3].note, "on it");
+  assert.equal(timeline[5].note, "fixed by rollback");
 });
 
 Deno.test("alerts - the card arrives live and updates in place in every client", async () => {

@@ -99,7 +99,7 @@ Deno.test("paging - high repeats every 10 minutes at most 3 times; medium and lo
     [0, 1, 2, 3],
   );
   for (const id of [medium, low]) {
-    assert.deepEqual(kinds(await timeline(w.admin, id)), ["triggered", "notified"]);
+    assert.deepEqual(kinds(await timeline(w.admin, id)), ["triggered", "routed", "notified"]);
   }
   // Admins edit the policy: medium now repeats every 5 minutes twice.
   assert.equal(

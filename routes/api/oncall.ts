@@ -14,7 +14,10 @@ import {
   setReminderSettings,
   setTeamPolicy,
 } from "../../lib/escalation.ts";
+import { eventsFromBody } from "../../lib/alert_sources.ts";
+import { getIntegration } from "../../lib/integrations.ts";
 import { keys } from "../../lib/keys.ts";
+import { dryRun, getRouting, RoutingInputSchema, setRouting } from "../../lib/routing.ts";
 import {
   addOverride,
   createSchedule,
@@ -150,6 +153,15 @@ export function policyRoutes(deps: Deps) {
   return app;
 }
 
+const DryRunInputSchema = z.strictObject({
+  integrationId: z.string().min(1).max(64),
+  /** The payload as the tool would send it (JSON as a string, or plain text). */
+  body: z.string().max(512 * 1024),
+  title: z.string().max(300).optional(),
+  priority: z.string().max(20).optional(),
+  at: z.iso.datetime({ offset: true }).optional(),
+});
+
 export function pagingRoutes(deps: Deps) {
   // Mounted at /api/v1: authentication per route, so that nothing else under /api/v1 is affected.
   const app = new Hono<AppEnv>();
@@ -163,6 +175,46 @@ export function pagingRoutes(deps: Deps) {
       return c.json({ ok: true });
     },
   );
+
+  app.get("/teams/:id/routing", requireAuth, async (c) => {
+    const user = me(c).user;
+    const teamId = idParam(c, "id", "team");
+    if (user.role !== "admin" && !(await teamRole(deps.kv, teamId, user.id))) {
+      throw notFound("team");
+    }
+    return c.json({ routing: await getRouting(deps.kv, teamId) });
+  });
+
+  app.put("/teams/:id/routing", requireAuth, json(RoutingInputSchema), async (c) => {
+    const routing = await setRouting(
+      deps,
+      me(c).user,
+      idParam(c, "id", "team"),
+      c.req.valid("json").routes,
+    );
+    return c.json({ routing });
+  });
+
+  app.post("/teams/:id/routing/dry-run", requireAuth, json(DryRunInputSchema), async (c) => {
+    const user = me(c).user;
+    const teamId = idParam(c, "id", "team");
+    if (user.role !== "admin" && !(await teamRole(deps.kv, teamId, user.id))) {
+      throw notFound("team");
+    }
+    const q = c.req.valid("json");
+    const integration = await getIntegration(deps.kv, q.integrationId);
+    if (!integration || integration.teamId !== teamId) throw notFound("integration");
+    const at = q.at ? Date.parse(q.at) : deps.clock.now();
+    const events = await eventsFromBody(integration.type, q.body, {
+      title: q.title,
+      priority: q.priority,
+      now: at,
+    });
+    return c.json({
+      at: new Date(at).toISOString(),
+      results: await dryRun(deps, user, teamId, events, integration, at),
+    });
+  });
 
   app.post("/alerts/:id/escalate", requireAuth, async (c) => {
     await escalateNow(deps, me(c).user, idParam(c, "id", "alert"));
