@@ -212,7 +212,7 @@ export function pagingRoutes(deps: Deps) {
     });
     return c.json({
       at: new Date(at).toISOString(),
-      results: await dryRun(deps, user, teamId, events, integration, at),
+      results: await dryRun(deps, teamId, events, integration, at),
     });
   });
 
