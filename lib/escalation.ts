@@ -25,9 +25,9 @@ import { ApiError, notFound } from "./errors.ts";
 import type { Hint } from "./fanout.ts";
 import { ulid } from "./ids.ts";
 import { keys } from "./keys.ts";
-import { lastPart, listAll } from "./kv_util.ts";
+import { getManyChunked, lastPart, listAll } from "./kv_util.ts";
 import { stageAppend } from "./messages.ts";
-import { onCallAt, type Schedule } from "./schedules.ts";
+import { onCallAt, quietUntil, type Schedule } from "./schedules.ts";
 import type { Head, Team, User } from "./schemas.ts";
 import { listTeamMembers, requireTeamManager, teamRole } from "./teams.ts";
 import { stageDeleteTimer, stageTimer, type Timer, timersOf } from "./timers.ts";
@@ -305,24 +305,54 @@ export async function fireTimer(deps: Deps, timerId: string): Promise<boolean> {
     const alert: Alert = { ...a.value, updatedAt: now };
     let entry: TimelineEntry;
     let event: "reminder" | "escalated";
+    let notify = alert.notified;
     if (t.value.kind === "reminder") {
       event = "reminder";
+      notify = t.value.userIds ?? alert.notified;
+      const deferred: Record<string, number> = {};
+      if (alert.priority !== "urgent") {
+        // Quiet hours: below urgent, a reminder waits for each user until their window ends.
+        const users = await getManyChunked<User>(kv, notify.map((u) => keys.user(u)));
+        const held = new Map<number, string[]>();
+        notify = notify.filter((u, i) => {
+          const end = quietUntil(users[i].value?.quietHours, now);
+          if (end === null) return true;
+          held.set(end, [...(held.get(end) ?? []), u]);
+          deferred[u] = end;
+          return false;
+        });
+        for (const [end, userIds] of held) {
+          stageTimer(op, now, { ...t.value, id: ulid(now), dueAt: end, userIds });
+        }
+      }
       entry = timelineEntry(now, "notified", {
-        detail: { userIds: alert.notified, reminder: t.value.n, level: alert.paging.level },
+        detail: {
+          userIds: notify,
+          reminder: t.value.n,
+          level: alert.paging.level,
+          ...(Object.keys(deferred).length ? { deferredUntil: deferred } : {}),
+        },
       });
-      const next = nextReminder(
-        await getReminderSettings(kv),
-        alert.priority,
-        t.value.n,
-        now,
-        alert.id,
-      );
-      if (next) stageTimer(op, now, next);
+      if (!t.value.userIds) {
+        const next = nextReminder(
+          await getReminderSettings(kv),
+          alert.priority,
+          t.value.n,
+          now,
+          alert.id,
+        );
+        if (next) stageTimer(op, now, next);
+      }
+      if (notify.length === 0) {
+        op.set(keys.alert(alert.id), alert).set(keys.alertTimeline(alert.id, entry.id), entry);
+        return { hints: [], result: false };
+      }
     } else {
       event = "escalated";
       const { policy, userIds } = await levelTargets(kv, alert, t.value.n, now);
       alert.paging = { ...alert.paging, level: t.value.n, round: t.value.round };
       alert.notified = userIds;
+      notify = userIds;
       entry = timelineEntry(now, "escalated", {
         detail: { userIds, level: t.value.n, round: t.value.round },
       });
@@ -334,7 +364,7 @@ export async function fireTimer(deps: Deps, timerId: string): Promise<boolean> {
       senderId: null,
       text: alert.title,
       alertId: alert.id,
-      system: { event, actorId: SYSTEM, userIds: alert.notified, title: alert.title },
+      system: { event, actorId: SYSTEM, userIds: notify, title: alert.title },
     }, now);
     op.set(keys.alert(alert.id), alert).set(keys.alertTimeline(alert.id, entry.id), entry);
     const hints: Hint[] = [

@@ -380,3 +380,24 @@ export async function addOverride(
   if (!res.ok) throw new ApiError("conflict", "the schedule changed; retry");
   return updated;
 }
+
+/** When `now` falls in a do-not-disturb window, the instant it ends; else null. */
+export function quietUntil(
+  q: { from: string; to: string; timeZone: string; days?: number[] } | null | undefined,
+  now: number,
+): number | null {
+  if (!q) return null;
+  const l = localParts(now, q.timeZone);
+  const m = l.h * 60 + l.mi;
+  const from = minutes(q.from), to = minutes(q.to);
+  if (from === to) return null;
+  // The window belongs to the day it starts on: after midnight, an overnight window began yesterday.
+  const overnight = from > to;
+  const startedYesterday = overnight && m < to;
+  const startDay = (l.wd + (startedYesterday ? 6 : 0)) % 7;
+  const inside = overnight ? m >= from || m < to : m >= from && m < to;
+  if (!inside || (q.days && !q.days.includes(startDay))) return null;
+  const endDay = dayNumber(l.y, l.m, l.d) + (overnight && m >= from ? 1 : 0);
+  const [y, mo, d] = fromDayNumber(endDay);
+  return zonedInstant(y, mo, d, Math.floor(to / 60), to % 60, q.timeZone);
+}

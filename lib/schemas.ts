@@ -20,6 +20,30 @@ export const ClientIdSchema = z.string().min(1).max(64).regex(
 export const UserRoleSchema = z.enum(["admin", "member"]);
 export type UserRole = z.infer<typeof UserRoleSchema>;
 
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "HH:MM");
+
+/** Do-not-disturb: reminders below urgent wait until the window ends. */
+export const QuietHoursSchema = z.strictObject({
+  from: HHMM,
+  to: HHMM,
+  timeZone: z.string().min(1).max(64).refine((tz) => {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "unknown time zone"),
+  /** Weekdays the window starts on (0 = Sunday); all days when absent. */
+  days: z.array(z.number().int().min(0).max(6)).min(1).max(7).optional(),
+});
+export type QuietHours = z.infer<typeof QuietHoursSchema>;
+
+export const UpdateProfileInputSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100).optional(),
+  quietHours: QuietHoursSchema.nullable().optional(),
+});
+
 export const UserSchema = z.object({
   id: z.string(),
   email: z.string(),
@@ -27,6 +51,7 @@ export const UserSchema = z.object({
   role: UserRoleSchema,
   disabled: z.boolean(),
   createdAt: z.number(),
+  quietHours: QuietHoursSchema.nullable().optional(),
 });
 export type User = z.infer<typeof UserSchema>;
 

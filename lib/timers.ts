@@ -21,6 +21,8 @@ export const TimerSchema = z.object({
   n: z.number(),
   /** Escalation: the policy's round (repeat) this step is in. */
   round: z.number().default(0),
+  /** A reminder held back by quiet hours: only these users, and no next reminder from it. */
+  userIds: z.array(z.string()).optional(),
 });
 export type Timer = z.infer<typeof TimerSchema>;
 

@@ -8,7 +8,7 @@ import { ulid } from "./ids.ts";
 import { keys } from "./keys.ts";
 import { listAll } from "./kv_util.ts";
 import { hashPassword } from "./passwords.ts";
-import type { CreateUserInput, SetupInput, UpdateUserInput, User } from "./schemas.ts";
+import type { CreateUserInput, QuietHours, SetupInput, UpdateUserInput, User } from "./schemas.ts";
 
 /** What other users may see of a user (no secrets exist on User, but keep the wire shape explicit). */
 export interface PublicUser {
@@ -17,10 +17,38 @@ export interface PublicUser {
   name: string;
   role: User["role"];
   disabled: boolean;
+  /** Shown on the profile, so that teammates know when someone is not paged for non-urgent alerts. */
+  quietHours: QuietHours | null;
 }
 
 export function publicUser(u: User): PublicUser {
-  return { id: u.id, email: u.email, name: u.name, role: u.role, disabled: u.disabled };
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    disabled: u.disabled,
+    quietHours: u.quietHours ?? null,
+  };
+}
+
+/** The caller edits their own profile: name and quiet hours. */
+export async function updateProfile(
+  deps: Deps,
+  user: User,
+  patch: { name?: string; quietHours?: QuietHours | null },
+): Promise<User> {
+  const { kv } = deps;
+  const entry = await kv.get<User>(keys.user(user.id));
+  if (!entry.value) throw notFound("user");
+  const updated: User = {
+    ...entry.value,
+    ...(patch.name !== undefined ? { name: patch.name } : {}),
+    ...(patch.quietHours !== undefined ? { quietHours: patch.quietHours } : {}),
+  };
+  const res = await kv.atomic().check(entry).set(entry.key, updated).commit();
+  if (!res.ok) throw new ApiError("conflict", "your profile changed meanwhile; retry");
+  return updated;
 }
 
 function checkPassword(deps: Deps, password: string): void {

@@ -293,3 +293,56 @@ Deno.test("schedules - members take a shift for themselves; the iCal feed works 
   assert.equal((await outsider.get(`/api/v1/schedules/${s.id}`)).status, 404);
   assert.equal((await w.srv.kv.get(keys.schedule(s.id))).value !== null, true);
 });
+
+Deno.test("paging - quiet hours hold reminders below urgent until the window ends; urgent breaks through", async () => {
+  // 23:00 in Shanghai; Ann's quiet hours are 22:00-07:00 there.
+  const clock = new ManualClock(Date.UTC(2026, 10, 3, 15, 0));
+  const w = await world(clock);
+  await using _srv = w.srv;
+  const set = await w.a.client.patch("/api/v1/me", {
+    quietHours: { from: "22:00", to: "07:00", timeZone: "Asia/Shanghai" },
+  });
+  assert.equal(set.status, 200);
+  assert.deepEqual((await w.b.client.get(`/api/v1/users/${w.a.user.id}`)).json.user.quietHours, {
+    from: "22:00",
+    to: "07:00",
+    timeZone: "Asia/Shanghai",
+  });
+  assert.equal(
+    (await w.a.client.patch("/api/v1/me", {
+      quietHours: { from: "25:00", to: "07:00", timeZone: "UTC" },
+    })).status,
+    400,
+  );
+  const high = await w.fire("replication lag", "high");
+  const urgent = await w.fire("payments down", "urgent");
+  await advance(w.srv, clock, 10 * MIN);
+  const first = (await timeline(w.admin, high)).filter((e) => e.detail?.reminder === 1);
+  assert.equal(first.length, 1);
+  assert.deepEqual(
+    [...first[0].detail!.userIds!].sort(),
+    [w.adminUser.id, w.b.user.id].sort(),
+    "Ann waits",
+  );
+  const urgentReminder = (await timeline(w.admin, urgent)).find((e) => e.detail?.reminder === 1)!;
+  assert.ok(
+    urgentReminder.detail!.userIds!.includes(w.a.user.id),
+    "urgent reaches Ann in quiet hours",
+  );
+  // 07:00 Shanghai (23:00 UTC): Ann gets the held reminder.
+  clock.advance(Date.UTC(2026, 10, 3, 23, 0) - clock.now() - 1);
+  await w.srv.core.timers.sweep();
+  const beforeEnd = (await timeline(w.admin, high)).filter((e) =>
+    e.detail?.userIds?.includes(w.a.user.id)
+  );
+  assert.equal(beforeEnd.filter((e) => e.detail?.reminder).length, 0);
+  await advance(w.srv, clock, 1);
+  const late = (await timeline(w.admin, high)).filter((e) =>
+    e.detail?.reminder === 1 && e.detail?.userIds?.includes(w.a.user.id)
+  );
+  assert.equal(late.length, 1, "the held reminder reached Ann when her quiet hours ended");
+  // Acknowledging drops held reminders too.
+  const medium2 = await w.fire("another lag", "high");
+  await advance(w.srv, clock, 10 * MIN); // 07:10: Ann is awake; nothing is held
+  assert.equal((await w.a.client.post(`/api/v1/alerts/${medium2}/ack`)).status, 200);
+});

@@ -3,10 +3,10 @@ import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Context } from "hono";
 import type { Deps } from "../../lib/deps.ts";
-import { LoginInputSchema, SetupInputSchema } from "../../lib/schemas.ts";
+import { LoginInputSchema, SetupInputSchema, UpdateProfileInputSchema } from "../../lib/schemas.ts";
 import { createSession, login, logout } from "../../lib/sessions.ts";
 import { listTeams } from "../../lib/teams.ts";
-import { isSetUp, publicUser, setup } from "../../lib/users.ts";
+import { isSetUp, publicUser, setup, updateProfile } from "../../lib/users.ts";
 import {
   type AppEnv,
   clientIp,
@@ -57,6 +57,11 @@ export function authRoutes(deps: Deps) {
     if (token) await logout(deps, token);
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.json({ ok: true });
+  });
+
+  app.patch("/me", requireAuth, json(UpdateProfileInputSchema), async (c) => {
+    const user = await updateProfile(deps, me(c).user, c.req.valid("json"));
+    return c.json({ user: publicUser(user) });
   });
 
   app.get("/me", requireAuth, async (c) => {
