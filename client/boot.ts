@@ -12,6 +12,7 @@ const islands: Record<string, () => Promise<IslandModule>> = {
   AuthForm: () => import("../islands/AuthForm.tsx"),
   AdminUsers: () => import("../islands/AdminUsers.tsx"),
   AdminTeams: () => import("../islands/AdminTeams.tsx"),
+  OnCall: () => import("../islands/OnCall.tsx"),
 };
 
 const data = JSON.parse(document.getElementById("__islands")?.textContent ?? "{}");

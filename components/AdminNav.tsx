@@ -1,7 +1,7 @@
 import { t } from "../client/i18n.ts";
 import type { PublicUser } from "../client/store.ts";
 
-export function AdminNav(props: { me: PublicUser; current: "users" | "teams" }) {
+export function AdminNav(props: { me: PublicUser; current: "users" | "teams" | "oncall" }) {
   return (
     <header class="topbar">
       <a href="/" class="brand">{t("app")}</a>
@@ -14,6 +14,9 @@ export function AdminNav(props: { me: PublicUser; current: "users" | "teams" }) 
       )}
       <a href="/admin/teams" aria-current={props.current === "teams" ? "page" : undefined}>
         {t("adminTeams")}
+      </a>
+      <a href="/oncall" aria-current={props.current === "oncall" ? "page" : undefined}>
+        {t("oncall")}
       </a>
     </header>
   );

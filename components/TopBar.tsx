@@ -16,6 +16,7 @@ export function TopBar(props: { user: PublicUser; onTasks?: () => void }) {
       <span class="grow" />
       {props.user.role === "admin" && <a href="/admin/users">{t("adminUsers")}</a>}
       <a href="/admin/teams">{t("adminTeams")}</a>
+      <a href="/oncall">{t("oncall")}</a>
       {props.onTasks && (
         <button type="button" class="linkish" onClick={props.onTasks}>{t("myTasks")}</button>
       )}

@@ -19,6 +19,7 @@ import AdminTeams from "../islands/AdminTeams.tsx";
 import AdminUsers from "../islands/AdminUsers.tsx";
 import AuthForm from "../islands/AuthForm.tsx";
 import ChatApp from "../islands/ChatApp.tsx";
+import OnCall from "../islands/OnCall.tsx";
 import { SESSION_COOKIE } from "./middleware.ts";
 
 export const PAGE_CSP = [
@@ -35,7 +36,13 @@ export const PAGE_CSP = [
 ].join("; ");
 
 // deno-lint-ignore no-explicit-any
-const ISLANDS: Record<string, ComponentType<any>> = { ChatApp, AuthForm, AdminUsers, AdminTeams };
+const ISLANDS: Record<string, ComponentType<any>> = {
+  ChatApp,
+  AuthForm,
+  AdminUsers,
+  AdminTeams,
+  OnCall,
+};
 
 /** JSON that is safe inside a <script> element. */
 function scriptJson(value: unknown): string {
@@ -154,7 +161,7 @@ export function pageRoutes(deps: Deps, assets: Assets | null) {
   app.get("/login", (c) => authPage(c, "login"));
   app.get("/setup", (c) => authPage(c, "setup"));
 
-  const adminPage = async (c: Context, island: "AdminUsers" | "AdminTeams") => {
+  const adminPage = async (c: Context, island: "AdminUsers" | "AdminTeams" | "OnCall") => {
     if (!assets) return noBundle(c);
     const a = await auth(c);
     if (!a) return c.redirect("/login?next=" + encodeURIComponent(c.req.path));
@@ -171,6 +178,7 @@ export function pageRoutes(deps: Deps, assets: Assets | null) {
   };
   app.get("/admin/users", (c) => adminPage(c, "AdminUsers"));
   app.get("/admin/teams", (c) => adminPage(c, "AdminTeams"));
+  app.get("/oncall", (c) => adminPage(c, "OnCall"));
 
   return app;
 }

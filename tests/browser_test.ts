@@ -550,6 +550,72 @@ test("browser - an urgent alert re-notifies until it is acknowledged, then stops
   await alice.ctx.close();
 });
 
+test("browser - on-call page: the next two weeks, take a shift, quiet hours, routing dry run", async () => {
+  await using srv = await startServer({ config, assets });
+  const alice = await person(srv, "Alice", { admin: true });
+  const bob = await person(srv, "Bob");
+  const team = (await alice.api.post("/api/v1/teams", {
+    name: "SRE",
+    memberIds: [bob.user.id],
+    adminIds: [alice.user.id],
+  })).json.team;
+  const today = new Date().toISOString().slice(0, 10);
+  const sched = await alice.api.post("/api/v1/schedules", {
+    name: "primary",
+    teamId: team.id,
+    timeZone: "Asia/Shanghai",
+    layers: [{
+      name: "daily",
+      participants: [alice.user.id, bob.user.id],
+      rotation: "daily",
+      handoff: "09:00",
+      startDate: today,
+    }],
+  });
+  assert.equal(sched.status, 201);
+  const hook =
+    (await alice.api.post("/api/v1/integrations", { name: "curl", type: "text", teamId: team.id }))
+      .json;
+  await alice.api.request("PUT", `/api/v1/teams/${team.id}/routing`, {
+    routes: [{
+      name: "disk alerts",
+      matchers: [{ field: "title", op: "=~", value: ".*disk.*" }],
+      priority: "high",
+    }],
+  });
+  await bob.page.goto(srv.url + "/oncall");
+  await bob.page.waitForSelector(".calendar .shift");
+  assert.ok((await bob.page.locator(".calendar tr").count()) >= 14);
+  // Take tomorrow evening.
+  const [start, end] = await bob.page.evaluate(() => {
+    const d = new Date(Date.now() + 86_400_000);
+    const day = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${
+      String(d.getDate()).padStart(2, "0")
+    }`;
+    return [`${day}T20:00`, `${day}T23:00`];
+  });
+  await bob.page.fill("form[aria-label='Take a shift'] input[name=start]", start);
+  await bob.page.fill("form[aria-label='Take a shift'] input[name=end]", end);
+  await bob.page.click("form[aria-label='Take a shift'] button[type=submit]");
+  await bob.page.waitForSelector(`.shift.override[data-user="${bob.user.id}"]`);
+  // Quiet hours on the profile.
+  await bob.page.check("form[aria-label='Quiet hours'] input[name=on]");
+  await bob.page.click("form[aria-label='Quiet hours'] button[type=submit]");
+  await bob.page.waitForSelector("[role=status]:has-text('Saved')");
+  assert.equal(
+    (await alice.api.get(`/api/v1/users/${bob.user.id}`)).json.user.quietHours.from,
+    "22:00",
+  );
+  // Dry run: a disk alert takes the disk route.
+  await bob.page.fill("form[aria-label='Routing dry run'] textarea", "disk full on db-2");
+  await bob.page.click("form[aria-label='Routing dry run'] button[type=submit]");
+  await bob.page.waitForSelector("[data-testid=route]:has-text('disk alerts')");
+  await shot(bob.page, "oncall");
+  assert.equal(hook.integration.type, "text");
+  await alice.ctx.close();
+  await bob.ctx.close();
+});
+
 Deno.test({
   name: "browser - (teardown)",
   sanitizeOps: false,
