@@ -3,7 +3,7 @@ import { useEffect } from "preact/hooks";
 import { api, HttpError } from "../client/api.ts";
 import { timeOfDay } from "../client/format.ts";
 import { type Key, t } from "../client/i18n.ts";
-import { type Alert, alerts, userName } from "../client/store.ts";
+import { type Alert, alerts, loadMembers, members, userName } from "../client/store.ts";
 import { Dialog } from "./Dialog.tsx";
 
 interface Entry {
@@ -46,6 +46,20 @@ export function AlertThread(props: { alertId: string; convId: string; onClose: (
   useEffect(() => {
     load();
   }, [alert?.updatedAt]);
+  useEffect(() => {
+    if (!members.value[props.convId]) loadMembers(props.convId);
+  }, []);
+  const assign = async (userId: string) => {
+    error.value = "";
+    try {
+      const r = await api<{ alert: Alert }>("POST", `/api/v1/alerts/${props.alertId}/assign`, {
+        userId: userId || null,
+      });
+      alerts.value = { ...alerts.value, [r.alert.id]: r.alert };
+    } catch (err) {
+      error.value = (err as HttpError).message;
+    }
+  };
   const submit = async (e: Event) => {
     e.preventDefault();
     error.value = "";
@@ -75,6 +89,19 @@ export function AlertThread(props: { alertId: string; convId: string; onClose: (
         ))}
       </ol>
       {error.value && <p class="error" role="alert">{error.value}</p>}
+      <label class="inline-form">
+        {t("reassign")}{" "}
+        <select
+          name="assignee"
+          value={alert?.assigneeId ?? ""}
+          onChange={(e) => assign((e.target as HTMLSelectElement).value)}
+        >
+          <option value="">—</option>
+          {(members.value[props.convId] ?? []).map((m) => (
+            <option key={m.userId} value={m.userId}>{m.user?.name ?? m.userId}</option>
+          ))}
+        </select>
+      </label>
       <form class="composer thread-box" onSubmit={submit}>
         <textarea
           rows={2}

@@ -37,6 +37,11 @@ export function GroupInfoDialog(props: { convId: string; onClose: () => void }) 
               {m.user?.name}
               {m.userId === me.value?.id ? ` (${t("you")})` : ""}
             </span>
+            {m.user?.quietHours && (
+              <span class="muted" title={m.user.quietHours.timeZone}>
+                {t("quietShort", { from: m.user.quietHours.from, to: m.user.quietHours.to })}
+              </span>
+            )}
             <span class="muted">{roleLabel(m.role)}</span>
             {manager && m.userId !== me.value?.id && (m.role !== "owner" || myRole === "owner") && (
               <button

@@ -29,7 +29,8 @@ import { keys } from "./keys.ts";
 import { getManyChunked, lastPart, listAll } from "./kv_util.ts";
 import { stageAppend } from "./messages.ts";
 import type { Head, Team, User } from "./schemas.ts";
-import { decide } from "./routing.ts";
+import { decide, leastBusy } from "./routing.ts";
+import { stageOnFiring, stageOnOpen } from "./automation.ts";
 import { teamRole } from "./teams.ts";
 
 export type AlertStatus = "triggered" | "acknowledged" | "resolved";
@@ -71,6 +72,10 @@ export interface Alert {
   paging: Paging;
   /** Who the latest notification went to. */
   notified: string[];
+  /** Recent firing times (for "fired N times within T" automation rules). */
+  firings: number[];
+  /** Automation rules that already fired for this alert (each fires once). */
+  automations: string[];
 }
 
 export interface TimelineEntry {
@@ -87,7 +92,9 @@ export interface TimelineEntry {
     | "priority"
     | "notified"
     | "escalated"
-    | "routed";
+    | "routed"
+    | "automation"
+    | "webhook";
   /** The user, or null when the source did it. */
   by: string | null;
   /** Through what: "api", "card", "command", or "source:<type>". */
@@ -251,6 +258,8 @@ export async function applyEvent(
         dueAt: null,
         paging: { policyId: null, level: 0, round: 0 },
         notified: [],
+        firings: [now],
+        automations: [],
       };
       const msg = stageAppend(op, head, convId, {
         kind: "alert",
@@ -264,6 +273,19 @@ export async function applyEvent(
         detail: { route: decision!.route, policyId: decision!.policyId },
       }));
       timeline.push(await stageStartPaging(deps, op, alert, now, decision!.policyId));
+      await stageOnOpen(deps, op, alert, now);
+      if (decision!.assign === "least-busy") {
+        const who = await leastBusy(kv, alert.notified);
+        if (who) {
+          alert.assigneeId = who;
+          op.set(keys.alertByAssignee(who, id), now);
+          timeline.push(
+            entry(now, "assigned", null, "routing", {
+              detail: { userId: who, rule: "least-busy" },
+            }),
+          );
+        }
+      }
       hints.push({ t: "msg", c: convId, s: msg.seq });
     } else {
       alert = { ...existing, updatedAt: now };
@@ -277,6 +299,9 @@ export async function applyEvent(
         if (firing) {
           alert.firingCount++;
           alert.lastSeenAt = now;
+          const auto = await stageOnFiring(deps, op, alert, now);
+          timeline.push(...auto.entries);
+          hints.push(...auto.hints);
           timeline.push(entry(now, "repeated", null, via, {
             detail: { firing: alert.items.filter((i) => i.status === "firing").length },
           }));
@@ -290,6 +315,9 @@ export async function applyEvent(
       } else if (event.action === "trigger") {
         alert.firingCount++;
         alert.lastSeenAt = now;
+        const auto = await stageOnFiring(deps, op, alert, now);
+        timeline.push(...auto.entries);
+        hints.push(...auto.hints);
         alert.summary = event.summary || alert.summary;
         alert.labels = { ...alert.labels, ...event.labels };
         alert.annotations = { ...alert.annotations, ...event.annotations };
@@ -415,6 +443,8 @@ export async function actOnAlert(
         t = entry(now, "reopened", user.id, via, note);
         await stageCancelPaging(kv, op, a.id);
         extra.push(await stageStartPaging(deps, op, a, now));
+        a.automations = [];
+        await stageOnOpen(deps, op, a, now);
         break;
       }
       case "note":

@@ -94,6 +94,15 @@ export const DEFAULT_REMINDER_POLICY = {
   low: { everyMinutes: 0, maxRepeats: 0 },
 } as const;
 
+/** Outbound webhook (automation) timeout: a slow receiver must not hold a timer for long. */
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 5_000;
+/** Attempts at one outbound webhook delivery (5xx, 429 and timeouts are retried; other 4xx are not). */
+export const DEFAULT_WEBHOOK_MAX_ATTEMPTS = 5;
+/** Waits between webhook attempts. */
+export const WEBHOOK_BACKOFF_MS = [10_000, 30_000, 120_000, 600_000];
+/** Outbound webhooks may target loopback, private and link-local addresses (off: SSRF defence). */
+export const DEFAULT_ALLOW_PRIVATE_WEBHOOKS = false;
+
 /** Directory search results per request. */
 export const DEFAULT_DIRECTORY_LIMIT = 50;
 
@@ -140,6 +149,9 @@ export interface Config {
   alertMaxItems: number;
   alertListLimit: number;
   timerSweepMs: number;
+  webhookTimeoutMs: number;
+  webhookMaxAttempts: number;
+  allowPrivateWebhooks: boolean;
 }
 
 /** The defaults, as one object. */
@@ -186,6 +198,9 @@ export function defaultConfig(): Config {
     alertMaxItems: DEFAULT_ALERT_MAX_ITEMS,
     alertListLimit: DEFAULT_ALERT_LIST_LIMIT,
     timerSweepMs: DEFAULT_TIMER_SWEEP_MS,
+    webhookTimeoutMs: DEFAULT_WEBHOOK_TIMEOUT_MS,
+    webhookMaxAttempts: DEFAULT_WEBHOOK_MAX_ATTEMPTS,
+    allowPrivateWebhooks: DEFAULT_ALLOW_PRIVATE_WEBHOOKS,
   };
 }
 
@@ -228,6 +243,8 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_ALERT_MAX_ITEMS: "alertMaxItems",
   TOCSIN_ALERT_LIST_LIMIT: "alertListLimit",
   TOCSIN_TIMER_SWEEP_MS: "timerSweepMs",
+  TOCSIN_WEBHOOK_TIMEOUT_MS: "webhookTimeoutMs",
+  TOCSIN_WEBHOOK_MAX_ATTEMPTS: "webhookMaxAttempts",
 };
 
 /** Names of every environment variable Tocsin reads (for docs and tests). */
@@ -236,6 +253,7 @@ export const ENV_NAMES: string[] = [
   "TOCSIN_PUBLIC_URL",
   "TOCSIN_ALLOWED_ORIGINS",
   "TOCSIN_TRUST_PROXY",
+  "TOCSIN_ALLOW_PRIVATE_WEBHOOKS",
   ...Object.keys(NUMERIC_ENV),
 ];
 
@@ -267,6 +285,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ).map((s) => parseOrigin("TOCSIN_ALLOWED_ORIGINS", s));
   }
   config.trustProxy = ["1", "true", "yes"].includes((env.TOCSIN_TRUST_PROXY ?? "").toLowerCase());
+  config.allowPrivateWebhooks = ["1", "true", "yes"].includes(
+    (env.TOCSIN_ALLOW_PRIVATE_WEBHOOKS ?? "").toLowerCase(),
+  );
   return config;
 }
 

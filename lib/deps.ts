@@ -10,7 +10,9 @@ import { CLOSE, Hub } from "./hub.ts";
 import { TokenBucket } from "./ratelimit.ts";
 import { fireTimer } from "./escalation.ts";
 import { DeliveredBuffer } from "./receipts.ts";
-import { TimerService } from "./timers.ts";
+import { type Timer, TimerService } from "./timers.ts";
+import { deliverWebhook, fireAutomation } from "./automation.ts";
+import { keys } from "./keys.ts";
 
 /** Per-user send rate buckets (in-process; one user rarely spans processes). */
 export class Limits {
@@ -72,6 +74,13 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
       await fanout.close();
     },
   };
-  core.timers = new TimerService(core, (id) => fireTimer(core, id));
+  core.timers = new TimerService(core, async (id) => {
+    // One dispatcher for every kind of timer.
+    const t = (await kv.get<Timer>(keys.timer(id))).value;
+    if (!t) return false;
+    if (t.kind === "automation") return await fireAutomation(core, id);
+    if (t.kind === "webhook") return await deliverWebhook(core, id);
+    return await fireTimer(core, id);
+  });
   return core;
 }

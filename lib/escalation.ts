@@ -260,7 +260,8 @@ export async function stageCancelPaging(
   kind?: Timer["kind"],
 ): Promise<void> {
   for (const e of await timersOf(kv, alertId)) {
-    if (kind && e.value.kind !== kind) continue;
+    // Without a kind: everything that pages or waits to act, but not webhook deliveries already decided.
+    if (kind ? e.value.kind !== kind : e.value.kind === "webhook") continue;
     op.check(e);
     stageDeleteTimer(op, e.value);
   }

@@ -117,6 +117,12 @@ export const keys = {
     id: string,
   ): Deno.KvKey => ["escalation_policies_by_team", teamId, id],
   escalationPoliciesByTeam: (teamId: string): Deno.KvKey => ["escalation_policies_by_team", teamId],
+  automationRule: (id: string): Deno.KvKey => ["automation_rules", id],
+  automationRuleByTeam: (
+    teamId: string,
+    id: string,
+  ): Deno.KvKey => ["automation_rules_by_team", teamId, id],
+  automationRulesByTeam: (teamId: string): Deno.KvKey => ["automation_rules_by_team", teamId],
   /** A team's routing rules. */
   routing: (teamId: string): Deno.KvKey => ["routing", teamId],
   /** Reminder intervals and caps per priority (admins edit them). */

@@ -15,6 +15,7 @@ import type { EscalationPolicy, ReminderSettings } from "./escalation.ts";
 import { getReminderSettings } from "./escalation.ts";
 import type { Integration } from "./integrations.ts";
 import { keys } from "./keys.ts";
+import { getManyChunked, lastPart, listAll } from "./kv_util.ts";
 import { onCallAt, type Schedule } from "./schedules.ts";
 import type { Member, Team, User } from "./schemas.ts";
 import { listTeamMembers, requireTeamManager } from "./teams.ts";
@@ -46,6 +47,8 @@ export const RouteSchema = z.strictObject({
   policyId: z.string().max(64).nullable().optional(),
   priority: PrioritySchema.optional(),
   conversationId: z.string().max(64).optional(),
+  /** "least-busy": assign new alerts to the first-level responder with the fewest open alerts. */
+  assign: z.enum(["least-busy"]).optional(),
 });
 export type Route = z.infer<typeof RouteSchema>;
 
@@ -142,6 +145,7 @@ export interface RouteDecision {
   priority: Priority;
   policyId: string | null;
   conversationId: string;
+  assign: "least-busy" | null;
 }
 
 /** Decides where a new alert goes. */
@@ -168,7 +172,20 @@ export async function decide(
       ? hit.route.policyId
       : team.escalationPolicyId ?? null,
     conversationId: hit?.route.conversationId ?? team.conversationId!,
+    assign: hit?.route.assign ?? null,
   };
+}
+
+/** Of `userIds`, the one with the fewest open alerts assigned (ties: the first). */
+export async function leastBusy(kv: Deno.Kv, userIds: string[]): Promise<string | null> {
+  let best: { id: string; n: number } | null = null;
+  for (const id of userIds) {
+    const ids = (await listAll(kv, keys.alertsByAssignee(id), 2_000)).map((e) => lastPart(e.key));
+    const alerts = await getManyChunked<{ status: string }>(kv, ids.map((a) => keys.alert(a)));
+    const n = alerts.filter((a) => a.value && a.value.status !== "resolved").length;
+    if (!best || n < best.n) best = { id, n };
+  }
+  return best?.id ?? null;
 }
 
 export interface PlannedStep {

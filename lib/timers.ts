@@ -15,7 +15,7 @@ import { listAll } from "./kv_util.ts";
 export const TimerSchema = z.object({
   id: z.string(),
   alertId: z.string(),
-  kind: z.enum(["reminder", "escalation"]),
+  kind: z.enum(["reminder", "escalation", "automation", "webhook"]),
   dueAt: z.number(),
   /** Reminder number, or the escalation level this step moves to. */
   n: z.number(),
@@ -23,6 +23,11 @@ export const TimerSchema = z.object({
   round: z.number().default(0),
   /** A reminder held back by quiet hours: only these users, and no next reminder from it. */
   userIds: z.array(z.string()).optional(),
+  /** Automation and webhook timers: the rule, and (webhook) which of its actions. */
+  ruleId: z.string().optional(),
+  action: z.number().optional(),
+  /** Webhook: the delivery id shared by every attempt (X-Tocsin-Delivery). */
+  delivery: z.string().optional(),
 });
 export type Timer = z.infer<typeof TimerSchema>;
 

@@ -19,21 +19,10 @@ import type { Deps } from "../lib/deps.ts";
 import { ApiError } from "../lib/errors.ts";
 import { isUlid, ulid } from "../lib/ids.ts";
 import { getIntegration, type Integration, tokenMatches } from "../lib/integrations.ts";
+import { hmacSha256Hex } from "../lib/outbound.ts";
 
 /** Largest age of a Grafana signature timestamp, against replays. */
 const SIGNATURE_MAX_AGE_S = 300;
-
-async function hmacHex(secret: string, data: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const sig = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(data));
-  return [...new Uint8Array(sig)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** Grafana's optional HMAC: hex HMAC-SHA256 of the body, or of "timestamp:body" with a timestamp header. */
 async function checkGrafanaSignature(deps: Deps, c: Context, secret: string, body: string) {
@@ -45,7 +34,7 @@ async function checkGrafanaSignature(deps: Deps, c: Context, secret: string, bod
       throw new ApiError("unauthorized", "the signature timestamp is missing or too old");
     }
   }
-  const want = await hmacHex(secret, ts !== undefined ? `${ts}:${body}` : body);
+  const want = await hmacSha256Hex(secret, ts !== undefined ? `${ts}:${body}` : body);
   if (!timingSafeEqual(sig.toLowerCase(), want)) {
     throw new ApiError("unauthorized", "bad signature");
   }

@@ -11,6 +11,7 @@ import type { Deps } from "../lib/deps.ts";
 import { ApiError } from "../lib/errors.ts";
 import { alertRoutes } from "./api/alerts.ts";
 import { authRoutes } from "./api/auth.ts";
+import { automationRoutes } from "./api/automation.ts";
 import { conversationRoutes } from "./api/conversations.ts";
 import { integrationRoutes } from "./api/integrations.ts";
 import { pagingRoutes, policyRoutes, scheduleRoutes } from "./api/oncall.ts";
@@ -62,6 +63,7 @@ export function createApp(deps: Deps, opts: { assets?: Assets | null } = {}): Ho
   app.route("/api/v1/alerts", alertRoutes(deps));
   app.route("/api/v1/schedules", scheduleRoutes(deps));
   app.route("/api/v1/escalation-policies", policyRoutes(deps));
+  app.route("/api/v1/automation-rules", automationRoutes(deps));
   app.route("/api/v1", pagingRoutes(deps));
   app.route("/api/v1", eventRoutes(deps));
   app.route("/hooks", hookRoutes(deps));

@@ -139,3 +139,58 @@ Deno.test("routing - rules pick policy, priority and conversation; a dry run sho
   });
   assert.equal(badBody.status, 400);
 });
+
+Deno.test("routing - least-busy assignment picks the first-level responder with the fewest open alerts", async () => {
+  await using srv = await startServer();
+  const { client: admin, user: adminUser } = await adminClient(srv);
+  const ann = await userClient(srv, "Ann");
+  const ben = await userClient(srv, "Ben");
+  const team = (await admin.post("/api/v1/teams", {
+    name: "SRE",
+    memberIds: [ann.user.id, ben.user.id],
+    adminIds: [adminUser.id],
+  })).json.team;
+  const hook =
+    (await admin.post("/api/v1/integrations", { name: "t", type: "text", teamId: team.id })).json;
+  const policy = (await admin.post("/api/v1/escalation-policies", {
+    name: "pair",
+    teamId: team.id,
+    levels: [{
+      delayMinutes: 5,
+      targets: [{ type: "user", id: ann.user.id }, { type: "user", id: ben.user.id }],
+    }],
+  })).json.policy;
+  await admin.request("PUT", `/api/v1/teams/${team.id}/routing`, {
+    routes: [{ name: "all", matchers: [], policyId: policy.id, assign: "least-busy" }],
+  });
+  const fire = async (text: string) => {
+    const r = await fetch(`${srv.url}/hooks/${hook.integration.id}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${hook.token}` },
+      body: text,
+    });
+    return (await r.json()).alerts[0].alertId as string;
+  };
+  const owners: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    owners.push(
+      (await admin.get(`/api/v1/alerts/${await fire(`load ${i}`)}`)).json.alert.assigneeId,
+    );
+  }
+  assert.deepEqual(owners.map((o) => o === ann.user.id ? "ann" : "ben"), [
+    "ann",
+    "ben",
+    "ann",
+    "ben",
+  ]);
+  // Ann resolves hers: the next goes to Ann again.
+  const mine = (await ann.client.get("/api/v1/alerts?assignee=me&status=open")).json.items;
+  for (const a of mine) await ann.client.post(`/api/v1/alerts/${a.id}/resolve`);
+  const next = (await admin.get(`/api/v1/alerts/${await fire("load 5")}`)).json;
+  assert.equal(next.alert.assigneeId, ann.user.id);
+  assert.ok(
+    next.timeline.some((e: { kind: string; via: string }) =>
+      e.kind === "assigned" && e.via === "routing"
+    ),
+  );
+});
