@@ -76,6 +76,8 @@ export interface Alert {
   firings: number[];
   /** Automation rules that already fired for this alert (each fires once). */
   automations: string[];
+  /** Users whose personal notification rules are scheduled for this alert. */
+  personal: string[];
 }
 
 export interface TimelineEntry {
@@ -94,7 +96,8 @@ export interface TimelineEntry {
     | "escalated"
     | "routed"
     | "automation"
-    | "webhook";
+    | "webhook"
+    | "delivery";
   /** The user, or null when the source did it. */
   by: string | null;
   /** Through what: "api", "card", "command", or "source:<type>". */
@@ -260,6 +263,7 @@ export async function applyEvent(
         notified: [],
         firings: [now],
         automations: [],
+        personal: [],
       };
       const msg = stageAppend(op, head, convId, {
         kind: "alert",
@@ -442,6 +446,7 @@ export async function actOnAlert(
         a.acknowledgedBy = null;
         t = entry(now, "reopened", user.id, via, note);
         await stageCancelPaging(kv, op, a.id);
+        a.personal = [];
         extra.push(await stageStartPaging(deps, op, a, now));
         a.automations = [];
         await stageOnOpen(deps, op, a, now);

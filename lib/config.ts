@@ -103,6 +103,28 @@ export const WEBHOOK_BACKOFF_MS = [10_000, 30_000, 120_000, 600_000];
 /** Outbound webhooks may target loopback, private and link-local addresses (off: SSRF defence). */
 export const DEFAULT_ALLOW_PRIVATE_WEBHOOKS = false;
 
+/** Personal notification rules for users who set none: channel and minutes after being notified in the app. */
+export const DEFAULT_NOTIFICATION_RULES = {
+  urgent: [{ channel: "email", afterMinutes: 1 }, { channel: "sms", afterMinutes: 1 }, {
+    channel: "voice",
+    afterMinutes: 3,
+  }],
+  high: [{ channel: "email", afterMinutes: 5 }, { channel: "sms", afterMinutes: 10 }],
+  medium: [{ channel: "email", afterMinutes: 10 }],
+  low: [],
+} as const;
+/** Attempts at one out-of-app notification when every provider fails transiently. */
+export const DEFAULT_DELIVERY_MAX_ATTEMPTS = 4;
+/** Waits between those attempts. */
+export const DELIVERY_BACKOFF_MS = [30_000, 120_000, 600_000];
+/** How long an acknowledge link in an e-mail or SMS works. */
+export const DEFAULT_ACK_LINK_TTL_MS = 24 * 3600_000;
+/** How long a contact verification code works, and how many tries it allows. */
+export const DEFAULT_VERIFY_CODE_TTL_MS = 15 * 60_000;
+export const VERIFY_MAX_TRIES = 5;
+/** SMTP connection and send timeout. */
+export const DEFAULT_SMTP_TIMEOUT_MS = 10_000;
+
 /** Directory search results per request. */
 export const DEFAULT_DIRECTORY_LIMIT = 50;
 
@@ -152,6 +174,10 @@ export interface Config {
   webhookTimeoutMs: number;
   webhookMaxAttempts: number;
   allowPrivateWebhooks: boolean;
+  deliveryMaxAttempts: number;
+  ackLinkTtlMs: number;
+  verifyCodeTtlMs: number;
+  smtpTimeoutMs: number;
 }
 
 /** The defaults, as one object. */
@@ -201,6 +227,10 @@ export function defaultConfig(): Config {
     webhookTimeoutMs: DEFAULT_WEBHOOK_TIMEOUT_MS,
     webhookMaxAttempts: DEFAULT_WEBHOOK_MAX_ATTEMPTS,
     allowPrivateWebhooks: DEFAULT_ALLOW_PRIVATE_WEBHOOKS,
+    deliveryMaxAttempts: DEFAULT_DELIVERY_MAX_ATTEMPTS,
+    ackLinkTtlMs: DEFAULT_ACK_LINK_TTL_MS,
+    verifyCodeTtlMs: DEFAULT_VERIFY_CODE_TTL_MS,
+    smtpTimeoutMs: DEFAULT_SMTP_TIMEOUT_MS,
   };
 }
 
@@ -245,6 +275,10 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_TIMER_SWEEP_MS: "timerSweepMs",
   TOCSIN_WEBHOOK_TIMEOUT_MS: "webhookTimeoutMs",
   TOCSIN_WEBHOOK_MAX_ATTEMPTS: "webhookMaxAttempts",
+  TOCSIN_DELIVERY_MAX_ATTEMPTS: "deliveryMaxAttempts",
+  TOCSIN_ACK_LINK_TTL_MS: "ackLinkTtlMs",
+  TOCSIN_VERIFY_CODE_TTL_MS: "verifyCodeTtlMs",
+  TOCSIN_SMTP_TIMEOUT_MS: "smtpTimeoutMs",
 };
 
 /** Names of every environment variable Tocsin reads (for docs and tests). */

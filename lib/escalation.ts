@@ -31,6 +31,7 @@ import { onCallAt, quietUntil, type Schedule } from "./schedules.ts";
 import type { Head, Team, User } from "./schemas.ts";
 import { listTeamMembers, requireTeamManager, teamRole } from "./teams.ts";
 import { stageDeleteTimer, stageTimer, type Timer, timersOf } from "./timers.ts";
+import { stagePersonal } from "./deliveries.ts";
 
 export const TargetSchema = z.strictObject({
   type: z.enum(["user", "schedule", "team"]),
@@ -243,6 +244,7 @@ export async function stageStartPaging(
   const { policy, userIds } = await levelTargets(kv, alert, 0, now);
   if (!policy) alert.paging.policyId = null;
   alert.notified = userIds;
+  await stagePersonal(deps, op, alert, userIds, now);
   const reminder = nextReminder(await getReminderSettings(kv), alert.priority, 0, now, alert.id);
   if (reminder) stageTimer(op, now, reminder);
   const esc = nextEscalation(policy, 0, 0, now, alert.id);
@@ -286,7 +288,10 @@ export async function stageRescheduleReminders(
 export async function fireTimer(deps: Deps, timerId: string): Promise<boolean> {
   const { kv, fanout, clock } = deps;
   const first = await kv.get<Timer>(keys.timer(timerId));
-  if (!first.value) return false;
+  // Only reminders and escalation steps are fired here (the dispatcher routes the other kinds).
+  if (!first.value || (first.value.kind !== "reminder" && first.value.kind !== "escalation")) {
+    return false;
+  }
   const alert0 = (await kv.get<Alert>(keys.alert(first.value.alertId))).value;
   if (!alert0) {
     await kv.atomic().check(first).delete(first.key).commit();
@@ -354,6 +359,7 @@ export async function fireTimer(deps: Deps, timerId: string): Promise<boolean> {
       alert.paging = { ...alert.paging, level: t.value.n, round: t.value.round };
       alert.notified = userIds;
       notify = userIds;
+      await stagePersonal(deps, op, alert, userIds, now);
       entry = timelineEntry(now, "escalated", {
         detail: { userIds, level: t.value.n, round: t.value.round },
       });

@@ -128,6 +128,21 @@ export const keys = {
   /** Reminder intervals and caps per priority (admins edit them). */
   reminderSettings: (): Deno.KvKey => ["settings", "reminders"],
 
+  // Out-of-app notifications.
+  contact: (userId: string, id: string): Deno.KvKey => ["contacts", userId, id],
+  contacts: (userId: string): Deno.KvKey => ["contacts", userId],
+  notifyRules: (userId: string): Deno.KvKey => ["notification_rules", userId],
+  provider: (id: string): Deno.KvKey => ["providers", id],
+  providers: (): Deno.KvKey => ["providers"],
+  delivery: (alertId: string, id: string): Deno.KvKey => ["deliveries", alertId, id],
+  deliveries: (alertId: string): Deno.KvKey => ["deliveries", alertId],
+  deliveryByUser: (userId: string, id: string): Deno.KvKey => ["deliveries_by_user", userId, id],
+  deliveriesByUser: (userId: string): Deno.KvKey => ["deliveries_by_user", userId],
+  /** A single-use acknowledge link (deleted when used). */
+  ackLink: (nonce: string): Deno.KvKey => ["ack_links", nonce],
+  /** The server's key for signing links, created on first use. */
+  signingKey: (): Deno.KvKey => ["settings", "signing_key"],
+
   // Durable timers: the record, its due-time index, and its alert's index (for cancelling).
   timer: (id: string): Deno.KvKey => ["timers", id],
   timerByDue: (dueAt: number, id: string): Deno.KvKey => ["timers_by_due", dueAt, id],

@@ -15,7 +15,7 @@ import { listAll } from "./kv_util.ts";
 export const TimerSchema = z.object({
   id: z.string(),
   alertId: z.string(),
-  kind: z.enum(["reminder", "escalation", "automation", "webhook"]),
+  kind: z.enum(["reminder", "escalation", "automation", "webhook", "personal"]),
   dueAt: z.number(),
   /** Reminder number, or the escalation level this step moves to. */
   n: z.number(),
@@ -26,8 +26,11 @@ export const TimerSchema = z.object({
   /** Automation and webhook timers: the rule, and (webhook) which of its actions. */
   ruleId: z.string().optional(),
   action: z.number().optional(),
-  /** Webhook: the delivery id shared by every attempt (X-Tocsin-Delivery). */
+  /** Webhook and personal: the delivery id shared by every attempt. */
   delivery: z.string().optional(),
+  /** Personal notification: whom, through what. */
+  userId: z.string().optional(),
+  channel: z.enum(["email", "sms", "voice", "webhook"]).optional(),
 });
 export type Timer = z.infer<typeof TimerSchema>;
 

@@ -14,6 +14,8 @@ import { authRoutes } from "./api/auth.ts";
 import { automationRoutes } from "./api/automation.ts";
 import { conversationRoutes } from "./api/conversations.ts";
 import { integrationRoutes } from "./api/integrations.ts";
+import { notificationRoutes } from "./api/notifications.ts";
+import { ackRoutes } from "./ack.ts";
 import { pagingRoutes, policyRoutes, scheduleRoutes } from "./api/oncall.ts";
 import { teamRoutes } from "./api/teams.ts";
 import { tokenRoutes } from "./api/tokens.ts";
@@ -65,6 +67,8 @@ export function createApp(deps: Deps, opts: { assets?: Assets | null } = {}): Ho
   app.route("/api/v1/escalation-policies", policyRoutes(deps));
   app.route("/api/v1/automation-rules", automationRoutes(deps));
   app.route("/api/v1", pagingRoutes(deps));
+  app.route("/api/v1", notificationRoutes(deps));
+  app.route("/ack", ackRoutes(deps));
   app.route("/api/v1", eventRoutes(deps));
   app.route("/hooks", hookRoutes(deps));
   app.route("/", pageRoutes(deps, opts.assets ?? null));

@@ -28,6 +28,14 @@ Deno.test("timers - 1,000 reminders across two SIGKILLs: each fires exactly once
     low: { everyMinutes: 0, maxRepeats: 0 },
   });
   assert.equal(put.status, 200);
+  // This test is about reminders: no out-of-app rules (their timers would still be pending at the end).
+  const none = await admin.request("PUT", "/api/v1/me/notification-rules", {
+    urgent: [],
+    high: [],
+    medium: [],
+    low: [],
+  });
+  assert.equal(none.status, 200);
 
   // 1,000 urgent alerts from 20 senders that retry until answered (the text dedups retries).
   let next = 0;

@@ -1,0 +1,159 @@
+/**
+ * Contact methods and personal notification rules. A contact is used only
+ * after its owner proves it with a code sent through it.
+ */
+import { z } from "zod";
+import { DEFAULT_NOTIFICATION_RULES, VERIFY_MAX_TRIES } from "./config.ts";
+import { sha256Hex, timingSafeEqual } from "./crypto.ts";
+import type { Deps } from "./deps.ts";
+import { ApiError, notFound } from "./errors.ts";
+import { ulid } from "./ids.ts";
+import { keys } from "./keys.ts";
+import { listAll } from "./kv_util.ts";
+import type { User } from "./schemas.ts";
+
+export const ChannelSchema = z.enum(["email", "sms", "voice", "webhook"]);
+export type Channel = z.infer<typeof ChannelSchema>;
+
+export const ContactInputSchema = z.strictObject({
+  kind: ChannelSchema,
+  address: z.string().trim().min(3).max(254),
+}).superRefine((c, ctx) => {
+  const ok = c.kind === "email"
+    ? z.email().safeParse(c.address).success
+    : c.kind === "webhook"
+    ? /^https?:\/\//.test(c.address)
+    : /^\+[1-9]\d{6,14}$/.test(c.address);
+  if (!ok) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["address"],
+      message: c.kind === "email"
+        ? "an e-mail address"
+        : c.kind === "webhook"
+        ? "an http(s) URL"
+        : "a phone number in E.164 form, e.g. +8613800000000",
+    });
+  }
+});
+
+export interface Contact {
+  id: string;
+  userId: string;
+  kind: Channel;
+  address: string;
+  verified: boolean;
+  createdAt: number;
+  codeHash: string | null;
+  codeExpiresAt: number;
+  tries: number;
+}
+
+export function publicContact(c: Contact) {
+  const { codeHash: _h, ...rest } = c;
+  return rest;
+}
+
+const RuleStepSchema = z.strictObject({
+  channel: ChannelSchema,
+  afterMinutes: z.number().min(0).max(24 * 60),
+});
+export const NotifyRulesSchema = z.strictObject({
+  urgent: z.array(RuleStepSchema).max(10),
+  high: z.array(RuleStepSchema).max(10),
+  medium: z.array(RuleStepSchema).max(10),
+  low: z.array(RuleStepSchema).max(10),
+});
+export type NotifyRules = z.infer<typeof NotifyRulesSchema>;
+
+export async function getNotifyRules(kv: Deno.Kv, userId: string): Promise<NotifyRules> {
+  return (await kv.get<NotifyRules>(keys.notifyRules(userId))).value ??
+    structuredClone(DEFAULT_NOTIFICATION_RULES) as unknown as NotifyRules;
+}
+
+export async function setNotifyRules(
+  kv: Deno.Kv,
+  userId: string,
+  rules: NotifyRules,
+): Promise<void> {
+  await kv.set(keys.notifyRules(userId), rules);
+}
+
+export async function listContacts(kv: Deno.Kv, userId: string): Promise<Contact[]> {
+  return (await listAll<Contact>(kv, keys.contacts(userId))).map((e) => e.value);
+}
+
+/** The first verified contact of a kind, or null. */
+export async function verifiedContact(
+  kv: Deno.Kv,
+  userId: string,
+  kind: Channel,
+): Promise<Contact | null> {
+  return (await listContacts(kv, userId)).find((c) => c.kind === kind && c.verified) ?? null;
+}
+
+function newCode(): string {
+  return String(crypto.getRandomValues(new Uint32Array(1))[0] % 1_000_000).padStart(6, "0");
+}
+
+/**
+ * Adds a contact and sends it a verification code through `send` (the
+ * channel's providers). The code is stored hashed.
+ */
+export async function addContact(
+  deps: Deps,
+  user: User,
+  input: z.infer<typeof ContactInputSchema>,
+  send: (contact: Contact, code: string) => Promise<void>,
+): Promise<Contact> {
+  const { kv, clock, config } = deps;
+  if ((await listContacts(kv, user.id)).length >= 20) {
+    throw new ApiError("invalid_input", "at most 20 contact methods");
+  }
+  const code = newCode();
+  const contact: Contact = {
+    id: ulid(clock.now()),
+    userId: user.id,
+    kind: input.kind,
+    address: input.address,
+    verified: false,
+    createdAt: clock.now(),
+    codeHash: await sha256Hex(code),
+    codeExpiresAt: clock.now() + config.verifyCodeTtlMs,
+    tries: 0,
+  };
+  await send(contact, code);
+  await kv.set(keys.contact(user.id, contact.id), contact);
+  return contact;
+}
+
+/** Checks a verification code; after VERIFY_MAX_TRIES wrong ones the contact must be added again. */
+export async function verifyContact(
+  deps: Deps,
+  user: User,
+  id: string,
+  code: string,
+): Promise<Contact> {
+  const { kv, clock } = deps;
+  const entry = await kv.get<Contact>(keys.contact(user.id, id));
+  if (!entry.value) throw notFound("contact");
+  const c = entry.value;
+  if (c.verified) return c;
+  if (!c.codeHash || c.codeExpiresAt < clock.now() || c.tries >= VERIFY_MAX_TRIES) {
+    throw new ApiError("invalid_input", "the code has expired; add the contact again");
+  }
+  const ok = timingSafeEqual(await sha256Hex(code.trim()), c.codeHash);
+  const next: Contact = ok
+    ? { ...c, verified: true, codeHash: null }
+    : { ...c, tries: c.tries + 1 };
+  const res = await kv.atomic().check(entry).set(entry.key, next).commit();
+  if (!res.ok) throw new ApiError("conflict", "try again");
+  if (!ok) throw new ApiError("invalid_input", "wrong code");
+  return next;
+}
+
+export async function deleteContact(kv: Deno.Kv, userId: string, id: string): Promise<void> {
+  const entry = await kv.get(keys.contact(userId, id));
+  if (!entry.value) throw notFound("contact");
+  await kv.delete(entry.key);
+}

@@ -1,0 +1,260 @@
+/**
+ * Out-of-app notifications. When a user is first notified about an alert,
+ * their personal rules for its priority become durable timers ("e-mail
+ * after 1 minute"). When one is due and the alert is still unacknowledged
+ * (and, below urgent, still unread by them, and outside their quiet hours),
+ * the notification goes through the channel's providers in failover order.
+ * Every attempt is recorded on a delivery record and on the alert's
+ * timeline ("proof of attention"). Transient failures are retried by a
+ * durable timer; permanent ones fall through to the next provider. E-mails
+ * carry a signed, expiring, single-use link that acknowledges the alert
+ * without logging in.
+ */
+import type { Alert, TimelineEntry } from "./alerts.ts";
+import { makeAckLink } from "./ack_links.ts";
+import { DELIVERY_BACKOFF_MS } from "./config.ts";
+import { type Channel, getNotifyRules, verifiedContact } from "./contacts.ts";
+import type { Deps } from "./deps.ts";
+import { ApiError } from "./errors.ts";
+import { ulid } from "./ids.ts";
+import { keys } from "./keys.ts";
+import { u64 } from "./kv_util.ts";
+import { listProviders, sendEmail, type SendResult } from "./providers.ts";
+import { quietUntil } from "./schedules.ts";
+import type { User } from "./schemas.ts";
+import { stageDeleteTimer, stageTimer, type Timer } from "./timers.ts";
+
+export interface Delivery {
+  id: string;
+  alertId: string;
+  userId: string;
+  channel: Channel;
+  /** The address, partly hidden. */
+  to: string;
+  status: "sent" | "failed" | "retrying" | "skipped";
+  reason?: string;
+  attempts: { at: number; provider: string; ok: boolean; detail: string }[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+function mask(address: string): string {
+  const [name, domain] = address.split("@");
+  if (domain) return `${name.slice(0, 2)}***@${domain}`;
+  return address.slice(0, 4) + "***" + address.slice(-2);
+}
+
+/**
+ * Schedules the personal notification rules of users who were just notified
+ * in the app about `alert` for the first time (inside the caller's commit).
+ */
+export async function stagePersonal(
+  deps: Deps,
+  op: Deno.AtomicOperation,
+  alert: Alert,
+  userIds: string[],
+  now: number,
+): Promise<void> {
+  const fresh = userIds.filter((u) => !alert.personal.includes(u));
+  for (const userId of fresh) {
+    const rules = await getNotifyRules(deps.kv, userId);
+    for (const step of rules[alert.priority]) {
+      stageTimer(op, now, {
+        id: ulid(now),
+        alertId: alert.id,
+        kind: "personal",
+        dueAt: now + step.afterMinutes * 60_000,
+        n: 1,
+        round: 0,
+        userId,
+        channel: step.channel,
+        delivery: ulid(now),
+      });
+    }
+  }
+  alert.personal = [...alert.personal, ...fresh];
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+async function emailFor(deps: Deps, alert: Alert, userId: string) {
+  const origin = deps.config.publicOrigin ?? `http://localhost:${deps.config.port}`;
+  const ack = await makeAckLink(deps, alert.id, userId);
+  const open = `${origin}/c/${alert.conversationId}`;
+  const labels = Object.entries(alert.labels).map(([k, v]) => `${k}=${v}`).join(" ");
+  const subject = `[${alert.priority.toUpperCase()}] ${alert.title}`;
+  const text = [
+    alert.title,
+    alert.summary,
+    labels,
+    "",
+    `Acknowledge: ${ack}`,
+    `Open in Tocsin: ${open}`,
+  ].filter((l) => l !== undefined).join("\n");
+  const html = `<h2>${escapeHtml(alert.title)}</h2><p>${escapeHtml(alert.summary)}</p>` +
+    `<p><code>${escapeHtml(labels)}</code></p>` +
+    `<p><a href="${escapeHtml(ack)}">Acknowledge</a> · <a href="${
+      escapeHtml(open)
+    }">Open in Tocsin</a></p>`;
+  return { subject, text, html };
+}
+
+const inflight = new Set<string>();
+
+/**
+ * A personal notification timer is due. The message leaves before the
+ * commit that records it, so a crash in between sends it again (with the
+ * same Message-ID, which mail clients de-duplicate).
+ */
+export async function deliverPersonal(deps: Deps, timerId: string): Promise<boolean> {
+  const { kv, fanout, clock, config } = deps;
+  if (inflight.has(timerId)) return false;
+  inflight.add(timerId);
+  try {
+    const t = await kv.get<Timer>(keys.timer(timerId));
+    if (!t.value || t.value.dueAt > clock.now()) return false;
+    const timer = t.value;
+    const userId = timer.userId!;
+    const channel = timer.channel!;
+    const alert = (await kv.get<Alert>(keys.alert(timer.alertId))).value;
+    const user = (await kv.get<User>(keys.user(userId))).value;
+    const now = clock.now();
+    let skip: string | null = null;
+    let deferTo: number | null = null;
+    if (!alert || alert.status !== "triggered") skip = "acknowledged or resolved";
+    else if (!user || user.disabled) skip = "no such user";
+    else if (alert.priority !== "urgent") {
+      const read = u64(await kv.get<Deno.KvU64>(keys.read(alert.conversationId, userId)));
+      if (read >= alert.seq) skip = "already seen in the app";
+      else deferTo = quietUntil(user.quietHours, now);
+    }
+    const contact = skip || deferTo ? null : await verifiedContact(kv, userId, channel);
+    if (!skip && !deferTo && !contact) skip = `no verified ${channel} contact`;
+    const providers = skip || deferTo ? [] : await listProviders(kv, channel);
+    if (!skip && !deferTo && providers.length === 0) skip = `no ${channel} provider configured`;
+
+    const attempts: Delivery["attempts"] = [];
+    let sent = false;
+    let transient = false;
+    if (!skip && !deferTo) {
+      const mail = channel === "email" ? await emailFor(deps, alert!, userId) : null;
+      for (const p of providers) {
+        const r: SendResult = mail
+          ? await sendEmail(deps, p, {
+            to: contact!.address,
+            messageId: timer.delivery ?? timer.id,
+            ...mail,
+          })
+          : { ok: false, permanent: true, detail: `${channel} is not supported yet` };
+        attempts.push({ at: clock.now(), provider: p.name, ok: r.ok, detail: r.detail });
+        if (r.ok) {
+          sent = true;
+          break;
+        }
+        if (!r.permanent) transient = true;
+      }
+    }
+    const retry = !sent && transient && timer.n < config.deliveryMaxAttempts;
+    const deliveryId = timer.delivery ?? timer.id;
+    await fanout.commit(fanout.shard(alert?.conversationId ?? timer.alertId), async (op) => {
+      const at = clock.now();
+      op.check(t);
+      stageDeleteTimer(op, timer);
+      if (deferTo) {
+        // Quiet hours: the same notification, when the window ends.
+        stageTimer(op, at, { ...timer, id: ulid(at), dueAt: deferTo });
+        return { hints: [], result: null };
+      }
+      if (retry) {
+        const wait = DELIVERY_BACKOFF_MS[Math.min(timer.n - 1, DELIVERY_BACKOFF_MS.length - 1)];
+        stageTimer(op, at, { ...timer, id: ulid(at), dueAt: at + wait, n: timer.n + 1 });
+      }
+      const previous = (await kv.get<Delivery>(keys.delivery(timer.alertId, deliveryId))).value;
+      const d: Delivery = {
+        id: deliveryId,
+        alertId: timer.alertId,
+        userId,
+        channel,
+        to: contact ? mask(contact.address) : "",
+        status: sent ? "sent" : skip ? "skipped" : retry ? "retrying" : "failed",
+        ...(skip ? { reason: skip } : {}),
+        attempts: [...(previous?.attempts ?? []), ...attempts].slice(-20),
+        createdAt: previous?.createdAt ?? at,
+        updatedAt: at,
+      };
+      op.set(keys.delivery(timer.alertId, deliveryId), d).set(
+        keys.deliveryByUser(userId, deliveryId),
+        timer.alertId,
+      );
+      if (alert) {
+        const e: TimelineEntry = {
+          id: ulid(at),
+          at,
+          kind: "delivery",
+          by: null,
+          via: channel,
+          detail: {
+            userId,
+            channel,
+            status: d.status,
+            to: d.to,
+            attempt: timer.n,
+            ...(skip ? { reason: skip } : {}),
+            providers: attempts.map((x) => `${x.provider}:${x.ok ? "ok" : x.detail}`),
+          },
+        };
+        op.set(keys.alertTimeline(alert.id, e.id), e);
+        return { hints: [{ t: "alert", c: alert.conversationId, a: alert.id }], result: null };
+      }
+      return { hints: [], result: null };
+    });
+    return sent;
+  } finally {
+    inflight.delete(timerId);
+  }
+}
+
+/** Sends a contact's verification code through its channel's providers (first that works). */
+export async function sendVerification(
+  deps: Deps,
+  kind: Channel,
+  address: string,
+  code: string,
+): Promise<void> {
+  const providers = await listProviders(deps.kv, kind);
+  if (kind !== "email") {
+    throw new ApiError("invalid_input", `${kind} contacts are not supported yet`);
+  }
+  if (providers.length === 0) {
+    throw new ApiError("unavailable", "no e-mail provider is configured; ask an admin");
+  }
+  for (const p of providers) {
+    const r = await sendEmail(deps, p, {
+      to: address,
+      subject: `Tocsin verification code ${code}`,
+      text: `Your Tocsin verification code is ${code}. It works for a few minutes.`,
+      html: `<p>Your Tocsin verification code is <strong>${code}</strong>.</p>`,
+      messageId: ulid(deps.clock.now()),
+    });
+    if (r.ok) return;
+  }
+  throw new ApiError("unavailable", "the verification message could not be sent; try again later");
+}
+
+/** Deliveries to a user, newest first (their "proof of attention"). */
+export async function listDeliveriesOf(
+  kv: Deno.Kv,
+  userId: string,
+  limit = 100,
+): Promise<Delivery[]> {
+  const out: Delivery[] = [];
+  for await (
+    const e of kv.list<string>({ prefix: keys.deliveriesByUser(userId) }, { reverse: true, limit })
+  ) {
+    const d = (await kv.get<Delivery>(keys.delivery(e.value, String(e.key[2])))).value;
+    if (d) out.push(d);
+  }
+  return out;
+}

@@ -1,0 +1,105 @@
+/** Contact methods, personal notification rules, deliveries, and providers (admins). */
+import { Hono } from "hono";
+import type { Alert } from "../../lib/alerts.ts";
+import { getAlertFor } from "../../lib/alerts.ts";
+import {
+  addContact,
+  ContactInputSchema,
+  deleteContact,
+  getNotifyRules,
+  listContacts,
+  NotifyRulesSchema,
+  publicContact,
+  setNotifyRules,
+  verifyContact,
+} from "../../lib/contacts.ts";
+import { type Delivery, listDeliveriesOf, sendVerification } from "../../lib/deliveries.ts";
+import type { Deps } from "../../lib/deps.ts";
+import { keys } from "../../lib/keys.ts";
+import { listAll } from "../../lib/kv_util.ts";
+import {
+  createProvider,
+  deleteProvider,
+  listProviders,
+  ProviderInputSchema,
+  publicProvider,
+} from "../../lib/providers.ts";
+import { z } from "zod";
+import { type AppEnv, idParam, json, me, requireAdmin, requireAuth } from "../middleware.ts";
+
+export function notificationRoutes(deps: Deps) {
+  // Mounted at /api/v1: authentication per route.
+  const app = new Hono<AppEnv>();
+
+  app.get("/me/contacts", requireAuth, async (c) => {
+    return c.json({ items: (await listContacts(deps.kv, me(c).user.id)).map(publicContact) });
+  });
+
+  app.post("/me/contacts", requireAuth, json(ContactInputSchema), async (c) => {
+    const contact = await addContact(
+      deps,
+      me(c).user,
+      c.req.valid("json"),
+      (ct, code) => sendVerification(deps, ct.kind, ct.address, code),
+    );
+    return c.json({ contact: publicContact(contact) }, 201);
+  });
+
+  app.post(
+    "/me/contacts/:id/verify",
+    requireAuth,
+    json(z.strictObject({ code: z.string().min(1).max(20) })),
+    async (c) => {
+      const contact = await verifyContact(
+        deps,
+        me(c).user,
+        idParam(c, "id", "contact"),
+        c.req.valid("json").code,
+      );
+      return c.json({ contact: publicContact(contact) });
+    },
+  );
+
+  app.delete("/me/contacts/:id", requireAuth, async (c) => {
+    await deleteContact(deps.kv, me(c).user.id, idParam(c, "id", "contact"));
+    return c.json({ ok: true });
+  });
+
+  app.get("/me/notification-rules", requireAuth, async (c) => {
+    return c.json({ rules: await getNotifyRules(deps.kv, me(c).user.id) });
+  });
+
+  app.put("/me/notification-rules", requireAuth, json(NotifyRulesSchema), async (c) => {
+    await setNotifyRules(deps.kv, me(c).user.id, c.req.valid("json"));
+    return c.json({ rules: await getNotifyRules(deps.kv, me(c).user.id) });
+  });
+
+  app.get("/me/deliveries", requireAuth, async (c) => {
+    return c.json({ items: await listDeliveriesOf(deps.kv, me(c).user.id) });
+  });
+
+  app.get("/alerts/:id/deliveries", requireAuth, async (c) => {
+    const alert: Alert = await getAlertFor(deps.kv, me(c).user, idParam(c, "id", "alert"));
+    return c.json({
+      items: (await listAll<Delivery>(deps.kv, keys.deliveries(alert.id))).map((e) => e.value),
+    });
+  });
+
+  app.get("/providers", requireAdmin, async (c) => {
+    return c.json({ items: (await listProviders(deps.kv)).map(publicProvider) });
+  });
+
+  app.post("/providers", requireAdmin, json(ProviderInputSchema), async (c) => {
+    return c.json(
+      { provider: publicProvider(await createProvider(deps, c.req.valid("json"))) },
+      201,
+    );
+  });
+
+  app.delete("/providers/:id", requireAdmin, async (c) => {
+    await deleteProvider(deps.kv, idParam(c, "id", "provider"));
+    return c.json({ ok: true });
+  });
+
+  return app;
+}
