@@ -20,6 +20,7 @@ import { ulid } from "./ids.ts";
 import { keys } from "./keys.ts";
 import { u64 } from "./kv_util.ts";
 import { listProviders, sendEmail, type SendResult } from "./providers.ts";
+import { sendPhone } from "./sms.ts";
 import { quietUntil } from "./schedules.ts";
 import type { User } from "./schemas.ts";
 import { stageDeleteTimer, stageTimer, type Timer } from "./timers.ts";
@@ -130,7 +131,8 @@ export async function deliverPersonal(deps: Deps, timerId: string): Promise<bool
       if (read >= alert.seq) skip = "already seen in the app";
       else deferTo = quietUntil(user.quietHours, now);
     }
-    const contact = skip || deferTo ? null : await verifiedContact(kv, userId, channel);
+    const contact = skip || deferTo ? null : await verifiedContact(kv, userId, channel) ??
+      (channel === "voice" ? await verifiedContact(kv, userId, "sms") : null);
     if (!skip && !deferTo && !contact) skip = `no verified ${channel} contact`;
     const providers = skip || deferTo ? [] : await listProviders(kv, channel);
     if (!skip && !deferTo && providers.length === 0) skip = `no ${channel} provider configured`;
@@ -140,6 +142,15 @@ export async function deliverPersonal(deps: Deps, timerId: string): Promise<bool
     let transient = false;
     if (!skip && !deferTo) {
       const mail = channel === "email" ? await emailFor(deps, alert!, userId) : null;
+      const short = channel === "sms"
+        ? `[${alert!.priority.toUpperCase()}] ${alert!.title} - ack: ${await makeAckLink(
+          deps,
+          alert!.id,
+          userId,
+        )}`
+        : `Tocsin alert, priority ${alert!.priority}: ${
+          alert!.title
+        }. Please acknowledge it in Tocsin.`;
       for (const p of providers) {
         const r: SendResult = mail
           ? await sendEmail(deps, p, {
@@ -147,6 +158,8 @@ export async function deliverPersonal(deps: Deps, timerId: string): Promise<bool
             messageId: timer.delivery ?? timer.id,
             ...mail,
           })
+          : channel === "sms" || channel === "voice"
+          ? await sendPhone(deps, p, channel, contact!.address, short)
           : { ok: false, permanent: true, detail: `${channel} is not supported yet` };
         attempts.push({ at: clock.now(), provider: p.name, ok: r.ok, detail: r.detail });
         if (r.ok) {
@@ -223,21 +236,26 @@ export async function sendVerification(
   address: string,
   code: string,
 ): Promise<void> {
-  const providers = await listProviders(deps.kv, kind);
-  if (kind !== "email") {
-    throw new ApiError("invalid_input", `${kind} contacts are not supported yet`);
+  if (kind === "webhook") {
+    throw new ApiError("invalid_input", "webhook contacts are not supported yet");
   }
+  const providers = await listProviders(deps.kv, kind === "voice" ? "sms" : kind);
   if (providers.length === 0) {
-    throw new ApiError("unavailable", "no e-mail provider is configured; ask an admin");
+    throw new ApiError(
+      "unavailable",
+      `no ${kind === "email" ? "e-mail" : "SMS"} provider is configured; ask an admin`,
+    );
   }
   for (const p of providers) {
-    const r = await sendEmail(deps, p, {
-      to: address,
-      subject: `Tocsin verification code ${code}`,
-      text: `Your Tocsin verification code is ${code}. It works for a few minutes.`,
-      html: `<p>Your Tocsin verification code is <strong>${code}</strong>.</p>`,
-      messageId: ulid(deps.clock.now()),
-    });
+    const r = kind === "email"
+      ? await sendEmail(deps, p, {
+        to: address,
+        subject: `Tocsin verification code ${code}`,
+        text: `Your Tocsin verification code is ${code}. It works for a few minutes.`,
+        html: `<p>Your Tocsin verification code is <strong>${code}</strong>.</p>`,
+        messageId: ulid(deps.clock.now()),
+      })
+      : await sendPhone(deps, p, "sms", address, `Tocsin verification code: ${code}`);
     if (r.ok) return;
   }
   throw new ApiError("unavailable", "the verification message could not be sent; try again later");

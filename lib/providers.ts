@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Channel } from "./contacts.ts";
 import type { Deps } from "./deps.ts";
 import { notFound } from "./errors.ts";
+import { checkOutboundUrl } from "./outbound.ts";
 import { ulid } from "./ids.ts";
 import { keys } from "./keys.ts";
 import { listAll } from "./kv_util.ts";
@@ -21,26 +22,103 @@ export const SmtpConfigSchema = z.strictObject({
   from: z.string().min(3).max(320),
 });
 
-export const ProviderInputSchema = z.strictObject({
+const Common = {
   name: z.string().trim().min(1).max(100),
-  kind: z.literal("smtp"),
   order: z.number().int().min(0).max(1000).default(0),
-  config: SmtpConfigSchema,
-});
-export type ProviderInput = z.infer<typeof ProviderInputSchema>;
-export interface Provider extends ProviderInput {
-  id: string;
-  createdAt: number;
-}
+};
+const Secret = z.string().min(1).max(256);
 
-/** Channel each provider kind serves. */
-const CHANNEL: Record<Provider["kind"], Channel> = { smtp: "email" };
+export const ProviderInputSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ ...Common, kind: z.literal("smtp"), config: SmtpConfigSchema }),
+  /** Twilio, or anything that speaks its REST API (base URL configurable): SMS and voice. */
+  z.strictObject({
+    ...Common,
+    kind: z.literal("twilio"),
+    config: z.strictObject({
+      baseUrl: z.string().max(2048).default("https://api.twilio.com"),
+      accountSid: z.string().min(1).max(64),
+      authToken: Secret,
+      from: z.string().min(1).max(32),
+    }),
+  }),
+  /** Aliyun SMS (dysmsapi, RPC style with an HMAC-SHA1 signature). The template takes ${content}. */
+  z.strictObject({
+    ...Common,
+    kind: z.literal("aliyun-sms"),
+    config: z.strictObject({
+      endpoint: z.string().max(2048).default("https://dysmsapi.aliyuncs.com"),
+      accessKeyId: z.string().min(1).max(128),
+      accessKeySecret: Secret,
+      signName: z.string().min(1).max(64),
+      templateCode: z.string().min(1).max(64),
+    }),
+  }),
+  /** Tencent Cloud SMS (API 3.0, TC3-HMAC-SHA256). The template's one parameter is the text. */
+  z.strictObject({
+    ...Common,
+    kind: z.literal("tencent-sms"),
+    config: z.strictObject({
+      endpoint: z.string().max(2048).default("https://sms.tencentcloudapi.com"),
+      secretId: z.string().min(1).max(128),
+      secretKey: Secret,
+      region: z.string().min(1).max(32).default("ap-guangzhou"),
+      sdkAppId: z.string().min(1).max(32),
+      signName: z.string().min(1).max(64),
+      templateId: z.string().min(1).max(32),
+    }),
+  }),
+  /** Any HTTP SMS gateway: a JSON body template with {{to}} and {{text}}, and optional headers. */
+  z.strictObject({
+    ...Common,
+    kind: z.literal("http"),
+    config: z.strictObject({
+      url: z.string().max(2048),
+      headers: z.record(z.string().max(100), z.string().max(1000)).default({}),
+      bodyTemplate: z.string().max(10_000).default('{"to":{{to}},"text":{{text}}}'),
+    }),
+  }),
+]);
+export type ProviderInput = z.infer<typeof ProviderInputSchema>;
+export type Provider = ProviderInput & { id: string; createdAt: number };
+
+/** Channels each provider kind serves. */
+const CHANNELS: Record<Provider["kind"], Channel[]> = {
+  smtp: ["email"],
+  twilio: ["sms", "voice"],
+  "aliyun-sms": ["sms"],
+  "tencent-sms": ["sms"],
+  http: ["sms"],
+};
+
+const SECRET_FIELDS = ["password", "authToken", "accessKeySecret", "secretKey"];
 
 export function publicProvider(p: Provider) {
-  return { ...p, config: { ...p.config, ...(p.config.password ? { password: "********" } : {}) } };
+  const config: Record<string, unknown> = { ...p.config };
+  for (const f of SECRET_FIELDS) if (config[f]) config[f] = "********";
+  if (p.kind === "http") {
+    config.headers = Object.fromEntries(Object.keys(p.config.headers).map((k) => [k, "********"]));
+  }
+  return { ...p, config };
+}
+
+/** The URL a provider calls, when it is an HTTP one. */
+function providerUrl(p: Provider): string | null {
+  switch (p.kind) {
+    case "twilio":
+      return p.config.baseUrl;
+    case "aliyun-sms":
+    case "tencent-sms":
+      return p.config.endpoint;
+    case "http":
+      return p.config.url;
+    default:
+      return null;
+  }
 }
 
 export async function createProvider(deps: Deps, input: ProviderInput): Promise<Provider> {
+  const url = providerUrl(input as Provider);
+  if (url) await checkOutboundUrl(url, deps.config.allowPrivateWebhooks);
   const p: Provider = { ...input, id: ulid(deps.clock.now()), createdAt: deps.clock.now() };
   await deps.kv.set(keys.provider(p.id), p);
   return p;
@@ -48,7 +126,7 @@ export async function createProvider(deps: Deps, input: ProviderInput): Promise<
 
 export async function listProviders(kv: Deno.Kv, channel?: Channel): Promise<Provider[]> {
   return (await listAll<Provider>(kv, keys.providers())).map((e) => e.value)
-    .filter((p) => !channel || CHANNEL[p.kind] === channel)
+    .filter((p) => !channel || CHANNELS[p.kind].includes(channel))
     .sort((a, b) => a.order - b.order || a.createdAt - b.createdAt);
 }
 
@@ -81,6 +159,9 @@ export function headerSafe(s: string): string {
 }
 
 export async function sendEmail(deps: Deps, p: Provider, mail: OutboundEmail): Promise<SendResult> {
+  if (p.kind !== "smtp") {
+    return { ok: false, permanent: true, detail: `${p.kind} does not send e-mail` };
+  }
   const c = p.config;
   const transport = nodemailer.createTransport({
     host: c.host,
