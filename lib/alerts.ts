@@ -31,6 +31,7 @@ import { stageAppend } from "./messages.ts";
 import type { Head, Team, User } from "./schemas.ts";
 import { decide, leastBusy } from "./routing.ts";
 import { stageOnFiring, stageOnOpen } from "./automation.ts";
+import { stageRobotEvent } from "./robots.ts";
 import { teamRole } from "./teams.ts";
 
 export type AlertStatus = "triggered" | "acknowledged" | "resolved";
@@ -277,6 +278,7 @@ export async function applyEvent(
         detail: { route: decision!.route, policyId: decision!.policyId },
       }));
       timeline.push(await stageStartPaging(deps, op, alert, now, decision!.policyId));
+      await stageRobotEvent(deps, op, alert, "opened", now);
       await stageOnOpen(deps, op, alert, now);
       if (decision!.assign === "least-busy") {
         const who = await leastBusy(kv, alert.notified);
@@ -349,6 +351,15 @@ export async function applyEvent(
       if (alert.status !== "triggered" && existing.status === "triggered") {
         await stageCancelPaging(kv, op, alert.id);
       }
+      if (alert.status !== existing.status && alert.status !== "triggered") {
+        await stageRobotEvent(
+          deps,
+          op,
+          alert,
+          alert.status === "resolved" ? "resolved" : "acknowledged",
+          now,
+        );
+      }
       hints.push({ t: "alert", c: convId, a: alert.id });
     }
     fit(alert, config.alertMaxItems);
@@ -416,6 +427,7 @@ export async function actOnAlert(
         // Reminders and escalation stop in the same commit: a timer firing now
         // conflicts with this commit, re-reads, and finds the alert acknowledged.
         await stageCancelPaging(kv, op, a.id);
+        await stageRobotEvent(deps, op, a, "acknowledged", now);
         break;
       case "resolve":
         if (a.status === "resolved") {
@@ -426,6 +438,7 @@ export async function actOnAlert(
         a.resolvedAt = now;
         t = entry(now, "resolved", user.id, via, note);
         await stageCancelPaging(kv, op, a.id);
+        await stageRobotEvent(deps, op, a, "resolved", now);
         {
           // Free the key only if it still names this alert.
           const idx = await kv.get<string>(keyKey);

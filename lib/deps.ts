@@ -13,6 +13,7 @@ import { DeliveredBuffer } from "./receipts.ts";
 import { type Timer, TimerService } from "./timers.ts";
 import { deliverWebhook, fireAutomation } from "./automation.ts";
 import { deliverPersonal } from "./deliveries.ts";
+import { flushRobot } from "./robots.ts";
 import { keys } from "./keys.ts";
 
 /** Per-user send rate buckets (in-process; one user rarely spans processes). */
@@ -82,6 +83,7 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
     if (t.kind === "automation") return await fireAutomation(core, id);
     if (t.kind === "webhook") return await deliverWebhook(core, id);
     if (t.kind === "personal") return await deliverPersonal(core, id);
+    if (t.kind === "robot") return await flushRobot(core, id);
     return await fireTimer(core, id);
   });
   return core;

@@ -263,7 +263,9 @@ export async function stageCancelPaging(
 ): Promise<void> {
   for (const e of await timersOf(kv, alertId)) {
     // Without a kind: everything that pages or waits to act, but not webhook deliveries already decided.
-    if (kind ? e.value.kind !== kind : e.value.kind === "webhook") continue;
+    if (kind ? e.value.kind !== kind : e.value.kind === "webhook" || e.value.kind === "robot") {
+      continue;
+    }
     op.check(e);
     stageDeleteTimer(op, e.value);
   }

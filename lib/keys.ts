@@ -143,6 +143,14 @@ export const keys = {
   /** The server's key for signing links, created on first use. */
   signingKey: (): Deno.KvKey => ["settings", "signing_key"],
 
+  robot: (id: string): Deno.KvKey => ["robots", id],
+  robotByTeam: (teamId: string, id: string): Deno.KvKey => ["robots_by_team", teamId, id],
+  robotsByTeam: (teamId: string): Deno.KvKey => ["robots_by_team", teamId],
+  robotOutbox: (robotId: string, id: string): Deno.KvKey => ["robot_outbox", robotId, id],
+  robotOutboxAll: (robotId: string): Deno.KvKey => ["robot_outbox", robotId],
+  /** Send times of the last minute (the platform's rate limit). */
+  robotSent: (robotId: string): Deno.KvKey => ["robot_sent", robotId],
+
   // Durable timers: the record, its due-time index, and its alert's index (for cancelling).
   timer: (id: string): Deno.KvKey => ["timers", id],
   timerByDue: (dueAt: number, id: string): Deno.KvKey => ["timers_by_due", dueAt, id],

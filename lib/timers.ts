@@ -15,7 +15,7 @@ import { listAll } from "./kv_util.ts";
 export const TimerSchema = z.object({
   id: z.string(),
   alertId: z.string(),
-  kind: z.enum(["reminder", "escalation", "automation", "webhook", "personal"]),
+  kind: z.enum(["reminder", "escalation", "automation", "webhook", "personal", "robot"]),
   dueAt: z.number(),
   /** Reminder number, or the escalation level this step moves to. */
   n: z.number(),

@@ -25,6 +25,15 @@ import {
   publicProvider,
 } from "../../lib/providers.ts";
 import { z } from "zod";
+import { notFound } from "../../lib/errors.ts";
+import {
+  createRobot,
+  deleteRobot,
+  listRobots,
+  publicRobot,
+  RobotInputSchema,
+} from "../../lib/robots.ts";
+import { teamRole } from "../../lib/teams.ts";
 import { type AppEnv, idParam, json, me, requireAdmin, requireAuth } from "../middleware.ts";
 
 export function notificationRoutes(deps: Deps) {
@@ -83,6 +92,27 @@ export function notificationRoutes(deps: Deps) {
     return c.json({
       items: (await listAll<Delivery>(deps.kv, keys.deliveries(alert.id))).map((e) => e.value),
     });
+  });
+
+  app.post("/robots", requireAuth, json(RobotInputSchema), async (c) => {
+    return c.json(
+      { robot: publicRobot(await createRobot(deps, me(c).user, c.req.valid("json"))) },
+      201,
+    );
+  });
+
+  app.get("/robots", requireAuth, async (c) => {
+    const user = me(c).user;
+    const teamId = c.req.query("teamId") ?? "";
+    if (user.role !== "admin" && !(await teamRole(deps.kv, teamId, user.id))) {
+      throw notFound("team");
+    }
+    return c.json({ items: (await listRobots(deps.kv, teamId)).map(publicRobot) });
+  });
+
+  app.delete("/robots/:id", requireAuth, async (c) => {
+    await deleteRobot(deps, me(c).user, idParam(c, "id", "robot"));
+    return c.json({ ok: true });
   });
 
   app.get("/providers", requireAdmin, async (c) => {
