@@ -13,6 +13,7 @@ const islands: Record<string, () => Promise<IslandModule>> = {
   AdminUsers: () => import("../islands/AdminUsers.tsx"),
   AdminTeams: () => import("../islands/AdminTeams.tsx"),
   OnCall: () => import("../islands/OnCall.tsx"),
+  AdminNotify: () => import("../islands/AdminNotify.tsx"),
 };
 
 const data = JSON.parse(document.getElementById("__islands")?.textContent ?? "{}");

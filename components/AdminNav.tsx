@@ -1,7 +1,9 @@
 import { t } from "../client/i18n.ts";
 import type { PublicUser } from "../client/store.ts";
 
-export function AdminNav(props: { me: PublicUser; current: "users" | "teams" | "oncall" }) {
+export function AdminNav(
+  props: { me: PublicUser; current: "users" | "teams" | "oncall" | "notify" },
+) {
   return (
     <header class="topbar">
       <a href="/" class="brand">{t("app")}</a>
@@ -18,6 +20,14 @@ export function AdminNav(props: { me: PublicUser; current: "users" | "teams" | "
       <a href="/oncall" aria-current={props.current === "oncall" ? "page" : undefined}>
         {t("oncall")}
       </a>
+      {props.me.role === "admin" && (
+        <a
+          href="/admin/notifications"
+          aria-current={props.current === "notify" ? "page" : undefined}
+        >
+          {t("notifications")}
+        </a>
+      )}
     </header>
   );
 }

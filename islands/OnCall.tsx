@@ -5,6 +5,7 @@ import { dayLabel, timeOfDay } from "../client/format.ts";
 import { initLang, type Lang, t } from "../client/i18n.ts";
 import type { PublicUser } from "../client/store.ts";
 import { AdminNav } from "../components/AdminNav.tsx";
+import { MyNotifications } from "../components/MyNotifications.tsx";
 
 export interface OnCallProps {
   me: PublicUser;
@@ -169,6 +170,8 @@ export default function OnCall(props: OnCallProps) {
             <button type="submit" class="primary">{t("takeShift")}</button>
           </form>
         )}
+
+        <MyNotifications />
 
         <h2>{t("quietHours")}</h2>
         <p class="muted">{t("quietHoursHelp")}</p>

@@ -125,6 +125,9 @@ export const VERIFY_MAX_TRIES = 5;
 /** SMTP connection and send timeout. */
 export const DEFAULT_SMTP_TIMEOUT_MS = 10_000;
 
+/** Language of notifications for users who chose none ("en" or "zh"). */
+export const DEFAULT_LANG = "en";
+
 /** Directory search results per request. */
 export const DEFAULT_DIRECTORY_LIMIT = 50;
 
@@ -178,6 +181,7 @@ export interface Config {
   ackLinkTtlMs: number;
   verifyCodeTtlMs: number;
   smtpTimeoutMs: number;
+  defaultLang: "en" | "zh";
 }
 
 /** The defaults, as one object. */
@@ -231,6 +235,7 @@ export function defaultConfig(): Config {
     ackLinkTtlMs: DEFAULT_ACK_LINK_TTL_MS,
     verifyCodeTtlMs: DEFAULT_VERIFY_CODE_TTL_MS,
     smtpTimeoutMs: DEFAULT_SMTP_TIMEOUT_MS,
+    defaultLang: DEFAULT_LANG,
   };
 }
 
@@ -288,6 +293,7 @@ export const ENV_NAMES: string[] = [
   "TOCSIN_ALLOWED_ORIGINS",
   "TOCSIN_TRUST_PROXY",
   "TOCSIN_ALLOW_PRIVATE_WEBHOOKS",
+  "TOCSIN_DEFAULT_LANG",
   ...Object.keys(NUMERIC_ENV),
 ];
 
@@ -319,6 +325,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ).map((s) => parseOrigin("TOCSIN_ALLOWED_ORIGINS", s));
   }
   config.trustProxy = ["1", "true", "yes"].includes((env.TOCSIN_TRUST_PROXY ?? "").toLowerCase());
+  if (env.TOCSIN_DEFAULT_LANG) {
+    if (env.TOCSIN_DEFAULT_LANG !== "en" && env.TOCSIN_DEFAULT_LANG !== "zh") {
+      throw new Error(
+        `TOCSIN_DEFAULT_LANG must be en or zh, got ${JSON.stringify(env.TOCSIN_DEFAULT_LANG)}`,
+      );
+    }
+    config.defaultLang = env.TOCSIN_DEFAULT_LANG;
+  }
   config.allowPrivateWebhooks = ["1", "true", "yes"].includes(
     (env.TOCSIN_ALLOW_PRIVATE_WEBHOOKS ?? "").toLowerCase(),
   );

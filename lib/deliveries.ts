@@ -22,6 +22,7 @@ import { u64 } from "./kv_util.ts";
 import { listProviders, sendEmail, type SendResult } from "./providers.ts";
 import { sendPhone } from "./sms.ts";
 import { quietUntil } from "./schedules.ts";
+import { getTemplate, render, type TemplateChannel } from "./templates.ts";
 import type { User } from "./schemas.ts";
 import { stageDeleteTimer, stageTimer, type Timer } from "./timers.ts";
 
@@ -80,25 +81,22 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-async function emailFor(deps: Deps, alert: Alert, userId: string) {
+async function messageFor(deps: Deps, channel: TemplateChannel, alert: Alert, user: User) {
   const origin = deps.config.publicOrigin ?? `http://localhost:${deps.config.port}`;
-  const ack = await makeAckLink(deps, alert.id, userId);
-  const open = `${origin}/c/${alert.conversationId}`;
-  const labels = Object.entries(alert.labels).map(([k, v]) => `${k}=${v}`).join(" ");
-  const subject = `[${alert.priority.toUpperCase()}] ${alert.title}`;
-  const text = [
-    alert.title,
-    alert.summary,
-    labels,
-    "",
-    `Acknowledge: ${ack}`,
-    `Open in Tocsin: ${open}`,
-  ].filter((l) => l !== undefined).join("\n");
-  const html = `<h2>${escapeHtml(alert.title)}</h2><p>${escapeHtml(alert.summary)}</p>` +
-    `<p><code>${escapeHtml(labels)}</code></p>` +
-    `<p><a href="${escapeHtml(ack)}">Acknowledge</a> · <a href="${
-      escapeHtml(open)
-    }">Open in Tocsin</a></p>`;
+  const lang = user.lang ?? deps.config.defaultLang;
+  const ctx = {
+    alert,
+    alertUrl: `${origin}/c/${alert.conversationId}`,
+    // Voice cannot carry a link; e-mail and SMS get a single-use one.
+    ackUrl: channel === "voice" ? "" : await makeAckLink(deps, alert.id, user.id),
+  };
+  const t = await getTemplate(deps.kv, channel, lang);
+  const text = render(t.body, ctx);
+  const subject = render(t.subject ?? "{{alert.title}}", ctx);
+  // HTML: the same text, escaped, with its links made clickable.
+  const html = `<div style="font-family:sans-serif;white-space:pre-wrap">${
+    escapeHtml(text).replace(/https?:\/\/[^\s<]+/g, (u) => `<a href="${u}">${u}</a>`)
+  }</div>`;
   return { subject, text, html };
 }
 
@@ -141,16 +139,9 @@ export async function deliverPersonal(deps: Deps, timerId: string): Promise<bool
     let sent = false;
     let transient = false;
     if (!skip && !deferTo) {
-      const mail = channel === "email" ? await emailFor(deps, alert!, userId) : null;
-      const short = channel === "sms"
-        ? `[${alert!.priority.toUpperCase()}] ${alert!.title} - ack: ${await makeAckLink(
-          deps,
-          alert!.id,
-          userId,
-        )}`
-        : `Tocsin alert, priority ${alert!.priority}: ${
-          alert!.title
-        }. Please acknowledge it in Tocsin.`;
+      const msg = channel === "webhook" ? null : await messageFor(deps, channel, alert!, user!);
+      const mail = channel === "email" ? msg : null;
+      const short = msg?.text ?? "";
       for (const p of providers) {
         const r: SendResult = mail
           ? await sendEmail(deps, p, {

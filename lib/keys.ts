@@ -151,6 +151,8 @@ export const keys = {
   /** Send times of the last minute (the platform's rate limit). */
   robotSent: (robotId: string): Deno.KvKey => ["robot_sent", robotId],
 
+  template: (channel: string, lang: string): Deno.KvKey => ["templates", channel, lang],
+
   // Durable timers: the record, its due-time index, and its alert's index (for cancelling).
   timer: (id: string): Deno.KvKey => ["timers", id],
   timerByDue: (dueAt: number, id: string): Deno.KvKey => ["timers_by_due", dueAt, id],

@@ -42,6 +42,8 @@ export type QuietHours = z.infer<typeof QuietHoursSchema>;
 export const UpdateProfileInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(100).optional(),
   quietHours: QuietHoursSchema.nullable().optional(),
+  /** Language of notifications sent outside the app. */
+  lang: z.enum(["en", "zh"]).nullable().optional(),
 });
 
 export const UserSchema = z.object({
@@ -52,6 +54,7 @@ export const UserSchema = z.object({
   disabled: z.boolean(),
   createdAt: z.number(),
   quietHours: QuietHoursSchema.nullable().optional(),
+  lang: z.enum(["en", "zh"]).nullable().optional(),
 });
 export type User = z.infer<typeof UserSchema>;
 

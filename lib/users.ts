@@ -19,6 +19,7 @@ export interface PublicUser {
   disabled: boolean;
   /** Shown on the profile, so that teammates know when someone is not paged for non-urgent alerts. */
   quietHours: QuietHours | null;
+  lang: "en" | "zh" | null;
 }
 
 export function publicUser(u: User): PublicUser {
@@ -29,6 +30,7 @@ export function publicUser(u: User): PublicUser {
     role: u.role,
     disabled: u.disabled,
     quietHours: u.quietHours ?? null,
+    lang: u.lang ?? null,
   };
 }
 
@@ -36,7 +38,7 @@ export function publicUser(u: User): PublicUser {
 export async function updateProfile(
   deps: Deps,
   user: User,
-  patch: { name?: string; quietHours?: QuietHours | null },
+  patch: { name?: string; quietHours?: QuietHours | null; lang?: "en" | "zh" | null },
 ): Promise<User> {
   const { kv } = deps;
   const entry = await kv.get<User>(keys.user(user.id));
@@ -45,6 +47,7 @@ export async function updateProfile(
     ...entry.value,
     ...(patch.name !== undefined ? { name: patch.name } : {}),
     ...(patch.quietHours !== undefined ? { quietHours: patch.quietHours } : {}),
+    ...(patch.lang !== undefined ? { lang: patch.lang } : {}),
   };
   const res = await kv.atomic().check(entry).set(entry.key, updated).commit();
   if (!res.ok) throw new ApiError("conflict", "your profile changed meanwhile; retry");

@@ -20,6 +20,7 @@ import AdminUsers from "../islands/AdminUsers.tsx";
 import AuthForm from "../islands/AuthForm.tsx";
 import ChatApp from "../islands/ChatApp.tsx";
 import OnCall from "../islands/OnCall.tsx";
+import AdminNotify from "../islands/AdminNotify.tsx";
 import { SESSION_COOKIE } from "./middleware.ts";
 
 export const PAGE_CSP = [
@@ -42,6 +43,7 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   AdminUsers,
   AdminTeams,
   OnCall,
+  AdminNotify,
 };
 
 /** JSON that is safe inside a <script> element. */
@@ -161,11 +163,16 @@ export function pageRoutes(deps: Deps, assets: Assets | null) {
   app.get("/login", (c) => authPage(c, "login"));
   app.get("/setup", (c) => authPage(c, "setup"));
 
-  const adminPage = async (c: Context, island: "AdminUsers" | "AdminTeams" | "OnCall") => {
+  const adminPage = async (
+    c: Context,
+    island: "AdminUsers" | "AdminTeams" | "OnCall" | "AdminNotify",
+  ) => {
     if (!assets) return noBundle(c);
     const a = await auth(c);
     if (!a) return c.redirect("/login?next=" + encodeURIComponent(c.req.path));
-    if (island === "AdminUsers" && a.user.role !== "admin") return c.redirect("/admin/teams");
+    if ((island === "AdminUsers" || island === "AdminNotify") && a.user.role !== "admin") {
+      return c.redirect("/admin/teams");
+    }
     return html(
       c,
       page(assets, {
@@ -179,6 +186,7 @@ export function pageRoutes(deps: Deps, assets: Assets | null) {
   app.get("/admin/users", (c) => adminPage(c, "AdminUsers"));
   app.get("/admin/teams", (c) => adminPage(c, "AdminTeams"));
   app.get("/oncall", (c) => adminPage(c, "OnCall"));
+  app.get("/admin/notifications", (c) => adminPage(c, "AdminNotify"));
 
   return app;
 }

@@ -616,6 +616,46 @@ test("browser - on-call page: the next two weeks, take a shift, quiet hours, rou
   await bob.ctx.close();
 });
 
+test("browser - notification templates with a live preview; my notification rules", async () => {
+  await using srv = await startServer({ config, assets });
+  const alice = await person(srv, "Alice", { admin: true });
+  const bob = await person(srv, "Bob");
+  await alice.page.goto(srv.url + "/admin/notifications");
+  await alice.page.selectOption("select[aria-label='Templates']", "sms/zh");
+  await alice.page.fill(
+    "form[aria-label='Templates'] textarea",
+    "【{{alert.priority|zh}}】{{alert.title}} {{labels.service}}",
+  );
+  await alice.page.waitForSelector(
+    "[data-testid=preview-body]:has-text('【紧急】HighErrorRate prod-sh checkout')",
+  );
+  await alice.page.click("form[aria-label='Templates'] button[type=submit]");
+  await alice.page.waitForSelector("[role=status]:has-text('Saved')");
+  const items = (await alice.api.get("/api/v1/templates")).json.items;
+  const smsZh = items.find((i: { channel: string; lang: string }) =>
+    i.channel === "sms" && i.lang === "zh"
+  );
+  assert.equal(smsZh.custom, true);
+  assert.match(smsZh.template.body, /labels\.service/);
+  await shot(alice.page, "templates");
+  // Members cannot open it.
+  await bob.page.goto(srv.url + "/admin/notifications");
+  assert.match(bob.page.url(), /\/admin\/teams$/);
+  // Bob's rules: e-mail after 2 minutes for urgent, nothing by SMS.
+  await bob.page.goto(srv.url + "/oncall");
+  await bob.page.fill("input[name='urgent.email']", "2");
+  await bob.page.fill("input[name='urgent.sms']", "");
+  await bob.page.click("form[aria-label='Rules'] button[type=submit]");
+  await bob.page.waitForSelector("[role=status]:has-text('Saved')");
+  const rules = (await bob.api.get("/api/v1/me/notification-rules")).json.rules;
+  assert.deepEqual(rules.urgent, [{ channel: "email", afterMinutes: 2 }, {
+    channel: "voice",
+    afterMinutes: 3,
+  }]);
+  await alice.ctx.close();
+  await bob.ctx.close();
+});
+
 Deno.test({
   name: "browser - (teardown)",
   sanitizeOps: false,

@@ -34,6 +34,17 @@ import {
   RobotInputSchema,
 } from "../../lib/robots.ts";
 import { teamRole } from "../../lib/teams.ts";
+import {
+  allTemplates,
+  getTemplate,
+  LangSchema,
+  render,
+  SAMPLE,
+  setTemplate,
+  TemplateChannelSchema,
+  TemplateSchema,
+  VARIABLES,
+} from "../../lib/templates.ts";
 import { type AppEnv, idParam, json, me, requireAdmin, requireAuth } from "../middleware.ts";
 
 export function notificationRoutes(deps: Deps) {
@@ -114,6 +125,39 @@ export function notificationRoutes(deps: Deps) {
     await deleteRobot(deps, me(c).user, idParam(c, "id", "robot"));
     return c.json({ ok: true });
   });
+
+  app.get("/templates", requireAdmin, async (c) => {
+    return c.json({ items: await allTemplates(deps.kv), variables: VARIABLES });
+  });
+
+  app.put("/templates/:channel/:lang", requireAdmin, json(TemplateSchema), async (c) => {
+    const channel = TemplateChannelSchema.safeParse(c.req.param("channel"));
+    const lang = LangSchema.safeParse(c.req.param("lang"));
+    if (!channel.success || !lang.success) throw notFound("template");
+    await setTemplate(deps.kv, channel.data, lang.data, c.req.valid("json"));
+    return c.json({ template: await getTemplate(deps.kv, channel.data, lang.data) });
+  });
+
+  app.delete("/templates/:channel/:lang", requireAdmin, async (c) => {
+    const channel = TemplateChannelSchema.safeParse(c.req.param("channel"));
+    const lang = LangSchema.safeParse(c.req.param("lang"));
+    if (!channel.success || !lang.success) throw notFound("template");
+    await setTemplate(deps.kv, channel.data, lang.data, null);
+    return c.json({ template: await getTemplate(deps.kv, channel.data, lang.data) });
+  });
+
+  app.post(
+    "/templates/preview",
+    requireAdmin,
+    json(z.strictObject({ subject: z.string().max(300).optional(), body: z.string().max(4_000) })),
+    (c) => {
+      const { subject, body } = c.req.valid("json");
+      return c.json({
+        subject: subject === undefined ? null : render(subject, SAMPLE),
+        body: render(body, SAMPLE),
+      });
+    },
+  );
 
   app.get("/providers", requireAdmin, async (c) => {
     return c.json({ items: (await listProviders(deps.kv)).map(publicProvider) });
