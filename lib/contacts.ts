@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_NOTIFICATION_RULES, VERIFY_MAX_TRIES } from "./config.ts";
-import { sha256Hex, timingSafeEqual } from "./crypto.ts";
+import { base64url, sha256Hex, timingSafeEqual } from "./crypto.ts";
 import type { Deps } from "./deps.ts";
 import { ApiError, notFound } from "./errors.ts";
 import { ulid } from "./ids.ts";
@@ -47,10 +47,12 @@ export interface Contact {
   codeHash: string | null;
   codeExpiresAt: number;
   tries: number;
+  /** Webhook contacts: the key their requests are signed with (shown once, at creation). */
+  secret?: string;
 }
 
 export function publicContact(c: Contact) {
-  const { codeHash: _h, ...rest } = c;
+  const { codeHash: _h, secret: _s, ...rest } = c;
   return rest;
 }
 
@@ -121,6 +123,9 @@ export async function addContact(
     codeHash: await sha256Hex(code),
     codeExpiresAt: clock.now() + config.verifyCodeTtlMs,
     tries: 0,
+    ...(input.kind === "webhook"
+      ? { secret: base64url(crypto.getRandomValues(new Uint8Array(24))) }
+      : {}),
   };
   await send(contact, code);
   await kv.set(keys.contact(user.id, contact.id), contact);

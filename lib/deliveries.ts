@@ -13,13 +13,14 @@
 import type { Alert, TimelineEntry } from "./alerts.ts";
 import { makeAckLink } from "./ack_links.ts";
 import { DELIVERY_BACKOFF_MS } from "./config.ts";
-import { type Channel, getNotifyRules, verifiedContact } from "./contacts.ts";
+import { type Channel, type Contact, getNotifyRules, verifiedContact } from "./contacts.ts";
 import type { Deps } from "./deps.ts";
 import { ApiError } from "./errors.ts";
 import { ulid } from "./ids.ts";
 import { keys } from "./keys.ts";
 import { u64 } from "./kv_util.ts";
-import { listProviders, sendEmail, type SendResult } from "./providers.ts";
+import { countSent, listProviders, overRate, sendEmail, type SendResult } from "./providers.ts";
+import { checkOutboundUrl, hmacSha256Hex } from "./outbound.ts";
 import { sendPhone } from "./sms.ts";
 import { quietUntil } from "./schedules.ts";
 import { getTemplate, render, type TemplateChannel } from "./templates.ts";
@@ -97,7 +98,7 @@ async function messageFor(deps: Deps, channel: TemplateChannel, alert: Alert, us
   const html = `<div style="font-family:sans-serif;white-space:pre-wrap">${
     escapeHtml(text).replace(/https?:\/\/[^\s<]+/g, (u) => `<a href="${u}">${u}</a>`)
   }</div>`;
-  return { subject, text, html };
+  return { subject, text, html, ackUrl: ctx.ackUrl };
 }
 
 const inflight = new Set<string>();
@@ -125,24 +126,44 @@ export async function deliverPersonal(deps: Deps, timerId: string): Promise<bool
     if (!alert || alert.status !== "triggered") skip = "acknowledged or resolved";
     else if (!user || user.disabled) skip = "no such user";
     else if (alert.priority !== "urgent") {
+      // Looking = a live socket here and the card read; anyone else is "not looking".
       const read = u64(await kv.get<Deno.KvU64>(keys.read(alert.conversationId, userId)));
-      if (read >= alert.seq) skip = "already seen in the app";
-      else deferTo = quietUntil(user.quietHours, now);
+      if (read >= alert.seq && deps.hub.subscribersOf(userId).length > 0) {
+        skip = "looking at it in the app";
+      } else deferTo = quietUntil(user.quietHours, now);
     }
     const contact = skip || deferTo ? null : await verifiedContact(kv, userId, channel) ??
       (channel === "voice" ? await verifiedContact(kv, userId, "sms") : null);
     if (!skip && !deferTo && !contact) skip = `no verified ${channel} contact`;
     const providers = skip || deferTo ? [] : await listProviders(kv, channel);
-    if (!skip && !deferTo && providers.length === 0) skip = `no ${channel} provider configured`;
+    if (!skip && !deferTo && providers.length === 0 && channel !== "webhook") {
+      skip = `no ${channel} provider configured`;
+    }
 
     const attempts: Delivery["attempts"] = [];
     let sent = false;
     let transient = false;
     if (!skip && !deferTo) {
-      const msg = channel === "webhook" ? null : await messageFor(deps, channel, alert!, user!);
+      const msg = await messageFor(deps, channel === "webhook" ? "sms" : channel, alert!, user!);
       const mail = channel === "email" ? msg : null;
       const short = msg?.text ?? "";
-      for (const p of providers) {
+      if (channel === "webhook") {
+        const r = await postPersonalWebhook(deps, contact!, {
+          event: "alert",
+          alert,
+          ackUrl: msg.ackUrl,
+          text: short,
+        });
+        attempts.push({ at: clock.now(), provider: "webhook", ok: r.ok, detail: r.detail });
+        sent = r.ok;
+        transient = !r.ok && !r.permanent;
+      }
+      for (const p of channel === "webhook" ? [] : providers) {
+        if (await overRate(kv, p, clock.now())) {
+          attempts.push({ at: clock.now(), provider: p.name, ok: false, detail: "rate limited" });
+          transient = true;
+          continue;
+        }
         const r: SendResult = mail
           ? await sendEmail(deps, p, {
             to: contact!.address,
@@ -155,6 +176,7 @@ export async function deliverPersonal(deps: Deps, timerId: string): Promise<bool
         attempts.push({ at: clock.now(), provider: p.name, ok: r.ok, detail: r.detail });
         if (r.ok) {
           sent = true;
+          await countSent(kv, p, clock.now());
           break;
         }
         if (!r.permanent) transient = true;
@@ -221,14 +243,14 @@ export async function deliverPersonal(deps: Deps, timerId: string): Promise<bool
 }
 
 /** Sends a contact's verification code through its channel's providers (first that works). */
-export async function sendVerification(
-  deps: Deps,
-  kind: Channel,
-  address: string,
-  code: string,
-): Promise<void> {
+export async function sendVerification(deps: Deps, contact: Contact, code: string): Promise<void> {
+  const { kind, address } = contact;
   if (kind === "webhook") {
-    throw new ApiError("invalid_input", "webhook contacts are not supported yet");
+    const r = await postPersonalWebhook(deps, contact, { event: "verification", code });
+    if (!r.ok) {
+      throw new ApiError("invalid_input", `the webhook did not accept the code (${r.detail})`);
+    }
+    return;
   }
   const providers = await listProviders(deps.kv, kind === "voice" ? "sms" : kind);
   if (providers.length === 0) {
@@ -250,6 +272,41 @@ export async function sendVerification(
     if (r.ok) return;
   }
   throw new ApiError("unavailable", "the verification message could not be sent; try again later");
+}
+
+/** A user's own webhook: JSON, signed with the contact's secret like automation webhooks. */
+async function postPersonalWebhook(
+  deps: Deps,
+  contact: Contact,
+  payload: unknown,
+): Promise<SendResult> {
+  const body = JSON.stringify(payload);
+  const ts = String(Math.floor(deps.clock.now() / 1000));
+  try {
+    await checkOutboundUrl(contact.address, deps.config.allowPrivateWebhooks);
+    const res = await fetch(contact.address, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-tocsin-timestamp": ts,
+        "x-tocsin-signature": "sha256=" +
+          await hmacSha256Hex(contact.secret ?? "", `${ts}.${body}`),
+      },
+      body,
+      redirect: "manual",
+      signal: AbortSignal.timeout(deps.config.webhookTimeoutMs),
+    });
+    await res.body?.cancel();
+    const ok = res.status >= 200 && res.status < 300;
+    return {
+      ok,
+      permanent: !ok && res.status !== 429 && res.status < 500,
+      detail: String(res.status),
+    };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    return { ok: false, permanent: /url:/.test(msg), detail: msg.slice(0, 200) };
+  }
 }
 
 /** Deliveries to a user, newest first (their "proof of attention"). */

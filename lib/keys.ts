@@ -152,6 +152,7 @@ export const keys = {
   robotSent: (robotId: string): Deno.KvKey => ["robot_sent", robotId],
 
   template: (channel: string, lang: string): Deno.KvKey => ["templates", channel, lang],
+  providerSent: (id: string): Deno.KvKey => ["provider_sent", id],
 
   // Durable timers: the record, its due-time index, and its alert's index (for cancelling).
   timer: (id: string): Deno.KvKey => ["timers", id],

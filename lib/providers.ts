@@ -25,6 +25,8 @@ export const SmtpConfigSchema = z.strictObject({
 const Common = {
   name: z.string().trim().min(1).max(100),
   order: z.number().int().min(0).max(1000).default(0),
+  /** Messages per minute this provider may take (its contract or API limit); absent: no limit. */
+  perMinute: z.number().int().min(1).max(100_000).optional(),
 };
 const Secret = z.string().min(1).max(256);
 
@@ -192,4 +194,21 @@ export async function sendEmail(deps: Deps, p: Provider, mail: OutboundEmail): P
   } finally {
     transport.close();
   }
+}
+
+/** True when the provider has used up its messages for the last minute. */
+export async function overRate(kv: Deno.Kv, p: Provider, now: number): Promise<boolean> {
+  if (!p.perMinute) return false;
+  const sent = ((await kv.get<number[]>(keys.providerSent(p.id))).value ?? []).filter((t) =>
+    t > now - 60_000
+  );
+  return sent.length >= p.perMinute;
+}
+
+/** Counts one message against the provider's rate (best effort: a lost count only loosens the limit). */
+export async function countSent(kv: Deno.Kv, p: Provider, now: number): Promise<void> {
+  if (!p.perMinute) return;
+  const e = await kv.get<number[]>(keys.providerSent(p.id));
+  const sent = (e.value ?? []).filter((t) => t > now - 60_000);
+  await kv.atomic().check(e).set(e.key, [...sent, now].slice(-p.perMinute)).commit();
 }

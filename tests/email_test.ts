@@ -13,56 +13,9 @@ import {
   userClient,
 } from "./_helpers.ts";
 import { freePort } from "./_process.ts";
+import { PYTHON, smtpServer } from "./_smtp.ts";
 
-const PYTHON = "/usr/bin/python3";
 const MIN = 60_000;
-
-async function smtpServer() {
-  const dir = await Deno.makeTempDir({ prefix: "tocsin-mail-" });
-  const port = freePort();
-  const child = new Deno.Command(PYTHON, {
-    args: [
-      "-m",
-      "aiosmtpd",
-      "-n",
-      "-l",
-      `127.0.0.1:${port}`,
-      "-c",
-      "aiosmtpd.handlers.Mailbox",
-      `${dir}/box`,
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  for (let i = 0; i < 100; i++) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      break;
-    } catch {
-      await sleep(50);
-    }
-  }
-  const messages = async () => {
-    const out: string[] = [];
-    try {
-      for await (const e of Deno.readDir(`${dir}/box/new`)) {
-        out.push(await Deno.readTextFile(`${dir}/box/new/${e.name}`));
-      }
-    } catch {
-      // no mail yet
-    }
-    return out;
-  };
-  return {
-    port,
-    messages,
-    async close() {
-      child.kill("SIGTERM");
-      await child.status;
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    },
-  };
-}
 
 async function until<T>(what: string, f: () => Promise<T | null>, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;

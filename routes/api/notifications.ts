@@ -60,9 +60,13 @@ export function notificationRoutes(deps: Deps) {
       deps,
       me(c).user,
       c.req.valid("json"),
-      (ct, code) => sendVerification(deps, ct.kind, ct.address, code),
+      (ct, code) => sendVerification(deps, ct, code),
     );
-    return c.json({ contact: publicContact(contact) }, 201);
+    // A webhook contact's signing secret is shown this once.
+    return c.json({
+      contact: publicContact(contact),
+      ...(contact.secret ? { secret: contact.secret } : {}),
+    }, 201);
   });
 
   app.post(
