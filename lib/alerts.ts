@@ -14,6 +14,7 @@ import {
   priorityOf,
   PrioritySchema,
 } from "./alert_sources.ts";
+import { sha256Hex } from "./crypto.ts";
 import type { Deps } from "./deps.ts";
 import {
   type Paging,
@@ -129,8 +130,15 @@ export const AlertListQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
 
-const RAW_MAX = 60_000;
-const VALUE_MAX = 60_000;
+/**
+ * Size bounds in characters. KV stores strings as V8 serialises them: two bytes per character
+ * once any character is outside Latin-1 (Chinese, emoji), so 30,000 characters stay under 60 KB
+ * of the 64 KiB value limit whatever the text.
+ */
+const RAW_MAX = 30_000;
+/** Longest dedup key kept as it is; longer ones are replaced by their SHA-256. */
+export const DEDUP_KEY_MAX = 200;
+const VALUE_MAX = 30_000;
 
 function open(a: Alert): boolean {
   return a.status !== "resolved";
@@ -150,6 +158,17 @@ function fit(alert: Alert, maxItems: number): Alert {
   if (JSON.stringify(alert).length > VALUE_MAX) {
     alert.annotations = {};
     alert.summary = alert.summary.slice(0, 2_000);
+  }
+  if (JSON.stringify(alert).length > VALUE_MAX) {
+    // Last resort: whatever the sender put in labels and links, the record must fit.
+    alert.labels = Object.fromEntries(
+      Object.entries(alert.labels).slice(0, 20).map(([k, v]) => [k.slice(0, 100), v.slice(0, 200)]),
+    );
+    alert.links = alert.links.slice(0, 10);
+    alert.images = alert.images.slice(0, 5);
+    alert.itemsOmitted += alert.items.length;
+    alert.items = [];
+    alert.title = alert.title.slice(0, 300);
   }
   return alert;
 }
@@ -192,6 +211,8 @@ export async function applyEvent(
     throw new ApiError("unavailable", "the team's conversation is missing");
   }
   const via = "source:" + integration.type;
+  // Dedup keys come from senders (a groupKey, a Dedup-Key header) and KV keys hold at most 2 KiB.
+  if (event.key.length > DEDUP_KEY_MAX) event.key = "sha256:" + await sha256Hex(event.key);
   const keyKey = keys.alertByKey(integration.id, event.key);
   // An open alert stays where it is; a new one goes where the team's routing says.
   const idx0 = (await kv.get<string>(keyKey)).value;
