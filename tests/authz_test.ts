@@ -1,0 +1,350 @@
+/**
+ * The authorization matrix (fault suite T14). The route list is read from the Hono router:
+ * a route without a row in POLICY fails the test. Every route is then called as anonymous, as
+ * an outsider, as a removed member, with an integration token, and (for admin routes) as a
+ * member; statuses are asserted and answers may never contain the other team's content.
+ */
+import assert from "node:assert/strict";
+import { adminClient, Client, startServer, userClient } from "./_helpers.ts";
+
+type Policy =
+  | "public" // no login: setup, login, health, static files
+  | "token" // its own credential: webhooks, acknowledge links, the iCal feed
+  | "page" // server-rendered pages (redirect to login)
+  | "user" // any logged-in user, no resource
+  | "admin" // admins only
+  | "conv" // a conversation: members only, others 404
+  | "team" // a team: its members (and admins), others 404
+  | "alert" // an alert: its team's members, others 404
+  | "own"; // the caller's own records
+
+const POLICY: Record<string, Policy> = {
+  "GET /healthz": "public",
+  "GET /api/v1/setup": "public",
+  "POST /api/v1/setup": "public",
+  "POST /api/v1/session": "public",
+  "DELETE /api/v1/session": "public",
+  "PATCH /api/v1/me": "user",
+  "GET /api/v1/me": "user",
+  "GET /api/v1/users": "user",
+  "POST /api/v1/users": "admin",
+  "GET /api/v1/users/:id": "user",
+  "PATCH /api/v1/users/:id": "admin",
+  "GET /api/v1/tokens": "user",
+  "POST /api/v1/tokens": "user",
+  "DELETE /api/v1/tokens/:id": "own",
+  "GET /api/v1/teams": "user",
+  "POST /api/v1/teams": "admin",
+  "GET /api/v1/teams/:id": "team",
+  "PATCH /api/v1/teams/:id": "team",
+  "POST /api/v1/teams/:id/members": "team",
+  "PATCH /api/v1/teams/:id/members/:userId": "team",
+  "DELETE /api/v1/teams/:id/members/:userId": "team",
+  "GET /api/v1/conversations": "user",
+  "POST /api/v1/conversations": "user",
+  "GET /api/v1/conversations/:id": "conv",
+  "PATCH /api/v1/conversations/:id": "conv",
+  "GET /api/v1/conversations/:id/members": "conv",
+  "POST /api/v1/conversations/:id/members": "conv",
+  "PATCH /api/v1/conversations/:id/members/:userId": "conv",
+  "DELETE /api/v1/conversations/:id/members/:userId": "conv",
+  "POST /api/v1/conversations/:id/leave": "conv",
+  "GET /api/v1/conversations/:id/messages": "conv",
+  "POST /api/v1/conversations/:id/messages": "conv",
+  "POST /api/v1/conversations/:id/read": "conv",
+  "GET /api/v1/conversations/:id/receipts": "conv",
+  "ALL /api/v1/conversations/:id/*": "conv",
+  "GET /api/v1/ws": "user",
+  "POST /api/v1/integrations": "team",
+  "GET /api/v1/integrations": "team",
+  "GET /api/v1/integrations/:id": "team",
+  "POST /api/v1/integrations/:id/token": "team",
+  "DELETE /api/v1/integrations/:id": "team",
+  "GET /api/v1/alerts": "user",
+  "GET /api/v1/alerts/:id": "alert",
+  "POST /api/v1/alerts/:id/ack": "alert",
+  "POST /api/v1/alerts/:id/resolve": "alert",
+  "POST /api/v1/alerts/:id/reopen": "alert",
+  "POST /api/v1/alerts/:id/notes": "alert",
+  "POST /api/v1/alerts/:id/assign": "alert",
+  "POST /api/v1/alerts/:id/priority": "alert",
+  "POST /api/v1/alerts/:id/escalate": "alert",
+  "GET /api/v1/alerts/:id/deliveries": "alert",
+  "GET /api/v1/schedules/:id/ical": "token",
+  "POST /api/v1/schedules": "team",
+  "GET /api/v1/schedules": "team",
+  "GET /api/v1/schedules/:id": "team",
+  "GET /api/v1/schedules/:id/oncall": "team",
+  "GET /api/v1/schedules/:id/shifts": "team",
+  "POST /api/v1/schedules/:id/overrides": "team",
+  "POST /api/v1/escalation-policies": "team",
+  "GET /api/v1/escalation-policies": "team",
+  "GET /api/v1/escalation-policies/:id": "team",
+  "POST /api/v1/automation-rules": "team",
+  "GET /api/v1/automation-rules": "team",
+  "GET /api/v1/automation-rules/:id": "team",
+  "PUT /api/v1/teams/:id/escalation-policy": "team",
+  "GET /api/v1/teams/:id/routing": "team",
+  "PUT /api/v1/teams/:id/routing": "team",
+  "POST /api/v1/teams/:id/routing/dry-run": "team",
+  "GET /api/v1/settings/reminders": "user",
+  "PUT /api/v1/settings/reminders": "admin",
+  "GET /api/v1/me/contacts": "user",
+  "POST /api/v1/me/contacts": "user",
+  "POST /api/v1/me/contacts/:id/verify": "own",
+  "DELETE /api/v1/me/contacts/:id": "own",
+  "GET /api/v1/me/notification-rules": "user",
+  "PUT /api/v1/me/notification-rules": "user",
+  "GET /api/v1/me/deliveries": "user",
+  "POST /api/v1/robots": "team",
+  "GET /api/v1/robots": "team",
+  "DELETE /api/v1/robots/:id": "team",
+  "GET /api/v1/templates": "admin",
+  "PUT /api/v1/templates/:channel/:lang": "admin",
+  "DELETE /api/v1/templates/:channel/:lang": "admin",
+  "POST /api/v1/templates/preview": "admin",
+  "GET /api/v1/providers": "admin",
+  "POST /api/v1/providers": "admin",
+  "DELETE /api/v1/providers/:id": "admin",
+  "GET /ack/:token": "token",
+  "POST /ack/:token": "token",
+  "GET /api/v1/events": "user",
+  "GET /api/v1/poll": "user",
+  "POST /hooks/:id": "token",
+  "PUT /hooks/:id": "token",
+  "GET /static/build/:id/:file": "public",
+  "GET /favicon.ico": "public",
+  "GET /": "page",
+  "GET /c/:id": "page",
+  "GET /login": "public",
+  "GET /setup": "public",
+  "GET /admin/users": "page",
+  "GET /admin/teams": "page",
+  "GET /oncall": "page",
+  "GET /admin/notifications": "page",
+};
+
+/** Middleware mounts (Hono lists them as routes too). */
+const MIDDLEWARE = new Set(["ALL /*", "ALL /api/*", "ALL /api/v1/*", "ALL /hooks/:id"]);
+const isMiddleware = (k: string) => MIDDLEWARE.has(k) || /^ALL .*\/\*$/.test(k) && !(k in POLICY);
+
+Deno.test("authz - every route has a policy; anonymous, outsiders, removed members and tokens are refused", async () => {
+  await using srv = await startServer({
+    config: { sendRatePerSec: 0, loginMaxAttemptsPerIp: 10_000 },
+  });
+  const { client: admin, user: adminUser } = await adminClient(srv);
+  const member = await userClient(srv, "Member");
+  const outsider = await userClient(srv, "Outsider");
+  const removed = await userClient(srv, "Removed");
+  // Everything the outsider probes belongs to a team they are not in, and says "secret".
+  const team = (await admin.post("/api/v1/teams", {
+    name: "secret-team",
+    memberIds: [member.user.id, removed.user.id],
+    adminIds: [adminUser.id],
+  })).json.team;
+  const integration = (await admin.post("/api/v1/integrations", {
+    name: "secret-int",
+    type: "text",
+    teamId: team.id,
+  }))
+    .json;
+  const hook = await fetch(`${srv.url}/hooks/${integration.integration.id}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${integration.token}`, title: "secret-alert" },
+    body: "secret-alert body",
+  });
+  const alertId = (await hook.json()).alerts[0].alertId;
+  const conv = (await admin.post("/api/v1/conversations", {
+    kind: "group",
+    title: "secret-room",
+    memberIds: [member.user.id, removed.user.id],
+  })).json.conversation;
+  await admin.post(`/api/v1/conversations/${conv.id}/messages`, {
+    clientId: "s",
+    text: "secret-message",
+  });
+  await admin.delete(`/api/v1/conversations/${conv.id}/members/${removed.user.id}`);
+  await admin.delete(`/api/v1/teams/${team.id}/members/${removed.user.id}`);
+  const schedule = (await admin.post("/api/v1/schedules", {
+    name: "secret-schedule",
+    teamId: team.id,
+    timeZone: "UTC",
+    layers: [{
+      name: "l",
+      participants: [member.user.id],
+      rotation: "daily",
+      startDate: "2026-11-01",
+    }],
+  })).json.schedule;
+  const policy = (await admin.post("/api/v1/escalation-policies", {
+    name: "secret-policy",
+    teamId: team.id,
+    levels: [{ delayMinutes: 5, targets: [{ type: "user", id: member.user.id }] }],
+  })).json.policy;
+  const rule = (await admin.post("/api/v1/automation-rules", {
+    name: "secret-rule",
+    teamId: team.id,
+    when: { unacknowledgedForMinutes: 5 },
+    actions: [{ type: "priority", priority: "high" }],
+  })).json.rule;
+  const token = (await admin.post("/api/v1/tokens", { name: "t" })).json;
+
+  const params: Record<string, string> = {
+    conversations: conv.id,
+    teams: team.id,
+    alerts: alertId,
+    integrations: integration.integration.id,
+    schedules: schedule.id,
+    "escalation-policies": policy.id,
+    "automation-rules": rule.id,
+    users: member.user.id,
+    tokens: token.apiToken.id,
+    robots: "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+    providers: "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+    contacts: "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+  };
+  const fill = (path: string) =>
+    path.replace(
+      /\/([\w-]+)\/:id/g,
+      (_, seg) => `/${seg}/${params[seg] ?? "01ARZ3NDEKTSV4RRFFQ69G5FAV"}`,
+    )
+      .replace(":userId", member.user.id).replace(":channel", "sms").replace(":lang", "en")
+      .replace(":token", "bad.token").replace(":file", "boot.js").replace(":id", conv.id).replace(
+        "/*",
+        "/x",
+      );
+  const query = (path: string) =>
+    path.endsWith("/integrations") || path.endsWith("/schedules") ||
+      path.endsWith("/escalation-policies") ||
+      path.endsWith("/automation-rules") || path.endsWith("/robots")
+      ? `?teamId=${team.id}`
+      : "";
+  /** A valid body per route, so that authorization (not validation) decides the answer. */
+  const valid: Record<string, unknown> = {
+    "PATCH /api/v1/teams/:id": { name: "renamed" },
+    "POST /api/v1/teams/:id/members": { userIds: [member.user.id] },
+    "PATCH /api/v1/teams/:id/members/:userId": { role: "member" },
+    "PATCH /api/v1/conversations/:id": { title: "renamed" },
+    "POST /api/v1/conversations/:id/members": { userIds: [member.user.id] },
+    "PATCH /api/v1/conversations/:id/members/:userId": { role: "member" },
+    "POST /api/v1/conversations/:id/messages": { clientId: "x1", text: "hello" },
+    "POST /api/v1/conversations/:id/read": { seq: 1 },
+    "POST /api/v1/alerts/:id/notes": { text: "a note" },
+    "POST /api/v1/alerts/:id/assign": { userId: null },
+    "POST /api/v1/alerts/:id/priority": { priority: "low" },
+    "POST /api/v1/schedules/:id/overrides": {
+      userId: member.user.id,
+      start: "2026-12-01T00:00:00Z",
+      end: "2026-12-01T08:00:00Z",
+    },
+    "PUT /api/v1/teams/:id/escalation-policy": { policyId: null },
+    "PUT /api/v1/teams/:id/routing": { routes: [] },
+    "POST /api/v1/teams/:id/routing/dry-run": {
+      integrationId: integration.integration.id,
+      body: "x",
+    },
+    "POST /api/v1/integrations": { name: "x", type: "text", teamId: team.id },
+    "POST /api/v1/schedules": {
+      name: "x",
+      teamId: team.id,
+      timeZone: "UTC",
+      layers: [{
+        name: "l",
+        participants: [member.user.id],
+        rotation: "daily",
+        startDate: "2026-11-01",
+      }],
+    },
+    "POST /api/v1/escalation-policies": {
+      name: "x",
+      teamId: team.id,
+      levels: [{ delayMinutes: 1, targets: [{ type: "user", id: member.user.id }] }],
+    },
+    "POST /api/v1/automation-rules": {
+      name: "x",
+      teamId: team.id,
+      when: { unacknowledgedForMinutes: 1 },
+      actions: [{ type: "priority", priority: "low" }],
+    },
+    "POST /api/v1/robots": {
+      name: "x",
+      teamId: team.id,
+      kind: "slack",
+      url: "https://hooks.example.com/x",
+    },
+  };
+  const body = (key: string): unknown => valid[key] ?? {};
+
+  const seen = new Set<string>();
+  const missing: string[] = [];
+  for (const r of srv.app.routes) {
+    const k = `${r.method} ${r.path}`;
+    if (seen.has(k) || isMiddleware(k)) continue;
+    seen.add(k);
+    if (!(k in POLICY)) missing.push(k);
+  }
+  assert.deepEqual(missing, [], "routes without a row in the policy table");
+
+  const anon = new Client(srv.url);
+  const integrationToken = new Client(srv.url, integration.token, null);
+  const problems: string[] = [];
+  const call = async (who: Client, method: string, path: string) => {
+    const m = method === "ALL" ? "GET" : method;
+    const p = fill(path) + (m === "GET" ? query(path) : "");
+    return await who.request(
+      m,
+      p,
+      m === "GET" || m === "DELETE" ? undefined : body(`${method} ${path}`),
+      {},
+    );
+  };
+  for (const k of seen) {
+    const [method, path] = k.split(" ");
+    const pol = POLICY[k];
+    if (pol === "public" || pol === "page" || path === "/api/v1/ws") continue;
+    if (pol === "token") {
+      const r = await call(anon, method, path);
+      if (r.status < 400 || r.status >= 500) problems.push(`${k} anonymous: ${r.status}`);
+      continue;
+    }
+    for (
+      const [who, c] of [["anonymous", anon], ["integration token", integrationToken]] as const
+    ) {
+      const r = await call(c, method, path);
+      if (r.status !== 401) problems.push(`${k} ${who}: ${r.status}, want 401`);
+    }
+    if (pol === "admin") {
+      const r = await call(member.client, method, path);
+      if (r.status !== 403) problems.push(`${k} member: ${r.status}, want 403`);
+    }
+    if (["conv", "team", "alert"].includes(pol)) {
+      for (
+        const [who, c] of [["outsider", outsider.client], [
+          "removed member",
+          removed.client,
+        ]] as const
+      ) {
+        const r = await call(c, method, path);
+        if (r.status !== 404 && r.status !== 403) {
+          problems.push(`${k} ${who}: ${r.status}, want 404`);
+        }
+        if (JSON.stringify(r.json).includes("secret-")) {
+          problems.push(`${k} ${who}: foreign content in the answer`);
+        }
+      }
+    }
+  }
+  assert.deepEqual(problems, []);
+  // Lists show nothing of the other team to outsiders.
+  for (
+    const p of [
+      "/api/v1/alerts",
+      "/api/v1/conversations",
+      "/api/v1/teams",
+      `/api/v1/alerts?teamId=${team.id}`,
+    ]
+  ) {
+    const r = await outsider.client.get(p);
+    assert.equal(JSON.stringify(r.json).includes("secret-"), false, p);
+  }
+});
