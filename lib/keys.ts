@@ -154,6 +154,10 @@ export const keys = {
   template: (channel: string, lang: string): Deno.KvKey => ["templates", channel, lang],
   providerSent: (id: string): Deno.KvKey => ["provider_sent", id],
 
+  /** Timers whose handler kept failing, set aside for admins. */
+  deadLetter: (id: string): Deno.KvKey => ["dead_letters", id],
+  deadLetters: (): Deno.KvKey => ["dead_letters"],
+
   // Durable timers: the record, its due-time index, and its alert's index (for cancelling).
   timer: (id: string): Deno.KvKey => ["timers", id],
   timerByDue: (dueAt: number, id: string): Deno.KvKey => ["timers_by_due", dueAt, id],

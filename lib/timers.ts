@@ -28,6 +28,8 @@ export const TimerSchema = z.object({
   action: z.number().optional(),
   /** Webhook and personal: the delivery id shared by every attempt. */
   delivery: z.string().optional(),
+  /** Handler failures so far (a timer that keeps failing becomes a dead letter). */
+  failures: z.number().optional(),
   /** Personal notification: whom, through what. */
   userId: z.string().optional(),
   channel: z.enum(["email", "sms", "voice", "webhook"]).optional(),
@@ -70,6 +72,49 @@ export async function timersOf(kv: Deno.Kv, alertId: string): Promise<Deno.KvEnt
   return entries.filter((e): e is Deno.KvEntry<Timer> => e.value !== null);
 }
 
+/** Handler failures after which a timer is set aside as a dead letter for admins. */
+export const TIMER_MAX_FAILURES = 5;
+
+export interface DeadLetter {
+  timer: Timer;
+  error: string;
+  failedAt: number;
+}
+
+/**
+ * Records a handler failure on the timer; the TIMER_MAX_FAILURES-th moves it
+ * to the dead letters (in one commit), so that it stops being retried and an
+ * admin can see it, retry it or discard it.
+ */
+export async function recordFailure(deps: Deps, id: string, err: unknown): Promise<void> {
+  const { kv, clock } = deps;
+  const e = await kv.get<Timer>(keys.timer(id));
+  if (!e.value) return;
+  const t = { ...e.value, failures: (e.value.failures ?? 0) + 1 };
+  const error = (err instanceof Error ? err.stack ?? err.message : String(err)).slice(0, 2_000);
+  const op = kv.atomic().check(e);
+  if (t.failures >= TIMER_MAX_FAILURES) {
+    stageDeleteTimer(op, e.value);
+    op.set(keys.deadLetter(id), { timer: t, error, failedAt: clock.now() } satisfies DeadLetter);
+    console.error(
+      `timers: ${t.kind} timer ${id} failed ${t.failures} times; moved to the dead letters`,
+    );
+  } else {
+    op.set(keys.timer(id), t);
+  }
+  await op.commit();
+}
+
+/** Puts a dead letter back as a timer due now (an admin fixed the cause). */
+export async function retryDeadLetter(deps: Deps, id: string): Promise<boolean> {
+  const { kv, clock } = deps;
+  const e = await kv.get<DeadLetter>(keys.deadLetter(id));
+  if (!e.value) return false;
+  const op = kv.atomic().check(e).delete(e.key);
+  stageTimer(op, clock.now(), { ...e.value.timer, failures: 0, dueAt: clock.now() });
+  return (await op.commit()).ok;
+}
+
 /** Runs the queue dispatcher and the reconciler; `fire` must be idempotent (check-and-set). */
 export class TimerService {
   #sweepTimer: ReturnType<typeof setInterval> | undefined;
@@ -95,7 +140,12 @@ export class TimerService {
       return;
     }
     if (this.#closed) throw new Error("shutting down"); // let KV redeliver it
-    if (await this.fire(job.data.id)) this.fired++;
+    try {
+      if (await this.fire(job.data.id)) this.fired++;
+    } catch (err) {
+      // Counted durably; the reconciler retries until it becomes a dead letter.
+      await recordFailure(this.deps, job.data.id, err).catch(() => {});
+    }
   }
 
   /** Fires every timer due by now (the reconciler). Runs one sweep at a time. */
@@ -113,7 +163,8 @@ export class TimerService {
           try {
             if (await this.fire(e.value)) this.fired++;
           } catch (err) {
-            console.error(`timers: firing ${e.value} failed; the next sweep retries`, err);
+            // One failing timer never blocks the others: count it and go on.
+            await recordFailure(this.deps, e.value, err).catch(() => {});
           }
         }
       } catch (err) {

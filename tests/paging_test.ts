@@ -4,7 +4,7 @@ import { actOnAlert } from "../lib/alerts.ts";
 import { fireTimer } from "../lib/escalation.ts";
 import type { User } from "../lib/schemas.ts";
 import { keys } from "../lib/keys.ts";
-import { timersOf } from "../lib/timers.ts";
+import { stageTimer, TIMER_MAX_FAILURES, timersOf } from "../lib/timers.ts";
 import { adminClient, Client, startServer, type TestServer, userClient } from "./_helpers.ts";
 
 const MIN = 60_000;
@@ -345,4 +345,40 @@ Deno.test("paging - quiet hours hold reminders below urgent until the window end
   const medium2 = await w.fire("another lag", "high");
   await advance(w.srv, clock, 10 * MIN); // 07:10: Ann is awake; nothing is held
   assert.equal((await w.a.client.post(`/api/v1/alerts/${medium2}/ack`)).status, 200);
+});
+
+Deno.test("timers - a poison job ends as a dead letter for admins and blocks nothing (T6)", async () => {
+  const clock = new ManualClock();
+  const w = await world(clock);
+  await using _srv = w.srv;
+  // A timer whose alert record is garbage: its handler throws every time.
+  const poisonAlert = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
+  await w.srv.kv.set(keys.alert(poisonAlert), "not an alert");
+  const op = w.srv.kv.atomic();
+  stageTimer(op, clock.now(), {
+    id: "poison",
+    alertId: poisonAlert,
+    kind: "reminder",
+    dueAt: clock.now(),
+    n: 1,
+    round: 0,
+  });
+  await op.commit();
+  const healthy = await w.fire("payments down", "urgent");
+  for (let i = 0; i < 6; i++) await advance(w.srv, clock, 2 * MIN);
+  const reminded = (await timeline(w.admin, healthy)).filter((e) => e.detail?.reminder).length;
+  assert.equal(reminded, 6, "the healthy alert's reminders all fired meanwhile");
+  const dead = (await w.admin.get("/api/v1/admin/dead-letters")).json.items;
+  assert.equal(dead.length, 1);
+  assert.equal(dead[0].timer.id, "poison");
+  assert.equal(dead[0].timer.failures, TIMER_MAX_FAILURES);
+  assert.match(dead[0].error, /TypeError/);
+  assert.equal((await w.a.client.get("/api/v1/admin/dead-letters")).status, 403);
+  assert.equal((await w.srv.kv.get(keys.timer("poison"))).value, null, "no longer retried");
+  // Fixed (the bad record removed) and retried: it runs once more and is gone.
+  await w.srv.kv.delete(keys.alert(poisonAlert));
+  assert.equal((await w.admin.post("/api/v1/admin/dead-letters/poison/retry")).status, 200);
+  await w.srv.core.timers.sweep();
+  assert.deepEqual((await w.admin.get("/api/v1/admin/dead-letters")).json.items, []);
+  assert.equal((await w.srv.kv.get(keys.timer("poison"))).value, null);
 });

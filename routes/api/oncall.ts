@@ -17,6 +17,8 @@ import {
 import { eventsFromBody } from "../../lib/alert_sources.ts";
 import { getIntegration } from "../../lib/integrations.ts";
 import { keys } from "../../lib/keys.ts";
+import { listAll } from "../../lib/kv_util.ts";
+import { type DeadLetter, retryDeadLetter } from "../../lib/timers.ts";
 import { dryRun, getRouting, RoutingInputSchema, setRouting } from "../../lib/routing.ts";
 import {
   addOverride,
@@ -218,6 +220,23 @@ export function pagingRoutes(deps: Deps) {
 
   app.post("/alerts/:id/escalate", requireAuth, async (c) => {
     await escalateNow(deps, me(c).user, idParam(c, "id", "alert"));
+    return c.json({ ok: true });
+  });
+
+  app.get("/admin/dead-letters", requireAdmin, async (c) => {
+    const items = (await listAll<DeadLetter>(deps.kv, keys.deadLetters())).map((e) => e.value);
+    return c.json({ items });
+  });
+
+  app.post("/admin/dead-letters/:id/retry", requireAdmin, async (c) => {
+    if (!(await retryDeadLetter(deps, c.req.param("id")))) throw notFound("dead letter");
+    return c.json({ ok: true });
+  });
+
+  app.delete("/admin/dead-letters/:id", requireAdmin, async (c) => {
+    const e = await deps.kv.get(keys.deadLetter(c.req.param("id")));
+    if (!e.value) throw notFound("dead letter");
+    await deps.kv.delete(e.key);
     return c.json({ ok: true });
   });
 
