@@ -113,7 +113,7 @@ async function createDirect(deps: Deps, me: User, otherId: string) {
 }
 
 async function createGroup(deps: Deps, me: User, title: string, memberIds: string[]) {
-  const { kv, fanout, clock, config } = deps;
+  const { kv, config } = deps;
   const others = [...new Set(memberIds)].filter((id) => id !== me.id);
   if (others.length > config.maxMembersPerRequest) {
     throw new ApiError(
@@ -125,16 +125,34 @@ async function createGroup(deps: Deps, me: User, title: string, memberIds: strin
     throw new ApiError("invalid_input", `a group has at most ${config.maxGroupMembers} members`);
   }
   await requireActiveUsers(kv, others);
+  const conversation = await commitNewGroup(deps, me.id, title, [
+    { userId: me.id, role: "owner" },
+    ...others.map((u) => ({ userId: u, role: "member" as const })),
+  ]);
+  return { conversation, created: true };
+}
+
+/**
+ * One commit creating a group: the record, its "created" notice (seq 1), its
+ * members, and the join hints. The creator (unless Tocsin itself) has read it.
+ */
+function commitNewGroup(
+  deps: Deps,
+  actorId: string,
+  title: string,
+  members: { userId: string; role: MemberRole }[],
+): Promise<Conversation> {
+  const { fanout, clock } = deps;
   const id = ulid(clock.now());
-  return await fanout.commit(fanout.shard(id), (op) => {
+  return fanout.commit(fanout.shard(id), (op) => {
     const now = clock.now();
     const conversation: Conversation = {
       id,
       kind: "group",
       title,
       createdAt: now,
-      createdBy: me.id,
-      memberCount: others.length + 1,
+      createdBy: actorId,
+      memberCount: members.length,
     };
     op.check({ key: keys.conversation(id), versionstamp: null })
       .set(keys.conversation(id), conversation);
@@ -142,18 +160,21 @@ async function createGroup(deps: Deps, me: User, title: string, memberIds: strin
       kind: "system",
       senderId: null,
       text: "",
-      system: { event: "created", actorId: me.id, userIds: others, title },
+      system: {
+        event: "created",
+        actorId,
+        userIds: members.map((m) => m.userId).filter((u) => u !== actorId),
+        title,
+      },
     }, now);
-    stageMember(op, id, me.id, "owner", now, 0);
-    for (const u of others) stageMember(op, id, u, "member", now, 0);
-    op.max(keys.read(id, me.id), 1n).max(keys.delivered(id, me.id), 1n);
+    for (const m of members) stageMember(op, id, m.userId, m.role, now, 0);
+    if (actorId !== SYSTEM) op.max(keys.read(id, actorId), 1n).max(keys.delivered(id, actorId), 1n);
     return Promise.resolve({
-      hints: [{ t: "join", c: id, u: [me.id, ...others], s: message.seq }, {
-        t: "msg",
-        c: id,
-        s: message.seq,
-      }],
-      result: { conversation, created: true },
+      hints: [
+        { t: "join", c: id, u: members.map((m) => m.userId), s: message.seq },
+        { t: "msg", c: id, s: message.seq },
+      ],
+      result: conversation,
     });
   });
 }
@@ -485,35 +506,7 @@ export async function createSystemGroup(
   title: string,
   members: { userId: string; role: MemberRole }[],
 ): Promise<Conversation> {
-  const { fanout, clock } = deps;
-  const id = ulid(clock.now());
-  return await fanout.commit(fanout.shard(id), (op) => {
-    const now = clock.now();
-    const conversation: Conversation = {
-      id,
-      kind: "group",
-      title,
-      createdAt: now,
-      createdBy: SYSTEM,
-      memberCount: members.length,
-    };
-    op.check({ key: keys.conversation(id), versionstamp: null })
-      .set(keys.conversation(id), conversation);
-    const message = stageAppend(op, { key: keys.head(id), value: null, versionstamp: null }, id, {
-      kind: "system",
-      senderId: null,
-      text: "",
-      system: { event: "created", actorId: SYSTEM, userIds: members.map((m) => m.userId), title },
-    }, now);
-    for (const m of members) stageMember(op, id, m.userId, m.role, now, 0);
-    return Promise.resolve({
-      hints: [
-        { t: "join", c: id, u: members.map((m) => m.userId), s: message.seq },
-        { t: "msg", c: id, s: message.seq },
-      ],
-      result: conversation,
-    });
-  });
+  return await commitNewGroup(deps, SYSTEM, title, members);
 }
 
 /** Adds users to a group as Tocsin (no actor membership needed). */
