@@ -218,6 +218,7 @@ class Channel {
 export class Hub {
   #channels = new Map<string, Channel>();
   #users = new Map<string, Set<Subscriber>>();
+  #closing = false;
   onDelivered: (sub: Subscriber, conversationId: string, seq: number) => void = () => {};
 
   constructor(readonly kv: Deno.Kv, readonly config: Config) {}
@@ -231,6 +232,14 @@ export class Hub {
 
   /** A new subscriber, not yet attached. */
   subscriber(userId: string, sessionHash: string | null, sink: Sink): Subscriber {
+    const sub = this.#newSubscriber(userId, sessionHash, sink);
+    // Shutting down: clients reconnect at once, and an accepted socket would keep the
+    // server's graceful shutdown waiting for ever. Refuse them.
+    if (this.#closing) queueMicrotask(() => sub.close(CLOSE.shutdown, "server shutting down"));
+    return sub;
+  }
+
+  #newSubscriber(userId: string, sessionHash: string | null, sink: Sink): Subscriber {
     return new Subscriber(
       userId,
       sessionHash,
@@ -426,8 +435,9 @@ export class Hub {
     }
   }
 
-  /** Closes every subscriber (shutdown). */
+  /** Closes every subscriber and refuses new ones (shutdown). */
   closeAll(code: number = CLOSE.shutdown, reason = "server shutting down"): void {
+    this.#closing = true;
     for (const set of [...this.#users.values()]) {
       for (const sub of [...set]) sub.close(code, reason);
     }

@@ -408,3 +408,30 @@ Deno.test("poll - answers at once with what is after the cursors, else waits for
   assert.equal(bad.status, 400);
   assert.equal(bad.json.error.code, "invalid_input");
 });
+
+Deno.test("shutdown - clients that reconnect at once do not hold the server's shutdown up", async () => {
+  const srv = await startServer();
+  const { client: a } = await adminClient(srv);
+  // A client like the web client: reconnects the moment it is closed, for ever.
+  let stop = false;
+  let reconnects = 0;
+  const loop = (async () => {
+    while (!stop) {
+      try {
+        const ws = await connect(a, { hello: false });
+        ws.send({ type: "hello", cursors: {} });
+        await ws.untilClosed(60_000);
+        reconnects++;
+      } catch {
+        await sleep(10);
+      }
+    }
+  })();
+  await sleep(200);
+  const done = srv[Symbol.asyncDispose]().then(() => "closed");
+  const timeout = new Promise((r) => setTimeout(() => r("hung"), 5_000));
+  const outcome = await Promise.race([done, timeout]);
+  stop = true;
+  await loop;
+  assert.equal(outcome, "closed", `shutdown hung (${reconnects} reconnects)`);
+});
