@@ -118,6 +118,8 @@ export async function retryDeadLetter(deps: Deps, id: string): Promise<boolean> 
 /** Runs the queue dispatcher and the reconciler; `fire` must be idempotent (check-and-set). */
 export class TimerService {
   #sweepTimer: ReturnType<typeof setInterval> | undefined;
+  /** Fires under way (from the queue or a sweep), so that a sweep can wait for all of them. */
+  #inflight = new Set<Promise<unknown>>();
   #sweeping: Promise<void> | null = null;
   #closed = false;
   /** Timers fired by this process (for tests and benches). */
@@ -140,15 +142,25 @@ export class TimerService {
       return;
     }
     if (this.#closed) throw new Error("shutting down"); // let KV redeliver it
-    try {
-      if (await this.fire(job.data.id)) this.fired++;
-    } catch (err) {
-      // Counted durably; the reconciler retries until it becomes a dead letter.
-      await recordFailure(this.deps, job.data.id, err).catch(() => {});
-    }
+    await this.#track((async () => {
+      try {
+        if (await this.fire(job.data.id)) this.fired++;
+      } catch (err) {
+        // Counted durably; the reconciler retries until it becomes a dead letter.
+        await recordFailure(this.deps, job.data.id, err).catch(() => {});
+      }
+    })());
   }
 
-  /** Fires every timer due by now (the reconciler). Runs one sweep at a time. */
+  #track<T>(p: Promise<T>): Promise<T> {
+    this.#inflight.add(p);
+    return p.finally(() => this.#inflight.delete(p));
+  }
+
+  /**
+   * Fires every timer due by now (the reconciler), one sweep at a time. It
+   * resolves once those, and any fire the queue had under way, are done.
+   */
   sweep(): Promise<void> {
     if (this.#sweeping || this.#closed) return this.#sweeping ?? Promise.resolve();
     this.#sweeping = (async () => {
@@ -169,6 +181,8 @@ export class TimerService {
         }
       } catch (err) {
         if (!this.#closed) console.error("timers: sweep failed", err);
+        // A timer the queue was firing was skipped above (its handler is busy): wait for it.
+        await Promise.allSettled([...this.#inflight]);
       } finally {
         this.#sweeping = null;
       }
