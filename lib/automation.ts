@@ -21,7 +21,7 @@ import { ulid } from "./ids.ts";
 import { keys } from "./keys.ts";
 import { lastPart, listAll } from "./kv_util.ts";
 import { stageAppend } from "./messages.ts";
-import { checkOutboundUrl, hmacSha256Hex } from "./outbound.ts";
+import { checkOutboundUrl, postSigned } from "./outbound.ts";
 import { MatcherSchema, matches } from "./routing.ts";
 import type { Head, Member, User } from "./schemas.ts";
 import { requireTeamManager, teamRole } from "./teams.ts";
@@ -294,32 +294,14 @@ export async function deliverWebhook(deps: Deps, timerId: string): Promise<boole
       rule: { id: rule.id, name: rule.name },
       alert,
     });
-    const ts = String(Math.floor(clock.now() / 1000));
-    let status = 0;
-    let error = "";
-    try {
-      await checkOutboundUrl(action.url, config.allowPrivateWebhooks);
-      const res = await fetch(action.url, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "user-agent": "Tocsin",
-          "x-tocsin-timestamp": ts,
-          "x-tocsin-signature": "sha256=" + await hmacSha256Hex(action.secret, `${ts}.${body}`),
-          "x-tocsin-delivery": deliveryId,
-        },
-        body,
-        signal: AbortSignal.timeout(config.webhookTimeoutMs),
-        redirect: "manual",
-      });
-      status = res.status;
-      await res.body?.cancel();
-    } catch (e) {
-      error = e instanceof Error ? e.message : String(e);
-    }
-    const ok = status >= 200 && status < 300;
-    const retry = !ok && (status === 0 || status === 429 || status >= 500) &&
-      t.value.n < config.webhookMaxAttempts && !(error && /url:/.test(error));
+    const { ok, status, transient, detail } = await postSigned(action.url, action.secret, body, {
+      now: clock.now(),
+      deliveryId,
+      timeoutMs: config.webhookTimeoutMs,
+      allowPrivate: config.allowPrivateWebhooks,
+    });
+    const error = status === 0 ? detail : "";
+    const retry = !ok && transient && t.value.n < config.webhookMaxAttempts;
     await fanout.commit(fanout.shard(alert.conversationId), (op) => {
       const now = clock.now();
       op.check(t);

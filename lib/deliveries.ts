@@ -20,7 +20,7 @@ import { ulid } from "./ids.ts";
 import { keys } from "./keys.ts";
 import { u64 } from "./kv_util.ts";
 import { countSent, listProviders, overRate, sendEmail, type SendResult } from "./providers.ts";
-import { checkOutboundUrl, hmacSha256Hex } from "./outbound.ts";
+import { postSigned } from "./outbound.ts";
 import { sendPhone } from "./sms.ts";
 import { quietUntil } from "./schedules.ts";
 import { getTemplate, render, type TemplateChannel } from "./templates.ts";
@@ -148,15 +148,15 @@ export async function deliverPersonal(deps: Deps, timerId: string): Promise<bool
       const mail = channel === "email" ? msg : null;
       const short = msg?.text ?? "";
       if (channel === "webhook") {
-        const r = await postPersonalWebhook(deps, contact!, {
-          event: "alert",
-          alert,
-          ackUrl: msg.ackUrl,
-          text: short,
-        });
+        const r = await postSigned(
+          contact!.address,
+          contact!.secret ?? "",
+          JSON.stringify({ event: "alert", alert, ackUrl: msg.ackUrl, text: short }),
+          { ...webhookOpts(deps), deliveryId: timer.delivery ?? timer.id },
+        );
         attempts.push({ at: clock.now(), provider: "webhook", ok: r.ok, detail: r.detail });
         sent = r.ok;
-        transient = !r.ok && !r.permanent;
+        transient = r.transient;
       }
       for (const p of channel === "webhook" ? [] : providers) {
         if (await overRate(kv, p, clock.now())) {
@@ -242,11 +242,26 @@ export async function deliverPersonal(deps: Deps, timerId: string): Promise<bool
   }
 }
 
+/** A user's own webhook is signed with the contact's secret, like automation webhooks. */
+function webhookOpts(deps: Deps) {
+  return {
+    now: deps.clock.now(),
+    timeoutMs: deps.config.webhookTimeoutMs,
+    allowPrivate: deps.config.allowPrivateWebhooks,
+  };
+}
+
 /** Sends a contact's verification code through its channel's providers (first that works). */
 export async function sendVerification(deps: Deps, contact: Contact, code: string): Promise<void> {
   const { kind, address } = contact;
   if (kind === "webhook") {
-    const r = await postPersonalWebhook(deps, contact, { event: "verification", code });
+    // The verification request comes before the user has the secret.
+    const r = await postSigned(
+      address,
+      contact.secret ?? "",
+      JSON.stringify({ event: "verification", code }),
+      webhookOpts(deps),
+    );
     if (!r.ok) {
       throw new ApiError("invalid_input", `the webhook did not accept the code (${r.detail})`);
     }
@@ -272,41 +287,6 @@ export async function sendVerification(deps: Deps, contact: Contact, code: strin
     if (r.ok) return;
   }
   throw new ApiError("unavailable", "the verification message could not be sent; try again later");
-}
-
-/** A user's own webhook: JSON, signed with the contact's secret like automation webhooks. */
-async function postPersonalWebhook(
-  deps: Deps,
-  contact: Contact,
-  payload: unknown,
-): Promise<SendResult> {
-  const body = JSON.stringify(payload);
-  const ts = String(Math.floor(deps.clock.now() / 1000));
-  try {
-    await checkOutboundUrl(contact.address, deps.config.allowPrivateWebhooks);
-    const res = await fetch(contact.address, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-tocsin-timestamp": ts,
-        "x-tocsin-signature": "sha256=" +
-          await hmacSha256Hex(contact.secret ?? "", `${ts}.${body}`),
-      },
-      body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(deps.config.webhookTimeoutMs),
-    });
-    await res.body?.cancel();
-    const ok = res.status >= 200 && res.status < 300;
-    return {
-      ok,
-      permanent: !ok && res.status !== 429 && res.status < 500,
-      detail: String(res.status),
-    };
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    return { ok: false, permanent: /url:/.test(msg), detail: msg.slice(0, 200) };
-  }
 }
 
 /** Deliveries to a user, newest first (their "proof of attention"). */

@@ -72,3 +72,61 @@ export async function hmacSha256Hex(secret: string, data: string): Promise<strin
   const sig = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(data));
   return [...new Uint8Array(sig)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/** What one signed POST did: `transient` failures are worth retrying. */
+export interface SignedPostResult {
+  ok: boolean;
+  /** HTTP status, or 0 when no answer came. */
+  status: number;
+  transient: boolean;
+  detail: string;
+}
+
+/**
+ * POSTs a JSON body signed the Tocsin way: `X-Tocsin-Timestamp`,
+ * `X-Tocsin-Signature: sha256=<hex HMAC of "timestamp.body">` and, when
+ * given, `X-Tocsin-Delivery` (the same for every attempt of one delivery,
+ * so receivers can de-duplicate). Never throws: a URL the check refuses is
+ * a permanent failure, a network error or timeout, 429 or 5xx a transient
+ * one.
+ */
+export async function postSigned(
+  url: string,
+  secret: string,
+  body: string,
+  opts: { now: number; deliveryId?: string; timeoutMs: number; allowPrivate: boolean },
+): Promise<SignedPostResult> {
+  const ts = String(Math.floor(opts.now / 1000));
+  try {
+    await checkOutboundUrl(url, opts.allowPrivate);
+  } catch (e) {
+    return { ok: false, status: 0, transient: false, detail: (e as Error).message };
+  }
+  try {
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      "user-agent": "Tocsin",
+      "x-tocsin-timestamp": ts,
+      "x-tocsin-signature": "sha256=" + await hmacSha256Hex(secret, `${ts}.${body}`),
+    };
+    if (opts.deliveryId) headers["x-tocsin-delivery"] = opts.deliveryId;
+    const res = await fetch(url, {
+      method: "POST",
+      headers,
+      body,
+      redirect: "manual",
+      signal: AbortSignal.timeout(opts.timeoutMs),
+    });
+    await res.body?.cancel();
+    const ok = res.status >= 200 && res.status < 300;
+    return {
+      ok,
+      status: res.status,
+      transient: !ok && (res.status === 429 || res.status >= 500),
+      detail: String(res.status),
+    };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    return { ok: false, status: 0, transient: true, detail: msg.slice(0, 200) };
+  }
+}

@@ -11,19 +11,10 @@ import { ApiError, notFound } from "./errors.ts";
 import { ulid } from "./ids.ts";
 import { keys } from "./keys.ts";
 import { lastPart, listAll } from "./kv_util.ts";
-import type { User } from "./schemas.ts";
+import { HhMmSchema, TimeZoneSchema, type User } from "./schemas.ts";
 import { requireTeamManager, teamRole } from "./teams.ts";
 
-const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "HH:MM");
 const DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD");
-const Zone = z.string().min(1).max(64).refine((tz) => {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, "unknown time zone");
 
 export const LayerSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
@@ -32,14 +23,14 @@ export const LayerSchema = z.strictObject({
   /** Shift length for rotation "hours". */
   hours: z.number().int().min(1).max(24 * 28).optional(),
   /** Local hand-off time. */
-  handoff: HHMM.default("09:00"),
+  handoff: HhMmSchema.default("09:00"),
   /** Local date of the first shift (for weekly: its weekday is the hand-off day). */
   startDate: DATE,
   /** Only applies on these weekdays (0 = Sunday) and/or between these local times. */
   restrict: z.strictObject({
     days: z.array(z.number().int().min(0).max(6)).min(1).max(7).optional(),
-    from: HHMM.optional(),
-    to: HHMM.optional(),
+    from: HhMmSchema.optional(),
+    to: HhMmSchema.optional(),
   }).optional(),
 }).refine(
   (l) => l.rotation !== "hours" || l.hours !== undefined,
@@ -50,7 +41,7 @@ export type Layer = z.infer<typeof LayerSchema>;
 export const ScheduleInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
   teamId: z.string().min(1).max(64),
-  timeZone: Zone,
+  timeZone: TimeZoneSchema,
   /** Lowest first: a later layer wins where it applies. */
   layers: z.array(LayerSchema).min(1).max(10),
 });

@@ -20,20 +20,24 @@ export const ClientIdSchema = z.string().min(1).max(64).regex(
 export const UserRoleSchema = z.enum(["admin", "member"]);
 export type UserRole = z.infer<typeof UserRoleSchema>;
 
-const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "HH:MM");
+/** A wall-clock time, "HH:MM". */
+export const HhMmSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "HH:MM");
+
+/** An IANA time zone name this runtime knows. */
+export const TimeZoneSchema = z.string().min(1).max(64).refine((tz) => {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, "unknown time zone");
 
 /** Do-not-disturb: reminders below urgent wait until the window ends. */
 export const QuietHoursSchema = z.strictObject({
-  from: HHMM,
-  to: HHMM,
-  timeZone: z.string().min(1).max(64).refine((tz) => {
-    try {
-      new Intl.DateTimeFormat("en-US", { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, "unknown time zone"),
+  from: HhMmSchema,
+  to: HhMmSchema,
+  timeZone: TimeZoneSchema,
   /** Weekdays the window starts on (0 = Sunday); all days when absent. */
   days: z.array(z.number().int().min(0).max(6)).min(1).max(7).optional(),
 });
