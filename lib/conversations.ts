@@ -343,44 +343,72 @@ export async function addMembers(
   }
   await getMembership(kv, me.id, conversationId);
   await requireActiveUsers(kv, wanted);
-  try {
-    return await changeGroup(
-      deps,
-      me.id,
-      conversationId,
-      async ({ op, conversation, actor, now, seq }) => {
-        requireManager(actor);
-        const existing = await getManyChunked<Member>(
-          kv,
-          wanted.map((u) => keys.member(conversationId, u)),
-        );
-        const added = wanted.filter((_, i) => !existing[i].value);
-        if (added.length === 0) throw new NothingToDo();
-        const count = conversation.memberCount + added.length;
-        if (count > config.maxGroupMembers) {
-          throw new ApiError(
-            "invalid_input",
-            `a group has at most ${config.maxGroupMembers} members`,
+  return await addToGroup(deps, me.id, conversationId, wanted);
+}
+
+/**
+ * Members added per commit: each is two mutations, so this stays well under
+ * KV's 1,000 per atomic commit whatever the request or team size.
+ */
+const MEMBERS_PER_COMMIT = 300;
+
+/**
+ * Adds `wanted` to a group as `actorId` (Tocsin or a manager), skipping
+ * users already in it, one commit and one "member_added" message per
+ * MEMBERS_PER_COMMIT. People enforce the group size limit; Tocsin (team
+ * sync) does not, since leaving an on-call member out of their team's alert
+ * conversation is worse than a large group. Returns the last message, or
+ * null when nobody was added.
+ */
+async function addToGroup(
+  deps: Deps,
+  actorId: string,
+  conversationId: string,
+  wanted: string[],
+): Promise<Message | null> {
+  const { kv, config } = deps;
+  let last: Message | null = null;
+  for (let i = 0; i < wanted.length; i += MEMBERS_PER_COMMIT) {
+    const chunk = wanted.slice(i, i + MEMBERS_PER_COMMIT);
+    try {
+      last = await changeGroup(
+        deps,
+        actorId,
+        conversationId,
+        async ({ op, conversation, actor, now, seq }) => {
+          requireManager(actor);
+          const existing = await getManyChunked<Member>(
+            kv,
+            chunk.map((u) => keys.member(conversationId, u)),
           );
-        }
-        // Members join just before the system message that announces them, so they receive it.
-        for (const u of added) stageMember(op, conversationId, u, "member", now, seq);
-        return {
-          draft: {
-            kind: "system",
-            senderId: null,
-            text: "",
-            system: { event: "member_added", actorId: me.id, userIds: added },
-          },
-          patch: { memberCount: count },
-          hints: (seq) => [{ t: "join", c: conversationId, u: added, s: seq }],
-        };
-      },
-    );
-  } catch (e) {
-    if (e instanceof NothingToDo) return null;
-    throw e;
+          const added = chunk.filter((_, i) => !existing[i].value);
+          if (added.length === 0) throw new NothingToDo();
+          const count = conversation.memberCount + added.length;
+          if (actorId !== SYSTEM && count > config.maxGroupMembers) {
+            throw new ApiError(
+              "invalid_input",
+              `a group has at most ${config.maxGroupMembers} members`,
+            );
+          }
+          // Members join just before the system message that announces them, so they receive it.
+          for (const u of added) stageMember(op, conversationId, u, "member", now, seq);
+          return {
+            draft: {
+              kind: "system",
+              senderId: null,
+              text: "",
+              system: { event: "member_added", actorId, userIds: added },
+            },
+            patch: { memberCount: count },
+            hints: (seq) => [{ t: "join", c: conversationId, u: added, s: seq }],
+          };
+        },
+      );
+    } catch (e) {
+      if (!(e instanceof NothingToDo)) throw e;
+    }
   }
+  return last;
 }
 
 class NothingToDo extends Error {}
@@ -500,13 +528,24 @@ export async function setMemberRole(
   });
 }
 
-/** Creates a group owned by nobody, for Tocsin's own use (a team's alert conversation). */
+/**
+ * Creates a group owned by nobody, for Tocsin's own use (a team's alert
+ * conversation). Large teams join in further commits after the first
+ * MEMBERS_PER_COMMIT (admins first, so they keep their role).
+ */
 export async function createSystemGroup(
   deps: Deps,
   title: string,
   members: { userId: string; role: MemberRole }[],
 ): Promise<Conversation> {
-  return await commitNewGroup(deps, SYSTEM, title, members);
+  const sorted = [...members].sort((a, b) =>
+    Number(b.role !== "member") - Number(a.role !== "member")
+  );
+  const conv = await commitNewGroup(deps, SYSTEM, title, sorted.slice(0, MEMBERS_PER_COMMIT));
+  const rest = sorted.slice(MEMBERS_PER_COMMIT).map((m) => m.userId);
+  if (rest.length === 0) return conv;
+  await addToGroup(deps, SYSTEM, conv.id, rest);
+  return (await deps.kv.get<Conversation>(keys.conversation(conv.id))).value ?? conv;
 }
 
 /** Adds users to a group as Tocsin (no actor membership needed). */
@@ -515,30 +554,7 @@ export async function systemAddMembers(
   conversationId: string,
   userIds: string[],
 ): Promise<void> {
-  if (userIds.length === 0) return;
-  try {
-    await changeGroup(deps, SYSTEM, conversationId, async ({ op, conversation, now, seq }) => {
-      const existing = await getManyChunked<Member>(
-        deps.kv,
-        userIds.map((u) => keys.member(conversationId, u)),
-      );
-      const added = userIds.filter((_, i) => !existing[i].value);
-      if (added.length === 0) throw new NothingToDo();
-      for (const u of added) stageMember(op, conversationId, u, "member", now, seq);
-      return {
-        draft: {
-          kind: "system",
-          senderId: null,
-          text: "",
-          system: { event: "member_added", actorId: SYSTEM, userIds: added },
-        },
-        patch: { memberCount: conversation.memberCount + added.length },
-        hints: (s) => [{ t: "join", c: conversationId, u: added, s }],
-      };
-    });
-  } catch (e) {
-    if (!(e instanceof NothingToDo)) throw e;
-  }
+  await addToGroup(deps, SYSTEM, conversationId, [...new Set(userIds)]);
 }
 
 /** Removes a user from a group as Tocsin; a no-op when they are not in it. */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { keys } from "../lib/keys.ts";
+import { createUser } from "../lib/users.ts";
 import {
   adminClient,
   Client,
@@ -490,4 +491,44 @@ Deno.test("integrations - only admins and team admins create them; the token is 
   assert.equal((await nc.get(`/api/v1/conversations/${t.teamConv}`)).status, 200);
   await t.admin.delete(`/api/v1/teams/${t.team.id}/members/${newbie.id}`);
   assert.equal((await nc.get(`/api/v1/conversations/${t.teamConv}`)).status, 404);
+});
+
+Deno.test("teams - a large team's alert conversation holds every member, however it grew", async () => {
+  await using srv = await startServer();
+  const { client: admin } = await adminClient(srv);
+  const ids: string[] = [];
+  for (let i = 0; i < 900; i++) {
+    const u = await createUser(srv.core, {
+      email: `big${i}@example.com`,
+      name: `Big ${i}`,
+      password: "user-password",
+      role: "member",
+    });
+    ids.push(u.id);
+  }
+  const members = async (conv: string) => {
+    let n = 0;
+    for await (const _ of srv.core.kv.list({ prefix: keys.members(conv) })) n++;
+    const c = (await srv.core.kv.get<{ memberCount: number }>(keys.conversation(conv))).value!;
+    return { listed: n, counted: c.memberCount };
+  };
+  const hook = (teamId: string) =>
+    admin.post("/api/v1/integrations", { name: "am", type: "alertmanager", teamId });
+  const teamConv = async (id: string) =>
+    (await admin.get(`/api/v1/teams/${id}`)).json.team.conversationId as string;
+
+  // The conversation exists, then 600 join in one request (more than one commit holds).
+  const a = (await admin.post("/api/v1/teams", { name: "Big A", memberIds: ids.slice(0, 300) }))
+    .json.team;
+  assert.equal((await hook(a.id)).status, 201);
+  const add = await admin.post(`/api/v1/teams/${a.id}/members`, { userIds: ids.slice(300) });
+  assert.equal(add.status, 200, JSON.stringify(add.json));
+  assert.deepEqual(await members(await teamConv(a.id)), { listed: 900, counted: 900 });
+
+  // 900 members before the conversation is created on first use.
+  const b = (await admin.post("/api/v1/teams", { name: "Big B", memberIds: ids.slice(0, 300) }))
+    .json.team;
+  await admin.post(`/api/v1/teams/${b.id}/members`, { userIds: ids.slice(300) });
+  assert.equal((await hook(b.id)).status, 201);
+  assert.deepEqual(await members(await teamConv(b.id)), { listed: 900, counted: 900 });
 });
