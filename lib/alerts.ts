@@ -80,6 +80,8 @@ export interface Alert {
   automations: string[];
   /** Users whose personal notification rules are scheduled for this alert. */
   personal: string[];
+  /** Times reopened: personal timers from before a reopen no longer notify. */
+  epoch?: number;
 }
 
 export interface TimelineEntry {
@@ -481,6 +483,7 @@ export async function actOnAlert(
         t = entry(now, "reopened", user.id, via, note);
         await stageCancelPaging(kv, op, a.id);
         a.personal = [];
+        a.epoch = (a.epoch ?? 0) + 1;
         extra.push(await stageStartPaging(deps, op, a, now));
         a.automations = [];
         await stageOnOpen(deps, op, a, now);

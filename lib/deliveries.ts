@@ -59,23 +59,88 @@ export async function stagePersonal(
   now: number,
 ): Promise<void> {
   const fresh = userIds.filter((u) => !alert.personal.includes(u));
-  for (const userId of fresh) {
-    const rules = await getNotifyRules(deps.kv, userId);
-    for (const step of rules[alert.priority]) {
+  const rest = await stageUsers(deps, op, alert, fresh, now, PERSONAL_INLINE_MUTATIONS);
+  stageBatches(op, alert, rest, now);
+  alert.personal = [...alert.personal, ...fresh];
+}
+
+/**
+ * Mutations a paging commit spends on personal timers (four each); users
+ * beyond it are handed to "personal_batch" timers, so paging a team of any
+ * size stays inside KV's 1,000 mutations per commit.
+ */
+const PERSONAL_INLINE_MUTATIONS = 300;
+/** The same budget for a batch timer's own commit. */
+const PERSONAL_BATCH_MUTATIONS = 800;
+/** Users one batch timer carries. */
+const PERSONAL_BATCH_USERS = 100;
+
+/** Stages users' rule timers up to `budget` mutations; returns the users left over. */
+async function stageUsers(
+  deps: Deps,
+  op: Deno.AtomicOperation,
+  alert: Alert,
+  userIds: string[],
+  now: number,
+  budget: number,
+): Promise<string[]> {
+  let spent = 0;
+  for (let i = 0; i < userIds.length; i++) {
+    const userId = userIds[i];
+    const steps = (await getNotifyRules(deps.kv, userId))[alert.priority];
+    if (i > 0 && spent + steps.length * 4 > budget) return userIds.slice(i);
+    spent += steps.length * 4;
+    for (const step of steps) {
       stageTimer(op, now, {
         id: ulid(now),
         alertId: alert.id,
         kind: "personal",
         dueAt: now + step.afterMinutes * 60_000,
         n: 1,
-        round: 0,
+        round: alert.epoch ?? 0,
         userId,
         channel: step.channel,
         delivery: ulid(now),
       });
     }
   }
-  alert.personal = [...alert.personal, ...fresh];
+  return [];
+}
+
+function stageBatches(op: Deno.AtomicOperation, alert: Alert, userIds: string[], now: number) {
+  for (let i = 0; i < userIds.length; i += PERSONAL_BATCH_USERS) {
+    stageTimer(op, now, {
+      id: ulid(now),
+      alertId: alert.id,
+      kind: "personal_batch",
+      dueAt: now,
+      n: 1,
+      round: alert.epoch ?? 0,
+      userIds: userIds.slice(i, i + PERSONAL_BATCH_USERS),
+    });
+  }
+}
+
+/**
+ * A batch of users paged with an alert whose rule timers did not fit the
+ * paging commit: stages theirs now (and hands any rest to a further batch).
+ * Dropped when the alert was acknowledged, resolved or reopened meanwhile.
+ */
+export async function stagePersonalBatch(deps: Deps, timerId: string): Promise<boolean> {
+  const { kv, clock } = deps;
+  const t = await kv.get<Timer>(keys.timer(timerId));
+  if (!t.value || t.value.dueAt > clock.now()) return false;
+  const a = await kv.get<Alert>(keys.alert(t.value.alertId));
+  const now = clock.now();
+  const op = kv.atomic().check(t);
+  stageDeleteTimer(op, t.value);
+  const alert = a.value;
+  if (alert && alert.status === "triggered" && (alert.epoch ?? 0) === t.value.round) {
+    const ids = t.value.userIds ?? [];
+    const rest = await stageUsers(deps, op, alert, ids, now, PERSONAL_BATCH_MUTATIONS);
+    stageBatches(op, alert, rest, now);
+  }
+  return (await op.commit()).ok;
 }
 
 function escapeHtml(s: string): string {
@@ -123,8 +188,9 @@ export async function deliverPersonal(deps: Deps, timerId: string): Promise<bool
     const now = clock.now();
     let skip: string | null = null;
     let deferTo: number | null = null;
-    if (!alert || alert.status !== "triggered") skip = "acknowledged or resolved";
-    else if (!user || user.disabled) skip = "no such user";
+    if (!alert || alert.status !== "triggered" || (alert.epoch ?? 0) !== timer.round) {
+      skip = "acknowledged or resolved";
+    } else if (!user || user.disabled) skip = "no such user";
     else if (alert.priority !== "urgent") {
       // Looking = a live socket here and the card read; anyone else is "not looking".
       const read = u64(await kv.get<Deno.KvU64>(keys.read(alert.conversationId, userId)));

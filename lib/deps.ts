@@ -12,7 +12,7 @@ import { fireTimer } from "./escalation.ts";
 import { DeliveredBuffer } from "./receipts.ts";
 import { type Timer, TimerService } from "./timers.ts";
 import { deliverWebhook, fireAutomation } from "./automation.ts";
-import { deliverPersonal } from "./deliveries.ts";
+import { deliverPersonal, stagePersonalBatch } from "./deliveries.ts";
 import { flushRobot } from "./robots.ts";
 import { keys } from "./keys.ts";
 
@@ -83,6 +83,7 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
     if (t.kind === "automation") return await fireAutomation(core, id);
     if (t.kind === "webhook") return await deliverWebhook(core, id);
     if (t.kind === "personal") return await deliverPersonal(core, id);
+    if (t.kind === "personal_batch") return await stagePersonalBatch(core, id);
     if (t.kind === "robot") return await flushRobot(core, id);
     return await fireTimer(core, id);
   });

@@ -254,6 +254,9 @@ export async function stageStartPaging(
   });
 }
 
+/** Personal timers a cancelling commit deletes itself; see stageCancelPaging. */
+const CANCEL_PERSONAL_MAX = 40;
+
 /** Deletes an alert's pending timers (all, or one kind) inside a commit, checking each. */
 export async function stageCancelPaging(
   kv: Deno.Kv,
@@ -261,11 +264,17 @@ export async function stageCancelPaging(
   alertId: string,
   kind?: Timer["kind"],
 ): Promise<void> {
+  let personal = 0;
   for (const e of await timersOf(kv, alertId)) {
     // Without a kind: everything that pages or waits to act, but not webhook deliveries already decided.
     if (kind ? e.value.kind !== kind : e.value.kind === "webhook" || e.value.kind === "robot") {
       continue;
     }
+    // A commit holds at most 100 checks: personal timers beyond the first
+    // CANCEL_PERSONAL_MAX stay, and skip themselves when due (the alert is no
+    // longer triggered, or has been reopened since).
+    const isPersonal = e.value.kind === "personal" || e.value.kind === "personal_batch";
+    if (!kind && isPersonal && ++personal > CANCEL_PERSONAL_MAX) continue;
     op.check(e);
     stageDeleteTimer(op, e.value);
   }

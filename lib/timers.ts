@@ -15,11 +15,19 @@ import { listAll } from "./kv_util.ts";
 export const TimerSchema = z.object({
   id: z.string(),
   alertId: z.string(),
-  kind: z.enum(["reminder", "escalation", "automation", "webhook", "personal", "robot"]),
+  kind: z.enum([
+    "reminder",
+    "escalation",
+    "automation",
+    "webhook",
+    "personal",
+    "personal_batch",
+    "robot",
+  ]),
   dueAt: z.number(),
   /** Reminder number, or the escalation level this step moves to. */
   n: z.number(),
-  /** Escalation: the policy's round (repeat) this step is in. */
+  /** Escalation: the policy's round (repeat) this step is in; personal: the alert's epoch. */
   round: z.number().default(0),
   /** A reminder held back by quiet hours: only these users, and no next reminder from it. */
   userIds: z.array(z.string()).optional(),

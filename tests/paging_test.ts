@@ -4,6 +4,7 @@ import { actOnAlert } from "../lib/alerts.ts";
 import { fireTimer } from "../lib/escalation.ts";
 import type { User } from "../lib/schemas.ts";
 import { keys } from "../lib/keys.ts";
+import { createUser } from "../lib/users.ts";
 import { stageTimer, TIMER_MAX_FAILURES, timersOf } from "../lib/timers.ts";
 import { adminClient, Client, startServer, type TestServer, userClient } from "./_helpers.ts";
 
@@ -381,4 +382,52 @@ Deno.test("timers - a poison job ends as a dead letter for admins and blocks not
   await w.srv.core.timers.sweep();
   assert.deepEqual((await w.admin.get("/api/v1/admin/dead-letters")).json.items, []);
   assert.equal((await w.srv.kv.get(keys.timer("poison"))).value, null);
+});
+
+Deno.test("paging - an urgent alert to a team of 120 is accepted, pages everyone, and can be acknowledged", async () => {
+  const clock = new ManualClock();
+  await using srv = await startServer({ clock, config: { timerSweepMs: 0 } });
+  const { client: admin, user: adminUser } = await adminClient(srv);
+  const ids: string[] = [];
+  for (let i = 0; i < 120; i++) {
+    const u = await createUser(srv.core, {
+      email: `u${i}@example.com`,
+      name: `U ${i}`,
+      password: "user-password",
+      role: "member",
+    });
+    ids.push(u.id);
+  }
+  const team = (await admin.post("/api/v1/teams", {
+    name: "Everyone",
+    memberIds: ids,
+    adminIds: [adminUser.id],
+  })).json.team;
+  const created =
+    (await admin.post("/api/v1/integrations", { name: "t", type: "text", teamId: team.id })).json;
+  // Default rules: three urgent steps per person, four mutations each, far over one commit.
+  const r = await fetch(`${srv.url}/hooks/${created.integration.id}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${created.token}`, priority: "urgent" },
+    body: "everything is down",
+  });
+  const body = await r.json();
+  assert.equal(r.status, 202, JSON.stringify(body));
+  const id = body.alerts[0].alertId as string;
+  for (let i = 0; i < 3; i++) await srv.core.timers.sweep();
+  const personal = (await timersOf(srv.kv, id)).filter((e) => e.value.kind === "personal");
+  assert.equal(new Set(personal.map((e) => e.value.userId)).size, 121, "every member is paged");
+  assert.equal(personal.length, 121 * 3);
+  const ack = await admin.post(`/api/v1/alerts/${id}/ack`);
+  assert.equal(ack.status, 200, JSON.stringify(ack.json));
+  // What the ack's commit could not delete skips itself when due: nobody is notified.
+  clock.advance(10 * MIN);
+  for (let i = 0; i < 3; i++) await srv.core.timers.sweep();
+  assert.deepEqual(await timersOf(srv.kv, id), []);
+  const statuses = new Set(
+    (await timeline(admin, id)).filter((e) => e.kind === "delivery").map((e) =>
+      (e.detail as { status?: string })?.status
+    ),
+  );
+  assert.deepEqual([...statuses].filter((s) => s !== "skipped"), []);
 });
