@@ -17,8 +17,11 @@ import { createTeam } from "../lib/teams.ts";
 import { createUser, setup } from "../lib/users.ts";
 import type { User } from "../lib/schemas.ts";
 import { freePort, ServerProcess } from "../tests/_process.ts";
+import { topSelf } from "./profile.ts";
 
 const QUICK = Deno.args.includes("--quick");
+/** `--profile`: one fanout run with the server under `--cpu-prof`, and its top functions. */
+const PROFILE = Deno.args.includes("--profile");
 const RUNS = QUICK ? 1 : 3;
 const SECONDS = QUICK ? 3 : 5;
 
@@ -39,6 +42,22 @@ async function procStats(pid: number): Promise<{ cpu: number; rssMiB: number }> 
   const status = await Deno.readTextFile(`/proc/${pid}/status`);
   const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return { cpu: ticks / 100, rssMiB: rss / 1024 };
+}
+
+/** CPU seconds per thread name (summed over threads of one name), from /proc/<pid>/task. */
+async function threadCpu(pid: number): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for await (const t of Deno.readDir(`/proc/${pid}/task`)) {
+    try {
+      const raw = await Deno.readTextFile(`/proc/${pid}/task/${t.name}/stat`);
+      const name = raw.slice(raw.indexOf("(") + 1, raw.lastIndexOf(")")).replace(/[-\d]+$/, "");
+      const f = raw.slice(raw.lastIndexOf(") ") + 2).split(" ");
+      out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12])) / 100;
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
 }
 
 interface Seeded {
@@ -138,6 +157,8 @@ interface FanoutResult {
   p99: number;
   serverCpuPct: number;
   serverRssMiB: number;
+  /** Server CPU % by thread name over the run (main = JavaScript; tokio/kv threads = I/O and SQLite). */
+  threads: Record<string, number>;
 }
 
 /** One fanout measurement: `rate` messages/s (or "max": as fast as answers come back). */
@@ -161,6 +182,7 @@ async function fanoutRun(
   await Promise.all(sockets.map((x) => x.ready));
   await sleep(500); // let replays finish
   const before = await procStats(pid);
+  const threadsBefore = await threadCpu(pid);
   measuring = true;
   const t0 = performance.now();
   let sent = 0;
@@ -196,6 +218,12 @@ async function fanoutRun(
   await sleep(1000); // drain
   measuring = false;
   const after = await procStats(pid);
+  const threadsAfter = await threadCpu(pid);
+  const threads: Record<string, number> = {};
+  for (const [k, v] of Object.entries(threadsAfter)) {
+    const pctCpu = Math.round(((v - (threadsBefore[k] ?? 0)) / (elapsed + 1)) * 100);
+    if (pctCpu > 0) threads[k] = pctCpu;
+  }
   for (const x of sockets) x.ws.close();
   await sleep(300);
   latencies.sort((a, b) => a - b);
@@ -208,6 +236,7 @@ async function fanoutRun(
     p99: Math.round(pct(latencies, 99) * 10) / 10,
     serverCpuPct: Math.round(((after.cpu - before.cpu) / (elapsed + 1)) * 100),
     serverRssMiB: Math.round(after.rssMiB),
+    threads,
   };
 }
 
@@ -282,11 +311,14 @@ async function ingestRun(
   };
 }
 
-async function startServer(kvPath: string): Promise<{ server: ServerProcess; pid: number }> {
+async function startServer(
+  kvPath: string,
+  denoFlags: string[] = [],
+): Promise<{ server: ServerProcess; pid: number }> {
   const server = new ServerProcess(kvPath, freePort(), {
     TOCSIN_SEND_RATE_PER_SEC: "0",
     TOCSIN_WS_MAX_FRAMES_PER_SEC: "0",
-  });
+  }, denoFlags);
   await server.start();
   return { server, pid: await findPid(server.port) };
 }
@@ -312,6 +344,20 @@ if (import.meta.main) {
 
   // 1. Fanout: 1,000 sockets in 100 groups of 10.
   const s = await seed(1000, 10, true);
+  if (PROFILE) {
+    // One fanout run at 2,000 msg/s with the server under --cpu-prof, then where its CPU went.
+    const dir = await Deno.makeTempDir({ prefix: "tocsin-prof-" });
+    const { server, pid } = await startServer(s.kvPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+    const r = await fanoutRun(server, pid, s, 2000);
+    await server.stop();
+    console.log(`profiled run: ${JSON.stringify(r)}`);
+    for (const e of Deno.readDirSync(dir)) {
+      const top = topSelf(JSON.parse(await Deno.readTextFile(`${dir}/${e.name}`)), 30);
+      console.log(`${dir}/${e.name}, self time:`);
+      for (const t of top) console.log(`${String(t.pct).padStart(5)} %  ${t.fn}`);
+    }
+    Deno.exit(0);
+  }
   const fanout: Record<string, FanoutResult[]> = {};
   for (const rate of [200, 1000, 2000, "max"] as const) {
     fanout[String(rate)] = [];

@@ -19,6 +19,8 @@ export class ServerProcess {
     readonly kvPath: string,
     readonly port: number,
     readonly env: Record<string, string> = {},
+    /** Extra flags for `deno run` (the bench's `--profile` passes `--cpu-prof`). */
+    readonly denoFlags: string[] = [],
   ) {
     this.url = `http://127.0.0.1:${port}`;
   }
@@ -27,7 +29,7 @@ export class ServerProcess {
   async start(timeoutMs = 30_000): Promise<void> {
     const mainTs = new URL("../main.ts", import.meta.url).pathname;
     this.#child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", mainTs],
+      args: ["run", "-A", ...this.denoFlags, mainTs],
       env: {
         TOCSIN_KV: this.kvPath,
         PORT: String(this.port),
@@ -50,6 +52,18 @@ export class ServerProcess {
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error("server did not start");
+  }
+
+  /** SIGTERM: a graceful shutdown (and, with `--cpu-prof`, a written profile). */
+  async stop(): Promise<void> {
+    if (!this.#child) return;
+    try {
+      this.#child.kill("SIGTERM");
+    } catch {
+      // already gone
+    }
+    await this.#child.status;
+    this.#child = null;
   }
 
   /** SIGKILL: no shutdown hooks run, buffered work is lost. */

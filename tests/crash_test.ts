@@ -2,17 +2,79 @@ import assert from "node:assert/strict";
 import { assertGapFree, Client, sleep } from "./_helpers.ts";
 import { freePort, prng, ServerProcess } from "./_process.ts";
 
+// Fault suite T1 and T2 at the size the benchmark issue names.
 const WRITERS = 4;
-const PER_WRITER = 250;
-const CONVERSATIONS = 5;
-const KILLS = 2;
+const PER_WRITER = 2500;
+const CONVERSATIONS = 10;
+const KILLS = 3;
 
-Deno.test("crash - SIGKILL mid-burst loses no answered message and duplicates none", async () => {
+/**
+ * A subscriber that stays connected through the kills: it reconnects with its
+ * cursors (the highest seq it holds per conversation), as the web client does,
+ * and records every message frame it is given, in arrival order.
+ */
+class Subscriber {
+  got = new Map<string, number[]>();
+  frames = 0;
+  #ws: WebSocket | null = null;
+  #stopped = false;
+  #reconnects = 0;
+
+  constructor(readonly base: string, readonly token: string) {}
+
+  cursors(): Record<string, number> {
+    const c: Record<string, number> = {};
+    for (const [conv, seqs] of this.got) c[conv] = seqs[seqs.length - 1] ?? 0;
+    return c;
+  }
+
+  run(): void {
+    if (this.#stopped) return;
+    const ws = new WebSocket(this.base.replace(/^http/, "ws") + "/api/v1/ws", {
+      headers: { authorization: `Bearer ${this.token}` },
+    } as unknown as string);
+    this.#ws = ws;
+    ws.onopen = () => ws.send(JSON.stringify({ type: "hello", cursors: this.cursors() }));
+    ws.onmessage = (e) => {
+      for (const f of JSON.parse(e.data)) {
+        if (f.type === "ready") {
+          // Conversations it had no cursor for start at their head; it has seen nothing of them.
+          for (const c of f.conversations) if (!this.got.has(c.id)) this.got.set(c.id, []);
+        }
+        if (f.type !== "message") continue;
+        this.frames++;
+        const list = this.got.get(f.message.conversationId) ?? [];
+        list.push(f.message.seq);
+        this.got.set(f.message.conversationId, list);
+      }
+    };
+    ws.onerror = () => {};
+    ws.onclose = () => {
+      if (this.#stopped) return;
+      this.#reconnects++;
+      setTimeout(() => this.run(), 50);
+    };
+  }
+
+  get reconnects(): number {
+    return this.#reconnects;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#ws?.close();
+  }
+}
+
+Deno.test("crash - SIGKILL mid-burst loses no answered message and duplicates none (T1, T2)", async () => {
   const seed = Number(Deno.env.get("TOCSIN_TEST_SEED") ?? Date.now() % 1_000_000);
   console.log(`crash test seed ${seed} (set TOCSIN_TEST_SEED to repeat)`);
   const rand = prng(seed);
   const dir = await Deno.makeTempDir();
-  await using server = new ServerProcess(`${dir}/tocsin.kv`, freePort());
+  // One token sends all 10,000 messages: the per-user send rate limit would only slow the test down.
+  await using server = new ServerProcess(`${dir}/tocsin.kv`, freePort(), {
+    TOCSIN_SEND_RATE_PER_SEC: "0",
+  });
   await server.start();
 
   // Set up over HTTP: an admin, a token for the writers, some conversations.
@@ -34,6 +96,12 @@ Deno.test("crash - SIGKILL mid-burst loses no answered message and duplicates no
         .id,
     );
   }
+
+  // T2: a subscriber connected from the start, before any message (its cursors start at 0).
+  const sub = new Subscriber(server.url, token);
+  for (const c of convs) sub.got.set(c, []);
+  sub.run();
+  await sleep(300);
 
   // Each writer sends its messages one after another and retries an
   // unanswered send with the same clientId until it gets an answer.
@@ -73,7 +141,7 @@ Deno.test("crash - SIGKILL mid-burst loses no answered message and duplicates no
 
   const killer = (async () => {
     for (let k = 0; k < KILLS; k++) {
-      await sleep(300 + rand() * 700);
+      await sleep(300 + rand() * 1500);
       await server.kill();
       await sleep(rand() * 200);
       await server.start();
@@ -89,6 +157,7 @@ Deno.test("crash - SIGKILL mid-burst loses no answered message and duplicates no
   await server.kill();
   await server.start();
   let total = 0;
+  const stored = new Map<string, number>();
   for (const conv of convs) {
     const items: { seq: number; clientId?: string }[] = [];
     let after = 0;
@@ -109,6 +178,23 @@ Deno.test("crash - SIGKILL mid-burst loses no answered message and duplicates no
       assert.equal(a.seq, m.seq);
     }
     total += texts.length;
+    stored.set(conv, items.length);
+  }
+
+  // T2: the subscriber ends with exactly the stored messages, once each and in order.
+  const deadline = Date.now() + 60_000;
+  while (
+    Date.now() < deadline && convs.some((c) => (sub.got.get(c)?.length ?? 0) < stored.get(c)!)
+  ) {
+    await sleep(100);
+  }
+  sub.stop();
+  console.log(`T2 subscriber: ${sub.frames} message frames over ${sub.reconnects} reconnects`);
+  assert.ok(sub.reconnects >= KILLS, "the subscriber was cut off by every kill");
+  for (const conv of convs) {
+    const seqs = sub.got.get(conv)!;
+    const want = Array.from({ length: stored.get(conv)! }, (_, i) => i + 1);
+    assert.deepEqual(seqs, want, `subscriber saw every message of ${conv} once, in order`);
   }
   assert.equal(answered.size, WRITERS * PER_WRITER);
   assert.equal(total, WRITERS * PER_WRITER, "every answered message is stored exactly once");
