@@ -201,40 +201,74 @@ Deno.test("paging - an escalation policy walks its levels (user, schedule's on-c
   assert.equal((await w.b.client.post(`/api/v1/alerts/${id2}/escalate`)).status, 409);
 });
 
-Deno.test("paging - ack racing a due step: exactly one wins, never an escalation after the ack", async () => {
+Deno.test("paging - 200 acks racing due escalation and reminder steps: never escalated after the ack (T7)", async () => {
   const clock = new ManualClock();
   const w = await world(clock);
   await using _srv = w.srv;
+  // Level 1 pages Ann at once; level 2 (Ben) is due after 2 minutes, when the urgent reminder is too.
+  const policy = await w.admin.post("/api/v1/escalation-policies", {
+    name: "race",
+    teamId: w.team.id,
+    levels: [
+      { delayMinutes: 2, targets: [{ type: "user", id: w.a.user.id }] },
+      { delayMinutes: 5, targets: [{ type: "user", id: w.b.user.id }] },
+    ],
+  });
+  assert.equal(policy.status, 201, JSON.stringify(policy.json));
+  await w.admin.request("PUT", `/api/v1/teams/${w.team.id}/escalation-policy`, {
+    policyId: policy.json.policy.id,
+  });
   const ids: string[] = [];
-  for (let i = 0; i < 60; i++) ids.push(await w.fire(`race ${i}`, "urgent"));
+  for (let i = 0; i < 200; i++) ids.push(await w.fire(`race ${i}`, "urgent"));
   clock.advance(2 * MIN);
-  const timers = (await Promise.all(ids.map((id) => timersOf(w.srv.kv, id))))
-    .map((t) => t.find((e) => e.value.kind === "reminder")!.value.id);
-  // The ack and the due reminder step (twice: a queue redelivery and the sweep) at once; which
-  // one starts first alternates, so both outcomes happen.
+  const due = await Promise.all(ids.map(async (id) => {
+    const t = await timersOf(w.srv.kv, id);
+    const of = (kind: string) => t.find((e) => e.value.kind === kind)!.value.id;
+    return { escalation: of("escalation"), reminder: of("reminder") };
+  }));
+  // The ack and both due steps (each twice: a queue redelivery and the sweep) at once; which one
+  // starts first rotates, so every outcome happens.
   const ann = (await w.srv.kv.get<User>(keys.user(w.a.user.id))).value!;
   await Promise.all(ids.flatMap((id, i) => {
     const ack = () => actOnAlert(w.srv.core, ann, id, { kind: "ack" });
-    const step = () => fireTimer(w.srv.core, timers[i]);
-    return i % 2 ? [ack(), step(), step()] : [step(), ack(), step()];
+    const esc = () => fireTimer(w.srv.core, due[i].escalation);
+    const rem = () => fireTimer(w.srv.core, due[i].reminder);
+    switch (i % 4) {
+      case 0:
+        return [ack(), esc(), rem(), esc(), rem()];
+      case 1:
+        return [esc(), ack(), rem(), esc(), rem()];
+      case 2:
+        return [esc(), rem(), ack(), rem(), esc()];
+      default:
+        return [rem(), esc(), esc(), rem(), ack()];
+    }
   }));
+  let escalated = 0;
   let reminded = 0;
   for (const id of ids) {
     const t = await timeline(w.admin, id);
     const ack = kinds(t).indexOf("acknowledged");
     assert.ok(ack > 0);
-    assert.equal(
-      t.slice(ack).filter((e) => e.kind === "notified").length,
-      0,
-      "nothing after the ack",
+    const after = t.slice(t.findIndex((e) => e.kind === "acknowledged"));
+    assert.deepEqual(
+      after.filter((e) => e.kind === "notified" || e.kind === "escalated").map((e) => e.kind),
+      [],
+      `nothing notified or escalated after the ack of ${id}`,
     );
-    const r = t.filter((e) => e.detail?.reminder === 1).length;
-    assert.ok(r <= 1, "a step fires at most once");
+    const e = t.filter((x) => x.kind === "escalated").length;
+    const r = t.filter((x) => x.detail?.reminder === 1).length;
+    assert.ok(e <= 1 && r <= 1, "a step fires at most once");
+    escalated += e;
     reminded += r;
-    assert.deepEqual(await timersOf(w.srv.kv, id), []);
+    assert.deepEqual(await timersOf(w.srv.kv, id), [], "an acked alert keeps no timer");
+    const state = (await w.admin.get(`/api/v1/alerts/${id}`)).json.alert;
+    assert.equal(state.status, "acknowledged");
   }
   // Both outcomes happened, so the race was real; in every case only one of them took effect.
-  assert.ok(reminded > 0 && reminded < ids.length, `steps won ${reminded} of ${ids.length}`);
+  console.log(`T7: escalations won ${escalated}, reminders won ${reminded} of ${ids.length}`);
+  assert.ok(escalated > 0 && escalated < ids.length, `escalations won ${escalated}`);
+  assert.ok(reminded > 0 && reminded < ids.length, `reminders won ${reminded}`);
 });
 
 Deno.test("schedules - members take a shift for themselves; the iCal feed works with a token", async () => {
