@@ -86,6 +86,8 @@ export const DEFAULT_ALERT_LIST_LIMIT = 100;
 
 /** How often the reconciler looks for due timers that no queue message woke (lost after retries, or no queue). */
 export const DEFAULT_TIMER_SWEEP_MS = 5_000;
+/** How many due timers one sweep fires at once (a slow provider must not make the backlog serial). */
+export const DEFAULT_TIMER_SWEEP_CONCURRENCY = 16;
 /** Reminders per priority: repeat every N minutes (0: never), at most M times (null: until acknowledged). */
 export const DEFAULT_REMINDER_POLICY = {
   urgent: { everyMinutes: 2, maxRepeats: null },
@@ -174,6 +176,7 @@ export interface Config {
   alertMaxItems: number;
   alertListLimit: number;
   timerSweepMs: number;
+  timerSweepConcurrency: number;
   webhookTimeoutMs: number;
   webhookMaxAttempts: number;
   allowPrivateWebhooks: boolean;
@@ -228,6 +231,7 @@ export function defaultConfig(): Config {
     alertMaxItems: DEFAULT_ALERT_MAX_ITEMS,
     alertListLimit: DEFAULT_ALERT_LIST_LIMIT,
     timerSweepMs: DEFAULT_TIMER_SWEEP_MS,
+    timerSweepConcurrency: DEFAULT_TIMER_SWEEP_CONCURRENCY,
     webhookTimeoutMs: DEFAULT_WEBHOOK_TIMEOUT_MS,
     webhookMaxAttempts: DEFAULT_WEBHOOK_MAX_ATTEMPTS,
     allowPrivateWebhooks: DEFAULT_ALLOW_PRIVATE_WEBHOOKS,
@@ -278,6 +282,7 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_ALERT_MAX_ITEMS: "alertMaxItems",
   TOCSIN_ALERT_LIST_LIMIT: "alertListLimit",
   TOCSIN_TIMER_SWEEP_MS: "timerSweepMs",
+  TOCSIN_TIMER_SWEEP_CONCURRENCY: "timerSweepConcurrency",
   TOCSIN_WEBHOOK_TIMEOUT_MS: "webhookTimeoutMs",
   TOCSIN_WEBHOOK_MAX_ATTEMPTS: "webhookMaxAttempts",
   TOCSIN_DELIVERY_MAX_ATTEMPTS: "deliveryMaxAttempts",

@@ -178,18 +178,29 @@ export class TimerService {
           start: keys.timerByDue(0, ""),
           end: keys.timerByDue(now + 1, ""),
         }, { batchSize: 500 });
+        // Up to timerSweepConcurrency fires at once: each is check-and-set on its own timer.
+        const running = new Set<Promise<void>>();
+        const limit = Math.max(1, this.deps.config.timerSweepConcurrency);
         for await (const e of due) {
           if (this.#closed) break;
-          try {
-            if (await this.fire(e.value)) this.fired++;
-          } catch (err) {
-            // One failing timer never blocks the others: count it and go on.
-            await recordFailure(this.deps, e.value, err).catch(() => {});
-          }
+          const p = this.#track((async () => {
+            try {
+              if (await this.fire(e.value)) this.fired++;
+            } catch (err) {
+              // One failing timer never blocks the others: count it and go on.
+              await recordFailure(this.deps, e.value, err).catch(() => {});
+            }
+          })());
+          running.add(p);
+          p.finally(() => running.delete(p));
+          if (running.size >= limit) await Promise.race(running);
         }
+        await Promise.allSettled([...running]);
       } catch (err) {
         if (!this.#closed) console.error("timers: sweep failed", err);
-        // A timer the queue was firing was skipped above (its handler is busy): wait for it.
+      }
+      try {
+        // A timer the queue was firing was skipped above (its handler is busy): wait for it too.
         await Promise.allSettled([...this.#inflight]);
       } finally {
         this.#sweeping = null;
