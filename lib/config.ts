@@ -86,6 +86,10 @@ export const DEFAULT_ALERT_LIST_LIMIT = 100;
 
 /** How often the reconciler looks for due timers that no queue message woke (lost after retries, or no queue). */
 export const DEFAULT_TIMER_SWEEP_MS = 5_000;
+/** Messages older than this many days are deleted (0: kept forever). Alerts are kept either way. */
+export const DEFAULT_MESSAGE_RETENTION_DAYS = 0;
+/** How often the retention sweep runs (when retention is on). */
+export const DEFAULT_RETENTION_SWEEP_MS = 60 * 60_000;
 /** How many due timers one sweep fires at once (a slow provider must not make the backlog serial). */
 export const DEFAULT_TIMER_SWEEP_CONCURRENCY = 16;
 /** Reminders per priority: repeat every N minutes (0: never), at most M times (null: until acknowledged). */
@@ -177,6 +181,8 @@ export interface Config {
   alertListLimit: number;
   timerSweepMs: number;
   timerSweepConcurrency: number;
+  messageRetentionDays: number;
+  retentionSweepMs: number;
   webhookTimeoutMs: number;
   webhookMaxAttempts: number;
   allowPrivateWebhooks: boolean;
@@ -232,6 +238,8 @@ export function defaultConfig(): Config {
     alertListLimit: DEFAULT_ALERT_LIST_LIMIT,
     timerSweepMs: DEFAULT_TIMER_SWEEP_MS,
     timerSweepConcurrency: DEFAULT_TIMER_SWEEP_CONCURRENCY,
+    messageRetentionDays: DEFAULT_MESSAGE_RETENTION_DAYS,
+    retentionSweepMs: DEFAULT_RETENTION_SWEEP_MS,
     webhookTimeoutMs: DEFAULT_WEBHOOK_TIMEOUT_MS,
     webhookMaxAttempts: DEFAULT_WEBHOOK_MAX_ATTEMPTS,
     allowPrivateWebhooks: DEFAULT_ALLOW_PRIVATE_WEBHOOKS,
@@ -283,6 +291,8 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_ALERT_LIST_LIMIT: "alertListLimit",
   TOCSIN_TIMER_SWEEP_MS: "timerSweepMs",
   TOCSIN_TIMER_SWEEP_CONCURRENCY: "timerSweepConcurrency",
+  TOCSIN_MESSAGE_RETENTION_DAYS: "messageRetentionDays",
+  TOCSIN_RETENTION_SWEEP_MS: "retentionSweepMs",
   TOCSIN_WEBHOOK_TIMEOUT_MS: "webhookTimeoutMs",
   TOCSIN_WEBHOOK_MAX_ATTEMPTS: "webhookMaxAttempts",
   TOCSIN_DELIVERY_MAX_ATTEMPTS: "deliveryMaxAttempts",

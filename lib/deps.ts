@@ -11,6 +11,7 @@ import { TokenBucket } from "./ratelimit.ts";
 import { fireTimer } from "./escalation.ts";
 import { DeliveredBuffer } from "./receipts.ts";
 import { type Timer, TimerService } from "./timers.ts";
+import { RetentionService } from "./retention.ts";
 import { deliverWebhook, fireAutomation } from "./automation.ts";
 import { deliverPersonal, stagePersonalBatch } from "./deliveries.ts";
 import { flushRobot } from "./robots.ts";
@@ -45,6 +46,7 @@ export interface Deps {
 
 export interface Core extends Deps {
   timers: TimerService;
+  retention: RetentionService;
   /** Starts following fanout. */
   start(): Promise<void>;
   /** Closes subscribers, flushes buffered receipts and stops the watch. Does not close `kv`. */
@@ -65,17 +67,21 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
     delivered,
     limits: new Limits(config, clock),
     timers: null as unknown as TimerService,
+    retention: null as unknown as RetentionService,
     async start() {
       await fanout.start();
       core.timers.start();
+      core.retention.start();
     },
     async close() {
       hub.closeAll(CLOSE.shutdown, "server shutting down");
+      await core.retention.close();
       await core.timers.close();
       await delivered.close();
       await fanout.close();
     },
   };
+  core.retention = new RetentionService(core);
   core.timers = new TimerService(core, async (id) => {
     // One dispatcher for every kind of timer.
     const t = (await kv.get<Timer>(keys.timer(id))).value;

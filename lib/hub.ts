@@ -197,11 +197,15 @@ class Channel {
             after: c,
             limit: Math.min(this.hub.config.replayPage, upTo - c),
           });
-          if (page.items.length === 0) {
-            // Nothing stored in (c, upTo]: skip the hole rather than loop on it.
-            sub.cursors.set(this.id, upTo);
-            break;
+          const first = page.items[0]?.seq ?? upTo + 1;
+          if (first > c + 1) {
+            // Messages after the cursor are gone (retention deleted them): say so rather than
+            // leave a silent gap. The client drops what it holds and reloads; the stream goes on.
+            const seq = first - 1;
+            sub.cursors.set(this.id, seq);
+            sub.push({ type: "resync", conversationId: this.id, seq, reason: "retention" });
           }
+          if (page.items.length === 0) break;
           this.hub.deliver(sub, this, page.items);
         }
       } catch (err) {

@@ -46,6 +46,7 @@ export const keys = {
   conversation: (id: string): Deno.KvKey => ["conversations", id],
   /** The conversation's head: last seq and a preview of the last message. Every append checks it. */
   head: (convId: string): Deno.KvKey => ["conversation_heads", convId],
+  heads: (): Deno.KvKey => ["conversation_heads"],
   member: (convId: string, userId: string): Deno.KvKey => ["members", convId, userId],
   members: (convId: string): Deno.KvKey => ["members", convId],
   conversationByUser: (userId: string, convId: string): Deno.KvKey => [
@@ -61,6 +62,8 @@ export const keys = {
   // Messages
   message: (convId: string, seq: number): Deno.KvKey => ["messages", convId, seq],
   messages: (convId: string): Deno.KvKey => ["messages", convId],
+  /** Retention removed every message of the conversation up to and including this seq. */
+  messageFloor: (convId: string): Deno.KvKey => ["message_floors", convId],
   messageByClientId: (convId: string, senderId: string, clientId: string): Deno.KvKey => [
     "messages_by_client_id",
     convId,

@@ -15,6 +15,7 @@ import {
 import type { Deps } from "../../lib/deps.ts";
 import { ApiError } from "../../lib/errors.ts";
 import { listMessages, sendMessage } from "../../lib/messages.ts";
+import { messageFloor } from "../../lib/retention.ts";
 import { getReceipts, markRead } from "../../lib/receipts.ts";
 import {
   AddMembersInputSchema,
@@ -100,6 +101,11 @@ export function conversationRoutes(deps: Deps) {
     // Fetching history counts as delivery to this user.
     const last = page.items[page.items.length - 1];
     if (last) deps.delivered.mark(id, user.id, last.seq);
+    if (q.after !== undefined && (page.items[0]?.seq ?? Infinity) > q.after + 1) {
+      // Paging on from a cursor that retention has passed: say so, as the stream does.
+      const floor = await messageFloor(deps.kv, id);
+      if (floor > q.after) return c.json({ ...page, resync: { seq: floor, reason: "retention" } });
+    }
     return c.json(page);
   });
 
