@@ -8,15 +8,8 @@
  *
  * Results: bench/results/<date>.json and the table in docs/benchmarks.md.
  */
-import { testConfig } from "../lib/config.ts";
-import { createConversation } from "../lib/conversations.ts";
-import { createCore } from "../lib/deps.ts";
-import { createIntegration } from "../lib/integrations.ts";
-import { createSession } from "../lib/sessions.ts";
-import { createTeam } from "../lib/teams.ts";
-import { createUser, setup } from "../lib/users.ts";
-import type { User } from "../lib/schemas.ts";
 import { freePort, ServerProcess } from "../tests/_process.ts";
+import { seed, type Seeded } from "../tests/_seed.ts";
 import { topSelf } from "./profile.ts";
 
 const QUICK = Deno.args.includes("--quick");
@@ -58,65 +51,6 @@ async function threadCpu(pid: number): Promise<Record<string, number>> {
     }
   }
   return out;
-}
-
-interface Seeded {
-  kvPath: string;
-  cookies: string[];
-  groups: { id: string; members: number[] }[];
-  integration?: { id: string; token: string };
-}
-
-/** Seeds users, sessions and groups straight into a KV file (fast), before the server starts. */
-async function seed(sockets: number, groupSize: number, withIntegration: boolean): Promise<Seeded> {
-  const dir = await Deno.makeTempDir({ prefix: "tocsin-bench-" });
-  const kvPath = `${dir}/bench.kv`;
-  const kv = await Deno.openKv(kvPath);
-  const core = createCore(kv, testConfig());
-  const admin = await setup(core, {
-    email: "admin@bench",
-    name: "Admin",
-    password: "admin-password",
-  });
-  const users: User[] = [];
-  const cookies: string[] = [];
-  for (let i = 0; i < sockets; i++) {
-    const u = await createUser(core, {
-      email: `u${i}@bench.example`,
-      name: `User ${i}`,
-      password: "bench-password",
-      role: "member",
-    });
-    users.push(u);
-    cookies.push(
-      `tocsin_session=${(await createSession(core, u, { ip: "bench", userAgent: "bench" })).token}`,
-    );
-  }
-  const groups: Seeded["groups"] = [];
-  for (let g = 0; g * groupSize < sockets; g++) {
-    const members = Array.from({ length: groupSize }, (_, i) => g * groupSize + i).filter((i) =>
-      i < sockets
-    );
-    const { conversation } = await createConversation(core, users[members[0]], {
-      kind: "group",
-      title: `g${g}`,
-      memberIds: members.slice(1).map((i) => users[i].id),
-    });
-    groups.push({ id: conversation.id, members });
-  }
-  let integration;
-  if (withIntegration) {
-    const team = await createTeam(core, { name: "SRE", memberIds: [], adminIds: [admin.id] });
-    const r = await createIntegration(core, admin, {
-      name: "am",
-      type: "alertmanager",
-      teamId: team.id,
-    });
-    integration = { id: r.integration.id, token: r.token };
-  }
-  await core.close();
-  kv.close();
-  return { kvPath, cookies, groups, integration };
 }
 
 interface Socket {
@@ -343,7 +277,7 @@ if (import.meta.main) {
   const results: Record<string, unknown> = { machine };
 
   // 1. Fanout: 1,000 sockets in 100 groups of 10.
-  const s = await seed(1000, 10, true);
+  const s = await seed(1000, 10, { integration: true });
   if (PROFILE) {
     // One fanout run at 2,000 msg/s with the server under --cpu-prof, then where its CPU went.
     const dir = await Deno.makeTempDir({ prefix: "tocsin-prof-" });

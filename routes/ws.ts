@@ -27,6 +27,8 @@ export function wsRoutes(deps: Deps) {
       let hello = false;
       let keepalive: ReturnType<typeof setInterval> | undefined;
       let helloTimer: ReturnType<typeof setTimeout> | undefined;
+      let refused = 0;
+      let refusedSince = 0;
       const bucket = new TokenBucket(config.wsMaxFramesPerSec, config.wsMaxFramesPerSec * 2, clock);
 
       // Errors before hello (or after close) go straight to the socket.
@@ -120,6 +122,19 @@ export function wsRoutes(deps: Deps) {
             return;
           }
           if (!bucket.take()) {
+            // Over the frame rate: the frame is dropped. Only the first refusal of each second
+            // is answered (answering every one would let a flooder make the server talk), and a
+            // socket refused more than a second's allowance within one second is cut off.
+            const now = clock.now();
+            if (now - refusedSince >= 1000) {
+              refusedSince = now;
+              refused = 0;
+            }
+            if (++refused > config.wsMaxFramesPerSec) {
+              ws.close(CLOSE.policy, "too many frames");
+              return;
+            }
+            if (refused > 1) return;
             return reply(ws, {
               type: "error",
               code: "rate_limited",

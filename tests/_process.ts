@@ -54,6 +54,11 @@ export class ServerProcess {
     throw new Error("server did not start");
   }
 
+  /** The server's process id (for /proc readings); 0 when it is not running. */
+  get pid(): number {
+    return this.#child?.pid ?? 0;
+  }
+
   /** SIGTERM: a graceful shutdown (and, with `--cpu-prof`, a written profile). */
   async stop(): Promise<void> {
     if (!this.#child) return;
