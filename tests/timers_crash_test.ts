@@ -5,9 +5,11 @@ import { Client, sleep } from "./_helpers.ts";
 import { freePort, prng, ServerProcess } from "./_process.ts";
 
 const ALERTS = 1000;
-const REMINDER_MINUTES = 0.1; // 6 s
+/** Reminder delays spread over 2-30 s (fault suite T4): alert i has priority PRIORITIES[i % 3]. */
+const PRIORITIES = ["urgent", "high", "medium"] as const;
+const REMINDER_MINUTES = { urgent: 2 / 60, high: 0.25, medium: 0.5 }; // 2 s, 15 s, 30 s
 
-Deno.test("timers - 1,000 reminders across two SIGKILLs: each fires exactly once", async () => {
+Deno.test("timers - 1,000 reminders due in 2-30 s across two SIGKILLs: each fires exactly once (T4)", async () => {
   const seed = Number(Deno.env.get("TOCSIN_TEST_SEED") ?? Date.now() % 1_000_000);
   console.log(`timers crash test seed ${seed} (set TOCSIN_TEST_SEED to repeat)`);
   const rand = prng(seed);
@@ -22,12 +24,12 @@ Deno.test("timers - 1,000 reminders across two SIGKILLs: each fires exactly once
   const hook =
     (await admin.post("/api/v1/integrations", { name: "t", type: "text", teamId: team.id })).json;
   const put = await admin.request("PUT", "/api/v1/settings/reminders", {
-    urgent: { everyMinutes: REMINDER_MINUTES, maxRepeats: 1 },
-    high: { everyMinutes: 0, maxRepeats: 0 },
-    medium: { everyMinutes: 0, maxRepeats: 0 },
+    urgent: { everyMinutes: REMINDER_MINUTES.urgent, maxRepeats: 1 },
+    high: { everyMinutes: REMINDER_MINUTES.high, maxRepeats: 1 },
+    medium: { everyMinutes: REMINDER_MINUTES.medium, maxRepeats: 1 },
     low: { everyMinutes: 0, maxRepeats: 0 },
   });
-  assert.equal(put.status, 200);
+  assert.equal(put.status, 200, JSON.stringify(put.json));
   // This test is about reminders: no out-of-app rules (their timers would still be pending at the end).
   const none = await admin.request("PUT", "/api/v1/me/notification-rules", {
     urgent: [],
@@ -37,7 +39,7 @@ Deno.test("timers - 1,000 reminders across two SIGKILLs: each fires exactly once
   });
   assert.equal(none.status, 200);
 
-  // 1,000 urgent alerts from 20 senders that retry until answered (the text dedups retries).
+  // 1,000 alerts (urgent, high, medium in turn) from 20 senders that retry until answered (the text dedups retries).
   let next = 0;
   let lastCreated = 0;
   const sender = async () => {
@@ -49,7 +51,7 @@ Deno.test("timers - 1,000 reminders across two SIGKILLs: each fires exactly once
             method: "POST",
             headers: {
               authorization: `Bearer ${hook.token}`,
-              priority: "urgent",
+              priority: PRIORITIES[i % 3],
               title: `alert ${i}`,
             },
             body: `reminder test ${i}`,
@@ -74,8 +76,8 @@ Deno.test("timers - 1,000 reminders across two SIGKILLs: each fires exactly once
     await server.start();
   })();
   await Promise.all([...Array.from({ length: 20 }, sender), killer]);
-  // Every reminder is due 6 s after its alert; give the reconciler time after the last one.
-  await sleep(Math.max(0, lastCreated + REMINDER_MINUTES * 60_000 + 3_000 - Date.now()));
+  // The last reminders are due 30 s after their alerts; give the reconciler time after them.
+  await sleep(Math.max(0, lastCreated + REMINDER_MINUTES.medium * 60_000 + 3_000 - Date.now()));
   await server.kill();
 
   const kv = await Deno.openKv(kvPath);
