@@ -19,6 +19,7 @@ import { z } from "zod";
 import type { Config } from "./config.ts";
 import { ApiError } from "./errors.ts";
 import { keys } from "./keys.ts";
+import { getManyChunked } from "./kv_util.ts";
 import { KeyedMutex } from "./mutex.ts";
 
 export const HintSchema = z.discriminatedUnion("t", [
@@ -152,7 +153,8 @@ export class Fanout {
   /** Starts following every shard from its current position. */
   async start(): Promise<void> {
     const counterKeys = this.#counterKeys();
-    const now = await this.#kv.getMany<number[]>(counterKeys);
+    // getMany reads at most 10 keys; there may be up to 64 shards.
+    const now = await getManyChunked<number>(this.#kv, counterKeys);
     this.#processed = now.map((e) => e.value ?? 0);
     this.#targets = [...this.#processed];
     // kv.watch takes at most 10 keys; with more shards, one watch per 10.
@@ -185,7 +187,7 @@ export class Fanout {
   async #poll(): Promise<void> {
     if (this.#closed) return;
     try {
-      const now = await this.#kv.getMany<number[]>(this.#counterKeys());
+      const now = await getManyChunked<number>(this.#kv, this.#counterKeys());
       now.forEach((e, s) => this.#advance(s, e.value ?? 0));
     } catch (err) {
       if (!this.#closed) console.error("fanout: poll failed", err);

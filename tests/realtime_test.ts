@@ -435,3 +435,21 @@ Deno.test("shutdown - clients that reconnect at once do not hold the server's sh
   await loop;
   assert.equal(outcome, "closed", `shutdown hung (${reconnects} reconnects)`);
 });
+
+Deno.test("fanout - with 64 shards (7 watches) the server starts and every shard delivers live", async () => {
+  await using srv = await startServer({ config: { fanoutShards: 64 } });
+  assert.equal(srv.core.fanout.watches, 7);
+  const { client: a } = await adminClient(srv);
+  const { client: b, user: ub } = await userClient(srv, "Bob");
+  // Enough conversations that they spread over most shards.
+  const convs: string[] = [];
+  for (let i = 0; i < 40; i++) convs.push((await group(a, [ub.id], `g${i}`)).id);
+  const shards = new Set(convs.map((c) => srv.core.fanout.shard(c)));
+  assert.ok(shards.size > 20, `conversations spread over ${shards.size} shards`);
+  const ws = await connect(b);
+  for (const c of convs) {
+    await a.post(`/api/v1/conversations/${c}/messages`, { clientId: c, text: `to ${c}` });
+  }
+  await ws.until(() => convs.every((c) => ws.messages(c).length === 1), 5000, "every message");
+  ws.close();
+});
