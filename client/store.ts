@@ -211,10 +211,12 @@ function onFrame(f: ServerFrame): void {
         unread: Math.max(0, Math.max(conv.seq, m.seq) - read),
       });
       if (m.kind === "system") onSystem(c, m);
-      // Reminders and escalations ring for the people they name, wherever they are looking.
+      // Reminders and escalations ring for the people they name, wherever they are looking. One
+      // that paged more people than it names (a large team) rings for every member.
       if (
         m.system && (m.system.event === "reminder" || m.system.event === "escalated") && myId &&
-        m.system.userIds?.includes(myId)
+        (m.system.userIds?.includes(myId) ||
+          (m.system.userCount ?? 0) > (m.system.userIds?.length ?? 0))
       ) {
         alertNewMessage(m, true);
       }

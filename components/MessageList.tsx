@@ -24,7 +24,9 @@ export function systemText(m: Message, convId: string): string {
   const s = m.system;
   if (!s) return m.text;
   const actor = userName(s.actorId, convId);
-  const users = (s.userIds ?? []).map((u) => userName(u, convId)).join(", ");
+  const more = (s.userCount ?? 0) - (s.userIds?.length ?? 0);
+  const users = (s.userIds ?? []).map((u) => userName(u, convId)).join(", ") +
+    (more > 0 ? ` +${more}` : "");
   switch (s.event) {
     case "created":
       return t("sysCreated", { actor, title: s.title ?? "" });

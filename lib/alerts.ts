@@ -4,6 +4,7 @@
  * atomic commit: the alert, its dedup index, a timeline entry, the card
  * message for a new alert, and the fanout hint that updates every client.
  */
+import { type PeopleCounts, stagePeople } from "./alert_people.ts";
 import { z } from "zod";
 import {
   type AlertEvent,
@@ -72,14 +73,12 @@ export interface Alert {
   dueAt: number | null;
   /** Escalation state: the policy (null: notify the whole team), its level and round. */
   paging: Paging;
-  /** Who the latest notification went to. */
-  notified: string[];
+  /** Chunk counts of who the alert paged (the lists are beside it: lib/alert_people.ts). */
+  people: PeopleCounts;
   /** Recent firing times (for "fired N times within T" automation rules). */
   firings: number[];
   /** Automation rules that already fired for this alert (each fires once). */
   automations: string[];
-  /** Users whose personal notification rules are scheduled for this alert. */
-  personal: string[];
   /** Times reopened: personal timers from before a reopen no longer notify. */
   epoch?: number;
 }
@@ -284,10 +283,9 @@ export async function applyEvent(
         assigneeId: null,
         dueAt: null,
         paging: { policyId: null, level: 0, round: 0 },
-        notified: [],
+        people: { notified: 0, personal: 0 },
         firings: [now],
         automations: [],
-        personal: [],
       };
       const msg = stageAppend(op, head, convId, {
         kind: "alert",
@@ -300,11 +298,12 @@ export async function applyEvent(
       timeline.push(entry(now, "routed", null, via, {
         detail: { route: decision!.route, policyId: decision!.policyId },
       }));
-      timeline.push(await stageStartPaging(deps, op, alert, now, decision!.policyId));
+      const paging = await stageStartPaging(deps, op, alert, now, decision!.policyId);
+      timeline.push(paging.entry);
       await stageRobotEvent(deps, op, alert, "opened", now);
       await stageOnOpen(deps, op, alert, now);
       if (decision!.assign === "least-busy") {
-        const who = await leastBusy(kv, alert.notified);
+        const who = await leastBusy(kv, paging.userIds);
         if (who) {
           alert.assigneeId = who;
           op.set(keys.alertByAssignee(who, id), now);
@@ -482,9 +481,10 @@ export async function actOnAlert(
         a.acknowledgedBy = null;
         t = entry(now, "reopened", user.id, via, note);
         await stageCancelPaging(kv, op, a.id);
-        a.personal = [];
+        // A new epoch: everyone's personal rules are scheduled afresh.
+        stagePeople(op, a.id, a.people, "personal", []);
         a.epoch = (a.epoch ?? 0) + 1;
-        extra.push(await stageStartPaging(deps, op, a, now));
+        extra.push((await stageStartPaging(deps, op, a, now)).entry);
         a.automations = [];
         await stageOnOpen(deps, op, a, now);
         break;

@@ -10,6 +10,7 @@
  * carry a signed, expiring, single-use link that acknowledges the alert
  * without logging in.
  */
+import { readPeople, stagePeople } from "./alert_people.ts";
 import type { Alert, TimelineEntry } from "./alerts.ts";
 import { makeAckLink } from "./ack_links.ts";
 import { DELIVERY_BACKOFF_MS } from "./config.ts";
@@ -19,7 +20,7 @@ import { ApiError } from "./errors.ts";
 import { ulid } from "./ids.ts";
 import { keys } from "./keys.ts";
 import { u64 } from "./kv_util.ts";
-import { countSent, listProviders, overRate, sendEmail, type SendResult } from "./providers.ts";
+import { listProviders, sendEmail, type SendResult, takeRate } from "./providers.ts";
 import { postSigned } from "./outbound.ts";
 import { sendPhone } from "./sms.ts";
 import { quietUntil } from "./schedules.ts";
@@ -58,10 +59,13 @@ export async function stagePersonal(
   userIds: string[],
   now: number,
 ): Promise<void> {
-  const fresh = userIds.filter((u) => !alert.personal.includes(u));
+  const before = alert.people.personal ? await readPeople(deps.kv, alert.id, "personal") : [];
+  const seen = new Set(before);
+  const fresh = userIds.filter((u) => !seen.has(u));
+  if (!fresh.length) return;
   const rest = await stageUsers(deps, op, alert, fresh, now, PERSONAL_INLINE_MUTATIONS);
   stageBatches(op, alert, rest, now);
-  alert.personal = [...alert.personal, ...fresh];
+  stagePeople(op, alert.id, alert.people, "personal", [...before, ...fresh]);
 }
 
 /**
@@ -225,7 +229,7 @@ export async function deliverPersonal(deps: Deps, timerId: string): Promise<bool
         transient = r.transient;
       }
       for (const p of channel === "webhook" ? [] : providers) {
-        if (await overRate(kv, p, clock.now())) {
+        if (!(await takeRate(kv, p, clock.now()))) {
           attempts.push({ at: clock.now(), provider: p.name, ok: false, detail: "rate limited" });
           transient = true;
           continue;
@@ -242,7 +246,6 @@ export async function deliverPersonal(deps: Deps, timerId: string): Promise<bool
         attempts.push({ at: clock.now(), provider: p.name, ok: r.ok, detail: r.detail });
         if (r.ok) {
           sent = true;
-          await countSent(kv, p, clock.now());
           break;
         }
         if (!r.permanent) transient = true;

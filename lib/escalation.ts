@@ -15,6 +15,7 @@
  * Notifications are in-app for now; e-mail, SMS and the rest ride on the
  * same steps later.
  */
+import { named, PEOPLE_CHUNK, readPeople, stagePeople } from "./alert_people.ts";
 import { z } from "zod";
 import type { Alert, TimelineEntry } from "./alerts.ts";
 import type { Priority } from "./alert_sources.ts";
@@ -233,7 +234,7 @@ export async function stageStartPaging(
   now: number,
   /** The routed policy; undefined: the team's default. */
   policyId?: string | null,
-): Promise<TimelineEntry> {
+): Promise<{ entry: TimelineEntry; userIds: string[] }> {
   const { kv } = deps;
   const team = (await kv.get<Team>(keys.team(alert.teamId))).value;
   alert.paging = {
@@ -243,15 +244,16 @@ export async function stageStartPaging(
   };
   const { policy, userIds } = await levelTargets(kv, alert, 0, now);
   if (!policy) alert.paging.policyId = null;
-  alert.notified = userIds;
+  stagePeople(op, alert.id, alert.people, "notified", userIds);
   await stagePersonal(deps, op, alert, userIds, now);
   const reminder = nextReminder(await getReminderSettings(kv), alert.priority, 0, now, alert.id);
   if (reminder) stageTimer(op, now, reminder);
   const esc = nextEscalation(policy, 0, 0, now, alert.id);
   if (esc) stageTimer(op, now, esc);
-  return timelineEntry(now, "notified", {
-    detail: { userIds, level: 0, policyId: alert.paging.policyId },
+  const entry = timelineEntry(now, "notified", {
+    detail: { ...named(userIds), level: 0, policyId: alert.paging.policyId },
   });
+  return { entry, userIds };
 }
 
 /** Personal timers a cancelling commit deletes itself; see stageCancelPaging. */
@@ -322,10 +324,10 @@ export async function fireTimer(deps: Deps, timerId: string): Promise<boolean> {
     const alert: Alert = { ...a.value, updatedAt: now };
     let entry: TimelineEntry;
     let event: "reminder" | "escalated";
-    let notify = alert.notified;
+    let notify: string[];
     if (t.value.kind === "reminder") {
       event = "reminder";
-      notify = t.value.userIds ?? alert.notified;
+      notify = t.value.userIds ?? await readPeople(kv, alert.id, "notified");
       const deferred: Record<string, number> = {};
       if (alert.priority !== "urgent") {
         // Quiet hours: below urgent, a reminder waits for each user until their window ends.
@@ -339,12 +341,20 @@ export async function fireTimer(deps: Deps, timerId: string): Promise<boolean> {
           return false;
         });
         for (const [end, userIds] of held) {
-          stageTimer(op, now, { ...t.value, id: ulid(now), dueAt: end, userIds });
+          // One timer per PEOPLE_CHUNK users, so that each stays well inside a KV value.
+          for (let i = 0; i < userIds.length; i += PEOPLE_CHUNK) {
+            stageTimer(op, now, {
+              ...t.value,
+              id: ulid(now),
+              dueAt: end,
+              userIds: userIds.slice(i, i + PEOPLE_CHUNK),
+            });
+          }
         }
       }
       entry = timelineEntry(now, "notified", {
         detail: {
-          userIds: notify,
+          ...named(notify),
           reminder: t.value.n,
           level: alert.paging.level,
           ...(Object.keys(deferred).length ? { deferredUntil: deferred } : {}),
@@ -368,11 +378,11 @@ export async function fireTimer(deps: Deps, timerId: string): Promise<boolean> {
       event = "escalated";
       const { policy, userIds } = await levelTargets(kv, alert, t.value.n, now);
       alert.paging = { ...alert.paging, level: t.value.n, round: t.value.round };
-      alert.notified = userIds;
+      stagePeople(op, alert.id, alert.people, "notified", userIds);
       notify = userIds;
       await stagePersonal(deps, op, alert, userIds, now);
       entry = timelineEntry(now, "escalated", {
-        detail: { userIds, level: t.value.n, round: t.value.round },
+        detail: { ...named(userIds), level: t.value.n, round: t.value.round },
       });
       const next = nextEscalation(policy, t.value.n, t.value.round, now, alert.id);
       if (next) stageTimer(op, now, next);
@@ -382,7 +392,7 @@ export async function fireTimer(deps: Deps, timerId: string): Promise<boolean> {
       senderId: null,
       text: alert.title,
       alertId: alert.id,
-      system: { event, actorId: SYSTEM, userIds: notify, title: alert.title },
+      system: { event, actorId: SYSTEM, ...named(notify), title: alert.title },
     }, now);
     op.set(keys.alert(alert.id), alert).set(keys.alertTimeline(alert.id, entry.id), entry);
     const hints: Hint[] = [

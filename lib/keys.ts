@@ -102,6 +102,14 @@ export const keys = {
     entryId: string,
   ): Deno.KvKey => ["alert_timeline", alertId, entryId],
   alertTimelineAll: (alertId: string): Deno.KvKey => ["alert_timeline", alertId],
+  /** Who an alert paged, in chunks (lib/alert_people.ts). */
+  alertPeople: (alertId: string, list: string): Deno.KvKey => ["alert_people", alertId, list],
+  alertPeopleChunk: (alertId: string, list: string, chunk: number): Deno.KvKey => [
+    "alert_people",
+    alertId,
+    list,
+    chunk,
+  ],
   /** The latest raw payload of an alert, kept for what the parsed form leaves out. */
   alertRaw: (alertId: string): Deno.KvKey => ["alert_raw", alertId],
   /** A delivery already applied (by content hash), so that HA duplicates and retries change nothing. */

@@ -196,19 +196,18 @@ export async function sendEmail(deps: Deps, p: Provider, mail: OutboundEmail): P
   }
 }
 
-/** True when the provider has used up its messages for the last minute. */
-export async function overRate(kv: Deno.Kv, p: Provider, now: number): Promise<boolean> {
-  if (!p.perMinute) return false;
-  const sent = ((await kv.get<number[]>(keys.providerSent(p.id))).value ?? []).filter((t) =>
-    t > now - 60_000
-  );
-  return sent.length >= p.perMinute;
-}
-
-/** Counts one message against the provider's rate (best effort: a lost count only loosens the limit). */
-export async function countSent(kv: Deno.Kv, p: Provider, now: number): Promise<void> {
-  if (!p.perMinute) return;
-  const e = await kv.get<number[]>(keys.providerSent(p.id));
-  const sent = (e.value ?? []).filter((t) => t > now - 60_000);
-  await kv.atomic().check(e).set(e.key, [...sent, now].slice(-p.perMinute)).commit();
+/** Takes one of the provider's messages for the last minute; false when they are all used. */
+export async function takeRate(kv: Deno.Kv, p: Provider, now: number): Promise<boolean> {
+  if (!p.perMinute) return true;
+  // Check-and-set, so that deliveries fired at once (a sweep runs several) cannot all take the
+  // last slot. A slot is taken before the attempt: a failed attempt counts, as at the provider.
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const e = await kv.get<number[]>(keys.providerSent(p.id));
+    const sent = (e.value ?? []).filter((t) => t > now - 60_000);
+    if (sent.length >= p.perMinute) return false;
+    const ok = (await kv.atomic().check(e).set(e.key, [...sent, now].slice(-p.perMinute)).commit())
+      .ok;
+    if (ok) return true;
+  }
+  return false;
 }

@@ -159,6 +159,8 @@ export const SystemEventSchema = z.object({
   ]),
   actorId: z.string(),
   userIds: z.array(z.string()).optional(),
+  /** When more people were notified than `userIds` names (reminders, escalations of large teams). */
+  userCount: z.number().optional(),
   title: z.string().optional(),
   role: MemberRoleSchema.optional(),
 });

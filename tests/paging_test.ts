@@ -465,3 +465,58 @@ Deno.test("paging - an urgent alert to a team of 120 is accepted, pages everyone
   );
   assert.deepEqual([...statuses].filter((s) => s !== "skipped"), []);
 });
+
+Deno.test("paging - an alert to a team of 3,000 is stored, names the count, and its reminder reaches everyone", async () => {
+  const clock = new ManualClock();
+  await using srv = await startServer({ clock, config: { timerSweepMs: 0 } });
+  const { client: admin, user: adminUser } = await adminClient(srv);
+  const ids: string[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const u = await createUser(srv.core, {
+      email: `big${i}@example.com`,
+      name: `B ${i}`,
+      password: "user-password",
+      role: "member",
+    });
+    ids.push(u.id);
+  }
+  const team = (await admin.post("/api/v1/teams", { name: "Everyone", adminIds: [adminUser.id] }))
+    .json.team;
+  for (let i = 0; i < ids.length; i += 500) {
+    const r = await admin.post(`/api/v1/teams/${team.id}/members`, {
+      userIds: ids.slice(i, i + 500),
+      role: "member",
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+  }
+  const created =
+    (await admin.post("/api/v1/integrations", { name: "t", type: "text", teamId: team.id })).json;
+  // Before user lists moved out of the alert, this was refused: 3,000 ids do not fit in 64 KiB.
+  const r = await fetch(`${srv.url}/hooks/${created.integration.id}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${created.token}`, priority: "urgent" },
+    body: "everything is down",
+  });
+  const body = await r.json();
+  assert.equal(r.status, 202, JSON.stringify(body));
+  const id = body.alerts[0].alertId as string;
+  const got = await admin.get(`/api/v1/alerts/${id}`);
+  assert.ok(
+    JSON.stringify(got.json.alert).length < 8000,
+    "the alert (sent to every member's socket) stays small",
+  );
+  const notified = got.json.timeline.find((e: Entry) => e.kind === "notified");
+  assert.equal(notified.detail.userCount, 3001, "the timeline counts everyone paged");
+  assert.equal(notified.detail.userIds.length, 100, "and names the first hundred");
+  // The urgent reminder two minutes later goes to all of them.
+  clock.advance(2 * MIN);
+  await srv.core.timers.sweep();
+  const history =
+    (await admin.get(`/api/v1/conversations/${got.json.alert.conversationId}/messages`)).json.items;
+  const reminder = history.find((m: { system?: { event: string } }) =>
+    m.system?.event === "reminder"
+  );
+  assert.ok(reminder, "the reminder was posted");
+  assert.equal(reminder.system.userCount, 3001);
+  assert.equal((await admin.post(`/api/v1/alerts/${id}/ack`)).status, 200);
+});

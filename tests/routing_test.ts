@@ -93,7 +93,11 @@ Deno.test("routing - rules pick policy, priority and conversation; a dry run sho
   assert.equal(db.alert.conversationId, dbRoom, "the card went to the route's conversation");
   assert.equal(db.alert.priority, "urgent", "the route's priority wins over severity");
   assert.equal(db.alert.paging.policyId, policy.id);
-  assert.deepEqual(db.alert.notified, [ben.user.id]);
+  // Who was paged is on the timeline (the alert itself carries no user lists: lib/alert_people.ts).
+  assert.deepEqual(
+    db.timeline.find((e: { kind: string }) => e.kind === "notified").detail.userIds,
+    [ben.user.id],
+  );
   assert.equal(
     db.timeline.find((e: { kind: string }) => e.kind === "routed").detail.route,
     "databases",
