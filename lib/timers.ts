@@ -47,22 +47,43 @@ export type Timer = z.infer<typeof TimerSchema>;
 /** Queue jobs: one dispatcher, each kind zod-parsed. */
 export const JobSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("timer"), id: z.string() }),
+  /** Wakes a sweep at a due time shared by many timers staged without their own message. */
+  z.object({ kind: z.literal("sweep") }),
 ]);
 export type Job = z.infer<typeof JobSchema>;
 
 /** Retries of a wake-up whose handler failed, in ms; after them the reconciler still covers it. */
 const WAKE_BACKOFF_MS = [1_000, 5_000, 15_000, 60_000, 300_000];
 
-/** Adds a timer to an atomic operation: record, indexes, and the queue wake-up. */
-export function stageTimer(op: Deno.AtomicOperation, now: number, t: Timer): void {
+/**
+ * Adds a timer to an atomic operation: record, indexes, and the queue wake-up.
+ * With `wake: false` the caller wakes a sweep for the due time instead
+ * (stageSweepWake), once for many timers: KV queues deliver a few hundred
+ * messages a second, so one message per paged person would not keep up.
+ */
+export function stageTimer(
+  op: Deno.AtomicOperation,
+  now: number,
+  t: Timer,
+  opts: { wake?: boolean } = {},
+): void {
   op.set(keys.timer(t.id), t)
     .set(keys.timerByDue(t.dueAt, t.id), t.id)
-    .set(keys.timerByAlert(t.alertId, t.id), t.id)
-    .enqueue({ kind: "timer", id: t.id } satisfies Job, {
-      delay: Math.max(0, Math.min(t.dueAt - now, 30 * 86_400_000)),
-      keysIfUndelivered: [keys.timerUndelivered(t.id)],
-      backoffSchedule: WAKE_BACKOFF_MS,
-    });
+    .set(keys.timerByAlert(t.alertId, t.id), t.id);
+  if (opts.wake === false) return;
+  op.enqueue({ kind: "timer", id: t.id } satisfies Job, {
+    delay: Math.max(0, Math.min(t.dueAt - now, 30 * 86_400_000)),
+    keysIfUndelivered: [keys.timerUndelivered(t.id)],
+    backoffSchedule: WAKE_BACKOFF_MS,
+  });
+}
+
+/** One queue message that runs a sweep at `dueAt` (for timers staged with `wake: false`). */
+export function stageSweepWake(op: Deno.AtomicOperation, now: number, dueAt: number): void {
+  op.enqueue({ kind: "sweep" } satisfies Job, {
+    delay: Math.max(0, Math.min(dueAt - now, 30 * 86_400_000)),
+    backoffSchedule: WAKE_BACKOFF_MS,
+  });
 }
 
 /** Adds the deletion of a timer (after it fired, or when cancelled). */
@@ -129,6 +150,7 @@ export class TimerService {
   /** Fires under way (from the queue or a sweep), so that a sweep can wait for all of them. */
   #inflight = new Set<Promise<unknown>>();
   #sweeping: Promise<void> | null = null;
+  #again: Promise<void> | null = null;
   #closed = false;
   /** Timers fired by this process (for tests and benches). */
   fired = 0;
@@ -150,12 +172,17 @@ export class TimerService {
       return;
     }
     if (this.#closed) throw new Error("shutting down"); // let KV redeliver it
+    if (job.data.kind === "sweep") {
+      await this.sweep();
+      return;
+    }
+    const id = job.data.id;
     await this.#track((async () => {
       try {
-        if (await this.fire(job.data.id)) this.fired++;
+        if (await this.fire(id)) this.fired++;
       } catch (err) {
         // Counted durably; the reconciler retries until it becomes a dead letter.
-        await recordFailure(this.deps, job.data.id, err).catch(() => {});
+        await recordFailure(this.deps, id, err).catch(() => {});
       }
     })());
   }
@@ -170,7 +197,16 @@ export class TimerService {
    * resolves once those, and any fire the queue had under way, are done.
    */
   sweep(): Promise<void> {
-    if (this.#sweeping || this.#closed) return this.#sweeping ?? Promise.resolve();
+    if (this.#closed) return Promise.resolve();
+    if (this.#sweeping) {
+      // One more pass after the running one (which may have listed before the caller's timers
+      // came due), shared by everyone who asks meanwhile.
+      this.#again ??= this.#sweeping.then(() => {
+        this.#again = null;
+        return this.sweep();
+      });
+      return this.#again;
+    }
     this.#sweeping = (async () => {
       try {
         const now = this.deps.clock.now();

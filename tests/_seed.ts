@@ -8,7 +8,7 @@ import { addMembers, createConversation } from "../lib/conversations.ts";
 import { createCore } from "../lib/deps.ts";
 import { createIntegration } from "../lib/integrations.ts";
 import { createSession } from "../lib/sessions.ts";
-import { createTeam } from "../lib/teams.ts";
+import { createTeam, putTeamMembers } from "../lib/teams.ts";
 import { createUser, setup } from "../lib/users.ts";
 import type { User } from "../lib/schemas.ts";
 
@@ -73,11 +73,10 @@ export async function seed(
   }
   let integration;
   if (opts.integration) {
-    const team = await createTeam(core, {
-      name: "SRE",
-      memberIds: users.slice(0, opts.teamMembers ?? 0).map((u) => u.id),
-      adminIds: [admin.id],
-    });
+    const team = await createTeam(core, { name: "SRE", memberIds: [], adminIds: [admin.id] });
+    // Teams take at most 300 members at creation; more join afterwards, as through the API.
+    const members = users.slice(0, opts.teamMembers ?? 0).map((u) => u.id);
+    if (members.length) await putTeamMembers(core, team.id, members, "member");
     const r = await createIntegration(core, admin, {
       name: "am",
       type: "alertmanager",

@@ -5,6 +5,7 @@ import { fireTimer } from "../lib/escalation.ts";
 import type { User } from "../lib/schemas.ts";
 import { keys } from "../lib/keys.ts";
 import { createUser } from "../lib/users.ts";
+import { setNotifyRules } from "../lib/contacts.ts";
 import { stageTimer, TIMER_MAX_FAILURES, timersOf } from "../lib/timers.ts";
 import { adminClient, Client, startServer, type TestServer, userClient } from "./_helpers.ts";
 
@@ -519,4 +520,52 @@ Deno.test("paging - an alert to a team of 3,000 is stored, names the count, and 
   assert.ok(reminder, "the reminder was posted");
   assert.equal(reminder.system.userCount, 3001);
   assert.equal((await admin.post(`/api/v1/alerts/${id}/ack`)).status, 200);
+});
+
+Deno.test("paging - personal timers of 150 people fire from one shared wake-up (no periodic sweep)", async () => {
+  await using srv = await startServer({ config: { timerSweepMs: 0 } });
+  const { client: admin, user: adminUser } = await adminClient(srv);
+  const ids: string[] = [adminUser.id];
+  const rules = {
+    urgent: [{ channel: "email" as const, afterMinutes: 0.02 }],
+    high: [],
+    medium: [],
+    low: [],
+  };
+  await setNotifyRules(srv.kv, adminUser.id, rules);
+  for (let i = 0; i < 149; i++) {
+    const u = await createUser(srv.core, {
+      email: `w${i}@example.com`,
+      name: `W ${i}`,
+      password: "user-password",
+      role: "member",
+    });
+    await setNotifyRules(srv.kv, u.id, rules);
+    ids.push(u.id);
+  }
+  const team = (await admin.post("/api/v1/teams", { name: "Wake", adminIds: [adminUser.id] }))
+    .json.team;
+  await admin.post(`/api/v1/teams/${team.id}/members`, { userIds: ids.slice(1), role: "member" });
+  const created =
+    (await admin.post("/api/v1/integrations", { name: "t", type: "text", teamId: team.id })).json;
+  const r = await fetch(`${srv.url}/hooks/${created.integration.id}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${created.token}`, priority: "urgent" },
+    body: "wake everyone",
+  });
+  const id = (await r.json()).alerts[0].alertId as string;
+  // Nobody has a verified e-mail address, so each delivery ends "skipped"; what matters is that
+  // every one of the 150 timers fired, 1.2 s after the alert, with no periodic sweep running.
+  const deadline = Date.now() + 20_000;
+  let fired = 0;
+  while (Date.now() < deadline) {
+    fired = (await timeline(admin, id)).filter((e) => e.kind === "delivery").length;
+    if (fired >= 150) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.equal(fired, 150, "every personal timer fired");
+  assert.deepEqual(
+    (await timersOf(srv.kv, id)).filter((e) => e.value.kind === "personal"),
+    [],
+  );
 });
