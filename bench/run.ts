@@ -799,11 +799,15 @@ if (import.meta.main) {
   const results: Record<string, unknown> = { machine };
 
   if (PROFILE) {
-    // One fanout run at 2,000 msg/s with the server under --cpu-prof, then where its CPU went.
-    const s = await seed(1000, 10);
+    // One run with the server under --cpu-prof (fanout at 2,000 msg/s, or with --only=w2s
+    // webhook to screen at 10 alerts/s), then where its CPU went.
+    const w2s = ONLY?.includes("w2s");
+    const s = w2s
+      ? await seed(1000, 1000, { integration: true, teamMembers: 1000 })
+      : await seed(1000, 10);
     const dir = await Deno.makeTempDir({ prefix: "tocsin-prof-" });
     const target = await startTocsin(s, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
-    const r = await fanoutRun(target, s, 2000);
+    const r = w2s ? await w2sRun(target, s, 1000, 10) : await fanoutRun(target, s, 2000);
     await target.stop();
     console.log(`profiled run: ${JSON.stringify(r)}`);
     for (const e of Deno.readDirSync(dir)) {

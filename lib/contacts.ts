@@ -159,7 +159,16 @@ export async function verifyContact(
   const next: Contact = ok
     ? { ...c, verified: true, codeHash: null }
     : { ...c, tries: c.tries + 1 };
-  const res = await kv.atomic().check(entry).set(entry.key, next).commit();
+  const op = kv.atomic().check(entry).set(entry.key, next);
+  if (ok) {
+    await stageChannels(
+      kv,
+      op,
+      user.id,
+      (await listContacts(kv, user.id)).map((x) => x.id === id ? next : x),
+    );
+  }
+  const res = await op.commit();
   if (!res.ok) throw new ApiError("conflict", "try again");
   if (!ok) throw new ApiError("invalid_input", "wrong code");
   return next;
@@ -168,5 +177,57 @@ export async function verifyContact(
 export async function deleteContact(kv: Deno.Kv, userId: string, id: string): Promise<void> {
   const entry = await kv.get(keys.contact(userId, id));
   if (!entry.value) throw notFound("contact");
-  await kv.delete(entry.key);
+  const op = kv.atomic().check(entry).delete(entry.key);
+  await stageChannels(kv, op, userId, (await listContacts(kv, userId)).filter((x) => x.id !== id));
+  if (!(await op.commit()).ok) throw new ApiError("conflict", "try again");
+}
+
+/**
+ * Sets the user's verified channels (from `contacts`, the list as it will be) in `op`, checking
+ * the summary it replaces, so that two concurrent changes cannot leave a stale one.
+ */
+async function stageChannels(
+  kv: Deno.Kv,
+  op: Deno.AtomicOperation,
+  userId: string,
+  contacts: Contact[],
+): Promise<void> {
+  const current = await kv.get<Channel[]>(keys.contactChannels(userId));
+  const channels = [...new Set(contacts.filter((c) => c.verified).map((c) => c.kind))].sort();
+  op.check(current).set(keys.contactChannels(userId), channels);
+}
+
+/**
+ * The channels each user can be reached on (verified contacts; voice also through an SMS
+ * number), read together. Paging schedules personal rule steps only for these.
+ */
+export async function reachableChannelsMany(
+  kv: Deno.Kv,
+  userIds: string[],
+): Promise<Set<Channel>[]> {
+  const entries = await getManyChunked<Channel[]>(kv, userIds.map((u) => keys.contactChannels(u)));
+  return entries.map((e) => {
+    const set = new Set(e.value ?? []);
+    if (set.has("sms")) set.add("voice");
+    return set;
+  });
+}
+
+/**
+ * Builds the verified-channel summaries from existing contacts, once per database (contacts
+ * verified before the summaries existed would otherwise never be paged). Safe to run from
+ * several processes: a summary is only created where none exists.
+ */
+export async function migrateContactChannels(kv: Deno.Kv): Promise<void> {
+  if ((await kv.get(keys.migration("contact_channels"))).value) return;
+  const byUser = new Map<string, Contact[]>();
+  for await (const e of kv.list<Contact>({ prefix: keys.contactsAll() })) {
+    byUser.set(e.value.userId, [...(byUser.get(e.value.userId) ?? []), e.value]);
+  }
+  for (const [userId, contacts] of byUser) {
+    const channels = [...new Set(contacts.filter((c) => c.verified).map((c) => c.kind))].sort();
+    await kv.atomic().check({ key: keys.contactChannels(userId), versionstamp: null })
+      .set(keys.contactChannels(userId), channels).commit();
+  }
+  await kv.set(keys.migration("contact_channels"), Date.now());
 }

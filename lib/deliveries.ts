@@ -19,6 +19,7 @@ import {
   type Contact,
   getNotifyRulesMany,
   type NotifyRules,
+  reachableChannelsMany,
   verifiedContact,
 } from "./contacts.ts";
 import type { Deps } from "./deps.ts";
@@ -103,13 +104,21 @@ async function stageUsers(
   let spent = 0;
   const wakes = new Set<number>();
   let rules: NotifyRules[] = [];
+  let reachable: Set<Channel>[] = [];
   for (let i = 0; i < userIds.length; i++) {
     const userId = userIds[i];
     // Rules are read RULES_READ at a time (in parallel), not all: the budget may stop early.
     if (i % RULES_READ === 0) {
-      rules = await getNotifyRulesMany(deps.kv, userIds.slice(i, i + RULES_READ));
+      const slice = userIds.slice(i, i + RULES_READ);
+      [rules, reachable] = await Promise.all([
+        getNotifyRulesMany(deps.kv, slice),
+        reachableChannelsMany(deps.kv, slice),
+      ]);
     }
-    const steps = rules[i % RULES_READ][alert.priority];
+    // Only steps the user can be reached on: a step without a verified contact would only
+    // record "skipped" when due (one timer, two commits, for nothing).
+    const can = reachable[i % RULES_READ];
+    const steps = rules[i % RULES_READ][alert.priority].filter((s) => can.has(s.channel));
     // Three mutations a timer (no queue message), and a wake-up per due time.
     if (i > 0 && spent + steps.length * 4 > budget) {
       for (const at of wakes) stageSweepWake(op, now, at);

@@ -12,6 +12,7 @@ import { fireTimer } from "./escalation.ts";
 import { DeliveredBuffer } from "./receipts.ts";
 import { type Timer, TimerService } from "./timers.ts";
 import { RetentionService } from "./retention.ts";
+import { migrateContactChannels } from "./contacts.ts";
 import { deliverWebhook, fireAutomation } from "./automation.ts";
 import { deliverPersonal, stagePersonalBatch } from "./deliveries.ts";
 import { flushRobot } from "./robots.ts";
@@ -69,6 +70,7 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
     timers: null as unknown as TimerService,
     retention: null as unknown as RetentionService,
     async start() {
+      await migrateContactChannels(kv);
       await fanout.start();
       core.timers.start();
       core.retention.start();

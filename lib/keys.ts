@@ -141,6 +141,11 @@ export const keys = {
 
   // Out-of-app notifications.
   contact: (userId: string, id: string): Deno.KvKey => ["contacts", userId, id],
+  contactsAll: (): Deno.KvKey => ["contacts"],
+  /** The kinds of a user's verified contacts (kept with every verify and delete). */
+  contactChannels: (userId: string): Deno.KvKey => ["contact_channels", userId],
+  /** Set once the contact_channels summaries were built from the existing contacts. */
+  migration: (name: string): Deno.KvKey => ["migrations", name],
   contacts: (userId: string): Deno.KvKey => ["contacts", userId],
   notifyRules: (userId: string): Deno.KvKey => ["notification_rules", userId],
   provider: (id: string): Deno.KvKey => ["providers", id],

@@ -9,6 +9,7 @@ import { type Core, createCore } from "../lib/deps.ts";
 import type { ServerFrame } from "../lib/hub.ts";
 import type { User } from "../lib/schemas.ts";
 import { createUser, setup } from "../lib/users.ts";
+import { addContact, verifyContact } from "../lib/contacts.ts";
 import { createApp } from "../routes/mod.ts";
 
 export interface TestServer extends AsyncDisposable {
@@ -253,4 +254,19 @@ export function assertGapFree(seqs: number[]): void {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Gives `user` a verified contact directly through the library (the code is caught, not sent). */
+export async function addVerifiedContact(
+  srv: TestServer,
+  user: User,
+  kind: "email" | "sms" | "voice" | "webhook",
+  address: string,
+): Promise<void> {
+  let code = "";
+  const c = await addContact(srv.core, user, { kind, address }, (_c, k) => {
+    code = k;
+    return Promise.resolve();
+  });
+  await verifyContact(srv.core, user, c.id, code);
 }

@@ -5,9 +5,16 @@ import { fireTimer } from "../lib/escalation.ts";
 import type { User } from "../lib/schemas.ts";
 import { keys } from "../lib/keys.ts";
 import { createUser } from "../lib/users.ts";
-import { setNotifyRules } from "../lib/contacts.ts";
+import { migrateContactChannels, reachableChannelsMany, setNotifyRules } from "../lib/contacts.ts";
 import { stageTimer, TIMER_MAX_FAILURES, timersOf } from "../lib/timers.ts";
-import { adminClient, Client, startServer, type TestServer, userClient } from "./_helpers.ts";
+import {
+  addVerifiedContact,
+  adminClient,
+  Client,
+  startServer,
+  type TestServer,
+  userClient,
+} from "./_helpers.ts";
 
 const MIN = 60_000;
 
@@ -424,6 +431,10 @@ Deno.test("paging - an urgent alert to a team of 120 is accepted, pages everyone
   await using srv = await startServer({ clock, config: { timerSweepMs: 0 } });
   const { client: admin, user: adminUser } = await adminClient(srv);
   const ids: string[] = [];
+  // Everyone can be reached by e-mail and SMS (voice goes to the SMS number), so each person's
+  // three default urgent steps are scheduled.
+  await addVerifiedContact(srv, adminUser, "email", "admin@example.com");
+  await addVerifiedContact(srv, adminUser, "sms", "+15550000000");
   for (let i = 0; i < 120; i++) {
     const u = await createUser(srv.core, {
       email: `u${i}@example.com`,
@@ -431,6 +442,8 @@ Deno.test("paging - an urgent alert to a team of 120 is accepted, pages everyone
       password: "user-password",
       role: "member",
     });
+    await addVerifiedContact(srv, u, "email", `u${i}@example.com`);
+    await addVerifiedContact(srv, u, "sms", `+1555000${String(i).padStart(4, "0")}`);
     ids.push(u.id);
   }
   const team = (await admin.post("/api/v1/teams", {
@@ -533,6 +546,7 @@ Deno.test("paging - personal timers of 150 people fire from one shared wake-up (
     low: [],
   };
   await setNotifyRules(srv.kv, adminUser.id, rules);
+  await addVerifiedContact(srv, adminUser, "email", "admin@example.com");
   for (let i = 0; i < 149; i++) {
     const u = await createUser(srv.core, {
       email: `w${i}@example.com`,
@@ -541,6 +555,7 @@ Deno.test("paging - personal timers of 150 people fire from one shared wake-up (
       role: "member",
     });
     await setNotifyRules(srv.kv, u.id, rules);
+    await addVerifiedContact(srv, u, "email", `w${i}@example.com`);
     ids.push(u.id);
   }
   const team = (await admin.post("/api/v1/teams", { name: "Wake", adminIds: [adminUser.id] }))
@@ -554,8 +569,8 @@ Deno.test("paging - personal timers of 150 people fire from one shared wake-up (
     body: "wake everyone",
   });
   const id = (await r.json()).alerts[0].alertId as string;
-  // Nobody has a verified e-mail address, so each delivery ends "skipped"; what matters is that
-  // every one of the 150 timers fired, 1.2 s after the alert, with no periodic sweep running.
+  // No e-mail provider is configured, so each delivery ends "skipped"; what matters is that every
+  // one of the 150 timers fired, 1.2 s after the alert, with no periodic sweep running.
   const deadline = Date.now() + 20_000;
   let fired = 0;
   while (Date.now() < deadline) {
@@ -568,4 +583,48 @@ Deno.test("paging - personal timers of 150 people fire from one shared wake-up (
     (await timersOf(srv.kv, id)).filter((e) => e.value.kind === "personal"),
     [],
   );
+});
+
+Deno.test("paging - personal steps are scheduled only on channels the person can be reached on", async () => {
+  const clock = new ManualClock();
+  const w = await world(clock);
+  await using _srv = w.srv;
+  // Ann has a verified SMS number (so SMS and voice), Ben nothing: default urgent rules are
+  // e-mail, SMS and voice.
+  const ann = (await w.srv.kv.get<User>(keys.user(w.a.user.id))).value!;
+  await addVerifiedContact(w.srv, ann, "sms", "+15550001111");
+  const id = await w.fire("api down", "urgent");
+  const personal = (await timersOf(w.srv.kv, id)).filter((e) => e.value.kind === "personal")
+    .map((e) => `${e.value.userId === w.a.user.id ? "ann" : "other"}:${e.value.channel}`).sort();
+  assert.deepEqual(personal, ["ann:sms", "ann:voice"]);
+  // Removing the number removes the channels from the next alert's schedule.
+  const contacts = (await w.a.client.get("/api/v1/me/contacts")).json.items;
+  assert.equal((await w.a.client.delete(`/api/v1/me/contacts/${contacts[0].id}`)).status, 200);
+  const id2 = await w.fire("db down", "urgent");
+  assert.deepEqual(
+    (await timersOf(w.srv.kv, id2)).filter((e) => e.value.kind === "personal"),
+    [],
+  );
+});
+
+Deno.test("contacts - verified contacts from before the channel summaries are migrated at start", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const contact = {
+    id: "c1",
+    userId: "u1",
+    kind: "email",
+    address: "old@example.com",
+    verified: true,
+    createdAt: 0,
+    codeHash: null,
+    codeExpiresAt: 0,
+    tries: 0,
+  };
+  await kv.set(keys.contact("u1", "c1"), contact);
+  await kv.set(keys.contact("u2", "c2"), { ...contact, id: "c2", userId: "u2", verified: false });
+  await migrateContactChannels(kv);
+  assert.deepEqual((await kv.get(keys.contactChannels("u1"))).value, ["email"]);
+  assert.deepEqual((await kv.get(keys.contactChannels("u2"))).value, []);
+  assert.deepEqual([...(await reachableChannelsMany(kv, ["u1", "u2", "u3"]))[0]], ["email"]);
+  kv.close();
 });
