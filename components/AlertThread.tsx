@@ -85,6 +85,21 @@ export function AlertThread(props: { alertId: string; convId: string; onClose: (
             {t(KIND[en.kind] ?? "tlNote")}
             <span class="muted">{en.by ? ` · ${en.via}` : ""}</span>
             {en.note && <p class="tl-note">{en.note}</p>}
+            {people(en.detail, "userIds", "userCount", props.convId) && (
+              <p class="muted tl-people">
+                → {people(en.detail, "userIds", "userCount", props.convId)}
+              </p>
+            )}
+            {people(en.detail, "unreachable", "unreachableCount", props.convId) && (
+              <p class="muted tl-people">
+                {t("tlUnreachable")}: {people(
+                  en.detail,
+                  "unreachable",
+                  "unreachableCount",
+                  props.convId,
+                )}
+              </p>
+            )}
           </li>
         ))}
       </ol>
@@ -117,4 +132,18 @@ export function AlertThread(props: { alertId: string; convId: string; onClose: (
       </form>
     </Dialog>
   );
+}
+
+/** Names from a timeline entry's list (at most 100 are stored), with "+N" for the rest. */
+function people(
+  detail: Record<string, unknown> | undefined,
+  list: string,
+  count: string,
+  convId: string,
+): string {
+  const ids = detail?.[list];
+  if (!Array.isArray(ids) || ids.length === 0) return "";
+  const more = (typeof detail?.[count] === "number" ? detail[count] as number : ids.length) -
+    ids.length;
+  return ids.map((u) => userName(String(u), convId)).join(", ") + (more > 0 ? ` +${more}` : "");
 }

@@ -73,12 +73,11 @@ export async function getNotifyRules(kv: Deno.Kv, userId: string): Promise<Notif
     structuredClone(DEFAULT_NOTIFICATION_RULES) as unknown as NotifyRules;
 }
 
-/** Several users' rules in one go (getMany, 10 keys a call, in parallel). */
+/** Several users' rules in one go (getMany, 10 keys a call, in parallel). Read-only results. */
 export async function getNotifyRulesMany(kv: Deno.Kv, userIds: string[]): Promise<NotifyRules[]> {
+  if (!userIds.length) return [];
   const entries = await getManyChunked<NotifyRules>(kv, userIds.map((u) => keys.notifyRules(u)));
-  return entries.map((e) =>
-    e.value ?? structuredClone(DEFAULT_NOTIFICATION_RULES) as unknown as NotifyRules
-  );
+  return entries.map((e) => e.value ?? (DEFAULT_NOTIFICATION_RULES as unknown as NotifyRules));
 }
 
 export async function setNotifyRules(

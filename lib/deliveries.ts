@@ -10,10 +10,10 @@
  * carry a signed, expiring, single-use link that acknowledges the alert
  * without logging in.
  */
-import { readPeople, stagePeople } from "./alert_people.ts";
+import { named, readPeople, stagePeople } from "./alert_people.ts";
 import type { Alert, TimelineEntry } from "./alerts.ts";
 import { makeAckLink } from "./ack_links.ts";
-import { DELIVERY_BACKOFF_MS } from "./config.ts";
+import { DEFAULT_NOTIFICATION_RULES, DELIVERY_BACKOFF_MS } from "./config.ts";
 import {
   type Channel,
   type Contact,
@@ -65,14 +65,38 @@ export async function stagePersonal(
   alert: Alert,
   userIds: string[],
   now: number,
-): Promise<void> {
+): Promise<string[]> {
   const before = alert.people.personal ? await readPeople(deps.kv, alert.id, "personal") : [];
   const seen = new Set(before);
   const fresh = userIds.filter((u) => !seen.has(u));
-  if (!fresh.length) return;
-  const rest = await stageUsers(deps, op, alert, fresh, now, PERSONAL_INLINE_MUTATIONS);
-  stageBatches(op, alert, rest, now);
+  if (!fresh.length) return [];
+  const r = await stageUsers(deps, op, alert, fresh, now, PERSONAL_INLINE_MUTATIONS);
+  stageBatches(op, alert, r.rest, now);
   stagePeople(op, alert.id, alert.people, "personal", [...before, ...fresh]);
+  return r.unreachable;
+}
+
+/** Whether people without verified contacts are worth naming at this priority (default rules). */
+export function reportsUnreachable(alert: Alert): boolean {
+  return DEFAULT_NOTIFICATION_RULES[alert.priority].length > 0;
+}
+
+/**
+ * A timeline entry for people of a batch who have no verified contact at all: their rule steps
+ * are not scheduled (each would only record "skipped"), but the alert says who could not be
+ * reached. (Those of the paging commit itself are named in its "notified" entry.)
+ */
+function stageUnreachable(op: Deno.AtomicOperation, alert: Alert, userIds: string[], now: number) {
+  if (!userIds.length || !reportsUnreachable(alert)) return;
+  const e: TimelineEntry = {
+    id: ulid(now),
+    at: now,
+    kind: "delivery",
+    by: null,
+    via: "personal",
+    detail: { status: "skipped", reason: "no verified contact", ...named(userIds) },
+  };
+  op.set(keys.alertTimeline(alert.id, e.id), e);
 }
 
 /**
@@ -83,6 +107,8 @@ export async function stagePersonal(
 const PERSONAL_INLINE_MUTATIONS = 300;
 /** The same budget for a batch timer's own commit. */
 const PERSONAL_BATCH_MUTATIONS = 800;
+/** For users who cannot be reached outside the app: no steps. */
+const NO_RULES: NotifyRules = { urgent: [], high: [], medium: [], low: [] };
 /** Users whose notification rules are read at once. */
 const RULES_READ = 100;
 /** Users one batch timer carries. */
@@ -100,30 +126,37 @@ async function stageUsers(
   userIds: string[],
   now: number,
   budget: number,
-): Promise<string[]> {
+): Promise<{ rest: string[]; unreachable: string[] }> {
   let spent = 0;
   const wakes = new Set<number>();
   let rules: NotifyRules[] = [];
   let reachable: Set<Channel>[] = [];
+  const unreachable: string[] = [];
+  const done = (rest: string[]) => {
+    for (const at of wakes) stageSweepWake(op, now, at);
+    return { rest, unreachable };
+  };
   for (let i = 0; i < userIds.length; i++) {
     const userId = userIds[i];
     // Rules are read RULES_READ at a time (in parallel), not all: the budget may stop early.
     if (i % RULES_READ === 0) {
       const slice = userIds.slice(i, i + RULES_READ);
-      [rules, reachable] = await Promise.all([
-        getNotifyRulesMany(deps.kv, slice),
-        reachableChannelsMany(deps.kv, slice),
-      ]);
+      reachable = await reachableChannelsMany(deps.kv, slice);
+      // Rules only of those who can be reached at all (often few in a large team).
+      const some = slice.filter((_, k) => reachable[k].size > 0);
+      const read = await getNotifyRulesMany(deps.kv, some);
+      const byUser = new Map(some.map((u, k) => [u, read[k]]));
+      rules = slice.map((u) => byUser.get(u) ?? NO_RULES);
     }
-    // Only steps the user can be reached on: a step without a verified contact would only
-    // record "skipped" when due (one timer, two commits, for nothing).
-    const can = reachable[i % RULES_READ];
-    const steps = rules[i % RULES_READ][alert.priority].filter((s) => can.has(s.channel));
+    // Someone with no verified contact at all gets no timers (each would only record "skipped"
+    // when due: one timer and two commits each, for nothing, in a team of thousands).
+    if (reachable[i % RULES_READ].size === 0) {
+      unreachable.push(userId);
+      continue;
+    }
+    const steps = rules[i % RULES_READ][alert.priority];
     // Three mutations a timer (no queue message), and a wake-up per due time.
-    if (i > 0 && spent + steps.length * 4 > budget) {
-      for (const at of wakes) stageSweepWake(op, now, at);
-      return userIds.slice(i);
-    }
+    if (i > 0 && spent + steps.length * 4 + 3 > budget) return done(userIds.slice(i));
     spent += steps.length * 3;
     for (const step of steps) {
       const dueAt = now + step.afterMinutes * 60_000;
@@ -142,8 +175,7 @@ async function stageUsers(
       }, { wake: false });
     }
   }
-  for (const at of wakes) stageSweepWake(op, now, at);
-  return [];
+  return done([]);
 }
 
 function stageBatches(op: Deno.AtomicOperation, alert: Alert, userIds: string[], now: number) {
@@ -176,8 +208,9 @@ export async function stagePersonalBatch(deps: Deps, timerId: string): Promise<b
   const alert = a.value;
   if (alert && alert.status === "triggered" && (alert.epoch ?? 0) === t.value.round) {
     const ids = t.value.userIds ?? [];
-    const rest = await stageUsers(deps, op, alert, ids, now, PERSONAL_BATCH_MUTATIONS);
-    stageBatches(op, alert, rest, now);
+    const r = await stageUsers(deps, op, alert, ids, now, PERSONAL_BATCH_MUTATIONS);
+    stageBatches(op, alert, r.rest, now);
+    stageUnreachable(op, alert, r.unreachable, now);
   }
   return (await op.commit()).ok;
 }

@@ -32,7 +32,7 @@ import { onCallAt, quietUntil, type Schedule } from "./schedules.ts";
 import type { Head, Team, User } from "./schemas.ts";
 import { listTeamMembers, requireTeamManager, teamRole } from "./teams.ts";
 import { stageDeleteTimer, stageTimer, type Timer, timersOf } from "./timers.ts";
-import { stagePersonal } from "./deliveries.ts";
+import { reportsUnreachable, stagePersonal } from "./deliveries.ts";
 
 export const TargetSchema = z.strictObject({
   type: z.enum(["user", "schedule", "team"]),
@@ -245,15 +245,27 @@ export async function stageStartPaging(
   const { policy, userIds } = await levelTargets(kv, alert, 0, now);
   if (!policy) alert.paging.policyId = null;
   stagePeople(op, alert.id, alert.people, "notified", userIds);
-  await stagePersonal(deps, op, alert, userIds, now);
+  const unreachable = await stagePersonal(deps, op, alert, userIds, now);
   const reminder = nextReminder(await getReminderSettings(kv), alert.priority, 0, now, alert.id);
   if (reminder) stageTimer(op, now, reminder);
   const esc = nextEscalation(policy, 0, 0, now, alert.id);
   if (esc) stageTimer(op, now, esc);
   const entry = timelineEntry(now, "notified", {
-    detail: { ...named(userIds), level: 0, policyId: alert.paging.policyId },
+    detail: {
+      ...named(userIds),
+      level: 0,
+      policyId: alert.paging.policyId,
+      ...unreachableDetail(alert, unreachable),
+    },
   });
   return { entry, userIds };
+}
+
+/** Who of those just paged cannot be reached outside the app (no verified contact), if any. */
+function unreachableDetail(alert: Alert, userIds: string[]) {
+  if (!userIds.length || !reportsUnreachable(alert)) return {};
+  const n = named(userIds);
+  return { unreachable: n.userIds, ...(n.userCount ? { unreachableCount: n.userCount } : {}) };
 }
 
 /** Personal timers a cancelling commit deletes itself; see stageCancelPaging. */
@@ -380,9 +392,14 @@ export async function fireTimer(deps: Deps, timerId: string): Promise<boolean> {
       alert.paging = { ...alert.paging, level: t.value.n, round: t.value.round };
       stagePeople(op, alert.id, alert.people, "notified", userIds);
       notify = userIds;
-      await stagePersonal(deps, op, alert, userIds, now);
+      const unreachable = await stagePersonal(deps, op, alert, userIds, now);
       entry = timelineEntry(now, "escalated", {
-        detail: { ...named(userIds), level: t.value.n, round: t.value.round },
+        detail: {
+          ...named(userIds),
+          level: t.value.n,
+          round: t.value.round,
+          ...unreachableDetail(alert, unreachable),
+        },
       });
       const next = nextEscalation(policy, t.value.n, t.value.round, now, alert.id);
       if (next) stageTimer(op, now, next);

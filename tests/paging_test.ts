@@ -585,19 +585,25 @@ Deno.test("paging - personal timers of 150 people fire from one shared wake-up (
   );
 });
 
-Deno.test("paging - personal steps are scheduled only on channels the person can be reached on", async () => {
+Deno.test("paging - no personal timers for people with no verified contact; the alert names them", async () => {
   const clock = new ManualClock();
   const w = await world(clock);
   await using _srv = w.srv;
-  // Ann has a verified SMS number (so SMS and voice), Ben nothing: default urgent rules are
-  // e-mail, SMS and voice.
+  // Ann has a verified SMS number, Ben and the admin nothing: default urgent rules are e-mail, SMS
+  // and voice. Ann's three steps are scheduled (her e-mail step will record why it was skipped).
   const ann = (await w.srv.kv.get<User>(keys.user(w.a.user.id))).value!;
   await addVerifiedContact(w.srv, ann, "sms", "+15550001111");
   const id = await w.fire("api down", "urgent");
   const personal = (await timersOf(w.srv.kv, id)).filter((e) => e.value.kind === "personal")
     .map((e) => `${e.value.userId === w.a.user.id ? "ann" : "other"}:${e.value.channel}`).sort();
-  assert.deepEqual(personal, ["ann:sms", "ann:voice"]);
-  // Removing the number removes the channels from the next alert's schedule.
+  assert.deepEqual(personal, ["ann:email", "ann:sms", "ann:voice"]);
+  const notified = (await timeline(w.admin, id)).find((e) => e.kind === "notified")!;
+  assert.deepEqual(
+    [...(notified.detail as { unreachable: string[] }).unreachable].sort(),
+    [w.b.user.id, w.adminUser.id].sort(),
+    "the alert names who cannot be reached outside the app",
+  );
+  // Without her number, Ann cannot be reached either: nothing is scheduled for the next alert.
   const contacts = (await w.a.client.get("/api/v1/me/contacts")).json.items;
   assert.equal((await w.a.client.delete(`/api/v1/me/contacts/${contacts[0].id}`)).status, 200);
   const id2 = await w.fire("db down", "urgent");
