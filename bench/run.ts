@@ -138,7 +138,7 @@ function open(
   target: Target,
   i: number,
   cursors: Record<string, number>,
-  onFrame: (f: Frame) => void,
+  onFrame: (f: Frame, ws: WebSocket) => void,
 ): { ws: WebSocket; ready: Promise<void> } {
   const { url, headers } = target.socket(i);
   // Deno's WebSocket takes headers; the DOM type does not know them.
@@ -151,7 +151,7 @@ function open(
   ws.onmessage = (e) => {
     for (const f of JSON.parse(e.data) as Frame[]) {
       if (f.type === "ready") resolve();
-      onFrame(f);
+      onFrame(f, ws);
     }
   };
   return { ws, ready };
@@ -162,12 +162,12 @@ async function openAll(
   target: Target,
   ids: number[],
   cursorsOf: (i: number) => Record<string, number>,
-  onFrame: (i: number, f: Frame) => void,
+  onFrame: (i: number, f: Frame, ws: WebSocket) => void,
 ): Promise<WebSocket[]> {
   const out: WebSocket[] = [];
   for (let k = 0; k < ids.length; k += 250) {
     const wave = ids.slice(k, k + 250).map((i) =>
-      open(target, i, cursorsOf(i), (f) => onFrame(i, f))
+      open(target, i, cursorsOf(i), (f, ws) => onFrame(i, f, ws))
     );
     await Promise.all(wave.map((w) => w.ready));
     out.push(...wave.map((w) => w.ws));
@@ -433,11 +433,11 @@ async function w2sRun(
     }
     await sleep(2);
   }
-  const elapsed = (performance.now() - t0) / 1000;
   await Promise.all(inflight);
   await sleep(1500);
   measuring = false;
   const after = await procStats(target.pid);
+  const wall = (performance.now() - t0) / 1000;
   await closeAll(sockets);
   latencies.sort((a, b) => a - b);
   return {
@@ -447,7 +447,7 @@ async function w2sRun(
     deliveredFraction: Math.round((latencies.length / (posted * members)) * 1000) / 1000,
     p50: r1(pct(latencies, 50)),
     p99: r1(pct(latencies, 99)),
-    serverCpuPct: Math.round(((after.cpu - before.cpu) / (elapsed + 1.5)) * 100),
+    serverCpuPct: Math.round(((after.cpu - before.cpu) / wall) * 100),
   };
 }
 
@@ -477,7 +477,10 @@ async function reconnectRun(target: Target, s: Seeded, rate: number): Promise<Re
   let stormAt = 0;
   let duplicates = 0;
   let gaps = 0;
-  const onFrame = (i: number, f: Frame) => {
+  // Frames a dropped socket still delivers while it closes are not what the resumed one shows.
+  const dropped = new Set<WebSocket>();
+  const onFrame = (i: number, f: Frame, ws: WebSocket) => {
+    if (dropped.has(ws)) return;
     if (f.type === "ready") {
       for (const c of f.conversations ?? []) if (!last.has(i)) last.set(i, c.seq);
     }
@@ -523,11 +526,12 @@ async function reconnectRun(target: Target, s: Seeded, rate: number): Promise<Re
   })();
   await sleep(2000);
   // The storm: every socket drops; all reconnect at once with their cursors.
+  for (const ws of sockets) dropped.add(ws);
   await closeAll(sockets);
   target0 = [...heads];
   stormAt = performance.now();
   const cursorsOf = (i: number) => ({ [target.conv(groupOf.get(i)!)]: last.get(i) ?? 0 });
-  const reopened = ids.map((i) => open(target, i, cursorsOf(i), (f) => onFrame(i, f)));
+  const reopened = ids.map((i) => open(target, i, cursorsOf(i), (f, ws) => onFrame(i, f, ws)));
   sockets = reopened.map((x) => x.ws);
   const deadline = performance.now() + 120_000;
   while (caughtAt.size < ids.length && performance.now() < deadline) await sleep(50);
@@ -571,10 +575,11 @@ async function timersRun(count: number, everyMinutes: number): Promise<TimersRes
   const login = await fetch(`${base}/api/v1/session`, {
     method: "POST",
     headers: { "content-type": "application/json", origin: base },
-    body: JSON.stringify({ email: "admin@bench", password: "admin-password" }),
+    body: JSON.stringify({ email: "admin@bench.example", password: "admin-password" }),
   });
-  await login.body?.cancel();
-  const cookie = /tocsin_session=[^;]*/.exec(login.headers.get("set-cookie") ?? "")![0];
+  const loginBody = await login.text();
+  const cookie = /tocsin_session=[^;]*/.exec(login.headers.get("set-cookie") ?? "")?.[0];
+  if (!cookie) throw new Error(`bench login failed: ${login.status} ${loginBody}`);
   const call = async (method: string, path: string, body: unknown) => {
     const r = await fetch(base + path, {
       method,

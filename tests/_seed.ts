@@ -36,7 +36,7 @@ export async function seed(
   const kv = await Deno.openKv(kvPath);
   const core = createCore(kv, testConfig());
   const admin = await setup(core, {
-    email: "admin@bench",
+    email: "admin@bench.example",
     name: "Admin",
     password: "admin-password",
   });
