@@ -10,6 +10,7 @@
  * that a user is scheduled once per alert epoch). Every writer also rewrites
  * the alert in the same commit, so a check on the alert covers its lists.
  */
+import type { Alert } from "./alerts.ts";
 import { keys } from "./keys.ts";
 
 export type PeopleList = "notified" | "personal";
@@ -24,14 +25,19 @@ export interface PeopleCounts {
   personal: number;
 }
 
+/** Lists of alerts upgraded in a commit not yet made (see upgradePeople). */
+const pending = new WeakMap<Alert, Record<PeopleList, string[]>>();
+
 /** Reads one list of an alert (chunks in order). */
 export async function readPeople(
   kv: Deno.Kv,
-  alertId: string,
+  alert: Alert,
   list: PeopleList,
 ): Promise<string[]> {
+  const staged = pending.get(alert);
+  if (staged) return staged[list];
   const out: string[] = [];
-  for await (const e of kv.list<string[]>({ prefix: keys.alertPeople(alertId, list) })) {
+  for await (const e of kv.list<string[]>({ prefix: keys.alertPeople(alert.id, list) })) {
     out.push(...e.value);
   }
   return out;
@@ -64,4 +70,22 @@ export function named(userIds: string[]): { userIds: string[]; userCount?: numbe
   return userIds.length > NAMED_MAX
     ? { userIds: userIds.slice(0, NAMED_MAX), userCount: userIds.length }
     : { userIds };
+}
+
+/**
+ * Alerts stored before the lists moved out carry `notified` and `personal` arrays and no
+ * `people`: moves them into chunks inside `op` (the caller's commit rewrites the alert).
+ * A no-op for current alerts.
+ */
+export function upgradePeople(op: Deno.AtomicOperation, alert: Alert): void {
+  const legacy = alert as Alert & { notified?: string[]; personal?: string[] };
+  if (alert.people) return;
+  alert.people = { notified: 0, personal: 0 };
+  const lists = { notified: legacy.notified ?? [], personal: legacy.personal ?? [] };
+  stagePeople(op, alert.id, alert.people, "notified", lists.notified);
+  stagePeople(op, alert.id, alert.people, "personal", lists.personal);
+  // Until this commit is made, the lists are only here: readPeople answers from them.
+  pending.set(alert, lists);
+  delete legacy.notified;
+  delete legacy.personal;
 }

@@ -4,7 +4,7 @@
  * atomic commit: the alert, its dedup index, a timeline entry, the card
  * message for a new alert, and the fanout hint that updates every client.
  */
-import { type PeopleCounts, stagePeople } from "./alert_people.ts";
+import { type PeopleCounts, stagePeople, upgradePeople } from "./alert_people.ts";
 import { z } from "zod";
 import {
   type AlertEvent,
@@ -436,6 +436,7 @@ export async function actOnAlert(
     const current = await kv.get<Alert>(keys.alert(alertId));
     if (!current.value) throw notFound("alert");
     const a: Alert = { ...current.value, updatedAt: now };
+    upgradePeople(op, a);
     let t: TimelineEntry;
     const extra: TimelineEntry[] = [];
     const keyKey = keys.alertByKey(a.integrationId, a.key);

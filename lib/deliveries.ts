@@ -66,7 +66,7 @@ export async function stagePersonal(
   userIds: string[],
   now: number,
 ): Promise<string[]> {
-  const before = alert.people.personal ? await readPeople(deps.kv, alert.id, "personal") : [];
+  const before = alert.people.personal ? await readPeople(deps.kv, alert, "personal") : [];
   const seen = new Set(before);
   const fresh = userIds.filter((u) => !seen.has(u));
   if (!fresh.length) return [];

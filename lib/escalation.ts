@@ -15,7 +15,7 @@
  * Notifications are in-app for now; e-mail, SMS and the rest ride on the
  * same steps later.
  */
-import { named, PEOPLE_CHUNK, readPeople, stagePeople } from "./alert_people.ts";
+import { named, PEOPLE_CHUNK, readPeople, stagePeople, upgradePeople } from "./alert_people.ts";
 import { z } from "zod";
 import type { Alert, TimelineEntry } from "./alerts.ts";
 import type { Priority } from "./alert_sources.ts";
@@ -334,12 +334,13 @@ export async function fireTimer(deps: Deps, timerId: string): Promise<boolean> {
     stageDeleteTimer(op, t.value);
     if (!a.value || a.value.status !== "triggered") return { hints: [], result: false };
     const alert: Alert = { ...a.value, updatedAt: now };
+    upgradePeople(op, alert);
     let entry: TimelineEntry;
     let event: "reminder" | "escalated";
     let notify: string[];
     if (t.value.kind === "reminder") {
       event = "reminder";
-      notify = t.value.userIds ?? await readPeople(kv, alert.id, "notified");
+      notify = t.value.userIds ?? await readPeople(kv, alert, "notified");
       const deferred: Record<string, number> = {};
       if (alert.priority !== "urgent") {
         // Quiet hours: below urgent, a reminder waits for each user until their window ends.

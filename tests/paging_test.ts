@@ -634,3 +634,29 @@ Deno.test("contacts - verified contacts from before the channel summaries are mi
   assert.deepEqual([...(await reachableChannelsMany(kv, ["u1", "u2", "u3"]))[0]], ["email"]);
   kv.close();
 });
+
+Deno.test("paging - an alert stored with the old inline user lists still reminds the same people", async () => {
+  const clock = new ManualClock();
+  const w = await world(clock);
+  await using _srv = w.srv;
+  const id = await w.fire("legacy", "urgent");
+  // Rewrite it as the previous version stored it: lists inside the alert, no chunks beside it.
+  const e = await w.srv.kv.get<Record<string, unknown>>(keys.alert(id));
+  const legacy: Record<string, unknown> = {
+    ...e.value!,
+    notified: [w.a.user.id],
+    personal: [w.a.user.id],
+  };
+  delete legacy.people;
+  const op = w.srv.kv.atomic().set(keys.alert(id), legacy);
+  for await (const c of w.srv.kv.list({ prefix: ["alert_people", id] })) op.delete(c.key);
+  await op.commit();
+  await advance(w.srv, clock, 2 * MIN);
+  const reminded = (await timeline(w.admin, id)).filter((x) => x.detail?.reminder === 1);
+  assert.equal(reminded.length, 1);
+  assert.deepEqual(reminded[0].detail?.userIds, [w.a.user.id], "the same people as before");
+  const now = (await w.srv.kv.get<Record<string, unknown>>(keys.alert(id))).value!;
+  assert.deepEqual(now.people, { notified: 1, personal: 1 }, "moved into chunks");
+  assert.equal(now.notified, undefined);
+  assert.equal((await w.admin.post(`/api/v1/alerts/${id}/ack`)).status, 200);
+});
