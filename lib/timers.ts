@@ -173,7 +173,10 @@ export class TimerService {
     }
     if (this.#closed) throw new Error("shutting down"); // let KV redeliver it
     if (job.data.kind === "sweep") {
-      await this.sweep();
+      // Not awaited: a sweep over thousands of timers must not hold up the queue's other
+      // messages. The timers are durable records; if this process dies mid-sweep, the periodic
+      // reconciler fires what is left.
+      this.sweep();
       return;
     }
     const id = job.data.id;
