@@ -264,8 +264,6 @@ export async function fireAutomation(deps: Deps, timerId: string): Promise<boole
   );
 }
 
-const inflight = new Set<string>();
-
 /**
  * Delivers one webhook attempt. The request leaves before the commit that
  * records it, so a crash in between repeats it: receivers de-duplicate by
@@ -273,69 +271,63 @@ const inflight = new Set<string>();
  */
 export async function deliverWebhook(deps: Deps, timerId: string): Promise<boolean> {
   const { kv, fanout, clock, config } = deps;
-  if (inflight.has(timerId)) return false;
-  inflight.add(timerId);
-  try {
-    const t = await kv.get<Timer>(keys.timer(timerId));
-    if (!t.value || t.value.dueAt > clock.now()) return false;
-    const alert = (await kv.get<Alert>(keys.alert(t.value.alertId))).value;
-    const rule = t.value.ruleId
-      ? (await kv.get<Rule>(keys.automationRule(t.value.ruleId))).value
-      : null;
-    const action = rule?.actions[t.value.action ?? -1];
-    if (!alert || !rule || action?.type !== "webhook") {
-      await kv.atomic().check(t).delete(t.key).commit();
-      return false;
-    }
-    const deliveryId = t.value.delivery ?? t.value.id;
-    const body = JSON.stringify({
-      event: "alert.automation",
-      deliveryId,
-      rule: { id: rule.id, name: rule.name },
-      alert,
-    });
-    const { ok, status, transient, detail } = await postSigned(action.url, action.secret, body, {
-      now: clock.now(),
-      deliveryId,
-      timeoutMs: config.webhookTimeoutMs,
-      allowPrivate: config.allowPrivateWebhooks,
-    });
-    const error = status === 0 ? detail : "";
-    const retry = !ok && transient && t.value.n < config.webhookMaxAttempts;
-    await fanout.commit(fanout.shard(alert.conversationId), (op) => {
-      const now = clock.now();
-      op.check(t);
-      stageDeleteTimer(op, t.value!);
-      let retryAt: number | null = null;
-      if (retry) {
-        retryAt = now + WEBHOOK_BACKOFF_MS[Math.min(t.value!.n - 1, WEBHOOK_BACKOFF_MS.length - 1)];
-        stageTimer(op, now, {
-          ...t.value!,
-          id: ulid(now),
-          dueAt: retryAt,
-          n: t.value!.n + 1,
-          delivery: deliveryId,
-        });
-      }
-      const e: TimelineEntry = {
-        ...entry(now, {
-          rule: rule.name,
-          url: action.url,
-          attempt: t.value!.n,
-          status,
-          ok,
-          ...(error ? { error: error.slice(0, 200) } : {}),
-          ...(retryAt ? { retryAt } : {}),
-        }),
-        kind: "webhook",
-      };
-      op.set(keys.alertTimeline(alert.id, e.id), e);
-      return Promise.resolve({ hints: [], result: null });
-    });
-    return ok;
-  } finally {
-    inflight.delete(timerId);
+  const t = await kv.get<Timer>(keys.timer(timerId));
+  if (!t.value || t.value.dueAt > clock.now()) return false;
+  const alert = (await kv.get<Alert>(keys.alert(t.value.alertId))).value;
+  const rule = t.value.ruleId
+    ? (await kv.get<Rule>(keys.automationRule(t.value.ruleId))).value
+    : null;
+  const action = rule?.actions[t.value.action ?? -1];
+  if (!alert || !rule || action?.type !== "webhook") {
+    await kv.atomic().check(t).delete(t.key).commit();
+    return false;
   }
+  const deliveryId = t.value.delivery ?? t.value.id;
+  const body = JSON.stringify({
+    event: "alert.automation",
+    deliveryId,
+    rule: { id: rule.id, name: rule.name },
+    alert,
+  });
+  const { ok, status, transient, detail } = await postSigned(action.url, action.secret, body, {
+    now: clock.now(),
+    deliveryId,
+    timeoutMs: config.webhookTimeoutMs,
+    allowPrivate: config.allowPrivateWebhooks,
+  });
+  const error = status === 0 ? detail : "";
+  const retry = !ok && transient && t.value.n < config.webhookMaxAttempts;
+  await fanout.commit(fanout.shard(alert.conversationId), (op) => {
+    const now = clock.now();
+    op.check(t);
+    stageDeleteTimer(op, t.value!);
+    let retryAt: number | null = null;
+    if (retry) {
+      retryAt = now + WEBHOOK_BACKOFF_MS[Math.min(t.value!.n - 1, WEBHOOK_BACKOFF_MS.length - 1)];
+      stageTimer(op, now, {
+        ...t.value!,
+        id: ulid(now),
+        dueAt: retryAt,
+        n: t.value!.n + 1,
+        delivery: deliveryId,
+      });
+    }
+    const e: TimelineEntry = {
+      ...entry(now, {
+        rule: rule.name,
+        url: action.url,
+        attempt: t.value!.n,
+        status,
+        ok,
+        ...(error ? { error: error.slice(0, 200) } : {}),
+        ...(retryAt ? { retryAt } : {}),
+      }),
+      kind: "webhook",
+    };
+    op.set(keys.alertTimeline(alert.id, e.id), e);
+    return Promise.resolve({ hints: [], result: null });
+  });
+  return ok;
 }
 
 /** Loads a rule the user may see. */

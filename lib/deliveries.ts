@@ -238,8 +238,6 @@ async function messageFor(deps: Deps, channel: TemplateChannel, alert: Alert, us
   return { subject, text, html, ackUrl: ctx.ackUrl };
 }
 
-const inflight = new Set<string>();
-
 /**
  * A personal notification timer is due. The message leaves before the
  * commit that records it, so a crash in between sends it again (with the
@@ -247,136 +245,130 @@ const inflight = new Set<string>();
  */
 export async function deliverPersonal(deps: Deps, timerId: string): Promise<boolean> {
   const { kv, fanout, clock, config } = deps;
-  if (inflight.has(timerId)) return false;
-  inflight.add(timerId);
-  try {
-    const t = await kv.get<Timer>(keys.timer(timerId));
-    if (!t.value || t.value.dueAt > clock.now()) return false;
-    const timer = t.value;
-    const userId = timer.userId!;
-    const channel = timer.channel!;
-    const alert = (await kv.get<Alert>(keys.alert(timer.alertId))).value;
-    const user = (await kv.get<User>(keys.user(userId))).value;
-    const now = clock.now();
-    let skip: string | null = null;
-    let deferTo: number | null = null;
-    if (!alert || alert.status !== "triggered" || (alert.epoch ?? 0) !== timer.round) {
-      skip = "acknowledged or resolved";
-    } else if (!user || user.disabled) skip = "no such user";
-    else if (alert.priority !== "urgent") {
-      // Looking = a live socket here and the card read; anyone else is "not looking".
-      const read = u64(await kv.get<Deno.KvU64>(keys.read(alert.conversationId, userId)));
-      if (read >= alert.seq && deps.hub.subscribersOf(userId).length > 0) {
-        skip = "looking at it in the app";
-      } else deferTo = quietUntil(user.quietHours, now);
-    }
-    const contact = skip || deferTo ? null : await verifiedContact(kv, userId, channel) ??
-      (channel === "voice" ? await verifiedContact(kv, userId, "sms") : null);
-    if (!skip && !deferTo && !contact) skip = `no verified ${channel} contact`;
-    const providers = skip || deferTo ? [] : await listProviders(kv, channel);
-    if (!skip && !deferTo && providers.length === 0 && channel !== "webhook") {
-      skip = `no ${channel} provider configured`;
-    }
-
-    const attempts: Delivery["attempts"] = [];
-    let sent = false;
-    let transient = false;
-    if (!skip && !deferTo) {
-      const msg = await messageFor(deps, channel === "webhook" ? "sms" : channel, alert!, user!);
-      const mail = channel === "email" ? msg : null;
-      const short = msg?.text ?? "";
-      if (channel === "webhook") {
-        const r = await postSigned(
-          contact!.address,
-          contact!.secret ?? "",
-          JSON.stringify({ event: "alert", alert, ackUrl: msg.ackUrl, text: short }),
-          { ...webhookOpts(deps), deliveryId: timer.delivery ?? timer.id },
-        );
-        attempts.push({ at: clock.now(), provider: "webhook", ok: r.ok, detail: r.detail });
-        sent = r.ok;
-        transient = r.transient;
-      }
-      for (const p of channel === "webhook" ? [] : providers) {
-        if (!(await takeRate(kv, p, clock.now()))) {
-          attempts.push({ at: clock.now(), provider: p.name, ok: false, detail: "rate limited" });
-          transient = true;
-          continue;
-        }
-        const r: SendResult = mail
-          ? await sendEmail(deps, p, {
-            to: contact!.address,
-            messageId: timer.delivery ?? timer.id,
-            ...mail,
-          })
-          : channel === "sms" || channel === "voice"
-          ? await sendPhone(deps, p, channel, contact!.address, short)
-          : { ok: false, permanent: true, detail: `${channel} is not supported yet` };
-        attempts.push({ at: clock.now(), provider: p.name, ok: r.ok, detail: r.detail });
-        if (r.ok) {
-          sent = true;
-          break;
-        }
-        if (!r.permanent) transient = true;
-      }
-    }
-    const retry = !sent && transient && timer.n < config.deliveryMaxAttempts;
-    const deliveryId = timer.delivery ?? timer.id;
-    await fanout.commit(fanout.shard(alert?.conversationId ?? timer.alertId), async (op) => {
-      const at = clock.now();
-      op.check(t);
-      stageDeleteTimer(op, timer);
-      if (deferTo) {
-        // Quiet hours: the same notification, when the window ends.
-        stageTimer(op, at, { ...timer, id: ulid(at), dueAt: deferTo });
-        return { hints: [], result: null };
-      }
-      if (retry) {
-        const wait = DELIVERY_BACKOFF_MS[Math.min(timer.n - 1, DELIVERY_BACKOFF_MS.length - 1)];
-        stageTimer(op, at, { ...timer, id: ulid(at), dueAt: at + wait, n: timer.n + 1 });
-      }
-      const previous = (await kv.get<Delivery>(keys.delivery(timer.alertId, deliveryId))).value;
-      const d: Delivery = {
-        id: deliveryId,
-        alertId: timer.alertId,
-        userId,
-        channel,
-        to: contact ? mask(contact.address) : "",
-        status: sent ? "sent" : skip ? "skipped" : retry ? "retrying" : "failed",
-        ...(skip ? { reason: skip } : {}),
-        attempts: [...(previous?.attempts ?? []), ...attempts].slice(-20),
-        createdAt: previous?.createdAt ?? at,
-        updatedAt: at,
-      };
-      op.set(keys.delivery(timer.alertId, deliveryId), d).set(
-        keys.deliveryByUser(userId, deliveryId),
-        timer.alertId,
-      );
-      if (alert) {
-        const e: TimelineEntry = {
-          id: ulid(at),
-          at,
-          kind: "delivery",
-          by: null,
-          via: channel,
-          detail: {
-            userId,
-            channel,
-            status: d.status,
-            to: d.to,
-            attempt: timer.n,
-            ...(skip ? { reason: skip } : {}),
-            providers: attempts.map((x) => `${x.provider}:${x.ok ? "ok" : x.detail}`),
-          },
-        };
-        op.set(keys.alertTimeline(alert.id, e.id), e);
-        return { hints: [{ t: "alert", c: alert.conversationId, a: alert.id }], result: null };
-      }
-      return { hints: [], result: null };
-    });
-    return sent;
-  } finally {
-    inflight.delete(timerId);
+  const t = await kv.get<Timer>(keys.timer(timerId));
+  if (!t.value || t.value.dueAt > clock.now()) return false;
+  const timer = t.value;
+  const userId = timer.userId!;
+  const channel = timer.channel!;
+  const alert = (await kv.get<Alert>(keys.alert(timer.alertId))).value;
+  const user = (await kv.get<User>(keys.user(userId))).value;
+  const now = clock.now();
+  let skip: string | null = null;
+  let deferTo: number | null = null;
+  if (!alert || alert.status !== "triggered" || (alert.epoch ?? 0) !== timer.round) {
+    skip = "acknowledged or resolved";
+  } else if (!user || user.disabled) skip = "no such user";
+  else if (alert.priority !== "urgent") {
+    // Looking = a live socket here and the card read; anyone else is "not looking".
+    const read = u64(await kv.get<Deno.KvU64>(keys.read(alert.conversationId, userId)));
+    if (read >= alert.seq && deps.hub.subscribersOf(userId).length > 0) {
+      skip = "looking at it in the app";
+    } else deferTo = quietUntil(user.quietHours, now);
   }
+  const contact = skip || deferTo ? null : await verifiedContact(kv, userId, channel) ??
+    (channel === "voice" ? await verifiedContact(kv, userId, "sms") : null);
+  if (!skip && !deferTo && !contact) skip = `no verified ${channel} contact`;
+  const providers = skip || deferTo ? [] : await listProviders(kv, channel);
+  if (!skip && !deferTo && providers.length === 0 && channel !== "webhook") {
+    skip = `no ${channel} provider configured`;
+  }
+
+  const attempts: Delivery["attempts"] = [];
+  let sent = false;
+  let transient = false;
+  if (!skip && !deferTo) {
+    const msg = await messageFor(deps, channel === "webhook" ? "sms" : channel, alert!, user!);
+    const mail = channel === "email" ? msg : null;
+    const short = msg?.text ?? "";
+    if (channel === "webhook") {
+      const r = await postSigned(
+        contact!.address,
+        contact!.secret ?? "",
+        JSON.stringify({ event: "alert", alert, ackUrl: msg.ackUrl, text: short }),
+        { ...webhookOpts(deps), deliveryId: timer.delivery ?? timer.id },
+      );
+      attempts.push({ at: clock.now(), provider: "webhook", ok: r.ok, detail: r.detail });
+      sent = r.ok;
+      transient = r.transient;
+    }
+    for (const p of channel === "webhook" ? [] : providers) {
+      if (!(await takeRate(kv, p, clock.now()))) {
+        attempts.push({ at: clock.now(), provider: p.name, ok: false, detail: "rate limited" });
+        transient = true;
+        continue;
+      }
+      const r: SendResult = mail
+        ? await sendEmail(deps, p, {
+          to: contact!.address,
+          messageId: timer.delivery ?? timer.id,
+          ...mail,
+        })
+        : channel === "sms" || channel === "voice"
+        ? await sendPhone(deps, p, channel, contact!.address, short)
+        : { ok: false, permanent: true, detail: `${channel} is not supported yet` };
+      attempts.push({ at: clock.now(), provider: p.name, ok: r.ok, detail: r.detail });
+      if (r.ok) {
+        sent = true;
+        break;
+      }
+      if (!r.permanent) transient = true;
+    }
+  }
+  const retry = !sent && transient && timer.n < config.deliveryMaxAttempts;
+  const deliveryId = timer.delivery ?? timer.id;
+  await fanout.commit(fanout.shard(alert?.conversationId ?? timer.alertId), async (op) => {
+    const at = clock.now();
+    op.check(t);
+    stageDeleteTimer(op, timer);
+    if (deferTo) {
+      // Quiet hours: the same notification, when the window ends.
+      stageTimer(op, at, { ...timer, id: ulid(at), dueAt: deferTo });
+      return { hints: [], result: null };
+    }
+    if (retry) {
+      const wait = DELIVERY_BACKOFF_MS[Math.min(timer.n - 1, DELIVERY_BACKOFF_MS.length - 1)];
+      stageTimer(op, at, { ...timer, id: ulid(at), dueAt: at + wait, n: timer.n + 1 });
+    }
+    const previous = (await kv.get<Delivery>(keys.delivery(timer.alertId, deliveryId))).value;
+    const d: Delivery = {
+      id: deliveryId,
+      alertId: timer.alertId,
+      userId,
+      channel,
+      to: contact ? mask(contact.address) : "",
+      status: sent ? "sent" : skip ? "skipped" : retry ? "retrying" : "failed",
+      ...(skip ? { reason: skip } : {}),
+      attempts: [...(previous?.attempts ?? []), ...attempts].slice(-20),
+      createdAt: previous?.createdAt ?? at,
+      updatedAt: at,
+    };
+    op.set(keys.delivery(timer.alertId, deliveryId), d).set(
+      keys.deliveryByUser(userId, deliveryId),
+      timer.alertId,
+    );
+    if (alert) {
+      const e: TimelineEntry = {
+        id: ulid(at),
+        at,
+        kind: "delivery",
+        by: null,
+        via: channel,
+        detail: {
+          userId,
+          channel,
+          status: d.status,
+          to: d.to,
+          attempt: timer.n,
+          ...(skip ? { reason: skip } : {}),
+          providers: attempts.map((x) => `${x.provider}:${x.ok ? "ok" : x.detail}`),
+        },
+      };
+      op.set(keys.alertTimeline(alert.id, e.id), e);
+      return { hints: [{ t: "alert", c: alert.conversationId, a: alert.id }], result: null };
+    }
+    return { hints: [], result: null };
+  });
+  return sent;
 }
 
 /** A user's own webhook is signed with the contact's secret, like automation webhooks. */

@@ -244,24 +244,12 @@ async function post(
   }
 }
 
-const flushing = new Set<string>();
-
 /**
  * The flush timer of a robot: sends what is pending, within the platform's
- * rate. One flush per robot at a time in this process (the queue wake-up and
- * the sweep can both fire it); across processes a batch may go out twice.
+ * rate. The timer service fires one timer once at a time in this process;
+ * across processes a batch may go out twice.
  */
 export async function flushRobot(deps: Deps, timerId: string): Promise<boolean> {
-  if (flushing.has(timerId)) return false;
-  flushing.add(timerId);
-  try {
-    return await flushOnce(deps, timerId);
-  } finally {
-    flushing.delete(timerId);
-  }
-}
-
-async function flushOnce(deps: Deps, timerId: string): Promise<boolean> {
   const { kv, clock } = deps;
   const t = await kv.get<Timer>(keys.timer(timerId));
   if (!t.value || t.value.dueAt > clock.now()) return false;

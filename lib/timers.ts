@@ -151,6 +151,7 @@ export class TimerService {
   #inflight = new Set<Promise<unknown>>();
   #sweeping: Promise<void> | null = null;
   #again: Promise<void> | null = null;
+  #firing = new Set<string>();
   #closed = false;
   /** Timers fired by this process (for tests and benches). */
   fired = 0;
@@ -182,12 +183,28 @@ export class TimerService {
     const id = job.data.id;
     await this.#track((async () => {
       try {
-        if (await this.fire(id)) this.fired++;
+        if (await this.#fireOnce(id)) this.fired++;
       } catch (err) {
         // Counted durably; the reconciler retries until it becomes a dead letter.
         await recordFailure(this.deps, id, err).catch(() => {});
       }
     })());
+  }
+
+  /**
+   * Fires a timer unless this process is firing it already (its queue wake-up and a sweep can
+   * meet): the second attempt does nothing. So a handler with an outside effect (a webhook, an
+   * e-mail, a robot post) never runs twice at once here; across processes the check-and-set on
+   * the record and the receivers' delivery ids cover it.
+   */
+  async #fireOnce(id: string): Promise<boolean> {
+    if (this.#firing.has(id)) return false;
+    this.#firing.add(id);
+    try {
+      return await this.fire(id);
+    } finally {
+      this.#firing.delete(id);
+    }
   }
 
   #track<T>(p: Promise<T>): Promise<T> {
@@ -224,7 +241,7 @@ export class TimerService {
           if (this.#closed) break;
           const p = this.#track((async () => {
             try {
-              if (await this.fire(e.value)) this.fired++;
+              if (await this.#fireOnce(e.value)) this.fired++;
             } catch (err) {
               // One failing timer never blocks the others: count it and go on.
               await recordFailure(this.deps, e.value, err).catch(() => {});
