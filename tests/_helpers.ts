@@ -270,3 +270,19 @@ export async function addVerifiedContact(
   });
   await verifyContact(srv.core, user, c.id, code);
 }
+
+/** Creates `n` members directly (no HTTP, no login): `<prefix><i>@example.com`. */
+export async function createMembers(srv: TestServer, n: number, prefix: string): Promise<User[]> {
+  const out: User[] = [];
+  for (let i = 0; i < n; i++) {
+    out.push(
+      await createUser(srv.core, {
+        email: `${prefix}${i}@example.com`,
+        name: `${prefix.toUpperCase()} ${i}`,
+        password: "user-password",
+        role: "member",
+      }),
+    );
+  }
+  return out;
+}

@@ -2,6 +2,7 @@
  * Runs the real server as a child process (`deno run main.ts`) on a given KV
  * file and port, so that tests can SIGKILL it and start it again.
  */
+import { Client } from "./_helpers.ts";
 
 /** A free loopback port (bound, then released). */
 export function freePort(): number {
@@ -98,4 +99,23 @@ export function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * First-run set-up of a server process over HTTP, as a new user would: the admin (logged in),
+ * a team "SRE" they administer, and an integration of `type` for it (with its token).
+ */
+export async function setupTeam(base: string, type: "text" | "alertmanager") {
+  const admin = new Client(base);
+  const r = await admin.post("/api/v1/setup", {
+    email: "a@example.com",
+    name: "A",
+    password: "a-pass-word",
+  });
+  if (r.status !== 201) throw new Error(`setup failed: ${JSON.stringify(r.json)}`);
+  const me = (await admin.get("/api/v1/me")).json.user;
+  const team = (await admin.post("/api/v1/teams", { name: "SRE", adminIds: [me.id] })).json.team;
+  const hook = (await admin.post("/api/v1/integrations", { name: type, type, teamId: team.id }))
+    .json as { integration: { id: string }; token: string };
+  return { admin, team: team as { id: string }, hook };
 }

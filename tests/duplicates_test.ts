@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import type { TimelineEntry } from "../lib/alerts.ts";
 import { hmacSha256Hex } from "../lib/outbound.ts";
-import { Client, sleep } from "./_helpers.ts";
-import { freePort, prng, ServerProcess } from "./_process.ts";
+import { sleep } from "./_helpers.ts";
+import { freePort, prng, ServerProcess, setupTeam } from "./_process.ts";
 
 const GROUPS = 500;
 const COPIES = 3;
@@ -66,19 +66,7 @@ Deno.test("duplicates - 500 groups x 3 HA copies + late resends from 8 senders: 
   });
   await server.start();
   try {
-    const admin = new Client(server.url);
-    await admin.post("/api/v1/setup", {
-      email: "a@example.com",
-      name: "A",
-      password: "a-pass-word",
-    });
-    const me = (await admin.get("/api/v1/me")).json.user;
-    const team = (await admin.post("/api/v1/teams", { name: "SRE", adminIds: [me.id] })).json.team;
-    const hook = (await admin.post("/api/v1/integrations", {
-      name: "am",
-      type: "alertmanager",
-      teamId: team.id,
-    })).json;
+    const { admin, team, hook } = await setupTeam(server.url, "alertmanager");
     const rule = await admin.post("/api/v1/automation-rules", {
       name: "tell the script",
       teamId: team.id,

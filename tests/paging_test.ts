@@ -4,13 +4,13 @@ import { actOnAlert } from "../lib/alerts.ts";
 import { fireTimer } from "../lib/escalation.ts";
 import type { User } from "../lib/schemas.ts";
 import { keys } from "../lib/keys.ts";
-import { createUser } from "../lib/users.ts";
 import { migrateContactChannels, reachableChannelsMany, setNotifyRules } from "../lib/contacts.ts";
 import { stageTimer, TIMER_MAX_FAILURES, timersOf } from "../lib/timers.ts";
 import {
   addVerifiedContact,
   adminClient,
   Client,
+  createMembers,
   startServer,
   type TestServer,
   userClient,
@@ -435,13 +435,7 @@ Deno.test("paging - an urgent alert to a team of 120 is accepted, pages everyone
   // three default urgent steps are scheduled.
   await addVerifiedContact(srv, adminUser, "email", "admin@example.com");
   await addVerifiedContact(srv, adminUser, "sms", "+15550000000");
-  for (let i = 0; i < 120; i++) {
-    const u = await createUser(srv.core, {
-      email: `u${i}@example.com`,
-      name: `U ${i}`,
-      password: "user-password",
-      role: "member",
-    });
+  for (const [i, u] of (await createMembers(srv, 120, "u")).entries()) {
     await addVerifiedContact(srv, u, "email", `u${i}@example.com`);
     await addVerifiedContact(srv, u, "sms", `+1555000${String(i).padStart(4, "0")}`);
     ids.push(u.id);
@@ -484,16 +478,7 @@ Deno.test("paging - an alert to a team of 3,000 is stored, names the count, and 
   const clock = new ManualClock();
   await using srv = await startServer({ clock, config: { timerSweepMs: 0 } });
   const { client: admin, user: adminUser } = await adminClient(srv);
-  const ids: string[] = [];
-  for (let i = 0; i < 3000; i++) {
-    const u = await createUser(srv.core, {
-      email: `big${i}@example.com`,
-      name: `B ${i}`,
-      password: "user-password",
-      role: "member",
-    });
-    ids.push(u.id);
-  }
+  const ids = (await createMembers(srv, 3000, "big")).map((u) => u.id);
   const team = (await admin.post("/api/v1/teams", { name: "Everyone", adminIds: [adminUser.id] }))
     .json.team;
   for (let i = 0; i < ids.length; i += 500) {
@@ -547,13 +532,7 @@ Deno.test("paging - personal timers of 150 people fire from one shared wake-up (
   };
   await setNotifyRules(srv.kv, adminUser.id, rules);
   await addVerifiedContact(srv, adminUser, "email", "admin@example.com");
-  for (let i = 0; i < 149; i++) {
-    const u = await createUser(srv.core, {
-      email: `w${i}@example.com`,
-      name: `W ${i}`,
-      password: "user-password",
-      role: "member",
-    });
+  for (const [i, u] of (await createMembers(srv, 149, "w")).entries()) {
     await setNotifyRules(srv.kv, u.id, rules);
     await addVerifiedContact(srv, u, "email", `w${i}@example.com`);
     ids.push(u.id);

@@ -5,8 +5,8 @@
  * alert's notification took effect exactly once.
  */
 import assert from "node:assert/strict";
-import { Client, sleep } from "./_helpers.ts";
-import { freePort, prng, ServerProcess } from "./_process.ts";
+import { sleep } from "./_helpers.ts";
+import { freePort, prng, ServerProcess, setupTeam } from "./_process.ts";
 
 const ALERTS = 200;
 const KILLS = 2;
@@ -46,16 +46,7 @@ Deno.test("side effects - killed while notifying: after restarts each notificati
   });
   try {
     await server.start();
-    const admin = new Client(server.url);
-    await admin.post("/api/v1/setup", {
-      email: "a@example.com",
-      name: "A",
-      password: "a-pass-word",
-    });
-    const me = (await admin.get("/api/v1/me")).json.user;
-    const team = (await admin.post("/api/v1/teams", { name: "SRE", adminIds: [me.id] })).json.team;
-    const hook =
-      (await admin.post("/api/v1/integrations", { name: "t", type: "text", teamId: team.id })).json;
+    const { admin, team, hook } = await setupTeam(server.url, "text");
     const rule = await admin.post("/api/v1/automation-rules", {
       name: "notify the script",
       teamId: team.id,

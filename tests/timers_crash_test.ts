@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import type { TimelineEntry } from "../lib/alerts.ts";
 import { keys } from "../lib/keys.ts";
-import { Client, sleep } from "./_helpers.ts";
-import { freePort, prng, ServerProcess } from "./_process.ts";
+import { sleep } from "./_helpers.ts";
+import { freePort, prng, ServerProcess, setupTeam } from "./_process.ts";
 
 const ALERTS = 1000;
 /** Reminder delays spread over 2-30 s (fault suite T4): alert i has priority PRIORITIES[i % 3]. */
@@ -17,12 +17,7 @@ Deno.test("timers - 1,000 reminders due in 2-30 s across two SIGKILLs: each fire
   const kvPath = `${dir}/tocsin.kv`;
   await using server = new ServerProcess(kvPath, freePort(), { TOCSIN_TIMER_SWEEP_MS: "500" });
   await server.start();
-  const admin = new Client(server.url);
-  await admin.post("/api/v1/setup", { email: "a@example.com", name: "A", password: "a-password" });
-  const me = (await admin.get("/api/v1/me")).json.user;
-  const team = (await admin.post("/api/v1/teams", { name: "SRE", adminIds: [me.id] })).json.team;
-  const hook =
-    (await admin.post("/api/v1/integrations", { name: "t", type: "text", teamId: team.id })).json;
+  const { admin, hook } = await setupTeam(server.url, "text");
   const put = await admin.request("PUT", "/api/v1/settings/reminders", {
     urgent: { everyMinutes: REMINDER_MINUTES.urgent, maxRepeats: 1 },
     high: { everyMinutes: REMINDER_MINUTES.high, maxRepeats: 1 },
