@@ -181,6 +181,11 @@ export async function deleteContact(kv: Deno.Kv, userId: string, id: string): Pr
   if (!(await op.commit()).ok) throw new ApiError("conflict", "try again");
 }
 
+/** The kinds of the verified contacts in `contacts`, each once. */
+function verifiedChannels(contacts: Contact[]): Channel[] {
+  return [...new Set(contacts.filter((c) => c.verified).map((c) => c.kind))].sort();
+}
+
 /**
  * Sets the user's verified channels (from `contacts`, the list as it will be) in `op`, checking
  * the summary it replaces, so that two concurrent changes cannot leave a stale one.
@@ -192,8 +197,7 @@ async function stageChannels(
   contacts: Contact[],
 ): Promise<void> {
   const current = await kv.get<Channel[]>(keys.contactChannels(userId));
-  const channels = [...new Set(contacts.filter((c) => c.verified).map((c) => c.kind))].sort();
-  op.check(current).set(keys.contactChannels(userId), channels);
+  op.check(current).set(keys.contactChannels(userId), verifiedChannels(contacts));
 }
 
 /**
@@ -224,9 +228,8 @@ export async function migrateContactChannels(kv: Deno.Kv): Promise<void> {
     byUser.set(e.value.userId, [...(byUser.get(e.value.userId) ?? []), e.value]);
   }
   for (const [userId, contacts] of byUser) {
-    const channels = [...new Set(contacts.filter((c) => c.verified).map((c) => c.kind))].sort();
     await kv.atomic().check({ key: keys.contactChannels(userId), versionstamp: null })
-      .set(keys.contactChannels(userId), channels).commit();
+      .set(keys.contactChannels(userId), verifiedChannels(contacts)).commit();
   }
   await kv.set(keys.migration("contact_channels"), Date.now());
 }
