@@ -3,8 +3,8 @@
  * Side effects happen only when this file is run.
  */
 import { loadAssets } from "./lib/assets.ts";
-import { loadConfig } from "./lib/config.ts";
-import { createCore } from "./lib/deps.ts";
+import { loadConfig } from "./lib/core/config.ts";
+import { createCore } from "./lib/runtime.ts";
 import { createApp } from "./routes/mod.ts";
 
 /** Opens the KV store named by `path`: a URL (Deploy, denokv) or a file whose folder is created. */

@@ -4,7 +4,7 @@
  * WebSocket cannot connect at all (a proxy blocks it), it falls back to
  * Server-Sent Events, then to long-polling, by itself.
  */
-import type { ServerFrame } from "../lib/hub.ts";
+import type { ServerFrame } from "../lib/protocol.ts";
 
 export type Transport = "ws" | "sse" | "poll";
 export type Status = "connecting" | "online" | "offline";

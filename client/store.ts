@@ -4,11 +4,14 @@
  * and HTTP history merge into the same arrays, so nothing shows twice.
  */
 import { batch, computed, signal } from "@preact/signals";
-import type { ConversationSummary } from "../lib/conversations.ts";
-import type { ServerFrame } from "../lib/hub.ts";
-import type { Alert } from "../lib/alerts.ts";
-import type { Member, Message } from "../lib/schemas.ts";
-import type { PublicUser } from "../lib/users.ts";
+import type {
+  Alert,
+  ConversationSummary,
+  Member,
+  Message,
+  PublicUser,
+  ServerFrame,
+} from "../lib/protocol.ts";
 import { api, HttpError, newClientId } from "./api.ts";
 import { t } from "./i18n.ts";
 import { Realtime, type Status, type Transport } from "./realtime.ts";

@@ -3,7 +3,7 @@
  * manifest naming its build id (a hash of every file), and served by the
  * server under /static/build/<id>/ with immutable caching.
  */
-import { sha256Hex } from "./crypto.ts";
+import { sha256Hex } from "./core/crypto.ts";
 
 /** Where `deno task build` writes the bundle, relative to the project root. */
 export const DEFAULT_ASSETS_DIR = new URL("../static/build/", import.meta.url).pathname;

@@ -4,13 +4,13 @@
  * the POST acknowledges once, without logging in.
  */
 import { type Context, Hono } from "hono";
-import type { Alert } from "../lib/alerts.ts";
-import { actOnAlert } from "../lib/alerts.ts";
-import { readAckToken } from "../lib/ack_links.ts";
-import type { User } from "../lib/schemas.ts";
-import type { Deps } from "../lib/deps.ts";
-import { ApiError } from "../lib/errors.ts";
-import { keys } from "../lib/keys.ts";
+import type { Alert } from "../lib/alerts/model.ts";
+import { actOnAlert } from "../lib/alerts/alerts.ts";
+import { readAckToken } from "../lib/notify/ack_links.ts";
+import type { User } from "../lib/accounts/model.ts";
+import type { Core } from "../lib/runtime.ts";
+import { ApiError } from "../lib/core/errors.ts";
+import { keys } from "../lib/core/keys.ts";
 import { PAGE_CSP } from "./pages.tsx";
 
 function escape(s: string): string {
@@ -31,7 +31,7 @@ function page(c: Context, title: string, body: string, status = 200) {
 }
 
 /** Uses a link: the nonce is deleted (once), then the alert is acknowledged as the link's user. */
-async function useAckLink(deps: Deps, token: string): Promise<Alert> {
+async function useAckLink(deps: Core, token: string): Promise<Alert> {
   const t = await readAckToken(deps, token);
   if (!t) throw new ApiError("not_found", "this link is not valid or has expired");
   const entry = await deps.kv.get(keys.ackLink(t.nonce));
@@ -43,7 +43,7 @@ async function useAckLink(deps: Deps, token: string): Promise<Alert> {
   return await actOnAlert(deps, user, t.alertId, { kind: "ack" }, { via: "email-link" });
 }
 
-export function ackRoutes(deps: Deps) {
+export function ackRoutes(deps: Core) {
   const app = new Hono();
 
   app.get("/:token", async (c) => {

@@ -2,9 +2,9 @@
  * The compact cursor form used in query strings and SSE event ids:
  * `ID:SEQ,ID:SEQ` (ids are ULIDs, seqs non-negative integers).
  */
-import { ApiError } from "../lib/errors.ts";
-import { isUlid } from "../lib/ids.ts";
-import type { Cursors } from "../lib/schemas.ts";
+import { ApiError } from "../lib/core/errors.ts";
+import { isUlid } from "../lib/core/ids.ts";
+import type { Cursors } from "../lib/protocol.ts";
 
 /** Most cursors one request may name. */
 export const MAX_CURSORS = 10_000;

@@ -5,10 +5,11 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import type { Deps } from "../lib/deps.ts";
-import { CLOSE, type ServerFrame, type Subscriber } from "../lib/hub.ts";
-import { describeIssues } from "../lib/schemas.ts";
-import { ApiError } from "../lib/errors.ts";
+import type { Core } from "../lib/runtime.ts";
+import { CLOSE, type ServerFrame } from "../lib/protocol.ts";
+import { type Subscriber } from "../lib/realtime/hub.ts";
+import { describeIssues } from "../lib/core/schemas.ts";
+import { ApiError } from "../lib/core/errors.ts";
 import { formatCursors, parseCursors } from "./cursors.ts";
 import { type AppEnv, me, requireAuth } from "./middleware.ts";
 
@@ -20,7 +21,7 @@ const PollQuerySchema = z.strictObject({
 });
 
 /** Frames that mean a delivered message to mark as received by this user. */
-function markDelivered(deps: Deps, userId: string, frames: ServerFrame[]) {
+function markDelivered(deps: Core, userId: string, frames: ServerFrame[]) {
   const last = new Map<string, number>();
   for (const f of frames) {
     if (f.type === "message") last.set(f.message.conversationId, f.message.seq);
@@ -28,7 +29,7 @@ function markDelivered(deps: Deps, userId: string, frames: ServerFrame[]) {
   for (const [c, seq] of last) deps.delivered.mark(c, userId, seq);
 }
 
-export function eventRoutes(deps: Deps) {
+export function eventRoutes(deps: Core) {
   const app = new Hono<AppEnv>();
   const { hub, config } = deps;
   // Mounted at /api/v1: authentication per route, so that nothing else under /api/v1 is affected.

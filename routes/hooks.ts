@@ -5,27 +5,27 @@
  */
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { type AlertEvent } from "../lib/alerts/model.ts";
 import {
-  type AlertEvent,
   eventsToAlert,
   parseAlertmanager,
   parseEventsBody,
   parseText,
   parseZabbix,
-} from "../lib/alert_sources.ts";
-import { applyEvent, type IngestResult } from "../lib/alerts.ts";
-import { timingSafeEqual } from "../lib/crypto.ts";
-import type { Deps } from "../lib/deps.ts";
-import { ApiError } from "../lib/errors.ts";
-import { isUlid, ulid } from "../lib/ids.ts";
-import { getIntegration, type Integration, tokenMatches } from "../lib/integrations.ts";
-import { hmacSha256Hex } from "../lib/outbound.ts";
+} from "../lib/alerts/sources.ts";
+import { applyEvent, type IngestResult } from "../lib/alerts/alerts.ts";
+import { timingSafeEqual } from "../lib/core/crypto.ts";
+import type { Core } from "../lib/runtime.ts";
+import { ApiError } from "../lib/core/errors.ts";
+import { isUlid, ulid } from "../lib/core/ids.ts";
+import { getIntegration, type Integration, tokenMatches } from "../lib/alerts/integrations.ts";
+import { hmacSha256Hex } from "../lib/notify/outbound.ts";
 
 /** Largest age of a Grafana signature timestamp, against replays. */
 const SIGNATURE_MAX_AGE_S = 300;
 
 /** Grafana's optional HMAC: hex HMAC-SHA256 of the body, or of "timestamp:body" with a timestamp header. */
-async function checkGrafanaSignature(deps: Deps, c: Context, secret: string, body: string) {
+async function checkGrafanaSignature(deps: Core, c: Context, secret: string, body: string) {
   const sig = c.req.header("x-grafana-alerting-signature") ?? "";
   const ts = c.req.header("x-grafana-alerting-timestamp");
   if (ts !== undefined) {
@@ -46,7 +46,7 @@ function bearerOrQuery(c: Context): string | null {
   return m?.[1] ?? c.req.query("token") ?? null;
 }
 
-export function hookRoutes(deps: Deps) {
+export function hookRoutes(deps: Core) {
   const app = new Hono();
 
   const handle = async (c: Context, integration: Integration) => {

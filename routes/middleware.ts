@@ -7,11 +7,11 @@ import { getCookie } from "hono/cookie";
 import { getConnInfo } from "hono/deno";
 import { validator } from "hono/validator";
 import type { z } from "zod";
-import type { Deps } from "../lib/deps.ts";
-import { ApiError, notFound } from "../lib/errors.ts";
-import { isUlid } from "../lib/ids.ts";
-import { describeIssues } from "../lib/schemas.ts";
-import { type Auth, authenticate } from "../lib/sessions.ts";
+import type { Core } from "../lib/runtime.ts";
+import { ApiError, notFound } from "../lib/core/errors.ts";
+import { isUlid } from "../lib/core/ids.ts";
+import { describeIssues } from "../lib/core/schemas.ts";
+import { type Auth, authenticate } from "../lib/accounts/sessions.ts";
 
 /** Name of the session cookie. */
 export const SESSION_COOKIE = "tocsin_session";
@@ -27,7 +27,7 @@ function bearer(c: Context): string | undefined {
 }
 
 /** Resolves the caller from a bearer token or the session cookie; sets `auth` (or null). */
-export function authenticateRequest(deps: Deps): MiddlewareHandler<AppEnv> {
+export function authenticateRequest(deps: Core): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = bearer(c);
     const auth = await authenticate(deps, {
@@ -62,7 +62,7 @@ export function me(c: Context<AppEnv>): Auth {
 }
 
 /** The request's own origin as the browser sees it (scheme from the proxy when trusted). */
-export function requestOrigin(deps: Deps, c: Context): string {
+export function requestOrigin(deps: Core, c: Context): string {
   const url = new URL(c.req.url);
   if (deps.config.trustProxy) {
     const proto = c.req.header("x-forwarded-proto");
@@ -74,7 +74,7 @@ export function requestOrigin(deps: Deps, c: Context): string {
 }
 
 /** True when `origin` may make cookie-authenticated requests. */
-export function originAllowed(deps: Deps, c: Context, origin: string): boolean {
+export function originAllowed(deps: Core, c: Context, origin: string): boolean {
   const { publicOrigin, allowedOrigins } = deps.config;
   if (publicOrigin === null && allowedOrigins.length === 0) {
     // A fresh `deno task start`: whatever host the user typed (localhost or 127.0.0.1) is fine.
@@ -90,7 +90,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * send with the session cookie must come from an allowed Origin. Bearer
  * requests carry no ambient credential and need no Origin.
  */
-export function checkOrigin(deps: Deps): MiddlewareHandler<AppEnv> {
+export function checkOrigin(deps: Core): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const isUpgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
     if ((!SAFE_METHODS.has(c.req.method) || isUpgrade) && !c.req.header("authorization")) {
@@ -110,7 +110,7 @@ export function checkOrigin(deps: Deps): MiddlewareHandler<AppEnv> {
 }
 
 /** The client's IP: the socket peer, or the first X-Forwarded-For hop behind a trusted proxy. */
-export function clientIp(deps: Deps, c: Context): string {
+export function clientIp(deps: Core, c: Context): string {
   if (deps.config.trustProxy) {
     const xff = c.req.header("x-forwarded-for");
     if (xff) return xff.split(",")[0].trim();

@@ -7,8 +7,8 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import type { Assets } from "../lib/assets.ts";
-import type { Deps } from "../lib/deps.ts";
-import { ApiError } from "../lib/errors.ts";
+import type { Core } from "../lib/runtime.ts";
+import { ApiError } from "../lib/core/errors.ts";
 import { alertRoutes } from "./api/alerts.ts";
 import { authRoutes } from "./api/auth.ts";
 import { automationRoutes } from "./api/automation.ts";
@@ -27,7 +27,7 @@ import { pageRoutes } from "./pages.tsx";
 import { wsRoutes } from "./ws.ts";
 
 /** Builds the app. `assets` is the built browser bundle; without it pages answer 503 and the API works. */
-export function createApp(deps: Deps, opts: { assets?: Assets | null } = {}): Hono<AppEnv> {
+export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use(secureHeaders({ crossOriginResourcePolicy: "same-origin" }));

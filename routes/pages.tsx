@@ -10,11 +10,12 @@ import type { ComponentType } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { type Lang, lang as langSignal, pickLang } from "../client/i18n.ts";
 import { type Assets, contentType } from "../lib/assets.ts";
-import type { Deps } from "../lib/deps.ts";
-import { isUlid } from "../lib/ids.ts";
-import { keys } from "../lib/keys.ts";
-import { authenticate } from "../lib/sessions.ts";
-import { isSetUp, publicUser } from "../lib/users.ts";
+import type { Core } from "../lib/runtime.ts";
+import { isUlid } from "../lib/core/ids.ts";
+import { keys } from "../lib/core/keys.ts";
+import { authenticate } from "../lib/accounts/sessions.ts";
+import { isSetUp } from "../lib/accounts/users.ts";
+import { publicUser } from "../lib/accounts/model.ts";
 import AdminTeams from "../islands/AdminTeams.tsx";
 import AdminUsers from "../islands/AdminUsers.tsx";
 import AuthForm from "../islands/AuthForm.tsx";
@@ -86,7 +87,7 @@ function page(
   );
 }
 
-export function pageRoutes(deps: Deps, assets: Assets | null) {
+export function pageRoutes(deps: Core, assets: Assets | null) {
   const app = new Hono();
 
   app.get("/static/build/:id/:file", (c) => {

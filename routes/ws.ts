@@ -5,16 +5,18 @@
 import { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
 import type { WSContext } from "hono/ws";
-import type { Deps } from "../lib/deps.ts";
-import { ApiError } from "../lib/errors.ts";
-import { CLOSE, type ServerFrame, type Subscriber } from "../lib/hub.ts";
-import { sendMessage } from "../lib/messages.ts";
-import { TokenBucket } from "../lib/ratelimit.ts";
-import { markRead } from "../lib/receipts.ts";
-import { ClientFrameSchema, describeIssues } from "../lib/schemas.ts";
+import type { Core } from "../lib/runtime.ts";
+import { ApiError } from "../lib/core/errors.ts";
+import { CLOSE, type ServerFrame } from "../lib/protocol.ts";
+import { type Subscriber } from "../lib/realtime/hub.ts";
+import { sendMessage } from "../lib/chat/messages.ts";
+import { TokenBucket } from "../lib/core/ratelimit.ts";
+import { markRead } from "../lib/chat/receipts.ts";
+import { ClientFrameSchema } from "../lib/protocol.ts";
+import { describeIssues } from "../lib/core/schemas.ts";
 import { type AppEnv, me, requireAuth } from "./middleware.ts";
 
-export function wsRoutes(deps: Deps) {
+export function wsRoutes(deps: Core) {
   const app = new Hono<AppEnv>();
   const { config, hub, clock } = deps;
 

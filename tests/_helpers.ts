@@ -3,13 +3,13 @@
  * client with a cookie jar, and a WebSocket client that collects frames.
  */
 import type { Assets } from "../lib/assets.ts";
-import type { Clock } from "../lib/clock.ts";
-import { type Config, testConfig } from "../lib/config.ts";
-import { type Core, createCore } from "../lib/deps.ts";
-import type { ServerFrame } from "../lib/hub.ts";
-import type { User } from "../lib/schemas.ts";
-import { createUser, setup } from "../lib/users.ts";
-import { addContact, verifyContact } from "../lib/contacts.ts";
+import type { Clock } from "../lib/core/clock.ts";
+import { type Config, testConfig } from "../lib/core/config.ts";
+import { type Core, createCore } from "../lib/runtime.ts";
+import type { ServerFrame } from "../lib/protocol.ts";
+import type { User } from "../lib/accounts/model.ts";
+import { createUser, setup } from "../lib/accounts/users.ts";
+import { addContact, verifyContact } from "../lib/notify/contacts.ts";
 import { createApp } from "../routes/mod.ts";
 
 export interface TestServer extends AsyncDisposable {

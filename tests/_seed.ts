@@ -3,14 +3,14 @@
  * login rate limits), before a server process is started on it. Used by the
  * bench and by fault-suite tests that need hundreds of sockets.
  */
-import { testConfig } from "../lib/config.ts";
-import { addMembers, createConversation } from "../lib/conversations.ts";
-import { createCore } from "../lib/deps.ts";
-import { createIntegration } from "../lib/integrations.ts";
-import { createSession } from "../lib/sessions.ts";
-import { createTeam, putTeamMembers } from "../lib/teams.ts";
-import { createUser, setup } from "../lib/users.ts";
-import type { User } from "../lib/schemas.ts";
+import { testConfig } from "../lib/core/config.ts";
+import { addMembers, createConversation } from "../lib/chat/conversations.ts";
+import { createCore } from "../lib/runtime.ts";
+import { createIntegration } from "../lib/alerts/integrations.ts";
+import { createSession } from "../lib/accounts/sessions.ts";
+import { createTeam, putTeamMembers } from "../lib/accounts/teams.ts";
+import { createUser, setup } from "../lib/accounts/users.ts";
+import type { User } from "../lib/accounts/model.ts";
 
 export interface Seeded {
   kvPath: string;

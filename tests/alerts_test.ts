@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { keys } from "../lib/keys.ts";
-import { createUser } from "../lib/users.ts";
+import { keys } from "../lib/core/keys.ts";
+import { createUser } from "../lib/accounts/users.ts";
 import {
   adminClient,
   Client,

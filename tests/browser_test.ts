@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { buildClient, loadAssets } from "../lib/assets.ts";
-import type { User } from "../lib/schemas.ts";
-import { createUser, setup } from "../lib/users.ts";
+import type { User } from "../lib/accounts/model.ts";
+import { createUser, setup } from "../lib/accounts/users.ts";
 import { Client, startServer, type TestServer } from "./_helpers.ts";
 
 const CHROMIUM = "/usr/bin/chromium";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { keys } from "../lib/keys.ts";
+import { keys } from "../lib/core/keys.ts";
 import { adminClient, assertGapFree, Client, startServer, userClient } from "./_helpers.ts";
 
 Deno.test("direct - one conversation per pair, whoever asks", async () => {

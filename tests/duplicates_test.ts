@@ -5,8 +5,8 @@
  * group must exist, with one card and one notification each.
  */
 import assert from "node:assert/strict";
-import type { TimelineEntry } from "../lib/alerts.ts";
-import { hmacSha256Hex } from "../lib/outbound.ts";
+import type { TimelineEntry } from "../lib/alerts/model.ts";
+import { hmacSha256Hex } from "../lib/notify/outbound.ts";
 import { sleep } from "./_helpers.ts";
 import { freePort, prng, ServerProcess, setupTeam } from "./_process.ts";
 

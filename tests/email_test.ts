@@ -3,7 +3,7 @@
  * started on loopback by the test, storing what it receives in a maildir.
  */
 import assert from "node:assert/strict";
-import { ManualClock } from "../lib/clock.ts";
+import { ManualClock } from "../lib/core/clock.ts";
 import {
   adminClient,
   Client,

@@ -5,8 +5,8 @@
  * stored is whole and has its card.
  */
 import assert from "node:assert/strict";
-import type { Alert } from "../lib/alerts.ts";
-import { keys } from "../lib/keys.ts";
+import type { Alert } from "../lib/alerts/model.ts";
+import { keys } from "../lib/core/keys.ts";
 import { adminClient, startServer } from "./_helpers.ts";
 import { prng } from "./_process.ts";
 

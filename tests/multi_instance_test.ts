@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Client, connect, startServer } from "./_helpers.ts";
-import { createUser, setup } from "../lib/users.ts";
+import { createUser, setup } from "../lib/accounts/users.ts";
 
 Deno.test("fanout - two instances on one KV file deliver each other's messages and receipts", async () => {
   const dir = await Deno.makeTempDir();

@@ -4,8 +4,8 @@
  * the e-mail's link. Real SMTP (aiosmtpd); a stand-in HTTP SMS gateway and webhook receiver.
  */
 import assert from "node:assert/strict";
-import { ManualClock } from "../lib/clock.ts";
-import { hmacSha256Hex } from "../lib/outbound.ts";
+import { ManualClock } from "../lib/core/clock.ts";
+import { hmacSha256Hex } from "../lib/notify/outbound.ts";
 import { adminClient, Client, startServer, type TestServer, userClient } from "./_helpers.ts";
 import { PYTHON, smtpServer } from "./_smtp.ts";
 

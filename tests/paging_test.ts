@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
-import { ManualClock } from "../lib/clock.ts";
-import { actOnAlert } from "../lib/alerts.ts";
-import { fireTimer } from "../lib/escalation.ts";
-import type { User } from "../lib/schemas.ts";
-import { keys } from "../lib/keys.ts";
-import { migrateContactChannels, reachableChannelsMany, setNotifyRules } from "../lib/contacts.ts";
-import { stageTimer, TIMER_MAX_FAILURES, timersOf } from "../lib/timers.ts";
+import { ManualClock } from "../lib/core/clock.ts";
+import { actOnAlert } from "../lib/alerts/alerts.ts";
+import { fireTimer } from "../lib/paging/escalation.ts";
+import type { User } from "../lib/accounts/model.ts";
+import { keys } from "../lib/core/keys.ts";
+import {
+  migrateContactChannels,
+  reachableChannelsMany,
+  setNotifyRules,
+} from "../lib/notify/contacts.ts";
+import { stageTimer, TIMER_MAX_FAILURES, timersOf } from "../lib/jobs/timers.ts";
 import {
   addVerifiedContact,
   adminClient,

@@ -5,8 +5,8 @@
  * (and the history API says so too), never a silent gap.
  */
 import assert from "node:assert/strict";
-import { ManualClock } from "../lib/clock.ts";
-import { sweepRetention } from "../lib/retention.ts";
+import { ManualClock } from "../lib/core/clock.ts";
+import { sweepRetention } from "../lib/chat/retention.ts";
 import { adminClient, type Client, connect, startServer, userClient } from "./_helpers.ts";
 
 const OFFLINE = 2000;

@@ -1,6 +1,6 @@
 /** Chat robots against local stand-ins that check DingTalk's and Feishu's documented signatures. */
 import assert from "node:assert/strict";
-import { ManualClock } from "../lib/clock.ts";
+import { ManualClock } from "../lib/core/clock.ts";
 import { adminClient, startServer, type TestServer } from "./_helpers.ts";
 
 const enc = new TextEncoder();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ManualClock } from "../lib/clock.ts";
+import { ManualClock } from "../lib/core/clock.ts";
 import { adminClient, startServer, userClient } from "./_helpers.ts";
 
 Deno.test("routing - rules pick policy, priority and conversation; a dry run shows who is notified when", async () => {

@@ -4,7 +4,7 @@
  * implementation of the documented algorithm.
  */
 import assert from "node:assert/strict";
-import { ManualClock } from "../lib/clock.ts";
+import { ManualClock } from "../lib/core/clock.ts";
 import { adminClient, Client, startServer, type TestServer, userClient } from "./_helpers.ts";
 
 const MIN = 60_000;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { TimelineEntry } from "../lib/alerts.ts";
-import { keys } from "../lib/keys.ts";
+import type { TimelineEntry } from "../lib/alerts/model.ts";
+import { keys } from "../lib/core/keys.ts";
 import { sleep } from "./_helpers.ts";
 import { freePort, prng, ServerProcess, setupTeam } from "./_process.ts";
 

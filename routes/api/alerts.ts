@@ -11,11 +11,11 @@ import {
   NoteInputSchema,
   noteOrCommand,
   PriorityInputSchema,
-} from "../../lib/alerts.ts";
-import type { Deps } from "../../lib/deps.ts";
+} from "../../lib/alerts/alerts.ts";
+import type { Core } from "../../lib/runtime.ts";
 import { type AppEnv, idParam, json, me, query, requireAuth } from "../middleware.ts";
 
-export function alertRoutes(deps: Deps) {
+export function alertRoutes(deps: Core) {
   const app = new Hono<AppEnv>();
   app.use(requireAuth);
   const id = (c: Parameters<typeof idParam>[0]) => idParam(c, "id", "alert");

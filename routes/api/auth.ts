@@ -2,11 +2,16 @@
 import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Context } from "hono";
-import type { Deps } from "../../lib/deps.ts";
-import { LoginInputSchema, SetupInputSchema, UpdateProfileInputSchema } from "../../lib/schemas.ts";
-import { createSession, login, logout } from "../../lib/sessions.ts";
-import { listTeams } from "../../lib/teams.ts";
-import { isSetUp, publicUser, setup, updateProfile } from "../../lib/users.ts";
+import type { Core } from "../../lib/runtime.ts";
+import {
+  LoginInputSchema,
+  SetupInputSchema,
+  UpdateProfileInputSchema,
+} from "../../lib/accounts/model.ts";
+import { createSession, login, logout } from "../../lib/accounts/sessions.ts";
+import { listTeams } from "../../lib/accounts/teams.ts";
+import { isSetUp, setup, updateProfile } from "../../lib/accounts/users.ts";
+import { publicUser } from "../../lib/accounts/model.ts";
 import {
   type AppEnv,
   clientIp,
@@ -17,7 +22,7 @@ import {
   SESSION_COOKIE,
 } from "../middleware.ts";
 
-export function authRoutes(deps: Deps) {
+export function authRoutes(deps: Core) {
   const app = new Hono<AppEnv>();
 
   function setSessionCookie(c: Context, token: string) {

@@ -1,9 +1,9 @@
 /** Automation rules: admins and team admins create them; team members read them. */
 import { Hono } from "hono";
-import { createRule, getRuleFor, listRules, RuleInputSchema } from "../../lib/automation.ts";
-import type { Deps } from "../../lib/deps.ts";
-import { notFound } from "../../lib/errors.ts";
-import { teamRole } from "../../lib/teams.ts";
+import { createRule, getRuleFor, listRules, RuleInputSchema } from "../../lib/alerts/automation.ts";
+import type { Core } from "../../lib/runtime.ts";
+import { notFound } from "../../lib/core/errors.ts";
+import { teamRole } from "../../lib/accounts/teams.ts";
 import { type AppEnv, idParam, json, me, requireAuth } from "../middleware.ts";
 
 /** What the API shows of a rule: webhook secrets are never read back. */
@@ -14,7 +14,7 @@ function publicRule<T extends { actions: { type: string }[] }>(r: T): T {
   };
 }
 
-export function automationRoutes(deps: Deps) {
+export function automationRoutes(deps: Core) {
   const app = new Hono<AppEnv>();
   app.use(requireAuth);
 

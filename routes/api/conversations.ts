@@ -11,12 +11,12 @@ import {
   renameConversation,
   setMemberRole,
   summarize,
-} from "../../lib/conversations.ts";
-import type { Deps } from "../../lib/deps.ts";
-import { ApiError } from "../../lib/errors.ts";
-import { listMessages, sendMessage } from "../../lib/messages.ts";
-import { messageFloor } from "../../lib/retention.ts";
-import { getReceipts, markRead } from "../../lib/receipts.ts";
+} from "../../lib/chat/conversations.ts";
+import type { Core } from "../../lib/runtime.ts";
+import { ApiError } from "../../lib/core/errors.ts";
+import { listMessages, sendMessage } from "../../lib/chat/messages.ts";
+import { messageFloor } from "../../lib/chat/retention.ts";
+import { getReceipts, markRead } from "../../lib/chat/receipts.ts";
 import {
   AddMembersInputSchema,
   CreateConversationInputSchema,
@@ -25,10 +25,10 @@ import {
   ReadInputSchema,
   SendInputSchema,
   UpdateConversationInputSchema,
-} from "../../lib/schemas.ts";
+} from "../../lib/chat/model.ts";
 import { type AppEnv, idParam, json, me, query, requireAuth } from "../middleware.ts";
 
-export function conversationRoutes(deps: Deps) {
+export function conversationRoutes(deps: Core) {
   const app = new Hono<AppEnv>();
   app.use(requireAuth);
   const conv = (c: Parameters<typeof idParam>[0]) => idParam(c, "id", "conversation");

@@ -1,7 +1,7 @@
 /** Integrations: admins and team admins create them; the token is shown once. */
 import { Hono } from "hono";
-import type { Deps } from "../../lib/deps.ts";
-import { notFound } from "../../lib/errors.ts";
+import type { Core } from "../../lib/runtime.ts";
+import { notFound } from "../../lib/core/errors.ts";
 import {
   createIntegration,
   CreateIntegrationInputSchema,
@@ -10,11 +10,11 @@ import {
   listIntegrations,
   publicIntegration,
   rotateToken,
-} from "../../lib/integrations.ts";
-import { teamRole } from "../../lib/teams.ts";
+} from "../../lib/alerts/integrations.ts";
+import { teamRole } from "../../lib/accounts/teams.ts";
 import { type AppEnv, idParam, json, me, requireAuth } from "../middleware.ts";
 
-export function integrationRoutes(deps: Deps) {
+export function integrationRoutes(deps: Core) {
   const app = new Hono<AppEnv>();
   app.use(requireAuth);
 

@@ -1,7 +1,7 @@
 /** Contact methods, personal notification rules, deliveries, and providers (admins). */
 import { Hono } from "hono";
-import type { Alert } from "../../lib/alerts.ts";
-import { getAlertFor } from "../../lib/alerts.ts";
+import type { Alert } from "../../lib/alerts/model.ts";
+import { getAlertFor } from "../../lib/alerts/alerts.ts";
 import {
   addContact,
   ContactInputSchema,
@@ -12,28 +12,28 @@ import {
   publicContact,
   setNotifyRules,
   verifyContact,
-} from "../../lib/contacts.ts";
-import { type Delivery, listDeliveriesOf, sendVerification } from "../../lib/deliveries.ts";
-import type { Deps } from "../../lib/deps.ts";
-import { keys } from "../../lib/keys.ts";
-import { listAll } from "../../lib/kv_util.ts";
+} from "../../lib/notify/contacts.ts";
+import { type Delivery, listDeliveriesOf, sendVerification } from "../../lib/notify/deliveries.ts";
+import type { Core } from "../../lib/runtime.ts";
+import { keys } from "../../lib/core/keys.ts";
+import { listAll } from "../../lib/core/kv_util.ts";
 import {
   createProvider,
   deleteProvider,
   listProviders,
   ProviderInputSchema,
   publicProvider,
-} from "../../lib/providers.ts";
+} from "../../lib/notify/providers.ts";
 import { z } from "zod";
-import { notFound } from "../../lib/errors.ts";
+import { notFound } from "../../lib/core/errors.ts";
 import {
   createRobot,
   deleteRobot,
   listRobots,
   publicRobot,
   RobotInputSchema,
-} from "../../lib/robots.ts";
-import { teamRole } from "../../lib/teams.ts";
+} from "../../lib/notify/robots.ts";
+import { teamRole } from "../../lib/accounts/teams.ts";
 import {
   allTemplates,
   getTemplate,
@@ -44,10 +44,10 @@ import {
   TemplateChannelSchema,
   TemplateSchema,
   VARIABLES,
-} from "../../lib/templates.ts";
+} from "../../lib/notify/templates.ts";
 import { type AppEnv, idParam, json, me, requireAdmin, requireAuth } from "../middleware.ts";
 
-export function notificationRoutes(deps: Deps) {
+export function notificationRoutes(deps: Core) {
   // Mounted at /api/v1: authentication per route.
   const app = new Hono<AppEnv>();
 

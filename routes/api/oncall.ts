@@ -1,8 +1,8 @@
 /** On-call schedules, escalation policies and reminder settings. */
 import { Hono } from "hono";
 import { z } from "zod";
-import type { Deps } from "../../lib/deps.ts";
-import { ApiError, notFound } from "../../lib/errors.ts";
+import type { Core } from "../../lib/runtime.ts";
+import { ApiError, notFound } from "../../lib/core/errors.ts";
 import {
   createPolicy,
   escalateNow,
@@ -13,13 +13,13 @@ import {
   ReminderSettingsSchema,
   setReminderSettings,
   setTeamPolicy,
-} from "../../lib/escalation.ts";
-import { eventsFromBody } from "../../lib/alert_sources.ts";
-import { getIntegration } from "../../lib/integrations.ts";
-import { keys } from "../../lib/keys.ts";
-import { listAll } from "../../lib/kv_util.ts";
-import { type DeadLetter, retryDeadLetter } from "../../lib/timers.ts";
-import { dryRun, getRouting, RoutingInputSchema, setRouting } from "../../lib/routing.ts";
+} from "../../lib/paging/escalation.ts";
+import { eventsFromBody } from "../../lib/alerts/sources.ts";
+import { getIntegration } from "../../lib/alerts/integrations.ts";
+import { keys } from "../../lib/core/keys.ts";
+import { listAll } from "../../lib/core/kv_util.ts";
+import { type DeadLetter, retryDeadLetter } from "../../lib/jobs/timers.ts";
+import { dryRun, getRouting, RoutingInputSchema, setRouting } from "../../lib/alerts/routing.ts";
 import {
   addOverride,
   createSchedule,
@@ -30,10 +30,10 @@ import {
   ScheduleInputSchema,
   segments,
   toIcal,
-} from "../../lib/schedules.ts";
-import type { User } from "../../lib/schemas.ts";
-import { authenticate } from "../../lib/sessions.ts";
-import { teamRole } from "../../lib/teams.ts";
+} from "../../lib/paging/schedules.ts";
+import type { User } from "../../lib/accounts/model.ts";
+import { authenticate } from "../../lib/accounts/sessions.ts";
+import { teamRole } from "../../lib/accounts/teams.ts";
 import { type AppEnv, idParam, json, me, query, requireAdmin, requireAuth } from "../middleware.ts";
 
 const AtQuerySchema = z.strictObject({ at: z.iso.datetime({ offset: true }).optional() });
@@ -42,7 +42,7 @@ const RangeQuerySchema = z.strictObject({
   days: z.coerce.number().int().min(1).max(62).optional(),
 });
 
-async function names(deps: Deps, ids: string[]): Promise<Record<string, string>> {
+async function names(deps: Core, ids: string[]): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const id of new Set(ids)) {
     const u = (await deps.kv.get<User>(keys.user(id))).value;
@@ -51,7 +51,7 @@ async function names(deps: Deps, ids: string[]): Promise<Record<string, string>>
   return out;
 }
 
-export function scheduleRoutes(deps: Deps) {
+export function scheduleRoutes(deps: Core) {
   const app = new Hono<AppEnv>();
 
   // Calendar apps cannot log in: the feed also takes a personal API token as ?token=.
@@ -124,7 +124,7 @@ export function scheduleRoutes(deps: Deps) {
   return app;
 }
 
-export function policyRoutes(deps: Deps) {
+export function policyRoutes(deps: Core) {
   const app = new Hono<AppEnv>();
   app.use(requireAuth);
 
@@ -164,7 +164,7 @@ const DryRunInputSchema = z.strictObject({
   at: z.iso.datetime({ offset: true }).optional(),
 });
 
-export function pagingRoutes(deps: Deps) {
+export function pagingRoutes(deps: Core) {
   // Mounted at /api/v1: authentication per route, so that nothing else under /api/v1 is affected.
   const app = new Hono<AppEnv>();
 

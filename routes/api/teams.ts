@@ -1,12 +1,12 @@
 /** Teams: admins create them; admins and team admins manage members. */
 import { Hono } from "hono";
-import type { Deps } from "../../lib/deps.ts";
+import type { Core } from "../../lib/runtime.ts";
 import {
   CreateTeamInputSchema,
   TeamMemberRoleInputSchema,
   TeamMembersInputSchema,
   UpdateTeamInputSchema,
-} from "../../lib/schemas.ts";
+} from "../../lib/accounts/model.ts";
 import {
   createTeam,
   getTeam,
@@ -17,11 +17,11 @@ import {
   renameTeam,
   requireTeamManager,
   teamRole,
-} from "../../lib/teams.ts";
-import { notFound } from "../../lib/errors.ts";
+} from "../../lib/accounts/teams.ts";
+import { notFound } from "../../lib/core/errors.ts";
 import { type AppEnv, idParam, json, me, requireAdmin, requireAuth } from "../middleware.ts";
 
-export function teamRoutes(deps: Deps) {
+export function teamRoutes(deps: Core) {
   const app = new Hono<AppEnv>();
   app.use(requireAuth);
 

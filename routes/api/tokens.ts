@@ -1,12 +1,12 @@
 /** Personal API tokens: the secret is shown once, at creation. */
 import { Hono } from "hono";
-import type { Deps } from "../../lib/deps.ts";
-import { ApiError } from "../../lib/errors.ts";
-import { CreateTokenInputSchema } from "../../lib/schemas.ts";
-import { createApiToken, deleteApiToken, listApiTokens } from "../../lib/sessions.ts";
+import type { Core } from "../../lib/runtime.ts";
+import { ApiError } from "../../lib/core/errors.ts";
+import { CreateTokenInputSchema } from "../../lib/accounts/model.ts";
+import { createApiToken, deleteApiToken, listApiTokens } from "../../lib/accounts/sessions.ts";
 import { type AppEnv, idParam, json, me, requireAuth } from "../middleware.ts";
 
-export function tokenRoutes(deps: Deps) {
+export function tokenRoutes(deps: Core) {
   const app = new Hono<AppEnv>();
   app.use(requireAuth);
 

@@ -1,16 +1,17 @@
 /** The user directory (everyone) and user administration (admins). */
 import { Hono } from "hono";
-import type { Deps } from "../../lib/deps.ts";
-import { notFound } from "../../lib/errors.ts";
+import type { Core } from "../../lib/runtime.ts";
+import { notFound } from "../../lib/core/errors.ts";
 import {
   CreateUserInputSchema,
   DirectoryQuerySchema,
   UpdateUserInputSchema,
-} from "../../lib/schemas.ts";
-import { createUser, getUser, publicUser, searchUsers, updateUser } from "../../lib/users.ts";
+} from "../../lib/accounts/model.ts";
+import { createUser, getUser, searchUsers, updateUser } from "../../lib/accounts/users.ts";
+import { publicUser } from "../../lib/accounts/model.ts";
 import { type AppEnv, idParam, json, me, query, requireAdmin, requireAuth } from "../middleware.ts";
 
-export function userRoutes(deps: Deps) {
+export function userRoutes(deps: Core) {
   const app = new Hono<AppEnv>();
 
   app.get("/", requireAuth, query(DirectoryQuerySchema), async (c) => {

@@ -1,0 +1,178 @@
+/**
+ * Teams: the unit alerts are routed to. Admins create teams; team admins
+ * manage their team's members.
+ */
+import { createSystemGroup, systemAddMembers, systemRemoveMember } from "../chat/conversations.ts";
+import type { Deps } from "../core/deps.ts";
+import { ApiError, notFound } from "../core/errors.ts";
+import { ulid } from "../core/ids.ts";
+import { keys } from "../core/keys.ts";
+import { getManyChunked, lastPart, listAll } from "../core/kv_util.ts";
+import type { CreateTeamInput, Team, TeamRole, User } from "./model.ts";
+import { type PublicUser, publicUser } from "./model.ts";
+
+export interface TeamMember {
+  userId: string;
+  role: TeamRole;
+  user: PublicUser | null;
+}
+
+async function requireUsers(kv: Deno.Kv, ids: string[]): Promise<void> {
+  const entries = await getManyChunked<User>(kv, ids.map((id) => keys.user(id)));
+  entries.forEach((e, i) => {
+    if (!e.value) throw new ApiError("invalid_input", `user ${ids[i]} does not exist`);
+  });
+}
+
+/** Creates a team with members and team admins (admins only; checked by the route). */
+export async function createTeam(deps: Deps, input: CreateTeamInput): Promise<Team> {
+  const { kv, clock } = deps;
+  const admins = new Set(input.adminIds);
+  const all = [...new Set([...input.memberIds, ...input.adminIds])];
+  if (all.length > 300) throw new ApiError("invalid_input", "add at most 300 members at creation");
+  await requireUsers(kv, all);
+  const team: Team = { id: ulid(clock.now()), name: input.name, createdAt: clock.now() };
+  const op = kv.atomic()
+    .check({ key: keys.team(team.id), versionstamp: null })
+    .check({ key: keys.teamByName(team.name), versionstamp: null })
+    .set(keys.team(team.id), team)
+    .set(keys.teamByName(team.name), team.id);
+  for (const u of all) stageTeamMember(op, team.id, u, admins.has(u) ? "admin" : "member");
+  const res = await op.commit();
+  if (!res.ok) throw new ApiError("conflict", "a team with this name already exists");
+  return team;
+}
+
+function stageTeamMember(op: Deno.AtomicOperation, teamId: string, userId: string, role: TeamRole) {
+  op.set(keys.teamMember(teamId, userId), { role })
+    .set(keys.teamByUser(userId, teamId), { role });
+}
+
+/** The caller's role in a team, or null. */
+export async function teamRole(
+  kv: Deno.Kv,
+  teamId: string,
+  userId: string,
+): Promise<TeamRole | null> {
+  return (await kv.get<{ role: TeamRole }>(keys.teamMember(teamId, userId))).value?.role ?? null;
+}
+
+/** Loads a team visible to `user` (admins see every team; others their own), or 404. */
+export async function getTeam(kv: Deno.Kv, user: User, teamId: string): Promise<Team> {
+  const team = (await kv.get<Team>(keys.team(teamId))).value;
+  if (!team) throw notFound("team");
+  if (user.role !== "admin" && !(await teamRole(kv, teamId, user.id))) throw notFound("team");
+  return team;
+}
+
+/** 403 unless `user` is an admin or an admin of the team. */
+export async function requireTeamManager(kv: Deno.Kv, user: User, teamId: string): Promise<Team> {
+  const team = await getTeam(kv, user, teamId);
+  if (user.role !== "admin" && (await teamRole(kv, teamId, user.id)) !== "admin") {
+    throw new ApiError("forbidden", "only admins and team admins can manage this team");
+  }
+  return team;
+}
+
+/** Teams visible to the user, with the user's role in each. */
+export async function listTeams(
+  kv: Deno.Kv,
+  user: User,
+): Promise<(Team & { myRole: TeamRole | null })[]> {
+  const mine = new Map(
+    (await listAll<{ role: TeamRole }>(kv, keys.teamsByUser(user.id))).map((
+      e,
+    ) => [lastPart(e.key), e.value.role]),
+  );
+  const teams = user.role === "admin"
+    ? (await listAll<Team>(kv, keys.teams())).map((e) => e.value)
+    : (await getManyChunked<Team>(kv, [...mine.keys()].map((id) => keys.team(id))))
+      .flatMap((e) => e.value ? [e.value] : []);
+  return teams.map((t) => ({ ...t, myRole: mine.get(t.id) ?? null }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export async function listTeamMembers(kv: Deno.Kv, teamId: string): Promise<TeamMember[]> {
+  const entries = await listAll<{ role: TeamRole }>(kv, keys.teamMembers(teamId));
+  const ids = entries.map((e) => lastPart(e.key));
+  const users = await getManyChunked<User>(kv, ids.map((id) => keys.user(id)));
+  return ids.map((userId, i) => ({
+    userId,
+    role: entries[i].value.role,
+    user: users[i].value ? publicUser(users[i].value!) : null,
+  }));
+}
+
+export async function renameTeam(deps: Deps, team: Team, name: string): Promise<Team> {
+  const { kv } = deps;
+  if (name.toLowerCase() === team.name.toLowerCase()) {
+    const updated = { ...team, name };
+    await kv.set(keys.team(team.id), updated);
+    return updated;
+  }
+  const current = await kv.get<Team>(keys.team(team.id));
+  const updated = { ...team, name };
+  const res = await kv.atomic().check(current)
+    .check({ key: keys.teamByName(name), versionstamp: null })
+    .delete(keys.teamByName(team.name))
+    .set(keys.teamByName(name), team.id)
+    .set(keys.team(team.id), updated)
+    .commit();
+  if (!res.ok) throw new ApiError("conflict", "a team with this name already exists");
+  return updated;
+}
+
+/** Adds users to a team or sets their role. */
+export async function putTeamMembers(
+  deps: Deps,
+  teamId: string,
+  userIds: string[],
+  role: TeamRole,
+): Promise<void> {
+  const { kv } = deps;
+  const ids = [...new Set(userIds)];
+  await requireUsers(kv, ids);
+  for (let i = 0; i < ids.length; i += 400) {
+    const op = kv.atomic();
+    for (const u of ids.slice(i, i + 400)) stageTeamMember(op, teamId, u, role);
+    await op.commit();
+  }
+  const team = (await kv.get<Team>(keys.team(teamId))).value;
+  if (team?.conversationId) await systemAddMembers(deps, team.conversationId, ids);
+}
+
+export async function removeTeamMember(deps: Deps, teamId: string, userId: string): Promise<void> {
+  const { kv } = deps;
+  const entry = await kv.get(keys.teamMember(teamId, userId));
+  if (!entry.value) throw notFound("team member");
+  await kv.atomic().check(entry).delete(entry.key).delete(keys.teamByUser(userId, teamId)).commit();
+  const team = (await kv.get<Team>(keys.team(teamId))).value;
+  if (team?.conversationId) await systemRemoveMember(deps, team.conversationId, userId);
+}
+
+/**
+ * The team's alert conversation: created on first use with the team's
+ * members (team admins as conversation admins) and kept in step with
+ * membership by putTeamMembers and removeTeamMember.
+ */
+export async function ensureTeamConversation(deps: Deps, teamId: string): Promise<string> {
+  const { kv } = deps;
+  const entry = await kv.get<Team>(keys.team(teamId));
+  if (!entry.value) throw notFound("team");
+  if (entry.value.conversationId) return entry.value.conversationId;
+  const members = await listTeamMembers(kv, teamId);
+  const conv = await createSystemGroup(
+    deps,
+    `${entry.value.name} alerts`,
+    members.map((m) => ({ userId: m.userId, role: m.role === "admin" ? "admin" : "member" })),
+  );
+  const res = await kv.atomic().check(entry)
+    .set(entry.key, { ...entry.value, conversationId: conv.id }).commit();
+  if (!res.ok) {
+    // Another request set it first; use theirs (the spare conversation stays empty).
+    const again = (await kv.get<Team>(keys.team(teamId))).value;
+    if (again?.conversationId) return again.conversationId;
+    throw new ApiError("conflict", "the team changed; retry");
+  }
+  return conv.id;
+}

@@ -1,0 +1,169 @@
+/**
+ * User accounts: first-run setup, creation by admins, updates (disable,
+ * reset password) and the directory.
+ */
+import { type PublicUser, publicUser } from "./model.ts";
+import type { Deps } from "../core/deps.ts";
+import { ApiError, notFound } from "../core/errors.ts";
+import { ulid } from "../core/ids.ts";
+import { keys } from "../core/keys.ts";
+import { listAll } from "../core/kv_util.ts";
+import { hashPassword } from "./passwords.ts";
+import type { CreateUserInput, QuietHours, SetupInput, UpdateUserInput, User } from "./model.ts";
+
+/** The caller edits their own profile: name and quiet hours. */
+export async function updateProfile(
+  deps: Deps,
+  user: User,
+  patch: { name?: string; quietHours?: QuietHours | null; lang?: "en" | "zh" | null },
+): Promise<User> {
+  const { kv } = deps;
+  const entry = await kv.get<User>(keys.user(user.id));
+  if (!entry.value) throw notFound("user");
+  const updated: User = {
+    ...entry.value,
+    ...(patch.name !== undefined ? { name: patch.name } : {}),
+    ...(patch.quietHours !== undefined ? { quietHours: patch.quietHours } : {}),
+    ...(patch.lang !== undefined ? { lang: patch.lang } : {}),
+  };
+  const res = await kv.atomic().check(entry).set(entry.key, updated).commit();
+  if (!res.ok) throw new ApiError("conflict", "your profile changed meanwhile; retry");
+  return updated;
+}
+
+function checkPassword(deps: Deps, password: string): void {
+  if (password.length < deps.config.passwordMinLength) {
+    throw new ApiError(
+      "invalid_input",
+      `password: must be at least ${deps.config.passwordMinLength} characters`,
+    );
+  }
+}
+
+/** True once any user exists (the setup page is then closed). */
+export async function isSetUp(kv: Deno.Kv): Promise<boolean> {
+  return (await kv.get(keys.setupDone())).value !== null;
+}
+
+/** Creates the first admin, only while no user exists; 409 afterwards. */
+export async function setup(deps: Deps, input: SetupInput): Promise<User> {
+  checkPassword(deps, input.password);
+  const user = await createUserRecord(deps, { ...input, role: "admin" }, true);
+  if (!user) throw new ApiError("setup_done", "Tocsin is already set up; log in instead");
+  return user;
+}
+
+/** Creates a user (admins only; checked by the route). 409 when the e-mail is taken. */
+export async function createUser(deps: Deps, input: CreateUserInput): Promise<User> {
+  checkPassword(deps, input.password);
+  const user = await createUserRecord(deps, input, false);
+  if (!user) throw new ApiError("conflict", "a user with this e-mail already exists");
+  return user;
+}
+
+async function createUserRecord(
+  deps: Deps,
+  input: CreateUserInput,
+  firstRun: boolean,
+): Promise<User | null> {
+  const { kv, clock, config } = deps;
+  const hash = await hashPassword(config, input.password);
+  const now = clock.now();
+  const user: User = {
+    id: ulid(now),
+    email: input.email,
+    name: input.name,
+    role: input.role,
+    disabled: false,
+    createdAt: now,
+  };
+  const op = kv.atomic()
+    .check({ key: keys.user(user.id), versionstamp: null })
+    .check({ key: keys.userByEmail(user.email), versionstamp: null })
+    .set(keys.user(user.id), user)
+    .set(keys.userByEmail(user.email), user.id)
+    .set(keys.password(user.id), hash);
+  if (firstRun) {
+    op.check({ key: keys.setupDone(), versionstamp: null }).set(keys.setupDone(), now);
+  } else {
+    const done = await kv.get(keys.setupDone());
+    if (!done.value) op.check(done).set(keys.setupDone(), now);
+  }
+  const res = await op.commit();
+  return res.ok ? user : null;
+}
+
+export async function getUser(kv: Deno.Kv, id: string): Promise<User | null> {
+  return (await kv.get<User>(keys.user(id))).value;
+}
+
+export async function getUserByEmail(kv: Deno.Kv, email: string): Promise<User | null> {
+  const id = (await kv.get<string>(keys.userByEmail(email))).value;
+  return id ? await getUser(kv, id) : null;
+}
+
+/**
+ * Updates a user (admins only). Disabling or changing the password ends
+ * every session of that user, in the same commit, and closes their sockets.
+ */
+export async function updateUser(
+  deps: Deps,
+  actor: User,
+  id: string,
+  patch: UpdateUserInput,
+): Promise<User> {
+  const { kv, fanout, config } = deps;
+  if (patch.password !== undefined) checkPassword(deps, patch.password);
+  if (id === actor.id && (patch.disabled === true || patch.role === "member")) {
+    throw new ApiError("invalid_input", "admins cannot disable or demote themselves");
+  }
+  const hash = patch.password !== undefined
+    ? await hashPassword(config, patch.password)
+    : undefined;
+  return await fanout.commit(fanout.shard(id), async (op) => {
+    const entry = await kv.get<User>(keys.user(id));
+    if (!entry.value) throw notFound("user");
+    const user: User = {
+      ...entry.value,
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.role !== undefined ? { role: patch.role } : {}),
+      ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
+    };
+    op.check(entry).set(keys.user(id), user);
+    if (hash) op.set(keys.password(id), hash);
+    const endSessions = (patch.disabled === true && !entry.value.disabled) || hash !== undefined;
+    if (!endSessions) return { hints: [], result: user };
+    // A commit holds at most 1,000 mutations; sessions beyond that are refused
+    // at authentication anyway (disabled users), or age out.
+    const sessions = await listAll(kv, keys.sessionsByUser(id), 400);
+    for (const s of sessions) {
+      const hashKey = String(s.key[2]);
+      op.delete(keys.session(hashKey)).delete(s.key);
+    }
+    return {
+      hints: [{ t: "user", u: id, why: hash && !patch.disabled ? "password" : "disabled" }],
+      result: user,
+    };
+  });
+}
+
+/** Directory search over name and e-mail, for everyone signed in. */
+export async function searchUsers(
+  kv: Deno.Kv,
+  q: string,
+  limit: number,
+  includeDisabled: boolean,
+): Promise<PublicUser[]> {
+  const needle = q.trim().toLowerCase();
+  const out: PublicUser[] = [];
+  for await (const e of kv.list<User>({ prefix: keys.users() }, { batchSize: 500 })) {
+    const u = e.value;
+    if (u.disabled && !includeDisabled) continue;
+    if (
+      needle && !u.name.toLowerCase().includes(needle) && !u.email.toLowerCase().includes(needle)
+    ) continue;
+    out.push(publicUser(u));
+  }
+  out.sort((a, b) => a.name.localeCompare(b.name));
+  return out.slice(0, limit);
+}

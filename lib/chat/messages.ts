@@ -1,0 +1,141 @@
+/**
+ * Messages: the per-conversation log. One atomic commit per message assigns
+ * the next seq (checking the head), stores the message, remembers its
+ * clientId, moves the sender's receipts and publishes a fanout hint.
+ */
+import type { Deps } from "../core/deps.ts";
+import { ApiError, notFound } from "../core/errors.ts";
+import { ulid } from "../core/ids.ts";
+import { keys } from "../core/keys.ts";
+import type { Head, Member, Message, SendInput } from "./model.ts";
+
+/** Longest text kept in a conversation head's preview of its last message. */
+export const PREVIEW_CHARS = 200;
+
+export type MessageDraft = Pick<
+  Message,
+  "kind" | "senderId" | "text" | "clientId" | "system" | "alertId"
+>;
+
+/**
+ * Adds the mutations that append `draft` to an atomic operation: checks the
+ * head it was read from, writes the message and the new head. Returns the
+ * message as it will be stored.
+ */
+export function stageAppend(
+  op: Deno.AtomicOperation,
+  head: Deno.KvEntryMaybe<Head>,
+  conversationId: string,
+  draft: MessageDraft,
+  now: number,
+): Message {
+  const seq = (head.value?.seq ?? 0) + 1;
+  const message: Message = { id: ulid(now), conversationId, seq, createdAt: now, ...draft };
+  if (message.clientId === undefined) delete message.clientId;
+  if (message.system === undefined) delete message.system;
+  if (message.alertId === undefined) delete message.alertId;
+  const preview = message.text.length > PREVIEW_CHARS
+    ? { ...message, text: message.text.slice(0, PREVIEW_CHARS) + "…" }
+    : message;
+  op.check(head)
+    .set(keys.message(conversationId, seq), message)
+    .set(keys.head(conversationId), { seq, lastAt: now, last: preview } satisfies Head);
+  return message;
+}
+
+export interface SendResult {
+  message: Message;
+  /** False when the clientId was seen before and the original message is returned. */
+  created: boolean;
+}
+
+/**
+ * Appends a text message from `userId`. A retry with the same clientId
+ * returns the original message and never stores a second one.
+ */
+export async function sendMessage(
+  deps: Deps,
+  userId: string,
+  conversationId: string,
+  input: SendInput,
+): Promise<SendResult> {
+  const { kv, config, fanout, clock } = deps;
+  if (input.text.length > config.maxMessageChars) {
+    throw new ApiError(
+      "payload_too_large",
+      `message text is longer than ${config.maxMessageChars} characters`,
+    );
+  }
+  if (!deps.limits.allowSend(userId)) {
+    throw new ApiError("rate_limited", "sending too fast; slow down", 1);
+  }
+  const clientKey = keys.messageByClientId(conversationId, userId, input.clientId);
+  return await fanout.commit<SendResult>(fanout.shard(conversationId), async (op) => {
+    const [member, head, dup] = await kv.getMany<[Member, Head, number]>([
+      keys.member(conversationId, userId),
+      keys.head(conversationId),
+      clientKey,
+    ]);
+    if (!member.value) throw notFound("conversation");
+    if (dup.value !== null) {
+      const original = await kv.get<Message>(keys.message(conversationId, dup.value));
+      if (original.value) return { done: { message: original.value, created: false } };
+    }
+    const message = stageAppend(op, head, conversationId, {
+      kind: "text",
+      senderId: userId,
+      text: input.text,
+      clientId: input.clientId,
+    }, clock.now());
+    // Sending implies having read everything up to one's own message; clients
+    // infer this from the message itself, so no receipt hint is published.
+    op.check(member).check(dup)
+      .set(clientKey, message.seq, { expireIn: config.clientIdTtlMs })
+      .max(keys.read(conversationId, userId), BigInt(message.seq))
+      .max(keys.delivered(conversationId, userId), BigInt(message.seq));
+    return {
+      hints: [{ t: "msg", c: conversationId, s: message.seq }],
+      result: { message, created: true },
+    };
+  });
+}
+
+export interface HistoryPage {
+  items: Message[];
+  /** For `after` paging: the next `after`; for backwards paging: the next `before`; null at the end. */
+  cursor: number | null;
+}
+
+/**
+ * Pages a conversation's history in seq order. `after` pages forwards;
+ * `before` (or neither: the latest page) pages backwards.
+ */
+export async function listMessages(
+  kv: Deno.Kv,
+  conversationId: string,
+  q: { after?: number; before?: number; limit: number },
+): Promise<HistoryPage> {
+  const prefix = keys.messages(conversationId);
+  if (q.after !== undefined) {
+    const items: Message[] = [];
+    const end = q.before !== undefined ? { end: keys.message(conversationId, q.before) } : {
+      end: [...prefix, Number.MAX_SAFE_INTEGER] as Deno.KvKey,
+    };
+    for await (
+      const e of kv.list<Message>({ start: keys.message(conversationId, q.after + 1), ...end }, {
+        limit: q.limit,
+      })
+    ) items.push(e.value);
+    return { items, cursor: items.length === q.limit ? items[items.length - 1].seq : null };
+  }
+  const items: Message[] = [];
+  const sel = q.before !== undefined
+    ? { start: keys.message(conversationId, 1), end: keys.message(conversationId, q.before) }
+    : { prefix };
+  for await (const e of kv.list<Message>(sel, { limit: q.limit, reverse: true })) {
+    items.push(e.value);
+  }
+  items.reverse();
+  const first = items[0]?.seq ?? 0;
+  return { items, cursor: items.length === q.limit && first > 1 ? first : null };
+}

@@ -1,0 +1,120 @@
+/**
+ * Message retention (TOCSIN_MESSAGE_RETENTION_DAYS). A periodic sweep deletes
+ * each conversation's messages older than the retention, oldest first, in
+ * atomic batches that also move the conversation's floor
+ * (`["message_floors", conv]`: every seq at or below it is gone). The
+ * conversation list's preview of a deleted message is cleared in the same
+ * commit. A client that resumes from a cursor below the floor gets a `resync`
+ * frame (reason `retention`) rather than a silent gap; `GET .../messages?after=`
+ * answers with `resync` likewise. Several processes may sweep at once: each
+ * batch checks the floor it read.
+ */
+import type { Deps } from "../core/deps.ts";
+import { keys } from "../core/keys.ts";
+import type { Head, Message } from "./model.ts";
+
+/** Messages deleted per commit (KV allows 1,000 mutations). */
+const BATCH = 200;
+const DAY_MS = 86_400_000;
+
+/** The seq at or below which retention removed a conversation's messages (0: none removed). */
+export async function messageFloor(kv: Deno.Kv, conversationId: string): Promise<number> {
+  return (await kv.get<number>(keys.messageFloor(conversationId))).value ?? 0;
+}
+
+/** Deletes one conversation's messages created before `cutoff`. Returns how many were deleted. */
+export async function trimConversation(
+  deps: Deps,
+  conversationId: string,
+  cutoff: number,
+): Promise<number> {
+  const { kv } = deps;
+  let deleted = 0;
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const floor = await kv.get<number>(keys.messageFloor(conversationId));
+    const from = (floor.value ?? 0) + 1;
+    const old: Message[] = [];
+    let more = false;
+    for await (
+      const e of kv.list<Message>({
+        start: keys.message(conversationId, from),
+        end: [...keys.messages(conversationId), Number.MAX_SAFE_INTEGER],
+      }, { limit: BATCH + 1 })
+    ) {
+      if (e.value.createdAt >= cutoff) break;
+      if (old.length === BATCH) {
+        more = true;
+        break;
+      }
+      old.push(e.value);
+    }
+    if (!old.length) return deleted;
+    const newFloor = old[old.length - 1].seq;
+    const op = kv.atomic().check(floor).set(keys.messageFloor(conversationId), newFloor);
+    for (const m of old) op.delete(keys.message(conversationId, m.seq));
+    const head = await kv.get<Head>(keys.head(conversationId));
+    if (head.value?.last && head.value.last.seq <= newFloor) {
+      // The list preview shows a message that is being deleted: it goes too.
+      op.check(head).set(keys.head(conversationId), { ...head.value, last: null });
+    }
+    if ((await op.commit()).ok) {
+      deleted += old.length;
+      if (!more) return deleted;
+    }
+    // Not committed: another sweep or a new message moved on; read again.
+  }
+  return deleted;
+}
+
+/** One retention sweep over every conversation. */
+export async function sweepRetention(
+  deps: Deps,
+): Promise<{ conversations: number; deleted: number }> {
+  const days = deps.config.messageRetentionDays;
+  if (!days) return { conversations: 0, deleted: 0 };
+  const cutoff = deps.clock.now() - days * DAY_MS;
+  let conversations = 0;
+  let deleted = 0;
+  for await (const e of deps.kv.list({ prefix: keys.heads() })) {
+    const n = await trimConversation(deps, String(e.key[1]), cutoff);
+    if (n) {
+      conversations++;
+      deleted += n;
+    }
+  }
+  return { conversations, deleted };
+}
+
+/** Runs the sweep every `retentionSweepMs` while retention is on. */
+export class RetentionService {
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #running: Promise<unknown> | null = null;
+
+  constructor(private deps: Deps) {}
+
+  start(): void {
+    const { messageRetentionDays, retentionSweepMs } = this.deps.config;
+    if (!messageRetentionDays || !retentionSweepMs) return;
+    this.#timer = setInterval(() => this.run(), retentionSweepMs);
+    this.run();
+  }
+
+  run(): Promise<unknown> {
+    this.#running ??= sweepRetention(this.deps)
+      .then((r) => {
+        if (r.deleted) {
+          console.log(
+            `retention: deleted ${r.deleted} messages in ${r.conversations} conversations`,
+          );
+        }
+      })
+      .catch((err) => console.error("retention: sweep failed", err))
+      .finally(() => this.#running = null);
+    return this.#running;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#running;
+  }
+}

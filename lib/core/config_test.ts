@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { DEFAULT_KV_PATH, DEFAULT_PORT, ENV_NAMES, loadConfig } from "./config.ts";
+
+Deno.test("config - defaults with an empty environment", () => {
+  const c = loadConfig({});
+  assert.equal(c.port, DEFAULT_PORT);
+  assert.equal(c.kvPath, DEFAULT_KV_PATH);
+  assert.equal(c.publicOrigin, null);
+  assert.deepEqual(c.allowedOrigins, []);
+});
+
+Deno.test("config - reads variables and normalises origins", () => {
+  const c = loadConfig({
+    PORT: "9000",
+    TOCSIN_KV: "https://kv.example.com/db",
+    TOCSIN_PUBLIC_URL: "https://chat.example.com/some/path",
+    TOCSIN_ALLOWED_ORIGINS: "https://a.example.com, http://b.example.com:8080/",
+    TOCSIN_TRUST_PROXY: "true",
+    TOCSIN_WS_COALESCE_MS: "0",
+  });
+  assert.equal(c.port, 9000);
+  assert.equal(c.kvPath, "https://kv.example.com/db");
+  assert.equal(c.publicOrigin, "https://chat.example.com");
+  assert.deepEqual(c.allowedOrigins, ["https://a.example.com", "http://b.example.com:8080"]);
+  assert.equal(c.trustProxy, true);
+  assert.equal(c.wsCoalesceMs, 0);
+});
+
+Deno.test("config - a malformed value stops start-up with its name", () => {
+  assert.throws(() => loadConfig({ PORT: "eighty" }), /PORT/);
+  assert.throws(() => loadConfig({ TOCSIN_MAX_BODY_BYTES: "-1" }), /TOCSIN_MAX_BODY_BYTES/);
+  assert.throws(() => loadConfig({ TOCSIN_PUBLIC_URL: "ftp://x" }), /TOCSIN_PUBLIC_URL/);
+  assert.throws(() => loadConfig({ TOCSIN_FANOUT_SHARDS: "0" }), /SHARDS/);
+});
+
+Deno.test("config - every variable is documented in docs/config.md", async () => {
+  const doc = await Deno.readTextFile(new URL("../../docs/config.md", import.meta.url));
+  for (const name of ENV_NAMES) {
+    assert.ok(doc.includes(`\`${name}\``), `${name} missing from docs/config.md`);
+  }
+});

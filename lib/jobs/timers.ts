@@ -1,0 +1,273 @@
+/**
+ * Durable timers. A pending reminder or escalation step is a KV record,
+ * indexed by due time, written in the same atomic commit as the change that
+ * caused it, together with a `kv.enqueue` wake-up. Queue messages arrive at
+ * least once and can be lost after their retries (and some platforms have
+ * no queues), so a reconciler also fires every due record, at start-up and
+ * every TOCSIN_TIMER_SWEEP_MS. Firing is a check-and-set on the record, so
+ * neither a redelivered message nor the reconciler fires a timer twice.
+ */
+import { z } from "zod";
+import type { Deps } from "../core/deps.ts";
+import { keys } from "../core/keys.ts";
+import { listAll } from "../core/kv_util.ts";
+
+export const TimerSchema = z.object({
+  id: z.string(),
+  alertId: z.string(),
+  kind: z.enum([
+    "reminder",
+    "escalation",
+    "automation",
+    "webhook",
+    "personal",
+    "personal_batch",
+    "robot",
+  ]),
+  dueAt: z.number(),
+  /** Reminder number, or the escalation level this step moves to. */
+  n: z.number(),
+  /** Escalation: the policy's round (repeat) this step is in; personal: the alert's epoch. */
+  round: z.number().default(0),
+  /** A reminder held back by quiet hours: only these users, and no next reminder from it. */
+  userIds: z.array(z.string()).optional(),
+  /** Automation and webhook timers: the rule, and (webhook) which of its actions. */
+  ruleId: z.string().optional(),
+  action: z.number().optional(),
+  /** Webhook and personal: the delivery id shared by every attempt. */
+  delivery: z.string().optional(),
+  /** Handler failures so far (a timer that keeps failing becomes a dead letter). */
+  failures: z.number().optional(),
+  /** Personal notification: whom, through what. */
+  userId: z.string().optional(),
+  channel: z.enum(["email", "sms", "voice", "webhook"]).optional(),
+});
+export type Timer = z.infer<typeof TimerSchema>;
+
+/** Queue jobs: one dispatcher, each kind zod-parsed. */
+export const JobSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("timer"), id: z.string() }),
+  /** Wakes a sweep at a due time shared by many timers staged without their own message. */
+  z.object({ kind: z.literal("sweep") }),
+]);
+export type Job = z.infer<typeof JobSchema>;
+
+/** Retries of a wake-up whose handler failed, in ms; after them the reconciler still covers it. */
+const WAKE_BACKOFF_MS = [1_000, 5_000, 15_000, 60_000, 300_000];
+
+/**
+ * Adds a timer to an atomic operation: record, indexes, and the queue wake-up.
+ * With `wake: false` the caller wakes a sweep for the due time instead
+ * (stageSweepWake), once for many timers: KV queues deliver a few hundred
+ * messages a second, so one message per paged person would not keep up.
+ */
+export function stageTimer(
+  op: Deno.AtomicOperation,
+  now: number,
+  t: Timer,
+  opts: { wake?: boolean } = {},
+): void {
+  op.set(keys.timer(t.id), t)
+    .set(keys.timerByDue(t.dueAt, t.id), t.id)
+    .set(keys.timerByAlert(t.alertId, t.id), t.id);
+  if (opts.wake === false) return;
+  op.enqueue({ kind: "timer", id: t.id } satisfies Job, {
+    delay: Math.max(0, Math.min(t.dueAt - now, 30 * 86_400_000)),
+    keysIfUndelivered: [keys.timerUndelivered(t.id)],
+    backoffSchedule: WAKE_BACKOFF_MS,
+  });
+}
+
+/** One queue message that runs a sweep at `dueAt` (for timers staged with `wake: false`). */
+export function stageSweepWake(op: Deno.AtomicOperation, now: number, dueAt: number): void {
+  op.enqueue({ kind: "sweep" } satisfies Job, {
+    delay: Math.max(0, Math.min(dueAt - now, 30 * 86_400_000)),
+    backoffSchedule: WAKE_BACKOFF_MS,
+  });
+}
+
+/** Adds the deletion of a timer (after it fired, or when cancelled). */
+export function stageDeleteTimer(op: Deno.AtomicOperation, t: Timer): void {
+  op.delete(keys.timer(t.id))
+    .delete(keys.timerByDue(t.dueAt, t.id))
+    .delete(keys.timerByAlert(t.alertId, t.id))
+    .delete(keys.timerUndelivered(t.id));
+}
+
+/** The pending timers of an alert (to cancel them, checking each record). */
+export async function timersOf(kv: Deno.Kv, alertId: string): Promise<Deno.KvEntry<Timer>[]> {
+  const ids = (await listAll<string>(kv, keys.timersByAlert(alertId))).map((e) => e.value);
+  const entries = await Promise.all(ids.map((id) => kv.get<Timer>(keys.timer(id))));
+  return entries.filter((e): e is Deno.KvEntry<Timer> => e.value !== null);
+}
+
+/** Handler failures after which a timer is set aside as a dead letter for admins. */
+export const TIMER_MAX_FAILURES = 5;
+
+export interface DeadLetter {
+  timer: Timer;
+  error: string;
+  failedAt: number;
+}
+
+/**
+ * Records a handler failure on the timer; the TIMER_MAX_FAILURES-th moves it
+ * to the dead letters (in one commit), so that it stops being retried and an
+ * admin can see it, retry it or discard it.
+ */
+export async function recordFailure(deps: Deps, id: string, err: unknown): Promise<void> {
+  const { kv, clock } = deps;
+  const e = await kv.get<Timer>(keys.timer(id));
+  if (!e.value) return;
+  const t = { ...e.value, failures: (e.value.failures ?? 0) + 1 };
+  const error = (err instanceof Error ? err.stack ?? err.message : String(err)).slice(0, 2_000);
+  const op = kv.atomic().check(e);
+  if (t.failures >= TIMER_MAX_FAILURES) {
+    stageDeleteTimer(op, e.value);
+    op.set(keys.deadLetter(id), { timer: t, error, failedAt: clock.now() } satisfies DeadLetter);
+    console.error(
+      `timers: ${t.kind} timer ${id} failed ${t.failures} times; moved to the dead letters`,
+    );
+  } else {
+    op.set(keys.timer(id), t);
+  }
+  await op.commit();
+}
+
+/** Puts a dead letter back as a timer due now (an admin fixed the cause). */
+export async function retryDeadLetter(deps: Deps, id: string): Promise<boolean> {
+  const { kv, clock } = deps;
+  const e = await kv.get<DeadLetter>(keys.deadLetter(id));
+  if (!e.value) return false;
+  const op = kv.atomic().check(e).delete(e.key);
+  stageTimer(op, clock.now(), { ...e.value.timer, failures: 0, dueAt: clock.now() });
+  return (await op.commit()).ok;
+}
+
+/** Runs the queue dispatcher and the reconciler; `fire` must be idempotent (check-and-set). */
+export class TimerService {
+  #sweepTimer: ReturnType<typeof setInterval> | undefined;
+  /** Fires under way (from the queue or a sweep), so that a sweep can wait for all of them. */
+  #inflight = new Set<Promise<unknown>>();
+  #sweeping: Promise<void> | null = null;
+  #again: Promise<void> | null = null;
+  #firing = new Set<string>();
+  #closed = false;
+  /** Timers fired by this process (for tests and benches). */
+  fired = 0;
+
+  constructor(private deps: Deps, private fire: (id: string) => Promise<boolean>) {}
+
+  start(): void {
+    this.deps.kv.listenQueue((msg: unknown) => this.#dispatch(msg)).catch(() => {});
+    this.sweep();
+    if (this.deps.config.timerSweepMs > 0) {
+      this.#sweepTimer = setInterval(() => this.sweep(), this.deps.config.timerSweepMs);
+    }
+  }
+
+  async #dispatch(msg: unknown): Promise<void> {
+    const job = JobSchema.safeParse(msg);
+    if (!job.success) {
+      console.error("timers: dropping a malformed queue message", msg);
+      return;
+    }
+    if (this.#closed) throw new Error("shutting down"); // let KV redeliver it
+    if (job.data.kind === "sweep") {
+      // Not awaited: a sweep over thousands of timers must not hold up the queue's other
+      // messages. The timers are durable records; if this process dies mid-sweep, the periodic
+      // reconciler fires what is left.
+      this.sweep();
+      return;
+    }
+    const id = job.data.id;
+    await this.#track((async () => {
+      try {
+        if (await this.#fireOnce(id)) this.fired++;
+      } catch (err) {
+        // Counted durably; the reconciler retries until it becomes a dead letter.
+        await recordFailure(this.deps, id, err).catch(() => {});
+      }
+    })());
+  }
+
+  /**
+   * Fires a timer unless this process is firing it already (its queue wake-up and a sweep can
+   * meet): the second attempt does nothing. So a handler with an outside effect (a webhook, an
+   * e-mail, a robot post) never runs twice at once here; across processes the check-and-set on
+   * the record and the receivers' delivery ids cover it.
+   */
+  async #fireOnce(id: string): Promise<boolean> {
+    if (this.#firing.has(id)) return false;
+    this.#firing.add(id);
+    try {
+      return await this.fire(id);
+    } finally {
+      this.#firing.delete(id);
+    }
+  }
+
+  #track<T>(p: Promise<T>): Promise<T> {
+    this.#inflight.add(p);
+    return p.finally(() => this.#inflight.delete(p));
+  }
+
+  /**
+   * Fires every timer due by now (the reconciler), one sweep at a time. It
+   * resolves once those, and any fire the queue had under way, are done.
+   */
+  sweep(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    if (this.#sweeping) {
+      // One more pass after the running one (which may have listed before the caller's timers
+      // came due), shared by everyone who asks meanwhile.
+      this.#again ??= this.#sweeping.then(() => {
+        this.#again = null;
+        return this.sweep();
+      });
+      return this.#again;
+    }
+    this.#sweeping = (async () => {
+      try {
+        const now = this.deps.clock.now();
+        const due = this.deps.kv.list<string>({
+          start: keys.timerByDue(0, ""),
+          end: keys.timerByDue(now + 1, ""),
+        }, { batchSize: 500 });
+        // Up to timerSweepConcurrency fires at once: each is check-and-set on its own timer.
+        const running = new Set<Promise<void>>();
+        const limit = Math.max(1, this.deps.config.timerSweepConcurrency);
+        for await (const e of due) {
+          if (this.#closed) break;
+          const p = this.#track((async () => {
+            try {
+              if (await this.#fireOnce(e.value)) this.fired++;
+            } catch (err) {
+              // One failing timer never blocks the others: count it and go on.
+              await recordFailure(this.deps, e.value, err).catch(() => {});
+            }
+          })());
+          running.add(p);
+          p.finally(() => running.delete(p));
+          if (running.size >= limit) await Promise.race(running);
+        }
+        await Promise.allSettled([...running]);
+      } catch (err) {
+        if (!this.#closed) console.error("timers: sweep failed", err);
+      }
+      try {
+        // A timer the queue was firing was skipped above (its handler is busy): wait for it too.
+        await Promise.allSettled([...this.#inflight]);
+      } finally {
+        this.#sweeping = null;
+      }
+    })();
+    return this.#sweeping;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#sweepTimer);
+    await this.#sweeping;
+  }
+}

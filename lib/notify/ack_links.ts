@@ -1,0 +1,50 @@
+/**
+ * Acknowledge links for e-mails and SMS: signed (HMAC-SHA256 with a key the
+ * server keeps in KV), expiring, and single-use (a nonce record that the
+ * first use deletes).
+ */
+import { base64url, timingSafeEqual } from "../core/crypto.ts";
+import type { Deps } from "../core/deps.ts";
+import { keys } from "../core/keys.ts";
+import { hmacSha256Hex } from "./outbound.ts";
+
+async function signingKey(kv: Deno.Kv): Promise<string> {
+  const e = await kv.get<string>(keys.signingKey());
+  if (e.value) return e.value;
+  const key = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  const res = await kv.atomic().check(e).set(e.key, key).commit();
+  return res.ok ? key : (await kv.get<string>(keys.signingKey())).value!;
+}
+
+/** A signed, expiring acknowledge link for one user and alert; works once. */
+export async function makeAckLink(deps: Deps, alertId: string, userId: string): Promise<string> {
+  const { kv, clock, config } = deps;
+  const nonce = base64url(crypto.getRandomValues(new Uint8Array(16)));
+  const exp = clock.now() + config.ackLinkTtlMs;
+  const payload = base64url(
+    new TextEncoder().encode(JSON.stringify({ a: alertId, u: userId, e: exp, n: nonce })),
+  );
+  const sig = await hmacSha256Hex(await signingKey(kv), payload);
+  await kv.set(keys.ackLink(nonce), { alertId, userId }, { expireIn: config.ackLinkTtlMs });
+  const origin = config.publicOrigin ?? `http://localhost:${config.port}`;
+  return `${origin}/ack/${payload}.${sig}`;
+}
+
+/** Parses and checks a link token (signature, expiry); null when it is not valid. */
+export async function readAckToken(
+  deps: Deps,
+  token: string,
+): Promise<{ alertId: string; userId: string; nonce: string } | null> {
+  const [payload, sig] = token.split(".");
+  if (!payload || !sig) return null;
+  const want = await hmacSha256Hex(await signingKey(deps.kv), payload);
+  if (!timingSafeEqual(sig, want)) return null;
+  try {
+    const b = atob(payload.replaceAll("-", "+").replaceAll("_", "/"));
+    const p = JSON.parse(new TextDecoder().decode(Uint8Array.from(b, (ch) => ch.charCodeAt(0))));
+    if (typeof p.e !== "number" || p.e < deps.clock.now()) return null;
+    return { alertId: String(p.a), userId: String(p.u), nonce: String(p.n) };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * Contact methods and personal notification rules. A contact is used only
+ * after its owner proves it with a code sent through it.
+ */
+import { z } from "zod";
+import { DEFAULT_NOTIFICATION_RULES, VERIFY_MAX_TRIES } from "../core/config.ts";
+import { base64url, sha256Hex, timingSafeEqual } from "../core/crypto.ts";
+import type { Deps } from "../core/deps.ts";
+import { ApiError, notFound } from "../core/errors.ts";
+import { ulid } from "../core/ids.ts";
+import { keys } from "../core/keys.ts";
+import { getManyChunked, listAll } from "../core/kv_util.ts";
+import type { User } from "../accounts/model.ts";
+
+export const ChannelSchema = z.enum(["email", "sms", "voice", "webhook"]);
+export type Channel = z.infer<typeof ChannelSchema>;
+
+export const ContactInputSchema = z.strictObject({
+  kind: ChannelSchema,
+  address: z.string().trim().min(3).max(254),
+}).superRefine((c, ctx) => {
+  const ok = c.kind === "email"
+    ? z.email().safeParse(c.address).success
+    : c.kind === "webhook"
+    ? /^https?:\/\//.test(c.address)
+    : /^\+[1-9]\d{6,14}$/.test(c.address);
+  if (!ok) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["address"],
+      message: c.kind === "email"
+        ? "an e-mail address"
+        : c.kind === "webhook"
+        ? "an http(s) URL"
+        : "a phone number in E.164 form, e.g. +8613800000000",
+    });
+  }
+});
+
+export interface Contact {
+  id: string;
+  userId: string;
+  kind: Channel;
+  address: string;
+  verified: boolean;
+  createdAt: number;
+  codeHash: string | null;
+  codeExpiresAt: number;
+  tries: number;
+  /** Webhook contacts: the key their requests are signed with (shown once, at creation). */
+  secret?: string;
+}
+
+export function publicContact(c: Contact) {
+  const { codeHash: _h, secret: _s, ...rest } = c;
+  return rest;
+}
+
+const RuleStepSchema = z.strictObject({
+  channel: ChannelSchema,
+  afterMinutes: z.number().min(0).max(24 * 60),
+});
+export const NotifyRulesSchema = z.strictObject({
+  urgent: z.array(RuleStepSchema).max(10),
+  high: z.array(RuleStepSchema).max(10),
+  medium: z.array(RuleStepSchema).max(10),
+  low: z.array(RuleStepSchema).max(10),
+});
+export type NotifyRules = z.infer<typeof NotifyRulesSchema>;
+
+export async function getNotifyRules(kv: Deno.Kv, userId: string): Promise<NotifyRules> {
+  return (await kv.get<NotifyRules>(keys.notifyRules(userId))).value ??
+    structuredClone(DEFAULT_NOTIFICATION_RULES) as unknown as NotifyRules;
+}
+
+/** Several users' rules in one go (getMany, 10 keys a call, in parallel). Read-only results. */
+export async function getNotifyRulesMany(kv: Deno.Kv, userIds: string[]): Promise<NotifyRules[]> {
+  if (!userIds.length) return [];
+  const entries = await getManyChunked<NotifyRules>(kv, userIds.map((u) => keys.notifyRules(u)));
+  return entries.map((e) => e.value ?? (DEFAULT_NOTIFICATION_RULES as unknown as NotifyRules));
+}
+
+export async function setNotifyRules(
+  kv: Deno.Kv,
+  userId: string,
+  rules: NotifyRules,
+): Promise<void> {
+  await kv.set(keys.notifyRules(userId), rules);
+}
+
+export async function listContacts(kv: Deno.Kv, userId: string): Promise<Contact[]> {
+  return (await listAll<Contact>(kv, keys.contacts(userId))).map((e) => e.value);
+}
+
+/** The first verified contact of a kind, or null. */
+export async function verifiedContact(
+  kv: Deno.Kv,
+  userId: string,
+  kind: Channel,
+): Promise<Contact | null> {
+  return (await listContacts(kv, userId)).find((c) => c.kind === kind && c.verified) ?? null;
+}
+
+function newCode(): string {
+  return String(crypto.getRandomValues(new Uint32Array(1))[0] % 1_000_000).padStart(6, "0");
+}
+
+/**
+ * Adds a contact and sends it a verification code through `send` (the
+ * channel's providers). The code is stored hashed.
+ */
+export async function addContact(
+  deps: Deps,
+  user: User,
+  input: z.infer<typeof ContactInputSchema>,
+  send: (contact: Contact, code: string) => Promise<void>,
+): Promise<Contact> {
+  const { kv, clock, config } = deps;
+  if ((await listContacts(kv, user.id)).length >= 20) {
+    throw new ApiError("invalid_input", "at most 20 contact methods");
+  }
+  const code = newCode();
+  const contact: Contact = {
+    id: ulid(clock.now()),
+    userId: user.id,
+    kind: input.kind,
+    address: input.address,
+    verified: false,
+    createdAt: clock.now(),
+    codeHash: await sha256Hex(code),
+    codeExpiresAt: clock.now() + config.verifyCodeTtlMs,
+    tries: 0,
+    ...(input.kind === "webhook"
+      ? { secret: base64url(crypto.getRandomValues(new Uint8Array(24))) }
+      : {}),
+  };
+  await send(contact, code);
+  await kv.set(keys.contact(user.id, contact.id), contact);
+  return contact;
+}
+
+/** Checks a verification code; after VERIFY_MAX_TRIES wrong ones the contact must be added again. */
+export async function verifyContact(
+  deps: Deps,
+  user: User,
+  id: string,
+  code: string,
+): Promise<Contact> {
+  const { kv, clock } = deps;
+  const entry = await kv.get<Contact>(keys.contact(user.id, id));
+  if (!entry.value) throw notFound("contact");
+  const c = entry.value;
+  if (c.verified) return c;
+  if (!c.codeHash || c.codeExpiresAt < clock.now() || c.tries >= VERIFY_MAX_TRIES) {
+    throw new ApiError("invalid_input", "the code has expired; add the contact again");
+  }
+  const ok = timingSafeEqual(await sha256Hex(code.trim()), c.codeHash);
+  const next: Contact = ok
+    ? { ...c, verified: true, codeHash: null }
+    : { ...c, tries: c.tries + 1 };
+  const op = kv.atomic().check(entry).set(entry.key, next);
+  if (ok) {
+    await stageChannels(
+      kv,
+      op,
+      user.id,
+      (await listContacts(kv, user.id)).map((x) => x.id === id ? next : x),
+    );
+  }
+  const res = await op.commit();
+  if (!res.ok) throw new ApiError("conflict", "try again");
+  if (!ok) throw new ApiError("invalid_input", "wrong code");
+  return next;
+}
+
+export async function deleteContact(kv: Deno.Kv, userId: string, id: string): Promise<void> {
+  const entry = await kv.get(keys.contact(userId, id));
+  if (!entry.value) throw notFound("contact");
+  const op = kv.atomic().check(entry).delete(entry.key);
+  await stageChannels(kv, op, userId, (await listContacts(kv, userId)).filter((x) => x.id !== id));
+  if (!(await op.commit()).ok) throw new ApiError("conflict", "try again");
+}
+
+/** The kinds of the verified contacts in `contacts`, each once. */
+function verifiedChannels(contacts: Contact[]): Channel[] {
+  return [...new Set(contacts.filter((c) => c.verified).map((c) => c.kind))].sort();
+}
+
+/**
+ * Sets the user's verified channels (from `contacts`, the list as it will be) in `op`, checking
+ * the summary it replaces, so that two concurrent changes cannot leave a stale one.
+ */
+async function stageChannels(
+  kv: Deno.Kv,
+  op: Deno.AtomicOperation,
+  userId: string,
+  contacts: Contact[],
+): Promise<void> {
+  const current = await kv.get<Channel[]>(keys.contactChannels(userId));
+  op.check(current).set(keys.contactChannels(userId), verifiedChannels(contacts));
+}
+
+/**
+ * The channels each user can be reached on (verified contacts; voice also through an SMS
+ * number), read together. Paging schedules personal rule steps only for these.
+ */
+export async function reachableChannelsMany(
+  kv: Deno.Kv,
+  userIds: string[],
+): Promise<Set<Channel>[]> {
+  const entries = await getManyChunked<Channel[]>(kv, userIds.map((u) => keys.contactChannels(u)));
+  return entries.map((e) => {
+    const set = new Set(e.value ?? []);
+    if (set.has("sms")) set.add("voice");
+    return set;
+  });
+}
+
+/**
+ * Builds the verified-channel summaries from existing contacts, once per database (contacts
+ * verified before the summaries existed would otherwise never be paged). Safe to run from
+ * several processes: a summary is only created where none exists.
+ */
+export async function migrateContactChannels(kv: Deno.Kv): Promise<void> {
+  if ((await kv.get(keys.migration("contact_channels"))).value) return;
+  const byUser = new Map<string, Contact[]>();
+  for await (const e of kv.list<Contact>({ prefix: keys.contactsAll() })) {
+    byUser.set(e.value.userId, [...(byUser.get(e.value.userId) ?? []), e.value]);
+  }
+  for (const [userId, contacts] of byUser) {
+    await kv.atomic().check({ key: keys.contactChannels(userId), versionstamp: null })
+      .set(keys.contactChannels(userId), verifiedChannels(contacts)).commit();
+  }
+  await kv.set(keys.migration("contact_channels"), Date.now());
+}

@@ -1,0 +1,295 @@
+/**
+ * Chat robots: a team's alerts posted to a DingTalk, Feishu/Lark, WeCom or
+ * Slack group (or any signed webhook) as they open, are acknowledged and
+ * resolve. Events go to a per-robot outbox in the alert's own commit; one
+ * durable flush timer per robot sends everything pending as one message,
+ * never more than the platform's messages per minute (DingTalk and WeCom
+ * allow 20), and retries transient failures.
+ */
+import { z } from "zod";
+import type { Alert } from "../alerts/model.ts";
+import type { Deps } from "../core/deps.ts";
+import { ApiError, notFound } from "../core/errors.ts";
+import { ulid } from "../core/ids.ts";
+import { keys } from "../core/keys.ts";
+import { lastPart, listAll } from "../core/kv_util.ts";
+import { checkOutboundUrl, hmacSha256Hex } from "./outbound.ts";
+import type { User } from "../accounts/model.ts";
+import { requireTeamManager, teamRole } from "../accounts/teams.ts";
+import { stageDeleteTimer, stageTimer, type Timer } from "../jobs/timers.ts";
+
+export const RobotInputSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  teamId: z.string().min(1).max(64),
+  kind: z.enum(["dingtalk", "feishu", "wecom", "slack", "webhook"]),
+  url: z.string().max(2048),
+  /** DingTalk and Feishu signing secret; HMAC key for "webhook". */
+  secret: z.string().max(256).optional(),
+});
+export type RobotInput = z.infer<typeof RobotInputSchema>;
+export interface Robot extends RobotInput {
+  id: string;
+  createdAt: number;
+}
+
+/** Messages per rolling minute each platform accepts from one robot. */
+export const ROBOT_PER_MINUTE: Record<Robot["kind"], number> = {
+  dingtalk: 20,
+  wecom: 20,
+  feishu: 100,
+  slack: 60,
+  webhook: 600,
+};
+/** Events folded into one message at most. */
+const BATCH_MAX = 20;
+/** Waits after transient failures. */
+const ROBOT_BACKOFF_MS = [10_000, 60_000, 300_000];
+
+interface OutboxItem {
+  event: "opened" | "acknowledged" | "resolved";
+  alertId: string;
+  title: string;
+  priority: string;
+  url: string;
+  at: number;
+}
+
+export function publicRobot(r: Robot) {
+  return { ...r, secret: r.secret ? "********" : undefined };
+}
+
+export async function createRobot(deps: Deps, actor: User, input: RobotInput): Promise<Robot> {
+  await requireTeamManager(deps.kv, actor, input.teamId);
+  await checkOutboundUrl(input.url, deps.config.allowPrivateWebhooks);
+  if (
+    (input.kind === "dingtalk" || input.kind === "feishu" || input.kind === "webhook") &&
+    !input.secret
+  ) {
+    throw new ApiError("invalid_input", `secret: ${input.kind} robots are signed`);
+  }
+  const r: Robot = { ...input, id: ulid(deps.clock.now()), createdAt: deps.clock.now() };
+  await deps.kv.atomic().set(keys.robot(r.id), r).set(keys.robotByTeam(r.teamId, r.id), r.id)
+    .commit();
+  return r;
+}
+
+export async function listRobots(kv: Deno.Kv, teamId: string): Promise<Robot[]> {
+  const ids = (await listAll(kv, keys.robotsByTeam(teamId))).map((e) => lastPart(e.key));
+  const out: Robot[] = [];
+  for (const id of ids) {
+    const r = (await kv.get<Robot>(keys.robot(id))).value;
+    if (r) out.push(r);
+  }
+  return out;
+}
+
+export async function deleteRobot(deps: Deps, actor: User, id: string): Promise<void> {
+  const r = (await deps.kv.get<Robot>(keys.robot(id))).value;
+  if (!r || (actor.role !== "admin" && !(await teamRole(deps.kv, r.teamId, actor.id)))) {
+    throw notFound("robot");
+  }
+  await requireTeamManager(deps.kv, actor, r.teamId);
+  await deps.kv.atomic().delete(keys.robot(id)).delete(keys.robotByTeam(r.teamId, id)).commit();
+}
+
+const flushTimerId = (robotId: string) => `robot-${robotId}`;
+
+/** Queues an alert event for every robot of its team (inside the alert's commit). */
+export async function stageRobotEvent(
+  deps: Deps,
+  op: Deno.AtomicOperation,
+  alert: Alert,
+  event: OutboxItem["event"],
+  now: number,
+): Promise<void> {
+  const robots = await listRobots(deps.kv, alert.teamId);
+  if (robots.length === 0) return;
+  const origin = deps.config.publicOrigin ?? `http://localhost:${deps.config.port}`;
+  for (const r of robots) {
+    const item: OutboxItem = {
+      event,
+      alertId: alert.id,
+      title: alert.title,
+      priority: alert.priority,
+      url: `${origin}/c/${alert.conversationId}`,
+      at: now,
+    };
+    op.set(keys.robotOutbox(r.id, ulid(now)), item);
+    // One flush timer per robot: (re)set it to now unless one is pending already.
+    const existing = await deps.kv.get<Timer>(keys.timer(flushTimerId(r.id)));
+    op.check(existing);
+    if (!existing.value) {
+      stageTimer(op, now, {
+        id: flushTimerId(r.id),
+        alertId: alert.id,
+        kind: "robot",
+        dueAt: now,
+        n: 1,
+        round: 0,
+        ruleId: r.id,
+      });
+    }
+  }
+}
+
+const LABEL: Record<OutboxItem["event"], string> = {
+  opened: "🔴 opened",
+  acknowledged: "🟠 acknowledged",
+  resolved: "🟢 resolved",
+};
+
+function render(items: OutboxItem[]): { title: string; markdown: string; text: string } {
+  const lines = items.map((i) => `[${i.priority.toUpperCase()}] ${i.title} — ${LABEL[i.event]}`);
+  const title = items.length === 1 ? lines[0] : `Tocsin: ${items.length} alert updates`;
+  return {
+    title,
+    markdown: items.map((i, n) => `- ${lines[n]} ([open](${i.url}))`).join("\n"),
+    text: items.map((i, n) => `${lines[n]} ${i.url}`).join("\n"),
+  };
+}
+
+async function post(
+  deps: Deps,
+  r: Robot,
+  items: OutboxItem[],
+): Promise<{ ok: boolean; transient: boolean; detail: string }> {
+  const m = render(items);
+  let url = r.url;
+  let body: unknown;
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  const now = deps.clock.now();
+  if (r.kind === "dingtalk") {
+    // DingTalk: sign = urlencode(base64(HMAC-SHA256(secret, timestamp + "\n" + secret))), timestamp in ms.
+    const ts = String(now);
+    const key = await crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(r.secret!),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
+    const sig = btoa(
+      String.fromCharCode(
+        ...new Uint8Array(
+          await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${ts}\n${r.secret}`)),
+        ),
+      ),
+    );
+    url += (url.includes("?") ? "&" : "?") + `timestamp=${ts}&sign=${encodeURIComponent(sig)}`;
+    body = {
+      msgtype: "markdown",
+      markdown: { title: m.title, text: `### ${m.title}\n${m.markdown}` },
+    };
+  } else if (r.kind === "feishu") {
+    // Feishu/Lark: sign = base64(HMAC-SHA256(key = timestamp + "\n" + secret, message = "")), timestamp in s.
+    const ts = String(Math.floor(now / 1000));
+    const key = await crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(`${ts}\n${r.secret}`),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
+    const sig = btoa(
+      String.fromCharCode(
+        ...new Uint8Array(await crypto.subtle.sign("HMAC", key, new Uint8Array())),
+      ),
+    );
+    body = { timestamp: ts, sign: sig, msg_type: "text", content: { text: m.text } };
+  } else if (r.kind === "wecom") {
+    body = { msgtype: "markdown", markdown: { content: `**${m.title}**\n${m.markdown}` } };
+  } else if (r.kind === "slack") {
+    body = { text: m.text };
+  } else {
+    const ts = String(Math.floor(now / 1000));
+    body = { event: "alerts", items };
+    headers["x-tocsin-timestamp"] = ts;
+    headers["x-tocsin-signature"] = "sha256=" +
+      await hmacSha256Hex(r.secret!, `${ts}.${JSON.stringify(body)}`);
+  }
+  try {
+    await checkOutboundUrl(r.url, deps.config.allowPrivateWebhooks);
+    const res = await fetch(url, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(body),
+      redirect: "manual",
+      signal: AbortSignal.timeout(deps.config.webhookTimeoutMs),
+    });
+    const text = (await res.text()).slice(0, 500);
+    if (res.status === 429 || res.status >= 500) {
+      return { ok: false, transient: true, detail: `${res.status}` };
+    }
+    if (res.status < 200 || res.status >= 300) {
+      return { ok: false, transient: false, detail: `${res.status} ${text}` };
+    }
+    // DingTalk and WeCom answer 200 with errcode; Feishu with code/StatusCode.
+    let j: { errcode?: number; code?: number; StatusCode?: number; errmsg?: string; msg?: string } =
+      {};
+    try {
+      j = JSON.parse(text);
+    } catch {
+      j = {};
+    }
+    const code = j.errcode ?? j.code ?? j.StatusCode ?? 0;
+    if (code === 0) return { ok: true, transient: false, detail: "ok" };
+    // 130101: DingTalk's "sending too fast"; 45009: WeCom's frequency limit; 9499/11232: Feishu's.
+    return {
+      ok: false,
+      transient: [130101, 45009, 9499, 11232].includes(code),
+      detail: `${code} ${j.errmsg ?? j.msg ?? ""}`,
+    };
+  } catch (e) {
+    return { ok: false, transient: true, detail: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/**
+ * The flush timer of a robot: sends what is pending, within the platform's
+ * rate. The timer service fires one timer once at a time in this process;
+ * across processes a batch may go out twice.
+ */
+export async function flushRobot(deps: Deps, timerId: string): Promise<boolean> {
+  const { kv, clock } = deps;
+  const t = await kv.get<Timer>(keys.timer(timerId));
+  if (!t.value || t.value.dueAt > clock.now()) return false;
+  const robotId = t.value.ruleId!;
+  const robot = (await kv.get<Robot>(keys.robot(robotId))).value;
+  const pending = await listAll<OutboxItem>(kv, keys.robotOutboxAll(robotId), BATCH_MAX);
+  const now = clock.now();
+  if (!robot || pending.length === 0) {
+    const op = kv.atomic().check(t);
+    stageDeleteTimer(op, t.value);
+    for (const e of pending) op.delete(e.key);
+    await op.commit();
+    return false;
+  }
+  // Rate: the send times of the last minute.
+  const sentAt = ((await kv.get<number[]>(keys.robotSent(robotId))).value ?? []).filter((x) =>
+    x > now - 60_000
+  );
+  if (sentAt.length >= ROBOT_PER_MINUTE[robot.kind]) {
+    const op = kv.atomic().check(t);
+    stageDeleteTimer(op, t.value);
+    stageTimer(op, now, { ...t.value, dueAt: sentAt[0] + 60_000 });
+    await op.commit();
+    return false;
+  }
+  const r = await post(deps, robot, pending.map((e) => e.value));
+  const op = kv.atomic().check(t);
+  stageDeleteTimer(op, t.value);
+  if (r.ok || !r.transient || t.value.n >= deps.config.deliveryMaxAttempts) {
+    // Sent, or given up on: the batch leaves the outbox either way (a 4xx will not get better).
+    for (const e of pending) op.delete(e.key);
+    op.set(keys.robotSent(robotId), [...sentAt, now].slice(-100));
+    if (!r.ok) console.error(`robots: ${robot.name} refused a batch: ${r.detail}`);
+    const more =
+      (await listAll(kv, keys.robotOutboxAll(robotId), BATCH_MAX + 1)).length > pending.length;
+    if (more) stageTimer(op, now, { ...t.value, dueAt: now, n: 1 });
+  } else {
+    const wait = ROBOT_BACKOFF_MS[Math.min(t.value.n - 1, ROBOT_BACKOFF_MS.length - 1)];
+    stageTimer(op, now, { ...t.value, dueAt: now + wait, n: t.value.n + 1 });
+  }
+  await op.commit();
+  return r.ok;
+}

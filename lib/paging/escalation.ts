@@ -1,0 +1,440 @@
+/**
+ * Paging: who is notified about an unacknowledged alert, and when again.
+ *
+ * - Reminders by priority (admins edit the policy): the current targets are
+ *   notified again every N minutes, at most M times (or until acknowledged).
+ * - Escalation policies: ordered levels, each notifying users, a schedule's
+ *   current on-call, or a whole team, moving to the next level after its
+ *   delay without acknowledgement; the whole policy may repeat K times.
+ *
+ * Every step is a durable timer (lib/timers.ts); firing one is a single
+ * commit that deletes the timer, notifies (a system message in the alert's
+ * conversation naming who was notified), writes the timeline entry and
+ * schedules the next step. Acknowledging or resolving deletes the timers in
+ * its own commit, so exactly one of "acked" and "escalated after ack" wins.
+ * Notifications are in-app for now; e-mail, SMS and the rest ride on the
+ * same steps later.
+ */
+import { named, PEOPLE_CHUNK, readPeople, stagePeople, upgradePeople } from "../alerts/people.ts";
+import { z } from "zod";
+import type { Alert, TimelineEntry } from "../alerts/model.ts";
+import type { Priority } from "../alerts/model.ts";
+import { DEFAULT_REMINDER_POLICY } from "../core/config.ts";
+import { SYSTEM } from "../chat/conversations.ts";
+import type { Deps } from "../core/deps.ts";
+import { ApiError, notFound } from "../core/errors.ts";
+import type { Hint } from "../core/fanout.ts";
+import { ulid } from "../core/ids.ts";
+import { keys } from "../core/keys.ts";
+import { getManyChunked, lastPart, listAll } from "../core/kv_util.ts";
+import { stageAppend } from "../chat/messages.ts";
+import { onCallAt, quietUntil, type Schedule } from "./schedules.ts";
+import type { Head } from "../chat/model.ts";
+import type { Team, User } from "../accounts/model.ts";
+import { listTeamMembers, requireTeamManager, teamRole } from "../accounts/teams.ts";
+import { stageDeleteTimer, stageTimer, type Timer, timersOf } from "../jobs/timers.ts";
+import { reportsUnreachable, stagePersonal } from "../notify/deliveries.ts";
+
+export const TargetSchema = z.strictObject({
+  type: z.enum(["user", "schedule", "team"]),
+  id: z.string().min(1).max(64),
+});
+export type Target = z.infer<typeof TargetSchema>;
+
+export const PolicyInputSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  teamId: z.string().min(1).max(64),
+  levels: z.array(z.strictObject({
+    /** Minutes without acknowledgement before moving on from this level. */
+    delayMinutes: z.number().int().min(1).max(24 * 60),
+    targets: z.array(TargetSchema).min(1).max(20),
+  })).min(1).max(10),
+  /** How many more times the whole policy runs after its last level. */
+  repeat: z.number().int().min(0).max(9).default(0),
+});
+export type PolicyInput = z.infer<typeof PolicyInputSchema>;
+export interface EscalationPolicy extends PolicyInput {
+  id: string;
+  createdAt: number;
+}
+
+const RuleSchema = z.strictObject({
+  /** Minutes between reminders (fractions allowed); 0: no reminders. */
+  everyMinutes: z.number().min(0).max(24 * 60),
+  maxRepeats: z.number().int().min(0).max(1000).nullable(),
+});
+export const ReminderSettingsSchema = z.strictObject({
+  urgent: RuleSchema,
+  high: RuleSchema,
+  medium: RuleSchema,
+  low: RuleSchema,
+});
+export type ReminderSettings = z.infer<typeof ReminderSettingsSchema>;
+
+export async function getReminderSettings(kv: Deno.Kv): Promise<ReminderSettings> {
+  return (await kv.get<ReminderSettings>(keys.reminderSettings())).value ??
+    structuredClone(DEFAULT_REMINDER_POLICY) as unknown as ReminderSettings;
+}
+
+export async function setReminderSettings(kv: Deno.Kv, s: ReminderSettings): Promise<void> {
+  await kv.set(keys.reminderSettings(), s);
+}
+
+export async function createPolicy(
+  deps: Deps,
+  actor: User,
+  input: PolicyInput,
+): Promise<EscalationPolicy> {
+  const { kv, clock } = deps;
+  await requireTeamManager(kv, actor, input.teamId);
+  for (const level of input.levels) {
+    for (const t of level.targets) await checkTarget(kv, input.teamId, t);
+  }
+  const policy: EscalationPolicy = { ...input, id: ulid(clock.now()), createdAt: clock.now() };
+  await kv.atomic().set(keys.escalationPolicy(policy.id), policy)
+    .set(keys.escalationPolicyByTeam(input.teamId, policy.id), policy.id).commit();
+  return policy;
+}
+
+async function checkTarget(kv: Deno.Kv, teamId: string, t: Target): Promise<void> {
+  const ok = t.type === "user"
+    ? (await teamRole(kv, teamId, t.id)) !== null
+    : t.type === "team"
+    ? (await kv.get(keys.team(t.id))).value !== null
+    : (await kv.get<Schedule>(keys.schedule(t.id))).value?.teamId === teamId;
+  if (!ok) throw new ApiError("invalid_input", `target ${t.type} ${t.id} is not in this team`);
+}
+
+export async function listPolicies(kv: Deno.Kv, teamId: string): Promise<EscalationPolicy[]> {
+  const ids = (await listAll(kv, keys.escalationPoliciesByTeam(teamId))).map((e) =>
+    lastPart(e.key)
+  );
+  const out: EscalationPolicy[] = [];
+  for (const id of ids) {
+    const p = (await kv.get<EscalationPolicy>(keys.escalationPolicy(id))).value;
+    if (p) out.push(p);
+  }
+  return out;
+}
+
+/** Sets (or clears) the team's default escalation policy for new alerts. */
+export async function setTeamPolicy(
+  deps: Deps,
+  actor: User,
+  teamId: string,
+  policyId: string | null,
+) {
+  const { kv } = deps;
+  await requireTeamManager(kv, actor, teamId);
+  if (policyId) {
+    const p = (await kv.get<EscalationPolicy>(keys.escalationPolicy(policyId))).value;
+    if (!p || p.teamId !== teamId) {
+      throw new ApiError("invalid_input", "no such policy in this team");
+    }
+  }
+  const entry = await kv.get<Team>(keys.team(teamId));
+  if (!entry.value) throw notFound("team");
+  const res = await kv.atomic().check(entry)
+    .set(entry.key, { ...entry.value, escalationPolicyId: policyId ?? undefined }).commit();
+  if (!res.ok) throw new ApiError("conflict", "the team changed; retry");
+}
+
+/** The users a level notifies at `now` (a schedule contributes whoever is on call then). */
+async function resolveTargets(kv: Deno.Kv, targets: Target[], now: number): Promise<string[]> {
+  const users = new Set<string>();
+  for (const t of targets) {
+    if (t.type === "user") users.add(t.id);
+    else if (t.type === "team") {
+      for (const m of await listTeamMembers(kv, t.id)) users.add(m.userId);
+    } else {
+      const s = (await kv.get<Schedule>(keys.schedule(t.id))).value;
+      const who = s ? onCallAt(s, now) : null;
+      if (who) users.add(who.userId);
+    }
+  }
+  return [...users];
+}
+
+async function levelTargets(kv: Deno.Kv, alert: Alert, level: number, now: number) {
+  const policy = alert.paging.policyId
+    ? (await kv.get<EscalationPolicy>(keys.escalationPolicy(alert.paging.policyId))).value
+    : null;
+  if (!policy) {
+    // No policy: the whole team.
+    return {
+      policy: null,
+      userIds: (await listTeamMembers(kv, alert.teamId)).map((m) => m.userId),
+    };
+  }
+  const l = policy.levels[Math.min(level, policy.levels.length - 1)];
+  return { policy, userIds: await resolveTargets(kv, l.targets, now) };
+}
+
+function timelineEntry(
+  now: number,
+  kind: TimelineEntry["kind"],
+  extra: Partial<TimelineEntry>,
+): TimelineEntry {
+  return { id: ulid(now), at: now, kind, by: null, via: "in-app", ...extra };
+}
+
+function nextReminder(
+  settings: ReminderSettings,
+  priority: Priority,
+  n: number,
+  now: number,
+  alertId: string,
+) {
+  const rule = settings[priority];
+  if (rule.everyMinutes <= 0 || (rule.maxRepeats !== null && n >= rule.maxRepeats)) return null;
+  return {
+    id: ulid(now),
+    alertId,
+    kind: "reminder" as const,
+    dueAt: now + rule.everyMinutes * 60_000,
+    n: n + 1,
+    round: 0,
+  };
+}
+
+function nextEscalation(
+  policy: EscalationPolicy | null,
+  level: number,
+  round: number,
+  now: number,
+  alertId: string,
+) {
+  if (!policy) return null;
+  const last = level >= policy.levels.length - 1;
+  if (last && round >= policy.repeat) return null;
+  return {
+    id: ulid(now),
+    alertId,
+    kind: "escalation" as const,
+    dueAt: now + policy.levels[Math.min(level, policy.levels.length - 1)].delayMinutes * 60_000,
+    n: last ? 0 : level + 1,
+    round: last ? round + 1 : round,
+  };
+}
+
+/**
+ * Starts paging for a new (or reopened) alert, inside its commit: level 0
+ * is notified (the card itself is that notification), and the first reminder
+ * and escalation step are scheduled. Mutates `alert`.
+ */
+export async function stageStartPaging(
+  deps: Deps,
+  op: Deno.AtomicOperation,
+  alert: Alert,
+  now: number,
+  /** The routed policy; undefined: the team's default. */
+  policyId?: string | null,
+): Promise<{ entry: TimelineEntry; userIds: string[] }> {
+  const { kv } = deps;
+  const team = (await kv.get<Team>(keys.team(alert.teamId))).value;
+  alert.paging = {
+    policyId: policyId !== undefined ? policyId : team?.escalationPolicyId ?? null,
+    level: 0,
+    round: 0,
+  };
+  const { policy, userIds } = await levelTargets(kv, alert, 0, now);
+  if (!policy) alert.paging.policyId = null;
+  stagePeople(op, alert.id, alert.people, "notified", userIds);
+  const unreachable = await stagePersonal(deps, op, alert, userIds, now);
+  const reminder = nextReminder(await getReminderSettings(kv), alert.priority, 0, now, alert.id);
+  if (reminder) stageTimer(op, now, reminder);
+  const esc = nextEscalation(policy, 0, 0, now, alert.id);
+  if (esc) stageTimer(op, now, esc);
+  const entry = timelineEntry(now, "notified", {
+    detail: {
+      ...named(userIds),
+      level: 0,
+      policyId: alert.paging.policyId,
+      ...unreachableDetail(alert, unreachable),
+    },
+  });
+  return { entry, userIds };
+}
+
+/** Who of those just paged cannot be reached outside the app (no verified contact), if any. */
+function unreachableDetail(alert: Alert, userIds: string[]) {
+  if (!userIds.length || !reportsUnreachable(alert)) return {};
+  const n = named(userIds);
+  return { unreachable: n.userIds, ...(n.userCount ? { unreachableCount: n.userCount } : {}) };
+}
+
+/** Personal timers a cancelling commit deletes itself; see stageCancelPaging. */
+const CANCEL_PERSONAL_MAX = 40;
+
+/** Deletes an alert's pending timers (all, or one kind) inside a commit, checking each. */
+export async function stageCancelPaging(
+  kv: Deno.Kv,
+  op: Deno.AtomicOperation,
+  alertId: string,
+  kind?: Timer["kind"],
+): Promise<void> {
+  let personal = 0;
+  for (const e of await timersOf(kv, alertId)) {
+    // Without a kind: everything that pages or waits to act, but not webhook deliveries already decided.
+    if (kind ? e.value.kind !== kind : e.value.kind === "webhook" || e.value.kind === "robot") {
+      continue;
+    }
+    // A commit holds at most 100 checks: personal timers beyond the first
+    // CANCEL_PERSONAL_MAX stay, and skip themselves when due (the alert is no
+    // longer triggered, or has been reopened since).
+    const isPersonal = e.value.kind === "personal" || e.value.kind === "personal_batch";
+    if (!kind && isPersonal && ++personal > CANCEL_PERSONAL_MAX) continue;
+    op.check(e);
+    stageDeleteTimer(op, e.value);
+  }
+}
+
+/** Reschedules reminders after a priority change (escalation steps are left as they are). */
+export async function stageRescheduleReminders(
+  deps: Deps,
+  op: Deno.AtomicOperation,
+  alert: Alert,
+  now: number,
+) {
+  await stageCancelPaging(deps.kv, op, alert.id, "reminder");
+  const r = nextReminder(await getReminderSettings(deps.kv), alert.priority, 0, now, alert.id);
+  if (r) stageTimer(op, now, r);
+}
+
+/**
+ * Fires one timer: check-and-set on its record, so a redelivered queue
+ * message or a concurrent sweep does nothing. True when it notified.
+ */
+export async function fireTimer(deps: Deps, timerId: string): Promise<boolean> {
+  const { kv, fanout, clock } = deps;
+  const first = await kv.get<Timer>(keys.timer(timerId));
+  // Only reminders and escalation steps are fired here (the dispatcher routes the other kinds).
+  if (!first.value || (first.value.kind !== "reminder" && first.value.kind !== "escalation")) {
+    return false;
+  }
+  const alert0 = (await kv.get<Alert>(keys.alert(first.value.alertId))).value;
+  if (!alert0) {
+    await kv.atomic().check(first).delete(first.key).commit();
+    return false;
+  }
+  return await fanout.commit<boolean>(fanout.shard(alert0.conversationId), async (op) => {
+    const now = clock.now();
+    const [t, a, head] = await kv.getMany<[Timer, Alert, Head]>([
+      keys.timer(timerId),
+      keys.alert(alert0.id),
+      keys.head(alert0.conversationId),
+    ]);
+    if (!t.value || t.value.dueAt > now) return { done: false };
+    op.check(t).check(a);
+    stageDeleteTimer(op, t.value);
+    if (!a.value || a.value.status !== "triggered") return { hints: [], result: false };
+    const alert: Alert = { ...a.value, updatedAt: now };
+    upgradePeople(op, alert);
+    let entry: TimelineEntry;
+    let event: "reminder" | "escalated";
+    let notify: string[];
+    if (t.value.kind === "reminder") {
+      event = "reminder";
+      notify = t.value.userIds ?? await readPeople(kv, alert, "notified");
+      const deferred: Record<string, number> = {};
+      if (alert.priority !== "urgent") {
+        // Quiet hours: below urgent, a reminder waits for each user until their window ends.
+        const users = await getManyChunked<User>(kv, notify.map((u) => keys.user(u)));
+        const held = new Map<number, string[]>();
+        notify = notify.filter((u, i) => {
+          const end = quietUntil(users[i].value?.quietHours, now);
+          if (end === null) return true;
+          held.set(end, [...(held.get(end) ?? []), u]);
+          deferred[u] = end;
+          return false;
+        });
+        for (const [end, userIds] of held) {
+          // One timer per PEOPLE_CHUNK users, so that each stays well inside a KV value.
+          for (let i = 0; i < userIds.length; i += PEOPLE_CHUNK) {
+            stageTimer(op, now, {
+              ...t.value,
+              id: ulid(now),
+              dueAt: end,
+              userIds: userIds.slice(i, i + PEOPLE_CHUNK),
+            });
+          }
+        }
+      }
+      entry = timelineEntry(now, "notified", {
+        detail: {
+          ...named(notify),
+          reminder: t.value.n,
+          level: alert.paging.level,
+          ...(Object.keys(deferred).length ? { deferredUntil: deferred } : {}),
+        },
+      });
+      if (!t.value.userIds) {
+        const next = nextReminder(
+          await getReminderSettings(kv),
+          alert.priority,
+          t.value.n,
+          now,
+          alert.id,
+        );
+        if (next) stageTimer(op, now, next);
+      }
+      if (notify.length === 0) {
+        op.set(keys.alert(alert.id), alert).set(keys.alertTimeline(alert.id, entry.id), entry);
+        return { hints: [], result: false };
+      }
+    } else {
+      event = "escalated";
+      const { policy, userIds } = await levelTargets(kv, alert, t.value.n, now);
+      alert.paging = { ...alert.paging, level: t.value.n, round: t.value.round };
+      stagePeople(op, alert.id, alert.people, "notified", userIds);
+      notify = userIds;
+      const unreachable = await stagePersonal(deps, op, alert, userIds, now);
+      entry = timelineEntry(now, "escalated", {
+        detail: {
+          ...named(userIds),
+          level: t.value.n,
+          round: t.value.round,
+          ...unreachableDetail(alert, unreachable),
+        },
+      });
+      const next = nextEscalation(policy, t.value.n, t.value.round, now, alert.id);
+      if (next) stageTimer(op, now, next);
+    }
+    const msg = stageAppend(op, head, alert.conversationId, {
+      kind: "system",
+      senderId: null,
+      text: alert.title,
+      alertId: alert.id,
+      system: { event, actorId: SYSTEM, ...named(notify), title: alert.title },
+    }, now);
+    op.set(keys.alert(alert.id), alert).set(keys.alertTimeline(alert.id, entry.id), entry);
+    const hints: Hint[] = [
+      { t: "msg", c: alert.conversationId, s: msg.seq },
+      { t: "alert", c: alert.conversationId, a: alert.id },
+    ];
+    return { hints, result: true };
+  });
+}
+
+/** "Escalate now": moves to the next level at once (from the card or the API). */
+export async function escalateNow(deps: Deps, user: User, alertId: string): Promise<void> {
+  const { kv, clock } = deps;
+  const alert = (await kv.get<Alert>(keys.alert(alertId))).value;
+  if (!alert || !(await teamRole(kv, alert.teamId, user.id))) throw notFound("alert");
+  if (alert.status !== "triggered") throw new ApiError("conflict", `the alert is ${alert.status}`);
+  const policy = alert.paging.policyId
+    ? (await kv.get<EscalationPolicy>(keys.escalationPolicy(alert.paging.policyId))).value
+    : null;
+  if (!policy) throw new ApiError("conflict", "the alert has no escalation policy");
+  const level = alert.paging.level + 1 < policy.levels.length ? alert.paging.level + 1 : 0;
+  const round = level === 0 ? alert.paging.round + 1 : alert.paging.round;
+  // Replace the pending escalation step with one due now, and fire it.
+  const now = clock.now();
+  const op = kv.atomic();
+  await stageCancelPaging(kv, op, alertId, "escalation");
+  const t: Timer = { id: ulid(now), alertId, kind: "escalation", dueAt: now, n: level, round };
+  stageTimer(op, now, t);
+  const res = await op.commit();
+  if (!res.ok) throw new ApiError("conflict", "the alert changed; retry");
+  await fireTimer(deps, t.id);
+}

@@ -1,0 +1,62 @@
+/**
+ * The wire protocol between Tocsin and its clients (docs/protocol.md): the
+ * frames each side sends, the close codes, cursors, and the shapes the
+ * browser reads. The only server module that browser code may import.
+ */
+import { z } from "zod";
+import { ClientIdSchema, IdSchema, SeqSchema } from "./core/schemas.ts";
+import { SendInputSchema } from "./chat/model.ts";
+import type { ConversationSummary, Member, Message } from "./chat/model.ts";
+import type { Alert } from "./alerts/model.ts";
+import type { PublicUser } from "./accounts/model.ts";
+
+export type { Alert, ConversationSummary, Member, Message, PublicUser };
+
+/** Per-conversation cursors: the last seq the client holds. */
+export const CursorsSchema = z.record(IdSchema, SeqSchema).refine(
+  (r) => Object.keys(r).length <= 10_000,
+  "too many cursors",
+);
+export type Cursors = z.infer<typeof CursorsSchema>;
+
+/** Frames a client may send over the WebSocket. */
+export const ClientFrameSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("hello"), cursors: CursorsSchema.default({}) }),
+  z.strictObject({
+    type: z.literal("send"),
+    conversationId: IdSchema,
+    clientId: ClientIdSchema,
+    text: SendInputSchema.shape.text,
+  }),
+  z.strictObject({ type: z.literal("read"), conversationId: IdSchema, seq: SeqSchema }),
+  z.strictObject({ type: z.literal("received"), conversationId: IdSchema, seq: SeqSchema }),
+  z.strictObject({ type: z.literal("keepalive") }),
+]);
+export type ClientFrame = z.infer<typeof ClientFrameSchema>;
+
+/** Frames the server sends; docs/protocol.md describes each. */
+export type ServerFrame =
+  | { type: "ready"; userId: string; conversations: { id: string; seq: number }[] }
+  | { type: "message"; message: Message }
+  | { type: "receipt"; conversationId: string; userId: string; delivered: number; read: number }
+  | {
+    type: "membership";
+    conversationId: string;
+    change: "added" | "removed";
+    conversation?: ConversationSummary;
+  }
+  | { type: "sent"; clientId: string; message: Message }
+  | { type: "alert"; alert: Alert }
+  | { type: "resync"; conversationId: string; seq: number; reason: string }
+  | { type: "error"; code: string; message: string; clientId?: string }
+  | { type: "keepalive"; t: number };
+
+/** Close codes beyond the standard ones; docs/protocol.md lists them. */
+export const CLOSE = {
+  sessionEnded: 4001,
+  accountDisabled: 4003,
+  slowConsumer: 4008,
+  tooBig: 1009,
+  policy: 1008,
+  shutdown: 1001,
+} as const;

@@ -1,0 +1,424 @@
+/**
+ * The hub: this process's subscribers (sockets, SSE streams, long polls)
+ * and the conversations they follow.
+ *
+ * Delivery rule: a subscriber holds a cursor per conversation (the last seq
+ * it was given) and is only ever given the message with seq cursor + 1.
+ * Replay after (re)connect and live traffic both go through that rule, so a
+ * commit that races with a replay is neither duplicated nor skipped.
+ *
+ * A channel per active conversation reads new messages from KV once per
+ * fanout hint into a small cache and hands them to every local subscriber;
+ * a subscriber behind the cache catches up from KV on its own.
+ */
+import { CLOSE, type ServerFrame } from "../protocol.ts";
+import type { Config } from "../core/config.ts";
+import { summarize } from "../chat/conversations.ts";
+import type { Hint } from "../core/fanout.ts";
+import { ulid } from "../core/ids.ts";
+import { keys } from "../core/keys.ts";
+import { getManyChunked, lastPart, listAll } from "../core/kv_util.ts";
+import { listMessages } from "../chat/messages.ts";
+import type { Alert } from "../alerts/model.ts";
+import type { Cursors } from "../protocol.ts";
+import type { Head, Member, Message } from "../chat/model.ts";
+
+/** Where a subscriber's frames go: a WebSocket, an SSE stream or a long poll. */
+export interface Sink {
+  /** Sends frames now (one batch). */
+  write(frames: ServerFrame[]): void;
+  close(code: number, reason: string): void;
+  /** Bytes queued and not yet sent (0 where unknown). */
+  buffered(): number;
+}
+
+export class Subscriber {
+  readonly id = ulid();
+  readonly cursors = new Map<string, number>();
+  /** Conversations this subscriber is catching up on from KV. */
+  readonly catching = new Set<string>();
+  closed = false;
+  #outbox: ServerFrame[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    readonly userId: string,
+    readonly sessionHash: string | null,
+    readonly sink: Sink,
+    private coalesceMs: number,
+    private maxBuffered: number,
+    private onClose: (s: Subscriber) => void,
+  ) {}
+
+  push(frame: ServerFrame): void {
+    if (this.closed) return;
+    this.#outbox.push(frame);
+    if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => this.flush(), this.coalesceMs);
+    }
+  }
+
+  /** Sends what is queued, unless the sink is already too far behind. */
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.closed || this.#outbox.length === 0) return;
+    if (this.sink.buffered() > this.maxBuffered) {
+      // Never let one slow reader hold memory or delay others: drop it; it resumes from its cursors.
+      this.close(CLOSE.slowConsumer, "slow consumer");
+      return;
+    }
+    const frames = this.#outbox;
+    this.#outbox = [];
+    try {
+      this.sink.write(frames);
+    } catch {
+      this.close(CLOSE.shutdown, "write failed");
+    }
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.#timer);
+    this.#outbox = [];
+    try {
+      this.sink.close(code, reason);
+    } catch {
+      // already closed
+    }
+    this.onClose(this);
+  }
+}
+
+class Channel {
+  readonly subs = new Set<Subscriber>();
+  cache: Message[] = [];
+  lastSeq = 0;
+  initialized = false;
+  readonly ready: Promise<void>;
+  #pumping = false;
+  #again = false;
+
+  constructor(readonly id: string, private hub: Hub) {
+    this.ready = this.#init();
+  }
+
+  async #init(): Promise<void> {
+    try {
+      const head = await this.hub.kv.get<Head>(keys.head(this.id));
+      this.lastSeq = head.value?.seq ?? 0;
+    } finally {
+      this.initialized = true;
+    }
+  }
+
+  /** Reads messages committed since the last read and hands them out. */
+  pump(): void {
+    if (this.#pumping) {
+      this.#again = true;
+      return;
+    }
+    this.#pumping = true;
+    (async () => {
+      try {
+        await this.ready;
+        while (true) {
+          this.#again = false;
+          const page = await listMessages(this.hub.kv, this.id, {
+            after: this.lastSeq,
+            limit: this.hub.config.replayPage,
+          });
+          if (page.items.length) {
+            this.cache.push(...page.items);
+            this.lastSeq = page.items[page.items.length - 1].seq;
+            const excess = this.cache.length - this.hub.config.channelCache;
+            if (excess > 0) this.cache.splice(0, excess);
+            for (const sub of this.subs) this.advance(sub);
+          }
+          if (page.cursor === null && !this.#again) break;
+        }
+      } catch (err) {
+        console.error(`hub: reading conversation ${this.id} failed`, err);
+      } finally {
+        this.#pumping = false;
+      }
+    })();
+  }
+
+  /** Gives `sub` everything after its cursor: from the cache, or from KV when it is further behind. */
+  advance(sub: Subscriber): void {
+    if (sub.closed || !this.subs.has(sub)) return;
+    if (!this.initialized) {
+      this.ready.then(() => this.advance(sub));
+      return;
+    }
+    if (sub.catching.has(this.id)) return;
+    const cur = sub.cursors.get(this.id);
+    if (cur === undefined || cur >= this.lastSeq) return;
+    const first = this.cache.length ? this.cache[0].seq : this.lastSeq + 1;
+    if (cur + 1 >= first) {
+      this.hub.deliver(sub, this, this.cache.slice(cur + 1 - first));
+      return;
+    }
+    sub.catching.add(this.id);
+    (async () => {
+      try {
+        while (!sub.closed && this.subs.has(sub)) {
+          const c = sub.cursors.get(this.id)!;
+          const upTo = (this.cache.length ? this.cache[0].seq : this.lastSeq + 1) - 1;
+          if (c >= upTo) break;
+          const page = await listMessages(this.hub.kv, this.id, {
+            after: c,
+            limit: Math.min(this.hub.config.replayPage, upTo - c),
+          });
+          const first = page.items[0]?.seq ?? upTo + 1;
+          if (first > c + 1) {
+            // Messages after the cursor are gone (retention deleted them): say so rather than
+            // leave a silent gap. The client drops what it holds and reloads; the stream goes on.
+            const seq = first - 1;
+            sub.cursors.set(this.id, seq);
+            sub.push({ type: "resync", conversationId: this.id, seq, reason: "retention" });
+          }
+          if (page.items.length === 0) break;
+          this.hub.deliver(sub, this, page.items);
+        }
+      } catch (err) {
+        console.error(`hub: catch-up of ${this.id} failed; closing the subscriber`, err);
+        sub.close(CLOSE.shutdown, "catch-up failed");
+      } finally {
+        sub.catching.delete(this.id);
+      }
+      this.advance(sub);
+    })();
+  }
+}
+
+export class Hub {
+  #channels = new Map<string, Channel>();
+  #users = new Map<string, Set<Subscriber>>();
+  #closing = false;
+  onDelivered: (sub: Subscriber, conversationId: string, seq: number) => void = () => {};
+
+  constructor(readonly kv: Deno.Kv, readonly config: Config) {}
+
+  /** Counts for /metrics and benchmarks. */
+  stats(): { subscribers: number; users: number; channels: number } {
+    let subscribers = 0;
+    for (const s of this.#users.values()) subscribers += s.size;
+    return { subscribers, users: this.#users.size, channels: this.#channels.size };
+  }
+
+  /** A new subscriber, not yet attached. */
+  subscriber(userId: string, sessionHash: string | null, sink: Sink): Subscriber {
+    const sub = this.#newSubscriber(userId, sessionHash, sink);
+    // Shutting down: clients reconnect at once, and an accepted socket would keep the
+    // server's graceful shutdown waiting for ever. Refuse them.
+    if (this.#closing) queueMicrotask(() => sub.close(CLOSE.shutdown, "server shutting down"));
+    return sub;
+  }
+
+  #newSubscriber(userId: string, sessionHash: string | null, sink: Sink): Subscriber {
+    return new Subscriber(
+      userId,
+      sessionHash,
+      sink,
+      this.config.wsCoalesceMs,
+      this.config.wsMaxBufferedBytes,
+      (s) => this.detach(s),
+    );
+  }
+
+  /**
+   * Starts streaming the user's conversations to `sub`: a `ready` frame, then
+   * everything after the client's cursors, then live traffic. Conversations
+   * the client has no cursor for start at their current head.
+   */
+  async attach(sub: Subscriber, cursors: Cursors): Promise<void> {
+    let set = this.#users.get(sub.userId);
+    if (!set) this.#users.set(sub.userId, set = new Set());
+    set.add(sub);
+    const ids = (await listAll(this.kv, keys.conversationsByUser(sub.userId))).map((e) =>
+      lastPart(e.key)
+    );
+    const heads = await getManyChunked<Head>(this.kv, ids.map((id) => keys.head(id)));
+    if (sub.closed) return;
+    const fresh: { id: string; seq: number }[] = [];
+    const later: (() => void)[] = [];
+    ids.forEach((id, i) => {
+      if (sub.cursors.has(id)) return;
+      const headSeq = heads[i].value?.seq ?? 0;
+      const c = cursors[id];
+      let start = c ?? headSeq;
+      if (c === undefined) fresh.push({ id, seq: headSeq });
+      else if (c > headSeq) {
+        later.push(() =>
+          sub.push({ type: "resync", conversationId: id, seq: headSeq, reason: "cursor_ahead" })
+        );
+        start = headSeq;
+      } else if (c > 0) this.onDelivered(sub, id, c);
+      later.push(() => this.subscribe(sub, id, start));
+    });
+    const member = new Set(ids);
+    for (const id of Object.keys(cursors)) {
+      if (!member.has(id)) {
+        later.push(() => sub.push({ type: "membership", conversationId: id, change: "removed" }));
+      }
+    }
+    sub.push({ type: "ready", userId: sub.userId, conversations: fresh });
+    for (const f of later) f();
+  }
+
+  subscribe(sub: Subscriber, conversationId: string, cursor: number): void {
+    if (sub.closed || sub.cursors.has(conversationId)) return;
+    sub.cursors.set(conversationId, cursor);
+    let ch = this.#channels.get(conversationId);
+    if (!ch) this.#channels.set(conversationId, ch = new Channel(conversationId, this));
+    ch.subs.add(sub);
+    ch.advance(sub);
+  }
+
+  #unsubscribe(sub: Subscriber, conversationId: string): void {
+    sub.cursors.delete(conversationId);
+    const ch = this.#channels.get(conversationId);
+    if (!ch) return;
+    ch.subs.delete(sub);
+    if (ch.subs.size === 0) this.#channels.delete(conversationId);
+  }
+
+  /** Hands messages (already in order, starting at or before cursor + 1) to one subscriber. */
+  deliver(sub: Subscriber, ch: Channel, messages: Message[]): void {
+    for (const m of messages) {
+      const cur = sub.cursors.get(ch.id);
+      if (cur === undefined || sub.closed) return;
+      if (m.seq <= cur) continue;
+      sub.cursors.set(ch.id, m.seq);
+      sub.push({ type: "message", message: m });
+      const s = m.system;
+      if (
+        s && ((s.event === "member_removed" && s.userIds?.includes(sub.userId)) ||
+          (s.event === "member_left" && s.actorId === sub.userId))
+      ) {
+        // The notice of their own removal is the last thing a former member receives.
+        this.#unsubscribe(sub, ch.id);
+        sub.push({ type: "membership", conversationId: ch.id, change: "removed" });
+        return;
+      }
+    }
+  }
+
+  detach(sub: Subscriber): void {
+    for (const id of [...sub.cursors.keys()]) this.#unsubscribe(sub, id);
+    const set = this.#users.get(sub.userId);
+    set?.delete(sub);
+    if (set?.size === 0) this.#users.delete(sub.userId);
+  }
+
+  /** Subscribers of a user on this process. */
+  subscribersOf(userId: string): Subscriber[] {
+    return [...(this.#users.get(userId) ?? [])];
+  }
+
+  /** Applies fanout hints (called by Fanout, in commit order per shard). */
+  onHints(hints: Hint[]): void {
+    for (const h of hints) {
+      switch (h.t) {
+        case "msg":
+          this.#channels.get(h.c)?.pump();
+          break;
+        case "rcpt": {
+          const ch = this.#channels.get(h.c);
+          if (!ch) break;
+          const frame: ServerFrame = {
+            type: "receipt",
+            conversationId: h.c,
+            userId: h.u,
+            delivered: h.d,
+            read: h.r,
+          };
+          for (const sub of ch.subs) sub.push(frame);
+          break;
+        }
+        case "alert": {
+          const ch = this.#channels.get(h.c);
+          if (ch?.subs.size) this.#alertChanged(ch, h.a);
+          break;
+        }
+        case "join":
+          for (const u of h.u) {
+            const subs = this.#users.get(u);
+            if (subs?.size) this.#joined(u, [...subs], h.c, h.s - 1);
+          }
+          break;
+        case "user":
+          for (const sub of this.subscribersOf(h.u)) {
+            if (h.s && sub.sessionHash !== h.s) continue;
+            sub.close(
+              h.why === "disabled" ? CLOSE.accountDisabled : CLOSE.sessionEnded,
+              h.why === "disabled" ? "account disabled" : "session ended",
+            );
+          }
+          break;
+      }
+    }
+  }
+
+  async #alertChanged(ch: Channel, alertId: string): Promise<void> {
+    try {
+      // One read per process, then the same frame to every local member.
+      const alert = (await this.kv.get<Alert>(keys.alert(alertId))).value;
+      if (!alert) return;
+      const frame: ServerFrame = { type: "alert", alert };
+      for (const sub of ch.subs) sub.push(frame);
+    } catch (err) {
+      console.error("hub: reading a changed alert failed", err);
+    }
+  }
+
+  async #joined(userId: string, subs: Subscriber[], conversationId: string, cursor: number) {
+    try {
+      const [summary] = await summarize(this.kv, userId, [conversationId]);
+      if (!summary) return;
+      for (const sub of subs) {
+        if (sub.closed || sub.cursors.has(conversationId)) continue;
+        sub.push({ type: "membership", conversationId, change: "added", conversation: summary });
+        this.subscribe(sub, conversationId, cursor);
+      }
+    } catch (err) {
+      console.error("hub: announcing a new conversation failed", err);
+    }
+  }
+
+  /**
+   * After missed fanout entries: re-read every active conversation and every
+   * local user's membership, so that no subscriber misses anything.
+   */
+  resync(): void {
+    for (const ch of this.#channels.values()) ch.pump();
+    for (const [userId, subs] of this.#users) this.#refreshUser(userId, [...subs]);
+  }
+
+  async #refreshUser(userId: string, subs: Subscriber[]): Promise<void> {
+    try {
+      const members = await listAll(this.kv, keys.conversationsByUser(userId));
+      const ids = members.map((e) => lastPart(e.key));
+      const ms = await getManyChunked<Member>(this.kv, ids.map((id) => keys.member(id, userId)));
+      ids.forEach((id, i) => {
+        const m = ms[i].value;
+        if (!m) return;
+        const missing = subs.filter((s) => !s.closed && !s.cursors.has(id));
+        if (missing.length) this.#joined(userId, missing, id, m.joinedSeq);
+      });
+    } catch (err) {
+      console.error("hub: refreshing memberships failed", err);
+    }
+  }
+
+  /** Closes every subscriber and refuses new ones (shutdown). */
+  closeAll(code: number = CLOSE.shutdown, reason = "server shutting down"): void {
+    this.#closing = true;
+    for (const set of [...this.#users.values()]) {
+      for (const sub of [...set]) sub.close(code, reason);
+    }
+  }
+}

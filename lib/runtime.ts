@@ -1,0 +1,77 @@
+/**
+ * The wiring of a running Tocsin, used by main.ts and the tests: the domain's
+ * ports (lib/core/deps.ts), the hub that fanout hints go to, the receipt
+ * buffer the hub's delivery marks go to, and the one timer dispatcher.
+ */
+import { type Clock, systemClock } from "./core/clock.ts";
+import type { Config } from "./core/config.ts";
+import { Fanout } from "./core/fanout.ts";
+import { CLOSE } from "./protocol.ts";
+import { Hub } from "./realtime/hub.ts";
+import { type Deps, Limits } from "./core/deps.ts";
+import { fireTimer } from "./paging/escalation.ts";
+import { DeliveredBuffer } from "./chat/receipts.ts";
+import { type Timer, TimerService } from "./jobs/timers.ts";
+import { RetentionService } from "./chat/retention.ts";
+import { migrateContactChannels } from "./notify/contacts.ts";
+import { deliverWebhook, fireAutomation } from "./alerts/automation.ts";
+import { deliverPersonal, stagePersonalBatch } from "./notify/deliveries.ts";
+import { flushRobot } from "./notify/robots.ts";
+import { keys } from "./core/keys.ts";
+
+/** Everything a running Tocsin holds: the domain's ports plus the hub, receipts, timers and retention. */
+export interface Core extends Deps {
+  hub: Hub;
+  delivered: DeliveredBuffer;
+  timers: TimerService;
+  retention: RetentionService;
+  /** Starts following fanout. */
+  start(): Promise<void>;
+  /** Closes subscribers, flushes buffered receipts and stops the watch. Does not close `kv`. */
+  close(): Promise<void>;
+}
+
+export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClock): Core {
+  const hub = new Hub(kv, config);
+  const fanout = new Fanout(kv, config, (hints) => hub.onHints(hints), () => hub.resync());
+  const delivered = new DeliveredBuffer(kv, fanout, config.deliveredFlushMs);
+  hub.onDelivered = (sub, conversationId, seq) => delivered.mark(conversationId, sub.userId, seq);
+  const core: Core = {
+    kv,
+    config,
+    clock,
+    fanout,
+    hub,
+    delivered,
+    limits: new Limits(config, clock),
+    presence: { isConnected: (userId) => hub.subscribersOf(userId).length > 0 },
+    timers: null as unknown as TimerService,
+    retention: null as unknown as RetentionService,
+    async start() {
+      await migrateContactChannels(kv);
+      await fanout.start();
+      core.timers.start();
+      core.retention.start();
+    },
+    async close() {
+      hub.closeAll(CLOSE.shutdown, "server shutting down");
+      await core.retention.close();
+      await core.timers.close();
+      await delivered.close();
+      await fanout.close();
+    },
+  };
+  core.retention = new RetentionService(core);
+  core.timers = new TimerService(core, async (id) => {
+    // One dispatcher for every kind of timer.
+    const t = (await kv.get<Timer>(keys.timer(id))).value;
+    if (!t) return false;
+    if (t.kind === "automation") return await fireAutomation(core, id);
+    if (t.kind === "webhook") return await deliverWebhook(core, id);
+    if (t.kind === "personal") return await deliverPersonal(core, id);
+    if (t.kind === "personal_batch") return await stagePersonalBatch(core, id);
+    if (t.kind === "robot") return await flushRobot(core, id);
+    return await fireTimer(core, id);
+  });
+  return core;
+}
