@@ -12,7 +12,7 @@ import { type Lang, lang as langSignal, pickLang } from "../client/i18n.ts";
 import { type Assets, contentType } from "../lib/assets.ts";
 import type { Core } from "../lib/runtime.ts";
 import { isUlid } from "../lib/core/ids.ts";
-import { keys } from "../lib/core/keys.ts";
+import { getMember } from "../lib/chat/conversations.ts";
 import { authenticate } from "../lib/accounts/sessions.ts";
 import { isSetUp } from "../lib/accounts/users.ts";
 import { publicUser } from "../lib/accounts/model.ts";
@@ -123,11 +123,10 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
     if (!a) return c.redirect("/login?next=" + encodeURIComponent(c.req.path));
     let status = 200;
     if (conversationId) {
-      const member = isUlid(conversationId)
-        ? (await deps.kv.get(keys.member(conversationId, a.user.id))).value
-        : null;
       // Not a member: the page says so, answers 404, and holds nothing of the conversation.
-      if (!member) status = 404;
+      if (!isUlid(conversationId) || !(await getMember(deps.kv, conversationId, a.user.id))) {
+        status = 404;
+      }
     }
     return html(
       c,
