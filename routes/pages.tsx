@@ -8,7 +8,7 @@ import { type Context, Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import type { ComponentType } from "preact";
 import { renderToString } from "preact-render-to-string";
-import { type Lang, lang as langSignal, pickLang } from "../client/i18n.ts";
+import { type Lang, pickLang } from "../client/i18n.ts";
 import { type Assets, contentType } from "../lib/assets.ts";
 import type { Core } from "../lib/runtime.ts";
 import { isUlid } from "../lib/core/ids.ts";
@@ -60,8 +60,7 @@ function page(
   opts: { title: string; lang: Lang; island: string; props: Record<string, unknown> },
 ): string {
   const Island = ISLANDS[opts.island];
-  // Server render in the page's language (the browser may switch after boot).
-  langSignal.value = opts.lang;
+  // The island renders in the page's language from its `lang` prop; nothing global is set.
   const body = renderToString(<Island {...opts.props} />);
   const base = `/static/build/${assets.buildId}`;
   return "<!doctype html>" + renderToString(
