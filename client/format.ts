@@ -1,12 +1,15 @@
-/** Times in the user's own time zone, via Intl. */
-import { lang } from "./i18n.ts";
+/**
+ * Times in the user's own time zone, via Intl, in the language given. Pure apart from the
+ * clock and time zone, so components may call them with the `lang` they are given.
+ */
+import type { Lang } from "./i18n.ts";
 
-function locale(): string {
-  return lang.value === "zh" ? "zh-CN" : "en";
+function locale(lang: Lang): string {
+  return lang === "zh" ? "zh-CN" : "en";
 }
 
-export function timeOfDay(ms: number): string {
-  return new Intl.DateTimeFormat(locale(), { hour: "2-digit", minute: "2-digit" }).format(ms);
+export function timeOfDay(ms: number, lang: Lang): string {
+  return new Intl.DateTimeFormat(locale(lang), { hour: "2-digit", minute: "2-digit" }).format(ms);
 }
 
 /** Calendar day key in the local zone, for day separators. */
@@ -15,11 +18,11 @@ export function dayKey(ms: number): string {
   return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
 }
 
-export function dayLabel(ms: number, today: string, yesterday: string): string {
+export function dayLabel(ms: number, lang: Lang, today: string, yesterday: string): string {
   const now = Date.now();
   if (dayKey(ms) === dayKey(now)) return today;
   if (dayKey(ms) === dayKey(now - 86_400_000)) return yesterday;
-  return new Intl.DateTimeFormat(locale(), {
+  return new Intl.DateTimeFormat(locale(lang), {
     year: "numeric",
     month: "long",
     day: "numeric",
@@ -29,9 +32,9 @@ export function dayLabel(ms: number, today: string, yesterday: string): string {
 }
 
 /** Short time for the conversation list: time today, else the date. */
-export function shortWhen(ms: number): string {
-  if (dayKey(ms) === dayKey(Date.now())) return timeOfDay(ms);
-  return new Intl.DateTimeFormat(locale(), { month: "numeric", day: "numeric" }).format(ms);
+export function shortWhen(ms: number, lang: Lang): string {
+  if (dayKey(ms) === dayKey(Date.now())) return timeOfDay(ms, lang);
+  return new Intl.DateTimeFormat(locale(lang), { month: "numeric", day: "numeric" }).format(ms);
 }
 
 /** Latin names: first letters of two words; others (e.g. Chinese): the first character. */

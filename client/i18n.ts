@@ -361,12 +361,42 @@ export function pickLang(prefs: readonly string[]): Lang {
   return "en";
 }
 
+/** The language chosen in this browser (browser only: the server renders from island props). */
 export const lang = signal<Lang>("en");
 
-/** The string for `key` in the current language, with `{var}` filled in. */
-export function t(key: Key, vars: Record<string, string | number> = {}): string {
-  const s = DICTS[lang.value][key] ?? en[key];
+export type Translate = (key: Key, vars?: Record<string, string | number>) => string;
+
+/** The string for `key` in language `l`, with `{var}` filled in. */
+export function translate(l: Lang, key: Key, vars: Record<string, string | number> = {}): string {
+  const s = DICTS[l][key] ?? en[key];
   return s.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
+}
+
+/** A translator bound to one language, for passing to components. */
+export function translator(l: Lang): Translate {
+  return (key, vars) => translate(l, key, vars);
+}
+
+/** The string for `key` in the browser's current language (for the client runtime). */
+export function t(key: Key, vars: Record<string, string | number> = {}): string {
+  return translate(lang.value, key, vars);
+}
+
+const IS_BROWSER = typeof document !== "undefined";
+let langStarted = false;
+
+/**
+ * An island's language and translator. On the server it is the page's language from the
+ * island's props, and nothing global is touched; in the browser the saved or page language is
+ * applied once, and the island re-renders when the user switches.
+ */
+export function useLocale(pageLang: Lang): { lang: Lang; t: Translate } {
+  if (!IS_BROWSER) return { lang: pageLang, t: translator(pageLang) };
+  if (!langStarted) {
+    langStarted = true;
+    initLang(pageLang);
+  }
+  return { lang: lang.value, t: translator(lang.value) };
 }
 
 /** Applies the saved or browser language (browser only). */

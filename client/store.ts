@@ -130,6 +130,85 @@ export async function alertAction(
   }
 }
 
+/** One line of an alert's timeline, as the thread shows it. */
+export interface TimelineEntry {
+  id: string;
+  at: number;
+  kind: string;
+  by: string | null;
+  via: string;
+  note?: string;
+  detail?: Record<string, unknown>;
+}
+
+function keepAlert(a: Alert): void {
+  alerts.value = { ...alerts.value, [a.id]: a };
+}
+
+/** An alert's timeline; the alert itself is refreshed on the way. */
+export async function loadAlertThread(alertId: string): Promise<TimelineEntry[]> {
+  const r = await api<{ alert: Alert; timeline: TimelineEntry[] }>(
+    "GET",
+    `/api/v1/alerts/${alertId}`,
+  );
+  keepAlert(r.alert);
+  return r.timeline;
+}
+
+/** Assigns an alert to a user, or unassigns it with "". */
+export async function assignAlert(alertId: string, userId: string): Promise<void> {
+  const r = await api<{ alert: Alert }>("POST", `/api/v1/alerts/${alertId}/assign`, {
+    userId: userId || null,
+  });
+  keepAlert(r.alert);
+}
+
+/** Adds a note (or a /ack, /resolve, /reopen command) to an alert's thread. */
+export async function addAlertNote(alertId: string, text: string): Promise<void> {
+  const r = await api<{ alert: Alert }>("POST", `/api/v1/alerts/${alertId}/notes`, { text });
+  keepAlert(r.alert);
+}
+
+/** Open alerts assigned to me, with whether each is overdue. */
+export async function listMyTasks(): Promise<(Alert & { overdue: boolean })[]> {
+  const r = await api<{ items: (Alert & { overdue: boolean })[] }>(
+    "GET",
+    "/api/v1/alerts?assignee=me&status=open",
+  );
+  return r.items;
+}
+
+/** Creates a direct or group conversation and lists it at once. */
+export async function createConversation(
+  input: { kind: "direct"; userId: string } | { kind: "group"; title: string; memberIds: string[] },
+): Promise<ConversationSummary> {
+  const r = await api<{ conversation: ConversationSummary }>(
+    "POST",
+    "/api/v1/conversations",
+    input,
+  );
+  convs.value = { ...convs.value, [r.conversation.id]: r.conversation };
+  return r.conversation;
+}
+
+/** Adds a member to a group, then reloads its members. */
+export async function addMember(convId: string, userId: string): Promise<void> {
+  await api("POST", `/api/v1/conversations/${convId}/members`, { userIds: [userId] });
+  await loadMembers(convId);
+}
+
+/** Removes a member from a group, then reloads its members. */
+export async function removeMember(convId: string, userId: string): Promise<void> {
+  await api("DELETE", `/api/v1/conversations/${convId}/members/${userId}`);
+  await loadMembers(convId);
+}
+
+/** Leaves a group (its members are reloaded after, as the dialog always did). */
+export async function leaveConversation(convId: string): Promise<void> {
+  await api("POST", `/api/v1/conversations/${convId}/leave`);
+  await loadMembers(convId);
+}
+
 function setReceipt(convId: string, userId: string, r: Partial<Receipt>): void {
   const conv = receipts.value[convId] ?? {};
   const cur = conv[userId] ?? { delivered: 0, read: 0 };

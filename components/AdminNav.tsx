@@ -1,9 +1,10 @@
-import { t } from "../client/i18n.ts";
-import type { PublicUser } from "../client/store.ts";
+import type { Translate } from "../client/i18n.ts";
+import type { PublicUser } from "../lib/protocol.ts";
 
 export function AdminNav(
-  props: { me: PublicUser; current: "users" | "teams" | "oncall" | "notify" },
+  props: { t: Translate; me: PublicUser; current: "users" | "teams" | "oncall" | "notify" },
 ) {
+  const { t } = props;
   return (
     <header class="topbar">
       <a href="/" class="brand">{t("app")}</a>

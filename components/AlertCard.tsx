@@ -1,8 +1,7 @@
 import { useSignal } from "@preact/signals";
 import { shortWhen, timeOfDay } from "../client/format.ts";
-import { type Key, t } from "../client/i18n.ts";
-import { alertAction, alerts, userName } from "../client/store.ts";
-import { AlertThread } from "./AlertThread.tsx";
+import type { Key, Lang, Translate } from "../client/i18n.ts";
+import type { Alert } from "../lib/protocol.ts";
 
 const PRIO: Record<string, Key> = {
   urgent: "prioUrgent",
@@ -16,13 +15,27 @@ const STATUS: Record<string, Key> = {
   resolved: "statusResolved",
 };
 
-/** An alert as a live card: its current state comes from the alerts store, not from the message. */
-export function AlertCard(props: { alertId: string; convId: string; fallbackTitle: string }) {
+export type AlertAction = "ack" | "resolve" | "reopen" | "assign" | "escalate";
+
+/**
+ * An alert as a live card: `alert` is its current state (kept by the island), not the message's
+ * copy; undefined while it loads.
+ */
+export function AlertCard(props: {
+  t: Translate;
+  lang: Lang;
+  alertId: string;
+  alert: Alert | undefined;
+  fallbackTitle: string;
+  userName: (userId: string) => string;
+  onAction: (alertId: string, action: AlertAction) => Promise<void>;
+  onThread: (alertId: string) => void;
+}) {
+  const { t, lang, userName } = props;
   const busy = useSignal(false);
   const error = useSignal("");
   const showItems = useSignal(false);
-  const thread = useSignal(false);
-  const a = alerts.value[props.alertId];
+  const a = props.alert;
   if (!a) {
     return (
       <div class="alert-card loading" data-alert={props.alertId}>
@@ -30,11 +43,11 @@ export function AlertCard(props: { alertId: string; convId: string; fallbackTitl
       </div>
     );
   }
-  const act = async (action: "ack" | "resolve" | "reopen" | "assign" | "escalate") => {
+  const act = async (action: AlertAction) => {
     busy.value = true;
     error.value = "";
     try {
-      await alertAction(a.id, action);
+      await props.onAction(a.id, action);
     } catch (e) {
       error.value = (e as Error).message;
     } finally {
@@ -55,7 +68,7 @@ export function AlertCard(props: { alertId: string; convId: string; fallbackTitl
         <span class="alert-status" data-status={a.status}>{t(STATUS[a.status])}</span>
         {a.firingCount > 1 && <span class="muted">{t("firing", { n: a.firingCount })}</span>}
         <span class="grow" />
-        <time class="muted">{shortWhen(a.lastSeenAt)}</time>
+        <time class="muted">{shortWhen(a.lastSeenAt, lang)}</time>
       </header>
       <h3 class="alert-title">{a.title}</h3>
       {a.summary && a.summary !== a.title && <p class="alert-summary">{a.summary}</p>}
@@ -112,23 +125,21 @@ export function AlertCard(props: { alertId: string; convId: string; fallbackTitl
         {a.status === "acknowledged" && a.acknowledgedAt && (
           <span data-testid="acked-by">
             {t("ackedBy", {
-              name: a.acknowledgedBy ? userName(a.acknowledgedBy, props.convId) : a.source,
-            })} {timeOfDay(a.acknowledgedAt)}
+              name: a.acknowledgedBy ? userName(a.acknowledgedBy) : a.source,
+            })} {timeOfDay(a.acknowledgedAt, lang)}
           </span>
         )}
         {a.status === "resolved" && (
           <span>
             {a.resolvedBy
-              ? t("resolvedBy", { name: userName(a.resolvedBy, props.convId) })
+              ? t("resolvedBy", { name: userName(a.resolvedBy) })
               : t("resolvedBySource")}
           </span>
         )}
-        {a.assigneeId && (
-          <span>{t("assignee", { name: userName(a.assigneeId, props.convId) })}</span>
-        )}
+        {a.assigneeId && <span>{t("assignee", { name: userName(a.assigneeId) })}</span>}
         {a.dueAt && (
           <span class={overdue ? "overdue" : ""}>
-            {overdue ? t("overdue") : t("due", { when: shortWhen(a.dueAt) })}
+            {overdue ? t("overdue") : t("due", { when: shortWhen(a.dueAt, lang) })}
           </span>
         )}
       </p>
@@ -183,17 +194,10 @@ export function AlertCard(props: { alertId: string; convId: string; fallbackTitl
           </button>
         )}
         <span class="grow" />
-        <button type="button" class="linkish" onClick={() => thread.value = true}>
+        <button type="button" class="linkish" onClick={() => props.onThread(a.id)}>
           {t("thread")}
         </button>
       </footer>
-      {thread.value && (
-        <AlertThread
-          alertId={a.id}
-          convId={props.convId}
-          onClose={() => thread.value = false}
-        />
-      )}
     </article>
   );
 }

@@ -1,12 +1,10 @@
 import { useSignal } from "@preact/signals";
-import { useEffect } from "preact/hooks";
-import { api, HttpError } from "../client/api.ts";
 import { timeOfDay } from "../client/format.ts";
-import { type Key, t } from "../client/i18n.ts";
-import { type Alert, alerts, loadMembers, members, userName } from "../client/store.ts";
+import type { Key, Lang, Translate } from "../client/i18n.ts";
+import type { Alert, Member, PublicUser } from "../lib/protocol.ts";
 import { Dialog } from "./Dialog.tsx";
 
-interface Entry {
+export interface TimelineEntry {
   id: string;
   at: number;
   kind: string;
@@ -29,74 +27,66 @@ const KIND: Record<string, Key> = {
   escalated: "tlEscalated",
 };
 
-/** The alert's thread: its timeline, and a box for notes and /ack, /resolve, /reopen. */
-export function AlertThread(props: { alertId: string; convId: string; onClose: () => void }) {
-  const timeline = useSignal<Entry[]>([]);
+/**
+ * The alert's thread: its timeline, and a box for notes and /ack, /resolve, /reopen. The island
+ * loads the timeline and members and performs the changes.
+ */
+export function AlertThread(props: {
+  t: Translate;
+  lang: Lang;
+  alert: Alert | undefined;
+  timeline: TimelineEntry[];
+  members: (Member & { user: PublicUser | null })[];
+  userName: (userId: string) => string;
+  /** "" unassigns. */
+  onAssign: (userId: string) => Promise<void>;
+  onNote: (text: string) => Promise<void>;
+  onClose: () => void;
+}) {
+  const { t, userName } = props;
   const error = useSignal("");
   const text = useSignal("");
-  const alert = alerts.value[props.alertId];
-  const load = async () => {
-    const r = await api<{ alert: Alert; timeline: Entry[] }>(
-      "GET",
-      `/api/v1/alerts/${props.alertId}`,
-    );
-    timeline.value = r.timeline;
-    alerts.value = { ...alerts.value, [r.alert.id]: r.alert };
-  };
-  useEffect(() => {
-    load();
-  }, [alert?.updatedAt]);
-  useEffect(() => {
-    if (!members.value[props.convId]) loadMembers(props.convId);
-  }, []);
+  const alert = props.alert;
   const assign = async (userId: string) => {
     error.value = "";
     try {
-      const r = await api<{ alert: Alert }>("POST", `/api/v1/alerts/${props.alertId}/assign`, {
-        userId: userId || null,
-      });
-      alerts.value = { ...alerts.value, [r.alert.id]: r.alert };
+      await props.onAssign(userId);
     } catch (err) {
-      error.value = (err as HttpError).message;
+      error.value = (err as Error).message;
     }
   };
   const submit = async (e: Event) => {
     e.preventDefault();
     error.value = "";
     try {
-      const r = await api<{ alert: Alert }>("POST", `/api/v1/alerts/${props.alertId}/notes`, {
-        text: text.value,
-      });
-      alerts.value = { ...alerts.value, [r.alert.id]: r.alert };
+      await props.onNote(text.value);
       text.value = "";
-      await load();
     } catch (err) {
-      error.value = (err as HttpError).message;
+      error.value = (err as Error).message;
     }
   };
   return (
-    <Dialog title={alert?.title ?? ""} onClose={props.onClose}>
+    <Dialog title={alert?.title ?? ""} closeLabel={t("close")} onClose={props.onClose}>
       <ol class="timeline">
-        {timeline.value.map((en) => (
+        {props.timeline.map((en) => (
           <li key={en.id} data-kind={en.kind}>
-            <time class="muted">{timeOfDay(en.at)}</time>{" "}
-            <strong>{en.by ? userName(en.by, props.convId) : en.via.replace("source:", "")}</strong>
-            {" "}
+            <time class="muted">{timeOfDay(en.at, props.lang)}</time>{" "}
+            <strong>{en.by ? userName(en.by) : en.via.replace("source:", "")}</strong>{" "}
             {t(KIND[en.kind] ?? "tlNote")}
             <span class="muted">{en.by ? ` · ${en.via}` : ""}</span>
             {en.note && <p class="tl-note">{en.note}</p>}
-            {people(en.detail, "userIds", "userCount", props.convId) && (
+            {people(en.detail, "userIds", "userCount", userName) && (
               <p class="muted tl-people">
-                → {people(en.detail, "userIds", "userCount", props.convId)}
+                → {people(en.detail, "userIds", "userCount", userName)}
               </p>
             )}
-            {people(en.detail, "unreachable", "unreachableCount", props.convId) && (
+            {people(en.detail, "unreachable", "unreachableCount", userName) && (
               <p class="muted tl-people">
                 {t("tlUnreachable")}: {people(
                   en.detail,
                   "unreachable",
                   "unreachableCount",
-                  props.convId,
+                  userName,
                 )}
               </p>
             )}
@@ -112,7 +102,7 @@ export function AlertThread(props: { alertId: string; convId: string; onClose: (
           onChange={(e) => assign((e.target as HTMLSelectElement).value)}
         >
           <option value="">—</option>
-          {(members.value[props.convId] ?? []).map((m) => (
+          {props.members.map((m) => (
             <option key={m.userId} value={m.userId}>{m.user?.name ?? m.userId}</option>
           ))}
         </select>
@@ -139,11 +129,11 @@ function people(
   detail: Record<string, unknown> | undefined,
   list: string,
   count: string,
-  convId: string,
+  userName: (userId: string) => string,
 ): string {
   const ids = detail?.[list];
   if (!Array.isArray(ids) || ids.length === 0) return "";
   const more = (typeof detail?.[count] === "number" ? detail[count] as number : ids.length) -
     ids.length;
-  return ids.map((u) => userName(String(u), convId)).join(", ") + (more > 0 ? ` +${more}` : "");
+  return ids.map((u) => userName(String(u))).join(", ") + (more > 0 ? ` +${more}` : "");
 }

@@ -1,9 +1,9 @@
 import { useRef } from "preact/hooks";
-import { t } from "../client/i18n.ts";
-import { send } from "../client/store.ts";
+import type { Translate } from "../client/i18n.ts";
 
 /** Enter sends, Shift+Enter adds a line (and Enter while an IME is composing does nothing). */
-export function Composer(props: { convId: string }) {
+export function Composer(props: { t: Translate; onSend: (text: string) => void }) {
+  const { t } = props;
   const ref = useRef<HTMLTextAreaElement>(null);
   const grow = () => {
     const el = ref.current!;
@@ -13,7 +13,7 @@ export function Composer(props: { convId: string }) {
   const submit = () => {
     const el = ref.current!;
     if (!el.value.trim()) return;
-    send(props.convId, el.value);
+    props.onSend(el.value);
     el.value = "";
     grow();
     el.focus();

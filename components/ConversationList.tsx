@@ -1,14 +1,25 @@
 import { useSignal } from "@preact/signals";
 import { shortWhen } from "../client/format.ts";
-import { t } from "../client/i18n.ts";
-import { convList, me, navigate, openId } from "../client/store.ts";
+import type { Lang, Translate } from "../client/i18n.ts";
+import type { ConversationSummary } from "../lib/protocol.ts";
 import { Avatar } from "./Avatar.tsx";
 import { systemText } from "./MessageList.tsx";
 
-export function ConversationList(props: { onNew: () => void }) {
+/** The conversations, newest first as given, with a filter; `openId` is the one shown. */
+export function ConversationList(props: {
+  t: Translate;
+  lang: Lang;
+  items: ConversationSummary[];
+  openId: string | null;
+  myId: string | null;
+  userName: (userId: string | null, convId: string) => string;
+  onOpen: (id: string) => void;
+  onNew: () => void;
+}) {
+  const { t, openId } = props;
   const filter = useSignal("");
   const q = filter.value.trim().toLowerCase();
-  const items = convList.value.filter((c) =>
+  const items = props.items.filter((c) =>
     !q || c.title.toLowerCase().includes(q) ||
     (c.lastMessage?.text ?? "").toLowerCase().includes(q) ||
     (c.peer?.email ?? "").toLowerCase().includes(q)
@@ -26,34 +37,34 @@ export function ConversationList(props: { onNew: () => void }) {
         />
         <button type="button" class="primary" onClick={props.onNew}>{t("newChat")}</button>
       </div>
-      {convList.value.length === 0 && <p class="empty">{t("noConversations")}</p>}
+      {props.items.length === 0 && <p class="empty">{t("noConversations")}</p>}
       <ul class="conv-list">
         {items.map((c) => {
           const last = c.lastMessage;
           const preview = !last
             ? ""
             : last.kind === "system"
-            ? systemText(last, c.id)
-            : (c.kind === "group" && last.senderId === me.value?.id ? t("you") + ": " : "") +
+            ? systemText(last, t, (u) => props.userName(u, c.id))
+            : (c.kind === "group" && last.senderId === props.myId ? t("you") + ": " : "") +
               last.text;
           return (
             <li key={c.id}>
               <a
                 href={`/c/${c.id}`}
-                class={`conv ${openId.value === c.id ? "active" : ""}`}
-                aria-current={openId.value === c.id ? "page" : undefined}
+                class={`conv ${openId === c.id ? "active" : ""}`}
+                aria-current={openId === c.id ? "page" : undefined}
                 data-conversation={c.id}
                 onClick={(e) => {
                   if (e.metaKey || e.ctrlKey || e.shiftKey) return;
                   e.preventDefault();
-                  navigate(c.id);
+                  props.onOpen(c.id);
                 }}
               >
                 <Avatar id={c.peer?.id ?? c.id} name={c.title} />
                 <span class="conv-main">
                   <span class="conv-top">
                     <span class="conv-title">{c.title}</span>
-                    <time class="muted">{shortWhen(c.lastAt)}</time>
+                    <time class="muted">{shortWhen(c.lastAt, props.lang)}</time>
                   </span>
                   <span class="conv-bottom">
                     <span class="conv-preview">{preview}</span>

@@ -1,9 +1,14 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
-import { t } from "../client/i18n.ts";
 
 /** A modal dialog: focus moves in, Esc or the backdrop closes it, focus returns afterwards. */
-export function Dialog(props: { title: string; onClose: () => void; children: ComponentChildren }) {
+export function Dialog(props: {
+  title: string;
+  /** The close button's accessible name, in the page's language. */
+  closeLabel: string;
+  onClose: () => void;
+  children: ComponentChildren;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
@@ -26,7 +31,7 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
       <div class="dialog" role="dialog" aria-modal="true" aria-label={props.title} ref={ref}>
         <header class="dialog-head">
           <h2>{props.title}</h2>
-          <button type="button" class="icon" aria-label={t("close")} onClick={props.onClose}>
+          <button type="button" class="icon" aria-label={props.closeLabel} onClick={props.onClose}>
             ×
           </button>
         </header>

@@ -1,32 +1,42 @@
 import { useSignal } from "@preact/signals";
-import { api, HttpError } from "../client/api.ts";
-import { t } from "../client/i18n.ts";
-import { convs, loadMembers, me, members, navigate } from "../client/store.ts";
+import type { Translate } from "../client/i18n.ts";
+import type { Member, PublicUser } from "../lib/protocol.ts";
 import { Avatar } from "./Avatar.tsx";
 import { Dialog } from "./Dialog.tsx";
 import { UserPicker } from "./UserPicker.tsx";
 
-export function GroupInfoDialog(props: { convId: string; onClose: () => void }) {
+/** A group's members; managers add and remove, anyone leaves. Each action is the island's. */
+export function GroupInfoDialog(props: {
+  t: Translate;
+  title: string | null;
+  members: (Member & { user: PublicUser | null })[];
+  myId: string;
+  search: (q: string) => Promise<PublicUser[]>;
+  onAdd: (userId: string) => Promise<void>;
+  onRemove: (userId: string) => Promise<void>;
+  onLeave: () => Promise<void>;
+  /** After leaving (whether or not it worked, as before): back to no conversation. */
+  onLeft: () => void;
+  onClose: () => void;
+}) {
+  const { t } = props;
   const adding = useSignal(false);
   const error = useSignal("");
-  const conv = convs.value[props.convId];
-  const list = members.value[props.convId] ?? [];
-  const myRole = list.find((m) => m.userId === me.value?.id)?.role;
+  const list = props.members;
+  const myRole = list.find((m) => m.userId === props.myId)?.role;
   const manager = myRole === "owner" || myRole === "admin";
-  const base = `/api/v1/conversations/${props.convId}`;
   const run = async (f: () => Promise<unknown>) => {
     error.value = "";
     try {
       await f();
-      await loadMembers(props.convId);
     } catch (e) {
-      error.value = (e as HttpError).message;
+      error.value = (e as Error).message;
     }
   };
   const roleLabel = (r: string) =>
     r === "owner" ? t("owner") : r === "admin" ? t("groupAdmin") : "";
   return (
-    <Dialog title={conv?.title ?? t("info")} onClose={props.onClose}>
+    <Dialog title={props.title ?? t("info")} closeLabel={t("close")} onClose={props.onClose}>
       {error.value && <p class="error" role="alert">{error.value}</p>}
       <h3>{t("members")} ({list.length})</h3>
       <ul class="member-list">
@@ -35,7 +45,7 @@ export function GroupInfoDialog(props: { convId: string; onClose: () => void }) 
             <Avatar id={m.userId} name={m.user?.name ?? "?"} size="s" />
             <span class="grow">
               {m.user?.name}
-              {m.userId === me.value?.id ? ` (${t("you")})` : ""}
+              {m.userId === props.myId ? ` (${t("you")})` : ""}
             </span>
             {m.user?.quietHours && (
               <span class="muted" title={m.user.quietHours.timeZone}>
@@ -43,11 +53,11 @@ export function GroupInfoDialog(props: { convId: string; onClose: () => void }) 
               </span>
             )}
             <span class="muted">{roleLabel(m.role)}</span>
-            {manager && m.userId !== me.value?.id && (m.role !== "owner" || myRole === "owner") && (
+            {manager && m.userId !== props.myId && (m.role !== "owner" || myRole === "owner") && (
               <button
                 type="button"
                 class="danger-link"
-                onClick={() => run(() => api("DELETE", `${base}/members/${m.userId}`))}
+                onClick={() => run(() => props.onRemove(m.userId))}
               >
                 {t("remove")}
               </button>
@@ -58,8 +68,10 @@ export function GroupInfoDialog(props: { convId: string; onClose: () => void }) 
       {manager && (adding.value
         ? (
           <UserPicker
+            t={t}
+            search={props.search}
             exclude={list.map((m) => m.userId)}
-            onPick={(u) => run(() => api("POST", `${base}/members`, { userIds: [u.id] }))}
+            onPick={(u) => run(() => props.onAdd(u.id))}
           />
         )
         : <button type="button" onClick={() => adding.value = true}>{t("addMembers")}</button>)}
@@ -69,9 +81,9 @@ export function GroupInfoDialog(props: { convId: string; onClose: () => void }) 
           class="danger"
           onClick={async () => {
             if (!confirm(t("leaveConfirm"))) return;
-            await run(() => api("POST", `${base}/leave`));
+            await run(props.onLeave);
             props.onClose();
-            navigate(null);
+            props.onLeft();
           }}
         >
           {t("leave")}

@@ -1,31 +1,33 @@
 import { useSignal } from "@preact/signals";
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import { dayKey, dayLabel, timeOfDay } from "../client/format.ts";
-import { t } from "../client/i18n.ts";
-import {
-  convs,
-  hasOlder,
-  loadOlder,
-  markOpenRead,
-  me,
-  members,
-  type Message,
-  messages,
-  outbox,
-  receipts,
-  retry,
-  userName,
-} from "../client/store.ts";
-import { AlertCard } from "./AlertCard.tsx";
+import type { Lang, Translate } from "../client/i18n.ts";
+import type { Alert, Message } from "../lib/protocol.ts";
+import { type AlertAction, AlertCard } from "./AlertCard.tsx";
 import { Avatar } from "./Avatar.tsx";
 
-/** The text of a system message, in the user's language. */
-export function systemText(m: Message, convId: string): string {
+/** A message of mine not yet confirmed by the server. */
+export interface PendingView {
+  clientId: string;
+  text: string;
+  state: "queued" | "sending" | "failed";
+  error?: string;
+}
+
+/** How far each member got: last seq delivered and read, by user id. */
+export type Receipts = Record<string, { delivered: number; read: number }>;
+
+/** The text of a system message, in the user's language; `userName` names ids in it. */
+export function systemText(
+  m: Message,
+  t: Translate,
+  userName: (userId: string | null) => string,
+): string {
   const s = m.system;
   if (!s) return m.text;
-  const actor = userName(s.actorId, convId);
+  const actor = userName(s.actorId);
   const more = (s.userCount ?? 0) - (s.userIds?.length ?? 0);
-  const users = (s.userIds ?? []).map((u) => userName(u, convId)).join(", ") +
+  const users = (s.userIds ?? []).map((u) => userName(u)).join(", ") +
     (more > 0 ? ` +${more}` : "");
   switch (s.event) {
     case "created":
@@ -56,19 +58,24 @@ export function systemText(m: Message, convId: string): string {
 }
 
 /** Status of one of my messages: sent, delivered, read (DM) or read by k of n (group). */
-function MyStatus(props: { convId: string; seq: number }) {
+function MyStatus(props: {
+  t: Translate;
+  seq: number;
+  isGroup: boolean;
+  myId: string | null;
+  receipts: Receipts;
+  memberIds: string[];
+  userName: (userId: string | null) => string;
+}) {
+  const { t, myId } = props;
   const open = useSignal(false);
-  const conv = convs.value[props.convId];
-  const myId = me.value?.id;
-  const rs = receipts.value[props.convId] ?? {};
-  const others = (members.value[props.convId] ?? []).filter((m) => m.userId !== myId);
-  const otherIds = others.length
-    ? others.map((m) => m.userId)
-    : Object.keys(rs).filter((u) => u !== myId);
+  const rs = props.receipts;
+  const others = props.memberIds.filter((u) => u !== myId);
+  const otherIds = others.length ? others : Object.keys(rs).filter((u) => u !== myId);
   const readers = otherIds.filter((u) => (rs[u]?.read ?? 0) >= props.seq);
   const delivered = otherIds.some((u) => (rs[u]?.delivered ?? 0) >= props.seq);
-  if (conv?.kind === "group" && otherIds.length > 0) {
-    const names = readers.map((u) => userName(u, props.convId));
+  if (props.isGroup && otherIds.length > 0) {
+    const names = readers.map((u) => props.userName(u));
     const label = readers.length === otherIds.length
       ? t("readByAll")
       : readers.length > 0
@@ -103,16 +110,38 @@ function MyStatus(props: { convId: string; seq: number }) {
   );
 }
 
-export function MessageList(props: { convId: string }) {
+/**
+ * One conversation's messages (sorted by seq), then my pending ones. Scrolling to the top asks
+ * for older history through `onLoadOlder`; being at the bottom calls `onAtBottom`.
+ */
+export function MessageList(props: {
+  t: Translate;
+  lang: Lang;
+  convId: string;
+  isGroup: boolean;
+  myId: string | null;
+  messages: Message[];
+  pending: PendingView[];
+  hasOlder: boolean;
+  receipts: Receipts;
+  /** Loaded member ids (empty until loaded: receipts stand in). */
+  memberIds: string[];
+  alerts: Record<string, Alert>;
+  userName: (userId: string | null) => string;
+  /** Resolves false when there was nothing older. */
+  onLoadOlder: () => Promise<boolean>;
+  onAtBottom: () => void;
+  onRetry: (clientId: string) => void;
+  onAlertAction: (alertId: string, action: AlertAction) => Promise<void>;
+  onThread: (alertId: string) => void;
+}) {
+  const { t, lang, isGroup, myId, userName } = props;
   const ref = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const loading = useSignal(false);
   const prevHeight = useRef<number | null>(null);
-  const list = messages.value[props.convId] ?? [];
-  const pending = outbox.value.filter((p) => p.conversationId === props.convId);
-  const conv = convs.value[props.convId];
-  const isGroup = conv?.kind === "group";
-  const myId = me.value?.id;
+  const list = props.messages;
+  const pending = props.pending;
 
   // Keep the view pinned to the bottom while it is there; keep the reading position when older history loads.
   useLayoutEffect(() => {
@@ -130,12 +159,12 @@ export function MessageList(props: { convId: string }) {
   const onScroll = async () => {
     const el = ref.current!;
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-    if (atBottom.current) markOpenRead();
-    if (el.scrollTop < 80 && hasOlder.value[props.convId] && !loading.value) {
+    if (atBottom.current) props.onAtBottom();
+    if (el.scrollTop < 80 && props.hasOlder && !loading.value) {
       loading.value = true;
       prevHeight.current = el.scrollHeight;
       try {
-        const got = await loadOlder(props.convId);
+        const got = await props.onLoadOlder();
         if (!got) prevHeight.current = null;
       } finally {
         loading.value = false;
@@ -151,7 +180,7 @@ export function MessageList(props: { convId: string }) {
     if (day !== lastDay) {
       rows.push(
         <li key={"d" + day} class="day" role="separator">
-          <span>{dayLabel(m.createdAt, t("today"), t("yesterday"))}</span>
+          <span>{dayLabel(m.createdAt, lang, t("today"), t("yesterday"))}</span>
         </li>,
       );
       lastDay = day;
@@ -160,14 +189,23 @@ export function MessageList(props: { convId: string }) {
     if (m.kind === "alert" && m.alertId) {
       rows.push(
         <li key={m.seq} class="card-row" data-seq={m.seq}>
-          <AlertCard alertId={m.alertId} convId={props.convId} fallbackTitle={m.text} />
+          <AlertCard
+            t={t}
+            lang={lang}
+            alertId={m.alertId}
+            alert={props.alerts[m.alertId]}
+            fallbackTitle={m.text}
+            userName={userName}
+            onAction={props.onAlertAction}
+            onThread={props.onThread}
+          />
         </li>,
       );
       lastSender = null;
       continue;
     }
     if (m.kind === "system") {
-      rows.push(<li key={m.seq} class="sys" data-seq={m.seq}>{systemText(m, props.convId)}</li>);
+      rows.push(<li key={m.seq} class="sys" data-seq={m.seq}>{systemText(m, t, userName)}</li>);
       lastSender = null;
       continue;
     }
@@ -178,14 +216,26 @@ export function MessageList(props: { convId: string }) {
       <li key={m.seq} class={`msg ${mine ? "mine" : ""}`} data-seq={m.seq}>
         {isGroup && !mine &&
           (showName
-            ? <Avatar id={m.senderId ?? "?"} name={userName(m.senderId, props.convId)} size="s" />
+            ? <Avatar id={m.senderId ?? "?"} name={userName(m.senderId)} size="s" />
             : <span class="avatar-gap" />)}
         <div class="bubble-wrap">
-          {showName && <div class="sender">{userName(m.senderId, props.convId)}</div>}
+          {showName && <div class="sender">{userName(m.senderId)}</div>}
           <div class="bubble">{m.text}</div>
           <div class="meta">
-            <time dateTime={new Date(m.createdAt).toISOString()}>{timeOfDay(m.createdAt)}</time>
-            {mine && <MyStatus convId={props.convId} seq={m.seq} />}
+            <time dateTime={new Date(m.createdAt).toISOString()}>
+              {timeOfDay(m.createdAt, lang)}
+            </time>
+            {mine && (
+              <MyStatus
+                t={t}
+                seq={m.seq}
+                isGroup={isGroup}
+                myId={myId}
+                receipts={props.receipts}
+                memberIds={props.memberIds}
+                userName={userName}
+              />
+            )}
           </div>
         </div>
       </li>,
@@ -209,7 +259,7 @@ export function MessageList(props: { convId: string }) {
                 type="button"
                 class="linkish"
                 title={p.error}
-                onClick={() => retry(p.clientId)}
+                onClick={() => props.onRetry(p.clientId)}
               >
                 {t("retry")}
               </button>
@@ -223,7 +273,7 @@ export function MessageList(props: { convId: string }) {
   return (
     <div class="messages" ref={ref} onScroll={onScroll} tabIndex={0} aria-live="polite">
       <p class="history-edge muted">
-        {hasOlder.value[props.convId] ? (loading.value ? t("loadingOlder") : "") : t("beginning")}
+        {props.hasOlder ? (loading.value ? t("loadingOlder") : "") : t("beginning")}
       </p>
       <ul class="msg-list">{rows}</ul>
     </div>

@@ -1,46 +1,46 @@
 import { useSignal } from "@preact/signals";
-import { useEffect } from "preact/hooks";
-import { api, HttpError } from "../client/api.ts";
-import { t } from "../client/i18n.ts";
+import type { Translate } from "../client/i18n.ts";
 
-interface Contact {
+export interface Contact {
   id: string;
   kind: string;
   address: string;
   verified: boolean;
 }
 type Step = { channel: string; afterMinutes: number };
-type Rules = Record<"urgent" | "high" | "medium" | "low", Step[]>;
+export type Rules = Record<"urgent" | "high" | "medium" | "low", Step[]>;
 
 const PRIORITIES = ["urgent", "high", "medium", "low"] as const;
 const CHANNELS = ["email", "sms", "voice"] as const;
 
-/** The user's own contact methods (added, then verified with a code) and notification rules. */
-export function MyNotifications() {
-  const contacts = useSignal<Contact[]>([]);
-  const rules = useSignal<Rules | null>(null);
+/**
+ * The user's own contact methods (added, then verified with a code) and notification rules.
+ * Each change is the island's callback, which saves it and reloads what is shown.
+ */
+export function MyNotifications(props: {
+  t: Translate;
+  contacts: Contact[];
+  rules: Rules | null;
+  onAdd: (kind: string, address: string) => Promise<void>;
+  onVerify: (contactId: string, code: string) => Promise<void>;
+  onRemove: (contactId: string) => Promise<void>;
+  onSaveRules: (rules: Rules) => Promise<void>;
+}) {
+  const { t } = props;
   const error = useSignal("");
   const saved = useSignal("");
-  const load = async () => {
-    contacts.value = (await api<{ items: Contact[] }>("GET", "/api/v1/me/contacts")).items;
-    rules.value = (await api<{ rules: Rules }>("GET", "/api/v1/me/notification-rules")).rules;
-  };
-  useEffect(() => {
-    load();
-  }, []);
   const run = async (f: () => Promise<unknown>) => {
     error.value = "";
     saved.value = "";
     try {
       await f();
-      await load();
       saved.value = t("saved");
     } catch (e) {
-      error.value = (e as HttpError).message;
+      error.value = (e as Error).message;
     }
   };
   const minutes = (p: keyof Rules, ch: string) =>
-    rules.value?.[p].find((s) => s.channel === ch)?.afterMinutes;
+    props.rules?.[p].find((s) => s.channel === ch)?.afterMinutes;
 
   return (
     <section aria-label={t("myNotifications")}>
@@ -48,7 +48,7 @@ export function MyNotifications() {
       {error.value && <p class="error" role="alert">{error.value}</p>}
       {saved.value && <p class="ok" role="status">{saved.value}</p>}
       <ul class="member-list">
-        {contacts.value.map((c) => (
+        {props.contacts.map((c) => (
           <li key={c.id} data-contact={c.kind}>
             <span class="grow">{c.kind}: {c.address}</span>
             {c.verified ? <span class="ok">{t("verified")}</span> : (
@@ -57,7 +57,7 @@ export function MyNotifications() {
                 onSubmit={(e) => {
                   e.preventDefault();
                   const code = String(new FormData(e.target as HTMLFormElement).get("code"));
-                  run(() => api("POST", `/api/v1/me/contacts/${c.id}/verify`, { code }));
+                  run(() => props.onVerify(c.id, code));
                 }}
               >
                 <input
@@ -74,7 +74,7 @@ export function MyNotifications() {
             <button
               type="button"
               class="danger-link"
-              onClick={() => run(() => api("DELETE", `/api/v1/me/contacts/${c.id}`))}
+              onClick={() => run(() => props.onRemove(c.id))}
             >
               {t("remove")}
             </button>
@@ -87,9 +87,7 @@ export function MyNotifications() {
         onSubmit={(e) => {
           e.preventDefault();
           const f = new FormData(e.target as HTMLFormElement);
-          run(() =>
-            api("POST", "/api/v1/me/contacts", { kind: f.get("kind"), address: f.get("address") })
-          );
+          run(() => props.onAdd(String(f.get("kind")), String(f.get("address"))));
         }}
       >
         <select name="kind" aria-label={t("channel")}>
@@ -104,7 +102,7 @@ export function MyNotifications() {
         />
         <button type="submit">{t("addContact")}</button>
       </form>
-      {rules.value && (
+      {props.rules && (
         <form
           aria-label={t("rules")}
           onSubmit={(e) => {
@@ -116,8 +114,8 @@ export function MyNotifications() {
                 const v = String(f.get(`${p}.${ch}`) ?? "").trim();
                 return v === "" ? [] : [{ channel: ch, afterMinutes: Number(v) }];
               }),
-            ]));
-            run(() => api("PUT", "/api/v1/me/notification-rules", next));
+            ])) as Rules;
+            run(() => props.onSaveRules(next));
           }}
         >
           <p class="muted">{t("rulesHelp")}</p>

@@ -1,43 +1,36 @@
 import { useSignal } from "@preact/signals";
-import { api, HttpError } from "../client/api.ts";
-import { t } from "../client/i18n.ts";
-import { type ConversationSummary, convs, navigate, type PublicUser } from "../client/store.ts";
+import type { Translate } from "../client/i18n.ts";
+import type { PublicUser } from "../lib/protocol.ts";
 import { Dialog } from "./Dialog.tsx";
 import { UserPicker } from "./UserPicker.tsx";
 
-export function NewChatDialog(props: { onClose: () => void }) {
+/** Starts a direct chat or a group; the island creates it and opens it. */
+export function NewChatDialog(props: {
+  t: Translate;
+  search: (q: string) => Promise<PublicUser[]>;
+  onDirect: (user: PublicUser) => Promise<void>;
+  onGroup: (title: string, memberIds: string[]) => Promise<void>;
+  onClose: () => void;
+}) {
+  const { t } = props;
   const tab = useSignal<"direct" | "group">("direct");
   const title = useSignal("");
   const picked = useSignal<PublicUser[]>([]);
   const error = useSignal("");
 
-  const created = (c: ConversationSummary) => {
-    convs.value = { ...convs.value, [c.id]: c };
-    props.onClose();
-    navigate(c.id);
-  };
   const direct = async (u: PublicUser) => {
     try {
-      const r = await api<{ conversation: ConversationSummary }>("POST", "/api/v1/conversations", {
-        kind: "direct",
-        userId: u.id,
-      });
-      created(r.conversation);
+      await props.onDirect(u);
     } catch (e) {
-      error.value = (e as HttpError).message;
+      error.value = (e as Error).message;
     }
   };
   const group = async (e: Event) => {
     e.preventDefault();
     try {
-      const r = await api<{ conversation: ConversationSummary }>("POST", "/api/v1/conversations", {
-        kind: "group",
-        title: title.value,
-        memberIds: picked.value.map((u) => u.id),
-      });
-      created(r.conversation);
+      await props.onGroup(title.value, picked.value.map((u) => u.id));
     } catch (err) {
-      error.value = (err as HttpError).message;
+      error.value = (err as Error).message;
     }
   };
   const toggle = (u: PublicUser) => {
@@ -46,7 +39,7 @@ export function NewChatDialog(props: { onClose: () => void }) {
       : [...picked.value, u];
   };
   return (
-    <Dialog title={t("newChat")} onClose={props.onClose}>
+    <Dialog title={t("newChat")} closeLabel={t("close")} onClose={props.onClose}>
       <div class="tabs" role="tablist">
         <button
           type="button"
@@ -67,7 +60,7 @@ export function NewChatDialog(props: { onClose: () => void }) {
       </div>
       {error.value && <p class="error" role="alert">{error.value}</p>}
       {tab.value === "direct"
-        ? <UserPicker onPick={direct} />
+        ? <UserPicker t={t} search={props.search} onPick={direct} />
         : (
           <form onSubmit={group} class="stack">
             <label>
@@ -83,7 +76,12 @@ export function NewChatDialog(props: { onClose: () => void }) {
             <p class="chips">
               {picked.value.map((u) => <span key={u.id} class="chip">{u.name}</span>)}
             </p>
-            <UserPicker onPick={toggle} selected={picked.value.map((u) => u.id)} />
+            <UserPicker
+              t={t}
+              search={props.search}
+              onPick={toggle}
+              selected={picked.value.map((u) => u.id)}
+            />
             <div class="actions">
               <button type="button" onClick={props.onClose}>{t("cancel")}</button>
               <button type="submit" class="primary">{t("create")}</button>

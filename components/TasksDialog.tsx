@@ -1,26 +1,23 @@
-import { useSignal } from "@preact/signals";
-import { useEffect } from "preact/hooks";
-import { api } from "../client/api.ts";
 import { shortWhen } from "../client/format.ts";
-import { t } from "../client/i18n.ts";
-import { type Alert, navigate } from "../client/store.ts";
+import type { Lang, Translate } from "../client/i18n.ts";
+import type { Alert } from "../lib/protocol.ts";
 import { Dialog } from "./Dialog.tsx";
 
 /** Open alerts assigned to me, overdue ones highlighted; a click opens the card's conversation. */
-export function TasksDialog(props: { onClose: () => void }) {
-  const items = useSignal<(Alert & { overdue: boolean })[] | null>(null);
-  useEffect(() => {
-    api<{ items: (Alert & { overdue: boolean })[] }>(
-      "GET",
-      "/api/v1/alerts?assignee=me&status=open",
-    )
-      .then((r) => items.value = r.items);
-  }, []);
+export function TasksDialog(props: {
+  t: Translate;
+  lang: Lang;
+  /** Null while loading. */
+  items: (Alert & { overdue: boolean })[] | null;
+  onOpen: (conversationId: string) => void;
+  onClose: () => void;
+}) {
+  const { t } = props;
   return (
-    <Dialog title={t("myTasks")} onClose={props.onClose}>
-      {items.value?.length === 0 && <p class="muted">{t("noTasks")}</p>}
+    <Dialog title={t("myTasks")} closeLabel={t("close")} onClose={props.onClose}>
+      {props.items?.length === 0 && <p class="muted">{t("noTasks")}</p>}
       <ul class="task-list">
-        {(items.value ?? []).map((a) => (
+        {(props.items ?? []).map((a) => (
           <li key={a.id} class={a.overdue ? "is-overdue" : ""} data-task={a.id}>
             <span class={`prio prio-${a.priority}`}>{a.priority}</span>
             <button
@@ -28,14 +25,14 @@ export function TasksDialog(props: { onClose: () => void }) {
               class="linkish grow"
               onClick={() => {
                 props.onClose();
-                navigate(a.conversationId);
+                props.onOpen(a.conversationId);
               }}
             >
               {a.title}
             </button>
             {a.dueAt && (
               <span class={a.overdue ? "overdue" : "muted"}>
-                {a.overdue ? t("overdue") : shortWhen(a.dueAt)}
+                {a.overdue ? t("overdue") : shortWhen(a.dueAt, props.lang)}
               </span>
             )}
           </li>

@@ -1,15 +1,20 @@
-import { t, toggleLang } from "../client/i18n.ts";
-import {
-  enableNotifications,
-  logout,
-  notifyPermission,
-  setSound,
-  soundOn,
-} from "../client/store.ts";
-import type { PublicUser } from "../client/store.ts";
+import type { Translate } from "../client/i18n.ts";
+import type { PublicUser } from "../lib/protocol.ts";
 import { Avatar } from "./Avatar.tsx";
 
-export function TopBar(props: { user: PublicUser; onTasks?: () => void }) {
+export function TopBar(props: {
+  t: Translate;
+  user: PublicUser;
+  soundOn: boolean;
+  /** Shows "Enable notifications" while the browser has not been asked yet. */
+  canAskNotify: boolean;
+  onTasks?: () => void;
+  onSound: (on: boolean) => void;
+  onEnableNotify: () => void;
+  onToggleLang: () => void;
+  onLogout: () => void;
+}) {
+  const { t } = props;
   return (
     <header class="topbar">
       <a href="/" class="brand">{t("app")}</a>
@@ -20,20 +25,20 @@ export function TopBar(props: { user: PublicUser; onTasks?: () => void }) {
       {props.onTasks && (
         <button type="button" class="linkish" onClick={props.onTasks}>{t("myTasks")}</button>
       )}
-      {notifyPermission.value === "default" && (
-        <button type="button" class="linkish" onClick={enableNotifications}>
+      {props.canAskNotify && (
+        <button type="button" class="linkish" onClick={props.onEnableNotify}>
           {t("notifyEnable")}
         </button>
       )}
       <button
         type="button"
         class="linkish"
-        aria-pressed={soundOn.value}
-        onClick={() => setSound(!soundOn.value)}
+        aria-pressed={props.soundOn}
+        onClick={() => props.onSound(!props.soundOn)}
       >
-        {soundOn.value ? t("soundOn") : t("soundOff")}
+        {props.soundOn ? t("soundOn") : t("soundOff")}
       </button>
-      <button type="button" class="linkish" onClick={toggleLang}>{t("language")}</button>
+      <button type="button" class="linkish" onClick={props.onToggleLang}>{t("language")}</button>
       <span class="me">
         <Avatar id={props.user.id} name={props.user.name} size="s" />
         <span class="me-name">{props.user.name}</span>
@@ -41,7 +46,7 @@ export function TopBar(props: { user: PublicUser; onTasks?: () => void }) {
       <button
         type="button"
         class="linkish"
-        onClick={logout}
+        onClick={props.onLogout}
       >
         {t("logout")}
       </button>

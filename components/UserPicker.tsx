@@ -1,24 +1,25 @@
 import { useEffect, useState } from "preact/hooks";
-import { api } from "../client/api.ts";
-import { t } from "../client/i18n.ts";
-import type { PublicUser } from "../client/store.ts";
+import type { Translate } from "../client/i18n.ts";
+import type { PublicUser } from "../lib/protocol.ts";
 import { Avatar } from "./Avatar.tsx";
 
-/** Directory search; calls onPick with a user. `exclude` hides ids (e.g. existing members). */
+/**
+ * Directory search through `search` (the island's lookup); calls onPick with a user.
+ * `exclude` hides ids (e.g. existing members).
+ */
 export function UserPicker(props: {
+  t: Translate;
+  search: (q: string) => Promise<PublicUser[]>;
   onPick: (u: PublicUser) => void;
   exclude?: string[];
   selected?: string[];
 }) {
   const [q, setQ] = useState("");
   const [items, setItems] = useState<PublicUser[]>([]);
+  const { t } = props;
   useEffect(() => {
     const timer = setTimeout(async () => {
-      const r = await api<{ items: PublicUser[] }>(
-        "GET",
-        `/api/v1/users?q=${encodeURIComponent(q)}&limit=30`,
-      );
-      setItems(r.items);
+      setItems(await props.search(q));
     }, 150);
     return () => clearTimeout(timer);
   }, [q]);

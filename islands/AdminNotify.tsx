@@ -1,7 +1,7 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { api, HttpError } from "../client/api.ts";
-import { initLang, type Lang, t } from "../client/i18n.ts";
+import { type Lang, useLocale } from "../client/i18n.ts";
 import type { PublicUser } from "../client/store.ts";
 import { AdminNav } from "../components/AdminNav.tsx";
 
@@ -19,6 +19,7 @@ interface Item {
 
 /** Templates per channel and language, with a live preview; the providers in failover order. */
 export default function AdminNotify(props: AdminNotifyProps) {
+  const { t } = useLocale(props.lang);
   const items = useSignal<Item[]>([]);
   const variables = useSignal<string[]>([]);
   const sel = useSignal("email/en");
@@ -39,7 +40,6 @@ export default function AdminNotify(props: AdminNotifyProps) {
     body.value = c?.template.body ?? "";
   };
   useEffect(() => {
-    initLang(props.lang);
     load();
     api<{ items: typeof providers.value }>("GET", "/api/v1/providers").then((r) =>
       providers.value = r.items
@@ -70,7 +70,7 @@ export default function AdminNotify(props: AdminNotifyProps) {
   const isEmail = sel.value.startsWith("email");
   return (
     <div class="admin">
-      <AdminNav me={props.me} current="notify" />
+      <AdminNav t={t} me={props.me} current="notify" />
       <main class="admin-main">
         <h1>{t("notifications")}</h1>
         {error.value && <p class="error" role="alert">{error.value}</p>}

@@ -1,10 +1,11 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { api, HttpError } from "../client/api.ts";
-import { initLang, type Lang, t } from "../client/i18n.ts";
+import { type Lang, useLocale } from "../client/i18n.ts";
 import type { PublicUser } from "../client/store.ts";
 import { AdminNav } from "../components/AdminNav.tsx";
 import { UserPicker } from "../components/UserPicker.tsx";
+import { searchUsers } from "../client/users.ts";
 
 export interface AdminTeamsProps {
   me: PublicUser;
@@ -23,6 +24,7 @@ interface TeamMember {
 }
 
 export default function AdminTeams(props: AdminTeamsProps) {
+  const { t } = useLocale(props.lang);
   const teams = useSignal<Team[]>([]);
   const selected = useSignal<string | null>(null);
   const teamMembers = useSignal<TeamMember[]>([]);
@@ -37,7 +39,6 @@ export default function AdminTeams(props: AdminTeamsProps) {
       (await api<{ members: TeamMember[] }>("GET", `/api/v1/teams/${id}`)).members;
   };
   useEffect(() => {
-    initLang(props.lang);
     load();
   }, []);
   const run = async (f: () => Promise<{ members?: TeamMember[] } | unknown>) => {
@@ -56,7 +57,7 @@ export default function AdminTeams(props: AdminTeamsProps) {
   const canManage = isAdmin || team?.myRole === "admin";
   return (
     <div class="admin">
-      <AdminNav me={props.me} current="teams" />
+      <AdminNav t={t} me={props.me} current="teams" />
       <main class="admin-main">
         <h1>{t("teams")}</h1>
         {error.value && <p class="error" role="alert">{error.value}</p>}
@@ -131,6 +132,8 @@ export default function AdminTeams(props: AdminTeamsProps) {
                 <>
                   <h3>{t("addMembers")}</h3>
                   <UserPicker
+                    t={t}
+                    search={searchUsers}
                     exclude={teamMembers.value.map((m) => m.userId)}
                     onPick={(u) =>
                       run(() =>

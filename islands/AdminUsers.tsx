@@ -1,7 +1,7 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { api, HttpError } from "../client/api.ts";
-import { initLang, type Lang, t } from "../client/i18n.ts";
+import { type Lang, useLocale } from "../client/i18n.ts";
 import type { PublicUser } from "../client/store.ts";
 import { Dialog } from "../components/Dialog.tsx";
 import { AdminNav } from "../components/AdminNav.tsx";
@@ -12,6 +12,7 @@ export interface AdminUsersProps {
 }
 
 export default function AdminUsers(props: AdminUsersProps) {
+  const { t } = useLocale(props.lang);
   const users = useSignal<PublicUser[]>([]);
   const error = useSignal("");
   const resetting = useSignal<PublicUser | null>(null);
@@ -19,7 +20,6 @@ export default function AdminUsers(props: AdminUsersProps) {
     users.value = (await api<{ items: PublicUser[] }>("GET", "/api/v1/users?limit=200")).items;
   };
   useEffect(() => {
-    initLang(props.lang);
     load();
   }, []);
   const run = async (f: () => Promise<unknown>) => {
@@ -41,7 +41,7 @@ export default function AdminUsers(props: AdminUsersProps) {
   };
   return (
     <div class="admin">
-      <AdminNav me={props.me} current="users" />
+      <AdminNav t={t} me={props.me} current="users" />
       <main class="admin-main">
         <h1>{t("users")}</h1>
         {error.value && <p class="error" role="alert">{error.value}</p>}
@@ -113,6 +113,7 @@ export default function AdminUsers(props: AdminUsersProps) {
       {resetting.value && (
         <Dialog
           title={`${t("resetPassword")}: ${resetting.value.name}`}
+          closeLabel={t("close")}
           onClose={() => resetting.value = null}
         >
           <form

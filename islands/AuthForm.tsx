@@ -1,7 +1,6 @@
 import { useSignal } from "@preact/signals";
-import { useEffect } from "preact/hooks";
 import { api, HttpError } from "../client/api.ts";
-import { initLang, type Lang, t, toggleLang } from "../client/i18n.ts";
+import { type Lang, toggleLang, useLocale } from "../client/i18n.ts";
 
 export interface AuthFormProps {
   mode: "login" | "setup";
@@ -12,9 +11,9 @@ export interface AuthFormProps {
 
 /** The login and first-run setup forms, with the attributes password managers rely on. */
 export default function AuthForm(props: AuthFormProps) {
+  const { t } = useLocale(props.lang);
   const error = useSignal("");
   const busy = useSignal(false);
-  useEffect(() => initLang(props.lang), []);
   const setup = props.mode === "setup";
   const onSubmit = async (e: Event) => {
     e.preventDefault();

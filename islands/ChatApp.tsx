@@ -1,19 +1,48 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { initLang, type Lang, t } from "../client/i18n.ts";
+import { type Lang, toggleLang, useLocale } from "../client/i18n.ts";
 import {
+  addAlertNote,
+  addMember,
+  alertAction,
+  alerts,
+  assignAlert,
+  convList,
   convs,
+  createConversation,
+  enableNotifications,
+  hasOlder,
+  leaveConversation,
+  listMyTasks,
+  loadAlertThread,
   loadMembers,
+  loadOlder,
+  logout,
+  markOpenRead,
   me,
   members,
+  messages,
+  navigate,
+  notifyPermission,
   open,
   openId,
   openMissing,
+  outbox,
   type PublicUser,
+  receipts,
+  removeMember,
+  retry,
+  send,
+  setSound,
+  soundOn,
   start,
   status,
+  type TimelineEntry,
   transport,
+  userName,
 } from "../client/store.ts";
+import { searchUsers } from "../client/users.ts";
+import { AlertThread } from "../components/AlertThread.tsx";
 import { Composer } from "../components/Composer.tsx";
 import { ConversationList } from "../components/ConversationList.tsx";
 import { GroupInfoDialog } from "../components/GroupInfoDialog.tsx";
@@ -36,11 +65,18 @@ function idFromPath(): string | null {
   return /^\/c\/([0-9A-Z]{26})$/.exec(location.pathname)?.[1] ?? null;
 }
 
+/**
+ * The chat: owns the store (signals), the live stream and every API call, and hands the
+ * components plain data and callbacks. On the server it renders from its props alone.
+ */
 export default function ChatApp(props: ChatAppProps) {
+  const { t, lang } = useLocale(props.lang);
   const dialog = useSignal<"new" | "info" | "tasks" | null>(null);
+  const tasks = useSignal<(Awaited<ReturnType<typeof listMyTasks>>) | null>(null);
+  const thread = useSignal<{ alertId: string; convId: string } | null>(null);
+  const timeline = useSignal<TimelineEntry[]>([]);
   if (IS_BROWSER && !booted) {
     booted = true;
-    initLang(props.lang);
     me.value = props.me;
     openId.value = props.conversationId;
   }
@@ -54,16 +90,61 @@ export default function ChatApp(props: ChatAppProps) {
   const current = IS_BROWSER ? openId.value : props.conversationId;
   const conv = current ? convs.value[current] : null;
   const offline = status.value === "offline";
+  const myId = props.me.id;
+  const openThread = thread.value && thread.value.convId === current ? thread.value : null;
+  const threadAlert = openThread ? alerts.value[openThread.alertId] : undefined;
+
+  // The thread's timeline follows the alert: reloaded whenever the alert changes.
+  useEffect(() => {
+    if (!openThread) return;
+    const id = openThread.alertId;
+    loadAlertThread(id).then((items) => {
+      if (thread.value?.alertId === id) timeline.value = items;
+    });
+  }, [openThread?.alertId, threadAlert?.updatedAt]);
+
+  const closeDialog = () => dialog.value = null;
+  const showTasks = () => {
+    tasks.value = null;
+    dialog.value = "tasks";
+    listMyTasks().then((items) => tasks.value = items);
+  };
+  const showThread = (alertId: string) => {
+    if (!current) return;
+    timeline.value = [];
+    thread.value = { alertId, convId: current };
+    if (!members.value[current]) loadMembers(current);
+  };
+
   return (
     <div class={`app ${current ? "has-open" : ""}`}>
-      <TopBar user={props.me} onTasks={() => dialog.value = "tasks"} />
+      <TopBar
+        t={t}
+        user={props.me}
+        soundOn={soundOn.value}
+        canAskNotify={notifyPermission.value === "default"}
+        onTasks={showTasks}
+        onSound={setSound}
+        onEnableNotify={enableNotifications}
+        onToggleLang={toggleLang}
+        onLogout={logout}
+      />
       {offline && (
         <div class="banner" role="status" data-testid="offline-banner">
           {t("offline")}
         </div>
       )}
       <div class="panes">
-        <ConversationList onNew={() => dialog.value = "new"} />
+        <ConversationList
+          t={t}
+          lang={lang}
+          items={convList.value}
+          openId={current}
+          myId={myId}
+          userName={userName}
+          onOpen={navigate}
+          onNew={() => dialog.value = "new"}
+        />
         <main class="chat" aria-label={conv?.title ?? t("conversations")}>
           {openMissing.value
             ? <p class="empty" role="alert">{t("notFound")}</p>
@@ -101,18 +182,88 @@ export default function ChatApp(props: ChatAppProps) {
                     title={`${status.value} (${transport.value})`}
                   />
                 </header>
-                <MessageList convId={current} />
-                <Composer convId={current} />
+                <MessageList
+                  t={t}
+                  lang={lang}
+                  convId={current}
+                  isGroup={conv?.kind === "group"}
+                  myId={myId}
+                  messages={messages.value[current] ?? []}
+                  pending={outbox.value.filter((p) => p.conversationId === current)}
+                  hasOlder={hasOlder.value[current] ?? false}
+                  receipts={receipts.value[current] ?? {}}
+                  memberIds={(members.value[current] ?? []).map((m) => m.userId)}
+                  alerts={alerts.value}
+                  userName={(u) => userName(u, current)}
+                  onLoadOlder={() => loadOlder(current)}
+                  onAtBottom={markOpenRead}
+                  onRetry={retry}
+                  onAlertAction={alertAction}
+                  onThread={showThread}
+                />
+                <Composer t={t} onSend={(text) => send(current, text)} />
               </>
             )}
         </main>
       </div>
-      {dialog.value === "new" && <NewChatDialog onClose={() => dialog.value = null} />}
-      {dialog.value === "tasks" && <TasksDialog onClose={() => dialog.value = null} />}
+      {dialog.value === "new" && (
+        <NewChatDialog
+          t={t}
+          search={searchUsers}
+          onDirect={async (u) => {
+            const c = await createConversation({ kind: "direct", userId: u.id });
+            closeDialog();
+            navigate(c.id);
+          }}
+          onGroup={async (title, memberIds) => {
+            const c = await createConversation({ kind: "group", title, memberIds });
+            closeDialog();
+            navigate(c.id);
+          }}
+          onClose={closeDialog}
+        />
+      )}
+      {dialog.value === "tasks" && (
+        <TasksDialog
+          t={t}
+          lang={lang}
+          items={tasks.value}
+          onOpen={(id) => {
+            closeDialog();
+            navigate(id);
+          }}
+          onClose={closeDialog}
+        />
+      )}
       {dialog.value === "info" && current && (
         <GroupInfoDialog
-          convId={current}
-          onClose={() => dialog.value = null}
+          t={t}
+          title={conv?.title ?? null}
+          members={members.value[current] ?? []}
+          myId={myId ?? ""}
+          search={searchUsers}
+          onAdd={(userId) => addMember(current, userId)}
+          onRemove={(userId) => removeMember(current, userId)}
+          onLeave={() => leaveConversation(current)}
+          onLeft={() => navigate(null)}
+          onClose={closeDialog}
+        />
+      )}
+      {openThread && (
+        <AlertThread
+          t={t}
+          lang={lang}
+          alert={threadAlert}
+          timeline={timeline.value}
+          members={members.value[openThread.convId] ?? []}
+          userName={(u) => userName(u, openThread.convId)}
+          onAssign={(userId) => assignAlert(openThread.alertId, userId)}
+          onNote={async (text) => {
+            await addAlertNote(openThread.alertId, text);
+            const items = await loadAlertThread(openThread.alertId);
+            if (thread.value?.alertId === openThread.alertId) timeline.value = items;
+          }}
+          onClose={() => thread.value = null}
         />
       )}
     </div>

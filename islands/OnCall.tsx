@@ -2,10 +2,10 @@ import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { api, HttpError } from "../client/api.ts";
 import { dayLabel, timeOfDay } from "../client/format.ts";
-import { initLang, type Lang, t } from "../client/i18n.ts";
+import { type Lang, useLocale } from "../client/i18n.ts";
 import type { PublicUser } from "../client/store.ts";
 import { AdminNav } from "../components/AdminNav.tsx";
-import { MyNotifications } from "../components/MyNotifications.tsx";
+import { type Contact, MyNotifications, type Rules } from "../components/MyNotifications.tsx";
 
 export interface OnCallProps {
   me: PublicUser;
@@ -42,6 +42,7 @@ interface Step {
 
 /** Schedules (next two weeks, overrides marked, take a shift), my quiet hours, and the routing dry run. */
 export default function OnCall(props: OnCallProps) {
+  const { t, lang } = useLocale(props.lang);
   const teams = useSignal<Team[]>([]);
   const team = useSignal<string>("");
   const schedules = useSignal<Schedule[]>([]);
@@ -51,6 +52,8 @@ export default function OnCall(props: OnCallProps) {
   const error = useSignal("");
   const saved = useSignal("");
   const dry = useSignal<{ route: string; priority: string; plan: Step[] }[] | null>(null);
+  const contacts = useSignal<Contact[]>([]);
+  const rules = useSignal<Rules | null>(null);
 
   const run = async (f: () => Promise<void>) => {
     error.value = "";
@@ -77,8 +80,17 @@ export default function OnCall(props: OnCallProps) {
           .items;
       await loadShifts(schedules.value[0]?.id ?? "");
     });
+  const loadNotify = async () => {
+    contacts.value = (await api<{ items: Contact[] }>("GET", "/api/v1/me/contacts")).items;
+    rules.value = (await api<{ rules: Rules }>("GET", "/api/v1/me/notification-rules")).rules;
+  };
+  /** A change to my contacts or rules, then what is shown is reloaded. */
+  const changeNotify = async (method: string, path: string, body?: unknown) => {
+    await api(method, path, body);
+    await loadNotify();
+  };
   useEffect(() => {
-    initLang(props.lang);
+    loadNotify();
     run(async () => {
       teams.value = (await api<{ items: Team[] }>("GET", "/api/v1/teams")).items;
       if (teams.value[0]) await pickTeam(teams.value[0].id);
@@ -95,7 +107,7 @@ export default function OnCall(props: OnCallProps) {
 
   return (
     <div class="admin">
-      <AdminNav me={props.me} current="oncall" />
+      <AdminNav t={t} me={props.me} current="oncall" />
       <main class="admin-main">
         <h1>{t("oncall")}</h1>
         {error.value && <p class="error" role="alert">{error.value}</p>}
@@ -128,7 +140,7 @@ export default function OnCall(props: OnCallProps) {
             <tbody>
               {[...days].map(([day, list]) => (
                 <tr key={day}>
-                  <th scope="row">{dayLabel(list[0].start, t("today"), t("yesterday"))}</th>
+                  <th scope="row">{dayLabel(list[0].start, lang, t("today"), t("yesterday"))}</th>
                   <td>
                     {list.map((s) => (
                       <span
@@ -136,7 +148,7 @@ export default function OnCall(props: OnCallProps) {
                         class={`shift ${s.source === "override" ? "override" : ""}`}
                         data-user={s.userId}
                       >
-                        {timeOfDay(s.start)}–{timeOfDay(s.end)} {s.name}
+                        {timeOfDay(s.start, lang)}–{timeOfDay(s.end, lang)} {s.name}
                         {s.source === "override" ? ` (${t("override")})` : ""}
                       </span>
                     ))}
@@ -171,7 +183,16 @@ export default function OnCall(props: OnCallProps) {
           </form>
         )}
 
-        <MyNotifications />
+        <MyNotifications
+          t={t}
+          contacts={contacts.value}
+          rules={rules.value}
+          onAdd={(kind, address) => changeNotify("POST", "/api/v1/me/contacts", { kind, address })}
+          onVerify={(id, code) =>
+            changeNotify("POST", `/api/v1/me/contacts/${id}/verify`, { code })}
+          onRemove={(id) => changeNotify("DELETE", `/api/v1/me/contacts/${id}`)}
+          onSaveRules={(next) => changeNotify("PUT", "/api/v1/me/notification-rules", next)}
+        />
 
         <h2>{t("quietHours")}</h2>
         <p class="muted">{t("quietHoursHelp")}</p>

@@ -8,11 +8,11 @@ import { type Context, Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import type { ComponentType } from "preact";
 import { renderToString } from "preact-render-to-string";
-import { type Lang, lang as langSignal, pickLang } from "../client/i18n.ts";
+import { type Lang, pickLang } from "../client/i18n.ts";
 import { type Assets, contentType } from "../lib/assets.ts";
 import type { Core } from "../lib/runtime.ts";
 import { isUlid } from "../lib/core/ids.ts";
-import { keys } from "../lib/core/keys.ts";
+import { getMember } from "../lib/chat/conversations.ts";
 import { authenticate } from "../lib/accounts/sessions.ts";
 import { isSetUp } from "../lib/accounts/users.ts";
 import { publicUser } from "../lib/accounts/model.ts";
@@ -60,8 +60,7 @@ function page(
   opts: { title: string; lang: Lang; island: string; props: Record<string, unknown> },
 ): string {
   const Island = ISLANDS[opts.island];
-  // Server render in the page's language (the browser may switch after boot).
-  langSignal.value = opts.lang;
+  // The island renders in the page's language from its `lang` prop; nothing global is set.
   const body = renderToString(<Island {...opts.props} />);
   const base = `/static/build/${assets.buildId}`;
   return "<!doctype html>" + renderToString(
@@ -123,11 +122,10 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
     if (!a) return c.redirect("/login?next=" + encodeURIComponent(c.req.path));
     let status = 200;
     if (conversationId) {
-      const member = isUlid(conversationId)
-        ? (await deps.kv.get(keys.member(conversationId, a.user.id))).value
-        : null;
       // Not a member: the page says so, answers 404, and holds nothing of the conversation.
-      if (!member) status = 404;
+      if (!isUlid(conversationId) || !(await getMember(deps.kv, conversationId, a.user.id))) {
+        status = 404;
+      }
     }
     return html(
       c,

@@ -40,6 +40,15 @@ export async function getMembership(
   return { conversation: conv.value, member: member.value };
 }
 
+/** The user's membership of a conversation, or null when they are not a member. */
+export async function getMember(
+  kv: Deno.Kv,
+  conversationId: string,
+  userId: string,
+): Promise<Member | null> {
+  return (await kv.get<Member>(keys.member(conversationId, userId))).value;
+}
+
 /** Users that exist and are enabled, in input order, or 400 naming the first that is not. */
 async function requireActiveUsers(kv: Deno.Kv, ids: string[]): Promise<User[]> {
   const entries = await getManyChunked<User>(kv, ids.map((id) => keys.user(id)));
