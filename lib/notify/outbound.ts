@@ -60,7 +60,7 @@ function allowList(policy: OutboundPolicy): Cidr[] {
   return policy.outboundAllow.map((c) => parseCidr(c)).filter((c): c is Cidr => c !== null);
 }
 
-/** The bracket-free host, and whether it is an IP literal. */
+/** The URL's host without the brackets of an IPv6 literal. */
 function hostOf(url: URL): string {
   return url.hostname.replace(/^\[|\]$/g, "");
 }
