@@ -76,7 +76,7 @@ export async function createRule(deps: Deps, actor: User, input: RuleInput): Pro
   const { kv, clock, config } = deps;
   await requireTeamManager(kv, actor, input.teamId);
   for (const a of input.actions) {
-    if (a.type === "webhook") await checkOutboundUrl(a.url, config.allowPrivateWebhooks);
+    if (a.type === "webhook") await checkOutboundUrl(a.url, config);
     if (a.type === "notify" && a.userId && !(await teamRole(kv, input.teamId, a.userId))) {
       throw new ApiError("invalid_input", "notify: the user must be in the team");
     }
@@ -294,7 +294,7 @@ export async function deliverWebhook(deps: Deps, timerId: string): Promise<boole
     now: clock.now(),
     deliveryId,
     timeoutMs: config.webhookTimeoutMs,
-    allowPrivate: config.allowPrivateWebhooks,
+    policy: config,
   });
   const error = status === 0 ? detail : "";
   const retry = !ok && transient && t.value.n < config.webhookMaxAttempts;

@@ -5,6 +5,7 @@
  * reads `Deno.env`. Tests build a config with `testConfig(overrides)`.
  * Each environment variable is documented in docs/config.md.
  */
+import { parseCidr } from "./ip.ts";
 
 /** HTTP port. 8000 is Deno's conventional default. */
 export const DEFAULT_PORT = 8000;
@@ -108,6 +109,8 @@ export const DEFAULT_WEBHOOK_MAX_ATTEMPTS = 5;
 export const WEBHOOK_BACKOFF_MS = [10_000, 30_000, 120_000, 600_000];
 /** Outbound webhooks may target loopback, private and link-local addresses (off: SSRF defence). */
 export const DEFAULT_ALLOW_PRIVATE_WEBHOOKS = false;
+/** Non-public ranges (CIDR) outbound requests may reach anyway; none by default, so an admin opts in per network. */
+export const DEFAULT_OUTBOUND_ALLOW: readonly string[] = [];
 
 /** Personal notification rules for users who set none: channel and minutes after being notified in the app. */
 export const DEFAULT_NOTIFICATION_RULES = {
@@ -186,6 +189,7 @@ export interface Config {
   webhookTimeoutMs: number;
   webhookMaxAttempts: number;
   allowPrivateWebhooks: boolean;
+  outboundAllow: readonly string[];
   deliveryMaxAttempts: number;
   ackLinkTtlMs: number;
   verifyCodeTtlMs: number;
@@ -243,6 +247,7 @@ export function defaultConfig(): Config {
     webhookTimeoutMs: DEFAULT_WEBHOOK_TIMEOUT_MS,
     webhookMaxAttempts: DEFAULT_WEBHOOK_MAX_ATTEMPTS,
     allowPrivateWebhooks: DEFAULT_ALLOW_PRIVATE_WEBHOOKS,
+    outboundAllow: DEFAULT_OUTBOUND_ALLOW,
     deliveryMaxAttempts: DEFAULT_DELIVERY_MAX_ATTEMPTS,
     ackLinkTtlMs: DEFAULT_ACK_LINK_TTL_MS,
     verifyCodeTtlMs: DEFAULT_VERIFY_CODE_TTL_MS,
@@ -308,6 +313,7 @@ export const ENV_NAMES: string[] = [
   "TOCSIN_ALLOWED_ORIGINS",
   "TOCSIN_TRUST_PROXY",
   "TOCSIN_ALLOW_PRIVATE_WEBHOOKS",
+  "TOCSIN_OUTBOUND_ALLOW",
   "TOCSIN_DEFAULT_LANG",
   ...Object.keys(NUMERIC_ENV),
 ];
@@ -351,6 +357,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   config.allowPrivateWebhooks = ["1", "true", "yes"].includes(
     (env.TOCSIN_ALLOW_PRIVATE_WEBHOOKS ?? "").toLowerCase(),
   );
+  if (env.TOCSIN_OUTBOUND_ALLOW) {
+    config.outboundAllow = env.TOCSIN_OUTBOUND_ALLOW.split(",").map((s) => s.trim()).filter(
+      Boolean,
+    );
+    for (const c of config.outboundAllow) {
+      if (!parseCidr(c)) {
+        throw new Error(`TOCSIN_OUTBOUND_ALLOW: ${JSON.stringify(c)} is not an IP range (CIDR)`);
+      }
+    }
+  }
   return config;
 }
 

@@ -376,7 +376,7 @@ function webhookOpts(deps: Deps) {
   return {
     now: deps.clock.now(),
     timeoutMs: deps.config.webhookTimeoutMs,
-    allowPrivate: deps.config.allowPrivateWebhooks,
+    policy: deps.config,
   };
 }
 

@@ -1,36 +1,104 @@
 /**
- * Outbound HTTP for webhooks: a URL check against SSRF (no loopback,
- * private or link-local targets unless allowed) and HMAC-SHA256 signing.
+ * Outbound HTTP: the one client every webhook, robot and SMS provider
+ * request goes through, with its SSRF check, and HMAC-SHA256 signing.
+ *
+ * The check decides on address bytes, not on how the host was spelt: the
+ * host is parsed (IP literal) or resolved once (A and AAAA), every address
+ * must be public unicast unless `TOCSIN_OUTBOUND_ALLOW` covers it (or
+ * `TOCSIN_ALLOW_PRIVATE_WEBHOOKS` lifts the check), and the request then
+ * goes to the checked address itself, so a second lookup cannot answer
+ * differently (DNS rebinding). TLS still names the URL's host (SNI and the
+ * certificate check). Redirects are not followed.
  */
 import { ApiError } from "../core/errors.ts";
+import {
+  type Cidr,
+  formatIp,
+  inAnyCidr,
+  type IpBytes,
+  nonPublicReason,
+  parseCidr,
+  parseIp,
+} from "../core/ip.ts";
+import { exchange } from "./http1.ts";
 
-function ipv4Private(ip: string): boolean {
-  const p = ip.split(".").map(Number);
-  if (p.length !== 4 || p.some((n) => !Number.isInteger(n) || n < 0 || n > 255)) return false;
-  return p[0] === 10 || p[0] === 127 || p[0] === 0 || (p[0] === 169 && p[1] === 254) ||
-    (p[0] === 172 && p[1] >= 16 && p[1] <= 31) || (p[0] === 192 && p[1] === 168) ||
-    (p[0] === 100 && p[1] >= 64 && p[1] <= 127) || p[0] >= 224;
+/** Bytes of an answer that are read: callers look at the status and the start of the body only. */
+export const OUTBOUND_MAX_RESPONSE_BYTES = 64 * 1024;
+
+/**
+ * The one text for every failure to get an answer (refused, reset, timeout,
+ * TLS, DNS): a more precise one would tell open ports from closed ones.
+ * The details go to the server log.
+ */
+export const COULD_NOT_DELIVER = "could not deliver";
+
+/** Host names and addresses to IP addresses (as text). */
+export type Resolver = (host: string, signal?: AbortSignal) => Promise<string[]>;
+
+/** Where outbound requests may go. `Config` is one. */
+export interface OutboundPolicy {
+  /** Skip the address check altogether (TOCSIN_ALLOW_PRIVATE_WEBHOOKS). */
+  allowPrivateWebhooks: boolean;
+  /** Ranges (CIDR) allowed although not public (TOCSIN_OUTBOUND_ALLOW). */
+  outboundAllow: readonly string[];
+  /** Name resolution; by default Deno.resolveDns, A then AAAA. */
+  resolve?: Resolver;
+  /** Root certificates (PEM) trusted besides the system's. */
+  caCerts?: string[];
 }
 
-function ipv6Private(ip: string): boolean {
-  const v = ip.toLowerCase().replace(/^\[|\]$/g, "");
-  if (v === "::1" || v === "::") return true;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(v);
-  if (mapped) return ipv4Private(mapped[1]);
-  return /^(fc|fd|fe8|fe9|fea|feb|ff)/.test(v);
+/** Deno.resolveDns, A and AAAA; a name with no records (or a failing lookup) gives []. */
+export const resolveDns: Resolver = async (host, signal) => {
+  const [a, aaaa] = await Promise.all([
+    Deno.resolveDns(host, "A", { signal }).catch(() => [] as string[]),
+    Deno.resolveDns(host, "AAAA", { signal }).catch(() => [] as string[]),
+  ]);
+  return [...a, ...aaaa];
+};
+
+function allowList(policy: OutboundPolicy): Cidr[] {
+  return policy.outboundAllow.map((c) => parseCidr(c)).filter((c): c is Cidr => c !== null);
 }
 
-/** True for addresses a webhook must not reach unless allowed. */
-export function isPrivateAddress(ip: string): boolean {
-  return ip.includes(":") ? ipv6Private(ip) : ipv4Private(ip);
+/** The URL's host without the brackets of an IPv6 literal. */
+function hostOf(url: URL): string {
+  return url.hostname.replace(/^\[|\]$/g, "");
 }
 
 /**
- * Checks an outbound URL: http(s) only, and unless `allowPrivate`, neither
- * the host nor any address it resolves to may be loopback, private or
- * link-local. Throws 400 for URLs that can never be used.
+ * The addresses `url` leads to: the literal itself, loopback for
+ * `localhost` and `*.localhost` (RFC 6761), else what the resolver says.
  */
-export async function checkOutboundUrl(raw: string, allowPrivate: boolean): Promise<URL> {
+async function addressesOf(url: URL, policy: OutboundPolicy, signal?: AbortSignal) {
+  const host = hostOf(url);
+  const literal = parseIp(host);
+  if (literal) return { literal: true, addrs: [literal] };
+  const name = host.toLowerCase().replace(/\.$/, "");
+  const texts = name === "localhost" || name.endsWith(".localhost")
+    ? ["127.0.0.1", "::1"]
+    : await (policy.resolve ?? resolveDns)(name, signal);
+  const addrs = texts.map(parseIp).filter((a): a is IpBytes => a !== null);
+  return { literal: false, addrs };
+}
+
+/** Throws 400 if any of `addrs` is not public and no allowed range covers it. */
+function refuseNonPublic(addrs: IpBytes[], literal: boolean, policy: OutboundPolicy): void {
+  if (policy.allowPrivateWebhooks) return;
+  const allow = allowList(policy);
+  for (const a of addrs) {
+    const reason = nonPublicReason(a);
+    if (reason && !inAnyCidr(a, allow)) {
+      throw new ApiError(
+        "invalid_input",
+        `url: ${
+          literal ? "the address" : "the host resolves to an address that"
+        } is not public (${reason}); an admin can allow ranges with TOCSIN_OUTBOUND_ALLOW`,
+      );
+    }
+  }
+}
+
+function parseOutboundUrl(raw: string): URL {
   let url: URL;
   try {
     url = new URL(raw);
@@ -43,21 +111,102 @@ export async function checkOutboundUrl(raw: string, allowPrivate: boolean): Prom
   if (url.username || url.password) {
     throw new ApiError("invalid_input", "url: no credentials in URLs");
   }
-  if (allowPrivate) return url;
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  if (host === "localhost" || host.endsWith(".localhost") || isPrivateAddress(host)) {
-    throw new ApiError("invalid_input", "url: private and loopback addresses are not allowed");
-  }
-  if (!/^[\d.]+$/.test(host) && !host.includes(":")) {
-    const addrs = [
-      ...(await Deno.resolveDns(host, "A").catch(() => [] as string[])),
-      ...(await Deno.resolveDns(host, "AAAA").catch(() => [] as string[])),
-    ];
-    if (addrs.some(isPrivateAddress)) {
-      throw new ApiError("invalid_input", "url: the host resolves to a private address");
-    }
-  }
   return url;
+}
+
+/**
+ * Checks an outbound URL when it is saved: http(s) only, no credentials,
+ * and every address it leads to public or allowed. A name that does not
+ * resolve now is accepted (each request checks again). Throws 400.
+ */
+export async function checkOutboundUrl(raw: string, policy: OutboundPolicy): Promise<URL> {
+  const url = parseOutboundUrl(raw);
+  if (policy.allowPrivateWebhooks) return url;
+  const { literal, addrs } = await addressesOf(url, policy);
+  refuseNonPublic(addrs, literal, policy);
+  return url;
+}
+
+/** An answer: `status` 0 means none came (`text` is then COULD_NOT_DELIVER). */
+export interface OutboundResponse {
+  status: number;
+  /** The start of the body (at most OUTBOUND_MAX_RESPONSE_BYTES). */
+  text: string;
+}
+
+/**
+ * Sends one request through the SSRF check: resolves the host once, throws
+ * a 400 ApiError if an address is not allowed, else connects to the first
+ * address (TLS for https, naming the URL's host) and speaks HTTP/1.1.
+ * Any failure to get an answer within `timeoutMs` is status 0 with the one
+ * generic text; its cause is logged.
+ */
+export async function sendOutbound(
+  raw: string,
+  init: { method?: string; headers: HeadersInit; body: string; timeoutMs: number },
+  policy: OutboundPolicy,
+): Promise<OutboundResponse> {
+  const url = parseOutboundUrl(raw);
+  let headers: Headers;
+  try {
+    headers = new Headers(init.headers);
+  } catch (e) {
+    throw new ApiError("invalid_input", `headers: ${(e as Error).message}`);
+  }
+  const deadline = AbortSignal.timeout(init.timeoutMs);
+  const { literal, addrs } = await addressesOf(url, policy, deadline);
+  refuseNonPublic(addrs, literal, policy);
+  const fail = (cause: string): OutboundResponse => {
+    console.error(`outbound: ${init.method ?? "POST"} ${url.origin}${url.pathname}: ${cause}`);
+    return { status: 0, text: COULD_NOT_DELIVER };
+  };
+  if (addrs.length === 0) return fail("the host name does not resolve");
+  const ip = formatIp(addrs[0]);
+  const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+  let conn: Deno.Conn | null = null;
+  const close = () => {
+    try {
+      conn?.close();
+    } catch {
+      // Already closed.
+    }
+    conn = null;
+  };
+  const work = async () => {
+    const tcp = await Deno.connect({ hostname: ip, port, signal: deadline });
+    conn = tcp;
+    if (url.protocol === "https:") {
+      conn = await Deno.startTls(tcp, {
+        hostname: hostOf(url),
+        caCerts: policy.caCerts,
+        alpnProtocols: ["http/1.1"],
+      });
+    }
+    // Past the deadline nobody waits for an answer: do not send the request.
+    if (deadline.aborted) throw new Error("too late");
+    return await exchange(
+      conn,
+      { method: init.method ?? "POST", url, headers, body: init.body },
+      OUTBOUND_MAX_RESPONSE_BYTES,
+    );
+  };
+  let onAbort = () => {};
+  const timedOut = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new Error(`no answer within ${init.timeoutMs} ms`));
+    deadline.addEventListener("abort", onAbort, { once: true });
+  });
+  const working = work();
+  try {
+    const res = await Promise.race([working, timedOut]);
+    return { status: res.status, text: new TextDecoder().decode(res.body) };
+  } catch (e) {
+    return fail(`${ip} port ${port}: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    deadline.removeEventListener("abort", onAbort);
+    close();
+    // After a timeout the work ends with an error of its own; it is already logged as one.
+    working.then(close, close);
+  }
 }
 
 /** Lowercase hex HMAC-SHA256 of `data` with `secret`. */
@@ -87,46 +236,35 @@ export interface SignedPostResult {
  * `X-Tocsin-Signature: sha256=<hex HMAC of "timestamp.body">` and, when
  * given, `X-Tocsin-Delivery` (the same for every attempt of one delivery,
  * so receivers can de-duplicate). Never throws: a URL the check refuses is
- * a permanent failure, a network error or timeout, 429 or 5xx a transient
- * one.
+ * a permanent failure, no answer (COULD_NOT_DELIVER), 429 or 5xx a
+ * transient one.
  */
 export async function postSigned(
   url: string,
   secret: string,
   body: string,
-  opts: { now: number; deliveryId?: string; timeoutMs: number; allowPrivate: boolean },
+  opts: { now: number; deliveryId?: string; timeoutMs: number; policy: OutboundPolicy },
 ): Promise<SignedPostResult> {
   const ts = String(Math.floor(opts.now / 1000));
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "user-agent": "Tocsin",
+    "x-tocsin-timestamp": ts,
+    "x-tocsin-signature": "sha256=" + await hmacSha256Hex(secret, `${ts}.${body}`),
+  };
+  if (opts.deliveryId) headers["x-tocsin-delivery"] = opts.deliveryId;
+  let res: OutboundResponse;
   try {
-    await checkOutboundUrl(url, opts.allowPrivate);
+    res = await sendOutbound(url, { headers, body, timeoutMs: opts.timeoutMs }, opts.policy);
   } catch (e) {
     return { ok: false, status: 0, transient: false, detail: (e as Error).message };
   }
-  try {
-    const headers: Record<string, string> = {
-      "content-type": "application/json",
-      "user-agent": "Tocsin",
-      "x-tocsin-timestamp": ts,
-      "x-tocsin-signature": "sha256=" + await hmacSha256Hex(secret, `${ts}.${body}`),
-    };
-    if (opts.deliveryId) headers["x-tocsin-delivery"] = opts.deliveryId;
-    const res = await fetch(url, {
-      method: "POST",
-      headers,
-      body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(opts.timeoutMs),
-    });
-    await res.body?.cancel();
-    const ok = res.status >= 200 && res.status < 300;
-    return {
-      ok,
-      status: res.status,
-      transient: !ok && (res.status === 429 || res.status >= 500),
-      detail: String(res.status),
-    };
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    return { ok: false, status: 0, transient: true, detail: msg.slice(0, 200) };
-  }
+  if (res.status === 0) return { ok: false, status: 0, transient: true, detail: res.text };
+  const ok = res.status >= 200 && res.status < 300;
+  return {
+    ok,
+    status: res.status,
+    transient: !ok && (res.status === 429 || res.status >= 500),
+    detail: String(res.status),
+  };
 }

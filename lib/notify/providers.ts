@@ -120,7 +120,7 @@ function providerUrl(p: Provider): string | null {
 
 export async function createProvider(deps: Deps, input: ProviderInput): Promise<Provider> {
   const url = providerUrl(input as Provider);
-  if (url) await checkOutboundUrl(url, deps.config.allowPrivateWebhooks);
+  if (url) await checkOutboundUrl(url, deps.config);
   const p: Provider = { ...input, id: ulid(deps.clock.now()), createdAt: deps.clock.now() };
   await deps.kv.set(keys.provider(p.id), p);
   return p;

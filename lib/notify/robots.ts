@@ -13,7 +13,7 @@ import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
 import { lastPart, listAll } from "../core/kv_util.ts";
-import { checkOutboundUrl, hmacSha256Hex } from "./outbound.ts";
+import { checkOutboundUrl, hmacSha256Hex, sendOutbound } from "./outbound.ts";
 import type { User } from "../accounts/model.ts";
 import { requireTeamManager, teamRole } from "../accounts/teams.ts";
 import { stageDeleteTimer, stageTimer, type Timer } from "../jobs/timers.ts";
@@ -60,7 +60,7 @@ export function publicRobot(r: Robot) {
 
 export async function createRobot(deps: Deps, actor: User, input: RobotInput): Promise<Robot> {
   await requireTeamManager(deps.kv, actor, input.teamId);
-  await checkOutboundUrl(input.url, deps.config.allowPrivateWebhooks);
+  await checkOutboundUrl(input.url, deps.config);
   if (
     (input.kind === "dingtalk" || input.kind === "feishu" || input.kind === "webhook") &&
     !input.secret
@@ -208,15 +208,13 @@ async function post(
       await hmacSha256Hex(r.secret!, `${ts}.${JSON.stringify(body)}`);
   }
   try {
-    await checkOutboundUrl(r.url, deps.config.allowPrivateWebhooks);
-    const res = await fetch(url, {
-      method: "POST",
-      headers,
-      body: JSON.stringify(body),
-      redirect: "manual",
-      signal: AbortSignal.timeout(deps.config.webhookTimeoutMs),
-    });
-    const text = (await res.text()).slice(0, 500);
+    const res = await sendOutbound(
+      url,
+      { headers, body: JSON.stringify(body), timeoutMs: deps.config.webhookTimeoutMs },
+      deps.config,
+    );
+    const text = res.text.slice(0, 500);
+    if (res.status === 0) return { ok: false, transient: true, detail: text };
     if (res.status === 429 || res.status >= 500) {
       return { ok: false, transient: true, detail: `${res.status}` };
     }
@@ -240,7 +238,8 @@ async function post(
       detail: `${code} ${j.errmsg ?? j.msg ?? ""}`,
     };
   } catch (e) {
-    return { ok: false, transient: true, detail: e instanceof Error ? e.message : String(e) };
+    // Only the SSRF check throws (a 400): the URL will not become acceptable by retrying.
+    return { ok: false, transient: false, detail: e instanceof Error ? e.message : String(e) };
   }
 }
 

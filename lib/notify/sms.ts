@@ -6,7 +6,7 @@
  * transient (retry later or fail over); anything else is permanent.
  */
 import type { Deps } from "../core/deps.ts";
-import { checkOutboundUrl } from "./outbound.ts";
+import { sendOutbound } from "./outbound.ts";
 import type { Provider, SendResult } from "./providers.ts";
 
 const enc = new TextEncoder();
@@ -49,19 +49,12 @@ async function post(
   url: string,
   init: { headers: Record<string, string>; body: string },
 ): Promise<{ status: number; text: string }> {
-  await checkOutboundUrl(url, deps.config.allowPrivateWebhooks);
-  try {
-    const res = await fetch(url, {
-      method: "POST",
-      headers: init.headers,
-      body: init.body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(deps.config.webhookTimeoutMs),
-    });
-    return { status: res.status, text: (await res.text()).slice(0, 2_000) };
-  } catch (e) {
-    return { status: 0, text: e instanceof Error ? e.message : String(e) };
-  }
+  const res = await sendOutbound(
+    url,
+    { ...init, timeoutMs: deps.config.webhookTimeoutMs },
+    deps.config,
+  );
+  return { status: res.status, text: res.text.slice(0, 2_000) };
 }
 
 function xml(s: string): string {
