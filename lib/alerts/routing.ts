@@ -73,7 +73,8 @@ export interface Routable {
 function fieldValue(a: Routable, m: Matcher): string {
   switch (m.field) {
     case "label":
-      return a.labels[m.label!] ?? "";
+      // Own entries only: a label named "constructor" must not find Object's.
+      return Object.hasOwn(a.labels, m.label!) ? a.labels[m.label!] : "";
     case "source":
       return a.source;
     case "priority":
