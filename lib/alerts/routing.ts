@@ -4,7 +4,8 @@
  * first match picks the escalation policy, the priority and the conversation
  * the card goes to. No match: the default route (the team's policy and its
  * alert conversation). A dry run answers which route a sample payload takes
- * and who would be notified, on which step and when.
+ * and who would be notified, on which step and when. Regexes are RE2, fully
+ * anchored, matched in linear time (pattern.ts).
  */
 import { z } from "zod";
 import type { AlertEvent, Priority } from "./model.ts";
@@ -16,6 +17,8 @@ import type { EscalationPolicy, ReminderSettings } from "../paging/escalation.ts
 import { getReminderSettings } from "../paging/escalation.ts";
 import type { Integration } from "./integrations.ts";
 import { keys } from "../core/keys.ts";
+import { ROUTING_PROGRAM_MAX } from "../core/config.ts";
+import { fullMatch, patternError, patternSize } from "./pattern.ts";
 import { getManyChunked, lastPart, listAll } from "../core/kv_util.ts";
 import { onCallAt, type Schedule } from "../paging/schedules.ts";
 import type { Member } from "../chat/model.ts";
@@ -32,16 +35,20 @@ export const MatcherSchema = z.strictObject({
   op: z.enum(["=", "!=", "=~", "!~"]),
   value: z.string().max(MATCHER_VALUE_MAX),
 }).refine((m) => m.field !== "label" || m.label, "label: required for field label")
-  .refine((m) => {
-    if (m.op !== "=~" && m.op !== "!~") return true;
-    try {
-      new RegExp(m.value);
-      return true;
-    } catch {
-      return false;
-    }
-  }, "value: not a valid regular expression");
+  .superRefine((m, ctx) => {
+    const why = isRegex(m) ? patternError(m.value) : null;
+    if (why) ctx.addIssue({ code: "custom", path: ["value"], message: why });
+  });
 export type Matcher = z.infer<typeof MatcherSchema>;
+
+function isRegex(m: Matcher): boolean {
+  return m.op === "=~" || m.op === "!~";
+}
+
+/** The summed size of the regexes among `matchers` (see ROUTING_PROGRAM_MAX). */
+export function regexCost(matchers: Matcher[]): number {
+  return matchers.reduce((n, m) => n + (isRegex(m) ? patternSize(m.value) : 0), 0);
+}
 
 export const RouteSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
@@ -54,7 +61,18 @@ export const RouteSchema = z.strictObject({
 });
 export type Route = z.infer<typeof RouteSchema>;
 
-export const RoutingInputSchema = z.strictObject({ routes: z.array(RouteSchema).max(100) });
+export const RoutingInputSchema = z.strictObject({ routes: z.array(RouteSchema).max(100) })
+  .superRefine((r, ctx) => {
+    const cost = regexCost(r.routes.flatMap((route) => route.matchers));
+    if (cost > ROUTING_PROGRAM_MAX) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["routes"],
+        message: `the regexes are too complex together (size ${cost}, at most ` +
+          `${ROUTING_PROGRAM_MAX}): use fewer or simpler ones`,
+      });
+    }
+  });
 
 export interface Routing {
   routes: Route[];
@@ -73,7 +91,8 @@ export interface Routable {
 function fieldValue(a: Routable, m: Matcher): string {
   switch (m.field) {
     case "label":
-      return a.labels[m.label!] ?? "";
+      // Own entries only: a label named "constructor" must not find Object's.
+      return Object.hasOwn(a.labels, m.label!) ? a.labels[m.label!] : "";
     case "source":
       return a.source;
     case "priority":
@@ -85,7 +104,11 @@ function fieldValue(a: Routable, m: Matcher): string {
   }
 }
 
-/** One matcher; regexes are anchored at both ends, as in Alertmanager. */
+/**
+ * One matcher; regexes are RE2 anchored at both ends, as in Alertmanager. A
+ * regex that is not valid today (saved before RE2) matches nothing, with
+ * either op: the route or rule is skipped, and the dry run says why.
+ */
 export function matches(a: Routable, m: Matcher): boolean {
   const v = fieldValue(a, m);
   switch (m.op) {
@@ -94,9 +117,21 @@ export function matches(a: Routable, m: Matcher): boolean {
     case "!=":
       return v !== m.value;
     case "=~":
-      return new RegExp(`^(?:${m.value})$`).test(v);
+      return fullMatch(m.value, v) === true;
     case "!~":
-      return !new RegExp(`^(?:${m.value})$`).test(v);
+      return fullMatch(m.value, v) === false;
+  }
+}
+
+/** Refuses (400) a stored routing with a regex that is not valid today. */
+export function checkStoredRegexes(routes: Route[]): void {
+  for (const r of routes) {
+    for (const m of r.matchers) {
+      const why = isRegex(m) ? patternError(m.value) : null;
+      if (why) {
+        throw new ApiError("invalid_input", `route ${r.name}: ${m.value}: ${why}; save it again`);
+      }
+    }
   }
 }
 
@@ -282,6 +317,7 @@ export async function dryRun(
   if (!team.conversationId) {
     throw new ApiError("conflict", "the team has no alert conversation yet");
   }
+  checkStoredRegexes((await getRouting(kv, teamId)).routes);
   const out = [];
   for (const ev of events) {
     const d = await decide(kv, team, integration, ev);

@@ -49,3 +49,13 @@ Deno.test("routing - routes are evaluated in order; the first match wins; empty 
   assert.equal(pickRoute(routes, { ...alert, labels: {} })?.route.name, "catch-all");
   assert.equal(pickRoute(routes.slice(0, 2), { ...alert, labels: {} }), null);
 });
+
+Deno.test("routing - a label named like an Object member is missing unless the alert has it", () => {
+  const label = (name: string, op: "=" | "=~", value: string, labels = alert.labels) =>
+    matches({ ...alert, labels }, { field: "label", label: name, op, value });
+  for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty", "prototype"]) {
+    assert.equal(label(name, "=", ""), true, `${name}: missing, so the empty string`);
+    assert.equal(label(name, "=~", ".+"), false, name);
+    assert.equal(label(name, "=", "x", Object.fromEntries([[name, "x"]])), true, name);
+  }
+});

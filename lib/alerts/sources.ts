@@ -343,7 +343,7 @@ export async function parseText(
 export function normalizePriority(s: string): Priority | undefined {
   const v = s.trim().toLowerCase();
   if (PrioritySchema.safeParse(v).success) return v as Priority;
-  return DEFAULT_SEVERITY_MAP[v];
+  return Object.hasOwn(DEFAULT_SEVERITY_MAP, v) ? DEFAULT_SEVERITY_MAP[v] : undefined;
 }
 
 /** Default severity -> priority mapping; an integration may override entries. */
@@ -387,9 +387,12 @@ export function priorityOf(
 ): Priority {
   if (event.priority) return event.priority;
   const sev = (event.severity ?? "").toLowerCase();
-  if (sev && overrides[sev]) return overrides[sev];
-  if (type === "zabbix") return ZABBIX_SEVERITY[sev] ?? "medium";
-  return DEFAULT_SEVERITY_MAP[sev] ?? "medium";
+  // Own entries only: a severity of "constructor" must not find Object's.
+  if (sev && Object.hasOwn(overrides, sev)) return overrides[sev];
+  if (type === "zabbix") {
+    return Object.hasOwn(ZABBIX_SEVERITY, sev) ? ZABBIX_SEVERITY[sev] : "medium";
+  }
+  return Object.hasOwn(DEFAULT_SEVERITY_MAP, sev) ? DEFAULT_SEVERITY_MAP[sev] : "medium";
 }
 
 /** Parses a delivery as an integration of `type` would (the Events API's routing_key is not checked here). */

@@ -137,6 +137,26 @@ export const DEFAULT_SMTP_TIMEOUT_MS = 10_000;
 /** Language of notifications for users who chose none ("en" or "zh"). */
 export const DEFAULT_LANG = "en";
 
+/**
+ * Characters of a value (label, title, source...) that a routing or automation
+ * regex looks at; longer values are matched on their first 1,024. RE2 matching
+ * takes time linear in input x pattern size: with MATCHER_PROGRAM_MAX this keeps
+ * one match under about 20 ms even for the costliest pattern allowed (measured).
+ */
+export const MATCH_INPUT_MAX = 1_024;
+/**
+ * Largest compiled matcher regex (RE2 program size: about one per character or
+ * class, multiplied by counted repeats). Real patterns measure 5-60; the cap
+ * refuses ones like `(a{1,30}){1,30}` (1,861) whose matching cost grows with it.
+ */
+export const MATCHER_PROGRAM_MAX = 500;
+/**
+ * Sum of the program sizes of the regexes in one team's routing, which every
+ * alert runs through in turn: room for hundreds of real patterns, while a
+ * routing of only costly ones still decides within a fraction of a second.
+ */
+export const ROUTING_PROGRAM_MAX = 10_000;
+
 /** Directory search results per request. */
 export const DEFAULT_DIRECTORY_LIMIT = 50;
 

@@ -113,15 +113,18 @@ export function render(template: string, ctx: RenderContext): string {
     /\{\{\s*([\w.<>-]+)(?:\|(\w+))?\s*\}\}/g,
     (_, name: string, filter?: string) => {
       let v = "";
-      if (name.startsWith("labels.")) v = ctx.alert.labels[name.slice(7)] ?? "";
-      else if (name === "alert.url") v = ctx.alertUrl;
+      // Own entries only: a label or value named "constructor" must not find Object's.
+      if (name.startsWith("labels.")) {
+        const label = name.slice(7);
+        v = Object.hasOwn(ctx.alert.labels, label) ? ctx.alert.labels[label] : "";
+      } else if (name === "alert.url") v = ctx.alertUrl;
       else if (name === "ack.url") v = ctx.ackUrl;
       else if (name.startsWith("alert.")) {
         const x = (ctx.alert as unknown as Record<string, unknown>)[name.slice(6)];
         v = typeof x === "string" || typeof x === "number" ? String(x) : "";
       }
       if (filter === "upper") v = v.toUpperCase();
-      if (filter === "zh") v = ZH_PRIORITY[v] ?? v;
+      if (filter === "zh" && Object.hasOwn(ZH_PRIORITY, v)) v = ZH_PRIORITY[v];
       return v;
     },
   );
