@@ -14,6 +14,7 @@ import { DeliveredBuffer } from "./chat/receipts.ts";
 import { type Timer, TimerService } from "./jobs/timers.ts";
 import { RetentionService } from "./chat/retention.ts";
 import { migrateContactChannels } from "./notify/contacts.ts";
+import { migrateTeamNameIndex } from "./accounts/teams.ts";
 import { deliverWebhook, fireAutomation } from "./alerts/automation.ts";
 import { deliverPersonal, stagePersonalBatch } from "./notify/deliveries.ts";
 import { flushRobot } from "./notify/robots.ts";
@@ -49,6 +50,7 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
     retention: null as unknown as RetentionService,
     async start() {
       await migrateContactChannels(kv);
+      await migrateTeamNameIndex(kv);
       await fanout.start();
       core.timers.start();
       core.retention.start();

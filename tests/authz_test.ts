@@ -30,6 +30,8 @@ const POLICY: Record<string, Policy> = {
   "POST /api/v1/users": "admin",
   "GET /api/v1/users/:id": "user",
   "PATCH /api/v1/users/:id": "admin",
+  "GET /api/v1/users/:id/tokens": "admin",
+  "DELETE /api/v1/users/:id/tokens/:tokenId": "admin",
   "GET /api/v1/tokens": "user",
   "POST /api/v1/tokens": "user",
   "DELETE /api/v1/tokens/:id": "own",

@@ -23,7 +23,7 @@ export const QuietHoursSchema = z.strictObject({
 export type QuietHours = z.infer<typeof QuietHoursSchema>;
 
 export const UpdateProfileInputSchema = z.strictObject({
-  name: z.string().trim().min(1).max(100).optional(),
+  name: NameSchema.optional(),
   quietHours: QuietHoursSchema.nullable().optional(),
   /** Language of notifications sent outside the app. */
   lang: z.enum(["en", "zh"]).nullable().optional(),
@@ -38,6 +38,11 @@ export const UserSchema = z.object({
   createdAt: z.number(),
   quietHours: QuietHoursSchema.nullable().optional(),
   lang: z.enum(["en", "zh"]).nullable().optional(),
+  /**
+   * Moves on when a password reset or a disable revokes every session and API
+   * token of the user; credentials of an older generation are refused.
+   */
+  authGen: z.number().optional(),
 });
 export type User = z.infer<typeof UserSchema>;
 
@@ -71,7 +76,11 @@ export const DirectoryQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
 
-export const CreateTokenInputSchema = z.strictObject({ name: NameSchema });
+export const CreateTokenInputSchema = z.strictObject({
+  name: NameSchema,
+  /** When the token stops working (ms since the epoch); never when absent. */
+  expiresAt: z.number().int().positive().max(8.64e15).optional(),
+});
 
 export const TeamRoleSchema = z.enum(["admin", "member"]);
 export type TeamRole = z.infer<typeof TeamRoleSchema>;

@@ -8,6 +8,7 @@ import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
 import { getManyChunked, lastPart, listAll } from "../core/kv_util.ts";
+import { nameKey } from "../core/schemas.ts";
 import type { CreateTeamInput, Team, TeamRole, User } from "./model.ts";
 import { type PublicUser, publicUser } from "./model.ts";
 
@@ -105,7 +106,7 @@ export async function listTeamMembers(kv: Deno.Kv, teamId: string): Promise<Team
 
 export async function renameTeam(deps: Deps, team: Team, name: string): Promise<Team> {
   const { kv } = deps;
-  if (name.toLowerCase() === team.name.toLowerCase()) {
+  if (nameKey(name) === nameKey(team.name)) {
     const updated = { ...team, name };
     await kv.set(keys.team(team.id), updated);
     return updated;
@@ -175,4 +176,26 @@ export async function ensureTeamConversation(deps: Deps, teamId: string): Promis
     throw new ApiError("conflict", "the team changed; retry");
   }
   return conv.id;
+}
+
+/**
+ * Re-keys teams_by_name to the normalised form (nameKey), once per database:
+ * entries written under the plain lower-case form would otherwise miss
+ * collisions and linger after a rename. Safe to run from several processes:
+ * a new key is only created where none exists.
+ */
+export async function migrateTeamNameIndex(kv: Deno.Kv): Promise<void> {
+  if ((await kv.get(keys.migration("team_name_key"))).value) return;
+  for await (const e of kv.list<string>({ prefix: keys.teamsByName() })) {
+    const team = (await kv.get<Team>(keys.team(e.value))).value;
+    const key = team ? keys.teamByName(team.name) : null;
+    if (key && String(key[1]) === String(e.key[1])) continue;
+    const op = kv.atomic().check(e).delete(e.key);
+    if (key) op.check({ key, versionstamp: null }).set(key, e.value);
+    if (!(await op.commit()).ok && key) {
+      // Two old names now collide: keep the first, drop the stale entry.
+      await kv.atomic().check(e).delete(e.key).commit();
+    }
+  }
+  await kv.set(keys.migration("team_name_key"), Date.now());
 }

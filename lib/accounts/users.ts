@@ -9,6 +9,7 @@ import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
 import { listAll } from "../core/kv_util.ts";
 import { hashPassword } from "./passwords.ts";
+import { stageRevokeAllTokens } from "./tokens.ts";
 import type { CreateUserInput, QuietHours, SetupInput, UpdateUserInput, User } from "./model.ts";
 
 /** The caller edits their own profile: name and quiet hours. */
@@ -45,19 +46,33 @@ export async function isSetUp(kv: Deno.Kv): Promise<boolean> {
   return (await kv.get(keys.setupDone())).value !== null;
 }
 
-/** Creates the first admin, only while no user exists; 409 afterwards. */
-export async function setup(deps: Deps, input: SetupInput): Promise<User> {
+/**
+ * Creates the first admin, only while no user exists; 409 afterwards. The
+ * route is open to anyone, so the cheap checks come before the password hash:
+ * once set up it answers without hashing, and before that `beforeHash` (the
+ * route's rate limit) runs first.
+ */
+export async function setup(
+  deps: Deps,
+  input: SetupInput,
+  beforeHash: () => Promise<void> = () => Promise.resolve(),
+): Promise<User> {
+  const done = () => new ApiError("setup_done", "Tocsin is already set up; log in instead");
+  if (await isSetUp(deps.kv)) throw done();
   checkPassword(deps, input.password);
+  await beforeHash();
   const user = await createUserRecord(deps, { ...input, role: "admin" }, true);
-  if (!user) throw new ApiError("setup_done", "Tocsin is already set up; log in instead");
+  if (!user) throw done();
   return user;
 }
 
 /** Creates a user (admins only; checked by the route). 409 when the e-mail is taken. */
 export async function createUser(deps: Deps, input: CreateUserInput): Promise<User> {
+  const taken = () => new ApiError("conflict", "a user with this e-mail already exists");
   checkPassword(deps, input.password);
+  if ((await deps.kv.get(keys.userByEmail(input.email))).value !== null) throw taken();
   const user = await createUserRecord(deps, input, false);
-  if (!user) throw new ApiError("conflict", "a user with this e-mail already exists");
+  if (!user) throw taken();
   return user;
 }
 
@@ -66,8 +81,8 @@ async function createUserRecord(
   input: CreateUserInput,
   firstRun: boolean,
 ): Promise<User | null> {
-  const { kv, clock, config } = deps;
-  const hash = await hashPassword(config, input.password);
+  const { kv, clock } = deps;
+  const hash = await hashPassword(deps, input.password);
   const now = clock.now();
   const user: User = {
     id: ulid(now),
@@ -104,7 +119,9 @@ export async function getUserByEmail(kv: Deno.Kv, email: string): Promise<User |
 
 /**
  * Updates a user (admins only). Disabling or changing the password ends
- * every session of that user, in the same commit, and closes their sockets.
+ * every session and revokes every API token of that user, in the same commit
+ * (authGen moves on, so that none survives, and the records are deleted), and
+ * closes their sockets. Re-enabling brings none of them back.
  */
 export async function updateUser(
   deps: Deps,
@@ -117,25 +134,26 @@ export async function updateUser(
   if (id === actor.id && (patch.disabled === true || patch.role === "member")) {
     throw new ApiError("invalid_input", "admins cannot disable or demote themselves");
   }
-  const hash = patch.password !== undefined
-    ? await hashPassword(config, patch.password)
-    : undefined;
+  const hash = patch.password !== undefined ? await hashPassword(deps, patch.password) : undefined;
   return await fanout.commit(fanout.shard(id), async (op) => {
     const entry = await kv.get<User>(keys.user(id));
     if (!entry.value) throw notFound("user");
+    const endSessions = (patch.disabled === true && !entry.value.disabled) || hash !== undefined;
     const user: User = {
       ...entry.value,
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.role !== undefined ? { role: patch.role } : {}),
       ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
+      ...(endSessions ? { authGen: (entry.value.authGen ?? 0) + 1 } : {}),
     };
     op.check(entry).set(keys.user(id), user);
     if (hash) op.set(keys.password(id), hash);
-    const endSessions = (patch.disabled === true && !entry.value.disabled) || hash !== undefined;
     if (!endSessions) return { hints: [], result: user };
-    // A commit holds at most 1,000 mutations; sessions beyond that are refused
-    // at authentication anyway (disabled users), or age out.
-    const sessions = await listAll(kv, keys.sessionsByUser(id), 400);
+    // A commit holds at most 1,000 mutations: up to 2 x 300 for sessions and
+    // 2 x TOCSIN_MAX_API_TOKENS_PER_USER for tokens. Any left over are refused
+    // at authentication anyway (older authGen), and age out.
+    await stageRevokeAllTokens(kv, op, id, Math.min(config.maxApiTokensPerUser || 150, 150));
+    const sessions = await listAll(kv, keys.sessionsByUser(id), 300);
     for (const s of sessions) {
       const hashKey = String(s.key[2]);
       op.delete(keys.session(hashKey)).delete(s.key);

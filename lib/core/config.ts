@@ -23,10 +23,34 @@ export const DEFAULT_PASSWORD_MIN_LENGTH = 8;
 
 /** Window over which failed logins are counted. */
 export const DEFAULT_LOGIN_WINDOW_MS = 15 * 60_000;
-/** Failed logins per account per window before 429: slows guessing without locking out a typo-prone human for long. */
+/**
+ * Failed logins per account from one client IP per window before that IP gets 429 for that
+ * account: slows guessing without locking out a typo-prone human for long, and an attacker's
+ * failures elsewhere never lock the owner out of an address that has not failed (0: off).
+ */
 export const DEFAULT_LOGIN_MAX_FAILURES_PER_ACCOUNT = 10;
-/** Login attempts per client IP per window: a whole office behind one NAT still fits. */
+/** Login and setup attempts per client IP per window: a whole office behind one NAT still fits (0: off). */
 export const DEFAULT_LOGIN_MAX_ATTEMPTS_PER_IP = 100;
+/**
+ * Failed logins per account per window from all addresses together, after which attempts on
+ * that account are spaced (TOCSIN_LOGIN_SLOW_SPACING_MS) instead of refused: a guesser spread
+ * over many addresses is slowed to a crawl, and the owner still gets in after a short wait (0: off).
+ */
+export const DEFAULT_LOGIN_SLOW_AFTER_FAILURES = 50;
+/** Past that ceiling, at most one attempt per account this often: 180 guesses in a 15-minute window, a few seconds' wait for a human (0: off). */
+export const DEFAULT_LOGIN_SLOW_SPACING_MS = 5_000;
+/**
+ * Argon2id hashes computed at once in this process. Each takes TOCSIN_ARGON2_MEMORY_KIB of memory
+ * and a core for its duration; the machine this is sized for has two cores, so a burst of logins
+ * queues instead of multiplying memory and starving every other request (0: unbounded).
+ */
+export const DEFAULT_PASSWORD_HASH_CONCURRENCY = 2;
+/** How long a request waits for a free hashing slot before it gets 503 with Retry-After: a few hashes' time. */
+export const DEFAULT_PASSWORD_HASH_WAIT_MS = 2_000;
+/** Personal API tokens one user may hold: every one must be revocable in the same commit as a password reset. */
+export const DEFAULT_MAX_API_TOKENS_PER_USER = 50;
+/** A token's last use is written at most this often, so that a busy script does not write on every request. */
+export const DEFAULT_TOKEN_LAST_USED_GRANULARITY_MS = 60_000;
 
 /** JSON API body limit. Messages are at most MAX_MESSAGE_CHARS, so 64 KiB leaves room for any valid request. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -174,6 +198,11 @@ export interface Config {
   loginWindowMs: number;
   loginMaxFailuresPerAccount: number;
   loginMaxAttemptsPerIp: number;
+  loginSlowAfterFailures: number;
+  loginSlowSpacingMs: number;
+  passwordHashConcurrency: number;
+  passwordHashWaitMs: number;
+  maxApiTokensPerUser: number;
   maxBodyBytes: number;
   maxMessageChars: number;
   wsMaxFrameBytes: number;
@@ -232,6 +261,11 @@ export function defaultConfig(): Config {
     loginWindowMs: DEFAULT_LOGIN_WINDOW_MS,
     loginMaxFailuresPerAccount: DEFAULT_LOGIN_MAX_FAILURES_PER_ACCOUNT,
     loginMaxAttemptsPerIp: DEFAULT_LOGIN_MAX_ATTEMPTS_PER_IP,
+    loginSlowAfterFailures: DEFAULT_LOGIN_SLOW_AFTER_FAILURES,
+    loginSlowSpacingMs: DEFAULT_LOGIN_SLOW_SPACING_MS,
+    passwordHashConcurrency: DEFAULT_PASSWORD_HASH_CONCURRENCY,
+    passwordHashWaitMs: DEFAULT_PASSWORD_HASH_WAIT_MS,
+    maxApiTokensPerUser: DEFAULT_MAX_API_TOKENS_PER_USER,
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     maxMessageChars: DEFAULT_MAX_MESSAGE_CHARS,
     wsMaxFrameBytes: DEFAULT_WS_MAX_FRAME_BYTES,
@@ -286,6 +320,11 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_LOGIN_WINDOW_MS: "loginWindowMs",
   TOCSIN_LOGIN_MAX_FAILURES_PER_ACCOUNT: "loginMaxFailuresPerAccount",
   TOCSIN_LOGIN_MAX_ATTEMPTS_PER_IP: "loginMaxAttemptsPerIp",
+  TOCSIN_LOGIN_SLOW_AFTER_FAILURES: "loginSlowAfterFailures",
+  TOCSIN_LOGIN_SLOW_SPACING_MS: "loginSlowSpacingMs",
+  TOCSIN_PASSWORD_HASH_CONCURRENCY: "passwordHashConcurrency",
+  TOCSIN_PASSWORD_HASH_WAIT_MS: "passwordHashWaitMs",
+  TOCSIN_MAX_API_TOKENS_PER_USER: "maxApiTokensPerUser",
   TOCSIN_MAX_BODY_BYTES: "maxBodyBytes",
   TOCSIN_MAX_MESSAGE_CHARS: "maxMessageChars",
   TOCSIN_WS_MAX_FRAME_BYTES: "wsMaxFrameBytes",

@@ -8,11 +8,16 @@ import type { Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import type { Fanout } from "./fanout.ts";
 import { TokenBucket } from "./ratelimit.ts";
+import { Semaphore } from "./semaphore.ts";
 
-/** Per-user send rate buckets (in-process; one user rarely spans processes). */
+/** Per-user send rate buckets (in-process; one user rarely spans processes) and the password hashing slots. */
 export class Limits {
   #send = new Map<string, TokenBucket>();
-  constructor(private config: Config, private clock: Clock) {}
+  /** Password hashes computed at once in this process (each holds a core and Argon2's memory). */
+  readonly hashing: Semaphore;
+  constructor(private config: Config, private clock: Clock) {
+    this.hashing = new Semaphore(config.passwordHashConcurrency, config.passwordHashWaitMs);
+  }
 
   allowSend(userId: string): boolean {
     let b = this.#send.get(userId);

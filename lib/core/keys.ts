@@ -3,6 +3,7 @@
  * Secondary indexes are `<entity>_by_<attr>` and store the id, not a copy.
  * docs/architecture.md describes each key and what writes it.
  */
+import { nameKey } from "./schemas.ts";
 
 export const keys = {
   // Users
@@ -25,7 +26,7 @@ export const keys = {
   ],
   apiTokensByUser: (userId: string): Deno.KvKey => ["api_tokens_by_user", userId],
 
-  // Rate-limit counters (KvU64 sums with expireIn).
+  // Rate-limit counters ({n, last} per fixed window, with expireIn).
   rateLimit: (scope: string, id: string, window: number): Deno.KvKey => [
     "rate_limits",
     scope,
@@ -36,7 +37,9 @@ export const keys = {
   // Teams
   team: (id: string): Deno.KvKey => ["teams", id],
   teams: (): Deno.KvKey => ["teams"],
-  teamByName: (name: string): Deno.KvKey => ["teams_by_name", name.toLowerCase()],
+  /** Unique team names, under their normalised form (nameKey). */
+  teamByName: (name: string): Deno.KvKey => ["teams_by_name", nameKey(name)],
+  teamsByName: (): Deno.KvKey => ["teams_by_name"],
   teamMember: (teamId: string, userId: string): Deno.KvKey => ["team_members", teamId, userId],
   teamMembers: (teamId: string): Deno.KvKey => ["team_members", teamId],
   teamByUser: (userId: string, teamId: string): Deno.KvKey => ["teams_by_user", userId, teamId],

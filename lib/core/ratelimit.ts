@@ -1,43 +1,113 @@
 /**
- * Fixed-window counters in KV (KvU64 `sum` with `expireIn`), shared by every
- * process on the same KV. Used for login attempts.
+ * Fixed-window counters in KV, shared by every process on the same KV, and an
+ * in-process token bucket. Used for login and setup attempts.
+ *
+ * An event is counted before the work it guards (a password hash), with a
+ * check-and-set over every window it falls in, so that a burst of concurrent
+ * requests cannot all read "under the limit" before any of them is counted.
  */
 import type { Clock } from "./clock.ts";
+import { ApiError } from "./errors.ts";
 import { keys } from "./keys.ts";
-import { u64 } from "./kv_util.ts";
+import { KeyedMutex } from "./mutex.ts";
 
 export interface Window {
   scope: string;
   id: string;
   windowMs: number;
+  /** Events allowed per window; 0 turns the limit off. */
   max: number;
+  /**
+   * Past `max`, allow one more event every `spacingMs` instead of refusing
+   * until the window ends (a slow-down, not a lock-out). 0 or absent: refuse.
+   */
+  spacingMs?: number;
 }
 
-/** Current count in the window; returns seconds until it resets when over `max`, else 0. */
-export async function retryAfter(kv: Deno.Kv, clock: Clock, w: Window): Promise<number> {
-  const now = clock.now();
-  const n = Math.floor(now / w.windowMs);
-  const count = u64(await kv.get<Deno.KvU64>(keys.rateLimit(w.scope, w.id, n)));
-  if (count < w.max) return 0;
-  return Math.max(1, Math.ceil(((n + 1) * w.windowMs - now) / 1000));
+/** A window's stored count and the time of its last counted event. */
+interface Count {
+  n: number;
+  last: number;
 }
 
-/** Counts one event in the window. */
-export async function hit(kv: Deno.Kv, clock: Clock, w: Window): Promise<void> {
-  const n = Math.floor(clock.now() / w.windowMs);
-  await kv.atomic().sum(keys.rateLimit(w.scope, w.id, n), 1n).commit();
-  // expireIn cannot be set with sum; a set of the same key would race, so the
-  // counter is re-set with an expiry only when it was just created.
-  const entry = await kv.get<Deno.KvU64>(keys.rateLimit(w.scope, w.id, n));
-  if (entry.value && entry.value.value === 1n) {
-    await kv.atomic().check(entry).set(entry.key, entry.value, { expireIn: w.windowMs * 2 })
-      .commit();
+/** Optimistic rounds before giving up with 503; other processes only, as this one is serialised. */
+const MAX_ROUNDS = 40;
+
+/** Serialises counting within this process per first window, so bursts do not spin on retries. */
+const serial = new KeyedMutex();
+
+function keyOf(w: Window, now: number): Deno.KvKey {
+  return keys.rateLimit(w.scope, w.id, Math.floor(now / w.windowMs));
+}
+
+function readCount(entry: Deno.KvEntryMaybe<unknown>): Count {
+  const v = entry.value;
+  // Counters written by earlier versions are bare KvU64 sums.
+  if (v instanceof Deno.KvU64) return { n: Number(v.value), last: 0 };
+  if (v && typeof v === "object" && typeof (v as Count).n === "number") return v as Count;
+  return { n: 0, last: 0 };
+}
+
+/** Seconds to wait before the window admits another event; 0 when it does now. */
+function waitFor(w: Window, c: Count, now: number): number {
+  if (c.n < w.max) return 0;
+  if (w.spacingMs && w.spacingMs > 0) {
+    const at = c.last + w.spacingMs;
+    return at <= now ? 0 : Math.max(1, Math.ceil((at - now) / 1000));
+  }
+  const end = (Math.floor(now / w.windowMs) + 1) * w.windowMs;
+  return Math.max(1, Math.ceil((end - now) / 1000));
+}
+
+/**
+ * Counts one event in every window, atomically and all or nothing. Returns 0
+ * when counted, else the seconds until every window admits it (nothing is
+ * counted then). Windows with `max` 0 are off. Put the window most requests
+ * share first: counting is serialised in this process on it.
+ */
+export function take(kv: Deno.Kv, clock: Clock, windows: Window[]): Promise<number> {
+  const on = windows.filter((w) => w.max > 0);
+  if (on.length === 0) return Promise.resolve(0);
+  return serial.run(`${on[0].scope}\n${on[0].id}`, async () => {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const now = clock.now();
+      const ks = on.map((w) => keyOf(w, now));
+      const entries = await kv.getMany(ks);
+      const counts = entries.map(readCount);
+      const wait = Math.max(...on.map((w, i) => waitFor(w, counts[i], now)));
+      if (wait > 0) return wait;
+      const op = kv.atomic();
+      on.forEach((w, i) => {
+        op.check(entries[i]).set(ks[i], { n: counts[i].n + 1, last: now } satisfies Count, {
+          expireIn: w.windowMs * 2,
+        });
+      });
+      if ((await op.commit()).ok) return 0;
+    }
+    throw new ApiError("unavailable", "too busy counting attempts; retry", 1);
+  });
+}
+
+/** Takes back one counted event from each window (the attempt turned out not to count). */
+export async function refund(kv: Deno.Kv, clock: Clock, windows: Window[]): Promise<void> {
+  for (const w of windows) {
+    if (w.max <= 0) continue;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const key = keyOf(w, clock.now());
+      const entry = await kv.get(key);
+      const c = readCount(entry);
+      if (c.n <= 0) break;
+      const res = await kv.atomic().check(entry)
+        .set(key, { n: c.n - 1, last: c.last } satisfies Count, { expireIn: w.windowMs * 2 })
+        .commit();
+      if (res.ok) break;
+    }
   }
 }
 
-/** Clears the counter (after a successful login). */
+/** Clears the window's counter (after a successful login). */
 export async function reset(kv: Deno.Kv, clock: Clock, w: Window): Promise<void> {
-  await kv.delete(keys.rateLimit(w.scope, w.id, Math.floor(clock.now() / w.windowMs)));
+  await kv.delete(keyOf(w, clock.now()));
 }
 
 /** An in-process token bucket, for per-socket and per-user send rates. */

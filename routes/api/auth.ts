@@ -8,7 +8,8 @@ import {
   SetupInputSchema,
   UpdateProfileInputSchema,
 } from "../../lib/accounts/model.ts";
-import { createSession, login, logout } from "../../lib/accounts/sessions.ts";
+import { createSession, logout } from "../../lib/accounts/sessions.ts";
+import { addressWindow, countAttempt, login } from "../../lib/accounts/login.ts";
 import { listTeams } from "../../lib/accounts/teams.ts";
 import { isSetUp, setup, updateProfile } from "../../lib/accounts/users.ts";
 import { publicUser } from "../../lib/accounts/model.ts";
@@ -44,7 +45,14 @@ export function authRoutes(deps: Core) {
   app.get("/setup", async (c) => c.json({ needed: !(await isSetUp(deps.kv)) }));
 
   app.post("/setup", json(SetupInputSchema), async (c) => {
-    const user = await setup(deps, c.req.valid("json"));
+    // Open to anyone: counted per address like logins, but only once the cheap
+    // "already set up" check has passed (setup() runs this just before hashing).
+    const ip = clientIp(deps, c);
+    const user = await setup(
+      deps,
+      c.req.valid("json"),
+      () => countAttempt(deps, [addressWindow(deps, ip)]),
+    );
     const { token } = await createSession(deps, user, meta(c));
     setSessionCookie(c, token);
     return c.json({ user: publicUser(user) }, 201);

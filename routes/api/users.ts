@@ -8,6 +8,7 @@ import {
   UpdateUserInputSchema,
 } from "../../lib/accounts/model.ts";
 import { createUser, getUser, searchUsers, updateUser } from "../../lib/accounts/users.ts";
+import { deleteApiToken, listApiTokens } from "../../lib/accounts/tokens.ts";
 import { publicUser } from "../../lib/accounts/model.ts";
 import { type AppEnv, idParam, json, me, query, requireAdmin, requireAuth } from "../middleware.ts";
 
@@ -40,6 +41,19 @@ export function userRoutes(deps: Core) {
   app.patch("/:id", requireAdmin, json(UpdateUserInputSchema), async (c) => {
     const user = await updateUser(deps, me(c).user, idParam(c, "id", "user"), c.req.valid("json"));
     return c.json({ user: publicUser(user) });
+  });
+
+  // Admins see and revoke anyone's API tokens (e.g. after a leak, or before re-enabling someone).
+  app.get("/:id/tokens", requireAdmin, async (c) => {
+    const user = await getUser(deps.kv, idParam(c, "id", "user"));
+    if (!user) throw notFound("user");
+    return c.json({ items: await listApiTokens(deps, user.id) });
+  });
+
+  app.delete("/:id/tokens/:tokenId", requireAdmin, async (c) => {
+    const userId = idParam(c, "id", "user");
+    await deleteApiToken(deps.kv, userId, idParam(c, "tokenId", "token"));
+    return c.json({ ok: true });
   });
 
   return app;
