@@ -32,6 +32,14 @@ export interface Core extends Deps {
   close(): Promise<void>;
 }
 
+/** The health check: KV answers a read (or this throws), and the hub's counts. */
+export async function checkHealth(
+  core: Core,
+): Promise<{ ok: true; subscribers: number; users: number; channels: number }> {
+  await core.kv.get(keys.healthProbe());
+  return { ok: true, ...core.hub.stats() };
+}
+
 export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClock): Core {
   const hub = new Hub(kv, config);
   const fanout = new Fanout(kv, config, (hints) => hub.onHints(hints), () => hub.resync());

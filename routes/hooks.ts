@@ -5,14 +5,7 @@
  */
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { type AlertEvent } from "../lib/alerts/model.ts";
-import {
-  eventsToAlert,
-  parseAlertmanager,
-  parseEventsBody,
-  parseText,
-  parseZabbix,
-} from "../lib/alerts/sources.ts";
+import { parseDelivery } from "../lib/alerts/sources.ts";
 import { applyEvent, type IngestResult } from "../lib/alerts/alerts.ts";
 import { timingSafeEqual } from "../lib/core/crypto.ts";
 import type { Core } from "../lib/runtime.ts";
@@ -20,6 +13,7 @@ import { ApiError } from "../lib/core/errors.ts";
 import { isUlid, ulid } from "../lib/core/ids.ts";
 import { getIntegration, type Integration, tokenMatches } from "../lib/alerts/integrations.ts";
 import { hmacSha256Hex } from "../lib/notify/outbound.ts";
+import type { AppEnv } from "./middleware.ts";
 
 /** Largest age of a Grafana signature timestamp, against replays. */
 const SIGNATURE_MAX_AGE_S = 300;
@@ -46,85 +40,73 @@ function bearerOrQuery(c: Context): string | null {
   return m?.[1] ?? c.req.query("token") ?? null;
 }
 
-export function hookRoutes(deps: Core) {
-  const app = new Hono();
+/** 401 unless the request carries the integration's credential (and Grafana's signature, when set). */
+async function checkCredentials(
+  deps: Core,
+  c: Context,
+  integration: Integration,
+  body: string,
+  routingKey: string | null,
+) {
+  if (integration.type === "events") {
+    if (!(await tokenMatches(integration, routingKey))) {
+      throw new ApiError("unauthorized", "invalid routing_key");
+    }
+    return;
+  }
+  if (!(await tokenMatches(integration, bearerOrQuery(c)))) {
+    throw new ApiError("unauthorized", "missing or invalid token");
+  }
+  if (integration.type === "grafana" && integration.signingSecret) {
+    await checkGrafanaSignature(deps, c, integration.signingSecret, body);
+  }
+}
 
-  const handle = async (c: Context, integration: Integration) => {
+export function hookRoutes(deps: Core) {
+  const app = new Hono<AppEnv>();
+
+  const route = async (c: Context<AppEnv>) => {
+    c.set("errorStyle", { kind: "hook", events: false });
+    const id = c.req.param("id") ?? "";
+    const integration = isUlid(id) ? await getIntegration(deps.kv, id) : null;
+    if (!integration) throw new ApiError("not_found", "no such integration");
+    const events = integration.type === "events";
+    c.set("errorStyle", { kind: "hook", events });
     const body = await c.req.text();
 
-    let events: AlertEvent[];
-    let dedupKey: string | null = null;
-    if (integration.type === "events") {
-      const e = parseEventsBody(body);
-      if (!(await tokenMatches(integration, e.routing_key))) {
-        throw new ApiError("unauthorized", "invalid routing_key");
-      }
-      dedupKey = e.dedup_key ?? ulid(deps.clock.now());
-      events = [eventsToAlert(e, dedupKey)];
-    } else {
-      if (!(await tokenMatches(integration, bearerOrQuery(c)))) {
-        throw new ApiError("unauthorized", "missing or invalid token");
-      }
-      if (integration.type === "grafana" && integration.signingSecret) {
-        await checkGrafanaSignature(deps, c, integration.signingSecret, body);
-      }
-      events = integration.type === "alertmanager"
-        ? await parseAlertmanager(body, false)
-        : integration.type === "grafana"
-        ? await parseAlertmanager(body, true)
-        : integration.type === "zabbix"
-        ? await parseZabbix(body)
-        : await parseText(body, {
-          title: c.req.header("title") ?? c.req.query("title"),
-          priority: c.req.header("priority") ?? c.req.query("priority"),
-          dedupKey: c.req.header("dedup-key") ?? c.req.query("dedup_key"),
-        });
-    }
+    // The Events API carries its credential in the body, so its body is read first;
+    // the others are refused before their body is looked at.
+    if (!events) await checkCredentials(deps, c, integration, body, null);
+    const parsed = await parseDelivery(integration.type, body, {
+      title: c.req.header("title") ?? c.req.query("title"),
+      priority: c.req.header("priority") ?? c.req.query("priority"),
+      dedupKey: c.req.header("dedup-key") ?? c.req.query("dedup_key"),
+      newDedupKey: () => ulid(deps.clock.now()),
+    });
+    if (events) await checkCredentials(deps, c, integration, body, parsed.routingKey);
+
     const idem = c.req.header("idempotency-key");
     const results: IngestResult[] = [];
-    for (const ev of events) {
+    for (const ev of parsed.events) {
       if (idem && !ev.deliveryKey) ev.deliveryKey = "idem:" + idem.slice(0, 200);
       results.push(await applyEvent(deps, integration, ev, body));
     }
-    if (integration.type === "events") {
-      return c.json({ status: "success", message: "Event processed", dedup_key: dedupKey }, 202);
+    if (events) {
+      return c.json(
+        { status: "success", message: "Event processed", dedup_key: parsed.dedupKey },
+        202,
+      );
     }
     return c.json({ ok: true, alerts: results }, 202);
-  };
-
-  const route = async (c: Context) => {
-    let type: Integration["type"] | null = null;
-    try {
-      const id = c.req.param("id") ?? "";
-      const integration = isUlid(id) ? await getIntegration(deps.kv, id) : null;
-      if (!integration) throw new ApiError("not_found", "no such integration");
-      type = integration.type;
-      return await handle(c, integration);
-    } catch (err) {
-      const e = err instanceof ApiError && err.status !== 500 ? err : null;
-      if (!e) console.error("hooks: ingest failed", err);
-      const status = e?.status ?? 503;
-      const message = e?.message ?? "Tocsin could not store the alert; retry";
-      if (status === 503) c.header("retry-after", String((err as ApiError).retryAfter ?? 5));
-      // The Events API answers bad input in PagerDuty's own shape.
-      if (type === "events" && status === 400) {
-        return c.json({ status: "invalid event", message, errors: [message] }, 400);
-      }
-      return c.json({ error: { code: e?.code ?? "unavailable", message } }, status as 400);
-    }
   };
 
   app.use(
     "/:id",
     bodyLimit({
       maxSize: deps.config.hookMaxBodyBytes,
-      onError: (c) =>
-        c.json({
-          error: {
-            code: "payload_too_large",
-            message: `body over ${deps.config.hookMaxBodyBytes} bytes`,
-          },
-        }, 413),
+      onError: () => {
+        throw new ApiError("payload_too_large", `body over ${deps.config.hookMaxBodyBytes} bytes`);
+      },
     }),
   );
   app.post("/:id", route);

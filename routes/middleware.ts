@@ -16,7 +16,15 @@ import { type Auth, authenticate } from "../lib/accounts/sessions.ts";
 /** Name of the session cookie. */
 export const SESSION_COOKIE = "tocsin_session";
 
-export type AppEnv = { Variables: { auth: Auth | null } };
+/**
+ * How onError (routes/mod.ts) renders a request's errors, when not as the
+ * API's JSON: for a webhook sender (`events`: bad input in PagerDuty's
+ * shape), or as an HTML page with `title` (links opened from an e-mail).
+ * A handler sets it first thing with `c.set("errorStyle", ...)`.
+ */
+export type ErrorStyle = { kind: "hook"; events: boolean } | { kind: "page"; title: string };
+
+export type AppEnv = { Variables: { auth: Auth | null; errorStyle?: ErrorStyle } };
 
 function bearer(c: Context): string | undefined {
   const h = c.req.header("authorization");

@@ -2,12 +2,12 @@
  * createApp: the one mount table of Tocsin's HTTP API. Handlers live in the
  * sub-apps; errors of every kind are rendered here, once.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import type { Assets } from "../lib/assets.ts";
-import type { Core } from "../lib/runtime.ts";
+import { checkHealth, type Core } from "../lib/runtime.ts";
 import { ApiError } from "../lib/core/errors.ts";
 import { alertRoutes } from "./api/alerts.ts";
 import { authRoutes } from "./api/auth.ts";
@@ -22,7 +22,8 @@ import { tokenRoutes } from "./api/tokens.ts";
 import { userRoutes } from "./api/users.ts";
 import { eventRoutes } from "./events.ts";
 import { hookRoutes } from "./hooks.ts";
-import { type AppEnv, authenticateRequest, checkOrigin } from "./middleware.ts";
+import { escapeHtml, htmlPage } from "./html.ts";
+import { type AppEnv, authenticateRequest, checkOrigin, type ErrorStyle } from "./middleware.ts";
 import { pageRoutes } from "./pages.tsx";
 import { wsRoutes } from "./ws.ts";
 
@@ -50,10 +51,7 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.use("/api/*", checkOrigin(deps));
   app.use("/api/*", authenticateRequest(deps));
 
-  app.get("/healthz", async (c) => {
-    await deps.kv.get(["healthz"]);
-    return c.json({ ok: true, ...deps.hub.stats() });
-  });
+  app.get("/healthz", async (c) => c.json(await checkHealth(deps)));
 
   app.route("/api/v1", authRoutes(deps));
   app.route("/api/v1/users", userRoutes(deps));
@@ -78,19 +76,56 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   );
 
   app.onError((err, c) => {
-    let e: ApiError;
-    if (err instanceof ApiError) e = err;
-    else if (err instanceof HTTPException && err.status === 400) {
-      e = new ApiError("invalid_json", "the body is not valid JSON");
-    } else if (err instanceof HTTPException && err.status === 413) {
-      e = new ApiError("payload_too_large", "request body too large");
-    } else {
-      console.error(`${c.req.method} ${c.req.path} failed`, err);
-      e = new ApiError("internal", "internal error");
-    }
+    const style = c.get("errorStyle");
+    const e = style?.kind === "hook" ? hookError(err) : apiError(err, c);
     if (e.retryAfter) c.header("retry-after", String(e.retryAfter));
-    return c.json(e.toJSON(), e.status as 400);
+    return renderError(c, e, style);
   });
 
   return app;
+}
+
+/** Any error as an ApiError: Hono's body errors keep their meaning, the rest are 500. */
+function apiError(err: Error, c: Context): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof HTTPException && err.status === 400) {
+    return new ApiError("invalid_json", "the body is not valid JSON");
+  }
+  if (err instanceof HTTPException && err.status === 413) {
+    return new ApiError("payload_too_large", "request body too large");
+  }
+  console.error(`${c.req.method} ${c.req.path} failed`, err);
+  return new ApiError("internal", "internal error");
+}
+
+/** Seconds a webhook sender waits before retrying a 503 that names no delay. */
+const HOOK_RETRY_AFTER_S = 5;
+
+/**
+ * A webhook's error: its sender retries only 5xx (Alertmanager drops an alert
+ * for good on any 4xx), so Tocsin's own failures are 503 with Retry-After.
+ */
+function hookError(err: Error): ApiError {
+  if (err instanceof ApiError && err.status !== 500) {
+    return err.status === 503 && !err.retryAfter
+      ? new ApiError(err.code, err.message, HOOK_RETRY_AFTER_S)
+      : err;
+  }
+  console.error("hooks: ingest failed", err);
+  return new ApiError(
+    "unavailable",
+    "Tocsin could not store the alert; retry",
+    (err as ApiError).retryAfter ?? HOOK_RETRY_AFTER_S,
+  );
+}
+
+function renderError(c: Context, e: ApiError, style: ErrorStyle | undefined): Response {
+  if (style?.kind === "page") {
+    return htmlPage(c, style.title, `<p>${escapeHtml(e.message)}</p>`, e.status);
+  }
+  // The Events API answers bad input in PagerDuty's own shape.
+  if (style?.kind === "hook" && style.events && e.status === 400) {
+    return c.json({ status: "invalid event", message: e.message, errors: [e.message] }, 400);
+  }
+  return c.json(e.toJSON(), e.status as 400);
 }

@@ -58,20 +58,46 @@ export async function teamRole(
   return (await kv.get<{ role: TeamRole }>(keys.teamMember(teamId, userId))).value?.role ?? null;
 }
 
-/** Loads a team visible to `user` (admins see every team; others their own), or 404. */
-export async function getTeam(kv: Deno.Kv, user: User, teamId: string): Promise<Team> {
+/** What a caller needs in a team: to be in it ("member", admins count), or to manage it ("admin"). */
+export type TeamAccess = "member" | "admin";
+
+/**
+ * The one team guard. Global admins pass. Anyone else must be in the team,
+ * else 404 `what` (so that "absent" and "not yours" look the same); with
+ * `need: "admin"` a plain member gets 403.
+ */
+export async function assertTeamAccess(
+  kv: Deno.Kv,
+  user: User,
+  teamId: string,
+  need: TeamAccess,
+  what = "team",
+): Promise<void> {
+  if (user.role === "admin") return;
+  const role = await teamRole(kv, teamId, user.id);
+  if (!role) throw notFound(what);
+  if (need === "admin" && role !== "admin") {
+    throw new ApiError("forbidden", "only admins and team admins can manage this team");
+  }
+}
+
+async function loadTeam(kv: Deno.Kv, teamId: string): Promise<Team> {
   const team = (await kv.get<Team>(keys.team(teamId))).value;
   if (!team) throw notFound("team");
-  if (user.role !== "admin" && !(await teamRole(kv, teamId, user.id))) throw notFound("team");
   return team;
 }
 
-/** 403 unless `user` is an admin or an admin of the team. */
+/** Loads a team visible to `user` (admins see every team; others their own), or 404. */
+export async function getTeam(kv: Deno.Kv, user: User, teamId: string): Promise<Team> {
+  const team = await loadTeam(kv, teamId);
+  await assertTeamAccess(kv, user, teamId, "member");
+  return team;
+}
+
+/** 404 unless the team is visible to `user`; 403 unless `user` is an admin or an admin of the team. */
 export async function requireTeamManager(kv: Deno.Kv, user: User, teamId: string): Promise<Team> {
-  const team = await getTeam(kv, user, teamId);
-  if (user.role !== "admin" && (await teamRole(kv, teamId, user.id)) !== "admin") {
-    throw new ApiError("forbidden", "only admins and team admins can manage this team");
-  }
+  const team = await loadTeam(kv, teamId);
+  await assertTeamAccess(kv, user, teamId, "admin");
   return team;
 }
 
@@ -140,6 +166,17 @@ export async function putTeamMembers(
   }
   const team = (await kv.get<Team>(keys.team(teamId))).value;
   if (team?.conversationId) await systemAddMembers(deps, team.conversationId, ids);
+}
+
+/** Changes the role of someone already in the team; 404 for anyone else. */
+export async function setTeamMemberRole(
+  deps: Deps,
+  teamId: string,
+  userId: string,
+  role: TeamRole,
+): Promise<void> {
+  if (!(await teamRole(deps.kv, teamId, userId))) throw notFound("team member");
+  await putTeamMembers(deps, teamId, [userId], role);
 }
 
 export async function removeTeamMember(deps: Deps, teamId: string, userId: string): Promise<void> {

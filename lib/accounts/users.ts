@@ -7,7 +7,7 @@ import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { listAll } from "../core/kv_util.ts";
+import { getManyChunked, listAll } from "../core/kv_util.ts";
 import { hashPassword } from "./passwords.ts";
 import { stageRevokeAllTokens } from "./tokens.ts";
 import type { CreateUserInput, QuietHours, SetupInput, UpdateUserInput, User } from "./model.ts";
@@ -110,6 +110,15 @@ async function createUserRecord(
 
 export async function getUser(kv: Deno.Kv, id: string): Promise<User | null> {
   return (await kv.get<User>(keys.user(id))).value;
+}
+
+/** Display names by id (the id itself for a deleted user), for schedules and calendars. */
+export async function userNames(kv: Deno.Kv, ids: string[]): Promise<Record<string, string>> {
+  const unique = [...new Set(ids)];
+  const users = await getManyChunked<User>(kv, unique.map((id) => keys.user(id)));
+  const out: Record<string, string> = Object.create(null);
+  unique.forEach((id, i) => out[id] = users[i].value?.name ?? id);
+  return out;
 }
 
 export async function getUserByEmail(kv: Deno.Kv, email: string): Promise<User | null> {

@@ -25,7 +25,7 @@ import { checkOutboundUrl, postSigned } from "../notify/outbound.ts";
 import { MatcherSchema, matches } from "./routing.ts";
 import type { Head, Member } from "../chat/model.ts";
 import type { User } from "../accounts/model.ts";
-import { requireTeamManager, teamRole } from "../accounts/teams.ts";
+import { assertTeamAccess, requireTeamManager, teamRole } from "../accounts/teams.ts";
 import { stageDeleteTimer, stageTimer, type Timer } from "../jobs/timers.ts";
 
 export const ActionSchema = z.discriminatedUnion("type", [
@@ -334,8 +334,7 @@ export async function deliverWebhook(deps: Deps, timerId: string): Promise<boole
 /** Loads a rule the user may see. */
 export async function getRuleFor(kv: Deno.Kv, user: User, id: string): Promise<Rule> {
   const r = (await kv.get<Rule>(keys.automationRule(id))).value;
-  if (!r || (user.role !== "admin" && !(await teamRole(kv, r.teamId, user.id)))) {
-    throw notFound("rule");
-  }
+  if (!r) throw notFound("rule");
+  await assertTeamAccess(kv, user, r.teamId, "member", "rule");
   return r;
 }

@@ -395,24 +395,47 @@ export function priorityOf(
   return Object.hasOwn(DEFAULT_SEVERITY_MAP, sev) ? DEFAULT_SEVERITY_MAP[sev] : "medium";
 }
 
-/** Parses a delivery as an integration of `type` would (the Events API's routing_key is not checked here). */
-export async function eventsFromBody(
+/** What one delivery says, as parseDelivery reads it. */
+export interface ParsedDelivery {
+  events: AlertEvent[];
+  /** The Events API's routing_key, for the caller to check against the token; null for other types. */
+  routingKey: string | null;
+  /** The Events API's dedup_key, as sent or generated (answered back); null for other types. */
+  dedupKey: string | null;
+}
+
+/** How a text delivery is refined (headers or query), and where a missing Events API dedup_key comes from. */
+export interface DeliveryOptions {
+  title?: string;
+  priority?: string;
+  dedupKey?: string;
+  newDedupKey?: () => string;
+}
+
+/**
+ * The one entry point for a delivery to an integration of `type`: its
+ * events, or 400 for a body that can never be accepted. Credentials are the
+ * caller's: the Events API's routing_key is returned, not checked.
+ */
+export async function parseDelivery(
   type: IntegrationType,
   body: string,
-  opts: { title?: string; priority?: string; dedupKey?: string; now?: number } = {},
-): Promise<AlertEvent[]> {
+  opts: DeliveryOptions = {},
+): Promise<ParsedDelivery> {
+  const only = (events: AlertEvent[]) => ({ events, routingKey: null, dedupKey: null });
   switch (type) {
     case "alertmanager":
-      return await parseAlertmanager(body, false);
+      return only(await parseAlertmanager(body, false));
     case "grafana":
-      return await parseAlertmanager(body, true);
+      return only(await parseAlertmanager(body, true));
     case "zabbix":
-      return await parseZabbix(body);
+      return only(await parseZabbix(body));
     case "text":
-      return await parseText(body, opts);
+      return only(await parseText(body, opts));
     case "events": {
       const e = parseEventsBody(body);
-      return [eventsToAlert(e, e.dedup_key ?? `dry-run-${opts.now ?? 0}`)];
+      const dedupKey = e.dedup_key ?? opts.newDedupKey?.() ?? crypto.randomUUID();
+      return { events: [eventsToAlert(e, dedupKey)], routingKey: e.routing_key, dedupKey };
     }
   }
 }

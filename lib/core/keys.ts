@@ -186,6 +186,9 @@ export const keys = {
   /** Where KV puts a wake-up message whose delivery failed after all retries (the reconciler covers it). */
   timerUndelivered: (id: string): Deno.KvKey => ["timers_undelivered", id],
 
+  /** Never written: the health check reads it to prove that KV answers. */
+  healthProbe: (): Deno.KvKey => ["healthz"],
+
   // Fanout: a counter per shard (watched) and a log of hints per shard.
   fanoutCounter: (shard: number): Deno.KvKey => ["fanout", shard],
   fanoutLog: (shard: number, n: number): Deno.KvKey => ["fanout_log", shard, n],

@@ -134,6 +134,18 @@ export async function recordFailure(deps: Deps, id: string, err: unknown): Promi
   await op.commit();
 }
 
+/** Every dead letter, oldest first. */
+export async function listDeadLetters(kv: Deno.Kv): Promise<DeadLetter[]> {
+  return (await listAll<DeadLetter>(kv, keys.deadLetters())).map((e) => e.value);
+}
+
+/** Discards a dead letter; false when there is none with that id. */
+export async function deleteDeadLetter(kv: Deno.Kv, id: string): Promise<boolean> {
+  const e = await kv.get<DeadLetter>(keys.deadLetter(id));
+  if (!e.value) return false;
+  return (await kv.atomic().check(e).delete(e.key).commit()).ok;
+}
+
 /** Puts a dead letter back as a timer due now (an admin fixed the cause). */
 export async function retryDeadLetter(deps: Deps, id: string): Promise<boolean> {
   const { kv, clock } = deps;

@@ -3,8 +3,11 @@
  * server keeps in KV), expiring, and single-use (a nonce record that the
  * first use deletes).
  */
+import type { Alert } from "../alerts/model.ts";
+import type { User } from "../accounts/model.ts";
 import { base64url, timingSafeEqual } from "../core/crypto.ts";
 import type { Deps } from "../core/deps.ts";
+import { ApiError } from "../core/errors.ts";
 import { keys } from "../core/keys.ts";
 import { hmacSha256Hex } from "./outbound.ts";
 
@@ -47,4 +50,30 @@ export async function readAckToken(
   } catch {
     return null;
   }
+}
+
+/** The alert a link is for, to show before acting; null when the link or the alert is gone. */
+export async function getAckLinkAlert(deps: Deps, token: string): Promise<Alert | null> {
+  const t = await readAckToken(deps, token);
+  return t ? (await deps.kv.get<Alert>(keys.alert(t.alertId))).value : null;
+}
+
+/**
+ * Uses a link: its nonce is deleted (so it works once) and the link's user
+ * is returned for the caller to acknowledge `alertId` as. 404 for a link
+ * that is not valid, 409 once used, 403 when the account is disabled.
+ */
+export async function redeemAckLink(
+  deps: Deps,
+  token: string,
+): Promise<{ alertId: string; user: User }> {
+  const t = await readAckToken(deps, token);
+  if (!t) throw new ApiError("not_found", "this link is not valid or has expired");
+  const entry = await deps.kv.get(keys.ackLink(t.nonce));
+  if (!entry.value) throw new ApiError("conflict", "this link was already used");
+  const res = await deps.kv.atomic().check(entry).delete(entry.key).commit();
+  if (!res.ok) throw new ApiError("conflict", "this link was already used");
+  const user = (await deps.kv.get<User>(keys.user(t.userId))).value;
+  if (!user || user.disabled) throw new ApiError("forbidden", "this account is disabled");
+  return { alertId: t.alertId, user };
 }

@@ -26,7 +26,7 @@ import type { Deps } from "../core/deps.ts";
 import { ApiError } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { u64 } from "../core/kv_util.ts";
+import { listAll, u64 } from "../core/kv_util.ts";
 import { listProviders, sendEmail, type SendResult, takeRate } from "./providers.ts";
 import { postSigned } from "./outbound.ts";
 import { sendPhone } from "./sms.ts";
@@ -416,6 +416,11 @@ export async function sendVerification(deps: Deps, contact: Contact, code: strin
     if (r.ok) return;
   }
   throw new ApiError("unavailable", "the verification message could not be sent; try again later");
+}
+
+/** Every delivery made for an alert (the caller checks that the alert is visible). */
+export async function listAlertDeliveries(kv: Deno.Kv, alertId: string): Promise<Delivery[]> {
+  return (await listAll<Delivery>(kv, keys.deliveries(alertId))).map((e) => e.value);
 }
 
 /** Deliveries to a user, newest first (their "proof of attention"). */

@@ -15,7 +15,7 @@ import { keys } from "../core/keys.ts";
 import { lastPart, listAll } from "../core/kv_util.ts";
 import { checkOutboundUrl, hmacSha256Hex, sendOutbound } from "./outbound.ts";
 import type { User } from "../accounts/model.ts";
-import { requireTeamManager, teamRole } from "../accounts/teams.ts";
+import { assertTeamAccess, requireTeamManager } from "../accounts/teams.ts";
 import { stageDeleteTimer, stageTimer, type Timer } from "../jobs/timers.ts";
 
 export const RobotInputSchema = z.strictObject({
@@ -85,9 +85,8 @@ export async function listRobots(kv: Deno.Kv, teamId: string): Promise<Robot[]> 
 
 export async function deleteRobot(deps: Deps, actor: User, id: string): Promise<void> {
   const r = (await deps.kv.get<Robot>(keys.robot(id))).value;
-  if (!r || (actor.role !== "admin" && !(await teamRole(deps.kv, r.teamId, actor.id)))) {
-    throw notFound("robot");
-  }
+  if (!r) throw notFound("robot");
+  await assertTeamAccess(deps.kv, actor, r.teamId, "member", "robot");
   await requireTeamManager(deps.kv, actor, r.teamId);
   await deps.kv.atomic().delete(keys.robot(id)).delete(keys.robotByTeam(r.teamId, id)).commit();
 }

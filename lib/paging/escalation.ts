@@ -31,7 +31,12 @@ import { stageAppend } from "../chat/messages.ts";
 import { onCallAt, quietUntil, type Schedule } from "./schedules.ts";
 import type { Head } from "../chat/model.ts";
 import type { Team, User } from "../accounts/model.ts";
-import { listTeamMembers, requireTeamManager, teamRole } from "../accounts/teams.ts";
+import {
+  assertTeamAccess,
+  listTeamMembers,
+  requireTeamManager,
+  teamRole,
+} from "../accounts/teams.ts";
 import { stageDeleteTimer, stageTimer, type Timer, timersOf } from "../jobs/timers.ts";
 import { reportsUnreachable, stagePersonal } from "../notify/deliveries.ts";
 
@@ -115,6 +120,14 @@ export async function listPolicies(kv: Deno.Kv, teamId: string): Promise<Escalat
     if (p) out.push(p);
   }
   return out;
+}
+
+/** A policy the user may see (a member of its team; admins see all), or 404. */
+export async function getPolicyFor(kv: Deno.Kv, user: User, id: string): Promise<EscalationPolicy> {
+  const p = (await kv.get<EscalationPolicy>(keys.escalationPolicy(id))).value;
+  if (!p) throw notFound("policy");
+  await assertTeamAccess(kv, user, p.teamId, "member", "policy");
+  return p;
 }
 
 /** Sets (or clears) the team's default escalation policy for new alerts. */

@@ -13,7 +13,7 @@ import { keys } from "../core/keys.ts";
 import { lastPart, listAll } from "../core/kv_util.ts";
 import { HhMmSchema, TimeZoneSchema } from "../core/schemas.ts";
 import { type User } from "../accounts/model.ts";
-import { requireTeamManager, teamRole } from "../accounts/teams.ts";
+import { assertTeamAccess, requireTeamManager, teamRole } from "../accounts/teams.ts";
 
 const DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD");
 
@@ -314,9 +314,8 @@ export async function createSchedule(
 /** A schedule the user may see (a member of its team), or 404. */
 export async function getScheduleFor(kv: Deno.Kv, user: User, id: string): Promise<Schedule> {
   const s = (await kv.get<Schedule>(keys.schedule(id))).value;
-  if (!s || (user.role !== "admin" && !(await teamRole(kv, s.teamId, user.id)))) {
-    throw notFound("schedule");
-  }
+  if (!s) throw notFound("schedule");
+  await assertTeamAccess(kv, user, s.teamId, "member", "schedule");
   return s;
 }
 

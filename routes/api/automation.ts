@@ -2,8 +2,7 @@
 import { Hono } from "hono";
 import { createRule, getRuleFor, listRules, RuleInputSchema } from "../../lib/alerts/automation.ts";
 import type { Core } from "../../lib/runtime.ts";
-import { notFound } from "../../lib/core/errors.ts";
-import { teamRole } from "../../lib/accounts/teams.ts";
+import { assertTeamAccess } from "../../lib/accounts/teams.ts";
 import { type AppEnv, idParam, json, me, requireAuth } from "../middleware.ts";
 
 /** What the API shows of a rule: webhook secrets are never read back. */
@@ -28,9 +27,7 @@ export function automationRoutes(deps: Core) {
   app.get("/", async (c) => {
     const user = me(c).user;
     const teamId = c.req.query("teamId") ?? "";
-    if (user.role !== "admin" && !(await teamRole(deps.kv, teamId, user.id))) {
-      throw notFound("team");
-    }
+    await assertTeamAccess(deps.kv, user, teamId, "member");
     return c.json({ items: (await listRules(deps.kv, teamId)).map(publicRule) });
   });
 

@@ -11,7 +11,7 @@ import {
   publicIntegration,
   rotateToken,
 } from "../../lib/alerts/integrations.ts";
-import { teamRole } from "../../lib/accounts/teams.ts";
+import { assertTeamAccess } from "../../lib/accounts/teams.ts";
 import { type AppEnv, idParam, json, me, requireAuth } from "../middleware.ts";
 
 export function integrationRoutes(deps: Core) {
@@ -26,18 +26,15 @@ export function integrationRoutes(deps: Core) {
   app.get("/", async (c) => {
     const user = me(c).user;
     const teamId = c.req.query("teamId") ?? "";
-    if (user.role !== "admin" && !(await teamRole(deps.kv, teamId, user.id))) {
-      throw notFound("team");
-    }
+    await assertTeamAccess(deps.kv, user, teamId, "member");
     return c.json({ items: (await listIntegrations(deps.kv, teamId)).map(publicIntegration) });
   });
 
   app.get("/:id", async (c) => {
     const user = me(c).user;
     const i = await getIntegration(deps.kv, idParam(c, "id", "integration"));
-    if (!i || (user.role !== "admin" && !(await teamRole(deps.kv, i.teamId, user.id)))) {
-      throw notFound("integration");
-    }
+    if (!i) throw notFound("integration");
+    await assertTeamAccess(deps.kv, user, i.teamId, "member", "integration");
     return c.json({ integration: publicIntegration(i) });
   });
 

@@ -13,10 +13,12 @@ import {
   setNotifyRules,
   verifyContact,
 } from "../../lib/notify/contacts.ts";
-import { type Delivery, listDeliveriesOf, sendVerification } from "../../lib/notify/deliveries.ts";
+import {
+  listAlertDeliveries,
+  listDeliveriesOf,
+  sendVerification,
+} from "../../lib/notify/deliveries.ts";
 import type { Core } from "../../lib/runtime.ts";
-import { keys } from "../../lib/core/keys.ts";
-import { listAll } from "../../lib/core/kv_util.ts";
 import {
   createProvider,
   deleteProvider,
@@ -33,7 +35,7 @@ import {
   publicRobot,
   RobotInputSchema,
 } from "../../lib/notify/robots.ts";
-import { teamRole } from "../../lib/accounts/teams.ts";
+import { assertTeamAccess } from "../../lib/accounts/teams.ts";
 import {
   allTemplates,
   getTemplate,
@@ -104,9 +106,7 @@ export function notificationRoutes(deps: Core) {
 
   app.get("/alerts/:id/deliveries", requireAuth, async (c) => {
     const alert: Alert = await getAlertFor(deps.kv, me(c).user, idParam(c, "id", "alert"));
-    return c.json({
-      items: (await listAll<Delivery>(deps.kv, keys.deliveries(alert.id))).map((e) => e.value),
-    });
+    return c.json({ items: await listAlertDeliveries(deps.kv, alert.id) });
   });
 
   app.post("/robots", requireAuth, json(RobotInputSchema), async (c) => {
@@ -119,9 +119,7 @@ export function notificationRoutes(deps: Core) {
   app.get("/robots", requireAuth, async (c) => {
     const user = me(c).user;
     const teamId = c.req.query("teamId") ?? "";
-    if (user.role !== "admin" && !(await teamRole(deps.kv, teamId, user.id))) {
-      throw notFound("team");
-    }
+    await assertTeamAccess(deps.kv, user, teamId, "member");
     return c.json({ items: (await listRobots(deps.kv, teamId)).map(publicRobot) });
   });
 

@@ -6,7 +6,7 @@ import { ApiError, notFound } from "../../lib/core/errors.ts";
 import {
   createPolicy,
   escalateNow,
-  type EscalationPolicy,
+  getPolicyFor,
   getReminderSettings,
   listPolicies,
   PolicyInputSchema,
@@ -14,11 +14,9 @@ import {
   setReminderSettings,
   setTeamPolicy,
 } from "../../lib/paging/escalation.ts";
-import { eventsFromBody } from "../../lib/alerts/sources.ts";
+import { parseDelivery } from "../../lib/alerts/sources.ts";
 import { getIntegration } from "../../lib/alerts/integrations.ts";
-import { keys } from "../../lib/core/keys.ts";
-import { listAll } from "../../lib/core/kv_util.ts";
-import { type DeadLetter, retryDeadLetter } from "../../lib/jobs/timers.ts";
+import { deleteDeadLetter, listDeadLetters, retryDeadLetter } from "../../lib/jobs/timers.ts";
 import { dryRun, getRouting, RoutingInputSchema, setRouting } from "../../lib/alerts/routing.ts";
 import {
   addOverride,
@@ -31,9 +29,9 @@ import {
   segments,
   toIcal,
 } from "../../lib/paging/schedules.ts";
-import type { User } from "../../lib/accounts/model.ts";
 import { authenticate } from "../../lib/accounts/sessions.ts";
-import { teamRole } from "../../lib/accounts/teams.ts";
+import { assertTeamAccess } from "../../lib/accounts/teams.ts";
+import { userNames } from "../../lib/accounts/users.ts";
 import { type AppEnv, idParam, json, me, query, requireAdmin, requireAuth } from "../middleware.ts";
 
 const AtQuerySchema = z.strictObject({ at: z.iso.datetime({ offset: true }).optional() });
@@ -41,15 +39,6 @@ const RangeQuerySchema = z.strictObject({
   from: z.iso.datetime({ offset: true }).optional(),
   days: z.coerce.number().int().min(1).max(62).optional(),
 });
-
-async function names(deps: Core, ids: string[]): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const id of new Set(ids)) {
-    const u = (await deps.kv.get<User>(keys.user(id))).value;
-    out[id] = u?.name ?? id;
-  }
-  return out;
-}
 
 export function scheduleRoutes(deps: Core) {
   const app = new Hono<AppEnv>();
@@ -61,8 +50,8 @@ export function scheduleRoutes(deps: Core) {
     const s = await getScheduleFor(deps.kv, auth.user, idParam(c, "id", "schedule"));
     const ics = toIcal(
       s,
-      await names(
-        deps,
+      await userNames(
+        deps.kv,
         s.layers.flatMap((l) => l.participants).concat(s.overrides.map((o) => o.userId)),
       ),
       deps.clock.now(),
@@ -79,9 +68,7 @@ export function scheduleRoutes(deps: Core) {
   app.get("/", async (c) => {
     const user = me(c).user;
     const teamId = c.req.query("teamId") ?? "";
-    if (user.role !== "admin" && !(await teamRole(deps.kv, teamId, user.id))) {
-      throw notFound("team");
-    }
+    await assertTeamAccess(deps.kv, user, teamId, "member");
     return c.json({ items: await listSchedules(deps.kv, teamId) });
   });
 
@@ -98,7 +85,7 @@ export function scheduleRoutes(deps: Core) {
     const who = onCallAt(s, t);
     return c.json({
       at: new Date(t).toISOString(),
-      oncall: who ? { ...who, name: (await names(deps, [who.userId]))[who.userId] } : null,
+      oncall: who ? { ...who, name: (await userNames(deps.kv, [who.userId]))[who.userId] } : null,
     });
   });
 
@@ -107,7 +94,7 @@ export function scheduleRoutes(deps: Core) {
     const q = c.req.valid("query");
     const from = q.from ? Date.parse(q.from) : deps.clock.now();
     const items = segments(s, from, from + (q.days ?? 14) * 86_400_000);
-    const n = await names(deps, items.map((x) => x.userId));
+    const n = await userNames(deps.kv, items.map((x) => x.userId));
     return c.json({ items: items.map((x) => ({ ...x, name: n[x.userId] })) });
   });
 
@@ -135,21 +122,14 @@ export function policyRoutes(deps: Core) {
   app.get("/", async (c) => {
     const user = me(c).user;
     const teamId = c.req.query("teamId") ?? "";
-    if (user.role !== "admin" && !(await teamRole(deps.kv, teamId, user.id))) {
-      throw notFound("team");
-    }
+    await assertTeamAccess(deps.kv, user, teamId, "member");
     return c.json({ items: await listPolicies(deps.kv, teamId) });
   });
 
   app.get("/:id", async (c) => {
-    const user = me(c).user;
-    const p =
-      (await deps.kv.get<EscalationPolicy>(keys.escalationPolicy(idParam(c, "id", "policy"))))
-        .value;
-    if (!p || (user.role !== "admin" && !(await teamRole(deps.kv, p.teamId, user.id)))) {
-      throw notFound("policy");
-    }
-    return c.json({ policy: p });
+    return c.json({
+      policy: await getPolicyFor(deps.kv, me(c).user, idParam(c, "id", "policy")),
+    });
   });
 
   return app;
@@ -181,9 +161,7 @@ export function pagingRoutes(deps: Core) {
   app.get("/teams/:id/routing", requireAuth, async (c) => {
     const user = me(c).user;
     const teamId = idParam(c, "id", "team");
-    if (user.role !== "admin" && !(await teamRole(deps.kv, teamId, user.id))) {
-      throw notFound("team");
-    }
+    await assertTeamAccess(deps.kv, user, teamId, "member");
     return c.json({ routing: await getRouting(deps.kv, teamId) });
   });
 
@@ -200,17 +178,15 @@ export function pagingRoutes(deps: Core) {
   app.post("/teams/:id/routing/dry-run", requireAuth, json(DryRunInputSchema), async (c) => {
     const user = me(c).user;
     const teamId = idParam(c, "id", "team");
-    if (user.role !== "admin" && !(await teamRole(deps.kv, teamId, user.id))) {
-      throw notFound("team");
-    }
+    await assertTeamAccess(deps.kv, user, teamId, "member");
     const q = c.req.valid("json");
     const integration = await getIntegration(deps.kv, q.integrationId);
     if (!integration || integration.teamId !== teamId) throw notFound("integration");
     const at = q.at ? Date.parse(q.at) : deps.clock.now();
-    const events = await eventsFromBody(integration.type, q.body, {
+    const { events } = await parseDelivery(integration.type, q.body, {
       title: q.title,
       priority: q.priority,
-      now: at,
+      newDedupKey: () => `dry-run-${at}`,
     });
     return c.json({
       at: new Date(at).toISOString(),
@@ -224,8 +200,7 @@ export function pagingRoutes(deps: Core) {
   });
 
   app.get("/admin/dead-letters", requireAdmin, async (c) => {
-    const items = (await listAll<DeadLetter>(deps.kv, keys.deadLetters())).map((e) => e.value);
-    return c.json({ items });
+    return c.json({ items: await listDeadLetters(deps.kv) });
   });
 
   app.post("/admin/dead-letters/:id/retry", requireAdmin, async (c) => {
@@ -234,9 +209,7 @@ export function pagingRoutes(deps: Core) {
   });
 
   app.delete("/admin/dead-letters/:id", requireAdmin, async (c) => {
-    const e = await deps.kv.get(keys.deadLetter(c.req.param("id")));
-    if (!e.value) throw notFound("dead letter");
-    await deps.kv.delete(e.key);
+    if (!(await deleteDeadLetter(deps.kv, c.req.param("id")))) throw notFound("dead letter");
     return c.json({ ok: true });
   });
 

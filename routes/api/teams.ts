@@ -16,9 +16,8 @@ import {
   removeTeamMember,
   renameTeam,
   requireTeamManager,
-  teamRole,
+  setTeamMemberRole,
 } from "../../lib/accounts/teams.ts";
-import { notFound } from "../../lib/core/errors.ts";
 import { type AppEnv, idParam, json, me, requireAdmin, requireAuth } from "../middleware.ts";
 
 export function teamRoutes(deps: Core) {
@@ -52,9 +51,7 @@ export function teamRoutes(deps: Core) {
   app.patch("/:id/members/:userId", json(TeamMemberRoleInputSchema), async (c) => {
     const team = await requireTeamManager(deps.kv, me(c).user, idParam(c, "id", "team"));
     const userId = idParam(c, "userId", "team member");
-    // A role change applies to members only.
-    if (!(await teamRole(deps.kv, team.id, userId))) throw notFound("team member");
-    await putTeamMembers(deps, team.id, [userId], c.req.valid("json").role);
+    await setTeamMemberRole(deps, team.id, userId, c.req.valid("json").role);
     return c.json({ members: await listTeamMembers(deps.kv, team.id) });
   });
 
