@@ -5,7 +5,7 @@
  */
 import { type Context, Hono } from "hono";
 import type { Alert } from "../lib/alerts/model.ts";
-import { actOnAlert } from "../lib/alerts/alerts.ts";
+import { actOnAlert } from "../lib/alerts/actions.ts";
 import { readAckToken } from "../lib/notify/ack_links.ts";
 import type { User } from "../lib/accounts/model.ts";
 import type { Core } from "../lib/runtime.ts";

@@ -13,7 +13,7 @@ import {
   parseText,
   parseZabbix,
 } from "../lib/alerts/sources.ts";
-import { applyEvent, type IngestResult } from "../lib/alerts/alerts.ts";
+import { applyEvent, type IngestResult } from "../lib/alerts/ingest.ts";
 import { timingSafeEqual } from "../lib/core/crypto.ts";
 import type { Core } from "../lib/runtime.ts";
 import { ApiError } from "../lib/core/errors.ts";
