@@ -6,13 +6,10 @@
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { type AlertEvent } from "../lib/alerts/model.ts";
-import {
-  eventsToAlert,
-  parseAlertmanager,
-  parseEventsBody,
-  parseText,
-  parseZabbix,
-} from "../lib/alerts/sources.ts";
+import { parseAlertmanager } from "../lib/alerts/sources/alertmanager.ts";
+import { eventsToAlert, parseEventsBody } from "../lib/alerts/sources/events.ts";
+import { parseText } from "../lib/alerts/sources/text.ts";
+import { parseZabbix } from "../lib/alerts/sources/zabbix.ts";
 import { applyEvent, type IngestResult } from "../lib/alerts/ingest.ts";
 import { timingSafeEqual } from "../lib/core/crypto.ts";
 import type { Core } from "../lib/runtime.ts";

@@ -14,7 +14,7 @@ import {
   setReminderSettings,
   setTeamPolicy,
 } from "../../lib/paging/escalation.ts";
-import { eventsFromBody } from "../../lib/alerts/sources.ts";
+import { eventsFromBody } from "../../lib/alerts/sources/parse.ts";
 import { getIntegration } from "../../lib/alerts/integrations.ts";
 import { keys } from "../../lib/core/keys.ts";
 import { listAll } from "../../lib/core/kv_util.ts";
