@@ -6,7 +6,7 @@ import { PrioritySchema } from "../model.ts";
 export function normalizePriority(s: string): Priority | undefined {
   const v = s.trim().toLowerCase();
   if (PrioritySchema.safeParse(v).success) return v as Priority;
-  return DEFAULT_SEVERITY_MAP[v];
+  return own(DEFAULT_SEVERITY_MAP, v);
 }
 
 /** Default severity -> priority mapping; an integration may override entries. */
@@ -50,7 +50,13 @@ export function priorityOf(
 ): Priority {
   if (event.priority) return event.priority;
   const sev = (event.severity ?? "").toLowerCase();
-  if (sev && overrides[sev]) return overrides[sev];
-  if (type === "zabbix") return ZABBIX_SEVERITY[sev] ?? "medium";
-  return DEFAULT_SEVERITY_MAP[sev] ?? "medium";
+  const override = own(overrides, sev);
+  if (sev && override) return override;
+  if (type === "zabbix") return own(ZABBIX_SEVERITY, sev) ?? "medium";
+  return own(DEFAULT_SEVERITY_MAP, sev) ?? "medium";
+}
+
+/** `map[k]` for own entries only: a severity such as "constructor" must not find Object's. */
+function own<T>(map: Record<string, T>, k: string): T | undefined {
+  return Object.hasOwn(map, k) ? map[k] : undefined;
 }
