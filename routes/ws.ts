@@ -8,7 +8,7 @@ import type { WSContext } from "hono/ws";
 import type { Core } from "../lib/runtime.ts";
 import { ApiError } from "../lib/core/errors.ts";
 import { CLOSE, type ServerFrame } from "../lib/protocol.ts";
-import { type Subscriber } from "../lib/realtime/hub.ts";
+import { type Subscriber } from "../lib/realtime/subscriber.ts";
 import { sendMessage } from "../lib/chat/messages.ts";
 import { TokenBucket } from "../lib/core/ratelimit.ts";
 import { markRead } from "../lib/chat/receipts.ts";
