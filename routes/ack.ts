@@ -5,7 +5,7 @@
  * (rendered by onError in routes/mod.ts).
  */
 import { Hono } from "hono";
-import { actOnAlert } from "../lib/alerts/alerts.ts";
+import { actOnAlert } from "../lib/alerts/actions.ts";
 import { getAckLinkAlert, redeemAckLink } from "../lib/notify/ack_links.ts";
 import type { Core } from "../lib/runtime.ts";
 import { ApiError } from "../lib/core/errors.ts";

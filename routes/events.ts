@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { Core } from "../lib/runtime.ts";
 import { CLOSE, type ServerFrame } from "../lib/protocol.ts";
-import { type Subscriber } from "../lib/realtime/hub.ts";
+import { type Subscriber } from "../lib/realtime/subscriber.ts";
 import { describeIssues } from "../lib/core/schemas.ts";
 import { ApiError } from "../lib/core/errors.ts";
 import { formatCursors, parseCursors } from "./cursors.ts";

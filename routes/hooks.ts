@@ -5,8 +5,8 @@
  */
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { parseDelivery } from "../lib/alerts/sources.ts";
-import { applyEvent, type IngestResult } from "../lib/alerts/alerts.ts";
+import { parseDelivery } from "../lib/alerts/sources/parse.ts";
+import { applyEvent, type IngestResult } from "../lib/alerts/ingest.ts";
 import { timingSafeEqual } from "../lib/core/crypto.ts";
 import type { Core } from "../lib/runtime.ts";
 import { ApiError } from "../lib/core/errors.ts";

@@ -9,7 +9,7 @@ import type { Core } from "../lib/runtime.ts";
 import { ApiError } from "../lib/core/errors.ts";
 import type { Auth } from "../lib/accounts/sessions.ts";
 import { type ClientFrame, CLOSE, type ServerFrame } from "../lib/protocol.ts";
-import { type Subscriber } from "../lib/realtime/hub.ts";
+import type { Subscriber } from "../lib/realtime/subscriber.ts";
 import { sendMessage } from "../lib/chat/messages.ts";
 import { TokenBucket } from "../lib/core/ratelimit.ts";
 import { markRead } from "../lib/chat/receipts.ts";

@@ -4,7 +4,8 @@
  * bench and by fault-suite tests that need hundreds of sockets.
  */
 import { testConfig } from "../lib/core/config.ts";
-import { addMembers, createConversation } from "../lib/chat/conversations.ts";
+import { createConversation } from "../lib/chat/conversations.ts";
+import { addMembers } from "../lib/chat/membership.ts";
 import { createCore } from "../lib/runtime.ts";
 import { createIntegration } from "../lib/alerts/integrations.ts";
 import { createSession } from "../lib/accounts/sessions.ts";

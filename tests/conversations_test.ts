@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { keys } from "../lib/core/keys.ts";
+import { systemRemoveMember } from "../lib/chat/membership.ts";
 import { adminClient, assertGapFree, Client, startServer, userClient } from "./_helpers.ts";
 
 Deno.test("direct - one conversation per pair, whoever asks", async () => {
@@ -110,6 +111,35 @@ Deno.test("group - owners add and remove, members cannot, anyone can leave", asy
   assertGapFree(history.map((m: { seq: number }) => m.seq));
   const conv = (await owner.get(base)).json.conversation;
   assert.equal(conv.memberCount, 2);
+});
+
+Deno.test("group - removing a non-member is 404 for people and a no-op for Tocsin", async () => {
+  await using srv = await startServer();
+  const { client: owner, user: uo } = await adminClient(srv);
+  const { client: bob, user: ub } = await userClient(srv, "Bob");
+  const { user: ud } = await userClient(srv, "Dan");
+  const g =
+    (await owner.post("/api/v1/conversations", { kind: "group", title: "g", memberIds: [ub.id] }))
+      .json.conversation;
+  const base = `/api/v1/conversations/${g.id}`;
+  const gone = await owner.delete(`${base}/members/${ud.id}`);
+  assert.equal(gone.status, 404);
+  assert.equal(gone.json.error.message, "member not found");
+  await systemRemoveMember(srv.core, g.id, ud.id);
+  const events = async () =>
+    (await owner.get(`${base}/messages?after=0&limit=100`)).json.items.map((
+      m: { system: { event: string; actorId: string; userIds: string[] } },
+    ) => m.system);
+  assert.deepEqual((await events()).map((e: { event: string }) => e.event), ["created"]);
+  // Tocsin acts as an owner: it removes members and owners alike, and says so.
+  await systemRemoveMember(srv.core, g.id, ub.id);
+  assert.equal((await bob.get(base)).status, 404);
+  const last = (await events()).at(-1);
+  assert.deepEqual([last.event, last.actorId, last.userIds], ["member_removed", "system", [ub.id]]);
+  await systemRemoveMember(srv.core, g.id, uo.id);
+  assert.equal((await owner.get(base)).status, 404);
+  const stored = (await srv.kv.get<{ memberCount: number }>(keys.conversation(g.id))).value;
+  assert.equal(stored?.memberCount, 0);
 });
 
 Deno.test("group - when the last owner leaves, the longest-standing member becomes owner", async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ManualClock } from "../lib/core/clock.ts";
-import { actOnAlert } from "../lib/alerts/alerts.ts";
+import { actOnAlert } from "../lib/alerts/actions.ts";
 import { fireTimer } from "../lib/paging/escalation.ts";
 import type { User } from "../lib/accounts/model.ts";
 import { keys } from "../lib/core/keys.ts";

@@ -2,7 +2,7 @@
  * Teams: the unit alerts are routed to. Admins create teams; team admins
  * manage their team's members.
  */
-import { createSystemGroup, systemAddMembers, systemRemoveMember } from "../chat/conversations.ts";
+import { createSystemGroup, systemAddMembers, systemRemoveMember } from "../chat/membership.ts";
 import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";

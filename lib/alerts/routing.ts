@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import type { AlertEvent, Priority } from "./model.ts";
-import { priorityOf } from "./sources.ts";
+import { priorityOf } from "./sources/priority.ts";
 import { PrioritySchema } from "./model.ts";
 import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";

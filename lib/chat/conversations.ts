@@ -1,8 +1,10 @@
 /**
- * Conversations and their members. Every membership change is one atomic
- * commit that also appends the system message announcing it, checks the
- * conversation record (which holds the member count, so membership changes
- * of one conversation are serialised) and publishes the fanout hints.
+ * Conversations: creating, listing and summarising them, renaming a group,
+ * and changeGroup, the one way a group changes (membership.ts holds the
+ * membership changes). Every change is one atomic commit that also appends
+ * the system message announcing it, checks the conversation record (which
+ * holds the member count, so changes of one conversation are serialised) and
+ * publishes the fanout hints.
  */
 import type { ConversationSummary } from "./model.ts";
 import type { Deps } from "../core/deps.ts";
@@ -50,7 +52,7 @@ export async function getMember(
 }
 
 /** Users that exist and are enabled, in input order, or 400 naming the first that is not. */
-async function requireActiveUsers(kv: Deno.Kv, ids: string[]): Promise<User[]> {
+export async function requireActiveUsers(kv: Deno.Kv, ids: string[]): Promise<User[]> {
   const entries = await getManyChunked<User>(kv, ids.map((id) => keys.user(id)));
   return entries.map((e, i) => {
     if (!e.value || e.value.disabled) {
@@ -133,7 +135,7 @@ async function createGroup(deps: Deps, me: User, title: string, memberIds: strin
  * One commit creating a group: the record, its "created" notice (seq 1), its
  * members, and the join hints. The creator (unless Tocsin itself) has read it.
  */
-function commitNewGroup(
+export function commitNewGroup(
   deps: Deps,
   actorId: string,
   title: string,
@@ -176,7 +178,8 @@ function commitNewGroup(
   });
 }
 
-function stageMember(
+/** Stages a user's membership record and their index entry. */
+export function stageMember(
   op: Deno.AtomicOperation,
   convId: string,
   userId: string,
@@ -256,7 +259,7 @@ export async function listMembers(deps: Deps, me: User, conversationId: string) 
   }));
 }
 
-type GroupChange = (ctx: {
+export type GroupChange = (ctx: {
   op: Deno.AtomicOperation;
   conversation: Conversation;
   actor: Member;
@@ -275,7 +278,7 @@ type GroupChange = (ctx: {
  * the conversation, the actor's membership and the head; lets `change` stage
  * its mutations; appends the system message; publishes hints.
  */
-async function changeGroup(
+export async function changeGroup(
   deps: Deps,
   actorId: string,
   conversationId: string,
@@ -317,166 +320,11 @@ async function changeGroup(
   });
 }
 
-function requireManager(actor: Member): void {
+/** 403 unless the actor is a group owner or admin. */
+export function requireManager(actor: Member): void {
   if (actor.role !== "owner" && actor.role !== "admin") {
     throw new ApiError("forbidden", "only group owners and admins can do this");
   }
-}
-
-/** Adds users to a group (owners and admins). Users already in it are skipped. */
-export async function addMembers(
-  deps: Deps,
-  me: User,
-  conversationId: string,
-  userIds: string[],
-): Promise<Message | null> {
-  const { kv, config } = deps;
-  const wanted = [...new Set(userIds)];
-  if (wanted.length > config.maxMembersPerRequest) {
-    throw new ApiError(
-      "invalid_input",
-      `at most ${config.maxMembersPerRequest} members per request`,
-    );
-  }
-  await getMembership(kv, me.id, conversationId);
-  await requireActiveUsers(kv, wanted);
-  return await addToGroup(deps, me.id, conversationId, wanted);
-}
-
-/**
- * Members added per commit: each is two mutations, so this stays well under
- * KV's 1,000 per atomic commit whatever the request or team size.
- */
-const MEMBERS_PER_COMMIT = 300;
-
-/**
- * Adds `wanted` to a group as `actorId` (Tocsin or a manager), skipping
- * users already in it, one commit and one "member_added" message per
- * MEMBERS_PER_COMMIT. People enforce the group size limit; Tocsin (team
- * sync) does not, since leaving an on-call member out of their team's alert
- * conversation is worse than a large group. Returns the last message, or
- * null when nobody was added.
- */
-async function addToGroup(
-  deps: Deps,
-  actorId: string,
-  conversationId: string,
-  wanted: string[],
-): Promise<Message | null> {
-  const { kv, config } = deps;
-  let last: Message | null = null;
-  for (let i = 0; i < wanted.length; i += MEMBERS_PER_COMMIT) {
-    const chunk = wanted.slice(i, i + MEMBERS_PER_COMMIT);
-    try {
-      last = await changeGroup(
-        deps,
-        actorId,
-        conversationId,
-        async ({ op, conversation, actor, now, seq }) => {
-          requireManager(actor);
-          const existing = await getManyChunked<Member>(
-            kv,
-            chunk.map((u) => keys.member(conversationId, u)),
-          );
-          const added = chunk.filter((_, i) => !existing[i].value);
-          if (added.length === 0) throw new NothingToDo();
-          const count = conversation.memberCount + added.length;
-          if (actorId !== SYSTEM && count > config.maxGroupMembers) {
-            throw new ApiError(
-              "invalid_input",
-              `a group has at most ${config.maxGroupMembers} members`,
-            );
-          }
-          // Members join just before the system message that announces them, so they receive it.
-          for (const u of added) stageMember(op, conversationId, u, "member", now, seq);
-          return {
-            draft: {
-              kind: "system",
-              senderId: null,
-              text: "",
-              system: { event: "member_added", actorId, userIds: added },
-            },
-            patch: { memberCount: count },
-            hints: (seq) => [{ t: "join", c: conversationId, u: added, s: seq }],
-          };
-        },
-      );
-    } catch (e) {
-      if (!(e instanceof NothingToDo)) throw e;
-    }
-  }
-  return last;
-}
-
-class NothingToDo extends Error {}
-
-function stageRemoval(op: Deno.AtomicOperation, convId: string, userId: string): void {
-  op.delete(keys.member(convId, userId))
-    .delete(keys.conversationByUser(userId, convId))
-    .delete(keys.read(convId, userId))
-    .delete(keys.delivered(convId, userId));
-}
-
-/** Removes a member (owners and admins; only owners remove owners). */
-export async function removeMember(
-  deps: Deps,
-  me: User,
-  conversationId: string,
-  userId: string,
-): Promise<Message> {
-  const { kv } = deps;
-  if (userId === me.id) return await leaveConversation(deps, me, conversationId);
-  return await changeGroup(deps, me.id, conversationId, async ({ op, conversation, actor }) => {
-    requireManager(actor);
-    const target = await kv.get<Member>(keys.member(conversationId, userId));
-    if (!target.value) throw notFound("member");
-    if (target.value.role === "owner" && actor.role !== "owner") {
-      throw new ApiError("forbidden", "only an owner can remove an owner");
-    }
-    op.check(target);
-    stageRemoval(op, conversationId, userId);
-    return {
-      draft: {
-        kind: "system",
-        senderId: null,
-        text: "",
-        system: { event: "member_removed", actorId: me.id, userIds: [userId] },
-      },
-      patch: { memberCount: conversation.memberCount - 1 },
-    };
-  });
-}
-
-/** Leaves a group. When the last owner leaves, the longest-standing member becomes owner. */
-export async function leaveConversation(
-  deps: Deps,
-  me: User,
-  conversationId: string,
-): Promise<Message> {
-  const { kv } = deps;
-  return await changeGroup(deps, me.id, conversationId, async ({ op, conversation, actor }) => {
-    stageRemoval(op, conversationId, me.id);
-    const userIds = [me.id];
-    if (actor.role === "owner") {
-      const others = (await listAll<Member>(kv, keys.members(conversationId)))
-        .map((e) => e.value).filter((m) => m.userId !== me.id);
-      if (others.length && !others.some((m) => m.role === "owner")) {
-        const heir = others.sort((a, b) => a.joinedAt - b.joinedAt)[0];
-        op.set(keys.member(conversationId, heir.userId), { ...heir, role: "owner" });
-        userIds.push(heir.userId);
-      }
-    }
-    return {
-      draft: {
-        kind: "system",
-        senderId: null,
-        text: "",
-        // userIds[1], when present, is the member who became owner.
-        system: { event: "member_left", actorId: me.id, userIds },
-      },
-      patch: { memberCount: conversation.memberCount - 1 },
-    };
-  });
 }
 
 /** Renames a group (owners and admins). */
@@ -498,85 +346,4 @@ export async function renameConversation(
       patch: { title },
     });
   });
-}
-
-/** Changes a member's role (owners only). */
-export async function setMemberRole(
-  deps: Deps,
-  me: User,
-  conversationId: string,
-  userId: string,
-  role: MemberRole,
-): Promise<Message> {
-  const { kv } = deps;
-  return await changeGroup(deps, me.id, conversationId, async ({ op, actor }) => {
-    if (actor.role !== "owner") throw new ApiError("forbidden", "only an owner can change roles");
-    const target = await kv.get<Member>(keys.member(conversationId, userId));
-    if (!target.value) throw notFound("member");
-    op.check(target).set(target.key, { ...target.value, role });
-    return {
-      draft: {
-        kind: "system",
-        senderId: null,
-        text: "",
-        system: { event: "role_changed", actorId: me.id, userIds: [userId], role },
-      },
-    };
-  });
-}
-
-/**
- * Creates a group owned by nobody, for Tocsin's own use (a team's alert
- * conversation). Large teams join in further commits after the first
- * MEMBERS_PER_COMMIT (admins first, so they keep their role).
- */
-export async function createSystemGroup(
-  deps: Deps,
-  title: string,
-  members: { userId: string; role: MemberRole }[],
-): Promise<Conversation> {
-  const sorted = [...members].sort((a, b) =>
-    Number(b.role !== "member") - Number(a.role !== "member")
-  );
-  const conv = await commitNewGroup(deps, SYSTEM, title, sorted.slice(0, MEMBERS_PER_COMMIT));
-  const rest = sorted.slice(MEMBERS_PER_COMMIT).map((m) => m.userId);
-  if (rest.length === 0) return conv;
-  await addToGroup(deps, SYSTEM, conv.id, rest);
-  return (await deps.kv.get<Conversation>(keys.conversation(conv.id))).value ?? conv;
-}
-
-/** Adds users to a group as Tocsin (no actor membership needed). */
-export async function systemAddMembers(
-  deps: Deps,
-  conversationId: string,
-  userIds: string[],
-): Promise<void> {
-  await addToGroup(deps, SYSTEM, conversationId, [...new Set(userIds)]);
-}
-
-/** Removes a user from a group as Tocsin; a no-op when they are not in it. */
-export async function systemRemoveMember(
-  deps: Deps,
-  conversationId: string,
-  userId: string,
-): Promise<void> {
-  try {
-    await changeGroup(deps, SYSTEM, conversationId, async ({ op, conversation }) => {
-      const target = await deps.kv.get<Member>(keys.member(conversationId, userId));
-      if (!target.value) throw new NothingToDo();
-      op.check(target);
-      stageRemoval(op, conversationId, userId);
-      return {
-        draft: {
-          kind: "system",
-          senderId: null,
-          text: "",
-          system: { event: "member_removed", actorId: SYSTEM, userIds: [userId] },
-        },
-        patch: { memberCount: conversation.memberCount - 1 },
-      };
-    });
-  } catch (e) {
-    if (!(e instanceof NothingToDo)) throw e;
-  }
 }

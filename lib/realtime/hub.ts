@@ -7,192 +7,22 @@
  * Replay after (re)connect and live traffic both go through that rule, so a
  * commit that races with a replay is neither duplicated nor skipped.
  *
- * A channel per active conversation reads new messages from KV once per
- * fanout hint into a small cache and hands them to every local subscriber;
- * a subscriber behind the cache catches up from KV on its own.
+ * A channel per active conversation (channel.ts) reads new messages from KV
+ * once per fanout hint into a small cache and hands them to every local
+ * subscriber (subscriber.ts); a subscriber behind the cache catches up from
+ * KV on its own.
  */
 import { CLOSE, type ServerFrame } from "../protocol.ts";
 import type { Config } from "../core/config.ts";
 import { summarize } from "../chat/conversations.ts";
 import type { Hint } from "../core/fanout.ts";
-import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
 import { getManyChunked, lastPart, listAll } from "../core/kv_util.ts";
-import { listMessages } from "../chat/messages.ts";
 import type { Alert } from "../alerts/model.ts";
 import type { Cursors } from "../protocol.ts";
 import type { Head, Member, Message } from "../chat/model.ts";
-
-/** Where a subscriber's frames go: a WebSocket, an SSE stream or a long poll. */
-export interface Sink {
-  /** Sends frames now (one batch). */
-  write(frames: ServerFrame[]): void;
-  close(code: number, reason: string): void;
-  /** Bytes queued and not yet sent (0 where unknown). */
-  buffered(): number;
-}
-
-export class Subscriber {
-  readonly id = ulid();
-  readonly cursors = new Map<string, number>();
-  /** Conversations this subscriber is catching up on from KV. */
-  readonly catching = new Set<string>();
-  closed = false;
-  #outbox: ServerFrame[] = [];
-  #timer: ReturnType<typeof setTimeout> | undefined;
-
-  constructor(
-    readonly userId: string,
-    readonly sessionHash: string | null,
-    readonly sink: Sink,
-    private coalesceMs: number,
-    private maxBuffered: number,
-    private onClose: (s: Subscriber) => void,
-  ) {}
-
-  push(frame: ServerFrame): void {
-    if (this.closed) return;
-    this.#outbox.push(frame);
-    if (this.#timer === undefined) {
-      this.#timer = setTimeout(() => this.flush(), this.coalesceMs);
-    }
-  }
-
-  /** Sends what is queued, unless the sink is already too far behind. */
-  flush(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    if (this.closed || this.#outbox.length === 0) return;
-    if (this.sink.buffered() > this.maxBuffered) {
-      // Never let one slow reader hold memory or delay others: drop it; it resumes from its cursors.
-      this.close(CLOSE.slowConsumer, "slow consumer");
-      return;
-    }
-    const frames = this.#outbox;
-    this.#outbox = [];
-    try {
-      this.sink.write(frames);
-    } catch {
-      this.close(CLOSE.shutdown, "write failed");
-    }
-  }
-
-  close(code: number, reason: string): void {
-    if (this.closed) return;
-    this.closed = true;
-    clearTimeout(this.#timer);
-    this.#outbox = [];
-    try {
-      this.sink.close(code, reason);
-    } catch {
-      // already closed
-    }
-    this.onClose(this);
-  }
-}
-
-class Channel {
-  readonly subs = new Set<Subscriber>();
-  cache: Message[] = [];
-  lastSeq = 0;
-  initialized = false;
-  readonly ready: Promise<void>;
-  #pumping = false;
-  #again = false;
-
-  constructor(readonly id: string, private hub: Hub) {
-    this.ready = this.#init();
-  }
-
-  async #init(): Promise<void> {
-    try {
-      const head = await this.hub.kv.get<Head>(keys.head(this.id));
-      this.lastSeq = head.value?.seq ?? 0;
-    } finally {
-      this.initialized = true;
-    }
-  }
-
-  /** Reads messages committed since the last read and hands them out. */
-  pump(): void {
-    if (this.#pumping) {
-      this.#again = true;
-      return;
-    }
-    this.#pumping = true;
-    (async () => {
-      try {
-        await this.ready;
-        while (true) {
-          this.#again = false;
-          const page = await listMessages(this.hub.kv, this.id, {
-            after: this.lastSeq,
-            limit: this.hub.config.replayPage,
-          });
-          if (page.items.length) {
-            this.cache.push(...page.items);
-            this.lastSeq = page.items[page.items.length - 1].seq;
-            const excess = this.cache.length - this.hub.config.channelCache;
-            if (excess > 0) this.cache.splice(0, excess);
-            for (const sub of this.subs) this.advance(sub);
-          }
-          if (page.cursor === null && !this.#again) break;
-        }
-      } catch (err) {
-        console.error(`hub: reading conversation ${this.id} failed`, err);
-      } finally {
-        this.#pumping = false;
-      }
-    })();
-  }
-
-  /** Gives `sub` everything after its cursor: from the cache, or from KV when it is further behind. */
-  advance(sub: Subscriber): void {
-    if (sub.closed || !this.subs.has(sub)) return;
-    if (!this.initialized) {
-      this.ready.then(() => this.advance(sub));
-      return;
-    }
-    if (sub.catching.has(this.id)) return;
-    const cur = sub.cursors.get(this.id);
-    if (cur === undefined || cur >= this.lastSeq) return;
-    const first = this.cache.length ? this.cache[0].seq : this.lastSeq + 1;
-    if (cur + 1 >= first) {
-      this.hub.deliver(sub, this, this.cache.slice(cur + 1 - first));
-      return;
-    }
-    sub.catching.add(this.id);
-    (async () => {
-      try {
-        while (!sub.closed && this.subs.has(sub)) {
-          const c = sub.cursors.get(this.id)!;
-          const upTo = (this.cache.length ? this.cache[0].seq : this.lastSeq + 1) - 1;
-          if (c >= upTo) break;
-          const page = await listMessages(this.hub.kv, this.id, {
-            after: c,
-            limit: Math.min(this.hub.config.replayPage, upTo - c),
-          });
-          const first = page.items[0]?.seq ?? upTo + 1;
-          if (first > c + 1) {
-            // Messages after the cursor are gone (retention deleted them): say so rather than
-            // leave a silent gap. The client drops what it holds and reloads; the stream goes on.
-            const seq = first - 1;
-            sub.cursors.set(this.id, seq);
-            sub.push({ type: "resync", conversationId: this.id, seq, reason: "retention" });
-          }
-          if (page.items.length === 0) break;
-          this.hub.deliver(sub, this, page.items);
-        }
-      } catch (err) {
-        console.error(`hub: catch-up of ${this.id} failed; closing the subscriber`, err);
-        sub.close(CLOSE.shutdown, "catch-up failed");
-      } finally {
-        sub.catching.delete(this.id);
-      }
-      this.advance(sub);
-    })();
-  }
-}
+import { Channel } from "./channel.ts";
+import { type Sink, Subscriber } from "./subscriber.ts";
 
 export class Hub {
   #channels = new Map<string, Channel>();
@@ -273,7 +103,10 @@ export class Hub {
     if (sub.closed || sub.cursors.has(conversationId)) return;
     sub.cursors.set(conversationId, cursor);
     let ch = this.#channels.get(conversationId);
-    if (!ch) this.#channels.set(conversationId, ch = new Channel(conversationId, this));
+    if (!ch) {
+      ch = new Channel(conversationId, this.kv, this.config, (s, c, m) => this.#deliver(s, c, m));
+      this.#channels.set(conversationId, ch);
+    }
     ch.subs.add(sub);
     ch.advance(sub);
   }
@@ -287,12 +120,12 @@ export class Hub {
   }
 
   /** Hands messages (already in order, starting at or before cursor + 1) to one subscriber. */
-  deliver(sub: Subscriber, ch: Channel, messages: Message[]): void {
+  #deliver(sub: Subscriber, conversationId: string, messages: Message[]): void {
     for (const m of messages) {
-      const cur = sub.cursors.get(ch.id);
+      const cur = sub.cursors.get(conversationId);
       if (cur === undefined || sub.closed) return;
       if (m.seq <= cur) continue;
-      sub.cursors.set(ch.id, m.seq);
+      sub.cursors.set(conversationId, m.seq);
       sub.push({ type: "message", message: m });
       const s = m.system;
       if (
@@ -300,8 +133,8 @@ export class Hub {
           (s.event === "member_left" && s.actorId === sub.userId))
       ) {
         // The notice of their own removal is the last thing a former member receives.
-        this.#unsubscribe(sub, ch.id);
-        sub.push({ type: "membership", conversationId: ch.id, change: "removed" });
+        this.#unsubscribe(sub, conversationId);
+        sub.push({ type: "membership", conversationId, change: "removed" });
         return;
       }
     }

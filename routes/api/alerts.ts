@@ -3,15 +3,13 @@ import { Hono } from "hono";
 import {
   ActionInputSchema,
   actOnAlert,
-  AlertListQuerySchema,
   AssignInputSchema,
-  getAlertFor,
-  getTimeline,
-  listAlerts,
   NoteInputSchema,
   noteOrCommand,
   PriorityInputSchema,
-} from "../../lib/alerts/alerts.ts";
+} from "../../lib/alerts/actions.ts";
+import { AlertListQuerySchema, getAlertFor, listAlerts } from "../../lib/alerts/queries.ts";
+import { getTimeline } from "../../lib/alerts/timeline.ts";
 import type { Core } from "../../lib/runtime.ts";
 import { type AppEnv, idParam, json, me, query, requireAuth } from "../middleware.ts";
 

@@ -1,17 +1,19 @@
 /** Conversations, members, messages and receipts. A non-member gets 404 everywhere. */
 import { Hono } from "hono";
 import {
-  addMembers,
   createConversation,
   getMembership,
-  leaveConversation,
   listConversations,
   listMembers,
-  removeMember,
   renameConversation,
-  setMemberRole,
   summarize,
 } from "../../lib/chat/conversations.ts";
+import {
+  addMembers,
+  leaveConversation,
+  removeMember,
+  setMemberRole,
+} from "../../lib/chat/membership.ts";
 import type { Core } from "../../lib/runtime.ts";
 import { ApiError } from "../../lib/core/errors.ts";
 import { listMessages, sendMessage } from "../../lib/chat/messages.ts";

@@ -1,7 +1,7 @@
 /** Contact methods, personal notification rules, deliveries, and providers (admins). */
 import { Hono } from "hono";
 import type { Alert } from "../../lib/alerts/model.ts";
-import { getAlertFor } from "../../lib/alerts/alerts.ts";
+import { getAlertFor } from "../../lib/alerts/queries.ts";
 import {
   addContact,
   ContactInputSchema,

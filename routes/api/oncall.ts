@@ -14,7 +14,7 @@ import {
   setReminderSettings,
   setTeamPolicy,
 } from "../../lib/paging/escalation.ts";
-import { parseDelivery } from "../../lib/alerts/sources.ts";
+import { parseDelivery } from "../../lib/alerts/sources/parse.ts";
 import { getIntegration } from "../../lib/alerts/integrations.ts";
 import { deleteDeadLetter, listDeadLetters, retryDeadLetter } from "../../lib/jobs/timers.ts";
 import { dryRun, getRouting, RoutingInputSchema, setRouting } from "../../lib/alerts/routing.ts";
