@@ -14,12 +14,11 @@ import {
   parseZabbix,
 } from "../lib/alerts/sources.ts";
 import { applyEvent, type IngestResult } from "../lib/alerts/alerts.ts";
-import { timingSafeEqual } from "../lib/core/crypto.ts";
+import { hmacSha256Hex, timingSafeEqual } from "../lib/core/crypto.ts";
 import type { Core } from "../lib/runtime.ts";
 import { ApiError } from "../lib/core/errors.ts";
 import { isUlid, ulid } from "../lib/core/ids.ts";
 import { getIntegration, type Integration, tokenMatches } from "../lib/alerts/integrations.ts";
-import { hmacSha256Hex } from "../lib/notify/outbound.ts";
 
 /** Largest age of a Grafana signature timestamp, against replays. */
 const SIGNATURE_MAX_AGE_S = 300;

@@ -5,6 +5,7 @@
  */
 import type { IntegrationType } from "./model.ts";
 import { z } from "zod";
+import { sha256Hex } from "../core/crypto.ts";
 import { ApiError } from "../core/errors.ts";
 import { describeIssues } from "../core/schemas.ts";
 import {
@@ -74,11 +75,6 @@ function addLink(links: Link[], href: string | null | undefined, text: string) {
   if (h && !links.some((l) => l.href === h)) links.push({ href: h, text });
 }
 
-async function sha256(s: string): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(s));
-  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** Alertmanager webhook v4 (and Grafana's superset of it): one event per group. */
 export async function parseAlertmanager(body: string, grafana: boolean): Promise<AlertEvent[]> {
   const r = AmPayloadSchema.safeParse(parseJson(body));
@@ -138,7 +134,7 @@ export async function parseAlertmanager(body: string, grafana: boolean): Promise
     links,
     images,
     items,
-    deliveryKey: await sha256(groupKey + "\n" + state),
+    deliveryKey: await sha256Hex(groupKey + "\n" + state),
   }];
 }
 
@@ -296,7 +292,7 @@ export async function parseZabbix(body: string): Promise<AlertEvent[]> {
     links,
     images: [],
     note: update ? [z0.update_user, z0.update_message].filter(Boolean).join(": ") : undefined,
-    deliveryKey: await sha256(
+    deliveryKey: await sha256Hex(
       [
         z0.event_id,
         z0.event_value,
@@ -325,7 +321,7 @@ export async function parseText(
   }
   const title = (opts.title ?? text.split("\n")[0]).slice(0, 300);
   return [{
-    key: "text:" + (opts.dedupKey ?? await sha256(title + "\n" + text)),
+    key: "text:" + (opts.dedupKey ?? await sha256Hex(title + "\n" + text)),
     action: "trigger",
     title,
     summary: text.slice(0, 8_000),

@@ -3,10 +3,9 @@
  * server keeps in KV), expiring, and single-use (a nonce record that the
  * first use deletes).
  */
-import { base64url, timingSafeEqual } from "../core/crypto.ts";
+import { base64url, hmacSha256Hex, timingSafeEqual } from "../core/crypto.ts";
 import type { Deps } from "../core/deps.ts";
 import { keys } from "../core/keys.ts";
-import { hmacSha256Hex } from "./outbound.ts";
 
 async function signingKey(kv: Deno.Kv): Promise<string> {
   const e = await kv.get<string>(keys.signingKey());

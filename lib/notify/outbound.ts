@@ -2,6 +2,7 @@
  * Outbound HTTP for webhooks: a URL check against SSRF (no loopback,
  * private or link-local targets unless allowed) and HMAC-SHA256 signing.
  */
+import { hmacSha256Hex } from "../core/crypto.ts";
 import { ApiError } from "../core/errors.ts";
 
 function ipv4Private(ip: string): boolean {
@@ -58,19 +59,6 @@ export async function checkOutboundUrl(raw: string, allowPrivate: boolean): Prom
     }
   }
   return url;
-}
-
-/** Lowercase hex HMAC-SHA256 of `data` with `secret`. */
-export async function hmacSha256Hex(secret: string, data: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const sig = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(data));
-  return [...new Uint8Array(sig)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** What one signed POST did: `transient` failures are worth retrying. */

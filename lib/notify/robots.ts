@@ -13,7 +13,8 @@ import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
 import { lastPart, listAll } from "../core/kv_util.ts";
-import { checkOutboundUrl, hmacSha256Hex } from "./outbound.ts";
+import { hmacSha256Base64, hmacSha256Hex } from "../core/crypto.ts";
+import { checkOutboundUrl } from "./outbound.ts";
 import type { User } from "../accounts/model.ts";
 import { requireTeamManager, teamRole } from "../accounts/teams.ts";
 import { stageDeleteTimer, stageTimer, type Timer } from "../jobs/timers.ts";
@@ -161,20 +162,7 @@ async function post(
   if (r.kind === "dingtalk") {
     // DingTalk: sign = urlencode(base64(HMAC-SHA256(secret, timestamp + "\n" + secret))), timestamp in ms.
     const ts = String(now);
-    const key = await crypto.subtle.importKey(
-      "raw",
-      new TextEncoder().encode(r.secret!),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign"],
-    );
-    const sig = btoa(
-      String.fromCharCode(
-        ...new Uint8Array(
-          await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${ts}\n${r.secret}`)),
-        ),
-      ),
-    );
+    const sig = await hmacSha256Base64(r.secret!, `${ts}\n${r.secret}`);
     url += (url.includes("?") ? "&" : "?") + `timestamp=${ts}&sign=${encodeURIComponent(sig)}`;
     body = {
       msgtype: "markdown",
@@ -183,18 +171,7 @@ async function post(
   } else if (r.kind === "feishu") {
     // Feishu/Lark: sign = base64(HMAC-SHA256(key = timestamp + "\n" + secret, message = "")), timestamp in s.
     const ts = String(Math.floor(now / 1000));
-    const key = await crypto.subtle.importKey(
-      "raw",
-      new TextEncoder().encode(`${ts}\n${r.secret}`),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign"],
-    );
-    const sig = btoa(
-      String.fromCharCode(
-        ...new Uint8Array(await crypto.subtle.sign("HMAC", key, new Uint8Array())),
-      ),
-    );
+    const sig = await hmacSha256Base64(`${ts}\n${r.secret}`, "");
     body = { timestamp: ts, sign: sig, msg_type: "text", content: { text: m.text } };
   } else if (r.kind === "wecom") {
     body = { msgtype: "markdown", markdown: { content: `**${m.title}**\n${m.markdown}` } };
