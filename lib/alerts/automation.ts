@@ -19,7 +19,7 @@ import { stageCancelPaging, stageRescheduleReminders } from "../paging/escalatio
 import type { Hint } from "../core/fanout.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { lastPart, listAll } from "../core/kv_util.ts";
+import { listByIndex } from "../core/kv_util.ts";
 import { stageAppend } from "../chat/messages.ts";
 import { checkOutboundUrl, postSigned } from "../notify/outbound.ts";
 import { MatcherSchema, matches } from "./routing.ts";
@@ -92,13 +92,7 @@ export async function createRule(deps: Deps, actor: User, input: RuleInput): Pro
 }
 
 export async function listRules(kv: Deno.Kv, teamId: string): Promise<Rule[]> {
-  const ids = (await listAll(kv, keys.automationRulesByTeam(teamId))).map((e) => lastPart(e.key));
-  const out: Rule[] = [];
-  for (const id of ids) {
-    const r = (await kv.get<Rule>(keys.automationRule(id))).value;
-    if (r) out.push(r);
-  }
-  return out;
+  return await listByIndex<Rule>(kv, keys.automationRulesByTeam(teamId), keys.automationRule);
 }
 
 function applies(rule: Rule, alert: Alert): boolean {

@@ -10,7 +10,7 @@ import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { listAll } from "../core/kv_util.ts";
+import { listByIndex } from "../core/kv_util.ts";
 import { NameSchema } from "../core/schemas.ts";
 import { type User } from "../accounts/model.ts";
 import { ensureTeamConversation, requireTeamManager } from "../accounts/teams.ts";
@@ -83,13 +83,7 @@ export async function getIntegration(kv: Deno.Kv, id: string): Promise<Integrati
 
 /** The integrations of a team (its members may list them). */
 export async function listIntegrations(kv: Deno.Kv, teamId: string): Promise<Integration[]> {
-  const ids = (await listAll<string>(kv, keys.integrationsByTeam(teamId))).map((e) => e.value);
-  const out: Integration[] = [];
-  for (const id of ids) {
-    const i = await getIntegration(kv, id);
-    if (i) out.push(i);
-  }
-  return out;
+  return await listByIndex<Integration>(kv, keys.integrationsByTeam(teamId), keys.integration);
 }
 
 /** True when `token` is this integration's token (constant-time compare of hashes). */

@@ -26,7 +26,7 @@ import type { Deps } from "../core/deps.ts";
 import { ApiError } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { u64 } from "../core/kv_util.ts";
+import { listByIndex, u64 } from "../core/kv_util.ts";
 import { listProviders, sendEmail, type SendResult, takeRate } from "./providers.ts";
 import { postSigned } from "./outbound.ts";
 import { sendPhone } from "./sms.ts";
@@ -424,12 +424,10 @@ export async function listDeliveriesOf(
   userId: string,
   limit = 100,
 ): Promise<Delivery[]> {
-  const out: Delivery[] = [];
-  for await (
-    const e of kv.list<string>({ prefix: keys.deliveriesByUser(userId) }, { reverse: true, limit })
-  ) {
-    const d = (await kv.get<Delivery>(keys.delivery(e.value, String(e.key[2])))).value;
-    if (d) out.push(d);
-  }
-  return out;
+  return await listByIndex<Delivery, string>(
+    kv,
+    keys.deliveriesByUser(userId),
+    (id, alertId) => keys.delivery(alertId, id),
+    { reverse: true, limit },
+  );
 }

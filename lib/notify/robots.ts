@@ -12,7 +12,7 @@ import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { lastPart, listAll } from "../core/kv_util.ts";
+import { listAll, listByIndex } from "../core/kv_util.ts";
 import { hmacSha256Base64, hmacSha256Hex } from "../core/crypto.ts";
 import { checkOutboundUrl } from "./outbound.ts";
 import type { User } from "../accounts/model.ts";
@@ -75,13 +75,7 @@ export async function createRobot(deps: Deps, actor: User, input: RobotInput): P
 }
 
 export async function listRobots(kv: Deno.Kv, teamId: string): Promise<Robot[]> {
-  const ids = (await listAll(kv, keys.robotsByTeam(teamId))).map((e) => lastPart(e.key));
-  const out: Robot[] = [];
-  for (const id of ids) {
-    const r = (await kv.get<Robot>(keys.robot(id))).value;
-    if (r) out.push(r);
-  }
-  return out;
+  return await listByIndex<Robot>(kv, keys.robotsByTeam(teamId), keys.robot);
 }
 
 export async function deleteRobot(deps: Deps, actor: User, id: string): Promise<void> {

@@ -26,7 +26,7 @@ import { ApiError, notFound } from "../core/errors.ts";
 import type { Hint } from "../core/fanout.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { getManyChunked, lastPart, listAll } from "../core/kv_util.ts";
+import { getManyChunked, listByIndex } from "../core/kv_util.ts";
 import { stageAppend } from "../chat/messages.ts";
 import { onCallAt, quietUntil, type Schedule } from "./schedules.ts";
 import type { Head } from "../chat/model.ts";
@@ -106,15 +106,11 @@ async function checkTarget(kv: Deno.Kv, teamId: string, t: Target): Promise<void
 }
 
 export async function listPolicies(kv: Deno.Kv, teamId: string): Promise<EscalationPolicy[]> {
-  const ids = (await listAll(kv, keys.escalationPoliciesByTeam(teamId))).map((e) =>
-    lastPart(e.key)
+  return await listByIndex<EscalationPolicy>(
+    kv,
+    keys.escalationPoliciesByTeam(teamId),
+    keys.escalationPolicy,
   );
-  const out: EscalationPolicy[] = [];
-  for (const id of ids) {
-    const p = (await kv.get<EscalationPolicy>(keys.escalationPolicy(id))).value;
-    if (p) out.push(p);
-  }
-  return out;
 }
 
 /** Sets (or clears) the team's default escalation policy for new alerts. */

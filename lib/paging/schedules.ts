@@ -10,7 +10,7 @@ import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { lastPart, listAll } from "../core/kv_util.ts";
+import { listByIndex } from "../core/kv_util.ts";
 import { HhMmSchema, TimeZoneSchema } from "../core/schemas.ts";
 import { type User } from "../accounts/model.ts";
 import { requireTeamManager, teamRole } from "../accounts/teams.ts";
@@ -321,13 +321,7 @@ export async function getScheduleFor(kv: Deno.Kv, user: User, id: string): Promi
 }
 
 export async function listSchedules(kv: Deno.Kv, teamId: string): Promise<Schedule[]> {
-  const ids = (await listAll(kv, keys.schedulesByTeam(teamId))).map((e) => lastPart(e.key));
-  const out: Schedule[] = [];
-  for (const id of ids) {
-    const s = (await kv.get<Schedule>(keys.schedule(id))).value;
-    if (s) out.push(s);
-  }
-  return out;
+  return await listByIndex<Schedule>(kv, keys.schedulesByTeam(teamId), keys.schedule);
 }
 
 /**
