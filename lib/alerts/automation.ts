@@ -19,7 +19,7 @@ import { stageCancelPaging, stageRescheduleReminders } from "../paging/escalatio
 import type { Hint } from "../core/fanout.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { listByIndex } from "../core/kv_util.ts";
+import { checkAbsent, commitOrConflict, listByIndex } from "../core/kv_util.ts";
 import { stageAppend } from "../chat/messages.ts";
 import { checkOutboundUrl, postSigned } from "../notify/outbound.ts";
 import { MatcherSchema, matches } from "./routing.ts";
@@ -86,8 +86,10 @@ export async function createRule(deps: Deps, actor: User, input: RuleInput): Pro
     }
   }
   const rule: Rule = { ...input, id: ulid(clock.now()), createdAt: clock.now() };
-  await kv.atomic().set(keys.automationRule(rule.id), rule)
-    .set(keys.automationRuleByTeam(input.teamId, rule.id), rule.id).commit();
+  const op = checkAbsent(kv.atomic(), keys.automationRule(rule.id))
+    .set(keys.automationRule(rule.id), rule)
+    .set(keys.automationRuleByTeam(input.teamId, rule.id), rule.id);
+  await commitOrConflict(op, "could not create the rule; retry");
   return rule;
 }
 

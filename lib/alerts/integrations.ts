@@ -10,7 +10,7 @@ import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { listByIndex } from "../core/kv_util.ts";
+import { checkAbsent, commitOrConflict, listByIndex } from "../core/kv_util.ts";
 import { NameSchema } from "../core/schemas.ts";
 import { type User } from "../accounts/model.ts";
 import { ensureTeamConversation, requireTeamManager } from "../accounts/teams.ts";
@@ -68,12 +68,10 @@ export async function createIntegration(
     createdAt: clock.now(),
     createdBy: actor.id,
   };
-  const res = await kv.atomic()
-    .check({ key: keys.integration(integration.id), versionstamp: null })
+  const op = checkAbsent(kv.atomic(), keys.integration(integration.id))
     .set(keys.integration(integration.id), integration)
-    .set(keys.integrationByTeam(team.id, integration.id), integration.id)
-    .commit();
-  if (!res.ok) throw new ApiError("conflict", "could not create the integration; retry");
+    .set(keys.integrationByTeam(team.id, integration.id), integration.id);
+  await commitOrConflict(op, "could not create the integration; retry");
   return { integration, token };
 }
 

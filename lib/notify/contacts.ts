@@ -9,7 +9,7 @@ import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { getManyChunked, listAll } from "../core/kv_util.ts";
+import { checkAbsent, commitOrConflict, getManyChunked, listAll } from "../core/kv_util.ts";
 import type { User } from "../accounts/model.ts";
 
 export const ChannelSchema = z.enum(["email", "sms", "voice", "webhook"]);
@@ -135,7 +135,11 @@ export async function addContact(
       : {}),
   };
   await send(contact, code);
-  await kv.set(keys.contact(user.id, contact.id), contact);
+  const key = keys.contact(user.id, contact.id);
+  await commitOrConflict(
+    checkAbsent(kv.atomic(), key).set(key, contact),
+    "could not add the contact; retry",
+  );
   return contact;
 }
 

@@ -12,7 +12,7 @@ import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { listAll, listByIndex } from "../core/kv_util.ts";
+import { checkAbsent, commitOrConflict, listAll, listByIndex } from "../core/kv_util.ts";
 import { hmacSha256Base64, hmacSha256Hex } from "../core/crypto.ts";
 import { checkOutboundUrl } from "./outbound.ts";
 import type { User } from "../accounts/model.ts";
@@ -69,8 +69,10 @@ export async function createRobot(deps: Deps, actor: User, input: RobotInput): P
     throw new ApiError("invalid_input", `secret: ${input.kind} robots are signed`);
   }
   const r: Robot = { ...input, id: ulid(deps.clock.now()), createdAt: deps.clock.now() };
-  await deps.kv.atomic().set(keys.robot(r.id), r).set(keys.robotByTeam(r.teamId, r.id), r.id)
-    .commit();
+  const op = checkAbsent(deps.kv.atomic(), keys.robot(r.id))
+    .set(keys.robot(r.id), r)
+    .set(keys.robotByTeam(r.teamId, r.id), r.id);
+  await commitOrConflict(op, "could not create the robot; retry");
   return r;
 }
 

@@ -26,7 +26,7 @@ import { ApiError, notFound } from "../core/errors.ts";
 import type { Hint } from "../core/fanout.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { getManyChunked, listByIndex } from "../core/kv_util.ts";
+import { checkAbsent, commitOrConflict, getManyChunked, listByIndex } from "../core/kv_util.ts";
 import { stageAppend } from "../chat/messages.ts";
 import { onCallAt, quietUntil, type Schedule } from "./schedules.ts";
 import type { Head } from "../chat/model.ts";
@@ -91,8 +91,10 @@ export async function createPolicy(
     for (const t of level.targets) await checkTarget(kv, input.teamId, t);
   }
   const policy: EscalationPolicy = { ...input, id: ulid(clock.now()), createdAt: clock.now() };
-  await kv.atomic().set(keys.escalationPolicy(policy.id), policy)
-    .set(keys.escalationPolicyByTeam(input.teamId, policy.id), policy.id).commit();
+  const op = checkAbsent(kv.atomic(), keys.escalationPolicy(policy.id))
+    .set(keys.escalationPolicy(policy.id), policy)
+    .set(keys.escalationPolicyByTeam(input.teamId, policy.id), policy.id);
+  await commitOrConflict(op, "could not create the policy; retry");
   return policy;
 }
 

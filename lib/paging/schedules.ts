@@ -10,7 +10,7 @@ import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { listByIndex } from "../core/kv_util.ts";
+import { checkAbsent, commitOrConflict, listByIndex } from "../core/kv_util.ts";
 import { HhMmSchema, TimeZoneSchema } from "../core/schemas.ts";
 import { type User } from "../accounts/model.ts";
 import { requireTeamManager, teamRole } from "../accounts/teams.ts";
@@ -303,11 +303,10 @@ export async function createSchedule(
     overrides: [],
     createdAt: clock.now(),
   };
-  await kv.atomic()
-    .check({ key: keys.schedule(schedule.id), versionstamp: null })
+  const op = checkAbsent(kv.atomic(), keys.schedule(schedule.id))
     .set(keys.schedule(schedule.id), schedule)
-    .set(keys.scheduleByTeam(input.teamId, schedule.id), schedule.id)
-    .commit();
+    .set(keys.scheduleByTeam(input.teamId, schedule.id), schedule.id);
+  await commitOrConflict(op, "could not create the schedule; retry");
   return schedule;
 }
 
