@@ -48,7 +48,7 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
     timers: null as unknown as TimerService,
     retention: null as unknown as RetentionService,
     async start() {
-      await migrateContactChannels(kv);
+      await migrateContactChannels(kv, clock);
       await fanout.start();
       core.timers.start();
       core.retention.start();

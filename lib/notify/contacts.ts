@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { DEFAULT_NOTIFICATION_RULES, VERIFY_MAX_TRIES } from "../core/config.ts";
 import { base64url, sha256Hex, timingSafeEqual } from "../core/crypto.ts";
+import { type Clock, systemClock } from "../core/clock.ts";
 import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
@@ -225,7 +226,10 @@ export async function reachableChannelsMany(
  * verified before the summaries existed would otherwise never be paged). Safe to run from
  * several processes: a summary is only created where none exists.
  */
-export async function migrateContactChannels(kv: Deno.Kv): Promise<void> {
+export async function migrateContactChannels(
+  kv: Deno.Kv,
+  clock: Clock = systemClock,
+): Promise<void> {
   if ((await kv.get(keys.migration("contact_channels"))).value) return;
   const byUser = new Map<string, Contact[]>();
   for await (const e of kv.list<Contact>({ prefix: keys.contactsAll() })) {
@@ -235,5 +239,5 @@ export async function migrateContactChannels(kv: Deno.Kv): Promise<void> {
     await kv.atomic().check({ key: keys.contactChannels(userId), versionstamp: null })
       .set(keys.contactChannels(userId), verifiedChannels(contacts)).commit();
   }
-  await kv.set(keys.migration("contact_channels"), Date.now());
+  await kv.set(keys.migration("contact_channels"), clock.now());
 }
