@@ -38,19 +38,22 @@ export const ContactInputSchema = z.strictObject({
   }
 });
 
-export interface Contact {
-  id: string;
-  userId: string;
-  kind: Channel;
-  address: string;
-  verified: boolean;
-  createdAt: number;
-  codeHash: string | null;
-  codeExpiresAt: number;
-  tries: number;
+/** A stored contact method (`contacts/<user>/<id>`). */
+export const ContactSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  kind: ChannelSchema,
+  address: z.string(),
+  verified: z.boolean(),
+  createdAt: z.number(),
+  /** SHA-256 of the pending verification code; null once verified. */
+  codeHash: z.string().nullable(),
+  codeExpiresAt: z.number(),
+  tries: z.number(),
   /** Webhook contacts: the key their requests are signed with (shown once, at creation). */
-  secret?: string;
-}
+  secret: z.string().optional(),
+});
+export type Contact = z.infer<typeof ContactSchema>;
 
 export function publicContact(c: Contact) {
   const { codeHash: _h, secret: _s, ...rest } = c;

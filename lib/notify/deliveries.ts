@@ -14,8 +14,10 @@ import { named, readPeople, stagePeople } from "../alerts/people.ts";
 import type { Alert, TimelineEntry } from "../alerts/model.ts";
 import { makeAckLink } from "./ack_links.ts";
 import { DEFAULT_NOTIFICATION_RULES, DELIVERY_BACKOFF_MS } from "../core/config.ts";
+import { z } from "zod";
 import {
   type Channel,
+  ChannelSchema,
   type Contact,
   getNotifyRulesMany,
   type NotifyRules,
@@ -35,19 +37,26 @@ import { getTemplate, render, type TemplateChannel } from "./templates.ts";
 import type { User } from "../accounts/model.ts";
 import { stageDeleteTimer, stageSweepWake, stageTimer, type Timer } from "../jobs/timers.ts";
 
-export interface Delivery {
-  id: string;
-  alertId: string;
-  userId: string;
-  channel: Channel;
+/** A stored delivery (`deliveries/<alert>/<id>`): every attempt of one personal notification. */
+export const DeliverySchema = z.object({
+  id: z.string(),
+  alertId: z.string(),
+  userId: z.string(),
+  channel: ChannelSchema,
   /** The address, partly hidden. */
-  to: string;
-  status: "sent" | "failed" | "retrying" | "skipped";
-  reason?: string;
-  attempts: { at: number; provider: string; ok: boolean; detail: string }[];
-  createdAt: number;
-  updatedAt: number;
-}
+  to: z.string(),
+  status: z.enum(["sent", "failed", "retrying", "skipped"]),
+  reason: z.string().optional(),
+  attempts: z.array(z.object({
+    at: z.number(),
+    provider: z.string(),
+    ok: z.boolean(),
+    detail: z.string(),
+  })),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type Delivery = z.infer<typeof DeliverySchema>;
 
 function mask(address: string): string {
   const [name, domain] = address.split("@");

@@ -28,10 +28,9 @@ export const RobotInputSchema = z.strictObject({
   secret: z.string().max(256).optional(),
 });
 export type RobotInput = z.infer<typeof RobotInputSchema>;
-export interface Robot extends RobotInput {
-  id: string;
-  createdAt: number;
-}
+/** A stored robot (`robots/<id>`). */
+export const RobotSchema = RobotInputSchema.extend({ id: z.string(), createdAt: z.number() });
+export type Robot = z.infer<typeof RobotSchema>;
 
 /** Messages per rolling minute each platform accepts from one robot. */
 export const ROBOT_PER_MINUTE: Record<Robot["kind"], number> = {
@@ -46,14 +45,16 @@ const BATCH_MAX = 20;
 /** Waits after transient failures. */
 const ROBOT_BACKOFF_MS = [10_000, 60_000, 300_000];
 
-interface OutboxItem {
-  event: "opened" | "acknowledged" | "resolved";
-  alertId: string;
-  title: string;
-  priority: string;
-  url: string;
-  at: number;
-}
+/** A pending event in a robot's outbox (`robot_outbox/<robot>/<id>`). */
+const OutboxItemSchema = z.object({
+  event: z.enum(["opened", "acknowledged", "resolved"]),
+  alertId: z.string(),
+  title: z.string(),
+  priority: z.string(),
+  url: z.string(),
+  at: z.number(),
+});
+type OutboxItem = z.infer<typeof OutboxItemSchema>;
 
 export function publicRobot(r: Robot) {
   return { ...r, secret: r.secret ? "********" : undefined };

@@ -53,10 +53,12 @@ export const PolicyInputSchema = z.strictObject({
   repeat: z.number().int().min(0).max(9).default(0),
 });
 export type PolicyInput = z.infer<typeof PolicyInputSchema>;
-export interface EscalationPolicy extends PolicyInput {
-  id: string;
-  createdAt: number;
-}
+/** A stored escalation policy (`escalation_policies/<id>`). */
+export const EscalationPolicySchema = PolicyInputSchema.extend({
+  id: z.string(),
+  createdAt: z.number(),
+});
+export type EscalationPolicy = z.infer<typeof EscalationPolicySchema>;
 
 const RuleSchema = z.strictObject({
   /** Minutes between reminders (fractions allowed); 0: no reminders. */

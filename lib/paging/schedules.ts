@@ -54,20 +54,23 @@ export const OverrideInputSchema = z.strictObject({
   end: z.iso.datetime({ offset: true }),
 });
 
-export interface Override {
-  id: string;
-  userId: string;
-  start: number;
-  end: number;
-  createdBy: string;
-  createdAt: number;
-}
+export const OverrideSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  start: z.number(),
+  end: z.number(),
+  createdBy: z.string(),
+  createdAt: z.number(),
+});
+export type Override = z.infer<typeof OverrideSchema>;
 
-export interface Schedule extends ScheduleInput {
-  id: string;
-  overrides: Override[];
-  createdAt: number;
-}
+/** A stored schedule (`schedules/<id>`), its overrides inside it. */
+export const ScheduleSchema = ScheduleInputSchema.extend({
+  id: z.string(),
+  overrides: z.array(OverrideSchema),
+  createdAt: z.number(),
+});
+export type Schedule = z.infer<typeof ScheduleSchema>;
 
 interface Local {
   y: number;
