@@ -232,9 +232,9 @@ export async function stageOnOpen(deps: Deps, op: Deno.AtomicOperation, alert: A
 export async function fireAutomation(deps: Deps, timerId: string): Promise<boolean> {
   const { kv, fanout, clock } = deps;
   const t0 = (await kv.get<Timer>(keys.timer(timerId))).value;
-  if (!t0) return false;
+  if (t0?.kind !== "automation") return false;
   const a0 = (await kv.get<Alert>(keys.alert(t0.alertId))).value;
-  const rule = t0.ruleId ? (await kv.get<Rule>(keys.automationRule(t0.ruleId))).value : null;
+  const rule = (await kv.get<Rule>(keys.automationRule(t0.ruleId))).value;
   return await fanout.commit<boolean>(
     fanout.shard(a0?.conversationId ?? t0.alertId),
     async (op) => {
@@ -269,17 +269,16 @@ export async function fireAutomation(deps: Deps, timerId: string): Promise<boole
 export async function deliverWebhook(deps: Deps, timerId: string): Promise<boolean> {
   const { kv, fanout, clock, config } = deps;
   const t = await kv.get<Timer>(keys.timer(timerId));
-  if (!t.value || t.value.dueAt > clock.now()) return false;
-  const alert = (await kv.get<Alert>(keys.alert(t.value.alertId))).value;
-  const rule = t.value.ruleId
-    ? (await kv.get<Rule>(keys.automationRule(t.value.ruleId))).value
-    : null;
-  const action = rule?.actions[t.value.action ?? -1];
+  if (t.value?.kind !== "webhook" || t.value.dueAt > clock.now()) return false;
+  const timer = t.value;
+  const alert = (await kv.get<Alert>(keys.alert(timer.alertId))).value;
+  const rule = (await kv.get<Rule>(keys.automationRule(timer.ruleId))).value;
+  const action = rule?.actions[timer.action];
   if (!alert || !rule || action?.type !== "webhook") {
     await kv.atomic().check(t).delete(t.key).commit();
     return false;
   }
-  const deliveryId = t.value.delivery ?? t.value.id;
+  const deliveryId = timer.delivery ?? timer.id;
   const body = JSON.stringify({
     event: "alert.automation",
     deliveryId,
@@ -293,19 +292,19 @@ export async function deliverWebhook(deps: Deps, timerId: string): Promise<boole
     allowPrivate: config.allowPrivateWebhooks,
   });
   const error = status === 0 ? detail : "";
-  const retry = !ok && transient && t.value.n < config.webhookMaxAttempts;
+  const retry = !ok && transient && timer.n < config.webhookMaxAttempts;
   await fanout.commit(fanout.shard(alert.conversationId), (op) => {
     const now = clock.now();
     op.check(t);
-    stageDeleteTimer(op, t.value!);
+    stageDeleteTimer(op, timer);
     let retryAt: number | null = null;
     if (retry) {
-      retryAt = now + WEBHOOK_BACKOFF_MS[Math.min(t.value!.n - 1, WEBHOOK_BACKOFF_MS.length - 1)];
+      retryAt = now + WEBHOOK_BACKOFF_MS[Math.min(timer.n - 1, WEBHOOK_BACKOFF_MS.length - 1)];
       stageTimer(op, now, {
-        ...t.value!,
+        ...timer,
         id: ulid(now),
         dueAt: retryAt,
-        n: t.value!.n + 1,
+        n: timer.n + 1,
         delivery: deliveryId,
       });
     }
@@ -313,7 +312,7 @@ export async function deliverWebhook(deps: Deps, timerId: string): Promise<boole
       ...entry(now, {
         rule: rule.name,
         url: action.url,
-        attempt: t.value!.n,
+        attempt: timer.n,
         status,
         ok,
         ...(error ? { error: error.slice(0, 200) } : {}),

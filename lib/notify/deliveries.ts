@@ -209,15 +209,14 @@ function stageBatches(op: Deno.AtomicOperation, alert: Alert, userIds: string[],
 export async function stagePersonalBatch(deps: Deps, timerId: string): Promise<boolean> {
   const { kv, clock } = deps;
   const t = await kv.get<Timer>(keys.timer(timerId));
-  if (!t.value || t.value.dueAt > clock.now()) return false;
+  if (t.value?.kind !== "personal_batch" || t.value.dueAt > clock.now()) return false;
   const a = await kv.get<Alert>(keys.alert(t.value.alertId));
   const now = clock.now();
   const op = kv.atomic().check(t);
   stageDeleteTimer(op, t.value);
   const alert = a.value;
   if (alert && alert.status === "triggered" && (alert.epoch ?? 0) === t.value.round) {
-    const ids = t.value.userIds ?? [];
-    const r = await stageUsers(deps, op, alert, ids, now, PERSONAL_BATCH_MUTATIONS);
+    const r = await stageUsers(deps, op, alert, t.value.userIds, now, PERSONAL_BATCH_MUTATIONS);
     stageBatches(op, alert, r.rest, now);
     stageUnreachable(op, alert, r.unreachable, now);
   }
@@ -255,10 +254,9 @@ async function messageFor(deps: Deps, channel: TemplateChannel, alert: Alert, us
 export async function deliverPersonal(deps: Deps, timerId: string): Promise<boolean> {
   const { kv, fanout, clock, config } = deps;
   const t = await kv.get<Timer>(keys.timer(timerId));
-  if (!t.value || t.value.dueAt > clock.now()) return false;
+  if (t.value?.kind !== "personal" || t.value.dueAt > clock.now()) return false;
   const timer = t.value;
-  const userId = timer.userId!;
-  const channel = timer.channel!;
+  const { userId, channel } = timer;
   const alert = (await kv.get<Alert>(keys.alert(timer.alertId))).value;
   const user = (await kv.get<User>(keys.user(userId))).value;
   const now = clock.now();

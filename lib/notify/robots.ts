@@ -226,8 +226,8 @@ async function post(
 export async function flushRobot(deps: Deps, timerId: string): Promise<boolean> {
   const { kv, clock } = deps;
   const t = await kv.get<Timer>(keys.timer(timerId));
-  if (!t.value || t.value.dueAt > clock.now()) return false;
-  const robotId = t.value.ruleId!;
+  if (t.value?.kind !== "robot" || t.value.dueAt > clock.now()) return false;
+  const robotId = t.value.ruleId;
   const robot = (await kv.get<Robot>(keys.robot(robotId))).value;
   const pending = await listAll<OutboxItem>(kv, keys.robotOutboxAll(robotId), BATCH_MAX);
   const now = clock.now();
