@@ -11,7 +11,7 @@ import { Hub } from "./realtime/hub.ts";
 import { type Deps, Limits } from "./core/deps.ts";
 import { fireTimer } from "./paging/escalation.ts";
 import { DeliveredBuffer } from "./chat/receipts.ts";
-import { type Timer, TimerService } from "./jobs/timers.ts";
+import { TimerSchema, TimerService } from "./jobs/timers.ts";
 import { RetentionService } from "./chat/retention.ts";
 import { migrateContactChannels } from "./notify/contacts.ts";
 import { migrateTeamNameIndex } from "./accounts/teams.ts";
@@ -19,6 +19,7 @@ import { deliverWebhook, fireAutomation } from "./alerts/automation.ts";
 import { deliverPersonal, stagePersonalBatch } from "./notify/deliveries.ts";
 import { flushRobot } from "./notify/robots.ts";
 import { keys } from "./core/keys.ts";
+import { describeIssues } from "./core/schemas.ts";
 
 /** Everything a running Tocsin holds: the domain's ports plus the hub, receipts, timers and retention. */
 export interface Core extends Deps {
@@ -57,7 +58,7 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
     timers: null as unknown as TimerService,
     retention: null as unknown as RetentionService,
     async start() {
-      await migrateContactChannels(kv);
+      await migrateContactChannels(kv, clock);
       await migrateTeamNameIndex(kv);
       await fanout.start();
       core.timers.start();
@@ -73,15 +74,32 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
   };
   core.retention = new RetentionService(core);
   core.timers = new TimerService(core, async (id) => {
-    // One dispatcher for every kind of timer.
-    const t = (await kv.get<Timer>(keys.timer(id))).value;
-    if (!t) return false;
-    if (t.kind === "automation") return await fireAutomation(core, id);
-    if (t.kind === "webhook") return await deliverWebhook(core, id);
-    if (t.kind === "personal") return await deliverPersonal(core, id);
-    if (t.kind === "personal_batch") return await stagePersonalBatch(core, id);
-    if (t.kind === "robot") return await flushRobot(core, id);
-    return await fireTimer(core, id);
+    // One dispatcher for every kind of timer, on the parsed record. A record that does not parse
+    // throws: the failure is counted, and it ends among the dead letters, where admins see it.
+    const raw = (await kv.get(keys.timer(id))).value;
+    if (raw === null) return false;
+    const parsed = TimerSchema.safeParse(raw);
+    if (!parsed.success) throw new Error(`timer ${id}: ${describeIssues(parsed.error)}`);
+    const t = parsed.data;
+    switch (t.kind) {
+      case "reminder":
+      case "escalation":
+        return await fireTimer(core, id);
+      case "automation":
+        return await fireAutomation(core, id);
+      case "webhook":
+        return await deliverWebhook(core, id);
+      case "personal":
+        return await deliverPersonal(core, id);
+      case "personal_batch":
+        return await stagePersonalBatch(core, id);
+      case "robot":
+        return await flushRobot(core, id);
+      default: {
+        const unknown: never = t;
+        throw new Error(`timer ${id}: no handler for ${JSON.stringify(unknown)}`);
+      }
+    }
   });
   return core;
 }

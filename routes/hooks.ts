@@ -7,12 +7,11 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { parseDelivery } from "../lib/alerts/sources/parse.ts";
 import { applyEvent, type IngestResult } from "../lib/alerts/ingest.ts";
-import { timingSafeEqual } from "../lib/core/crypto.ts";
+import { hmacSha256Hex, timingSafeEqual } from "../lib/core/crypto.ts";
 import type { Core } from "../lib/runtime.ts";
 import { ApiError } from "../lib/core/errors.ts";
 import { isUlid, ulid } from "../lib/core/ids.ts";
 import { getIntegration, type Integration, tokenMatches } from "../lib/alerts/integrations.ts";
-import { hmacSha256Hex } from "../lib/notify/outbound.ts";
 import type { AppEnv } from "./middleware.ts";
 
 /** Largest age of a Grafana signature timestamp, against replays. */

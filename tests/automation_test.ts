@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ManualClock } from "../lib/core/clock.ts";
-import { hmacSha256Hex } from "../lib/notify/outbound.ts";
+import { hmacSha256Hex } from "../lib/core/crypto.ts";
 import { adminClient, startServer, type TestServer, userClient } from "./_helpers.ts";
 
 const MIN = 60_000;

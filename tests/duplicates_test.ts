@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import type { TimelineEntry } from "../lib/alerts/model.ts";
-import { hmacSha256Hex } from "../lib/notify/outbound.ts";
+import { hmacSha256Hex } from "../lib/core/crypto.ts";
 import { sleep } from "./_helpers.ts";
 import { freePort, prng, ServerProcess, setupTeam } from "./_process.ts";
 

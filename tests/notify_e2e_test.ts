@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { ManualClock } from "../lib/core/clock.ts";
-import { hmacSha256Hex } from "../lib/notify/outbound.ts";
+import { hmacSha256Hex } from "../lib/core/crypto.ts";
 import { adminClient, Client, startServer, type TestServer, userClient } from "./_helpers.ts";
 import { PYTHON, smtpServer } from "./_smtp.ts";
 

@@ -19,7 +19,7 @@ import { stageCancelPaging, stageRescheduleReminders } from "../paging/escalatio
 import type { Hint } from "../core/fanout.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { lastPart, listAll } from "../core/kv_util.ts";
+import { checkAbsent, commitOrConflict, listByIndex } from "../core/kv_util.ts";
 import { stageAppend } from "../chat/messages.ts";
 import { checkOutboundUrl, postSigned } from "../notify/outbound.ts";
 import { MatcherSchema, matches } from "./routing.ts";
@@ -86,19 +86,15 @@ export async function createRule(deps: Deps, actor: User, input: RuleInput): Pro
     }
   }
   const rule: Rule = { ...input, id: ulid(clock.now()), createdAt: clock.now() };
-  await kv.atomic().set(keys.automationRule(rule.id), rule)
-    .set(keys.automationRuleByTeam(input.teamId, rule.id), rule.id).commit();
+  const op = checkAbsent(kv.atomic(), keys.automationRule(rule.id))
+    .set(keys.automationRule(rule.id), rule)
+    .set(keys.automationRuleByTeam(input.teamId, rule.id), rule.id);
+  await commitOrConflict(op, "could not create the rule; retry");
   return rule;
 }
 
 export async function listRules(kv: Deno.Kv, teamId: string): Promise<Rule[]> {
-  const ids = (await listAll(kv, keys.automationRulesByTeam(teamId))).map((e) => lastPart(e.key));
-  const out: Rule[] = [];
-  for (const id of ids) {
-    const r = (await kv.get<Rule>(keys.automationRule(id))).value;
-    if (r) out.push(r);
-  }
-  return out;
+  return await listByIndex<Rule>(kv, keys.automationRulesByTeam(teamId), keys.automationRule);
 }
 
 function applies(rule: Rule, alert: Alert): boolean {
@@ -236,9 +232,9 @@ export async function stageOnOpen(deps: Deps, op: Deno.AtomicOperation, alert: A
 export async function fireAutomation(deps: Deps, timerId: string): Promise<boolean> {
   const { kv, fanout, clock } = deps;
   const t0 = (await kv.get<Timer>(keys.timer(timerId))).value;
-  if (!t0) return false;
+  if (t0?.kind !== "automation") return false;
   const a0 = (await kv.get<Alert>(keys.alert(t0.alertId))).value;
-  const rule = t0.ruleId ? (await kv.get<Rule>(keys.automationRule(t0.ruleId))).value : null;
+  const rule = (await kv.get<Rule>(keys.automationRule(t0.ruleId))).value;
   return await fanout.commit<boolean>(
     fanout.shard(a0?.conversationId ?? t0.alertId),
     async (op) => {
@@ -273,17 +269,16 @@ export async function fireAutomation(deps: Deps, timerId: string): Promise<boole
 export async function deliverWebhook(deps: Deps, timerId: string): Promise<boolean> {
   const { kv, fanout, clock, config } = deps;
   const t = await kv.get<Timer>(keys.timer(timerId));
-  if (!t.value || t.value.dueAt > clock.now()) return false;
-  const alert = (await kv.get<Alert>(keys.alert(t.value.alertId))).value;
-  const rule = t.value.ruleId
-    ? (await kv.get<Rule>(keys.automationRule(t.value.ruleId))).value
-    : null;
-  const action = rule?.actions[t.value.action ?? -1];
+  if (t.value?.kind !== "webhook" || t.value.dueAt > clock.now()) return false;
+  const timer = t.value;
+  const alert = (await kv.get<Alert>(keys.alert(timer.alertId))).value;
+  const rule = (await kv.get<Rule>(keys.automationRule(timer.ruleId))).value;
+  const action = rule?.actions[timer.action];
   if (!alert || !rule || action?.type !== "webhook") {
     await kv.atomic().check(t).delete(t.key).commit();
     return false;
   }
-  const deliveryId = t.value.delivery ?? t.value.id;
+  const deliveryId = timer.delivery ?? timer.id;
   const body = JSON.stringify({
     event: "alert.automation",
     deliveryId,
@@ -297,19 +292,19 @@ export async function deliverWebhook(deps: Deps, timerId: string): Promise<boole
     policy: config,
   });
   const error = status === 0 ? detail : "";
-  const retry = !ok && transient && t.value.n < config.webhookMaxAttempts;
+  const retry = !ok && transient && timer.n < config.webhookMaxAttempts;
   await fanout.commit(fanout.shard(alert.conversationId), (op) => {
     const now = clock.now();
     op.check(t);
-    stageDeleteTimer(op, t.value!);
+    stageDeleteTimer(op, timer);
     let retryAt: number | null = null;
     if (retry) {
-      retryAt = now + WEBHOOK_BACKOFF_MS[Math.min(t.value!.n - 1, WEBHOOK_BACKOFF_MS.length - 1)];
+      retryAt = now + WEBHOOK_BACKOFF_MS[Math.min(timer.n - 1, WEBHOOK_BACKOFF_MS.length - 1)];
       stageTimer(op, now, {
-        ...t.value!,
+        ...timer,
         id: ulid(now),
         dueAt: retryAt,
-        n: t.value!.n + 1,
+        n: timer.n + 1,
         delivery: deliveryId,
       });
     }
@@ -317,7 +312,7 @@ export async function deliverWebhook(deps: Deps, timerId: string): Promise<boole
       ...entry(now, {
         rule: rule.name,
         url: action.url,
-        attempt: t.value!.n,
+        attempt: timer.n,
         status,
         ok,
         ...(error ? { error: error.slice(0, 200) } : {}),

@@ -10,7 +10,7 @@ import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { listAll } from "../core/kv_util.ts";
+import { checkAbsent, commitOrConflict, listByIndex } from "../core/kv_util.ts";
 import { NameSchema } from "../core/schemas.ts";
 import { type User } from "../accounts/model.ts";
 import { ensureTeamConversation, requireTeamManager } from "../accounts/teams.ts";
@@ -68,12 +68,10 @@ export async function createIntegration(
     createdAt: clock.now(),
     createdBy: actor.id,
   };
-  const res = await kv.atomic()
-    .check({ key: keys.integration(integration.id), versionstamp: null })
+  const op = checkAbsent(kv.atomic(), keys.integration(integration.id))
     .set(keys.integration(integration.id), integration)
-    .set(keys.integrationByTeam(team.id, integration.id), integration.id)
-    .commit();
-  if (!res.ok) throw new ApiError("conflict", "could not create the integration; retry");
+    .set(keys.integrationByTeam(team.id, integration.id), integration.id);
+  await commitOrConflict(op, "could not create the integration; retry");
   return { integration, token };
 }
 
@@ -83,13 +81,7 @@ export async function getIntegration(kv: Deno.Kv, id: string): Promise<Integrati
 
 /** The integrations of a team (its members may list them). */
 export async function listIntegrations(kv: Deno.Kv, teamId: string): Promise<Integration[]> {
-  const ids = (await listAll<string>(kv, keys.integrationsByTeam(teamId))).map((e) => e.value);
-  const out: Integration[] = [];
-  for (const id of ids) {
-    const i = await getIntegration(kv, id);
-    if (i) out.push(i);
-  }
-  return out;
+  return await listByIndex<Integration>(kv, keys.integrationsByTeam(teamId), keys.integration);
 }
 
 /** True when `token` is this integration's token (constant-time compare of hashes). */

@@ -12,37 +12,77 @@ import type { Deps } from "../core/deps.ts";
 import { keys } from "../core/keys.ts";
 import { listAll } from "../core/kv_util.ts";
 
-export const TimerSchema = z.object({
+/**
+ * What every timer record holds. `n` and `round` are stored by every kind;
+ * their meaning is the kind's (see each variant).
+ */
+const TimerBase = {
   id: z.string(),
   alertId: z.string(),
-  kind: z.enum([
-    "reminder",
-    "escalation",
-    "automation",
-    "webhook",
-    "personal",
-    "personal_batch",
-    "robot",
-  ]),
   dueAt: z.number(),
-  /** Reminder number, or the escalation level this step moves to. */
   n: z.number(),
-  /** Escalation: the policy's round (repeat) this step is in; personal: the alert's epoch. */
   round: z.number().default(0),
-  /** A reminder held back by quiet hours: only these users, and no next reminder from it. */
-  userIds: z.array(z.string()).optional(),
-  /** Automation and webhook timers: the rule, and (webhook) which of its actions. */
-  ruleId: z.string().optional(),
-  action: z.number().optional(),
-  /** Webhook and personal: the delivery id shared by every attempt. */
-  delivery: z.string().optional(),
   /** Handler failures so far (a timer that keeps failing becomes a dead letter). */
   failures: z.number().optional(),
-  /** Personal notification: whom, through what. */
-  userId: z.string().optional(),
-  channel: z.enum(["email", "sms", "voice", "webhook"]).optional(),
-});
+};
+
+/** The id shared by every attempt of one outside delivery (receivers de-duplicate on it). */
+const DeliveryId = z.string().optional();
+
+/**
+ * A timer record (`timers/<id>`), one variant per kind. Records are stored
+ * as these plain objects, so the union parses what earlier versions wrote.
+ */
+export const TimerSchema = z.discriminatedUnion("kind", [
+  /** A reminder to those notified; `n` is the reminder's number. */
+  z.object({
+    ...TimerBase,
+    kind: z.literal("reminder"),
+    /** Held back by quiet hours: only these users, and no next reminder from it. */
+    userIds: z.array(z.string()).optional(),
+  }),
+  /** An escalation step; `n` is the level it moves to, `round` the policy's repeat. */
+  z.object({ ...TimerBase, kind: z.literal("escalation") }),
+  /** An "unacknowledged for T" automation rule. */
+  z.object({ ...TimerBase, kind: z.literal("automation"), ruleId: z.string() }),
+  /** One attempt (`n`) of an automation rule's webhook action. */
+  z.object({
+    ...TimerBase,
+    kind: z.literal("webhook"),
+    ruleId: z.string(),
+    /** Which of the rule's actions. */
+    action: z.number(),
+    delivery: DeliveryId,
+  }),
+  /** One attempt (`n`) of a personal notification; `round` is the alert's epoch. */
+  z.object({
+    ...TimerBase,
+    kind: z.literal("personal"),
+    userId: z.string(),
+    channel: z.enum(["email", "sms", "voice", "webhook"]),
+    delivery: DeliveryId,
+  }),
+  /** Users whose personal timers did not fit the paging commit; `round` is the alert's epoch. */
+  z.object({ ...TimerBase, kind: z.literal("personal_batch"), userIds: z.array(z.string()) }),
+  /** A robot's outbox flush, attempt `n`. */
+  z.object({
+    ...TimerBase,
+    kind: z.literal("robot"),
+    /** The robot's id (stored under this name). */
+    ruleId: z.string(),
+  }),
+]);
 export type Timer = z.infer<typeof TimerSchema>;
+export type TimerKind = Timer["kind"];
+
+/** Each variant's fields but `kind`, all together (no two kinds give one field different types). */
+type AllFields<T> = (T extends unknown ? (x: Omit<T, "kind">) => void : never) extends
+  (x: infer I) => void ? I : never;
+/**
+ * A timer of any kind read without narrowing it (an alert's timers, listed together): its own
+ * fields as its kind has them, every other kind's fields optional.
+ */
+export type AnyTimer = Timer & Partial<AllFields<Timer>>;
 
 /** Queue jobs: one dispatcher, each kind zod-parsed. */
 export const JobSchema = z.discriminatedUnion("kind", [
@@ -95,20 +135,22 @@ export function stageDeleteTimer(op: Deno.AtomicOperation, t: Timer): void {
 }
 
 /** The pending timers of an alert (to cancel them, checking each record). */
-export async function timersOf(kv: Deno.Kv, alertId: string): Promise<Deno.KvEntry<Timer>[]> {
+export async function timersOf(kv: Deno.Kv, alertId: string): Promise<Deno.KvEntry<AnyTimer>[]> {
   const ids = (await listAll<string>(kv, keys.timersByAlert(alertId))).map((e) => e.value);
-  const entries = await Promise.all(ids.map((id) => kv.get<Timer>(keys.timer(id))));
-  return entries.filter((e): e is Deno.KvEntry<Timer> => e.value !== null);
+  const entries = await Promise.all(ids.map((id) => kv.get<AnyTimer>(keys.timer(id))));
+  return entries.filter((e): e is Deno.KvEntry<AnyTimer> => e.value !== null);
 }
 
 /** Handler failures after which a timer is set aside as a dead letter for admins. */
 export const TIMER_MAX_FAILURES = 5;
 
-export interface DeadLetter {
-  timer: Timer;
-  error: string;
-  failedAt: number;
-}
+/** A timer set aside after TIMER_MAX_FAILURES failures (`dead_letters/<id>`). */
+export const DeadLetterSchema = z.object({
+  timer: TimerSchema,
+  error: z.string(),
+  failedAt: z.number(),
+});
+export type DeadLetter = z.infer<typeof DeadLetterSchema>;
 
 /**
  * Records a handler failure on the timer; the TIMER_MAX_FAILURES-th moves it

@@ -5,11 +5,10 @@
  */
 import type { Alert } from "../alerts/model.ts";
 import type { User } from "../accounts/model.ts";
-import { base64url, timingSafeEqual } from "../core/crypto.ts";
+import { base64url, hmacSha256Hex, timingSafeEqual } from "../core/crypto.ts";
 import type { Deps } from "../core/deps.ts";
 import { ApiError } from "../core/errors.ts";
 import { keys } from "../core/keys.ts";
-import { hmacSha256Hex } from "./outbound.ts";
 
 async function signingKey(kv: Deno.Kv): Promise<string> {
   const e = await kv.get<string>(keys.signingKey());

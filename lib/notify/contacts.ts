@@ -5,11 +5,12 @@
 import { z } from "zod";
 import { DEFAULT_NOTIFICATION_RULES, VERIFY_MAX_TRIES } from "../core/config.ts";
 import { base64url, sha256Hex, timingSafeEqual } from "../core/crypto.ts";
+import { type Clock, systemClock } from "../core/clock.ts";
 import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { getManyChunked, listAll } from "../core/kv_util.ts";
+import { checkAbsent, commitOrConflict, getManyChunked, listAll } from "../core/kv_util.ts";
 import type { User } from "../accounts/model.ts";
 
 export const ChannelSchema = z.enum(["email", "sms", "voice", "webhook"]);
@@ -37,19 +38,22 @@ export const ContactInputSchema = z.strictObject({
   }
 });
 
-export interface Contact {
-  id: string;
-  userId: string;
-  kind: Channel;
-  address: string;
-  verified: boolean;
-  createdAt: number;
-  codeHash: string | null;
-  codeExpiresAt: number;
-  tries: number;
+/** A stored contact method (`contacts/<user>/<id>`). */
+export const ContactSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  kind: ChannelSchema,
+  address: z.string(),
+  verified: z.boolean(),
+  createdAt: z.number(),
+  /** SHA-256 of the pending verification code; null once verified. */
+  codeHash: z.string().nullable(),
+  codeExpiresAt: z.number(),
+  tries: z.number(),
   /** Webhook contacts: the key their requests are signed with (shown once, at creation). */
-  secret?: string;
-}
+  secret: z.string().optional(),
+});
+export type Contact = z.infer<typeof ContactSchema>;
 
 export function publicContact(c: Contact) {
   const { codeHash: _h, secret: _s, ...rest } = c;
@@ -135,7 +139,11 @@ export async function addContact(
       : {}),
   };
   await send(contact, code);
-  await kv.set(keys.contact(user.id, contact.id), contact);
+  const key = keys.contact(user.id, contact.id);
+  await commitOrConflict(
+    checkAbsent(kv.atomic(), key).set(key, contact),
+    "could not add the contact; retry",
+  );
   return contact;
 }
 
@@ -221,7 +229,10 @@ export async function reachableChannelsMany(
  * verified before the summaries existed would otherwise never be paged). Safe to run from
  * several processes: a summary is only created where none exists.
  */
-export async function migrateContactChannels(kv: Deno.Kv): Promise<void> {
+export async function migrateContactChannels(
+  kv: Deno.Kv,
+  clock: Clock = systemClock,
+): Promise<void> {
   if ((await kv.get(keys.migration("contact_channels"))).value) return;
   const byUser = new Map<string, Contact[]>();
   for await (const e of kv.list<Contact>({ prefix: keys.contactsAll() })) {
@@ -231,5 +242,5 @@ export async function migrateContactChannels(kv: Deno.Kv): Promise<void> {
     await kv.atomic().check({ key: keys.contactChannels(userId), versionstamp: null })
       .set(keys.contactChannels(userId), verifiedChannels(contacts)).commit();
   }
-  await kv.set(keys.migration("contact_channels"), Date.now());
+  await kv.set(keys.migration("contact_channels"), clock.now());
 }

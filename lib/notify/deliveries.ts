@@ -14,8 +14,10 @@ import { named, readPeople, stagePeople } from "../alerts/people.ts";
 import type { Alert, TimelineEntry } from "../alerts/model.ts";
 import { makeAckLink } from "./ack_links.ts";
 import { DEFAULT_NOTIFICATION_RULES, DELIVERY_BACKOFF_MS } from "../core/config.ts";
+import { z } from "zod";
 import {
   type Channel,
+  ChannelSchema,
   type Contact,
   getNotifyRulesMany,
   type NotifyRules,
@@ -26,7 +28,7 @@ import type { Deps } from "../core/deps.ts";
 import { ApiError } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { listAll, u64 } from "../core/kv_util.ts";
+import { listAll, listByIndex, u64 } from "../core/kv_util.ts";
 import { listProviders, sendEmail, type SendResult, takeRate } from "./providers.ts";
 import { postSigned } from "./outbound.ts";
 import { sendPhone } from "./sms.ts";
@@ -35,19 +37,26 @@ import { getTemplate, render, type TemplateChannel } from "./templates.ts";
 import type { User } from "../accounts/model.ts";
 import { stageDeleteTimer, stageSweepWake, stageTimer, type Timer } from "../jobs/timers.ts";
 
-export interface Delivery {
-  id: string;
-  alertId: string;
-  userId: string;
-  channel: Channel;
+/** A stored delivery (`deliveries/<alert>/<id>`): every attempt of one personal notification. */
+export const DeliverySchema = z.object({
+  id: z.string(),
+  alertId: z.string(),
+  userId: z.string(),
+  channel: ChannelSchema,
   /** The address, partly hidden. */
-  to: string;
-  status: "sent" | "failed" | "retrying" | "skipped";
-  reason?: string;
-  attempts: { at: number; provider: string; ok: boolean; detail: string }[];
-  createdAt: number;
-  updatedAt: number;
-}
+  to: z.string(),
+  status: z.enum(["sent", "failed", "retrying", "skipped"]),
+  reason: z.string().optional(),
+  attempts: z.array(z.object({
+    at: z.number(),
+    provider: z.string(),
+    ok: z.boolean(),
+    detail: z.string(),
+  })),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type Delivery = z.infer<typeof DeliverySchema>;
 
 function mask(address: string): string {
   const [name, domain] = address.split("@");
@@ -200,15 +209,14 @@ function stageBatches(op: Deno.AtomicOperation, alert: Alert, userIds: string[],
 export async function stagePersonalBatch(deps: Deps, timerId: string): Promise<boolean> {
   const { kv, clock } = deps;
   const t = await kv.get<Timer>(keys.timer(timerId));
-  if (!t.value || t.value.dueAt > clock.now()) return false;
+  if (t.value?.kind !== "personal_batch" || t.value.dueAt > clock.now()) return false;
   const a = await kv.get<Alert>(keys.alert(t.value.alertId));
   const now = clock.now();
   const op = kv.atomic().check(t);
   stageDeleteTimer(op, t.value);
   const alert = a.value;
   if (alert && alert.status === "triggered" && (alert.epoch ?? 0) === t.value.round) {
-    const ids = t.value.userIds ?? [];
-    const r = await stageUsers(deps, op, alert, ids, now, PERSONAL_BATCH_MUTATIONS);
+    const r = await stageUsers(deps, op, alert, t.value.userIds, now, PERSONAL_BATCH_MUTATIONS);
     stageBatches(op, alert, r.rest, now);
     stageUnreachable(op, alert, r.unreachable, now);
   }
@@ -246,10 +254,9 @@ async function messageFor(deps: Deps, channel: TemplateChannel, alert: Alert, us
 export async function deliverPersonal(deps: Deps, timerId: string): Promise<boolean> {
   const { kv, fanout, clock, config } = deps;
   const t = await kv.get<Timer>(keys.timer(timerId));
-  if (!t.value || t.value.dueAt > clock.now()) return false;
+  if (t.value?.kind !== "personal" || t.value.dueAt > clock.now()) return false;
   const timer = t.value;
-  const userId = timer.userId!;
-  const channel = timer.channel!;
+  const { userId, channel } = timer;
   const alert = (await kv.get<Alert>(keys.alert(timer.alertId))).value;
   const user = (await kv.get<User>(keys.user(userId))).value;
   const now = clock.now();
@@ -429,12 +436,10 @@ export async function listDeliveriesOf(
   userId: string,
   limit = 100,
 ): Promise<Delivery[]> {
-  const out: Delivery[] = [];
-  for await (
-    const e of kv.list<string>({ prefix: keys.deliveriesByUser(userId) }, { reverse: true, limit })
-  ) {
-    const d = (await kv.get<Delivery>(keys.delivery(e.value, String(e.key[2])))).value;
-    if (d) out.push(d);
-  }
-  return out;
+  return await listByIndex<Delivery, string>(
+    kv,
+    keys.deliveriesByUser(userId),
+    (id, alertId) => keys.delivery(alertId, id),
+    { reverse: true, limit },
+  );
 }

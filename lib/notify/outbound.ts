@@ -10,6 +10,7 @@
  * differently (DNS rebinding). TLS still names the URL's host (SNI and the
  * certificate check). Redirects are not followed.
  */
+import { hmacSha256Hex } from "../core/crypto.ts";
 import { ApiError } from "../core/errors.ts";
 import {
   type Cidr,
@@ -207,19 +208,6 @@ export async function sendOutbound(
     // After a timeout the work ends with an error of its own; it is already logged as one.
     working.then(close, close);
   }
-}
-
-/** Lowercase hex HMAC-SHA256 of `data` with `secret`. */
-export async function hmacSha256Hex(secret: string, data: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const sig = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(data));
-  return [...new Uint8Array(sig)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** What one signed POST did: `transient` failures are worth retrying. */

@@ -10,7 +10,7 @@ import { notFound } from "../core/errors.ts";
 import { checkOutboundUrl } from "./outbound.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { listAll } from "../core/kv_util.ts";
+import { checkAbsent, commitOrConflict, listAll } from "../core/kv_util.ts";
 
 export const SmtpConfigSchema = z.strictObject({
   host: z.string().min(1).max(253),
@@ -122,7 +122,8 @@ export async function createProvider(deps: Deps, input: ProviderInput): Promise<
   const url = providerUrl(input as Provider);
   if (url) await checkOutboundUrl(url, deps.config);
   const p: Provider = { ...input, id: ulid(deps.clock.now()), createdAt: deps.clock.now() };
-  await deps.kv.set(keys.provider(p.id), p);
+  const op = checkAbsent(deps.kv.atomic(), keys.provider(p.id)).set(keys.provider(p.id), p);
+  await commitOrConflict(op, "could not create the provider; retry");
   return p;
 }
 

@@ -12,8 +12,9 @@ import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { lastPart, listAll } from "../core/kv_util.ts";
-import { checkOutboundUrl, hmacSha256Hex, sendOutbound } from "./outbound.ts";
+import { checkAbsent, commitOrConflict, listAll, listByIndex } from "../core/kv_util.ts";
+import { hmacSha256Base64, hmacSha256Hex } from "../core/crypto.ts";
+import { checkOutboundUrl, sendOutbound } from "./outbound.ts";
 import type { User } from "../accounts/model.ts";
 import { assertTeamAccess, requireTeamManager } from "../accounts/teams.ts";
 import { stageDeleteTimer, stageTimer, type Timer } from "../jobs/timers.ts";
@@ -27,10 +28,9 @@ export const RobotInputSchema = z.strictObject({
   secret: z.string().max(256).optional(),
 });
 export type RobotInput = z.infer<typeof RobotInputSchema>;
-export interface Robot extends RobotInput {
-  id: string;
-  createdAt: number;
-}
+/** A stored robot (`robots/<id>`). */
+export const RobotSchema = RobotInputSchema.extend({ id: z.string(), createdAt: z.number() });
+export type Robot = z.infer<typeof RobotSchema>;
 
 /** Messages per rolling minute each platform accepts from one robot. */
 export const ROBOT_PER_MINUTE: Record<Robot["kind"], number> = {
@@ -45,14 +45,16 @@ const BATCH_MAX = 20;
 /** Waits after transient failures. */
 const ROBOT_BACKOFF_MS = [10_000, 60_000, 300_000];
 
-interface OutboxItem {
-  event: "opened" | "acknowledged" | "resolved";
-  alertId: string;
-  title: string;
-  priority: string;
-  url: string;
-  at: number;
-}
+/** A pending event in a robot's outbox (`robot_outbox/<robot>/<id>`). */
+const OutboxItemSchema = z.object({
+  event: z.enum(["opened", "acknowledged", "resolved"]),
+  alertId: z.string(),
+  title: z.string(),
+  priority: z.string(),
+  url: z.string(),
+  at: z.number(),
+});
+type OutboxItem = z.infer<typeof OutboxItemSchema>;
 
 export function publicRobot(r: Robot) {
   return { ...r, secret: r.secret ? "********" : undefined };
@@ -68,19 +70,15 @@ export async function createRobot(deps: Deps, actor: User, input: RobotInput): P
     throw new ApiError("invalid_input", `secret: ${input.kind} robots are signed`);
   }
   const r: Robot = { ...input, id: ulid(deps.clock.now()), createdAt: deps.clock.now() };
-  await deps.kv.atomic().set(keys.robot(r.id), r).set(keys.robotByTeam(r.teamId, r.id), r.id)
-    .commit();
+  const op = checkAbsent(deps.kv.atomic(), keys.robot(r.id))
+    .set(keys.robot(r.id), r)
+    .set(keys.robotByTeam(r.teamId, r.id), r.id);
+  await commitOrConflict(op, "could not create the robot; retry");
   return r;
 }
 
 export async function listRobots(kv: Deno.Kv, teamId: string): Promise<Robot[]> {
-  const ids = (await listAll(kv, keys.robotsByTeam(teamId))).map((e) => lastPart(e.key));
-  const out: Robot[] = [];
-  for (const id of ids) {
-    const r = (await kv.get<Robot>(keys.robot(id))).value;
-    if (r) out.push(r);
-  }
-  return out;
+  return await listByIndex<Robot>(kv, keys.robotsByTeam(teamId), keys.robot);
 }
 
 export async function deleteRobot(deps: Deps, actor: User, id: string): Promise<void> {
@@ -160,20 +158,7 @@ async function post(
   if (r.kind === "dingtalk") {
     // DingTalk: sign = urlencode(base64(HMAC-SHA256(secret, timestamp + "\n" + secret))), timestamp in ms.
     const ts = String(now);
-    const key = await crypto.subtle.importKey(
-      "raw",
-      new TextEncoder().encode(r.secret!),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign"],
-    );
-    const sig = btoa(
-      String.fromCharCode(
-        ...new Uint8Array(
-          await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${ts}\n${r.secret}`)),
-        ),
-      ),
-    );
+    const sig = await hmacSha256Base64(r.secret!, `${ts}\n${r.secret}`);
     url += (url.includes("?") ? "&" : "?") + `timestamp=${ts}&sign=${encodeURIComponent(sig)}`;
     body = {
       msgtype: "markdown",
@@ -182,18 +167,7 @@ async function post(
   } else if (r.kind === "feishu") {
     // Feishu/Lark: sign = base64(HMAC-SHA256(key = timestamp + "\n" + secret, message = "")), timestamp in s.
     const ts = String(Math.floor(now / 1000));
-    const key = await crypto.subtle.importKey(
-      "raw",
-      new TextEncoder().encode(`${ts}\n${r.secret}`),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign"],
-    );
-    const sig = btoa(
-      String.fromCharCode(
-        ...new Uint8Array(await crypto.subtle.sign("HMAC", key, new Uint8Array())),
-      ),
-    );
+    const sig = await hmacSha256Base64(`${ts}\n${r.secret}`, "");
     body = { timestamp: ts, sign: sig, msg_type: "text", content: { text: m.text } };
   } else if (r.kind === "wecom") {
     body = { msgtype: "markdown", markdown: { content: `**${m.title}**\n${m.markdown}` } };
@@ -250,8 +224,8 @@ async function post(
 export async function flushRobot(deps: Deps, timerId: string): Promise<boolean> {
   const { kv, clock } = deps;
   const t = await kv.get<Timer>(keys.timer(timerId));
-  if (!t.value || t.value.dueAt > clock.now()) return false;
-  const robotId = t.value.ruleId!;
+  if (t.value?.kind !== "robot" || t.value.dueAt > clock.now()) return false;
+  const robotId = t.value.ruleId;
   const robot = (await kv.get<Robot>(keys.robot(robotId))).value;
   const pending = await listAll<OutboxItem>(kv, keys.robotOutboxAll(robotId), BATCH_MAX);
   const now = clock.now();

@@ -5,31 +5,10 @@
  * code is sent; 429, 5xx, timeouts and the providers' throttling codes are
  * transient (retry later or fail over); anything else is permanent.
  */
+import { base64, hex, hmac, hmacSha256, sha256Hex } from "../core/crypto.ts";
 import type { Deps } from "../core/deps.ts";
 import { sendOutbound } from "./outbound.ts";
 import type { Provider, SendResult } from "./providers.ts";
-
-const enc = new TextEncoder();
-
-async function hmac(
-  alg: "SHA-1" | "SHA-256",
-  key: Uint8Array<ArrayBuffer> | string,
-  data: string,
-): Promise<Uint8Array<ArrayBuffer>> {
-  const k = await crypto.subtle.importKey(
-    "raw",
-    typeof key === "string" ? enc.encode(key) : key,
-    { name: "HMAC", hash: alg },
-    false,
-    ["sign"],
-  );
-  return new Uint8Array(await crypto.subtle.sign("HMAC", k, enc.encode(data)));
-}
-const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b));
-async function sha256hex(s: string): Promise<string> {
-  return hex(new Uint8Array(await crypto.subtle.digest("SHA-256", enc.encode(s))));
-}
 
 /** RFC 3986 percent-encoding, as Aliyun's signature wants it. */
 export function percentEncode(s: string): string {
@@ -116,7 +95,7 @@ export async function sendPhone(
       )
         .join("&");
       const toSign = `POST&${percentEncode("/")}&${percentEncode(canonical)}`;
-      const signature = b64(await hmac("SHA-1", c.accessKeySecret + "&", toSign));
+      const signature = base64(await hmac("SHA-1", c.accessKeySecret + "&", toSign));
       const r = await post(deps, c.endpoint.replace(/\/+$/, "") + "/", {
         headers: { "content-type": "application/x-www-form-urlencoded" },
         body: `Signature=${percentEncode(signature)}&${canonical}`,
@@ -154,16 +133,16 @@ export async function sendPhone(
         `host:${url.host}`,
         "",
         "content-type;host",
-        await sha256hex(payload),
+        await sha256Hex(payload),
       ].join("\n");
       const scope = `${date}/sms/tc3_request`;
-      const toSign = ["TC3-HMAC-SHA256", String(ts), scope, await sha256hex(canonicalRequest)].join(
+      const toSign = ["TC3-HMAC-SHA256", String(ts), scope, await sha256Hex(canonicalRequest)].join(
         "\n",
       );
-      const kDate = await hmac("SHA-256", "TC3" + c.secretKey, date);
-      const kService = await hmac("SHA-256", kDate, "sms");
-      const kSigning = await hmac("SHA-256", kService, "tc3_request");
-      const signature = hex(await hmac("SHA-256", kSigning, toSign));
+      const kDate = await hmacSha256("TC3" + c.secretKey, date);
+      const kService = await hmacSha256(kDate, "sms");
+      const kSigning = await hmacSha256(kService, "tc3_request");
+      const signature = hex(await hmacSha256(kSigning, toSign));
       const r = await post(deps, url.href, {
         headers: {
           authorization:

@@ -26,7 +26,7 @@ import { ApiError, notFound } from "../core/errors.ts";
 import type { Hint } from "../core/fanout.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { getManyChunked, lastPart, listAll } from "../core/kv_util.ts";
+import { checkAbsent, commitOrConflict, getManyChunked, listByIndex } from "../core/kv_util.ts";
 import { stageAppend } from "../chat/messages.ts";
 import { onCallAt, quietUntil, type Schedule } from "./schedules.ts";
 import type { Head } from "../chat/model.ts";
@@ -58,10 +58,12 @@ export const PolicyInputSchema = z.strictObject({
   repeat: z.number().int().min(0).max(9).default(0),
 });
 export type PolicyInput = z.infer<typeof PolicyInputSchema>;
-export interface EscalationPolicy extends PolicyInput {
-  id: string;
-  createdAt: number;
-}
+/** A stored escalation policy (`escalation_policies/<id>`). */
+export const EscalationPolicySchema = PolicyInputSchema.extend({
+  id: z.string(),
+  createdAt: z.number(),
+});
+export type EscalationPolicy = z.infer<typeof EscalationPolicySchema>;
 
 const RuleSchema = z.strictObject({
   /** Minutes between reminders (fractions allowed); 0: no reminders. */
@@ -96,8 +98,10 @@ export async function createPolicy(
     for (const t of level.targets) await checkTarget(kv, input.teamId, t);
   }
   const policy: EscalationPolicy = { ...input, id: ulid(clock.now()), createdAt: clock.now() };
-  await kv.atomic().set(keys.escalationPolicy(policy.id), policy)
-    .set(keys.escalationPolicyByTeam(input.teamId, policy.id), policy.id).commit();
+  const op = checkAbsent(kv.atomic(), keys.escalationPolicy(policy.id))
+    .set(keys.escalationPolicy(policy.id), policy)
+    .set(keys.escalationPolicyByTeam(input.teamId, policy.id), policy.id);
+  await commitOrConflict(op, "could not create the policy; retry");
   return policy;
 }
 
@@ -111,15 +115,11 @@ async function checkTarget(kv: Deno.Kv, teamId: string, t: Target): Promise<void
 }
 
 export async function listPolicies(kv: Deno.Kv, teamId: string): Promise<EscalationPolicy[]> {
-  const ids = (await listAll(kv, keys.escalationPoliciesByTeam(teamId))).map((e) =>
-    lastPart(e.key)
+  return await listByIndex<EscalationPolicy>(
+    kv,
+    keys.escalationPoliciesByTeam(teamId),
+    keys.escalationPolicy,
   );
-  const out: EscalationPolicy[] = [];
-  for (const id of ids) {
-    const p = (await kv.get<EscalationPolicy>(keys.escalationPolicy(id))).value;
-    if (p) out.push(p);
-  }
-  return out;
 }
 
 /** A policy the user may see (a member of its team; admins see all), or 404. */

@@ -10,7 +10,7 @@ import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { lastPart, listAll } from "../core/kv_util.ts";
+import { checkAbsent, commitOrConflict, listByIndex } from "../core/kv_util.ts";
 import { HhMmSchema, TimeZoneSchema } from "../core/schemas.ts";
 import { type User } from "../accounts/model.ts";
 import { assertTeamAccess, requireTeamManager, teamRole } from "../accounts/teams.ts";
@@ -54,20 +54,23 @@ export const OverrideInputSchema = z.strictObject({
   end: z.iso.datetime({ offset: true }),
 });
 
-export interface Override {
-  id: string;
-  userId: string;
-  start: number;
-  end: number;
-  createdBy: string;
-  createdAt: number;
-}
+export const OverrideSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  start: z.number(),
+  end: z.number(),
+  createdBy: z.string(),
+  createdAt: z.number(),
+});
+export type Override = z.infer<typeof OverrideSchema>;
 
-export interface Schedule extends ScheduleInput {
-  id: string;
-  overrides: Override[];
-  createdAt: number;
-}
+/** A stored schedule (`schedules/<id>`), its overrides inside it. */
+export const ScheduleSchema = ScheduleInputSchema.extend({
+  id: z.string(),
+  overrides: z.array(OverrideSchema),
+  createdAt: z.number(),
+});
+export type Schedule = z.infer<typeof ScheduleSchema>;
 
 interface Local {
   y: number;
@@ -303,11 +306,10 @@ export async function createSchedule(
     overrides: [],
     createdAt: clock.now(),
   };
-  await kv.atomic()
-    .check({ key: keys.schedule(schedule.id), versionstamp: null })
+  const op = checkAbsent(kv.atomic(), keys.schedule(schedule.id))
     .set(keys.schedule(schedule.id), schedule)
-    .set(keys.scheduleByTeam(input.teamId, schedule.id), schedule.id)
-    .commit();
+    .set(keys.scheduleByTeam(input.teamId, schedule.id), schedule.id);
+  await commitOrConflict(op, "could not create the schedule; retry");
   return schedule;
 }
 
@@ -320,13 +322,7 @@ export async function getScheduleFor(kv: Deno.Kv, user: User, id: string): Promi
 }
 
 export async function listSchedules(kv: Deno.Kv, teamId: string): Promise<Schedule[]> {
-  const ids = (await listAll(kv, keys.schedulesByTeam(teamId))).map((e) => lastPart(e.key));
-  const out: Schedule[] = [];
-  for (const id of ids) {
-    const s = (await kv.get<Schedule>(keys.schedule(id))).value;
-    if (s) out.push(s);
-  }
-  return out;
+  return await listByIndex<Schedule>(kv, keys.schedulesByTeam(teamId), keys.schedule);
 }
 
 /**
