@@ -4,111 +4,21 @@
  * write the screenshots in docs/screenshots/.
  */
 import assert from "node:assert/strict";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { buildClient, loadAssets } from "../lib/assets.ts";
-import type { User } from "../lib/accounts/model.ts";
-import { createUser, setup } from "../lib/accounts/users.ts";
-import { Client, startServer, type TestServer } from "./_helpers.ts";
+import type { Page } from "playwright-core";
+import {
+  browserConfig as config,
+  buildAssets,
+  closeBrowser,
+  getBrowser,
+  type Person,
+  person,
+  POLL,
+  shot,
+  test,
+} from "./_browser.ts";
+import { startServer } from "./_helpers.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const SHOTS = Deno.env.get("TOCSIN_SCREENSHOTS")
-  ? new URL("../docs/screenshots/", import.meta.url).pathname
-  : null;
-
-const assetsDir = await Deno.makeTempDir({ prefix: "tocsin-assets-" });
-await buildClient(assetsDir + "/");
-const assets = await loadAssets(assetsDir);
-
-let browser: Browser | null = null;
-async function getBrowser(): Promise<Browser> {
-  browser ??= await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
-  return browser;
-}
-
-const config = { deliveredFlushMs: 20, wsCoalesceMs: 5 };
-/** waitForFunction polls on animation frames by default, which never come to a page in the background. */
-const POLL = { polling: 100 };
-/**
- * Longest a browser test may take. A hang (seen once in CI, under load, not reproduced) then
- * fails that test by name instead of stalling the whole run.
- */
-const TEST_WATCHDOG_MS = 90_000;
-const test = (name: string, fn: () => Promise<void>) =>
-  Deno.test({
-    name,
-    sanitizeOps: false,
-    sanitizeResources: false,
-    async fn() {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const watchdog = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`${name}: still running after ${TEST_WATCHDOG_MS} ms`)),
-          TEST_WATCHDOG_MS,
-        );
-      });
-      try {
-        await Promise.race([fn(), watchdog]);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-  });
-
-async function shot(page: Page, name: string) {
-  if (!SHOTS) return;
-  await Deno.mkdir(SHOTS, { recursive: true });
-  await page.screenshot({ path: SHOTS + name + ".png" });
-}
-
-interface Person {
-  user: User;
-  ctx: BrowserContext;
-  page: Page;
-  api: Client;
-}
-
-/** A user with their own browser context, logged in through the API (its cookie put in the context). */
-async function person(
-  srv: TestServer,
-  name: string,
-  opts: { admin?: boolean; viewport?: { width: number; height: number }; locale?: string } = {},
-): Promise<Person> {
-  const email = name.toLowerCase() + "@example.com";
-  const user = opts.admin
-    ? await setup(srv.core, { email, name, password: "password-" + name })
-    : await createUser(srv.core, { email, name, password: "password-" + name, role: "member" });
-  const api = new Client(srv.url);
-  const r = await api.post("/api/v1/session", { email, password: "password-" + name });
-  assert.equal(r.status, 200);
-  const ctx = await (await getBrowser()).newContext({
-    viewport: opts.viewport ?? { width: 1100, height: 720 },
-    locale: opts.locale ?? "en-US",
-    timezoneId: "Asia/Shanghai",
-  });
-  await ctx.addCookies([{
-    name: "tocsin_session",
-    value: api.cookie.split("=")[1],
-    url: srv.url,
-    httpOnly: true,
-    sameSite: "Lax",
-  }]);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(30_000);
-  page.on("pageerror", (e) => console.error(`[${name}] page error:`, e.message));
-  return { user, ctx, page, api };
-}
+const assets = await buildAssets();
 
 async function texts(page: Page): Promise<string[]> {
   return await page.locator(".msg-list li.msg:not(.pending) .bubble").allTextContents();
@@ -685,7 +595,6 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    await browser?.close();
-    await Deno.remove(assetsDir, { recursive: true }).catch(() => {});
+    await closeBrowser();
   },
 });
