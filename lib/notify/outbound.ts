@@ -9,6 +9,12 @@
  * goes to the checked address itself, so a second lookup cannot answer
  * differently (DNS rebinding). TLS still names the URL's host (SNI and the
  * certificate check). Redirects are not followed.
+ *
+ * The exchange itself is the runtime's HTTP client (`node:http` and
+ * `node:https`), pinned through its `lookup` option: a lookup that answers
+ * the checked address and never asks DNS, while `host` and `servername` stay
+ * the URL's name. `fetch()` cannot be told which address to connect to for
+ * https while it keeps the name for TLS.
  */
 import { hmacSha256Hex } from "../core/crypto.ts";
 import { ApiError } from "../core/errors.ts";
@@ -21,7 +27,10 @@ import {
   parseCidr,
   parseIp,
 } from "../core/ip.ts";
-import { exchange } from "./http1.ts";
+import * as http from "node:http";
+import * as https from "node:https";
+import type { LookupFunction } from "node:net";
+import { rootCertificates } from "node:tls";
 
 /** Bytes of an answer that are read: callers look at the status and the start of the body only. */
 export const OUTBOUND_MAX_RESPONSE_BYTES = 64 * 1024;
@@ -135,6 +144,114 @@ export interface OutboundResponse {
   text: string;
 }
 
+/** Headers the HTTP client writes itself; a caller's copies are dropped. */
+const OWN_HEADERS = new Set(["host", "content-length", "connection", "transfer-encoding"]);
+
+interface PinnedRequest {
+  url: URL;
+  /** The checked address, as text: the only one connected to. */
+  ip: string;
+  method: string;
+  headers: Headers;
+  body: string;
+  caCerts?: string[];
+  /** Ends the exchange (the time-out). */
+  signal: AbortSignal;
+  maxBytes: number;
+}
+
+/**
+ * One HTTP/1.1 exchange with `ip`, the URL's name in `Host`, SNI and the
+ * certificate check. Resolves with the status and at most `maxBytes` of the
+ * body (the connection is dropped once they are in); rejects on any failure
+ * to get an answer, or when `signal` aborts.
+ */
+function requestPinned(r: PinnedRequest): Promise<{ status: number; body: Uint8Array }> {
+  const secure = r.url.protocol === "https:";
+  const host = hostOf(r.url);
+  const family = r.ip.includes(":") ? 6 : 4;
+  // Never asks DNS: whatever name it is given, the answer is the checked address.
+  const lookup: LookupFunction = (_name, opts, cb) =>
+    opts?.all ? cb(null, [{ address: r.ip, family }]) : cb(null, r.ip, family);
+  // A fresh agent per request, without keep-alive: no connection to one checked
+  // address can carry a request meant for another. `proxyEnv: {}` keeps
+  // NODE_USE_ENV_PROXY and HTTPS_PROXY out: a proxy would resolve the name again.
+  const agentOptions = { keepAlive: false, proxyEnv: {} };
+  const agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+  const body = new TextEncoder().encode(r.body);
+  const headers: Record<string, string> = Object.create(null);
+  for (const [k, v] of r.headers) if (!OWN_HEADERS.has(k)) headers[k] = v;
+  headers["host"] = r.url.host;
+  headers["content-length"] = String(body.length);
+  const options = {
+    host,
+    port: Number(r.url.port || (secure ? 443 : 80)),
+    method: r.method,
+    path: r.url.pathname + r.url.search,
+    headers,
+    agent,
+    lookup,
+  };
+  return new Promise<{ status: number; body: Uint8Array }>((resolve, reject) => {
+    const req = secure
+      ? https.request({
+        ...options,
+        // SNI names a host, never an address; an IP literal is checked as one.
+        servername: parseIp(host) ? undefined : host,
+        // Explicit, so that NODE_TLS_REJECT_UNAUTHORIZED=0 cannot turn the check off.
+        rejectUnauthorized: true,
+        // `ca` replaces the trusted roots: keep them and add the given ones.
+        ca: r.caCerts?.length ? [...rootCertificates, ...r.caCerts] : undefined,
+      })
+      : http.request(options);
+    const onAbort = () => {
+      reject(r.signal.reason instanceof Error ? r.signal.reason : new Error("aborted"));
+      req.destroy();
+    };
+    r.signal.addEventListener("abort", onAbort, { once: true });
+    const unlisten = () => r.signal.removeEventListener("abort", onAbort);
+    req.on("error", (e) => {
+      unlisten();
+      reject(e);
+    });
+    req.on("response", (res: http.IncomingMessage) => {
+      const chunks: Uint8Array[] = [];
+      let len = 0;
+      const done = () => {
+        unlisten();
+        const out = new Uint8Array(Math.min(len, r.maxBytes));
+        let o = 0;
+        for (const c of chunks) {
+          const part = c.subarray(0, out.length - o);
+          out.set(part, o);
+          o += part.length;
+        }
+        resolve({ status: res.statusCode ?? 0, body: out });
+        // The rest is not read: drop the connection.
+        req.destroy();
+      };
+      res.on("data", (chunk: Uint8Array) => {
+        if (len >= r.maxBytes) return;
+        chunks.push(chunk);
+        len += chunk.length;
+        if (len >= r.maxBytes) done();
+      });
+      res.on("end", done);
+      // A body cut short or malformed is no answer (a settled promise ignores these).
+      res.on("error", (e) => {
+        unlisten();
+        reject(e);
+      });
+      res.on("close", () => {
+        unlisten();
+        reject(new Error("the answer was cut short"));
+      });
+    });
+    if (r.signal.aborted) return onAbort();
+    req.end(body);
+  }).finally(() => agent.destroy());
+}
+
 /**
  * Sends one request through the SSRF check: resolves the host once, throws
  * a 400 ApiError if an address is not allowed, else connects to the first
@@ -163,50 +280,25 @@ export async function sendOutbound(
   };
   if (addrs.length === 0) return fail("the host name does not resolve");
   const ip = formatIp(addrs[0]);
-  const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
-  let conn: Deno.Conn | null = null;
-  const close = () => {
-    try {
-      conn?.close();
-    } catch {
-      // Already closed.
-    }
-    conn = null;
-  };
-  const work = async () => {
-    const tcp = await Deno.connect({ hostname: ip, port, signal: deadline });
-    conn = tcp;
-    if (url.protocol === "https:") {
-      conn = await Deno.startTls(tcp, {
-        hostname: hostOf(url),
-        caCerts: policy.caCerts,
-        alpnProtocols: ["http/1.1"],
-      });
-    }
-    // Past the deadline nobody waits for an answer: do not send the request.
-    if (deadline.aborted) throw new Error("too late");
-    return await exchange(
-      conn,
-      { method: init.method ?? "POST", url, headers, body: init.body },
-      OUTBOUND_MAX_RESPONSE_BYTES,
-    );
-  };
-  let onAbort = () => {};
-  const timedOut = new Promise<never>((_, reject) => {
-    onAbort = () => reject(new Error(`no answer within ${init.timeoutMs} ms`));
-    deadline.addEventListener("abort", onAbort, { once: true });
-  });
-  const working = work();
   try {
-    const res = await Promise.race([working, timedOut]);
+    const res = await requestPinned({
+      url,
+      ip,
+      method: init.method ?? "POST",
+      headers,
+      body: init.body,
+      caCerts: policy.caCerts,
+      signal: deadline,
+      maxBytes: OUTBOUND_MAX_RESPONSE_BYTES,
+    });
     return { status: res.status, text: new TextDecoder().decode(res.body) };
   } catch (e) {
-    return fail(`${ip} port ${port}: ${e instanceof Error ? e.message : String(e)}`);
-  } finally {
-    deadline.removeEventListener("abort", onAbort);
-    close();
-    // After a timeout the work ends with an error of its own; it is already logged as one.
-    working.then(close, close);
+    const cause = deadline.aborted
+      ? `no answer within ${init.timeoutMs} ms`
+      : e instanceof Error
+      ? e.message
+      : String(e);
+    return fail(`${ip} port ${url.port || (url.protocol === "https:" ? 443 : 80)}: ${cause}`);
   }
 }
 

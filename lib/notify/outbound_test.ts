@@ -3,6 +3,7 @@ import { ApiError } from "../core/errors.ts";
 import {
   checkOutboundUrl,
   COULD_NOT_DELIVER,
+  OUTBOUND_MAX_RESPONSE_BYTES,
   type OutboundPolicy,
   postSigned,
   sendOutbound,
@@ -244,4 +245,301 @@ Deno.test("outbound - network failures all read the same; redirects are not foll
     rude.close();
     for (const c of held) c.close();
   }
+});
+
+/** Self-signed, for hooks.example.test only, valid 2020-2120 (not a CA). */
+const CERT = `-----BEGIN CERTIFICATE-----
+MIIBeDCCAR+gAwIBAgIBATAKBggqhkjOPQQDAjAdMRswGQYDVQQDDBJob29rcy5l
+eGFtcGxlLnRlc3QwIBcNMjAwMTAxMDAwMDAwWhgPMjEyMDAxMDEwMDAwMDBaMB0x
+GzAZBgNVBAMMEmhvb2tzLmV4YW1wbGUudGVzdDBZMBMGByqGSM49AgEGCCqGSM49
+AwEHA0IABBID2ZgVvpiT7prXxJxNcXoBYUjls6SpTAbhlU4lDTgGA7HpCr+TZ7KC
+9qFpdOsbdUnbNynofFKLewPchwInuW6jTjBMMB0GA1UdEQQWMBSCEmhvb2tzLmV4
+YW1wbGUudGVzdDAMBgNVHRMBAf8EAjAAMB0GA1UdDgQWBBS/HdnCNjbOTcy5EcNt
+mHOj1NAi0zAKBggqhkjOPQQDAgNHADBEAiAxMaC71sufhRtKm9NmzbTw+G+6z8zK
+xZm5/jqUQHg/UQIgb0n3bfaM9/u5MvczmI+GROqJC6ZJlLO1Sjf6l0AvCLE=
+-----END CERTIFICATE-----
+`;
+const KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgUWf9IyiTh59OxkvU
+CpTWkgOIrkPOw0cNdSVyq61Rl1KhRANCAAQSA9mYFb6Yk+6a18ScTXF6AWFI5bOk
+qUwG4ZVOJQ04BgOx6Qq/k2eygvahaXTrG3VJ2zcp6HxSi3sD3IcCJ7lu
+-----END PRIVATE KEY-----
+`;
+
+/** Every name leads to 127.0.0.1, which is allowed. */
+const toLoopback: OutboundPolicy = {
+  allowPrivateWebhooks: false,
+  outboundAllow: ["127.0.0.0/8"],
+  resolve: () => Promise.resolve(["127.0.0.1"]),
+};
+
+Deno.test("outbound - https: a self-signed certificate passes only with its CA and its name", async () => {
+  const seen: string[] = [];
+  await using _server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {}, cert: CERT, key: KEY },
+    (req) => {
+      seen.push(`${req.headers.get("host")} ${new URL(req.url).pathname}`);
+      return new Response("ok");
+    },
+  );
+  const port = _server.addr.port;
+  const init = { headers: {}, body: "", timeoutMs: 2_000 };
+  const withCa = { ...toLoopback, caCerts: [CERT] };
+  const failed = { status: 0, text: COULD_NOT_DELIVER };
+  // Not trusted: no CA given.
+  assert.deepEqual(
+    await sendOutbound(`https://hooks.example.test:${port}/a`, init, toLoopback),
+    failed,
+  );
+  // Trusted, but for another name than the URL's (the address is the same).
+  assert.deepEqual(
+    await sendOutbound(`https://other.example.test:${port}/b`, init, withCa),
+    failed,
+  );
+  // Trusted, but the URL names the address, which the certificate does not carry.
+  assert.deepEqual(await sendOutbound(`https://127.0.0.1:${port}/c`, init, withCa), failed);
+  assert.deepEqual(seen, [], "no request went out over an unverified connection");
+  const ok = await sendOutbound(`https://hooks.example.test:${port}/d`, init, withCa);
+  assert.deepEqual(ok, { status: 200, text: "ok" });
+  assert.deepEqual(seen, [`hooks.example.test:${port} /d`]);
+});
+
+/**
+ * A raw TCP receiver on `hostname` that reads one request head (and its
+ * body) per connection, records it, and writes `answer` in 7-byte pieces;
+ * it closes unless `keepOpen`.
+ */
+function rawReceiver(
+  answer: string,
+  opts: { hostname?: string; port?: number; keepOpen?: boolean } = {},
+) {
+  const l = Deno.listen({ hostname: opts.hostname ?? "127.0.0.1", port: opts.port ?? 0 });
+  const requests: string[] = [];
+  const conns: Deno.Conn[] = [];
+  let connections = 0;
+  const serve = async (c: Deno.Conn) => {
+    const buf = new Uint8Array(64 * 1024);
+    let len = 0;
+    while (true) {
+      const text = new TextDecoder().decode(buf.subarray(0, len));
+      const end = text.indexOf("\r\n\r\n");
+      const length = Number(/\r\ncontent-length: *(\d+)/i.exec(text)?.[1] ?? 0);
+      if (end >= 0 && len >= end + 4 + length) {
+        requests.push(text);
+        break;
+      }
+      const n = await c.read(buf.subarray(len));
+      if (n === null) return;
+      len += n;
+    }
+    for (const piece of answer.match(/[^]{1,7}/g) ?? []) {
+      await c.write(new TextEncoder().encode(piece));
+    }
+    if (!opts.keepOpen) c.close();
+  };
+  (async () => {
+    for await (const c of l) {
+      connections++;
+      conns.push(c);
+      serve(c).catch(() => {});
+    }
+  })().catch(() => {});
+  return {
+    requests,
+    port: (l.addr as Deno.NetAddr).port,
+    connections: () => connections,
+    [Symbol.dispose]() {
+      l.close();
+      for (const c of conns) {
+        try {
+          c.close();
+        } catch {
+          // Already closed.
+        }
+      }
+    },
+  };
+}
+
+Deno.test("outbound - answers: chunked, after an interim 1xx, by length, until close; garbage or a cut answer fails", async () => {
+  const cases: [string, { status: number; text: string }][] = [
+    [
+      "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
+      "3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+      { status: 200, text: "abcde" },
+    ],
+    ["HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok", { status: 201, text: "ok" }],
+    ["HTTP/1.0 503 Busy\r\n\r\nlater", { status: 503, text: "later" }],
+    ["HTTP/1.1 204 No Content\r\n\r\n", { status: 204, text: "" }],
+    ["SSH-2.0-OpenSSH_9.2\r\n\r\n", { status: 0, text: COULD_NOT_DELIVER }],
+    ["HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", { status: 0, text: COULD_NOT_DELIVER }],
+    ["HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", {
+      status: 0,
+      text: COULD_NOT_DELIVER,
+    }],
+    ["", { status: 0, text: COULD_NOT_DELIVER }],
+  ];
+  for (const [answer, want] of cases) {
+    using rx = rawReceiver(answer);
+    const got = await sendOutbound(
+      `http://hooks.example.com:${rx.port}/in`,
+      { headers: {}, body: "", timeoutMs: 2_000 },
+      toLoopback,
+    );
+    assert.deepEqual(got, want, JSON.stringify(answer));
+  }
+});
+
+Deno.test("outbound - the request keeps the URL's host and drops a caller's framing headers", async () => {
+  using rx = rawReceiver("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+  const res = await sendOutbound(
+    `http://Hooks.Example.com:${rx.port}/a%20b?x=1#frag`,
+    {
+      method: "PUT",
+      headers: {
+        host: "evil.example",
+        "content-length": "1",
+        connection: "keep-alive",
+        "transfer-encoding": "chunked",
+        "x-a": "1",
+      },
+      body: "é",
+      timeoutMs: 2_000,
+    },
+    toLoopback,
+  );
+  assert.equal(res.status, 200);
+  assert.equal(rx.requests.length, 1);
+  const [head, body] = rx.requests[0].split("\r\n\r\n");
+  const [line, ...fields] = head.split("\r\n");
+  assert.equal(line, "PUT /a%20b?x=1 HTTP/1.1");
+  assert.deepEqual(fields.map((f) => f.toLowerCase()).sort(), [
+    "connection: close",
+    "content-length: 2",
+    `host: hooks.example.com:${rx.port}`,
+    "x-a: 1",
+  ]);
+  assert.equal(body, "é");
+  // Line breaks never reach the wire: the Headers class refuses them first.
+  await assert.rejects(
+    () =>
+      sendOutbound(
+        `http://hooks.example.com:${rx.port}/`,
+        { headers: { "x-a": "1\r\nx-b: 2" }, body: "", timeoutMs: 2_000 },
+        toLoopback,
+      ),
+    ApiError,
+  );
+  assert.equal(rx.requests.length, 1);
+});
+
+Deno.test("outbound - at most OUTBOUND_MAX_RESPONSE_BYTES are read, then the connection is dropped", async () => {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  // An answer without end: only a client that stops reading and hangs up ends it.
+  const served = (async () => {
+    const c = await l.accept();
+    await c.read(new Uint8Array(4096));
+    const chunk = new TextEncoder().encode("x".repeat(16 * 1024));
+    await c.write(new TextEncoder().encode("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\n"));
+    try {
+      while (true) await c.write(chunk);
+    } catch {
+      return "dropped";
+    } finally {
+      c.close();
+    }
+  })();
+  try {
+    const res = await sendOutbound(
+      `http://hooks.example.com:${(l.addr as Deno.NetAddr).port}/`,
+      { headers: {}, body: "", timeoutMs: 5_000 },
+      toLoopback,
+    );
+    assert.equal(res.status, 200);
+    assert.equal(res.text, "x".repeat(OUTBOUND_MAX_RESPONSE_BYTES));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise((r) => timer = setTimeout(() => r("still sending"), 5_000));
+    assert.equal(await Promise.race([served, late]), "dropped");
+    clearTimeout(timer);
+  } finally {
+    l.close();
+  }
+});
+
+Deno.test("outbound - a connection to one checked address never carries a request for another", async () => {
+  // Two receivers on the same port of 127.0.0.2 and 127.0.0.1; both keep connections open.
+  const answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok";
+  using second = rawReceiver(answer, { hostname: "127.0.0.2", keepOpen: true });
+  using first = rawReceiver(answer, { port: second.port, keepOpen: true });
+  let lookups = 0;
+  const policy: OutboundPolicy = {
+    allowPrivateWebhooks: false,
+    outboundAllow: ["127.0.0.0/8"],
+    // The same name answers differently the second time (both allowed).
+    resolve: () => Promise.resolve([lookups++ === 0 ? "127.0.0.1" : "127.0.0.2"]),
+  };
+  const url = `http://hooks.example.com:${first.port}/`;
+  for (let i = 0; i < 2; i++) {
+    const res = await sendOutbound(url, { headers: {}, body: "", timeoutMs: 2_000 }, policy);
+    assert.deepEqual(res, { status: 200, text: "ok" });
+  }
+  assert.equal(first.requests.length, 1);
+  assert.equal(second.requests.length, 1, "the second request went to the second address");
+  assert.equal(first.connections() + second.connections(), 2);
+});
+
+Deno.test("outbound - IPv6: a literal and a name that resolves to one", async () => {
+  const seen: (string | null)[] = [];
+  await using server = Deno.serve({ hostname: "::1", port: 0, onListen() {} }, (req) => {
+    seen.push(req.headers.get("host"));
+    return new Response("v6");
+  });
+  const port = server.addr.port;
+  const policy: OutboundPolicy = {
+    allowPrivateWebhooks: false,
+    outboundAllow: ["::1/128"],
+    resolve: () => Promise.resolve(["::1"]),
+  };
+  const init = { headers: {}, body: "", timeoutMs: 2_000 };
+  assert.deepEqual(await sendOutbound(`http://[::1]:${port}/`, init, policy), {
+    status: 200,
+    text: "v6",
+  });
+  assert.deepEqual(await sendOutbound(`http://v6.example.com:${port}/`, init, policy), {
+    status: 200,
+    text: "v6",
+  });
+  assert.deepEqual(seen, [`[::1]:${port}`, `v6.example.com:${port}`]);
+});
+
+Deno.test("outbound - a proxy set in the environment is not used", async () => {
+  using rx = rawReceiver("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  using proxy = rawReceiver("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
+  const proxyUrl = `http://127.0.0.1:${proxy.port}`;
+  // Its own process: the environment is the whole process's.
+  const script = `
+    import { sendOutbound } from ${JSON.stringify(new URL("./outbound.ts", import.meta.url).href)};
+    const res = await sendOutbound("http://hooks.example.com:${rx.port}/", { headers: {}, body: "", timeoutMs: 2000 }, {
+      allowPrivateWebhooks: false, outboundAllow: ["127.0.0.0/8"], resolve: () => Promise.resolve(["127.0.0.1"]),
+    });
+    console.log(JSON.stringify(res));
+  `;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--no-check", script],
+    env: {
+      NODE_USE_ENV_PROXY: "1",
+      HTTP_PROXY: proxyUrl,
+      HTTPS_PROXY: proxyUrl,
+      http_proxy: proxyUrl,
+      https_proxy: proxyUrl,
+    },
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(30_000),
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout).trim();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  assert.deepEqual(JSON.parse(stdout), { status: 200, text: "ok" });
+  assert.equal(proxy.connections(), 0);
+  assert.equal(rx.requests.length, 1);
 });
