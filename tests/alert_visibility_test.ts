@@ -110,7 +110,7 @@ Deno.test("alert visibility - an outsider in the routed conversation gets no ale
     await sleep(200);
     const id = await ingest("firing");
     // Both see the card message in the shared room (it is the room's message).
-    await ottoWs.until((f) => ottoWs.messages(room).some((m) => m.alertId === id), 5000, "card");
+    await ottoWs.until(() => ottoWs.messages(room).some((m) => m.alertId === id), 5000, "card");
     // A change to the alert: an `alert` frame to the team member only.
     assert.equal((await ann.client.post(`/api/v1/alerts/${id}/ack`, {})).status, 200);
     await annWs.until((f) => alertFrames(f).length > 0, 5000, "ann's alert frame");
