@@ -83,6 +83,8 @@ async function startTocsin(s: Seeded, denoFlags: string[] = []): Promise<Target>
   const server = new ServerProcess(s.kvPath, freePort(), {
     TOCSIN_SEND_RATE_PER_SEC: "0",
     TOCSIN_WS_MAX_FRAMES_PER_SEC: "0",
+    // Thousands of sockets from one load client (one address): no per-address cap.
+    TOCSIN_WS_MAX_PER_ADDRESS: "0",
   }, denoFlags);
   await server.start();
   const ws = server.url.replace(/^http/, "ws") + "/api/v1/ws";

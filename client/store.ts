@@ -49,6 +49,11 @@ export const transport = signal<Transport>("ws");
 export const openId = signal<string | null>(null);
 /** Alerts shown on cards, by id; kept current by `alert` frames. */
 export const alerts = signal<Record<string, Alert>>({});
+/**
+ * Cards whose alert the server does not show this user (another team's alert routed to a
+ * conversation they are in): the list answers without them and no `alert` frame comes.
+ */
+export const hiddenAlerts = signal<Record<string, true>>({});
 export const openMissing = signal(false);
 export const soundOn = signal(true);
 export const notifyPermission = signal<NotificationPermission | "unsupported">("default");
@@ -103,6 +108,13 @@ async function fetchAlerts(ids: string[], refresh: boolean): Promise<void> {
         if (!next[a.id] || next[a.id].updatedAt <= a.updatedAt) next[a.id] = a;
       }
       alerts.value = next;
+      const hidden = chunk.filter((id) => !next[id]);
+      if (hidden.length) {
+        hiddenAlerts.value = {
+          ...hiddenAlerts.value,
+          ...Object.fromEntries(hidden.map((id) => [id, true as const])),
+        };
+      }
     } catch {
       // shown as loading; the next ready frame retries
     } finally {

@@ -26,6 +26,8 @@ export function AlertCard(props: {
   lang: Lang;
   alertId: string;
   alert: Alert | undefined;
+  /** The server does not show this alert to this user (another team's). */
+  hidden?: boolean;
   fallbackTitle: string;
   userName: (userId: string) => string;
   onAction: (alertId: string, action: AlertAction) => Promise<void>;
@@ -36,6 +38,14 @@ export function AlertCard(props: {
   const error = useSignal("");
   const showItems = useSignal(false);
   const a = props.alert;
+  if (!a && props.hidden) {
+    // Neutral: not even the title, which the user's own REST reads would not show either.
+    return (
+      <div class="alert-card hidden" data-alert={props.alertId} data-hidden="true">
+        <span class="muted">{t("alertNotYourTeam")}</span>
+      </div>
+    );
+  }
   if (!a) {
     return (
       <div class="alert-card loading" data-alert={props.alertId}>

@@ -127,6 +127,8 @@ export function MessageList(props: {
   /** Loaded member ids (empty until loaded: receipts stand in). */
   memberIds: string[];
   alerts: Record<string, Alert>;
+  /** Cards whose alert this user may not see (AlertCard's `hidden`). */
+  hiddenAlerts?: Record<string, true>;
   userName: (userId: string | null) => string;
   /** Resolves false when there was nothing older. */
   onLoadOlder: () => Promise<boolean>;
@@ -194,6 +196,7 @@ export function MessageList(props: {
             lang={lang}
             alertId={m.alertId}
             alert={props.alerts[m.alertId]}
+            hidden={props.hiddenAlerts?.[m.alertId] === true}
             fallbackTitle={m.text}
             userName={userName}
             onAction={props.onAlertAction}

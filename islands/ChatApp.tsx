@@ -12,6 +12,7 @@ import {
   createConversation,
   enableNotifications,
   hasOlder,
+  hiddenAlerts,
   leaveConversation,
   listMyTasks,
   loadAlertThread,
@@ -194,6 +195,7 @@ export default function ChatApp(props: ChatAppProps) {
                   receipts={receipts.value[current] ?? {}}
                   memberIds={(members.value[current] ?? []).map((m) => m.userId)}
                   alerts={alerts.value}
+                  hiddenAlerts={hiddenAlerts.value}
                   userName={(u) => userName(u, current)}
                   onLoadOlder={() => loadOlder(current)}
                   onAtBottom={markOpenRead}

@@ -10,8 +10,11 @@ import { CLOSE, type ServerFrame } from "../lib/protocol.ts";
 import { type Subscriber } from "../lib/realtime/subscriber.ts";
 import { describeIssues } from "../lib/core/schemas.ts";
 import { ApiError } from "../lib/core/errors.ts";
+import { logError } from "../lib/core/log.ts";
 import { formatCursors, parseCursors } from "./cursors.ts";
-import { type AppEnv, me, requireAuth } from "./middleware.ts";
+import type { Auth } from "../lib/accounts/sessions.ts";
+import type { Cursors } from "../lib/protocol.ts";
+import { type AppEnv, clientIp, me, requireAuth } from "./middleware.ts";
 
 const encoder = new TextEncoder();
 
@@ -43,6 +46,7 @@ export function eventRoutes(deps: Core) {
     const cursors = { ...base };
     for (const [id, seq] of Object.entries(last)) cursors[id] = Math.max(cursors[id] ?? 0, seq);
 
+    const release = hub.connections.admit(auth.user.id, clientIp(deps, c));
     let keepalive: ReturnType<typeof setInterval> | undefined;
     let sub: Subscriber | undefined;
     const stream = new ReadableStream<Uint8Array>({
@@ -56,6 +60,7 @@ export function eventRoutes(deps: Core) {
             markDelivered(deps, auth.user.id, frames);
           },
           close() {
+            release();
             clearInterval(keepalive);
             try {
               controller.close();
@@ -74,11 +79,12 @@ export function eventRoutes(deps: Core) {
           }
         }, config.wsKeepaliveMs);
         hub.attach(s, cursors).catch((err) => {
-          console.error("sse: attach failed", err);
+          console.error("sse: attach failed", logError(err));
           s.close(CLOSE.shutdown, "attach failed");
         });
       },
       cancel() {
+        release();
         clearInterval(keepalive);
         sub?.close(CLOSE.shutdown, "client went away");
       },
@@ -97,7 +103,21 @@ export function eventRoutes(deps: Core) {
     const q = PollQuerySchema.safeParse(c.req.query());
     if (!q.success) throw new ApiError("invalid_input", describeIssues(q.error));
     const cursors = parseCursors(q.data.cursors);
-    const timeout = Math.min(q.data.timeout ?? config.pollTimeoutMs, config.pollTimeoutMs);
+    const release = hub.connections.admit(auth.user.id, clientIp(deps, c));
+    try {
+      return c.json(await poll(auth, cursors, q.data.timeout, c.req.raw.signal));
+    } finally {
+      release();
+    }
+  });
+
+  async function poll(
+    auth: Auth,
+    cursors: Cursors,
+    wanted: number | undefined,
+    signal: AbortSignal,
+  ): Promise<{ frames: ServerFrame[]; cursors: Record<string, number> }> {
+    const timeout = Math.min(wanted ?? config.pollTimeoutMs, config.pollTimeoutMs);
     const frames: ServerFrame[] = [];
     let wake!: () => void;
     const woke = new Promise<void>((r) => (wake = r));
@@ -112,7 +132,7 @@ export function eventRoutes(deps: Core) {
     });
     const timer = setTimeout(wake, timeout);
     const abort = () => wake();
-    c.req.raw.signal.addEventListener("abort", abort);
+    signal.addEventListener("abort", abort);
     try {
       await hub.attach(sub, cursors);
       await woke;
@@ -121,15 +141,15 @@ export function eventRoutes(deps: Core) {
       throw err;
     } finally {
       clearTimeout(timer);
-      c.req.raw.signal.removeEventListener("abort", abort);
+      signal.removeEventListener("abort", abort);
       sub.flush();
     }
     // Capture before closing: detaching forgets the cursors.
     const out = Object.fromEntries(sub.cursors);
     sub.close(CLOSE.shutdown, "poll answered");
     markDelivered(deps, auth.user.id, frames);
-    return c.json({ frames, cursors: out });
-  });
+    return { frames, cursors: out };
+  }
 
   return app;
 }

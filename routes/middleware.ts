@@ -165,3 +165,23 @@ export function idParam(c: Context, name: string, what: string): string {
   if (!v || !isUlid(v)) throw notFound(what);
   return v;
 }
+
+/**
+ * An id from the query string (`?teamId=`): absent or not an id is 400
+ * `invalid_input`, so that no outside text of any length becomes a KV key.
+ */
+export function idQuery(c: Context, name: string): string {
+  const v = c.req.query(name);
+  if (v === undefined || !isUlid(v)) throw new ApiError("invalid_input", `${name}: must be an id`);
+  return v;
+}
+
+/** Longest path key that is not an id (e.g. a dead letter's timer id) worth looking up. */
+const KEY_PARAM_MAX = 200;
+
+/** A path key that need not be an id: over-long is simply not found (never a KV key error). */
+export function keyParam(c: Context, name: string, what: string): string {
+  const v = c.req.param(name);
+  if (!v || v.length > KEY_PARAM_MAX) throw notFound(what);
+  return v;
+}

@@ -9,6 +9,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { Assets } from "../lib/assets.ts";
 import { checkHealth, type Core } from "../lib/runtime.ts";
 import { ApiError } from "../lib/core/errors.ts";
+import { logError, logSafe } from "../lib/core/log.ts";
 import { alertRoutes } from "./api/alerts.ts";
 import { authRoutes } from "./api/auth.ts";
 import { automationRoutes } from "./api/automation.ts";
@@ -51,7 +52,11 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.use("/api/*", checkOrigin(deps));
   app.use("/api/*", authenticateRequest(deps));
 
-  app.get("/healthz", async (c) => c.json(await checkHealth(deps)));
+  // Liveness for anyone; the counts (users and connections online) only for admins.
+  app.get("/healthz", authenticateRequest(deps), async (c) => {
+    const health = await checkHealth(deps);
+    return c.json(c.get("auth")?.user.role === "admin" ? health : { ok: health.ok });
+  });
 
   app.route("/api/v1", authRoutes(deps));
   app.route("/api/v1/users", userRoutes(deps));
@@ -94,7 +99,12 @@ function apiError(err: Error, c: Context): ApiError {
   if (err instanceof HTTPException && err.status === 413) {
     return new ApiError("payload_too_large", "request body too large");
   }
-  console.error(`${c.req.method} ${c.req.path} failed`, err);
+  // One line, whatever the path and client put in it (c.req.path is percent-decoded).
+  const ua = c.req.header("user-agent") ?? "-";
+  console.error(
+    logSafe(`${c.req.method} ${c.req.path} failed (user-agent: ${ua}):`),
+    logError(err),
+  );
   return new ApiError("internal", "internal error");
 }
 
@@ -111,7 +121,7 @@ function hookError(err: Error): ApiError {
       ? new ApiError(err.code, err.message, HOOK_RETRY_AFTER_S)
       : err;
   }
-  console.error("hooks: ingest failed", err);
+  console.error("hooks: ingest failed", logError(err));
   return new ApiError(
     "unavailable",
     "Tocsin could not store the alert; retry",

@@ -7,6 +7,7 @@ import { upgradeWebSocket } from "hono/deno";
 import type { WSContext, WSEvents } from "hono/ws";
 import type { Core } from "../lib/runtime.ts";
 import { ApiError } from "../lib/core/errors.ts";
+import { logError } from "../lib/core/log.ts";
 import type { Auth } from "../lib/accounts/sessions.ts";
 import { type ClientFrame, CLOSE, type ServerFrame } from "../lib/protocol.ts";
 import type { Subscriber } from "../lib/realtime/subscriber.ts";
@@ -15,7 +16,7 @@ import { TokenBucket } from "../lib/core/ratelimit.ts";
 import { markRead } from "../lib/chat/receipts.ts";
 import { ClientFrameSchema } from "../lib/protocol.ts";
 import { describeIssues } from "../lib/core/schemas.ts";
-import { type AppEnv, me, requireAuth } from "./middleware.ts";
+import { type AppEnv, clientIp, me, requireAuth } from "./middleware.ts";
 
 /** One socket's state, from upgrade to close. */
 interface Socket {
@@ -33,12 +34,23 @@ interface Socket {
 
 export function wsRoutes(deps: Core) {
   const app = new Hono<AppEnv>();
-  app.get("/", requireAuth, upgradeWebSocket((c) => socketEvents(deps, me(c as never))));
+  app.get("/", requireAuth, (c, next) => {
+    if (c.req.header("upgrade") !== "websocket") return next();
+    const auth = me(c);
+    // Refused here, before the upgrade, with 429: a socket never opened can buffer nothing.
+    const release = deps.hub.connections.admit(auth.user.id, clientIp(deps, c));
+    try {
+      return upgradeWebSocket(c, socketEvents(deps, auth, release));
+    } catch (err) {
+      release();
+      throw err;
+    }
+  });
   return app;
 }
 
 /** The socket's event handlers: subscribe on open, frames in, clean up on close. */
-function socketEvents(deps: Core, auth: Auth): WSEvents {
+function socketEvents(deps: Core, auth: Auth, release: () => void): WSEvents {
   const { config, hub, clock } = deps;
   const rate = config.wsMaxFramesPerSec;
   const s: Socket = {
@@ -71,14 +83,16 @@ function socketEvents(deps: Core, auth: Auth): WSEvents {
     onMessage(evt, ws) {
       const parsed = admitFrame(s, ws, evt.data);
       if (parsed === REFUSED) return;
-      handleFrame(s, ws, parsed).catch((err) => console.error("ws: unexpected", err));
+      handleFrame(s, ws, parsed).catch((err) => console.error("ws: unexpected", logError(err)));
     },
     onClose() {
+      release();
       clearInterval(s.keepalive);
       clearTimeout(s.helloTimer);
       s.sub?.close(CLOSE.shutdown, "closed");
     },
     onError() {
+      release();
       s.sub?.close(CLOSE.shutdown, "socket error");
     },
   };
@@ -165,7 +179,7 @@ async function handleFrame(s: Socket, ws: WSContext, raw: unknown) {
     await applyFrame(s, ws, f);
   } catch (err) {
     const e = err instanceof ApiError ? err : null;
-    if (!e) console.error("ws: frame handler failed", err);
+    if (!e) console.error("ws: frame handler failed", logError(err));
     reply(s, ws, {
       type: "error",
       code: e?.code ?? "internal",

@@ -56,7 +56,7 @@ export const DEFAULT_TOKEN_LAST_USED_GRANULARITY_MS = 60_000;
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 /** Longest message text, in UTF-16 units. 8,000 chars keeps a stored message well under KV's 64 KiB value limit even in CJK. */
 export const DEFAULT_MAX_MESSAGE_CHARS = 8_000;
-/** Largest WebSocket frame accepted from a client; larger ones close the socket with 1009. Deno itself does not cap frames. */
+/** Largest WebSocket frame accepted from a client; larger ones close the socket with 1009. Deno reads a whole frame (up to 64 MiB) before this check: see DEFAULT_WS_MAX_PER_USER. */
 export const DEFAULT_WS_MAX_FRAME_BYTES = 64 * 1024;
 /** Bytes queued on one socket before it is treated as a slow consumer and closed (it resumes from its cursors). */
 export const DEFAULT_WS_MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -68,6 +68,26 @@ export const DEFAULT_WS_KEEPALIVE_MS = 25_000;
 export const DEFAULT_WS_HELLO_TIMEOUT_MS = 10_000;
 /** Frames a client may send per second (burst twice that) before it gets rate-limit errors; a chat user types far slower. */
 export const DEFAULT_WS_MAX_FRAMES_PER_SEC = 100;
+/**
+ * Sockets, SSE streams and long polls one user may hold open at once (0: no cap); more
+ * are refused with 429. Deno reads a whole WebSocket frame into memory before Tocsin can
+ * look at its size (up to 64 MiB), so the number of open sockets is what bounds that memory;
+ * 20 covers a person's tabs and devices with room to spare.
+ */
+export const DEFAULT_WS_MAX_PER_USER = 20;
+/**
+ * Sockets, SSE streams and long polls one client address may hold open at once (0: no cap),
+ * across all users: bounds what someone with many accounts can make the server buffer from
+ * one machine, while an office behind one NAT address still fits.
+ */
+export const DEFAULT_WS_MAX_PER_ADDRESS = 500;
+/**
+ * How long the hub trusts a "may this user see this team's alerts" verdict before reading
+ * team membership again: a storm of alert changes then costs one read per user per second,
+ * not one per change. (Removal from a team also removes the user from the team's alert
+ * conversation at once; this bounds only other conversations the alerts are routed to.)
+ */
+export const DEFAULT_ALERT_AUDIENCE_CACHE_MS = 1_000;
 /** Messages one user may send per second across all transports (burst 4x). Scripts that need more should use alerts. */
 export const DEFAULT_SEND_RATE_PER_SEC = 50;
 /** Longest a long-poll request waits for news; under typical 60 s proxy timeouts. */
@@ -211,6 +231,9 @@ export interface Config {
   wsKeepaliveMs: number;
   wsHelloTimeoutMs: number;
   wsMaxFramesPerSec: number;
+  wsMaxPerUser: number;
+  wsMaxPerAddress: number;
+  alertAudienceCacheMs: number;
   sendRatePerSec: number;
   pollTimeoutMs: number;
   pollLingerMs: number;
@@ -274,6 +297,9 @@ export function defaultConfig(): Config {
     wsKeepaliveMs: DEFAULT_WS_KEEPALIVE_MS,
     wsHelloTimeoutMs: DEFAULT_WS_HELLO_TIMEOUT_MS,
     wsMaxFramesPerSec: DEFAULT_WS_MAX_FRAMES_PER_SEC,
+    wsMaxPerUser: DEFAULT_WS_MAX_PER_USER,
+    wsMaxPerAddress: DEFAULT_WS_MAX_PER_ADDRESS,
+    alertAudienceCacheMs: DEFAULT_ALERT_AUDIENCE_CACHE_MS,
     sendRatePerSec: DEFAULT_SEND_RATE_PER_SEC,
     pollTimeoutMs: DEFAULT_POLL_TIMEOUT_MS,
     pollLingerMs: DEFAULT_POLL_LINGER_MS,
@@ -333,6 +359,9 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_WS_KEEPALIVE_MS: "wsKeepaliveMs",
   TOCSIN_WS_HELLO_TIMEOUT_MS: "wsHelloTimeoutMs",
   TOCSIN_WS_MAX_FRAMES_PER_SEC: "wsMaxFramesPerSec",
+  TOCSIN_WS_MAX_PER_USER: "wsMaxPerUser",
+  TOCSIN_WS_MAX_PER_ADDRESS: "wsMaxPerAddress",
+  TOCSIN_ALERT_AUDIENCE_CACHE_MS: "alertAudienceCacheMs",
   TOCSIN_SEND_RATE_PER_SEC: "sendRatePerSec",
   TOCSIN_POLL_TIMEOUT_MS: "pollTimeoutMs",
   TOCSIN_POLL_LINGER_MS: "pollLingerMs",

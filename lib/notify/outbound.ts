@@ -18,6 +18,7 @@
  */
 import { hmacSha256Hex } from "../core/crypto.ts";
 import { ApiError } from "../core/errors.ts";
+import { logSafe } from "../core/log.ts";
 import {
   type Cidr,
   formatIp,
@@ -275,7 +276,9 @@ export async function sendOutbound(
   const { literal, addrs } = await addressesOf(url, policy, deadline);
   refuseNonPublic(addrs, literal, policy);
   const fail = (cause: string): OutboundResponse => {
-    console.error(`outbound: ${init.method ?? "POST"} ${url.origin}${url.pathname}: ${cause}`);
+    console.error(
+      logSafe(`outbound: ${init.method ?? "POST"} ${url.origin}${url.pathname}: ${cause}`),
+    );
     return { status: 0, text: COULD_NOT_DELIVER };
   };
   if (addrs.length === 0) return fail("the host name does not resolve");

@@ -19,8 +19,10 @@ import type { Hint } from "../core/fanout.ts";
 import { keys } from "../core/keys.ts";
 import { getManyChunked, lastPart, listAll } from "../core/kv_util.ts";
 import type { Alert } from "../alerts/model.ts";
+import { whoCanSeeAlert } from "../alerts/queries.ts";
 import type { Cursors } from "../protocol.ts";
 import type { Head, Member, Message } from "../chat/model.ts";
+import { ConnectionLimits } from "./admission.ts";
 import { Channel } from "./channel.ts";
 import { type Sink, Subscriber } from "./subscriber.ts";
 
@@ -28,9 +30,16 @@ export class Hub {
   #channels = new Map<string, Channel>();
   #users = new Map<string, Set<Subscriber>>();
   #closing = false;
+  /** Whether a user may see a team's alerts, per team, until a time (see #audience). */
+  #verdicts = new Map<string, Map<string, { ok: boolean; until: number }>>();
   onDelivered: (sub: Subscriber, conversationId: string, seq: number) => void = () => {};
 
-  constructor(readonly kv: Deno.Kv, readonly config: Config) {}
+  /** Caps on open sockets, SSE streams and long polls per user and per address. */
+  readonly connections: ConnectionLimits;
+
+  constructor(readonly kv: Deno.Kv, readonly config: Config) {
+    this.connections = new ConnectionLimits(config);
+  }
 
   /** Counts for /metrics and benchmarks. */
   stats(): { subscribers: number; users: number; channels: number } {
@@ -198,14 +207,37 @@ export class Hub {
 
   async #alertChanged(ch: Channel, alertId: string): Promise<void> {
     try {
-      // One read per process, then the same frame to every local member.
+      // One read per process, then the same frame to every local member who may see the
+      // alert (canSeeAlert, the REST rule): a conversation the alert was routed to may hold
+      // people outside its team, and they get no frame (their card says "not your team").
       const alert = (await this.kv.get<Alert>(keys.alert(alertId))).value;
       if (!alert) return;
+      const allowed = await this.#audience(alert, new Set([...ch.subs].map((s) => s.userId)));
       const frame: ServerFrame = { type: "alert", alert };
-      for (const sub of ch.subs) sub.push(frame);
+      for (const sub of ch.subs) if (allowed.has(sub.userId)) sub.push(frame);
     } catch (err) {
       console.error("hub: reading a changed alert failed", err);
     }
+  }
+
+  /**
+   * Of `users`, those who may see `alert` (whoCanSeeAlert), with each verdict kept for
+   * TOCSIN_ALERT_AUDIENCE_CACHE_MS so that a storm of alert changes does not re-read the
+   * team for every one.
+   */
+  async #audience(alert: Alert, users: Set<string>): Promise<Set<string>> {
+    const now = performance.now();
+    let verdicts = this.#verdicts.get(alert.teamId);
+    if (!verdicts) this.#verdicts.set(alert.teamId, verdicts = new Map());
+    for (const [u, v] of verdicts) if (v.until <= now) verdicts.delete(u);
+    const unknown = [...users].filter((u) => !verdicts.has(u));
+    if (unknown.length) {
+      const ok = await whoCanSeeAlert(this.kv, unknown, alert);
+      const until = now + this.config.alertAudienceCacheMs;
+      for (const u of unknown) verdicts.set(u, { ok: ok.has(u), until });
+    }
+    if (verdicts.size === 0) this.#verdicts.delete(alert.teamId);
+    return new Set([...users].filter((u) => verdicts.get(u)?.ok === true));
   }
 
   async #joined(userId: string, subs: Subscriber[], conversationId: string, cursor: number) {

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { createRule, getRuleFor, listRules, RuleInputSchema } from "../../lib/alerts/automation.ts";
 import type { Core } from "../../lib/runtime.ts";
 import { assertTeamAccess } from "../../lib/accounts/teams.ts";
-import { type AppEnv, idParam, json, me, requireAuth } from "../middleware.ts";
+import { type AppEnv, idParam, idQuery, json, me, requireAuth } from "../middleware.ts";
 
 /** What the API shows of a rule: webhook secrets are never read back. */
 function publicRule<T extends { actions: { type: string }[] }>(r: T): T {
@@ -26,7 +26,7 @@ export function automationRoutes(deps: Core) {
 
   app.get("/", async (c) => {
     const user = me(c).user;
-    const teamId = c.req.query("teamId") ?? "";
+    const teamId = idQuery(c, "teamId");
     await assertTeamAccess(deps.kv, user, teamId, "member");
     return c.json({ items: (await listRules(deps.kv, teamId)).map(publicRule) });
   });

@@ -12,7 +12,7 @@ import {
   rotateToken,
 } from "../../lib/alerts/integrations.ts";
 import { assertTeamAccess } from "../../lib/accounts/teams.ts";
-import { type AppEnv, idParam, json, me, requireAuth } from "../middleware.ts";
+import { type AppEnv, idParam, idQuery, json, me, requireAuth } from "../middleware.ts";
 
 export function integrationRoutes(deps: Core) {
   const app = new Hono<AppEnv>();
@@ -25,7 +25,7 @@ export function integrationRoutes(deps: Core) {
 
   app.get("/", async (c) => {
     const user = me(c).user;
-    const teamId = c.req.query("teamId") ?? "";
+    const teamId = idQuery(c, "teamId");
     await assertTeamAccess(deps.kv, user, teamId, "member");
     return c.json({ items: (await listIntegrations(deps.kv, teamId)).map(publicIntegration) });
   });

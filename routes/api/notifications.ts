@@ -47,7 +47,15 @@ import {
   TemplateSchema,
   VARIABLES,
 } from "../../lib/notify/templates.ts";
-import { type AppEnv, idParam, json, me, requireAdmin, requireAuth } from "../middleware.ts";
+import {
+  type AppEnv,
+  idParam,
+  idQuery,
+  json,
+  me,
+  requireAdmin,
+  requireAuth,
+} from "../middleware.ts";
 
 export function notificationRoutes(deps: Core) {
   // Mounted at /api/v1: authentication per route.
@@ -118,7 +126,7 @@ export function notificationRoutes(deps: Core) {
 
   app.get("/robots", requireAuth, async (c) => {
     const user = me(c).user;
-    const teamId = c.req.query("teamId") ?? "";
+    const teamId = idQuery(c, "teamId");
     await assertTeamAccess(deps.kv, user, teamId, "member");
     return c.json({ items: (await listRobots(deps.kv, teamId)).map(publicRobot) });
   });

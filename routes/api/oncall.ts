@@ -32,7 +32,17 @@ import {
 import { authenticate } from "../../lib/accounts/sessions.ts";
 import { assertTeamAccess } from "../../lib/accounts/teams.ts";
 import { userNames } from "../../lib/accounts/users.ts";
-import { type AppEnv, idParam, json, me, query, requireAdmin, requireAuth } from "../middleware.ts";
+import {
+  type AppEnv,
+  idParam,
+  idQuery,
+  json,
+  keyParam,
+  me,
+  query,
+  requireAdmin,
+  requireAuth,
+} from "../middleware.ts";
 
 const AtQuerySchema = z.strictObject({ at: z.iso.datetime({ offset: true }).optional() });
 const RangeQuerySchema = z.strictObject({
@@ -67,7 +77,7 @@ export function scheduleRoutes(deps: Core) {
 
   app.get("/", async (c) => {
     const user = me(c).user;
-    const teamId = c.req.query("teamId") ?? "";
+    const teamId = idQuery(c, "teamId");
     await assertTeamAccess(deps.kv, user, teamId, "member");
     return c.json({ items: await listSchedules(deps.kv, teamId) });
   });
@@ -121,7 +131,7 @@ export function policyRoutes(deps: Core) {
 
   app.get("/", async (c) => {
     const user = me(c).user;
-    const teamId = c.req.query("teamId") ?? "";
+    const teamId = idQuery(c, "teamId");
     await assertTeamAccess(deps.kv, user, teamId, "member");
     return c.json({ items: await listPolicies(deps.kv, teamId) });
   });
@@ -204,12 +214,16 @@ export function pagingRoutes(deps: Core) {
   });
 
   app.post("/admin/dead-letters/:id/retry", requireAdmin, async (c) => {
-    if (!(await retryDeadLetter(deps, c.req.param("id")))) throw notFound("dead letter");
+    if (!(await retryDeadLetter(deps, keyParam(c, "id", "dead letter")))) {
+      throw notFound("dead letter");
+    }
     return c.json({ ok: true });
   });
 
   app.delete("/admin/dead-letters/:id", requireAdmin, async (c) => {
-    if (!(await deleteDeadLetter(deps.kv, c.req.param("id")))) throw notFound("dead letter");
+    if (!(await deleteDeadLetter(deps.kv, keyParam(c, "id", "dead letter")))) {
+      throw notFound("dead letter");
+    }
     return c.json({ ok: true });
   });
 
