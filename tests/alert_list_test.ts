@@ -181,9 +181,9 @@ Deno.test("alert list - bulk acknowledge and resolve: one commit per alert, each
   // An outsider changes nothing.
   const out = await s.outsider.client.post("/api/v1/alerts/bulk", { action: "ack", ids });
   assert.equal(out.status, 200);
-  assert.ok(out.json.results.every((r: { ok: boolean; code: string }) =>
-    !r.ok && r.code === "not_found"
-  ));
+  assert.ok(
+    out.json.results.every((r: { ok: boolean; code: string }) => !r.ok && r.code === "not_found"),
+  );
   assert.deepEqual((await all(s.member.client, "status=acknowledged")).ids, []);
   await s.member.client.post(`/api/v1/alerts/${ids[2]}/ack`);
   const r = await s.member.client.post("/api/v1/alerts/bulk", { action: "ack", ids });
