@@ -14,6 +14,9 @@ const islands: Record<string, () => Promise<IslandModule>> = {
   AdminTeams: () => import("../islands/AdminTeams.tsx"),
   OnCall: () => import("../islands/OnCall.tsx"),
   AdminNotify: () => import("../islands/AdminNotify.tsx"),
+  Integrations: () => import("../islands/Integrations.tsx"),
+  Alerts: () => import("../islands/Alerts.tsx"),
+  AlertPage: () => import("../islands/AlertPage.tsx"),
 };
 
 const data = JSON.parse(document.getElementById("__islands")?.textContent ?? "{}");

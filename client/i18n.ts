@@ -4,12 +4,13 @@
  */
 import { signal } from "@preact/signals";
 import * as core from "./strings/core.ts";
+import * as alerts from "./strings/alerts.ts";
 
 export type Lang = "en" | "zh";
 
 // Every area's strings; a key is defined once across them.
-const en = { ...core.en };
-const zh: Record<Key, string> = { ...core.zh };
+const en = { ...core.en, ...alerts.en };
+const zh: Record<Key, string> = { ...core.zh, ...alerts.zh };
 export type Key = keyof typeof en;
 
 const DICTS: Record<Lang, Record<Key, string>> = { en, zh };

@@ -2,7 +2,11 @@ import type { Translate } from "../client/i18n.ts";
 import type { PublicUser } from "../lib/protocol.ts";
 
 export function AdminNav(
-  props: { t: Translate; me: PublicUser; current: "users" | "teams" | "oncall" | "notify" },
+  props: {
+    t: Translate;
+    me: PublicUser;
+    current: "users" | "teams" | "oncall" | "notify" | "alerts" | "integrations";
+  },
 ) {
   const { t } = props;
   return (
@@ -17,6 +21,12 @@ export function AdminNav(
       )}
       <a href="/admin/teams" aria-current={props.current === "teams" ? "page" : undefined}>
         {t("adminTeams")}
+      </a>
+      <a href="/alerts" aria-current={props.current === "alerts" ? "page" : undefined}>
+        {t("al_nav")}
+      </a>
+      <a href="/integrations" aria-current={props.current === "integrations" ? "page" : undefined}>
+        {t("int_nav")}
       </a>
       <a href="/oncall" aria-current={props.current === "oncall" ? "page" : undefined}>
         {t("oncall")}

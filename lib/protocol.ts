@@ -7,10 +7,10 @@ import { z } from "zod";
 import { ClientIdSchema, IdSchema, SeqSchema } from "./core/schemas.ts";
 import { SendInputSchema } from "./chat/model.ts";
 import type { ConversationSummary, Member, Message } from "./chat/model.ts";
-import type { Alert } from "./alerts/model.ts";
+import type { Alert, TimelineEntry } from "./alerts/model.ts";
 import type { PublicUser } from "./accounts/model.ts";
 
-export type { Alert, ConversationSummary, Member, Message, PublicUser };
+export type { Alert, ConversationSummary, Member, Message, PublicUser, TimelineEntry };
 
 /** Per-conversation cursors: the last seq the client holds. */
 export const CursorsSchema = z.record(IdSchema, SeqSchema).refine(

@@ -15,6 +15,7 @@ import { TimerSchema, TimerService } from "./jobs/timers.ts";
 import { RetentionService } from "./chat/retention.ts";
 import { migrateContactChannels } from "./notify/contacts.ts";
 import { migrateTeamNameIndex } from "./accounts/teams.ts";
+import { migrateAlertIndexes } from "./alerts/alert_index.ts";
 import { deliverWebhook, fireAutomation } from "./alerts/automation.ts";
 import { deliverPersonal, stagePersonalBatch } from "./notify/deliveries.ts";
 import { flushRobot } from "./notify/robots.ts";
@@ -60,6 +61,7 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
     async start() {
       await migrateContactChannels(kv, clock);
       await migrateTeamNameIndex(kv);
+      await migrateAlertIndexes(kv, clock);
       await fanout.start();
       core.timers.start();
       core.retention.start();

@@ -83,6 +83,15 @@ export function hookRoutes(deps: Core) {
       newDedupKey: () => ulid(deps.clock.now()),
     });
     if (events) await checkCredentials(deps, c, integration, body, parsed.routingKey);
+    if (integration.disabled) {
+      // Paused, not gone: a 5xx makes Alertmanager, Grafana and PagerDuty clients keep the
+      // alert and retry, where any 4xx would make Alertmanager drop it for good.
+      throw new ApiError(
+        "unavailable",
+        "this integration is disabled in Tocsin; retry later or ask a team admin to enable it",
+        deps.config.disabledHookRetryAfterS,
+      );
+    }
 
     const idem = c.req.header("idempotency-key");
     const results: IngestResult[] = [];

@@ -22,6 +22,9 @@ import AuthForm from "../islands/AuthForm.tsx";
 import ChatApp from "../islands/ChatApp.tsx";
 import OnCall from "../islands/OnCall.tsx";
 import AdminNotify from "../islands/AdminNotify.tsx";
+import Integrations from "../islands/Integrations.tsx";
+import Alerts from "../islands/Alerts.tsx";
+import AlertPage from "../islands/AlertPage.tsx";
 import { SESSION_COOKIE } from "./middleware.ts";
 
 export const PAGE_CSP = [
@@ -45,6 +48,9 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   AdminTeams,
   OnCall,
   AdminNotify,
+  Integrations,
+  Alerts,
+  AlertPage,
 };
 
 /** JSON that is safe inside a <script> element. */
@@ -186,6 +192,36 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
   app.get("/admin/teams", (c) => adminPage(c, "AdminTeams"));
   app.get("/oncall", (c) => adminPage(c, "OnCall"));
   app.get("/admin/notifications", (c) => adminPage(c, "AdminNotify"));
+
+  /** Pages any logged-in user opens; the island loads what the user may see. */
+  const userPage = async (
+    c: Context,
+    island: "Integrations" | "Alerts" | "AlertPage",
+    extra: Record<string, unknown> = {},
+  ) => {
+    if (!assets) return noBundle(c);
+    const a = await auth(c);
+    if (!a) return c.redirect("/login?next=" + encodeURIComponent(c.req.path));
+    return html(
+      c,
+      page(assets, {
+        title: "Tocsin",
+        lang: langOf(c),
+        island,
+        props: { me: publicUser(a.user), lang: langOf(c), ...extra },
+      }),
+    );
+  };
+  app.get("/integrations", (c) =>
+    userPage(c, "Integrations", {
+      // Where senders post: TOCSIN_PUBLIC_URL, else the origin this page was opened at.
+      origin: deps.config.publicOrigin ?? new URL(c.req.url).origin,
+    }));
+  app.get("/alerts", (c) => userPage(c, "Alerts"));
+  app.get("/alerts/:id", (c) => {
+    const id = c.req.param("id");
+    return userPage(c, "AlertPage", { alertId: isUlid(id) ? id : "" });
+  });
 
   return app;
 }

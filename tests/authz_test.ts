@@ -62,6 +62,10 @@ const POLICY: Record<string, Policy> = {
   "GET /api/v1/integrations/:id": "team",
   "POST /api/v1/integrations/:id/token": "team",
   "DELETE /api/v1/integrations/:id": "team",
+  "PATCH /api/v1/integrations/:id": "team",
+  "POST /api/v1/integrations/:id/test": "team",
+  "GET /api/v1/alerts/:id/raw": "alert",
+  "POST /api/v1/alerts/bulk": "user",
   "GET /api/v1/alerts": "user",
   "GET /api/v1/alerts/:id": "alert",
   "POST /api/v1/alerts/:id/ack": "alert",
@@ -127,6 +131,9 @@ const POLICY: Record<string, Policy> = {
   "GET /admin/teams": "page",
   "GET /oncall": "page",
   "GET /admin/notifications": "page",
+  "GET /integrations": "page",
+  "GET /alerts": "page",
+  "GET /alerts/:id": "page",
 };
 
 /** Middleware mounts (Hono lists them as routes too). */
@@ -249,6 +256,8 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
       body: "x",
     },
     "POST /api/v1/integrations": { name: "x", type: "text", teamId: team.id },
+    "PATCH /api/v1/integrations/:id": { disabled: true },
+    "POST /api/v1/alerts/bulk": { action: "ack", ids: [alertId] },
     "POST /api/v1/schedules": {
       name: "x",
       teamId: team.id,

@@ -18,11 +18,19 @@ import { stageOnOpen } from "./automation.ts";
 import { stageRobotEvent } from "../notify/robots.ts";
 import { teamRole } from "../accounts/teams.ts";
 import { getAlertFor } from "./queries.ts";
+import { stageAlertIndexes } from "./alert_index.ts";
 import { timelineEntry as entry } from "./timeline.ts";
 
 export const ActionInputSchema = z.strictObject({
   note: z.string().max(4_000).optional(),
   via: z.enum(["api", "card", "command"]).optional(),
+});
+/** Alerts one bulk request may act on: each is its own commit. */
+export const BULK_MAX = 100;
+export const BulkActionInputSchema = z.strictObject({
+  action: z.enum(["ack", "resolve"]),
+  ids: z.array(z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/)).min(1).max(BULK_MAX),
+  note: z.string().max(4_000).optional(),
 });
 export const NoteInputSchema = z.strictObject({ text: z.string().trim().min(1).max(4_000) });
 export const AssignInputSchema = z.strictObject({
@@ -71,6 +79,7 @@ export async function actOnAlert(
     const entries = await stageAction(deps, op, a, action, by, now);
     if (!entries) return { done: a };
     op.check(current).set(keys.alert(a.id), a);
+    stageAlertIndexes(op, current.value, a);
     for (const t of entries) op.set(keys.alertTimeline(a.id, t.id), t);
     return { hints: [{ t: "alert", c: a.conversationId, a: a.id }], result: a };
   });

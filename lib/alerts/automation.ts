@@ -27,6 +27,7 @@ import type { Head, Member } from "../chat/model.ts";
 import type { User } from "../accounts/model.ts";
 import { assertTeamAccess, requireTeamManager, teamRole } from "../accounts/teams.ts";
 import { stageDeleteTimer, stageTimer, type Timer } from "../jobs/timers.ts";
+import { stageAlertIndexes } from "./alert_index.ts";
 
 export const ActionSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("escalate"), level: z.number().int().min(0).max(9) }),
@@ -252,6 +253,7 @@ export async function fireAutomation(deps: Deps, timerId: string): Promise<boole
       const alert: Alert = { ...a.value, updatedAt: now };
       const r = await stageActions(deps, op, rule, alert, now);
       op.set(keys.alert(alert.id), alert);
+      stageAlertIndexes(op, a.value, alert);
       for (const e of r.entries) op.set(keys.alertTimeline(alert.id, e.id), e);
       return {
         hints: [...r.hints, { t: "alert", c: alert.conversationId, a: alert.id }],

@@ -20,6 +20,7 @@ import { decide, leastBusy, type RouteDecision } from "./routing.ts";
 import { stageOnFiring, stageOnOpen } from "./automation.ts";
 import { stageRobotEvent } from "../notify/robots.ts";
 import { isOpen } from "./queries.ts";
+import { stageAlertIndexes } from "./alert_index.ts";
 import { timelineEntry as entry } from "./timeline.ts";
 
 /**
@@ -103,6 +104,11 @@ export async function applyEvent(
     }
     fit(alert, config.alertMaxItems);
     op.set(keys.alert(alert.id), alert).set(keys.alertRaw(alert.id), raw.slice(0, RAW_MAX));
+    stageAlertIndexes(op, existing, alert);
+    // The integration's counters: sum and max never conflict with concurrent deliveries.
+    op.sum(keys.integrationStat(integration.id, "events"), 1n)
+      .max(keys.integrationStat(integration.id, "last"), BigInt(now));
+    if (!existing) op.sum(keys.integrationStat(integration.id, "alerts"), 1n);
     for (const t of step.timeline) op.set(keys.alertTimeline(alert.id, t.id), t);
     if (deliveryKey) op.set(deliveryKey, alert.id, { expireIn: config.deliveryDedupMs });
     return {

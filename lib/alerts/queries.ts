@@ -8,13 +8,20 @@ import { getManyChunked, lastPart, listAll } from "../core/kv_util.ts";
 import { isUlid } from "../core/ids.ts";
 import { IdSchema } from "../core/schemas.ts";
 import type { User } from "../accounts/model.ts";
-import { teamRole } from "../accounts/teams.ts";
+import { type AlertPage, listAlertPage } from "./alert_index.ts";
 
 export const AlertListQuerySchema = z.strictObject({
   status: z.enum(["triggered", "acknowledged", "resolved", "open"]).optional(),
   teamId: IdSchema.optional(),
   priority: PrioritySchema.optional(),
-  assignee: z.union([z.literal("me"), IdSchema]).optional(),
+  /** "me", "unassigned", or a user id. */
+  assignee: z.union([z.literal("me"), z.literal("unassigned"), IdSchema]).optional(),
+  integrationId: IdSchema.optional(),
+  /** createdAt bounds, milliseconds since the epoch, inclusive. */
+  from: z.coerce.number().int().min(0).max(2 ** 48 - 1).optional(),
+  to: z.coerce.number().int().min(0).max(2 ** 48 - 1).optional(),
+  sort: z.enum(["newest", "oldest", "priority"]).optional(),
+  cursor: z.string().max(64).optional(),
   /** Comma-separated alert ids (at most 200 are read). */
   ids: z.string().max(10_000).refine(
     (s) => s.split(",").every((id) => id === "" || isUlid(id)),
@@ -71,48 +78,55 @@ export async function getAlertFor(kv: Deno.Kv, user: User, alertId: string): Pro
   return alert;
 }
 
-/** Alerts of the caller's teams (or of one team), newest first, filtered. */
+/** The latest raw payload a sender sent for an alert ("" when none is kept). */
+export async function getRawPayload(kv: Deno.Kv, alertId: string): Promise<string> {
+  return (await kv.get<string>(keys.alertRaw(alertId))).value ?? "";
+}
+
+/**
+ * Alerts of the caller's teams (or of one of them), filtered, sorted and paged through the
+ * list indexes (alert_index.ts); `ids` instead reads those alerts (the ones the caller may see).
+ */
 export async function listAlerts(
   deps: Deps,
   user: User,
   q: z.infer<typeof AlertListQuerySchema>,
-): Promise<Alert[]> {
+): Promise<AlertPage> {
   const { kv, config } = deps;
   const limit = Math.min(q.limit ?? config.alertListLimit, 500);
-  let ids: string[];
   if (q.ids) {
-    ids = q.ids.split(",").filter(Boolean).slice(0, 200);
-  } else if (q.assignee) {
-    const who = q.assignee === "me" ? user.id : q.assignee;
-    ids = (await listAll(kv, keys.alertsByAssignee(who), 5_000)).map((e) => lastPart(e.key))
-      .reverse();
-  } else {
-    const teams = q.teamId
-      ? [q.teamId]
-      : (await listAll(kv, keys.teamsByUser(user.id))).map((e) => lastPart(e.key));
-    ids = [];
-    for (const t of teams) {
-      if (!(await teamRole(kv, t, user.id))) continue;
-      for await (
-        const e of kv.list({ prefix: keys.alertsByTeam(t) }, { reverse: true, limit: 5_000 })
-      ) {
-        ids.push(lastPart(e.key));
-      }
+    const ids = q.ids.split(",").filter(Boolean).slice(0, 200);
+    const alerts = (await getManyChunked<Alert>(kv, ids.map((id) => keys.alert(id))))
+      .flatMap((e) => e.value ? [e.value] : []);
+    const mine = new Map<string, boolean>();
+    const items: Alert[] = [];
+    for (const a of alerts) {
+      if (!mine.has(a.teamId)) mine.set(a.teamId, await canSeeAlert(kv, user.id, a));
+      if (mine.get(a.teamId)) items.push(a);
     }
-    ids.sort().reverse();
+    return { items: items.slice(0, limit), cursor: null };
   }
-  const alerts = (await getManyChunked<Alert>(kv, ids.map((id) => keys.alert(id))))
-    .flatMap((e) => e.value ? [e.value] : []);
-  const mine = new Map<string, boolean>();
-  const out: Alert[] = [];
-  for (const a of alerts) {
-    if (!mine.has(a.teamId)) mine.set(a.teamId, await canSeeAlert(kv, user.id, a));
-    if (!mine.get(a.teamId)) continue;
-    if (q.status === "open" ? !isOpen(a) : q.status && a.status !== q.status) continue;
-    if (q.priority && a.priority !== q.priority) continue;
-    if (q.teamId && a.teamId !== q.teamId) continue;
-    out.push(a);
-    if (out.length >= limit) break;
-  }
-  return out;
+  const candidates = q.teamId
+    ? [q.teamId]
+    : (await listAll(kv, keys.teamsByUser(user.id))).map((e) => lastPart(e.key));
+  const teamIds: string[] = [];
+  for (const t of candidates) if (await canSeeAlert(kv, user.id, { teamId: t })) teamIds.push(t);
+  return await listAlertPage(kv, config, {
+    teamIds,
+    status: q.status,
+    priority: q.priority,
+    assignee: q.assignee === undefined
+      ? undefined
+      : q.assignee === "me"
+      ? user.id
+      : q.assignee === "unassigned"
+      ? null
+      : q.assignee,
+    integrationId: q.integrationId,
+    from: q.from,
+    to: q.to,
+    sort: q.sort,
+    cursor: q.cursor,
+    limit,
+  });
 }

@@ -128,6 +128,17 @@ export const DEFAULT_DELIVERY_DEDUP_MS = 10 * 60_000;
 export const DEFAULT_ALERT_MAX_ITEMS = 100;
 /** Alerts returned by one list request. */
 export const DEFAULT_ALERT_LIST_LIMIT = 100;
+/**
+ * Index entries one alert-list request may read before it answers with what it found and a
+ * cursor: a filter that matches little (one assignee among many alerts) costs a bounded amount
+ * per page instead of a scan of every alert.
+ */
+export const DEFAULT_ALERT_LIST_SCAN_MAX = 2_000;
+/**
+ * Retry-After (seconds) of a disabled integration's 503: senders keep their alerts and retry,
+ * so a pause loses nothing; five minutes keeps a paused integration from being hammered.
+ */
+export const DEFAULT_DISABLED_HOOK_RETRY_AFTER_S = 300;
 
 /** How often the reconciler looks for due timers that no queue message woke (lost after retries, or no queue). */
 export const DEFAULT_TIMER_SWEEP_MS = 5_000;
@@ -254,6 +265,8 @@ export interface Config {
   deliveryDedupMs: number;
   alertMaxItems: number;
   alertListLimit: number;
+  alertListScanMax: number;
+  disabledHookRetryAfterS: number;
   timerSweepMs: number;
   timerSweepConcurrency: number;
   messageRetentionDays: number;
@@ -320,6 +333,8 @@ export function defaultConfig(): Config {
     deliveryDedupMs: DEFAULT_DELIVERY_DEDUP_MS,
     alertMaxItems: DEFAULT_ALERT_MAX_ITEMS,
     alertListLimit: DEFAULT_ALERT_LIST_LIMIT,
+    alertListScanMax: DEFAULT_ALERT_LIST_SCAN_MAX,
+    disabledHookRetryAfterS: DEFAULT_DISABLED_HOOK_RETRY_AFTER_S,
     timerSweepMs: DEFAULT_TIMER_SWEEP_MS,
     timerSweepConcurrency: DEFAULT_TIMER_SWEEP_CONCURRENCY,
     messageRetentionDays: DEFAULT_MESSAGE_RETENTION_DAYS,
@@ -382,6 +397,8 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_DELIVERY_DEDUP_MS: "deliveryDedupMs",
   TOCSIN_ALERT_MAX_ITEMS: "alertMaxItems",
   TOCSIN_ALERT_LIST_LIMIT: "alertListLimit",
+  TOCSIN_ALERT_LIST_SCAN_MAX: "alertListScanMax",
+  TOCSIN_DISABLED_HOOK_RETRY_AFTER_S: "disabledHookRetryAfterS",
   TOCSIN_TIMER_SWEEP_MS: "timerSweepMs",
   TOCSIN_TIMER_SWEEP_CONCURRENCY: "timerSweepConcurrency",
   TOCSIN_MESSAGE_RETENTION_DAYS: "messageRetentionDays",

@@ -56,3 +56,8 @@ export function ulid(now: number = Date.now()): string {
 export function isUlid(s: string): boolean {
   return /^[0-9A-HJKMNP-TV-Z]{26}$/.test(s);
 }
+
+/** The first 10 characters of every ULID made at `ms`: a bound for id ranges by time. */
+export function ulidTimePrefix(ms: number): string {
+  return encodeTime(Math.max(0, Math.min(ms, 2 ** 48 - 1)));
+}

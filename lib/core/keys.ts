@@ -87,7 +87,43 @@ export const keys = {
     id: string,
   ): Deno.KvKey => ["integrations_by_team", teamId, id],
   integrationsByTeam: (teamId: string): Deno.KvKey => ["integrations_by_team", teamId],
+  /** Counters written by ingest with sum/max (never conflict): "alerts", "events", "last". */
+  integrationStat: (id: string, stat: "alerts" | "events" | "last"): Deno.KvKey => [
+    "integration_stats",
+    id,
+    stat,
+  ],
   alert: (id: string): Deno.KvKey => ["alerts", id],
+  alerts: (): Deno.KvKey => ["alerts"],
+  /**
+   * The alert list's indexes (lib/alerts/alert_index.ts), written in every commit that changes
+   * an alert's status, priority or assignee. The id is a ULID, so each prefix is in time order;
+   * the value is {p, a, i}: priority, assignee and integration, for filtering without a read.
+   */
+  alertByTeamStatus: (teamId: string, status: string, alertId: string): Deno.KvKey => [
+    "alerts_by_team_status",
+    teamId,
+    status,
+    alertId,
+  ],
+  alertsByTeamStatus: (teamId: string, status: string): Deno.KvKey => [
+    "alerts_by_team_status",
+    teamId,
+    status,
+  ],
+  /** The same, with the priority's rank (0 urgent .. 3 low) before the id: priority order. */
+  alertByTeamStatusPriority: (
+    teamId: string,
+    status: string,
+    rank: number,
+    alertId: string,
+  ): Deno.KvKey => ["alerts_by_team_status_priority", teamId, status, rank, alertId],
+  alertsByTeamStatusPriority: (teamId: string, status: string, rank: number): Deno.KvKey => [
+    "alerts_by_team_status_priority",
+    teamId,
+    status,
+    rank,
+  ],
   /** The open alert with a dedup key; deleted when it resolves, so a new trigger opens a new alert. */
   alertByKey: (
     integrationId: string,

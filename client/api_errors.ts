@@ -1,0 +1,19 @@
+/** An API error as the user reads it: its code, translated, with the server's message. */
+import type { Key, Translate } from "./i18n.ts";
+
+const BY_CODE = new Map<string, Key>([
+  ["forbidden", "al_err_forbidden"],
+  ["not_found", "al_err_not_found"],
+  ["conflict", "al_err_conflict"],
+  ["invalid_input", "al_err_invalid_input"],
+  ["invalid_json", "al_err_invalid_input"],
+  ["network", "al_err_network"],
+  ["unavailable", "al_err_unavailable"],
+  ["rate_limited", "al_err_rate_limited"],
+]);
+
+export function errorText(t: Translate, e: unknown): string {
+  const err = e as { code?: string; message?: string };
+  const key = BY_CODE.get(err.code ?? "") ?? "al_err_other";
+  return t(key, { message: err.message ?? String(e) });
+}

@@ -1,0 +1,255 @@
+import { useSignal } from "@preact/signals";
+import { Fragment } from "preact";
+import { useEffect } from "preact/hooks";
+import { api, HttpError } from "../client/api.ts";
+import { errorText } from "../client/api_errors.ts";
+import { dayLabel, timeOfDay } from "../client/format.ts";
+import { type Key, type Lang, useLocale } from "../client/i18n.ts";
+import type { Alert, PublicUser, TimelineEntry } from "../lib/protocol.ts";
+import { AdminNav } from "../components/AdminNav.tsx";
+import { type AlertAction, AlertCard } from "../components/AlertCard.tsx";
+
+export interface AlertPageProps {
+  me: PublicUser;
+  lang: Lang;
+  alertId: string;
+}
+
+interface Delivery {
+  id: string;
+  userId: string;
+  channel: string;
+  to: string;
+  status: "sent" | "failed" | "retrying" | "skipped";
+  reason?: string;
+  attempts: { at: number; provider: string; ok: boolean; detail: string }[];
+  createdAt: number;
+}
+
+const KIND = new Map<string, Key>([
+  ["triggered", "tlTriggered"],
+  ["repeated", "tlRepeated"],
+  ["acknowledged", "tlAcknowledged"],
+  ["resolved", "tlResolved"],
+  ["reopened", "tlReopened"],
+  ["note", "tlNote"],
+  ["assigned", "tlAssigned"],
+  ["priority", "tlPriority"],
+  ["notified", "tlNotified"],
+  ["escalated", "tlEscalated"],
+]);
+const DELIVERY = new Map<string, Key>([
+  ["sent", "al_delivery_sent"],
+  ["failed", "al_delivery_failed"],
+  ["retrying", "al_delivery_retrying"],
+  ["skipped", "al_delivery_skipped"],
+]);
+
+/** One alert: its card, labels and links, full timeline, who was notified how, and its payload. */
+export default function AlertPage(props: AlertPageProps) {
+  const { t, lang } = useLocale(props.lang);
+  const alert = useSignal<Alert | undefined>(undefined);
+  const timeline = useSignal<TimelineEntry[]>([]);
+  const deliveries = useSignal<Delivery[]>([]);
+  /** null: not a team admin (or not loaded). */
+  const raw = useSignal<string | null>(null);
+  const names = useSignal<Record<string, string>>({});
+  const missing = useSignal(!props.alertId);
+  const error = useSignal("");
+
+  const userName = (id: string) => names.value[id] ?? "…";
+  const loadNames = async (ids: string[]) => {
+    const want = [...new Set(ids)].filter((id) => !(id in names.value));
+    const got: Record<string, string> = {};
+    await Promise.all(want.map(async (id) => {
+      try {
+        got[id] = (await api<{ user: PublicUser }>("GET", `/api/v1/users/${id}`)).user.name;
+      } catch {
+        got[id] = id.slice(-6);
+      }
+    }));
+    names.value = { ...names.value, ...got };
+  };
+  const load = async () => {
+    try {
+      const r = await api<{ alert: Alert; timeline: TimelineEntry[] }>(
+        "GET",
+        `/api/v1/alerts/${props.alertId}`,
+      );
+      alert.value = r.alert;
+      timeline.value = r.timeline;
+      deliveries.value =
+        (await api<{ items: Delivery[] }>("GET", `/api/v1/alerts/${props.alertId}/deliveries`))
+          .items;
+      const ids = [
+        ...r.timeline.flatMap((e) => [
+          ...(e.by ? [e.by] : []),
+          ...(Array.isArray(e.detail?.userIds) ? (e.detail.userIds as string[]) : []),
+        ]),
+        ...deliveries.value.map((d) => d.userId),
+        ...[r.alert.acknowledgedBy, r.alert.resolvedBy, r.alert.assigneeId].filter(
+          (x): x is string => !!x,
+        ),
+      ];
+      await loadNames(ids);
+    } catch (e) {
+      if (e instanceof HttpError && e.status === 404) missing.value = true;
+      else error.value = errorText(t, e);
+    }
+  };
+  useEffect(() => {
+    if (!props.alertId) return;
+    load().then(async () => {
+      try {
+        raw.value = (await api<{ raw: string }>("GET", `/api/v1/alerts/${props.alertId}/raw`)).raw;
+      } catch {
+        raw.value = null; // not a team admin
+      }
+    });
+  }, []);
+
+  const onAction = async (id: string, action: AlertAction) => {
+    if (action === "escalate") await api("POST", `/api/v1/alerts/${id}/escalate`);
+    else if (action === "assign") {
+      await api("POST", `/api/v1/alerts/${id}/assign`, { userId: props.me.id });
+    } else await api("POST", `/api/v1/alerts/${id}/${action}`, { via: "api" });
+    await load();
+  };
+  const a = alert.value;
+  const when = (ms: number) =>
+    `${dayLabel(ms, lang, t("today"), t("yesterday"))} ${timeOfDay(ms, lang)}`;
+  let pretty = raw.value ?? "";
+  try {
+    pretty = JSON.stringify(JSON.parse(pretty), null, 2);
+  } catch {
+    // not JSON: shown as sent
+  }
+
+  return (
+    <div class="admin">
+      <AdminNav t={t} me={props.me} current="alerts" />
+      <main class="admin-main al-detail">
+        <p>
+          <a href="/alerts">← {t("al_title")}</a>
+        </p>
+        {missing.value && <p class="empty" role="alert">{t("al_notFound")}</p>}
+        {error.value && <p class="error" role="alert">{error.value}</p>}
+        {!missing.value && (
+          <>
+            {a?.labels.tocsin_test === "true" && <p class="label al-test">{t("al_test")}</p>}
+            <AlertCard
+              t={t}
+              lang={lang}
+              alertId={props.alertId}
+              alert={a}
+              fallbackTitle=""
+              userName={userName}
+              onAction={onAction}
+              onThread={() => document.getElementById("timeline")?.scrollIntoView()}
+            />
+            {a && (
+              <p class="al-links-row">
+                <a class="al-chat" href={`/c/${a.conversationId}#alert-${a.id}`}>
+                  {t("al_open_chat")}
+                </a>
+                <span class="muted">
+                  {t("al_created")}: {when(a.createdAt)} · {t("al_source_by", { source: a.source })}
+                </span>
+              </p>
+            )}
+            {a && Object.keys(a.labels).length > 0 && (
+              <section aria-label={t("al_labels")}>
+                <h2>{t("al_labels")}</h2>
+                <dl class="al-labels">
+                  {Object.entries(a.labels).map(([k, v]) => (
+                    <Fragment key={k}>
+                      <dt>{k}</dt>
+                      <dd>{v}</dd>
+                    </Fragment>
+                  ))}
+                </dl>
+              </section>
+            )}
+            {a && a.links.length > 0 && (
+              <section aria-label={t("al_links")}>
+                <h2>{t("al_links")}</h2>
+                <ul>
+                  {a.links.map((l) => (
+                    <li key={l.href}>
+                      <a href={l.href} target="_blank" rel="noopener noreferrer">{l.text}</a>
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            )}
+            <section id="timeline" aria-label={t("al_timeline")}>
+              <h2>{t("al_timeline")}</h2>
+              <ol class="timeline al-timeline">
+                {timeline.value.map((en) => (
+                  <li key={en.id} data-kind={en.kind}>
+                    <time class="muted">{when(en.at)}</time>{" "}
+                    <strong>{en.by ? userName(en.by) : en.via.replace("source:", "")}</strong>{" "}
+                    {t(KIND.get(en.kind) ?? "tlNote")}
+                    <span class="muted">{en.by ? ` · ${en.via}` : ""}</span>
+                    {en.note && <p class="tl-note">{en.note}</p>}
+                    {Array.isArray(en.detail?.userIds) && en.detail.userIds.length > 0 && (
+                      <p class="muted tl-people">
+                        → {(en.detail.userIds as string[]).map(userName).join(", ")}
+                      </p>
+                    )}
+                  </li>
+                ))}
+              </ol>
+            </section>
+            <section aria-label={t("al_deliveries")}>
+              <h2>{t("al_deliveries")}</h2>
+              {deliveries.value.length === 0
+                ? <p class="muted">{t("al_noDeliveries")}</p>
+                : (
+                  <div class="table-wrap">
+                    <table class="table al-deliveries">
+                      <thead>
+                        <tr>
+                          <th>{t("al_person")}</th>
+                          <th>{t("al_channel")}</th>
+                          <th>{t("al_to")}</th>
+                          <th>{t("al_result")}</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {deliveries.value.map((d) => (
+                          <tr key={d.id} data-status={d.status}>
+                            <td>{userName(d.userId)}</td>
+                            <td>{d.channel}</td>
+                            <td>{d.to}</td>
+                            <td>
+                              {t(DELIVERY.get(d.status) ?? "al_delivery_failed")}
+                              {d.reason ? ` (${d.reason})` : ""}
+                              {d.attempts.at(-1) && (
+                                <span class="muted">
+                                  {" · "}
+                                  {d.attempts.at(-1)!.provider} {when(d.attempts.at(-1)!.at)}
+                                </span>
+                              )}
+                            </td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </div>
+                )}
+            </section>
+            {raw.value !== null && (
+              <section aria-label={t("al_raw")}>
+                <h2>{t("al_raw")}</h2>
+                {raw.value
+                  ? <pre class="al-raw"><code>{pretty}</code></pre>
+                  : <p class="muted">{t("al_rawEmpty")}</p>}
+              </section>
+            )}
+          </>
+        )}
+      </main>
+    </div>
+  );
+}
