@@ -1,7 +1,7 @@
 /** Chat robots against local stand-ins that check DingTalk's and Feishu's documented signatures. */
 import assert from "node:assert/strict";
 import { ManualClock } from "../lib/core/clock.ts";
-import { adminClient, startServer, type TestServer } from "./_helpers.ts";
+import { adminClient, startServer, type TestServer, userClient } from "./_helpers.ts";
 
 const enc = new TextEncoder();
 async function hmacB64(key: string, msg: string) {
@@ -171,5 +171,53 @@ Deno.test("robots - DingTalk's 20 messages a minute: the rest waits and goes out
     assert.ok(rx.got.every((g) => g.valid));
   } finally {
     await rx.close();
+  }
+});
+
+Deno.test("robots - the URL is the credential: members and team admins read it masked, the secret never", async () => {
+  const w = await world();
+  await using _srv = w.srv;
+  const tokens = {
+    dingtalk: "/robot/send?access_token=dingtoken0123456789abcdef",
+    wecom: "/cgi-bin/webhook/send?key=wecomkey-0123456789abcdef",
+    slack: "/services/T0001/B0002/slacksecret0123456789",
+    feishu: "/open-apis/bot/v2/hook/feishuhook-0123456789",
+    webhook: "/hook?token=generictoken0123456789",
+  } as const;
+  const member = await userClient(w.srv, "Mia");
+  const teamAdmin = await userClient(w.srv, "Tom");
+  for (const [u, role] of [[member.user, "member"], [teamAdmin.user, "admin"]] as const) {
+    const r = await w.admin.post(`/api/v1/teams/${w.team.id}/members`, { userIds: [u.id], role });
+    assert.ok(r.status < 300, JSON.stringify(r.json));
+  }
+  for (const [kind, path] of Object.entries(tokens)) {
+    const secret = kind === "dingtalk" || kind === "feishu" || kind === "webhook"
+      ? "SIGN-SECRET-value"
+      : undefined;
+    const r = await teamAdmin.client.post("/api/v1/robots", {
+      name: kind,
+      teamId: w.team.id,
+      kind,
+      url: "http://127.0.0.1:9" + path,
+      ...(secret ? { secret } : {}),
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    // The creator sees the full URL once, the secret never.
+    assert.equal(r.json.robot.url, "http://127.0.0.1:9" + path);
+    assert.ok(!JSON.stringify(r.json).includes("SIGN-SECRET"));
+  }
+  for (const c of [member.client, teamAdmin.client, w.admin]) {
+    const list = await c.get(`/api/v1/robots?teamId=${w.team.id}`);
+    assert.equal(list.status, 200, JSON.stringify(list.json));
+    assert.equal(list.json.items.length, 5);
+    const text = JSON.stringify(list.json);
+    for (const path of Object.values(tokens)) {
+      const secretPart = path.split(/[=/]/).at(-1)!;
+      assert.ok(!text.includes(secretPart.slice(0, -4)), `no ${secretPart} in ${text}`);
+    }
+    assert.ok(!text.includes("SIGN-SECRET"));
+    for (const item of list.json.items) {
+      assert.match(item.url, /^http:\/\/127\.0\.0\.1:9\/….{4}$/);
+    }
   }
 });

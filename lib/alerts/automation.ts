@@ -156,6 +156,13 @@ async function stageActions(
         await stageRescheduleReminders(deps, op, alert, now);
       }
     } else if (a.type === "notify") {
+      if (a.userId && !(await teamRole(kv, alert.teamId, a.userId))) {
+        // The user has left the team since the rule was made: the team's alert is not theirs.
+        entries.push(entry(now, {
+          skippedTargets: [{ type: "user", id: a.userId, reason: "not_member" }],
+        }));
+        continue;
+      }
       const convId = a.conversationId ?? alert.conversationId;
       const head = await kv.get<Head>(keys.head(convId));
       const msg = stageAppend(op, head, convId, {

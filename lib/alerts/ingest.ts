@@ -22,6 +22,7 @@ import { stageRobotEvent } from "../notify/robots.ts";
 import { isOpen } from "./queries.ts";
 import { stageAlertIndexes } from "./alert_index.ts";
 import { timelineEntry as entry } from "./timeline.ts";
+import { redactEvent, redactRaw } from "./redact.ts";
 
 /**
  * Size bounds in characters. KV stores strings as V8 serialises them: two bytes per character
@@ -71,6 +72,10 @@ export async function applyEvent(
   raw: string,
 ): Promise<IngestResult> {
   const { kv, fanout, clock, config } = deps;
+  // Credentials a sender put in its payload (the Events API's routing_key, a password in a
+  // URL, a token in an annotation) are removed before anything is routed or stored.
+  event = redactEvent(event);
+  raw = redactRaw(raw);
   const plan = await planEvent(deps, integration, event);
   const { keyKey, deliveryKey, decision, conversationId: convId } = plan;
 

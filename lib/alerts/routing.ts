@@ -14,13 +14,12 @@ import { PrioritySchema } from "./model.ts";
 import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import type { EscalationPolicy, ReminderSettings } from "../paging/escalation.ts";
-import { getReminderSettings } from "../paging/escalation.ts";
+import { getReminderSettings, resolveTargets } from "../paging/escalation.ts";
 import type { Integration } from "./integrations.ts";
 import { keys } from "../core/keys.ts";
 import { ROUTING_PROGRAM_MAX } from "../core/config.ts";
 import { fullMatch, patternError, patternSize } from "./pattern.ts";
 import { getManyChunked, lastPart, listAll } from "../core/kv_util.ts";
-import { onCallAt, type Schedule } from "../paging/schedules.ts";
 import type { Member } from "../chat/model.ts";
 import type { Team, User } from "../accounts/model.ts";
 import { listTeamMembers, requireTeamManager } from "../accounts/teams.ts";
@@ -250,21 +249,9 @@ export async function plan(
   const nameOf = (ids: string[]) =>
     Promise.all(ids.map(async (id) => (await kv.get<User>(keys.user(id))).value?.name ?? id));
   const teamIds = (await listTeamMembers(kv, teamId)).map((m) => m.userId);
-  const targetsAt = async (level: number, t: number): Promise<string[]> => {
-    if (!policy) return teamIds;
-    const users = new Set<string>();
-    for (const target of policy.levels[level].targets) {
-      if (target.type === "user") users.add(target.id);
-      else if (target.type === "team") {
-        (await listTeamMembers(kv, target.id)).forEach((m) => users.add(m.userId));
-      } else {
-        const s = (await kv.get<Schedule>(keys.schedule(target.id))).value;
-        const who = s ? onCallAt(s, t) : null;
-        if (who) users.add(who.userId);
-      }
-    }
-    return [...users];
-  };
+  // The same resolution as paging: targets outside the team are passed over.
+  const targetsAt = async (level: number, t: number): Promise<string[]> =>
+    policy ? (await resolveTargets(kv, teamId, policy.levels[level].targets, t)).userIds : teamIds;
   const steps: PlannedStep[] = [];
   const push = async (
     t: number,

@@ -186,6 +186,24 @@ export const DEFAULT_ACK_LINK_TTL_MS = 24 * 3600_000;
 /** How long a contact verification code works, and how many tries it allows. */
 export const DEFAULT_VERIFY_CODE_TTL_MS = 15 * 60_000;
 export const VERIFY_MAX_TRIES = 5;
+/**
+ * Window over which verification messages (codes sent to a new contact) are counted. Adding a
+ * contact sends an e-mail, SMS or request at once, so without a limit any user could make Tocsin
+ * text or mail any number over and over.
+ */
+export const DEFAULT_VERIFY_WINDOW_MS = 3600_000;
+/** Verification messages one user may cause per window: a few typos' worth, not a pump (0: off). */
+export const DEFAULT_VERIFY_MAX_PER_USER = 10;
+/**
+ * Verification messages to one address or number per window, from all users together, and
+ * whether or not its contact was deleted meanwhile: nobody is messaged more than this (0: off).
+ */
+export const DEFAULT_VERIFY_MAX_PER_ADDRESS = 5;
+/**
+ * Verification messages one provider may send per window, from all users together: the share of
+ * its budget that sign-ups may use, so that a burst of them cannot use up what paging needs (0: off).
+ */
+export const DEFAULT_VERIFY_MAX_PER_PROVIDER = 200;
 /** SMTP connection and send timeout. */
 export const DEFAULT_SMTP_TIMEOUT_MS = 10_000;
 
@@ -278,6 +296,10 @@ export interface Config {
   deliveryMaxAttempts: number;
   ackLinkTtlMs: number;
   verifyCodeTtlMs: number;
+  verifyWindowMs: number;
+  verifyMaxPerUser: number;
+  verifyMaxPerAddress: number;
+  verifyMaxPerProvider: number;
   smtpTimeoutMs: number;
   defaultLang: "en" | "zh";
 }
@@ -346,6 +368,10 @@ export function defaultConfig(): Config {
     deliveryMaxAttempts: DEFAULT_DELIVERY_MAX_ATTEMPTS,
     ackLinkTtlMs: DEFAULT_ACK_LINK_TTL_MS,
     verifyCodeTtlMs: DEFAULT_VERIFY_CODE_TTL_MS,
+    verifyWindowMs: DEFAULT_VERIFY_WINDOW_MS,
+    verifyMaxPerUser: DEFAULT_VERIFY_MAX_PER_USER,
+    verifyMaxPerAddress: DEFAULT_VERIFY_MAX_PER_ADDRESS,
+    verifyMaxPerProvider: DEFAULT_VERIFY_MAX_PER_PROVIDER,
     smtpTimeoutMs: DEFAULT_SMTP_TIMEOUT_MS,
     defaultLang: DEFAULT_LANG,
   };
@@ -408,6 +434,10 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_DELIVERY_MAX_ATTEMPTS: "deliveryMaxAttempts",
   TOCSIN_ACK_LINK_TTL_MS: "ackLinkTtlMs",
   TOCSIN_VERIFY_CODE_TTL_MS: "verifyCodeTtlMs",
+  TOCSIN_VERIFY_WINDOW_MS: "verifyWindowMs",
+  TOCSIN_VERIFY_MAX_PER_USER: "verifyMaxPerUser",
+  TOCSIN_VERIFY_MAX_PER_ADDRESS: "verifyMaxPerAddress",
+  TOCSIN_VERIFY_MAX_PER_PROVIDER: "verifyMaxPerProvider",
   TOCSIN_SMTP_TIMEOUT_MS: "smtpTimeoutMs",
 };
 

@@ -65,24 +65,34 @@ function waitFor(w: Window, c: Count, now: number): number {
  * counted then). Windows with `max` 0 are off. Put the window most requests
  * share first: counting is serialised in this process on it.
  */
-export function take(kv: Deno.Kv, clock: Clock, windows: Window[]): Promise<number> {
+export async function take(kv: Deno.Kv, clock: Clock, windows: Window[]): Promise<number> {
+  return (await takeOrBlock(kv, clock, windows)).wait;
+}
+
+/** Like `take`, and names the window that refused (the one with the longest wait); null when counted. */
+export function takeOrBlock(
+  kv: Deno.Kv,
+  clock: Clock,
+  windows: Window[],
+): Promise<{ wait: number; blocked: Window | null }> {
   const on = windows.filter((w) => w.max > 0);
-  if (on.length === 0) return Promise.resolve(0);
+  if (on.length === 0) return Promise.resolve({ wait: 0, blocked: null });
   return serial.run(`${on[0].scope}\n${on[0].id}`, async () => {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const now = clock.now();
       const ks = on.map((w) => keyOf(w, now));
       const entries = await kv.getMany(ks);
       const counts = entries.map(readCount);
-      const wait = Math.max(...on.map((w, i) => waitFor(w, counts[i], now)));
-      if (wait > 0) return wait;
+      const waits = on.map((w, i) => waitFor(w, counts[i], now));
+      const wait = Math.max(...waits);
+      if (wait > 0) return { wait, blocked: on[waits.indexOf(wait)] };
       const op = kv.atomic();
       on.forEach((w, i) => {
         op.check(entries[i]).set(ks[i], { n: counts[i].n + 1, last: now } satisfies Count, {
           expireIn: w.windowMs * 2,
         });
       });
-      if ((await op.commit()).ok) return 0;
+      if ((await op.commit()).ok) return { wait: 0, blocked: null };
     }
     throw new ApiError("unavailable", "too busy counting attempts; retry", 1);
   });

@@ -12,6 +12,7 @@ import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
 import { checkAbsent, commitOrConflict, getManyChunked, listAll } from "../core/kv_util.ts";
 import type { User } from "../accounts/model.ts";
+import { takeVerifySend } from "./verify_limits.ts";
 
 export const ChannelSchema = z.enum(["email", "sms", "voice", "webhook"]);
 export type Channel = z.infer<typeof ChannelSchema>;
@@ -111,7 +112,8 @@ function newCode(): string {
 
 /**
  * Adds a contact and sends it a verification code through `send` (the
- * channel's providers). The code is stored hashed.
+ * channel's providers). The code is stored hashed. Sends are limited per user and per address
+ * (lib/notify/verify_limits.ts): 429 `rate_limited` past either.
  */
 export async function addContact(
   deps: Deps,
@@ -138,6 +140,8 @@ export async function addContact(
       ? { secret: base64url(crypto.getRandomValues(new Uint8Array(24))) }
       : {}),
   };
+  // Counted before the send, per user and per address (429 past either limit).
+  await takeVerifySend(deps, user.id, input.kind, input.address);
   await send(contact, code);
   const key = keys.contact(user.id, contact.id);
   await commitOrConflict(

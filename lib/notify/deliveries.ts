@@ -32,6 +32,7 @@ import { listAll, listByIndex, u64 } from "../core/kv_util.ts";
 import { listProviders, sendEmail, type SendResult, takeRate } from "./providers.ts";
 import { postSigned } from "./outbound.ts";
 import { sendPhone } from "./sms.ts";
+import { providerBudgetSpent, takeProviderVerifySend } from "./verify_limits.ts";
 import { quietUntil } from "../paging/schedules.ts";
 import { getTemplate, render, type TemplateChannel } from "./templates.ts";
 import type { User } from "../accounts/model.ts";
@@ -410,7 +411,15 @@ export async function sendVerification(deps: Deps, contact: Contact, code: strin
       `no ${kind === "email" ? "e-mail" : "SMS"} provider is configured; ask an admin`,
     );
   }
+  // Each provider's verification budget is counted before its send; one past it is skipped.
+  let budgetWait = 0;
   for (const p of providers) {
+    const wait = await takeProviderVerifySend(deps, p.id);
+    if (wait > 0) {
+      budgetWait = budgetWait ? Math.min(budgetWait, wait) : wait;
+      continue;
+    }
+    budgetWait = 0;
     const r = kind === "email"
       ? await sendEmail(deps, p, {
         to: address,
@@ -422,6 +431,7 @@ export async function sendVerification(deps: Deps, contact: Contact, code: strin
       : await sendPhone(deps, p, "sms", address, `Tocsin verification code: ${code}`);
     if (r.ok) return;
   }
+  if (budgetWait > 0) throw providerBudgetSpent(kind, budgetWait, deps);
   throw new ApiError("unavailable", "the verification message could not be sent; try again later");
 }
 

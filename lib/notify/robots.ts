@@ -57,8 +57,29 @@ const OutboxItemSchema = z.object({
 });
 type OutboxItem = z.infer<typeof OutboxItemSchema>;
 
+/**
+ * A robot's URL as shown after its creation: for DingTalk, WeCom, Slack and Feishu the URL
+ * itself is the credential (`access_token=`, `key=`, the hooks path), so only its scheme, host
+ * and last 4 characters are shown, enough to tell robots apart.
+ */
+export function maskRobotUrl(url: string): string {
+  const tail = url.length > 12 ? url.slice(-4) : "";
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}/…${tail}`;
+  } catch {
+    return `…${tail}`;
+  }
+}
+
+/** A robot as every read shows it: URL masked, signing secret never returned. */
 export function publicRobot(r: Robot) {
-  return { ...r, secret: r.secret ? "********" : undefined };
+  return { ...r, url: maskRobotUrl(r.url), secret: r.secret ? "********" : undefined };
+}
+
+/** The create answer: the only time the full URL is returned (the secret still is not). */
+export function createdRobot(r: Robot) {
+  return { ...publicRobot(r), url: r.url };
 }
 
 export async function createRobot(deps: Deps, actor: User, input: RobotInput): Promise<Robot> {

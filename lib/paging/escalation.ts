@@ -105,13 +105,25 @@ export async function createPolicy(
   return policy;
 }
 
+/**
+ * 400 unless the target belongs to the policy's team: a member of it, one of its schedules, or
+ * the team itself. A target outside would receive the team's alerts (by e-mail, SMS and
+ * webhook) and could not acknowledge them.
+ */
 async function checkTarget(kv: Deno.Kv, teamId: string, t: Target): Promise<void> {
   const ok = t.type === "user"
     ? (await teamRole(kv, teamId, t.id)) !== null
     : t.type === "team"
-    ? (await kv.get(keys.team(t.id))).value !== null
+    ? t.id === teamId
     : (await kv.get<Schedule>(keys.schedule(t.id))).value?.teamId === teamId;
-  if (!ok) throw new ApiError("invalid_input", `target ${t.type} ${t.id} is not in this team`);
+  if (!ok) {
+    const what = t.type === "user"
+      ? "a member of the policy's team"
+      : t.type === "team"
+      ? "the policy's own team"
+      : "a schedule of the policy's team";
+    throw new ApiError("invalid_input", `target ${t.type} ${t.id}: must be ${what}`);
+  }
 }
 
 export async function listPolicies(kv: Deno.Kv, teamId: string): Promise<EscalationPolicy[]> {
@@ -152,20 +164,49 @@ export async function setTeamPolicy(
   if (!res.ok) throw new ApiError("conflict", "the team changed; retry");
 }
 
-/** The users a level notifies at `now` (a schedule contributes whoever is on call then). */
-async function resolveTargets(kv: Deno.Kv, targets: Target[], now: number): Promise<string[]> {
+/** A target paging passed over, and why. */
+export interface SkippedTarget {
+  type: Target["type"];
+  id: string;
+  /** "not_member": a user (or a schedule's on-call) not in the team; "other_team": not the team's. */
+  reason: "not_member" | "other_team";
+}
+
+/**
+ * The users a level of `teamId`'s policy notifies at `now` (a schedule contributes whoever is
+ * on call then). Targets that no longer belong to the team (a user who left it, another team's
+ * schedule or team, an on-call who left) are skipped and returned, so that the team's alert
+ * never goes outside it.
+ */
+export async function resolveTargets(
+  kv: Deno.Kv,
+  teamId: string,
+  targets: Target[],
+  now: number,
+): Promise<{ userIds: string[]; skipped: SkippedTarget[] }> {
   const users = new Set<string>();
+  const skipped: SkippedTarget[] = [];
+  const member = async (userId: string) => (await teamRole(kv, teamId, userId)) !== null;
   for (const t of targets) {
-    if (t.type === "user") users.add(t.id);
-    else if (t.type === "team") {
-      for (const m of await listTeamMembers(kv, t.id)) users.add(m.userId);
+    if (t.type === "user") {
+      if (await member(t.id)) users.add(t.id);
+      else skipped.push({ type: t.type, id: t.id, reason: "not_member" });
+    } else if (t.type === "team") {
+      if (t.id !== teamId) skipped.push({ type: t.type, id: t.id, reason: "other_team" });
+      else for (const m of await listTeamMembers(kv, t.id)) users.add(m.userId);
     } else {
       const s = (await kv.get<Schedule>(keys.schedule(t.id))).value;
+      if (s && s.teamId !== teamId) {
+        skipped.push({ type: t.type, id: t.id, reason: "other_team" });
+        continue;
+      }
       const who = s ? onCallAt(s, now) : null;
-      if (who) users.add(who.userId);
+      if (!who) continue;
+      if (await member(who.userId)) users.add(who.userId);
+      else skipped.push({ type: "user", id: who.userId, reason: "not_member" });
     }
   }
-  return [...users];
+  return { userIds: [...users], skipped };
 }
 
 async function levelTargets(kv: Deno.Kv, alert: Alert, level: number, now: number) {
@@ -177,10 +218,16 @@ async function levelTargets(kv: Deno.Kv, alert: Alert, level: number, now: numbe
     return {
       policy: null,
       userIds: (await listTeamMembers(kv, alert.teamId)).map((m) => m.userId),
+      skipped: [],
     };
   }
   const l = policy.levels[Math.min(level, policy.levels.length - 1)];
-  return { policy, userIds: await resolveTargets(kv, l.targets, now) };
+  return { policy, ...await resolveTargets(kv, alert.teamId, l.targets, now) };
+}
+
+/** The timeline's record of targets skipped for not belonging to the team, if any. */
+function skippedDetail(skipped: SkippedTarget[]) {
+  return skipped.length ? { skippedTargets: skipped } : {};
 }
 
 function timelineEntry(
@@ -250,7 +297,7 @@ export async function stageStartPaging(
     level: 0,
     round: 0,
   };
-  const { policy, userIds } = await levelTargets(kv, alert, 0, now);
+  const { policy, userIds, skipped } = await levelTargets(kv, alert, 0, now);
   if (!policy) alert.paging.policyId = null;
   stagePeople(op, alert.id, alert.people, "notified", userIds);
   const unreachable = await stagePersonal(deps, op, alert, userIds, now);
@@ -264,6 +311,7 @@ export async function stageStartPaging(
       level: 0,
       policyId: alert.paging.policyId,
       ...unreachableDetail(alert, unreachable),
+      ...skippedDetail(skipped),
     },
   });
   return { entry, userIds };
@@ -397,7 +445,7 @@ export async function fireTimer(deps: Deps, timerId: string): Promise<boolean> {
       }
     } else {
       event = "escalated";
-      const { policy, userIds } = await levelTargets(kv, alert, t.value.n, now);
+      const { policy, userIds, skipped } = await levelTargets(kv, alert, t.value.n, now);
       alert.paging = { ...alert.paging, level: t.value.n, round: t.value.round };
       stagePeople(op, alert.id, alert.people, "notified", userIds);
       notify = userIds;
@@ -408,6 +456,7 @@ export async function fireTimer(deps: Deps, timerId: string): Promise<boolean> {
           level: t.value.n,
           round: t.value.round,
           ...unreachableDetail(alert, unreachable),
+          ...skippedDetail(skipped),
         },
       });
       const next = nextEscalation(policy, t.value.n, t.value.round, now, alert.id);

@@ -29,6 +29,7 @@ import {
 import { z } from "zod";
 import { notFound } from "../../lib/core/errors.ts";
 import {
+  createdRobot,
   createRobot,
   deleteRobot,
   listRobots,
@@ -119,7 +120,8 @@ export function notificationRoutes(deps: Core) {
 
   app.post("/robots", requireAuth, json(RobotInputSchema), async (c) => {
     return c.json(
-      { robot: publicRobot(await createRobot(deps, me(c).user, c.req.valid("json"))) },
+      // The URL is the robot's credential on most platforms: shown in full only here.
+      { robot: createdRobot(await createRobot(deps, me(c).user, c.req.valid("json"))) },
       201,
     );
   });

@@ -4,7 +4,7 @@ import { ApiError } from "../../core/errors.ts";
 import { sha256Hex } from "../../core/crypto.ts";
 import { describeIssues } from "../../core/schemas.ts";
 import type { AlertEvent, Link } from "../model.ts";
-import { addLink, parseJson } from "./shared.ts";
+import { addLink, parseJson, tryParseJson } from "./shared.ts";
 
 const ZabbixSchema = z.looseObject({
   event_id: z.coerce.string().min(1).max(64),
@@ -37,12 +37,9 @@ export async function parseZabbix(body: string): Promise<AlertEvent[]> {
   const z0 = r.data;
   let tags: { tag: string; value: string }[] = [];
   if (typeof z0.event_tags === "string" && z0.event_tags.trim()) {
-    try {
-      const parsed = JSON.parse(z0.event_tags);
-      if (Array.isArray(parsed)) tags = parsed.filter((t) => t && typeof t.tag === "string");
-    } catch {
-      // Zabbix sends the macro unexpanded when there are no tags.
-    }
+    // Zabbix sends the macro unexpanded when there are no tags (not JSON: null).
+    const parsed = tryParseJson(z0.event_tags);
+    if (Array.isArray(parsed)) tags = parsed.filter((t) => t && typeof t.tag === "string");
   } else if (Array.isArray(z0.event_tags)) tags = z0.event_tags;
   const labels: Record<string, string> = { host: z0.host_name };
   for (const t of tags.slice(0, 50)) {
