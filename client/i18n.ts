@@ -4,12 +4,13 @@
  */
 import { signal } from "@preact/signals";
 import * as core from "./strings/core.ts";
+import * as oncall from "./strings/oncall.ts";
 
 export type Lang = "en" | "zh";
 
 // Every area's strings; a key is defined once across them.
-const en = { ...core.en };
-const zh: Record<Key, string> = { ...core.zh };
+const en = { ...core.en, ...oncall.en };
+const zh: Record<Key, string> = { ...core.zh, ...oncall.zh };
 export type Key = keyof typeof en;
 
 const DICTS: Record<Lang, Record<Key, string>> = { en, zh };

@@ -50,6 +50,8 @@ import { MessageList } from "../components/MessageList.tsx";
 import { NewChatDialog } from "../components/NewChatDialog.tsx";
 import { TasksDialog } from "../components/TasksDialog.tsx";
 import { TopBar } from "../components/TopBar.tsx";
+import { OnCallNow, type OnCallNowItem } from "../components/OnCallNow.tsx";
+import { onCallForConversation } from "../client/oncall_now.ts";
 
 export interface ChatAppProps {
   me: PublicUser;
@@ -89,6 +91,15 @@ export default function ChatApp(props: ChatAppProps) {
 
   const current = IS_BROWSER ? openId.value : props.conversationId;
   const conv = current ? convs.value[current] : null;
+  const onCall = useSignal<OnCallNowItem[]>([]);
+  useEffect(() => {
+    onCall.value = [];
+    if (current && conv?.kind === "group") {
+      onCallForConversation(current).then((items) => {
+        if (openId.value === current) onCall.value = items;
+      }, () => {});
+    }
+  }, [current, conv?.kind]);
   const offline = status.value === "offline";
   const myId = props.me.id;
   const openThread = thread.value && thread.value.convId === current ? thread.value : null;
@@ -165,6 +176,7 @@ export default function ChatApp(props: ChatAppProps) {
                     ‹ {t("back")}
                   </a>
                   <h1 class="chat-title">{conv?.title ?? ""}</h1>
+                  <OnCallNow t={t} lang={lang} items={onCall.value} compact />
                   {conv?.kind === "group" && (
                     <button
                       type="button"
