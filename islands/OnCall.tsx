@@ -195,7 +195,7 @@ export default function OnCall(props: OnCallProps) {
           />
         )}
         {schedules.value.length === 0 && (
-          <p class="muted">{canManage ? t("oc_noSchedulesManager") : t("noSchedules")}</p>
+          <p class="muted">{canManage ? t("oc_noSchedulesManager") : t("oc_noSchedulesYet")}</p>
         )}
         {shifts.value.length > 0 && (
           <table class="table calendar" aria-label={t("nextWeeks")}>
