@@ -17,7 +17,7 @@ import {
   shot,
   test,
 } from "./_browser.ts";
-import { startServer, type TestServer } from "./_helpers.ts";
+import { type Client, startServer, type TestServer } from "./_helpers.ts";
 import { zonedToInstant } from "../client/zoned.ts";
 
 const assets = await buildAssets();
@@ -41,7 +41,7 @@ function yesterdayInShanghai(): string {
   return new Date(Date.now() + 8 * 3_600_000 - 86_400_000).toISOString().slice(0, 10);
 }
 
-async function schedules(api: { get: (p: string) => Promise<{ json: any }> }, teamId: string) {
+async function schedules(api: Client, teamId: string) {
   return (await api.get(`/api/v1/schedules?teamId=${teamId}`)).json.items;
 }
 
@@ -57,7 +57,7 @@ async function fillNewSchedule(page: Page, ids: { ann: string; ben: string }) {
   await page.waitForSelector(`${form} .oc-participants li[data-user="${ids.ben}"]`);
 }
 
-test("browser oncall - a team admin builds a schedule and a policy (desktop, English)", async () => {
+test("browser oncall - a team admin builds a weekly schedule: drag to reorder, override, calendar with now line, restriction (desktop, English)", async () => {
   await using srv = await startServer({ config, assets });
   const { lena, ann, ben, team } = await world(srv, {});
   const page = lena.page;
@@ -110,6 +110,45 @@ test("browser oncall - a team admin builds a schedule and a policy (desktop, Eng
   await page.waitForSelector(`.oc-bar.override[data-user="${ann.user.id}"]`);
   await shot(page, "oncall-calendar");
 
+  // Lena restricts the layer to weekday office hours, Monday to Thursday from 08:00.
+  await page.click("button:has-text('Edit schedule')");
+  await page.check("form.oc-editor input[name='layer0.restricted']");
+  await page.uncheck("form.oc-editor input[name='layer0.day5']");
+  await page.fill("form.oc-editor input[name='layer0.from']", "08:00");
+  await page.click("form.oc-editor button[type=submit]");
+  await page.waitForSelector("[role=status]:has-text('Schedule saved.')");
+  const [restricted] = await schedules(lena.api, team.id);
+  assert.deepEqual(restricted.layers[0].restrict, {
+    days: [1, 2, 3, 4],
+    from: "08:00",
+    to: "18:00",
+  });
+  assert.deepEqual(restricted.layers[0].participants, [ben.user.id, ann.user.id]);
+  assert.equal(restricted.overrides.length, 1, "editing keeps the overrides");
+  for (const p of [lena, ann, ben]) await p.ctx.close();
+});
+
+test("browser oncall - a team admin builds a policy, makes it the default, previews it; a member sees who is on call (desktop, English)", async () => {
+  await using srv = await startServer({ config, assets });
+  const { lena, ann, ben, team } = await world(srv, {});
+  const page = lena.page;
+  const made = await lena.api.post("/api/v1/schedules", {
+    name: "Primary",
+    teamId: team.id,
+    timeZone: "Asia/Shanghai",
+    layers: [{
+      name: "Layer 1",
+      participants: [ben.user.id, ann.user.id],
+      rotation: "weekly",
+      handoff: "09:00",
+      startDate: yesterdayInShanghai(),
+    }],
+  });
+  assert.equal(made.status, 201);
+  const stored = made.json.schedule;
+  await page.goto(srv.url + "/oncall");
+  await page.waitForSelector(".oc-cal [data-testid=now-line]");
+
   // A policy: the schedule first, the whole team after 5 minutes.
   await page.click("button:has-text('New policy')");
   const pf = "form[aria-label='Escalation policy']";
@@ -157,6 +196,7 @@ test("browser oncall - a team admin builds a schedule and a policy (desktop, Eng
   await ann.page.waitForSelector(".oc-cal [data-testid=now-line]");
   assert.equal(await ann.page.locator("button:has-text('New schedule')").count(), 0);
   assert.equal(await ann.page.locator("button:has-text('Make team default')").count(), 0);
+
   for (const p of [lena, ann, ben]) await p.ctx.close();
 });
 
