@@ -6,6 +6,7 @@ import type { PublicUser } from "../client/store.ts";
 import { AdminNav } from "../components/AdminNav.tsx";
 import { UserPicker } from "../components/UserPicker.tsx";
 import { searchUsers } from "../client/users.ts";
+import { OnCallNow, type OnCallNowItem } from "../components/OnCallNow.tsx";
 
 export interface AdminTeamsProps {
   me: PublicUser;
@@ -24,10 +25,11 @@ interface TeamMember {
 }
 
 export default function AdminTeams(props: AdminTeamsProps) {
-  const { t } = useLocale(props.lang);
+  const { t, lang } = useLocale(props.lang);
   const teams = useSignal<Team[]>([]);
   const selected = useSignal<string | null>(null);
   const teamMembers = useSignal<TeamMember[]>([]);
+  const onCall = useSignal<OnCallNowItem[]>([]);
   const error = useSignal("");
   const isAdmin = props.me.role === "admin";
   const load = async () => {
@@ -37,6 +39,8 @@ export default function AdminTeams(props: AdminTeamsProps) {
     selected.value = id;
     teamMembers.value =
       (await api<{ members: TeamMember[] }>("GET", `/api/v1/teams/${id}`)).members;
+    onCall.value = (await api<{ items: OnCallNowItem[] }>("GET", `/api/v1/teams/${id}/oncall`))
+      .items;
   };
   useEffect(() => {
     load();
@@ -93,6 +97,10 @@ export default function AdminTeams(props: AdminTeamsProps) {
           {team && (
             <section class="team-detail" aria-label={team.name}>
               <h2>{team.name}</h2>
+              <OnCallNow t={t} lang={lang} items={onCall.value} />
+              <p>
+                <a href={`/oncall?team=${team.id}`}>{t("oc_manageOnCall")}</a>
+              </p>
               <ul class="member-list">
                 {teamMembers.value.map((m) => (
                   <li key={m.userId}>

@@ -51,6 +51,8 @@ import { MessageList } from "../components/MessageList.tsx";
 import { NewChatDialog } from "../components/NewChatDialog.tsx";
 import { TasksDialog } from "../components/TasksDialog.tsx";
 import { TopBar } from "../components/TopBar.tsx";
+import { OnCallNow, type OnCallNowItem } from "../components/OnCallNow.tsx";
+import { onCallForConversation } from "../client/oncall_now.ts";
 
 export interface ChatAppProps {
   me: PublicUser;
@@ -90,6 +92,15 @@ export default function ChatApp(props: ChatAppProps) {
 
   const current = IS_BROWSER ? openId.value : props.conversationId;
   const conv = current ? convs.value[current] : null;
+  const onCall = useSignal<OnCallNowItem[]>([]);
+  useEffect(() => {
+    onCall.value = [];
+    if (current && conv?.kind === "group") {
+      onCallForConversation(current).then((items) => {
+        if (openId.value === current) onCall.value = items;
+      }, () => {});
+    }
+  }, [current, conv?.kind]);
   const offline = status.value === "offline";
   const myId = props.me.id;
   const openThread = thread.value && thread.value.convId === current ? thread.value : null;
@@ -166,6 +177,7 @@ export default function ChatApp(props: ChatAppProps) {
                     ‹ {t("back")}
                   </a>
                   <h1 class="chat-title">{conv?.title ?? ""}</h1>
+                  <OnCallNow t={t} lang={lang} items={onCall.value} compact />
                   {conv?.kind === "group" && (
                     <button
                       type="button"

@@ -6,6 +6,10 @@ import { type Lang, useLocale } from "../client/i18n.ts";
 import type { PublicUser } from "../client/store.ts";
 import { AdminNav } from "../components/AdminNav.tsx";
 import { type Contact, MyNotifications, type Rules } from "../components/MyNotifications.tsx";
+import { OnCallNow, type OnCallNowItem } from "../components/OnCallNow.tsx";
+import { ScheduleSetup } from "./oncall/ScheduleSetup.tsx";
+import { PolicySetup } from "./oncall/PolicySetup.tsx";
+import { errorText } from "./oncall/errors.ts";
 
 export interface OnCallProps {
   me: PublicUser;
@@ -15,11 +19,17 @@ export interface OnCallProps {
 interface Team {
   id: string;
   name: string;
+  myRole: "admin" | "member" | null;
 }
 interface Schedule {
   id: string;
   name: string;
   timeZone: string;
+}
+export interface Member {
+  userId: string;
+  role: "admin" | "member";
+  user: PublicUser | null;
 }
 interface Shift {
   userId: string;
@@ -54,14 +64,27 @@ export default function OnCall(props: OnCallProps) {
   const dry = useSignal<{ route: string; priority: string; plan: Step[] }[] | null>(null);
   const contacts = useSignal<Contact[]>([]);
   const rules = useSignal<Rules | null>(null);
+  const members = useSignal<Member[]>([]);
+  const defaultPolicy = useSignal<string | null>(null);
+  const now = useSignal<OnCallNowItem[]>([]);
+  /** Bumped after a schedule changes, so that the calendar and "on call now" reload. */
+  const version = useSignal(0);
 
   const run = async (f: () => Promise<void>) => {
     error.value = "";
+    saved.value = "";
     try {
       await f();
+      return true;
     } catch (e) {
-      error.value = (e as HttpError).message;
+      error.value = errorText(t, e as HttpError);
+      return false;
     }
+  };
+  const loadNow = async (teamId: string) => {
+    now.value = teamId
+      ? (await api<{ items: OnCallNowItem[] }>("GET", `/api/v1/teams/${teamId}/oncall`)).items
+      : [];
   };
   const loadShifts = (id: string) =>
     run(async () => {
@@ -69,16 +92,28 @@ export default function OnCall(props: OnCallProps) {
       shifts.value = id
         ? (await api<{ items: Shift[] }>("GET", `/api/v1/schedules/${id}/shifts?days=14`)).items
         : [];
+      version.value++;
     });
+  const loadSchedules = async (keep?: string) => {
+    schedules.value =
+      (await api<{ items: Schedule[] }>("GET", `/api/v1/schedules?teamId=${team.value}`)).items;
+    const pick = schedules.value.find((x) => x.id === keep)?.id ?? schedules.value[0]?.id ?? "";
+    await loadShifts(pick);
+    await loadNow(team.value);
+  };
   const pickTeam = (id: string) =>
     run(async () => {
       team.value = id;
-      schedules.value =
-        (await api<{ items: Schedule[] }>("GET", `/api/v1/schedules?teamId=${id}`)).items;
+      const info = await api<{ team: { escalationPolicyId?: string }; members: Member[] }>(
+        "GET",
+        `/api/v1/teams/${id}`,
+      );
+      members.value = info.members;
+      defaultPolicy.value = info.team.escalationPolicyId ?? null;
       integrations.value =
         (await api<{ items: Integration[] }>("GET", `/api/v1/integrations?teamId=${id}`))
           .items;
-      await loadShifts(schedules.value[0]?.id ?? "");
+      await loadSchedules();
     });
   const loadNotify = async () => {
     contacts.value = (await api<{ items: Contact[] }>("GET", "/api/v1/me/contacts")).items;
@@ -93,11 +128,16 @@ export default function OnCall(props: OnCallProps) {
     loadNotify();
     run(async () => {
       teams.value = (await api<{ items: Team[] }>("GET", "/api/v1/teams")).items;
-      if (teams.value[0]) await pickTeam(teams.value[0].id);
+      const asked = new URLSearchParams(location.search).get("team");
+      const first = teams.value.find((x) => x.id === asked) ?? teams.value[0];
+      if (first) await pickTeam(first.id);
     });
   }, []);
 
   const local = (v: FormDataEntryValue | null) => new Date(String(v)).toISOString();
+  const current = teams.value.find((x) => x.id === team.value);
+  const canManage = props.me.role === "admin" || current?.myRole === "admin";
+  const people = members.value.map((m) => ({ id: m.userId, name: m.user?.name ?? m.userId }));
   const q = props.me.quietHours;
   const days = new Map<string, Shift[]>();
   for (const s of shifts.value) {
@@ -116,6 +156,7 @@ export default function OnCall(props: OnCallProps) {
           <label>
             {t("teams")}{" "}
             <select
+              name="team"
               value={team.value}
               onChange={(e) => pickTeam((e.target as HTMLSelectElement).value)}
             >
@@ -125,6 +166,7 @@ export default function OnCall(props: OnCallProps) {
           <label>
             {t("schedule")}{" "}
             <select
+              name="schedule"
               value={schedule.value}
               onChange={(e) => loadShifts((e.target as HTMLSelectElement).value)}
             >
@@ -134,7 +176,27 @@ export default function OnCall(props: OnCallProps) {
             </select>
           </label>
         </p>
-        {schedules.value.length === 0 && <p class="muted">{t("noSchedules")}</p>}
+        {current && <OnCallNow t={t} lang={lang} items={now.value} />}
+        {current && (
+          <ScheduleSetup
+            t={t}
+            lang={lang}
+            me={props.me}
+            canManage={canManage}
+            teamId={current.id}
+            people={people}
+            scheduleId={schedule.value}
+            version={version.value}
+            run={run}
+            onSaved={async (id, msg) => {
+              await loadSchedules(id);
+              saved.value = msg;
+            }}
+          />
+        )}
+        {schedules.value.length === 0 && (
+          <p class="muted">{canManage ? t("oc_noSchedulesManager") : t("oc_noSchedulesYet")}</p>
+        )}
         {shifts.value.length > 0 && (
           <table class="table calendar" aria-label={t("nextWeeks")}>
             <tbody>
@@ -181,6 +243,20 @@ export default function OnCall(props: OnCallProps) {
             <input type="datetime-local" name="end" required aria-label={t("to")} />
             <button type="submit" class="primary">{t("takeShift")}</button>
           </form>
+        )}
+
+        {current && (
+          <PolicySetup
+            t={t}
+            canManage={canManage}
+            team={{ id: current.id, name: current.name }}
+            people={people}
+            schedules={schedules.value}
+            defaultPolicy={defaultPolicy.value}
+            run={run}
+            onDefault={(id) => defaultPolicy.value = id}
+            onSaved={(msg) => saved.value = msg}
+          />
         )}
 
         <MyNotifications

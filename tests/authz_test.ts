@@ -83,9 +83,16 @@ const POLICY: Record<string, Policy> = {
   "GET /api/v1/schedules/:id/oncall": "team",
   "GET /api/v1/schedules/:id/shifts": "team",
   "POST /api/v1/schedules/:id/overrides": "team",
+  "PUT /api/v1/schedules/:id": "team",
+  "DELETE /api/v1/schedules/:id": "team",
+  "DELETE /api/v1/schedules/:id/overrides/:overrideId": "team",
   "POST /api/v1/escalation-policies": "team",
   "GET /api/v1/escalation-policies": "team",
   "GET /api/v1/escalation-policies/:id": "team",
+  "PUT /api/v1/escalation-policies/:id": "team",
+  "DELETE /api/v1/escalation-policies/:id": "team",
+  "GET /api/v1/escalation-policies/:id/preview": "team",
+  "GET /api/v1/teams/:id/oncall": "team",
   "POST /api/v1/automation-rules": "team",
   "GET /api/v1/automation-rules": "team",
   "GET /api/v1/automation-rules/:id": "team",
@@ -220,7 +227,8 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
       /\/([\w-]+)\/:id/g,
       (_, seg) => `/${seg}/${params[seg] ?? "01ARZ3NDEKTSV4RRFFQ69G5FAV"}`,
     )
-      .replace(":userId", member.user.id).replace(":channel", "sms").replace(":lang", "en")
+      .replace(":userId", member.user.id).replace(":overrideId", "01ARZ3NDEKTSV4RRFFQ69G5FAV")
+      .replace(":channel", "sms").replace(":lang", "en")
       .replace(":token", "bad.token").replace(":file", "boot.js").replace(":id", conv.id).replace(
         "/*",
         "/x",
@@ -250,6 +258,20 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
       end: "2026-12-01T08:00:00Z",
     },
     "PUT /api/v1/teams/:id/escalation-policy": { policyId: null },
+    "PUT /api/v1/schedules/:id": {
+      name: "x",
+      timeZone: "UTC",
+      layers: [{
+        name: "l",
+        participants: [member.user.id],
+        rotation: "daily",
+        startDate: "2026-11-01",
+      }],
+    },
+    "PUT /api/v1/escalation-policies/:id": {
+      name: "x",
+      levels: [{ delayMinutes: 1, targets: [{ type: "user", id: member.user.id }] }],
+    },
     "PUT /api/v1/teams/:id/routing": { routes: [] },
     "POST /api/v1/teams/:id/routing/dry-run": {
       integrationId: integration.integration.id,

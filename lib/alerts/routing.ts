@@ -19,7 +19,8 @@ import type { Integration } from "./integrations.ts";
 import { keys } from "../core/keys.ts";
 import { ROUTING_PROGRAM_MAX } from "../core/config.ts";
 import { fullMatch, patternError, patternSize } from "./pattern.ts";
-import { getManyChunked, lastPart, listAll } from "../core/kv_util.ts";
+import { commitOrConflict, getManyChunked, lastPart, listAll } from "../core/kv_util.ts";
+import { onCallAt, type Schedule } from "../paging/schedules.ts";
 import type { Member } from "../chat/model.ts";
 import type { Team, User } from "../accounts/model.ts";
 import { listTeamMembers, requireTeamManager } from "../accounts/teams.ts";
@@ -152,12 +153,17 @@ export async function setRouting(
 ): Promise<Routing> {
   const { kv, clock } = deps;
   await requireTeamManager(kv, actor, teamId);
+  // The policies picked are checked in the commit: one deleted meanwhile fails it.
+  const op = kv.atomic();
+  const checked = new Set<string>();
   for (const r of routes) {
     if (r.policyId) {
-      const p = (await kv.get<EscalationPolicy>(keys.escalationPolicy(r.policyId))).value;
-      if (!p || p.teamId !== teamId) {
+      const p = await kv.get<EscalationPolicy>(keys.escalationPolicy(r.policyId));
+      if (!p.value || p.value.teamId !== teamId) {
         throw new ApiError("invalid_input", `route ${r.name}: no such policy in this team`);
       }
+      if (!checked.has(r.policyId)) op.check(p);
+      checked.add(r.policyId);
     }
     if (r.conversationId) {
       // The card goes there: the one who routes must be in it, and it must be a group.
@@ -171,7 +177,7 @@ export async function setRouting(
     }
   }
   const routing: Routing = { routes, updatedAt: clock.now() };
-  await kv.set(keys.routing(teamId), routing);
+  await commitOrConflict(op.set(keys.routing(teamId), routing), "a policy changed; retry");
   return routing;
 }
 

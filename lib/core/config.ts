@@ -230,6 +230,14 @@ export const MATCHER_PROGRAM_MAX = 500;
  */
 export const ROUTING_PROGRAM_MAX = 10_000;
 
+/**
+ * An escalation policy preview looks at most a day ahead (the page asks for
+ * the next hour) and lists at most 200 steps: 10 levels of 1 minute repeated
+ * 9 times fill 100, so every real policy fits while one request stays cheap.
+ */
+export const POLICY_PREVIEW_MINUTES_MAX = 24 * 60;
+export const POLICY_PREVIEW_STEPS_MAX = 200;
+
 /** Directory search results per request. */
 export const DEFAULT_DIRECTORY_LIMIT = 50;
 

@@ -94,15 +94,67 @@ export async function createPolicy(
 ): Promise<EscalationPolicy> {
   const { kv, clock } = deps;
   await requireTeamManager(kv, actor, input.teamId);
-  for (const level of input.levels) {
-    for (const t of level.targets) await checkTarget(kv, input.teamId, t);
-  }
   const policy: EscalationPolicy = { ...input, id: ulid(clock.now()), createdAt: clock.now() };
   const op = checkAbsent(kv.atomic(), keys.escalationPolicy(policy.id))
     .set(keys.escalationPolicy(policy.id), policy)
     .set(keys.escalationPolicyByTeam(input.teamId, policy.id), policy.id);
+  await stageTargets(kv, op, input.teamId, input.levels);
   await commitOrConflict(op, "could not create the policy; retry");
   return policy;
+}
+
+/** An edit replaces name, levels and repeat; the team stays. */
+export const PolicyUpdateSchema = PolicyInputSchema.omit({ teamId: true });
+export type PolicyUpdate = z.infer<typeof PolicyUpdateSchema>;
+
+/**
+ * Replaces a policy's name, levels and repeat (team managers only). Alerts
+ * already paging under it take the new levels from their next step on.
+ */
+export async function updatePolicy(
+  deps: Deps,
+  actor: User,
+  id: string,
+  input: PolicyUpdate,
+): Promise<EscalationPolicy> {
+  const { kv } = deps;
+  const entry = await kv.get<EscalationPolicy>(keys.escalationPolicy(id));
+  if (!entry.value) throw notFound("policy");
+  await assertTeamAccess(kv, actor, entry.value.teamId, "member", "policy");
+  await requireTeamManager(kv, actor, entry.value.teamId);
+  const updated: EscalationPolicy = { ...entry.value, ...input };
+  const op = kv.atomic().check(entry).set(entry.key, updated);
+  await stageTargets(kv, op, entry.value.teamId, input.levels);
+  await commitOrConflict(op, "the policy changed; reload and retry");
+  return updated;
+}
+
+/**
+ * Checks every target of `levels` belongs to the team. A schedule target is
+ * also re-written unchanged in the same commit: its new versionstamp makes a
+ * concurrent delete of that schedule (which checks it) fail instead of
+ * leaving a policy that pages a schedule that is gone.
+ */
+async function stageTargets(
+  kv: Deno.Kv,
+  op: Deno.AtomicOperation,
+  teamId: string,
+  levels: PolicyInput["levels"],
+): Promise<void> {
+  const touched = new Set<string>();
+  for (const t of levels.flatMap((l) => l.targets)) {
+    if (t.type !== "schedule") {
+      await checkTarget(kv, teamId, t);
+      continue;
+    }
+    if (touched.has(t.id)) continue;
+    const s = await kv.get<Schedule>(keys.schedule(t.id));
+    if (s.value?.teamId !== teamId) {
+      throw new ApiError("invalid_input", `target schedule ${t.id} is not in this team`);
+    }
+    touched.add(t.id);
+    op.check(s).set(s.key, s.value);
+  }
 }
 
 /**
@@ -151,15 +203,18 @@ export async function setTeamPolicy(
 ) {
   const { kv } = deps;
   await requireTeamManager(kv, actor, teamId);
+  const op = kv.atomic();
   if (policyId) {
-    const p = (await kv.get<EscalationPolicy>(keys.escalationPolicy(policyId))).value;
-    if (!p || p.teamId !== teamId) {
+    const p = await kv.get<EscalationPolicy>(keys.escalationPolicy(policyId));
+    if (!p.value || p.value.teamId !== teamId) {
       throw new ApiError("invalid_input", "no such policy in this team");
     }
+    // A concurrent delete of the policy then fails one of the two commits.
+    op.check(p);
   }
   const entry = await kv.get<Team>(keys.team(teamId));
   if (!entry.value) throw notFound("team");
-  const res = await kv.atomic().check(entry)
+  const res = await op.check(entry)
     .set(entry.key, { ...entry.value, escalationPolicyId: policyId ?? undefined }).commit();
   if (!res.ok) throw new ApiError("conflict", "the team changed; retry");
 }

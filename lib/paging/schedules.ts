@@ -48,6 +48,10 @@ export const ScheduleInputSchema = z.strictObject({
 });
 export type ScheduleInput = z.infer<typeof ScheduleInputSchema>;
 
+/** An edit replaces name, zone and layers; the team stays, and so do the overrides. */
+export const ScheduleUpdateSchema = ScheduleInputSchema.omit({ teamId: true });
+export type ScheduleUpdate = z.infer<typeof ScheduleUpdateSchema>;
+
 export const OverrideInputSchema = z.strictObject({
   userId: z.string().min(1).max(64),
   start: z.iso.datetime({ offset: true }),
@@ -311,6 +315,59 @@ export async function createSchedule(
     .set(keys.scheduleByTeam(input.teamId, schedule.id), schedule.id);
   await commitOrConflict(op, "could not create the schedule; retry");
   return schedule;
+}
+
+/**
+ * Replaces a schedule's name, time zone and layers (team managers only);
+ * overrides are kept. One commit, checked against the record it read.
+ */
+export async function updateSchedule(
+  deps: Deps,
+  actor: User,
+  id: string,
+  input: ScheduleUpdate,
+): Promise<Schedule> {
+  const { kv } = deps;
+  const entry = await kv.get<Schedule>(keys.schedule(id));
+  if (!entry.value) throw notFound("schedule");
+  await assertTeamAccess(kv, actor, entry.value.teamId, "member", "schedule");
+  await requireTeamManager(kv, actor, entry.value.teamId);
+  await requireMembers(kv, entry.value.teamId, input.layers.flatMap((l) => l.participants));
+  const updated: Schedule = { ...entry.value, ...input };
+  await commitOrConflict(
+    kv.atomic().check(entry).set(entry.key, updated),
+    "the schedule changed; reload and retry",
+  );
+  return updated;
+}
+
+/**
+ * Removes an override. Team managers may remove any; a member only one that
+ * puts them on call or that they made.
+ */
+export async function deleteOverride(
+  deps: Deps,
+  actor: User,
+  scheduleId: string,
+  overrideId: string,
+): Promise<Schedule> {
+  const { kv } = deps;
+  const entry = await kv.get<Schedule>(keys.schedule(scheduleId));
+  if (!entry.value) throw notFound("schedule");
+  const s = entry.value;
+  await assertTeamAccess(kv, actor, s.teamId, "member", "schedule");
+  const o = s.overrides.find((x) => x.id === overrideId);
+  if (!o) throw notFound("override");
+  const manager = actor.role === "admin" || (await teamRole(kv, s.teamId, actor.id)) === "admin";
+  if (!manager && o.userId !== actor.id && o.createdBy !== actor.id) {
+    throw new ApiError("forbidden", "members may only remove their own overrides");
+  }
+  const updated: Schedule = { ...s, overrides: s.overrides.filter((x) => x.id !== overrideId) };
+  await commitOrConflict(
+    kv.atomic().check(entry).set(entry.key, updated),
+    "the schedule changed; reload and retry",
+  );
+  return updated;
 }
 
 /** A schedule the user may see (a member of its team), or 404. */

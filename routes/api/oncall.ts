@@ -10,10 +10,16 @@ import {
   getReminderSettings,
   listPolicies,
   PolicyInputSchema,
+  PolicyUpdateSchema,
   ReminderSettingsSchema,
   setReminderSettings,
   setTeamPolicy,
+  updatePolicy,
 } from "../../lib/paging/escalation.ts";
+import { deletePolicy, deleteSchedule } from "../../lib/paging/removal.ts";
+import { previewPolicy } from "../../lib/paging/preview.ts";
+import { onCallNow } from "../../lib/paging/oncall_now.ts";
+import { POLICY_PREVIEW_MINUTES_MAX } from "../../lib/core/config.ts";
 import { parseDelivery } from "../../lib/alerts/sources/parse.ts";
 import { getIntegration } from "../../lib/alerts/integrations.ts";
 import { deleteDeadLetter, listDeadLetters, retryDeadLetter } from "../../lib/jobs/timers.ts";
@@ -21,13 +27,16 @@ import { dryRun, getRouting, RoutingInputSchema, setRouting } from "../../lib/al
 import {
   addOverride,
   createSchedule,
+  deleteOverride,
   getScheduleFor,
   listSchedules,
   onCallAt,
   OverrideInputSchema,
   ScheduleInputSchema,
+  ScheduleUpdateSchema,
   segments,
   toIcal,
+  updateSchedule,
 } from "../../lib/paging/schedules.ts";
 import { authenticate } from "../../lib/accounts/sessions.ts";
 import { assertTeamAccess } from "../../lib/accounts/teams.ts";
@@ -48,6 +57,9 @@ const AtQuerySchema = z.strictObject({ at: z.iso.datetime({ offset: true }).opti
 const RangeQuerySchema = z.strictObject({
   from: z.iso.datetime({ offset: true }).optional(),
   days: z.coerce.number().int().min(1).max(62).optional(),
+});
+const PreviewQuerySchema = z.strictObject({
+  minutes: z.coerce.number().int().min(1).max(POLICY_PREVIEW_MINUTES_MAX).optional(),
 });
 
 export function scheduleRoutes(deps: Core) {
@@ -108,6 +120,21 @@ export function scheduleRoutes(deps: Core) {
     return c.json({ items: items.map((x) => ({ ...x, name: n[x.userId] })) });
   });
 
+  app.put("/:id", json(ScheduleUpdateSchema), async (c) => {
+    const s = await updateSchedule(
+      deps,
+      me(c).user,
+      idParam(c, "id", "schedule"),
+      c.req.valid("json"),
+    );
+    return c.json({ schedule: s });
+  });
+
+  app.delete("/:id", async (c) => {
+    await deleteSchedule(deps, me(c).user, idParam(c, "id", "schedule"));
+    return c.json({ ok: true });
+  });
+
   app.post("/:id/overrides", json(OverrideInputSchema), async (c) => {
     const s = await addOverride(
       deps,
@@ -116,6 +143,16 @@ export function scheduleRoutes(deps: Core) {
       c.req.valid("json"),
     );
     return c.json({ schedule: s }, 201);
+  });
+
+  app.delete("/:id/overrides/:overrideId", async (c) => {
+    const s = await deleteOverride(
+      deps,
+      me(c).user,
+      idParam(c, "id", "schedule"),
+      idParam(c, "overrideId", "override"),
+    );
+    return c.json({ schedule: s });
   });
 
   return app;
@@ -140,6 +177,30 @@ export function policyRoutes(deps: Core) {
     return c.json({
       policy: await getPolicyFor(deps.kv, me(c).user, idParam(c, "id", "policy")),
     });
+  });
+
+  app.put("/:id", json(PolicyUpdateSchema), async (c) => {
+    const policy = await updatePolicy(
+      deps,
+      me(c).user,
+      idParam(c, "id", "policy"),
+      c.req.valid("json"),
+    );
+    return c.json({ policy });
+  });
+
+  app.delete("/:id", async (c) => {
+    await deletePolicy(deps, me(c).user, idParam(c, "id", "policy"));
+    return c.json({ ok: true });
+  });
+
+  // Who would be paged when, if nobody acknowledges (the next hour unless ?minutes= says otherwise).
+  app.get("/:id/preview", query(PreviewQuerySchema), async (c) => {
+    const policy = await getPolicyFor(deps.kv, me(c).user, idParam(c, "id", "policy"));
+    const now = deps.clock.now();
+    const items = await previewPolicy(deps, policy, now, c.req.valid("query").minutes ?? 60);
+    const names = await userNames(deps.kv, items.flatMap((x) => x.userIds));
+    return c.json({ from: new Date(now).toISOString(), items, names });
   });
 
   return app;
@@ -167,6 +228,12 @@ export function pagingRoutes(deps: Core) {
       return c.json({ ok: true });
     },
   );
+
+  app.get("/teams/:id/oncall", requireAuth, async (c) => {
+    const teamId = idParam(c, "id", "team");
+    await assertTeamAccess(deps.kv, me(c).user, teamId, "member");
+    return c.json({ items: await onCallNow(deps.kv, teamId, deps.clock.now()) });
+  });
 
   app.get("/teams/:id/routing", requireAuth, async (c) => {
     const user = me(c).user;
