@@ -143,15 +143,11 @@ async function stageTargets(
 ): Promise<void> {
   const touched = new Set<string>();
   for (const t of levels.flatMap((l) => l.targets)) {
-    if (t.type !== "schedule") {
-      await checkTarget(kv, teamId, t);
-      continue;
-    }
-    if (touched.has(t.id)) continue;
+    await checkTarget(kv, teamId, t);
+    if (t.type !== "schedule" || touched.has(t.id)) continue;
     const s = await kv.get<Schedule>(keys.schedule(t.id));
-    if (s.value?.teamId !== teamId) {
-      throw new ApiError("invalid_input", `target schedule ${t.id} is not in this team`);
-    }
+    // Gone since checkTarget read it: the commit's check below fails the same way.
+    if (!s.value) throw new ApiError("invalid_input", `target schedule ${t.id}: not found`);
     touched.add(t.id);
     op.check(s).set(s.key, s.value);
   }
