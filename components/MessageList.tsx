@@ -127,6 +127,8 @@ export function MessageList(props: {
   /** Loaded member ids (empty until loaded: receipts stand in). */
   memberIds: string[];
   alerts: Record<string, Alert>;
+  /** The time alert cards count their durations up to. */
+  now: number;
   userName: (userId: string | null) => string;
   /** Resolves false when there was nothing older. */
   onLoadOlder: () => Promise<boolean>;
@@ -195,6 +197,7 @@ export function MessageList(props: {
             alertId={m.alertId}
             alert={props.alerts[m.alertId]}
             fallbackTitle={m.text}
+            now={props.now}
             userName={userName}
             onAction={props.onAlertAction}
             onThread={props.onThread}

@@ -7,6 +7,7 @@ import {
   alertAction,
   alerts,
   assignAlert,
+  conversationAlerts,
   convList,
   convs,
   createConversation,
@@ -42,6 +43,7 @@ import {
   userName,
 } from "../client/store.ts";
 import { searchUsers } from "../client/users.ts";
+import { commandTarget, parseCommand } from "../client/commands.ts";
 import { AlertThread } from "../components/AlertThread.tsx";
 import { Composer } from "../components/Composer.tsx";
 import { ConversationList } from "../components/ConversationList.tsx";
@@ -59,6 +61,8 @@ export interface ChatAppProps {
 }
 
 const IS_BROWSER = typeof document !== "undefined";
+/** How often alert cards recount "open for": a minute is their finest unit that changes. */
+const CARD_TICK_MS = 20_000;
 let booted = false;
 
 function idFromPath(): string | null {
@@ -75,16 +79,24 @@ export default function ChatApp(props: ChatAppProps) {
   const tasks = useSignal<(Awaited<ReturnType<typeof listMyTasks>>) | null>(null);
   const thread = useSignal<{ alertId: string; convId: string } | null>(null);
   const timeline = useSignal<TimelineEntry[]>([]);
+  /** A local note under the messages about the last thing typed (never sent). */
+  const hint = useSignal<{ convId: string; text: string } | null>(null);
+  /** The clock alert cards count durations up to. */
+  const now = useSignal(Date.now());
   if (IS_BROWSER && !booted) {
     booted = true;
     me.value = props.me;
     openId.value = props.conversationId;
   }
   useEffect(() => {
+    const tick = setInterval(() => now.value = Date.now(), CARD_TICK_MS);
     start(props.me).then(() => open(props.conversationId));
     const onPop = () => open(idFromPath());
     addEventListener("popstate", onPop);
-    return () => removeEventListener("popstate", onPop);
+    return () => {
+      clearInterval(tick);
+      removeEventListener("popstate", onPop);
+    };
   }, []);
 
   const current = IS_BROWSER ? openId.value : props.conversationId;
@@ -108,6 +120,32 @@ export default function ChatApp(props: ChatAppProps) {
     tasks.value = null;
     dialog.value = "tasks";
     listMyTasks().then((items) => tasks.value = items);
+  };
+  /**
+   * The composer: a slash command acts on the conversation's alert when it is clear which one,
+   * and otherwise says how to use it; anything else is sent. Resolves to the text to give back.
+   */
+  const onCompose = async (convId: string, text: string): Promise<string | void> => {
+    hint.value = null;
+    const cmd = parseCommand(text);
+    if (!cmd) return send(convId, text);
+    const say = (s: string) => hint.value = { convId, text: s };
+    try {
+      const target = commandTarget(cmd.kind, await conversationAlerts(convId));
+      if ("none" in target) {
+        say(t(cmd.kind === "reopen" ? "cmdNoneReopen" : "cmdNone", { cmd: cmd.word }));
+        return text;
+      }
+      if ("many" in target) {
+        say(t("cmdMany", { cmd: cmd.word, n: target.many }));
+        return text;
+      }
+      await addAlertNote(target.alert.id, text.trim());
+      say(t("cmdDone", { cmd: cmd.word, title: target.alert.title }));
+    } catch (err) {
+      say(t("cmdFailed", { cmd: cmd.word, error: (err as Error).message }));
+      return text;
+    }
   };
   const showThread = (alertId: string) => {
     if (!current) return;
@@ -194,6 +232,7 @@ export default function ChatApp(props: ChatAppProps) {
                   receipts={receipts.value[current] ?? {}}
                   memberIds={(members.value[current] ?? []).map((m) => m.userId)}
                   alerts={alerts.value}
+                  now={now.value}
                   userName={(u) => userName(u, current)}
                   onLoadOlder={() => loadOlder(current)}
                   onAtBottom={markOpenRead}
@@ -201,7 +240,11 @@ export default function ChatApp(props: ChatAppProps) {
                   onAlertAction={alertAction}
                   onThread={showThread}
                 />
-                <Composer t={t} onSend={(text) => send(current, text)} />
+                <Composer
+                  t={t}
+                  hint={hint.value?.convId === current ? hint.value.text : null}
+                  onSend={(text) => onCompose(current, text)}
+                />
               </>
             )}
         </main>
