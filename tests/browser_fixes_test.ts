@@ -189,14 +189,12 @@ test("browser fixes - after login, a next that leaves the site goes home; a loca
     await page.fill("input[name=password]", "ada-password");
     await page.click("button[type=submit]");
   };
+  // The whole table of hostile values is in tests/login_next_test.ts; here the browser's own reading.
   for (
     const next of [
       "/%5Cevil.example/x",
       "/%09/evil.example/x",
-      "/%0A/evil.example/x",
       "//evil.example/x",
-      "/%5C%5Cevil.example",
-      "https://evil.example/x",
       "javascript:alert(1)",
     ]
   ) {
