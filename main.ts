@@ -3,7 +3,8 @@
  * Side effects happen only when this file is run.
  */
 import { loadAssets } from "./lib/assets.ts";
-import { loadConfig } from "./lib/core/config.ts";
+import { type Config, loadConfig } from "./lib/core/config.ts";
+import { isSetUp } from "./lib/accounts/users.ts";
 import { createCore } from "./lib/runtime.ts";
 import { createApp } from "./routes/mod.ts";
 
@@ -16,6 +17,14 @@ export async function openStore(path: string): Promise<Deno.Kv> {
   return await Deno.openKv(path);
 }
 
+/** Where the administrator opens Tocsin: TOCSIN_PUBLIC_URL, else the address it listens on. */
+export function openUrl(config: Config, hostname: string, port: number): string {
+  if (config.publicOrigin) return config.publicOrigin + "/";
+  // A wildcard address is not one a browser can open everywhere.
+  const host = hostname === "0.0.0.0" || hostname === "::" ? "localhost" : hostname;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}/`;
+}
+
 if (import.meta.main) {
   const config = loadConfig(Deno.env.toObject());
   const kv = await openStore(config.kvPath);
@@ -26,9 +35,16 @@ if (import.meta.main) {
     console.warn("tocsin: no web client bundle; run `deno task build` (the API works without it)");
   }
   const app = createApp(core, { assets });
+  const firstRun = !(await isSetUp(kv));
   const server = Deno.serve({
     port: config.port,
-    onListen: ({ hostname, port }) => console.log(`tocsin listening on http://${hostname}:${port}`),
+    onListen: ({ hostname, port }) =>
+      console.log(
+        `tocsin listening on http://${hostname}:${port}` +
+          (firstRun
+            ? `; open ${openUrl(config, hostname, port)} to create the first administrator`
+            : ""),
+      ),
   }, app.fetch);
 
   let stopping = false;

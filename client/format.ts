@@ -45,3 +45,18 @@ export function initials(name: string): string {
   if (parts.length >= 2 && LATIN.test(parts[0])) return (parts[0][0] + parts[1][0]).toUpperCase();
   return [...name.trim()].slice(0, LATIN.test(name) ? 2 : 1).join("").toUpperCase();
 }
+
+/** A duration for people: "45 s", "12 min", "3 h 5 min", "2 d 4 h" (two units at most). */
+export function duration(ms: number, lang: Lang): string {
+  const u = lang === "zh"
+    ? { s: " 秒", m: " 分钟", h: " 小时", d: " 天" }
+    : { s: " s", m: " min", h: " h", d: " d" };
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}${u.s}`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}${u.m}`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}${u.h}` + (m % 60 ? ` ${m % 60}${u.m}` : "");
+  const d = Math.floor(h / 24);
+  return `${d}${u.d}` + (h % 24 ? ` ${h % 24}${u.h}` : "");
+}

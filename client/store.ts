@@ -131,10 +131,10 @@ export async function alertAction(
   const path = `/api/v1/alerts/${alertId}/${action}`;
   if (action === "escalate") {
     // The new state arrives as an `alert` frame.
-    await api("POST", path);
+    await api("POST", path, { via: "card" });
     return;
   }
-  const body = action === "assign" ? { userId: me.value!.id } : { via: "card" };
+  const body = action === "assign" ? { userId: me.value!.id, via: "card" } : { via: "card" };
   const r = await api<{ alert: Alert }>("POST", path, body);
   const cur = alerts.value[alertId];
   if (!cur || cur.updatedAt <= r.alert.updatedAt) {
@@ -171,6 +171,7 @@ export async function loadAlertThread(alertId: string): Promise<TimelineEntry[]>
 export async function assignAlert(alertId: string, userId: string): Promise<void> {
   const r = await api<{ alert: Alert }>("POST", `/api/v1/alerts/${alertId}/assign`, {
     userId: userId || null,
+    via: "card",
   });
   keepAlert(r.alert);
 }
@@ -179,6 +180,21 @@ export async function assignAlert(alertId: string, userId: string): Promise<void
 export async function addAlertNote(alertId: string, text: string): Promise<void> {
   const r = await api<{ alert: Alert }>("POST", `/api/v1/alerts/${alertId}/notes`, { text });
   keepAlert(r.alert);
+}
+
+/**
+ * The alerts of a conversation that a command typed there may be for: the open ones the server
+ * knows of, and every card loaded here (the newer copy of each wins).
+ */
+export async function conversationAlerts(convId: string): Promise<Alert[]> {
+  const r = await api<{ items: Alert[] }>("GET", "/api/v1/alerts?status=open&limit=500");
+  const out = new Map<string, Alert>();
+  for (const a of [...r.items, ...Object.values(alerts.value)]) {
+    if (a.conversationId !== convId) continue;
+    const had = out.get(a.id);
+    if (!had || had.updatedAt < a.updatedAt) out.set(a.id, a);
+  }
+  return [...out.values()];
 }
 
 /** Open alerts assigned to me, with whether each is overdue. */

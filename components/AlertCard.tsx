@@ -1,5 +1,5 @@
 import { useSignal } from "@preact/signals";
-import { shortWhen, timeOfDay } from "../client/format.ts";
+import { duration, shortWhen, timeOfDay } from "../client/format.ts";
 import type { Key, Lang, Translate } from "../client/i18n.ts";
 import type { Alert } from "../lib/protocol.ts";
 
@@ -29,6 +29,8 @@ export function AlertCard(props: {
   /** The server does not show this alert to this user (another team's). */
   hidden?: boolean;
   fallbackTitle: string;
+  /** The time durations are shown up to (the island ticks it). */
+  now: number;
   userName: (userId: string) => string;
   onAction: (alertId: string, action: AlertAction) => Promise<void>;
   onThread: (alertId: string) => void;
@@ -65,7 +67,13 @@ export function AlertCard(props: {
     }
   };
   const firing = a.items.filter((i) => i.status === "firing").length;
-  const overdue = a.dueAt !== null && a.dueAt < Date.now() && a.status !== "resolved";
+  const resolved = a.status === "resolved";
+  // Resolved here while the source still reports items firing: they are closed with the alert.
+  const closedByHand = resolved && firing > 0;
+  const itemLabel = (status: string) =>
+    status === "resolved" ? t("itemResolved") : closedByHand ? t("itemClosed") : t("itemFiring");
+  const overdue = a.dueAt !== null && a.dueAt < props.now && !resolved;
+  const since = a.createdAt;
   return (
     <article
       class={`alert-card prio-${a.priority} is-${a.status}`}
@@ -114,13 +122,17 @@ export function AlertCard(props: {
             aria-expanded={showItems.value}
             onClick={() => showItems.value = !showItems.value}
           >
-            {t("groupAlerts", { firing, resolved: a.items.length - firing })}
+            {closedByHand
+              ? t("groupClosed", { n: a.items.length + a.itemsOmitted })
+              : t("groupAlerts", { firing, resolved: a.items.length - firing })}
           </button>
           {showItems.value && (
             <ul>
               {a.items.map((i) => (
                 <li key={i.fingerprint} data-item-status={i.status}>
-                  <span class={`dotlabel ${i.status}`}>{i.status}</span>{" "}
+                  <span class={`dotlabel ${closedByHand ? "closed" : i.status}`}>
+                    {itemLabel(i.status)}
+                  </span>{" "}
                   {Object.entries(i.labels).filter(([k]) => !(k in a.labels)).map(([k, v]) =>
                     `${k}=${v}`
                   ).join(" ")}
@@ -132,6 +144,11 @@ export function AlertCard(props: {
         </div>
       )}
       <p class="alert-who muted">
+        {!resolved && (
+          <span data-testid="open-for">
+            {t("openFor", { d: duration(props.now - since, lang) })}
+          </span>
+        )}
         {a.status === "acknowledged" && a.acknowledgedAt && (
           <span data-testid="acked-by">
             {t("ackedBy", {
@@ -139,11 +156,21 @@ export function AlertCard(props: {
             })} {timeOfDay(a.acknowledgedAt, lang)}
           </span>
         )}
-        {a.status === "resolved" && (
+        {a.acknowledgedAt && (
+          <span data-testid="time-to-ack">
+            {t("timeToAck", { d: duration(a.acknowledgedAt - since, lang) })}
+          </span>
+        )}
+        {resolved && (
           <span>
             {a.resolvedBy
               ? t("resolvedBy", { name: userName(a.resolvedBy) })
               : t("resolvedBySource")}
+          </span>
+        )}
+        {resolved && a.resolvedAt && (
+          <span data-testid="time-to-resolve">
+            {t("timeToResolve", { d: duration(a.resolvedAt - since, lang) })}
           </span>
         )}
         {a.assigneeId && <span>{t("assignee", { name: userName(a.assigneeId) })}</span>}

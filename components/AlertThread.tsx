@@ -1,5 +1,5 @@
 import { useSignal } from "@preact/signals";
-import { timeOfDay } from "../client/format.ts";
+import { duration, timeOfDay } from "../client/format.ts";
 import type { Key, Lang, Translate } from "../client/i18n.ts";
 import type { Alert, Member, PublicUser } from "../lib/protocol.ts";
 import { Dialog } from "./Dialog.tsx";
@@ -25,7 +25,29 @@ const KIND: Record<string, Key> = {
   priority: "tlPriority",
   notified: "tlNotified",
   escalated: "tlEscalated",
+  automation: "tlAutomation",
+  webhook: "tlWebhook",
+  delivery: "tlDelivery",
 };
+
+const VIA: Record<string, Key> = { card: "viaCard", api: "viaApi", command: "viaCommand" };
+
+/** Who did it when no person did: the source, or Tocsin itself for its in-app paging. */
+function actor(via: string, t: Translate): string {
+  return via === "in-app" ? t("app") : via.replace("source:", "");
+}
+
+/** What an entry says was done, in words (a kind without words shows as it is named). */
+function what(en: TimelineEntry, t: Translate, userName: (userId: string) => string): string {
+  const d = en.detail ?? {};
+  if (en.kind === "assigned") {
+    return typeof d.userId === "string"
+      ? t("tlAssignedTo", { name: userName(d.userId) })
+      : t("tlUnassigned");
+  }
+  if (en.kind === "routed") return t("tlRouted", { route: String(d.route ?? "default") });
+  return Object.hasOwn(KIND, en.kind) ? t(KIND[en.kind]) : en.kind;
+}
 
 /**
  * The alert's thread: its timeline, and a box for notes and /ack, /resolve, /reopen. The island
@@ -47,6 +69,7 @@ export function AlertThread(props: {
   const error = useSignal("");
   const text = useSignal("");
   const alert = props.alert;
+  const opened = sinceOpened(props.timeline);
   const assign = async (userId: string) => {
     error.value = "";
     try {
@@ -71,9 +94,13 @@ export function AlertThread(props: {
         {props.timeline.map((en) => (
           <li key={en.id} data-kind={en.kind}>
             <time class="muted">{timeOfDay(en.at, props.lang)}</time>{" "}
-            <strong>{en.by ? userName(en.by) : en.via.replace("source:", "")}</strong>{" "}
-            {t(KIND[en.kind] ?? "tlNote")}
-            <span class="muted">{en.by ? ` · ${en.via}` : ""}</span>
+            <strong>{en.by ? userName(en.by) : actor(en.via, t)}</strong> {what(en, t, userName)}
+            <span class="muted">
+              {en.by ? ` · ${Object.hasOwn(VIA, en.via) ? t(VIA[en.via]) : en.via}` : ""}
+              {opened.has(en.id)
+                ? ` · ${t("tlAfter", { d: duration(opened.get(en.id)!, props.lang) })}`
+                : ""}
+            </span>
             {en.note && <p class="tl-note">{en.note}</p>}
             {people(en.detail, "userIds", "userCount", userName) && (
               <p class="muted tl-people">
@@ -122,6 +149,22 @@ export function AlertThread(props: {
       </form>
     </Dialog>
   );
+}
+
+/**
+ * For each acknowledgement and resolution: how long after the alert was opened (triggered, or
+ * last reopened) it came.
+ */
+function sinceOpened(timeline: TimelineEntry[]): Map<string, number> {
+  const out = new Map<string, number>();
+  let start: number | null = null;
+  for (const en of [...timeline].sort((a, b) => a.at - b.at)) {
+    if (en.kind === "triggered" || en.kind === "reopened") start = en.at;
+    else if ((en.kind === "acknowledged" || en.kind === "resolved") && start !== null) {
+      out.set(en.id, en.at - start);
+    }
+  }
+  return out;
 }
 
 /** Names from a timeline entry's list (at most 100 are stored), with "+N" for the rest. */

@@ -1,8 +1,16 @@
 import { useRef } from "preact/hooks";
 import type { Translate } from "../client/i18n.ts";
 
-/** Enter sends, Shift+Enter adds a line (and Enter while an IME is composing does nothing). */
-export function Composer(props: { t: Translate; onSend: (text: string) => void }) {
+/**
+ * Enter sends, Shift+Enter adds a line (and Enter while an IME is composing does nothing).
+ * `onSend` may hand the text back (a command that did nothing): it returns to the box if the box
+ * is still empty. `hint` is a local note about the last send, never a message.
+ */
+export function Composer(props: {
+  t: Translate;
+  hint?: string | null;
+  onSend: (text: string) => void | Promise<string | void>;
+}) {
   const { t } = props;
   const ref = useRef<HTMLTextAreaElement>(null);
   const grow = () => {
@@ -10,38 +18,46 @@ export function Composer(props: { t: Translate; onSend: (text: string) => void }
     el.style.height = "auto";
     el.style.height = Math.min(el.scrollHeight, 200) + "px";
   };
-  const submit = () => {
+  const submit = async () => {
     const el = ref.current!;
     if (!el.value.trim()) return;
-    props.onSend(el.value);
+    const back = props.onSend(el.value);
     el.value = "";
     grow();
     el.focus();
+    const text = await back;
+    if (typeof text === "string" && ref.current && !ref.current.value) {
+      ref.current.value = text;
+      grow();
+    }
   };
   return (
-    <form
-      class="composer"
-      onSubmit={(e) => {
-        e.preventDefault();
-        submit();
-      }}
-    >
-      <textarea
-        ref={ref}
-        rows={1}
-        name="text"
-        maxLength={8000}
-        placeholder={t("composer")}
-        aria-label={t("composer")}
-        onInput={grow}
-        onKeyDown={(e) => {
-          if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
-            e.preventDefault();
-            submit();
-          }
+    <>
+      {props.hint && <p class="composer-hint" role="status">{props.hint}</p>}
+      <form
+        class="composer"
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit();
         }}
-      />
-      <button type="submit" class="primary">{t("send")}</button>
-    </form>
+      >
+        <textarea
+          ref={ref}
+          rows={1}
+          name="text"
+          maxLength={8000}
+          placeholder={t("composer")}
+          aria-label={t("composer")}
+          onInput={grow}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+              e.preventDefault();
+              submit();
+            }
+          }}
+        />
+        <button type="submit" class="primary">{t("send")}</button>
+      </form>
+    </>
   );
 }

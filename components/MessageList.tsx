@@ -129,6 +129,8 @@ export function MessageList(props: {
   alerts: Record<string, Alert>;
   /** Cards whose alert this user may not see (AlertCard's `hidden`). */
   hiddenAlerts?: Record<string, true>;
+  /** The time alert cards count their durations up to. */
+  now: number;
   userName: (userId: string | null) => string;
   /** Resolves false when there was nothing older. */
   onLoadOlder: () => Promise<boolean>;
@@ -198,6 +200,7 @@ export function MessageList(props: {
             alert={props.alerts[m.alertId]}
             hidden={props.hiddenAlerts?.[m.alertId] === true}
             fallbackTitle={m.text}
+            now={props.now}
             userName={userName}
             onAction={props.onAlertAction}
             onThread={props.onThread}

@@ -2,6 +2,7 @@ import { useSignal } from "@preact/signals";
 import { Fragment } from "preact";
 import { useEffect } from "preact/hooks";
 import { api, HttpError } from "../client/api.ts";
+import { useNow } from "../client/now.ts";
 import { errorText } from "../client/api_errors.ts";
 import { dayLabel, timeOfDay } from "../client/format.ts";
 import { type Key, type Lang, useLocale } from "../client/i18n.ts";
@@ -48,6 +49,7 @@ const DELIVERY = new Map<string, Key>([
 /** One alert: its card, labels and links, full timeline, who was notified how, and its payload. */
 export default function AlertPage(props: AlertPageProps) {
   const { t, lang } = useLocale(props.lang);
+  const now = useNow();
   const alert = useSignal<Alert | undefined>(undefined);
   const timeline = useSignal<TimelineEntry[]>([]);
   const deliveries = useSignal<Delivery[]>([]);
@@ -143,6 +145,7 @@ export default function AlertPage(props: AlertPageProps) {
               alertId={props.alertId}
               alert={a}
               fallbackTitle=""
+              now={now}
               userName={userName}
               onAction={onAction}
               onThread={() => document.getElementById("timeline")?.scrollIntoView()}

@@ -1,6 +1,7 @@
 import { useSignal } from "@preact/signals";
 import { api, HttpError } from "../client/api.ts";
 import { type Lang, toggleLang, useLocale } from "../client/i18n.ts";
+import { safeNext } from "../client/safe_next.ts";
 
 export interface AuthFormProps {
   mode: "login" | "setup";
@@ -22,7 +23,7 @@ export default function AuthForm(props: AuthFormProps) {
     error.value = "";
     try {
       await api("POST", setup ? "/api/v1/setup" : "/api/v1/session", Object.fromEntries(form));
-      location.href = props.next.startsWith("/") && !props.next.startsWith("//") ? props.next : "/";
+      location.href = safeNext(props.next);
     } catch (err) {
       error.value = (err as HttpError).message;
     } finally {

@@ -7,6 +7,7 @@ import {
   alertAction,
   alerts,
   assignAlert,
+  conversationAlerts,
   convList,
   convs,
   createConversation,
@@ -43,6 +44,8 @@ import {
   userName,
 } from "../client/store.ts";
 import { searchUsers } from "../client/users.ts";
+import { commandTarget, parseCommand } from "../client/commands.ts";
+import { useNow } from "../client/now.ts";
 import { AlertThread } from "../components/AlertThread.tsx";
 import { Composer } from "../components/Composer.tsx";
 import { ConversationList } from "../components/ConversationList.tsx";
@@ -78,6 +81,10 @@ export default function ChatApp(props: ChatAppProps) {
   const tasks = useSignal<(Awaited<ReturnType<typeof listMyTasks>>) | null>(null);
   const thread = useSignal<{ alertId: string; convId: string } | null>(null);
   const timeline = useSignal<TimelineEntry[]>([]);
+  /** A local note under the messages about the last thing typed (never sent). */
+  const hint = useSignal<{ convId: string; text: string } | null>(null);
+  /** The clock alert cards count durations up to. */
+  const now = useNow();
   if (IS_BROWSER && !booted) {
     booted = true;
     me.value = props.me;
@@ -87,7 +94,9 @@ export default function ChatApp(props: ChatAppProps) {
     start(props.me).then(() => open(props.conversationId));
     const onPop = () => open(idFromPath());
     addEventListener("popstate", onPop);
-    return () => removeEventListener("popstate", onPop);
+    return () => {
+      removeEventListener("popstate", onPop);
+    };
   }, []);
 
   const current = IS_BROWSER ? openId.value : props.conversationId;
@@ -120,6 +129,32 @@ export default function ChatApp(props: ChatAppProps) {
     tasks.value = null;
     dialog.value = "tasks";
     listMyTasks().then((items) => tasks.value = items);
+  };
+  /**
+   * The composer: a slash command acts on the conversation's alert when it is clear which one,
+   * and otherwise says how to use it; anything else is sent. Resolves to the text to give back.
+   */
+  const onCompose = async (convId: string, text: string): Promise<string | void> => {
+    hint.value = null;
+    const cmd = parseCommand(text);
+    if (!cmd) return send(convId, text);
+    const say = (s: string) => hint.value = { convId, text: s };
+    try {
+      const target = commandTarget(cmd.kind, await conversationAlerts(convId));
+      if ("none" in target) {
+        say(t(cmd.kind === "reopen" ? "cmdNoneReopen" : "cmdNone", { cmd: cmd.word }));
+        return text;
+      }
+      if ("many" in target) {
+        say(t("cmdMany", { cmd: cmd.word, n: target.many }));
+        return text;
+      }
+      await addAlertNote(target.alert.id, text.trim());
+      say(t("cmdDone", { cmd: cmd.word, title: target.alert.title }));
+    } catch (err) {
+      say(t("cmdFailed", { cmd: cmd.word, error: (err as Error).message }));
+      return text;
+    }
   };
   const showThread = (alertId: string) => {
     if (!current) return;
@@ -208,6 +243,7 @@ export default function ChatApp(props: ChatAppProps) {
                   memberIds={(members.value[current] ?? []).map((m) => m.userId)}
                   alerts={alerts.value}
                   hiddenAlerts={hiddenAlerts.value}
+                  now={now}
                   userName={(u) => userName(u, current)}
                   onLoadOlder={() => loadOlder(current)}
                   onAtBottom={markOpenRead}
@@ -215,7 +251,11 @@ export default function ChatApp(props: ChatAppProps) {
                   onAlertAction={alertAction}
                   onThread={showThread}
                 />
-                <Composer t={t} onSend={(text) => send(current, text)} />
+                <Composer
+                  t={t}
+                  hint={hint.value?.convId === current ? hint.value.text : null}
+                  onSend={(text) => onCompose(current, text)}
+                />
               </>
             )}
         </main>

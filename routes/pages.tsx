@@ -9,6 +9,7 @@ import { getCookie } from "hono/cookie";
 import type { ComponentType } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { type Lang, pickLang } from "../client/i18n.ts";
+import { safeNext } from "../client/safe_next.ts";
 import { type Assets, contentType } from "../lib/assets.ts";
 import type { Core } from "../lib/runtime.ts";
 import { isUlid } from "../lib/core/ids.ts";
@@ -154,14 +155,13 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
     if (mode === "setup" && setUp) return c.redirect("/login");
     if (mode === "login" && !setUp) return c.redirect("/setup");
     if (mode === "login" && await auth(c)) return c.redirect("/");
-    const next = c.req.query("next") ?? "/";
     return html(
       c,
       page(assets, {
         title: mode === "setup" ? "Set up Tocsin" : "Log in · Tocsin",
         lang: langOf(c),
         island: "AuthForm",
-        props: { mode, lang: langOf(c), next: /^\/(?!\/)/.test(next) ? next : "/" },
+        props: { mode, lang: langOf(c), next: safeNext(c.req.query("next")) },
       }),
     );
   };

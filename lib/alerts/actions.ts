@@ -36,6 +36,7 @@ export const NoteInputSchema = z.strictObject({ text: z.string().trim().min(1).m
 export const AssignInputSchema = z.strictObject({
   userId: z.string().min(1).max(64).nullable(),
   dueAt: z.union([z.number().int().positive(), z.iso.datetime({ offset: true })]).nullish(),
+  via: z.enum(["api", "card"]).optional(),
 });
 export const PriorityInputSchema = z.strictObject({
   priority: PrioritySchema,

@@ -417,7 +417,12 @@ export async function stageRescheduleReminders(
  * Fires one timer: check-and-set on its record, so a redelivered queue
  * message or a concurrent sweep does nothing. True when it notified.
  */
-export async function fireTimer(deps: Deps, timerId: string): Promise<boolean> {
+export async function fireTimer(
+  deps: Deps,
+  timerId: string,
+  /** Who fired it by hand ("Escalate now"), credited in the timeline instead of the app. */
+  actor?: { by: string; via: string },
+): Promise<boolean> {
   const { kv, fanout, clock } = deps;
   const first = await kv.get<Timer>(keys.timer(timerId));
   // Only reminders and escalation steps are fired here (the dispatcher routes the other kinds).
@@ -513,6 +518,7 @@ export async function fireTimer(deps: Deps, timerId: string): Promise<boolean> {
       const next = nextEscalation(policy, t.value.n, t.value.round, now, alert.id);
       if (next) stageTimer(op, now, next);
     }
+    if (actor) entry = { ...entry, by: actor.by, via: actor.via };
     const msg = stageAppend(op, head, alert.conversationId, {
       kind: "system",
       senderId: null,
@@ -529,8 +535,17 @@ export async function fireTimer(deps: Deps, timerId: string): Promise<boolean> {
   });
 }
 
-/** "Escalate now": moves to the next level at once (from the card or the API). */
-export async function escalateNow(deps: Deps, user: User, alertId: string): Promise<void> {
+/** "Escalate now" body: optional; `via` says where the click came from. */
+export const EscalateInputSchema = z.strictObject({ via: z.enum(["api", "card"]).optional() })
+  .optional();
+
+/** "Escalate now": moves to the next level at once (from the card or the API), credited to `user`. */
+export async function escalateNow(
+  deps: Deps,
+  user: User,
+  alertId: string,
+  via: "api" | "card" = "api",
+): Promise<void> {
   const { kv, clock } = deps;
   const alert = (await kv.get<Alert>(keys.alert(alertId))).value;
   if (!alert || !(await teamRole(kv, alert.teamId, user.id))) throw notFound("alert");
@@ -549,5 +564,5 @@ export async function escalateNow(deps: Deps, user: User, alertId: string): Prom
   stageTimer(op, now, t);
   const res = await op.commit();
   if (!res.ok) throw new ApiError("conflict", "the alert changed; retry");
-  await fireTimer(deps, t.id);
+  await fireTimer(deps, t.id, { by: user.id, via });
 }

@@ -77,14 +77,16 @@ export function alertRoutes(deps: Core) {
   });
 
   app.post("/:id/assign", json(AssignInputSchema), async (c) => {
-    const { userId, dueAt } = c.req.valid("json");
+    const { userId, dueAt, via } = c.req.valid("json");
     const due = dueAt === undefined || dueAt === null
       ? null
       : typeof dueAt === "number"
       ? dueAt
       : Date.parse(dueAt);
     return c.json({
-      alert: await actOnAlert(deps, me(c).user, id(c), { kind: "assign", userId, dueAt: due }),
+      alert: await actOnAlert(deps, me(c).user, id(c), { kind: "assign", userId, dueAt: due }, {
+        via,
+      }),
     });
   });
 

@@ -5,6 +5,7 @@ import type { Core } from "../../lib/runtime.ts";
 import { ApiError, notFound } from "../../lib/core/errors.ts";
 import {
   createPolicy,
+  EscalateInputSchema,
   escalateNow,
   getPolicyFor,
   getReminderSettings,
@@ -271,8 +272,9 @@ export function pagingRoutes(deps: Core) {
     });
   });
 
-  app.post("/alerts/:id/escalate", requireAuth, async (c) => {
-    await escalateNow(deps, me(c).user, idParam(c, "id", "alert"));
+  app.post("/alerts/:id/escalate", requireAuth, json(EscalateInputSchema), async (c) => {
+    const via = c.req.valid("json")?.via;
+    await escalateNow(deps, me(c).user, idParam(c, "id", "alert"), via);
     return c.json({ ok: true });
   });
 
