@@ -12,6 +12,7 @@ import { describeIssues } from "../lib/core/schemas.ts";
 import { ApiError } from "../lib/core/errors.ts";
 import { formatCursors, parseCursors } from "./cursors.ts";
 import { type AppEnv, me, requireAuth } from "./middleware.ts";
+import { log } from "../lib/core/log.ts";
 
 const encoder = new TextEncoder();
 
@@ -74,7 +75,7 @@ export function eventRoutes(deps: Core) {
           }
         }, config.wsKeepaliveMs);
         hub.attach(s, cursors).catch((err) => {
-          console.error("sse: attach failed", err);
+          log.error("sse: attach failed", err);
           s.close(CLOSE.shutdown, "attach failed");
         });
       },

@@ -16,6 +16,7 @@ import { markRead } from "../lib/chat/receipts.ts";
 import { ClientFrameSchema } from "../lib/protocol.ts";
 import { describeIssues } from "../lib/core/schemas.ts";
 import { type AppEnv, me, requireAuth } from "./middleware.ts";
+import { log } from "../lib/core/log.ts";
 
 /** One socket's state, from upgrade to close. */
 interface Socket {
@@ -71,7 +72,7 @@ function socketEvents(deps: Core, auth: Auth): WSEvents {
     onMessage(evt, ws) {
       const parsed = admitFrame(s, ws, evt.data);
       if (parsed === REFUSED) return;
-      handleFrame(s, ws, parsed).catch((err) => console.error("ws: unexpected", err));
+      handleFrame(s, ws, parsed).catch((err) => log.error("ws: unexpected", err));
     },
     onClose() {
       clearInterval(s.keepalive);
@@ -165,7 +166,7 @@ async function handleFrame(s: Socket, ws: WSContext, raw: unknown) {
     await applyFrame(s, ws, f);
   } catch (err) {
     const e = err instanceof ApiError ? err : null;
-    if (!e) console.error("ws: frame handler failed", err);
+    if (!e) log.error("ws: frame handler failed", err);
     reply(s, ws, {
       type: "error",
       code: e?.code ?? "internal",

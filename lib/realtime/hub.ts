@@ -23,6 +23,7 @@ import type { Cursors } from "../protocol.ts";
 import type { Head, Member, Message } from "../chat/model.ts";
 import { Channel } from "./channel.ts";
 import { type Sink, Subscriber } from "./subscriber.ts";
+import { log } from "../core/log.ts";
 
 export class Hub {
   #channels = new Map<string, Channel>();
@@ -204,7 +205,7 @@ export class Hub {
       const frame: ServerFrame = { type: "alert", alert };
       for (const sub of ch.subs) sub.push(frame);
     } catch (err) {
-      console.error("hub: reading a changed alert failed", err);
+      log.error("hub: reading a changed alert failed", err);
     }
   }
 
@@ -218,7 +219,7 @@ export class Hub {
         this.subscribe(sub, conversationId, cursor);
       }
     } catch (err) {
-      console.error("hub: announcing a new conversation failed", err);
+      log.error("hub: announcing a new conversation failed", err);
     }
   }
 
@@ -243,7 +244,7 @@ export class Hub {
         if (missing.length) this.#joined(userId, missing, id, m.joinedSeq);
       });
     } catch (err) {
-      console.error("hub: refreshing memberships failed", err);
+      log.error("hub: refreshing memberships failed", err);
     }
   }
 

@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { escapeControl, log, type LogLevel, setLogFormat, setLogSink } from "./log.ts";
+
+function capture(fn: () => void): [LogLevel, string][] {
+  const lines: [LogLevel, string][] = [];
+  setLogSink((level, line) => lines.push([level, line]));
+  try {
+    fn();
+  } finally {
+    setLogSink(null);
+    setLogFormat("text");
+  }
+  return lines;
+}
+
+Deno.test("log - text lines keep the message and escape control characters", () => {
+  const lines = capture(() => {
+    setLogFormat("text");
+    log.info("tocsin listening on http://0.0.0.0:8000");
+    log.error("GET /x\nFAKE ERROR forged line\u001b[31m failed", new Error("boom\r\nsecond"));
+    log.warn("w", { a: "b\u0007" });
+  });
+  assert.equal(lines[0][0], "info");
+  assert.equal(lines[0][1], "tocsin listening on http://0.0.0.0:8000");
+  assert.equal(lines[1][0], "error");
+  for (const [, l] of lines) {
+    assert.ok([...l].every((ch) => ch >= " " && ch !== "\u007f"), JSON.stringify(l));
+  }
+  assert.ok(
+    lines[1][1].startsWith("GET /x\\nFAKE ERROR forged line\\u001b[31m failed Error: boom"),
+  );
+  assert.match(lines[2][1], /\\(u0007|x07)/);
+  assert.equal(escapeControl("a\u2028b\u009bc\td"), "a\\u2028b\\u009bc\\td");
+});
+
+Deno.test("log - json lines are one object each with ts, level, msg and fields", () => {
+  const lines = capture(() => {
+    setLogFormat("json");
+    log.info("hello");
+    log.error("sweep failed", new Error("multi\nline"), { id: 7n });
+  });
+  const [a, b] = lines.map(([, l]) => JSON.parse(l));
+  assert.equal(a.level, "info");
+  assert.equal(a.msg, "hello");
+  assert.ok(!Number.isNaN(Date.parse(a.ts)));
+  assert.equal(b.level, "error");
+  assert.match(b.error, /^Error: multi\nline/);
+  assert.deepEqual(b.detail, { id: "7" });
+  for (const [, l] of lines) assert.ok(!l.includes("\n"));
+});
+
+Deno.test("log - a throwing sink never reaches the caller", () => {
+  setLogSink(() => {
+    throw new Error("stdout closed");
+  });
+  try {
+    log.error("x");
+  } finally {
+    setLogSink(null);
+  }
+});
