@@ -6,6 +6,7 @@ import { loadAssets } from "./lib/assets.ts";
 import { loadConfig } from "./lib/core/config.ts";
 import { createCore } from "./lib/runtime.ts";
 import { createApp } from "./routes/mod.ts";
+import { log, setLogFormat } from "./lib/core/log.ts";
 
 /** Opens the KV store named by `path`: a URL (Deploy, denokv) or a file whose folder is created. */
 export async function openStore(path: string): Promise<Deno.Kv> {
@@ -18,24 +19,29 @@ export async function openStore(path: string): Promise<Deno.Kv> {
 
 if (import.meta.main) {
   const config = loadConfig(Deno.env.toObject());
+  setLogFormat(config.logFormat);
   const kv = await openStore(config.kvPath);
   const core = createCore(kv, config);
   await core.start();
   const assets = await loadAssets();
   if (!assets) {
-    console.warn("tocsin: no web client bundle; run `deno task build` (the API works without it)");
+    log.warn("tocsin: no web client bundle; run `deno task build` (the API works without it)");
   }
   const app = createApp(core, { assets });
   const server = Deno.serve({
     port: config.port,
-    onListen: ({ hostname, port }) => console.log(`tocsin listening on http://${hostname}:${port}`),
+    hostname: config.host,
+    onListen: ({ hostname, port }) =>
+      log.info(
+        `tocsin listening on http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`,
+      ),
   }, app.fetch);
 
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    console.log("tocsin: shutting down");
+    log.info("tocsin: shutting down");
     await core.close();
     await server.shutdown();
     kv.close();

@@ -9,6 +9,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { Assets } from "../lib/assets.ts";
 import { checkHealth, type Core } from "../lib/runtime.ts";
 import { ApiError } from "../lib/core/errors.ts";
+import { checkReady } from "../lib/ops/ready.ts";
 import { alertRoutes } from "./api/alerts.ts";
 import { authRoutes } from "./api/auth.ts";
 import { automationRoutes } from "./api/automation.ts";
@@ -26,6 +27,7 @@ import { escapeHtml, htmlPage } from "./html.ts";
 import { type AppEnv, authenticateRequest, checkOrigin, type ErrorStyle } from "./middleware.ts";
 import { pageRoutes } from "./pages.tsx";
 import { wsRoutes } from "./ws.ts";
+import { log } from "../lib/core/log.ts";
 
 /** Builds the app. `assets` is the built browser bundle; without it pages answer 503 and the API works. */
 export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Hono<AppEnv> {
@@ -52,6 +54,19 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.use("/api/*", authenticateRequest(deps));
 
   app.get("/healthz", async (c) => c.json(await checkHealth(deps)));
+  // Readiness for load balancers: 503 while KV refuses writes or the timer engine is stopped.
+  app.get("/readyz", async (c) => {
+    const r = await checkReady(deps);
+    c.header("cache-control", "no-store");
+    if (r.ready) return c.json({ ready: true, checks: r.checks });
+    const why = Object.entries(r.checks).filter(([, v]) => v !== "ok").map(([k, v]) =>
+      `${k}: ${v}`
+    );
+    return c.json(
+      { ...new ApiError("unavailable", `not ready: ${why.join("; ")}`).toJSON(), ...r },
+      503,
+    );
+  });
 
   app.route("/api/v1", authRoutes(deps));
   app.route("/api/v1/users", userRoutes(deps));
@@ -94,7 +109,7 @@ function apiError(err: Error, c: Context): ApiError {
   if (err instanceof HTTPException && err.status === 413) {
     return new ApiError("payload_too_large", "request body too large");
   }
-  console.error(`${c.req.method} ${c.req.path} failed`, err);
+  log.error(`${c.req.method} ${c.req.path} failed`, err);
   return new ApiError("internal", "internal error");
 }
 
@@ -111,7 +126,7 @@ function hookError(err: Error): ApiError {
       ? new ApiError(err.code, err.message, HOOK_RETRY_AFTER_S)
       : err;
   }
-  console.error("hooks: ingest failed", err);
+  log.error("hooks: ingest failed", err);
   return new ApiError(
     "unavailable",
     "Tocsin could not store the alert; retry",
