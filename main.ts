@@ -18,7 +18,15 @@ export async function openStore(path: string): Promise<Deno.Kv> {
 }
 
 if (import.meta.main) {
-  const config = loadConfig(Deno.env.toObject());
+  // A configuration error is logged in the format asked for, even when another variable is wrong.
+  if (Deno.env.get("TOCSIN_LOG_FORMAT") === "json") setLogFormat("json");
+  let config;
+  try {
+    config = loadConfig(Deno.env.toObject());
+  } catch (err) {
+    log.error("tocsin: invalid configuration", err instanceof Error ? err.message : err);
+    Deno.exit(1);
+  }
   setLogFormat(config.logFormat);
   const kv = await openStore(config.kvPath);
   const core = createCore(kv, config);

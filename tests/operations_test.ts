@@ -78,3 +78,20 @@ Deno.test("TOCSIN_LOG_FORMAT=json - every line the server writes is one JSON obj
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 });
+
+Deno.test("TOCSIN_LOG_FORMAT=json - a configuration error is one JSON line too, and stops start-up", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("../main.ts", import.meta.url).pathname],
+    env: { TOCSIN_LOG_FORMAT: "json", PORT: "eighty", TOCSIN_KV: ":memory:", NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 1);
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  const lines = text.split("\n").filter((l) => l !== "");
+  assert.equal(lines.length, 1, text);
+  const r = JSON.parse(lines[0]);
+  assert.equal(r.level, "error");
+  assert.equal(r.msg, "tocsin: invalid configuration");
+  assert.match(r.detail, /^PORT must be a non-negative integer/);
+});
