@@ -3,6 +3,7 @@
  * and a reminder that was pending at backup time fires once, on the restored server.
  */
 import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
 import type { TimelineEntry } from "../lib/alerts/model.ts";
 import { EXPIRY_RULES } from "../lib/ops/backup.ts";
 import { Client, sleep } from "./_helpers.ts";
@@ -27,6 +28,25 @@ async function task(
   const stderr = new TextDecoder().decode(out.stderr);
   if (!out.success) throw new Error(`${script} failed: ${stderr}`);
   return stderr;
+}
+
+/**
+ * The first key part of every entry of a SQLite store that has an expiry, read from the file
+ * itself (KV does not tell a reader): a string part is 0x02, its UTF-8, 0x00.
+ */
+function expiringPrefixes(kvPath: string): Set<string> {
+  const db = new DatabaseSync(kvPath, { readOnly: true });
+  try {
+    const rows = db.prepare("SELECT k FROM kv WHERE expiration_ms >= 0").all() as {
+      k: Uint8Array;
+    }[];
+    return new Set(rows.map(({ k }) => {
+      assert.equal(k[0], 0x02, "keys start with a string");
+      return new TextDecoder().decode(k.subarray(1, k.indexOf(0, 1)));
+    }));
+  } finally {
+    db.close();
+  }
 }
 
 /** Every entry of a store, keys and values, except those backup leaves out on purpose. */
@@ -124,10 +144,21 @@ Deno.test("backup - taken while serving, restored into a fresh store, Tocsin run
     await traffic;
     assert.match(said, /^backup: \d+ entries/);
     await a.kill();
+    // Every key prefix Tocsin wrote with an expiry has a rule for backup and restore.
+    const expiring = expiringPrefixes(`${dir}/a.kv`);
+    for (const p of ["sessions", "messages_by_client_id", "fanout_log"]) {
+      assert.ok(expiring.has(p), `traffic wrote expiring ${p} entries`);
+    }
+    for (const p of expiring) assert.ok(EXPIRY_RULES.has(p), `no expiry rule for ${p}`);
 
     // 3. Restore into a fresh store; a second restore into it is refused.
     await task("restore", `${dir}/b.kv`, [`${dir}/backup.ndjson`]);
     await assert.rejects(task("restore", `${dir}/b.kv`, [`${dir}/backup.ndjson`]), /not empty/);
+    // Restored entries of those prefixes expire again; the ones left out are not there.
+    const reExpiring = expiringPrefixes(`${dir}/b.kv`);
+    for (const p of expiring) {
+      assert.equal(reExpiring.has(p), EXPIRY_RULES.get(p)!.kind !== "skip", p);
+    }
     const restored = await dump(`${dir}/b.kv`);
     const pending = restored.filter((e) => e.key[0] === "timers" && e.value !== null);
     assert.ok(
