@@ -27,7 +27,12 @@ try {
   if (values.out) {
     const tmp = `${values.out}.partial`;
     const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
-    stats = await writeBackup(kv, file.writable, { clock: systemClock });
+    try {
+      stats = await writeBackup(kv, file.writable, { clock: systemClock });
+    } catch (err) {
+      await Deno.remove(tmp).catch(() => {});
+      throw err;
+    }
     await Deno.rename(tmp, values.out);
   } else {
     stats = await writeBackup(kv, Deno.stdout.writable, { clock: systemClock });
