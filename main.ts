@@ -7,6 +7,7 @@ import { type Config, loadConfig } from "./lib/core/config.ts";
 import { isSetUp } from "./lib/accounts/users.ts";
 import { createCore } from "./lib/runtime.ts";
 import { createApp } from "./routes/mod.ts";
+import { log, setLogFormat } from "./lib/core/log.ts";
 
 /** Opens the KV store named by `path`: a URL (Deploy, denokv) or a file whose folder is created. */
 export async function openStore(path: string): Promise<Deno.Kv> {
@@ -26,21 +27,33 @@ export function openUrl(config: Config, hostname: string, port: number): string 
 }
 
 if (import.meta.main) {
-  const config = loadConfig(Deno.env.toObject());
+  // A configuration error is logged in the format asked for, even when another variable is wrong.
+  if (Deno.env.get("TOCSIN_LOG_FORMAT") === "json") setLogFormat("json");
+  let config;
+  try {
+    config = loadConfig(Deno.env.toObject());
+  } catch (err) {
+    log.error("tocsin: invalid configuration", err instanceof Error ? err.message : err);
+    Deno.exit(1);
+  }
+  setLogFormat(config.logFormat);
   const kv = await openStore(config.kvPath);
   const core = createCore(kv, config);
   await core.start();
   const assets = await loadAssets();
   if (!assets) {
-    console.warn("tocsin: no web client bundle; run `deno task build` (the API works without it)");
+    log.warn("tocsin: no web client bundle; run `deno task build` (the API works without it)");
   }
   const app = createApp(core, { assets });
   const firstRun = !(await isSetUp(kv));
   const server = Deno.serve({
     port: config.port,
+    hostname: config.host,
     onListen: ({ hostname, port }) =>
-      console.log(
-        `tocsin listening on http://${hostname}:${port}` +
+      log.info(
+        `tocsin listening on http://${
+          hostname.includes(":") ? `[${hostname}]` : hostname
+        }:${port}` +
           (firstRun
             ? `; open ${openUrl(config, hostname, port)} to create the first administrator`
             : ""),
@@ -51,7 +64,7 @@ if (import.meta.main) {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    console.log("tocsin: shutting down");
+    log.info("tocsin: shutting down");
     await core.close();
     await server.shutdown();
     kv.close();

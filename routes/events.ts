@@ -10,11 +10,11 @@ import { CLOSE, type ServerFrame } from "../lib/protocol.ts";
 import { type Subscriber } from "../lib/realtime/subscriber.ts";
 import { describeIssues } from "../lib/core/schemas.ts";
 import { ApiError } from "../lib/core/errors.ts";
-import { logError } from "../lib/core/log.ts";
 import { formatCursors, parseCursors } from "./cursors.ts";
 import type { Auth } from "../lib/accounts/sessions.ts";
 import type { Cursors } from "../lib/protocol.ts";
 import { type AppEnv, clientIp, me, requireAuth } from "./middleware.ts";
+import { log } from "../lib/core/log.ts";
 
 const encoder = new TextEncoder();
 
@@ -79,7 +79,7 @@ export function eventRoutes(deps: Core) {
           }
         }, config.wsKeepaliveMs);
         hub.attach(s, cursors).catch((err) => {
-          console.error("sse: attach failed", logError(err));
+          log.error("sse: attach failed", err);
           s.close(CLOSE.shutdown, "attach failed");
         });
       },

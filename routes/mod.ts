@@ -9,7 +9,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { Assets } from "../lib/assets.ts";
 import { checkHealth, type Core } from "../lib/runtime.ts";
 import { ApiError } from "../lib/core/errors.ts";
-import { logError, logSafe } from "../lib/core/log.ts";
+import { checkReady } from "../lib/ops/ready.ts";
 import { alertRoutes } from "./api/alerts.ts";
 import { authRoutes } from "./api/auth.ts";
 import { automationRoutes } from "./api/automation.ts";
@@ -27,6 +27,7 @@ import { escapeHtml, htmlPage } from "./html.ts";
 import { type AppEnv, authenticateRequest, checkOrigin, type ErrorStyle } from "./middleware.ts";
 import { pageRoutes } from "./pages.tsx";
 import { wsRoutes } from "./ws.ts";
+import { log } from "../lib/core/log.ts";
 
 /** Builds the app. `assets` is the built browser bundle; without it pages answer 503 and the API works. */
 export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Hono<AppEnv> {
@@ -56,6 +57,19 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.get("/healthz", authenticateRequest(deps), async (c) => {
     const health = await checkHealth(deps);
     return c.json(c.get("auth")?.user.role === "admin" ? health : { ok: health.ok });
+  });
+  // Readiness for load balancers: 503 while KV refuses writes or the timer engine is stopped.
+  app.get("/readyz", async (c) => {
+    const r = await checkReady(deps);
+    c.header("cache-control", "no-store");
+    if (r.ready) return c.json({ ready: true, checks: r.checks });
+    const why = Object.entries(r.checks).filter(([, v]) => v !== "ok").map(([k, v]) =>
+      `${k}: ${v}`
+    );
+    return c.json(
+      { ...new ApiError("unavailable", `not ready: ${why.join("; ")}`).toJSON(), ...r },
+      503,
+    );
   });
 
   app.route("/api/v1", authRoutes(deps));
@@ -99,12 +113,10 @@ function apiError(err: Error, c: Context): ApiError {
   if (err instanceof HTTPException && err.status === 413) {
     return new ApiError("payload_too_large", "request body too large");
   }
-  // One line, whatever the path and client put in it (c.req.path is percent-decoded).
+  // One line, whatever the path and client put in it (c.req.path is percent-decoded): the
+  // logger escapes control characters.
   const ua = c.req.header("user-agent") ?? "-";
-  console.error(
-    logSafe(`${c.req.method} ${c.req.path} failed (user-agent: ${ua}):`),
-    logError(err),
-  );
+  log.error(`${c.req.method} ${c.req.path} failed (user-agent: ${ua}):`, err);
   return new ApiError("internal", "internal error");
 }
 
@@ -121,7 +133,7 @@ function hookError(err: Error): ApiError {
       ? new ApiError(err.code, err.message, HOOK_RETRY_AFTER_S)
       : err;
   }
-  console.error("hooks: ingest failed", logError(err));
+  log.error("hooks: ingest failed", err);
   return new ApiError(
     "unavailable",
     "Tocsin could not store the alert; retry",

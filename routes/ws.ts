@@ -7,7 +7,6 @@ import { upgradeWebSocket } from "hono/deno";
 import type { WSContext, WSEvents } from "hono/ws";
 import type { Core } from "../lib/runtime.ts";
 import { ApiError } from "../lib/core/errors.ts";
-import { logError } from "../lib/core/log.ts";
 import type { Auth } from "../lib/accounts/sessions.ts";
 import { type ClientFrame, CLOSE, type ServerFrame } from "../lib/protocol.ts";
 import type { Subscriber } from "../lib/realtime/subscriber.ts";
@@ -17,6 +16,7 @@ import { markRead } from "../lib/chat/receipts.ts";
 import { ClientFrameSchema } from "../lib/protocol.ts";
 import { describeIssues } from "../lib/core/schemas.ts";
 import { type AppEnv, clientIp, me, requireAuth } from "./middleware.ts";
+import { log } from "../lib/core/log.ts";
 
 /** One socket's state, from upgrade to close. */
 interface Socket {
@@ -83,7 +83,7 @@ function socketEvents(deps: Core, auth: Auth, release: () => void): WSEvents {
     onMessage(evt, ws) {
       const parsed = admitFrame(s, ws, evt.data);
       if (parsed === REFUSED) return;
-      handleFrame(s, ws, parsed).catch((err) => console.error("ws: unexpected", logError(err)));
+      handleFrame(s, ws, parsed).catch((err) => log.error("ws: unexpected", err));
     },
     onClose() {
       release();
@@ -179,7 +179,7 @@ async function handleFrame(s: Socket, ws: WSContext, raw: unknown) {
     await applyFrame(s, ws, f);
   } catch (err) {
     const e = err instanceof ApiError ? err : null;
-    if (!e) console.error("ws: frame handler failed", logError(err));
+    if (!e) log.error("ws: frame handler failed", err);
     reply(s, ws, {
       type: "error",
       code: e?.code ?? "internal",

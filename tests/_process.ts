@@ -12,8 +12,19 @@ export function freePort(): number {
   return port;
 }
 
+/** How a ServerProcess runs, besides its KV, port and environment. */
+export interface ProcessOptions {
+  /** A program to run instead of `deno run main.ts` (a compiled binary). */
+  exec?: string;
+  /** The address its URL uses (default 127.0.0.1). */
+  host?: string;
+  /** Keep stdout and stderr for `output()` instead of dropping and passing them through. */
+  captureOutput?: boolean;
+}
+
 export class ServerProcess {
   #child: Deno.ChildProcess | null = null;
+  #output: Promise<string>[] = [];
   readonly url: string;
 
   constructor(
@@ -22,15 +33,23 @@ export class ServerProcess {
     readonly env: Record<string, string> = {},
     /** Extra flags for `deno run` (the bench's `--profile` passes `--cpu-prof`). */
     readonly denoFlags: string[] = [],
+    readonly opts: ProcessOptions = {},
   ) {
-    this.url = `http://127.0.0.1:${port}`;
+    this.url = `http://${opts.host ?? "127.0.0.1"}:${port}`;
+  }
+
+  /** Everything the process wrote to stdout and to stderr (with captureOutput, once it ended). */
+  async output(): Promise<{ stdout: string; stderr: string }> {
+    const [stdout = "", stderr = ""] = await Promise.all(this.#output);
+    return { stdout, stderr };
   }
 
   /** Starts the server and waits until it answers /healthz. */
   async start(timeoutMs = 30_000): Promise<void> {
     const mainTs = new URL("../main.ts", import.meta.url).pathname;
-    this.#child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", ...this.denoFlags, mainTs],
+    const capture = this.opts.captureOutput ?? false;
+    this.#child = new Deno.Command(this.opts.exec ?? Deno.execPath(), {
+      args: this.opts.exec ? [] : ["run", "-A", ...this.denoFlags, mainTs],
       env: {
         TOCSIN_KV: this.kvPath,
         PORT: String(this.port),
@@ -38,9 +57,13 @@ export class ServerProcess {
         TOCSIN_ARGON2_ITERATIONS: "1",
         ...this.env,
       },
-      stdout: "null",
-      stderr: "inherit",
+      stdout: capture ? "piped" : "null",
+      stderr: capture ? "piped" : "inherit",
     }).spawn();
+    if (capture) {
+      const text = (s: ReadableStream<Uint8Array>) => new Response(s).text();
+      this.#output = [text(this.#child.stdout), text(this.#child.stderr)];
+    }
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       try {

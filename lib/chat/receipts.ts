@@ -9,6 +9,7 @@ import type { Fanout, Hint } from "../core/fanout.ts";
 import { keys } from "../core/keys.ts";
 import { getManyChunked, listAll, u64 } from "../core/kv_util.ts";
 import type { Head, Member } from "./model.ts";
+import { log } from "../core/log.ts";
 
 export interface Receipt {
   userId: string;
@@ -127,7 +128,7 @@ export class DeliveredBuffer {
         }
       }));
     };
-    const p = run().catch((err) => console.error("receipts: delivered flush failed", err));
+    const p = run().catch((err) => log.error("receipts: delivered flush failed", err));
     this.#flushing = p;
     return p;
   }

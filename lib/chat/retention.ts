@@ -12,6 +12,7 @@
 import type { Deps } from "../core/deps.ts";
 import { keys } from "../core/keys.ts";
 import type { Head, Message } from "./model.ts";
+import { log } from "../core/log.ts";
 
 /** Messages deleted per commit (KV allows 1,000 mutations). */
 const BATCH = 200;
@@ -103,12 +104,12 @@ export class RetentionService {
     this.#running ??= sweepRetention(this.deps)
       .then((r) => {
         if (r.deleted) {
-          console.log(
+          log.info(
             `retention: deleted ${r.deleted} messages in ${r.conversations} conversations`,
           );
         }
       })
-      .catch((err) => console.error("retention: sweep failed", err))
+      .catch((err) => log.error("retention: sweep failed", err))
       .finally(() => this.#running = null);
     return this.#running;
   }

@@ -9,6 +9,13 @@ import { parseCidr } from "./ip.ts";
 
 /** HTTP port. 8000 is Deno's conventional default. */
 export const DEFAULT_PORT = 8000;
+/**
+ * Interface the HTTP server binds to. Every interface, as Tocsin always did: an upgrade must not
+ * make a running install unreachable, and in a container only a wildcard bind is reachable from
+ * outside it. Behind a reverse proxy on the same host, set 127.0.0.1 (the systemd example in
+ * docs/operations.md does) so that only the proxy, which terminates TLS, can reach the plain HTTP.
+ */
+export const DEFAULT_HOST = "0.0.0.0";
 /** KV location: a file path or a KV URL (Deno Deploy, denokv). A file under ./data keeps a fresh checkout self-contained. */
 export const DEFAULT_KV_PATH = "./data/tocsin.kv";
 
@@ -238,11 +245,27 @@ export const ROUTING_PROGRAM_MAX = 10_000;
 export const POLICY_PREVIEW_MINUTES_MAX = 24 * 60;
 export const POLICY_PREVIEW_STEPS_MAX = 200;
 
+/**
+ * The timer engine counts as running for /readyz while its last sweep began within this time,
+ * or within three sweep intervals if that is longer: a sweep over a large backlog may take tens
+ * of seconds without anything being wrong, so a shorter bound would make a busy instance flap.
+ */
+export const DEFAULT_READY_MAX_SWEEP_AGE_MS = 60_000;
+
+/** How long /readyz waits for its probe write before calling KV unwritable: load balancers probe with timeouts of a few seconds. */
+export const READY_PROBE_TIMEOUT_MS = 2_000;
+
+/** Log lines: `text` (the message as written, one line per event) or `json` (one object per line, for collectors). */
+export const DEFAULT_LOG_FORMAT = "text";
+export type LogFormat = "text" | "json";
+
 /** Directory search results per request. */
 export const DEFAULT_DIRECTORY_LIMIT = 50;
 
 export interface Config {
   port: number;
+  /** Interface the server binds to (TOCSIN_HOST). */
+  host: string;
   kvPath: string;
   /** Origin users open, from TOCSIN_PUBLIC_URL; null when unset. */
   publicOrigin: string | null;
@@ -310,12 +333,15 @@ export interface Config {
   verifyMaxPerProvider: number;
   smtpTimeoutMs: number;
   defaultLang: "en" | "zh";
+  readyMaxSweepAgeMs: number;
+  logFormat: LogFormat;
 }
 
 /** The defaults, as one object. */
 export function defaultConfig(): Config {
   return {
     port: DEFAULT_PORT,
+    host: DEFAULT_HOST,
     kvPath: DEFAULT_KV_PATH,
     publicOrigin: null,
     allowedOrigins: [],
@@ -382,6 +408,8 @@ export function defaultConfig(): Config {
     verifyMaxPerProvider: DEFAULT_VERIFY_MAX_PER_PROVIDER,
     smtpTimeoutMs: DEFAULT_SMTP_TIMEOUT_MS,
     defaultLang: DEFAULT_LANG,
+    readyMaxSweepAgeMs: DEFAULT_READY_MAX_SWEEP_AGE_MS,
+    logFormat: DEFAULT_LOG_FORMAT,
   };
 }
 
@@ -447,11 +475,14 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_VERIFY_MAX_PER_ADDRESS: "verifyMaxPerAddress",
   TOCSIN_VERIFY_MAX_PER_PROVIDER: "verifyMaxPerProvider",
   TOCSIN_SMTP_TIMEOUT_MS: "smtpTimeoutMs",
+  TOCSIN_READY_MAX_SWEEP_AGE_MS: "readyMaxSweepAgeMs",
 };
 
 /** Names of every environment variable Tocsin reads (for docs and tests). */
 export const ENV_NAMES: string[] = [
   "TOCSIN_KV",
+  "TOCSIN_HOST",
+  "TOCSIN_LOG_FORMAT",
   "TOCSIN_PUBLIC_URL",
   "TOCSIN_ALLOWED_ORIGINS",
   "TOCSIN_TRUST_PROXY",
@@ -480,6 +511,22 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new Error("TOCSIN_FANOUT_SHARDS must be between 1 and 64");
   }
   if (env.TOCSIN_KV) config.kvPath = env.TOCSIN_KV;
+  if (env.TOCSIN_HOST) {
+    if (/[\s/]/.test(env.TOCSIN_HOST)) {
+      throw new Error(
+        `TOCSIN_HOST must be an address or host name, got ${JSON.stringify(env.TOCSIN_HOST)}`,
+      );
+    }
+    config.host = env.TOCSIN_HOST;
+  }
+  if (env.TOCSIN_LOG_FORMAT) {
+    if (env.TOCSIN_LOG_FORMAT !== "text" && env.TOCSIN_LOG_FORMAT !== "json") {
+      throw new Error(
+        `TOCSIN_LOG_FORMAT must be text or json, got ${JSON.stringify(env.TOCSIN_LOG_FORMAT)}`,
+      );
+    }
+    config.logFormat = env.TOCSIN_LOG_FORMAT;
+  }
   if (env.TOCSIN_PUBLIC_URL) {
     config.publicOrigin = parseOrigin("TOCSIN_PUBLIC_URL", env.TOCSIN_PUBLIC_URL);
   }

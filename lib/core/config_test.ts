@@ -39,3 +39,16 @@ Deno.test("config - every variable is documented in docs/config.md", async () =>
     assert.ok(doc.includes(`\`${name}\``), `${name} missing from docs/config.md`);
   }
 });
+
+Deno.test("config - TOCSIN_HOST and TOCSIN_LOG_FORMAT: defaults, values, and refusals", () => {
+  const d = loadConfig({});
+  assert.equal(d.host, "0.0.0.0");
+  assert.equal(d.logFormat, "text");
+  const c = loadConfig({ TOCSIN_HOST: "127.0.0.1", TOCSIN_LOG_FORMAT: "json" });
+  assert.equal(c.host, "127.0.0.1");
+  assert.equal(c.logFormat, "json");
+  assert.equal(loadConfig({ TOCSIN_HOST: "::1" }).host, "::1");
+  assert.throws(() => loadConfig({ TOCSIN_LOG_FORMAT: "xml" }), /TOCSIN_LOG_FORMAT/);
+  assert.throws(() => loadConfig({ TOCSIN_HOST: "http://x/" }), /TOCSIN_HOST/);
+  assert.throws(() => loadConfig({ TOCSIN_HOST: "a b" }), /TOCSIN_HOST/);
+});

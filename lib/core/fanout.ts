@@ -21,6 +21,7 @@ import { ApiError } from "./errors.ts";
 import { keys } from "./keys.ts";
 import { getManyChunked } from "./kv_util.ts";
 import { KeyedMutex } from "./mutex.ts";
+import { log } from "./log.ts";
 
 export const HintSchema = z.discriminatedUnion("t", [
   /** A message with seq `s` was appended to conversation `c`. */
@@ -180,7 +181,7 @@ export class Fanout {
         value.forEach((e, i) => this.#advance(offset + i, e.value ?? 0));
       }
     } catch (err) {
-      if (!this.#closed) console.error("fanout: watch failed; relying on the poll", err);
+      if (!this.#closed) log.error("fanout: watch failed; relying on the poll", err);
     }
   }
 
@@ -190,7 +191,7 @@ export class Fanout {
       const now = await getManyChunked<number>(this.#kv, this.#counterKeys());
       now.forEach((e, s) => this.#advance(s, e.value ?? 0));
     } catch (err) {
-      if (!this.#closed) console.error("fanout: poll failed", err);
+      if (!this.#closed) log.error("fanout: poll failed", err);
     }
   }
 
@@ -234,7 +235,7 @@ export class Fanout {
       }
     } catch (err) {
       if (!this.#closed) {
-        console.error("fanout: reading the log failed; resynchronising", err);
+        log.error("fanout: reading the log failed; resynchronising", err);
         this.#onGap();
       }
     } finally {
@@ -246,14 +247,14 @@ export class Fanout {
     try {
       this.#onHints(hints);
     } catch (err) {
-      console.error("fanout: a hint handler threw", err);
+      log.error("fanout: a hint handler threw", err);
     }
   }
 
   #gap(shard: number, from: number, to: number): void {
     // Log entries expired before this process read them (it fell behind by
     // more than fanoutLogTtlMs): subscribers must be resynchronised from KV.
-    console.warn(`fanout: shard ${shard} entries ${from}..${to - 1} are gone; resynchronising`);
+    log.warn(`fanout: shard ${shard} entries ${from}..${to - 1} are gone; resynchronising`);
     this.#onGap();
   }
 

@@ -224,6 +224,8 @@ export const keys = {
 
   /** Never written: the health check reads it to prove that KV answers. */
   healthProbe: (): Deno.KvKey => ["healthz"],
+  /** Overwritten by each /readyz request, to prove that KV takes writes (the time of the probe). */
+  readyProbe: (): Deno.KvKey => ["readyz"],
 
   // Fanout: a counter per shard (watched) and a log of hints per shard.
   fanoutCounter: (shard: number): Deno.KvKey => ["fanout", shard],

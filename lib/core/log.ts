@@ -1,17 +1,49 @@
 /**
- * Log lines that outside text cannot forge: a path, a header or a name with a
- * newline in it would otherwise start a line of its own, and an escape
- * sequence would drive the operator's terminal. Every console line that
- * prints request-controlled text goes through `logSafe`.
+ * Tocsin's one logger: every log line of the server goes through here, one line per event.
+ *
+ * - `text` (the default): the message as written, then its details as `console` would print
+ *   them, with control characters escaped (a newline becomes `\n`, ESC `\u001b`), so that text a
+ *   request controls can neither forge a second log line nor send escape codes to a terminal.
+ * - `json`: one object per line, `{ts, level, msg, ...fields}`; an Error detail becomes
+ *   `error` (its stack), any other detail `detail` (several: an array). JSON escapes control
+ *   characters by itself.
+ *
+ * `info` goes to stdout, `warn` and `error` to stderr, as the `console` calls they replace did.
+ * main.ts sets the format once from TOCSIN_LOG_FORMAT; tests may capture lines with `setLogSink`.
  */
+import type { LogFormat } from "./config.ts";
 
-/** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+export type LogLevel = "info" | "warn" | "error";
 
-/** `text` with every control character written as an escape (`\n`, `\x1b`, `\u2028`). */
-export function logSafe(text: string): string {
-  return text.replace(CONTROL, (ch) => {
+/** Where finished lines go; the default writes to stdout/stderr. */
+export type LogSink = (level: LogLevel, line: string) => void;
+
+const consoleSink: LogSink = (level, line) => {
+  if (level === "info") console.log(line);
+  else console.error(line);
+};
+
+let format: LogFormat = "text";
+let sink: LogSink = consoleSink;
+
+/** Chooses the line format (main.ts, from the config). */
+export function setLogFormat(f: LogFormat): void {
+  format = f;
+}
+
+/** Sends lines elsewhere (tests); `null` restores stdout/stderr. */
+export function setLogSink(s: LogSink | null): void {
+  sink = s ?? consoleSink;
+}
+
+/**
+ * Escapes C0 and C1 control characters, DEL, and the Unicode line and paragraph separators
+ * (`\n`, `\r`, `\t`, `\x1b`, `\u2028`), so that the result is one line that a terminal shows
+ * as plain text. A backslash is kept as is: the escapes are for a reader, not for parsing back.
+ */
+export function escapeControl(s: string): string {
+  // deno-lint-ignore no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (ch) => {
     if (ch === "\n") return "\\n";
     if (ch === "\r") return "\\r";
     if (ch === "\t") return "\\t";
@@ -22,7 +54,67 @@ export function logSafe(text: string): string {
   });
 }
 
-/** An error on one line: its stack (or message), escaped; its message may quote outside text. */
-export function logError(err: unknown): string {
-  return logSafe(err instanceof Error ? err.stack ?? `${err.name}: ${err.message}` : String(err));
+function errorText(e: Error): string {
+  return e.stack ?? `${e.name}: ${e.message}`;
 }
+
+/** One event as one line of the current format. */
+export function formatLine(
+  level: LogLevel,
+  msg: string,
+  details: unknown[],
+  now: Date = new Date(),
+): string {
+  if (format === "json") {
+    const rec: Record<string, unknown> = { ts: now.toISOString(), level, msg };
+    const plain = details.filter((d) => !(d instanceof Error));
+    const errors = details.filter((d): d is Error => d instanceof Error);
+    if (errors.length) rec.error = errors.map(errorText).join("\n");
+    if (plain.length) rec.detail = plain.length === 1 ? plain[0] : plain;
+    return safeStringify(rec);
+  }
+  const parts = [msg];
+  for (const d of details) {
+    parts.push(
+      typeof d === "string"
+        ? d
+        : d instanceof Error
+        ? errorText(d)
+        : Deno.inspect(d, { colors: false, depth: 4 }),
+    );
+  }
+  return escapeControl(parts.join(" "));
+}
+
+/** JSON.stringify that never throws (bigints as strings, cycles cut). */
+function safeStringify(rec: Record<string, unknown>): string {
+  const seen = new WeakSet<object>();
+  try {
+    return JSON.stringify(rec, (_k, v) => {
+      if (typeof v === "bigint") return v.toString();
+      if (v instanceof Error) return errorText(v);
+      if (typeof v === "object" && v !== null) {
+        if (seen.has(v)) return "[circular]";
+        seen.add(v);
+      }
+      return v;
+    });
+  } catch {
+    return JSON.stringify({ ts: rec.ts, level: rec.level, msg: rec.msg });
+  }
+}
+
+function emit(level: LogLevel, msg: string, details: unknown[]): void {
+  try {
+    sink(level, formatLine(level, msg, details));
+  } catch {
+    // Logging must never take the server down (a closed stdout, a throwing sink).
+  }
+}
+
+/** The logger: `log.error("timers: sweep failed", err)`. */
+export const log = {
+  info: (msg: string, ...details: unknown[]): void => emit("info", msg, details),
+  warn: (msg: string, ...details: unknown[]): void => emit("warn", msg, details),
+  error: (msg: string, ...details: unknown[]): void => emit("error", msg, details),
+};

@@ -1,20 +1,78 @@
 import assert from "node:assert/strict";
-import { logError, logSafe } from "./log.ts";
+import { escapeControl, log, type LogLevel, setLogFormat, setLogSink } from "./log.ts";
 
-Deno.test("logSafe - escapes every control character and leaves the rest", () => {
-  assert.equal(logSafe("GET /a\nb\r\tc\u001b[31m"), "GET /a\\nb\\r\\tc\\x1b[31m");
-  assert.equal(logSafe("x\u0000\u007f\u0085\u2028y"), "x\\x00\\x7f\\x85\\u2028y");
-  assert.equal(logSafe("plain ünïcode 名前"), "plain ünïcode 名前");
-  for (let c = 0; c < 0x2030; c++) {
-    // deno-lint-ignore no-control-regex
-    assert.doesNotMatch(logSafe(String.fromCharCode(c)), /[\u0000-\u001f\u007f-\u009f]/);
+function capture(fn: () => void): [LogLevel, string][] {
+  const lines: [LogLevel, string][] = [];
+  setLogSink((level, line) => lines.push([level, line]));
+  try {
+    fn();
+  } finally {
+    setLogSink(null);
+    setLogFormat("text");
+  }
+  return lines;
+}
+
+Deno.test("log - text lines keep the message and escape control characters", () => {
+  const lines = capture(() => {
+    setLogFormat("text");
+    log.info("tocsin listening on http://0.0.0.0:8000");
+    log.error("GET /x\nFAKE ERROR forged line\u001b[31m failed", new Error("boom\r\nsecond"));
+    log.warn("w", { a: "b\u0007" });
+  });
+  assert.equal(lines[0][0], "info");
+  assert.equal(lines[0][1], "tocsin listening on http://0.0.0.0:8000");
+  assert.equal(lines[1][0], "error");
+  for (const [, l] of lines) {
+    assert.ok([...l].every((ch) => ch >= " " && ch !== "\u007f"), JSON.stringify(l));
+  }
+  assert.ok(
+    lines[1][1].startsWith("GET /x\\nFAKE ERROR forged line\\x1b[31m failed Error: boom"),
+  );
+  assert.match(lines[2][1], /\\(u0007|x07)/);
+  assert.equal(escapeControl("a\u2028b\u009bc\td"), "a\\u2028b\\x9bc\\td");
+});
+
+Deno.test("log - json lines are one object each with ts, level, msg and fields", () => {
+  const lines = capture(() => {
+    setLogFormat("json");
+    log.info("hello");
+    log.error("sweep failed", new Error("multi\nline"), { id: 7n });
+  });
+  const [a, b] = lines.map(([, l]) => JSON.parse(l));
+  assert.equal(a.level, "info");
+  assert.equal(a.msg, "hello");
+  assert.ok(!Number.isNaN(Date.parse(a.ts)));
+  assert.equal(b.level, "error");
+  assert.match(b.error, /^Error: multi\nline/);
+  assert.deepEqual(b.detail, { id: "7" });
+  for (const [, l] of lines) assert.ok(!l.includes("\n"));
+});
+
+Deno.test("log - a throwing sink never reaches the caller", () => {
+  setLogSink(() => {
+    throw new Error("stdout closed");
+  });
+  try {
+    log.error("x");
+  } finally {
+    setLogSink(null);
   }
 });
 
-Deno.test("logError - an error's stack on one line", () => {
-  const line = logError(new Error("bad\nname\u001b"));
-  assert.match(line, /^Error: bad\\nname\\x1b\\n {4}at /);
+Deno.test("escapeControl - escapes every control character and leaves the rest", () => {
+  assert.equal(escapeControl("GET /a\nb\r\tc\u001b[31m"), "GET /a\\nb\\r\\tc\\x1b[31m");
+  assert.equal(escapeControl("x\u0000\u007f\u0085\u2028y"), "x\\x00\\x7f\\x85\\u2028y");
+  assert.equal(escapeControl("plain ünïcode 名前"), "plain ünïcode 名前");
+  for (let c = 0; c < 0x2030; c++) {
+    // deno-lint-ignore no-control-regex
+    assert.doesNotMatch(escapeControl(String.fromCharCode(c)), /[\u0000-\u001f\u007f-\u009f]/);
+  }
+});
+
+Deno.test("log - an error's stack is one line in text mode", () => {
+  const lines = capture(() => log.error("failed", new Error("bad\nname\u001b")));
+  assert.match(lines[0][1], /^failed Error: bad\\nname\\x1b\\n {4}at /);
   // deno-lint-ignore no-control-regex
-  assert.doesNotMatch(line, /[\n\r\u001b]/);
-  assert.equal(logError("text\n"), "text\\n");
+  assert.doesNotMatch(lines[0][1], /[\n\r\u001b]/);
 });

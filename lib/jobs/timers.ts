@@ -11,6 +11,7 @@ import { z } from "zod";
 import type { Deps } from "../core/deps.ts";
 import { keys } from "../core/keys.ts";
 import { listAll } from "../core/kv_util.ts";
+import { log } from "../core/log.ts";
 
 /**
  * What every timer record holds. `n` and `round` are stored by every kind;
@@ -167,7 +168,7 @@ export async function recordFailure(deps: Deps, id: string, err: unknown): Promi
   if (t.failures >= TIMER_MAX_FAILURES) {
     stageDeleteTimer(op, e.value);
     op.set(keys.deadLetter(id), { timer: t, error, failedAt: clock.now() } satisfies DeadLetter);
-    console.error(
+    log.error(
       `timers: ${t.kind} timer ${id} failed ${t.failures} times; moved to the dead letters`,
     );
   } else {
@@ -207,12 +208,23 @@ export class TimerService {
   #again: Promise<void> | null = null;
   #firing = new Set<string>();
   #closed = false;
+  #started = false;
+  #heartbeat: number | null = null;
   /** Timers fired by this process (for tests and benches). */
   fired = 0;
 
   constructor(private deps: Deps, private fire: (id: string) => Promise<boolean>) {}
 
+  /**
+   * The engine's state for readiness checks: whether it runs (started, not closed), and when a
+   * sweep last showed progress (began, or fired a timer); null before the first sweep.
+   */
+  status(): { running: boolean; heartbeat: number | null } {
+    return { running: this.#started && !this.#closed, heartbeat: this.#heartbeat };
+  }
+
   start(): void {
+    this.#started = true;
     this.deps.kv.listenQueue((msg: unknown) => this.#dispatch(msg)).catch(() => {});
     this.sweep();
     if (this.deps.config.timerSweepMs > 0) {
@@ -223,7 +235,7 @@ export class TimerService {
   async #dispatch(msg: unknown): Promise<void> {
     const job = JobSchema.safeParse(msg);
     if (!job.success) {
-      console.error("timers: dropping a malformed queue message", msg);
+      log.error("timers: dropping a malformed queue message", msg);
       return;
     }
     if (this.#closed) throw new Error("shutting down"); // let KV redeliver it
@@ -284,6 +296,7 @@ export class TimerService {
     this.#sweeping = (async () => {
       try {
         const now = this.deps.clock.now();
+        this.#heartbeat = now;
         const due = this.deps.kv.list<string>({
           start: keys.timerByDue(0, ""),
           end: keys.timerByDue(now + 1, ""),
@@ -293,6 +306,7 @@ export class TimerService {
         const limit = Math.max(1, this.deps.config.timerSweepConcurrency);
         for await (const e of due) {
           if (this.#closed) break;
+          this.#heartbeat = this.deps.clock.now();
           const p = this.#track((async () => {
             try {
               if (await this.#fireOnce(e.value)) this.fired++;
@@ -307,7 +321,7 @@ export class TimerService {
         }
         await Promise.allSettled([...running]);
       } catch (err) {
-        if (!this.#closed) console.error("timers: sweep failed", err);
+        if (!this.#closed) log.error("timers: sweep failed", err);
       }
       try {
         // A timer the queue was firing was skipped above (its handler is busy): wait for it too.

@@ -18,7 +18,6 @@
  */
 import { hmacSha256Hex } from "../core/crypto.ts";
 import { ApiError } from "../core/errors.ts";
-import { logSafe } from "../core/log.ts";
 import {
   type Cidr,
   formatIp,
@@ -32,6 +31,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import type { LookupFunction } from "node:net";
 import { rootCertificates } from "node:tls";
+import { log } from "../core/log.ts";
 
 /** Bytes of an answer that are read: callers look at the status and the start of the body only. */
 export const OUTBOUND_MAX_RESPONSE_BYTES = 64 * 1024;
@@ -276,9 +276,7 @@ export async function sendOutbound(
   const { literal, addrs } = await addressesOf(url, policy, deadline);
   refuseNonPublic(addrs, literal, policy);
   const fail = (cause: string): OutboundResponse => {
-    console.error(
-      logSafe(`outbound: ${init.method ?? "POST"} ${url.origin}${url.pathname}: ${cause}`),
-    );
+    log.error(`outbound: ${init.method ?? "POST"} ${url.origin}${url.pathname}: ${cause}`);
     return { status: 0, text: COULD_NOT_DELIVER };
   };
   if (addrs.length === 0) return fail("the host name does not resolve");

@@ -11,7 +11,6 @@ import type { Alert } from "../alerts/model.ts";
 import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
-import { logSafe } from "../core/log.ts";
 import { keys } from "../core/keys.ts";
 import { checkAbsent, commitOrConflict, listAll, listByIndex } from "../core/kv_util.ts";
 import { hmacSha256Base64, hmacSha256Hex } from "../core/crypto.ts";
@@ -19,6 +18,7 @@ import { checkOutboundUrl, sendOutbound } from "./outbound.ts";
 import type { User } from "../accounts/model.ts";
 import { assertTeamAccess, requireTeamManager } from "../accounts/teams.ts";
 import { stageDeleteTimer, stageTimer, type Timer } from "../jobs/timers.ts";
+import { log } from "../core/log.ts";
 
 export const RobotInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
@@ -276,7 +276,7 @@ export async function flushRobot(deps: Deps, timerId: string): Promise<boolean> 
     // Sent, or given up on: the batch leaves the outbox either way (a 4xx will not get better).
     for (const e of pending) op.delete(e.key);
     op.set(keys.robotSent(robotId), [...sentAt, now].slice(-100));
-    if (!r.ok) console.error(logSafe(`robots: ${robot.name} refused a batch: ${r.detail}`));
+    if (!r.ok) log.error(`robots: ${robot.name} refused a batch: ${r.detail}`);
     const more =
       (await listAll(kv, keys.robotOutboxAll(robotId), BATCH_MAX + 1)).length > pending.length;
     if (more) stageTimer(op, now, { ...t.value, dueAt: now, n: 1 });

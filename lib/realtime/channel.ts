@@ -9,6 +9,7 @@ import { keys } from "../core/keys.ts";
 import { listMessages } from "../chat/messages.ts";
 import type { Head, Message } from "../chat/model.ts";
 import type { Subscriber } from "./subscriber.ts";
+import { log } from "../core/log.ts";
 
 /** Hands messages (in order, starting at or before the cursor + 1) to one subscriber. */
 export type Deliver = (sub: Subscriber, conversationId: string, messages: Message[]) => void;
@@ -66,7 +67,7 @@ export class Channel {
           if (page.cursor === null && !this.#again) break;
         }
       } catch (err) {
-        console.error(`hub: reading conversation ${this.id} failed`, err);
+        log.error(`hub: reading conversation ${this.id} failed`, err);
       } finally {
         this.#pumping = false;
       }
@@ -111,7 +112,7 @@ export class Channel {
           this.deliver(sub, this.id, page.items);
         }
       } catch (err) {
-        console.error(`hub: catch-up of ${this.id} failed; closing the subscriber`, err);
+        log.error(`hub: catch-up of ${this.id} failed; closing the subscriber`, err);
         sub.close(CLOSE.shutdown, "catch-up failed");
       } finally {
         sub.catching.delete(this.id);

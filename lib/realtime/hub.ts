@@ -25,6 +25,7 @@ import type { Head, Member, Message } from "../chat/model.ts";
 import { ConnectionLimits } from "./admission.ts";
 import { Channel } from "./channel.ts";
 import { type Sink, Subscriber } from "./subscriber.ts";
+import { log } from "../core/log.ts";
 
 export class Hub {
   #channels = new Map<string, Channel>();
@@ -216,7 +217,7 @@ export class Hub {
       const frame: ServerFrame = { type: "alert", alert };
       for (const sub of ch.subs) if (allowed.has(sub.userId)) sub.push(frame);
     } catch (err) {
-      console.error("hub: reading a changed alert failed", err);
+      log.error("hub: reading a changed alert failed", err);
     }
   }
 
@@ -250,7 +251,7 @@ export class Hub {
         this.subscribe(sub, conversationId, cursor);
       }
     } catch (err) {
-      console.error("hub: announcing a new conversation failed", err);
+      log.error("hub: announcing a new conversation failed", err);
     }
   }
 
@@ -275,7 +276,7 @@ export class Hub {
         if (missing.length) this.#joined(userId, missing, id, m.joinedSeq);
       });
     } catch (err) {
-      console.error("hub: refreshing memberships failed", err);
+      log.error("hub: refreshing memberships failed", err);
     }
   }
 
