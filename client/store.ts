@@ -11,6 +11,7 @@ import type {
   Message,
   PublicUser,
   ServerFrame,
+  TimelineEntry,
 } from "../lib/protocol.ts";
 import { api, HttpError, newClientId } from "./api.ts";
 import { t } from "./i18n.ts";
@@ -140,17 +141,6 @@ export async function alertAction(
   if (!cur || cur.updatedAt <= r.alert.updatedAt) {
     alerts.value = { ...alerts.value, [alertId]: r.alert };
   }
-}
-
-/** One line of an alert's timeline, as the thread shows it. */
-export interface TimelineEntry {
-  id: string;
-  at: number;
-  kind: string;
-  by: string | null;
-  via: string;
-  note?: string;
-  detail?: Record<string, unknown>;
 }
 
 function keepAlert(a: Alert): void {

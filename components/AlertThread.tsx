@@ -1,18 +1,8 @@
 import { useSignal } from "@preact/signals";
 import { duration, timeOfDay } from "../client/format.ts";
 import type { Key, Lang, Translate } from "../client/i18n.ts";
-import type { Alert, Member, PublicUser } from "../lib/protocol.ts";
+import type { Alert, Member, PublicUser, TimelineEntry } from "../lib/protocol.ts";
 import { Dialog } from "./Dialog.tsx";
-
-export interface TimelineEntry {
-  id: string;
-  at: number;
-  kind: string;
-  by: string | null;
-  via: string;
-  note?: string;
-  detail?: Record<string, unknown>;
-}
 
 const KIND: Record<string, Key> = {
   triggered: "tlTriggered",

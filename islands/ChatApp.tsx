@@ -1,5 +1,6 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
+import type { TimelineEntry } from "../lib/protocol.ts";
 import { type Lang, toggleLang, useLocale } from "../client/i18n.ts";
 import {
   addAlertNote,
@@ -39,7 +40,6 @@ import {
   soundOn,
   start,
   status,
-  type TimelineEntry,
   transport,
   userName,
 } from "../client/store.ts";
