@@ -447,7 +447,7 @@ export async function escalateNow(deps: Deps, user: User, alertId: string): Prom
   await stageCancelPaging(kv, op, alertId, "escalation");
   const t: Timer = { id: ulid(now), alertId, kind: "escalation", dueAt: now, n: level, round };
   stageTimer(op, now, t);
-  const res = await op.commit();
+  const res = await deps.fanout.commitUnlogged(op);
   if (!res.ok) throw new ApiError("conflict", "the alert changed; retry");
   await fireTimer(deps, t.id);
 }
