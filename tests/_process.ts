@@ -3,6 +3,7 @@
  * file and port, so that tests can SIGKILL it and start it again.
  */
 import { Client } from "./_helpers.ts";
+import { type QueueMode, queueMode } from "./_queues.ts";
 
 /** A free loopback port (bound, then released). */
 export function freePort(): number {
@@ -22,6 +23,11 @@ export class ServerProcess {
     readonly env: Record<string, string> = {},
     /** Extra flags for `deno run` (the bench's `--profile` passes `--cpu-prof`). */
     readonly denoFlags: string[] = [],
+    /**
+     * With KV queues, or without them and with enqueue refused as KV Connect refuses it
+     * (tests/_no_queues_preload.ts); by default the running test's mode (tests/_queues.ts).
+     */
+    readonly queues: QueueMode = queueMode(),
   ) {
     this.url = `http://127.0.0.1:${port}`;
   }
@@ -29,10 +35,13 @@ export class ServerProcess {
   /** Starts the server and waits until it answers /healthz. */
   async start(timeoutMs = 30_000): Promise<void> {
     const mainTs = new URL("../main.ts", import.meta.url).pathname;
+    const preload = new URL("./_no_queues_preload.ts", import.meta.url).pathname;
+    const off = this.queues === "no queues";
     this.#child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", ...this.denoFlags, mainTs],
+      args: ["run", "-A", ...(off ? ["--preload", preload] : []), ...this.denoFlags, mainTs],
       env: {
         TOCSIN_KV: this.kvPath,
+        TOCSIN_KV_QUEUES: off ? "off" : "on",
         PORT: String(this.port),
         TOCSIN_ARGON2_MEMORY_KIB: "1024",
         TOCSIN_ARGON2_ITERATIONS: "1",
