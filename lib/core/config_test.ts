@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DEFAULT_KV_PATH, DEFAULT_PORT, ENV_NAMES, loadConfig } from "./config.ts";
+import { DEFAULT_KV_PATH, DEFAULT_PORT, ENV_NAMES, loadConfig, queuesOn } from "./config.ts";
 
 Deno.test("config - defaults with an empty environment", () => {
   const c = loadConfig({});
@@ -38,4 +38,15 @@ Deno.test("config - every variable is documented in docs/config.md", async () =>
   for (const name of ENV_NAMES) {
     assert.ok(doc.includes(`\`${name}\``), `${name} missing from docs/config.md`);
   }
+});
+
+Deno.test("config - TOCSIN_KV_QUEUES: auto is off for a KV URL and on for a file or :memory:", () => {
+  const q = (env: Record<string, string>) => queuesOn(loadConfig(env));
+  assert.equal(q({}), true, "the default file");
+  assert.equal(q({ TOCSIN_KV: ":memory:" }), true);
+  assert.equal(q({ TOCSIN_KV: "https://api.deno.com/databases/x/connect" }), false);
+  assert.equal(q({ TOCSIN_KV: "http://127.0.0.1:4512" }), false);
+  assert.equal(q({ TOCSIN_KV: "http://127.0.0.1:4512", TOCSIN_KV_QUEUES: "on" }), true);
+  assert.equal(q({ TOCSIN_KV_QUEUES: "off" }), false);
+  assert.throws(() => loadConfig({ TOCSIN_KV_QUEUES: "yes" }), /TOCSIN_KV_QUEUES/);
 });
