@@ -16,6 +16,7 @@
  * docs/benchmarks.md (between the bench:start and bench:end markers).
  */
 import { freePort, ServerProcess } from "../tests/_process.ts";
+import { QUEUE_MODES, type QueueMode } from "../tests/_queues.ts";
 import { seed, type Seeded } from "../tests/_seed.ts";
 import { topSelf } from "./profile.ts";
 
@@ -560,6 +561,8 @@ async function reconnectRun(target: Target, s: Seeded, rate: number): Promise<Re
 // 6. Timers
 
 interface TimersResult {
+  /** With KV queues as an extra wake-up, or without them (enqueue refused as KV Connect does). */
+  mode: QueueMode;
   reminders: number;
   fired: number;
   p50LateMs: number;
@@ -569,9 +572,13 @@ interface TimersResult {
 }
 
 /** `count` urgent alerts whose first reminder is due `everyMinutes` later; lateness of each. */
-async function timersRun(count: number, everyMinutes: number): Promise<TimersResult> {
+async function timersRun(
+  count: number,
+  everyMinutes: number,
+  mode: QueueMode,
+): Promise<TimersResult> {
   const s = await seed(1, 1, { integration: true });
-  const server = new ServerProcess(s.kvPath, freePort());
+  const server = new ServerProcess(s.kvPath, freePort(), {}, [], { queues: mode });
   await server.start();
   const base = server.url;
   const login = await fetch(`${base}/api/v1/session`, {
@@ -643,6 +650,7 @@ async function timersRun(count: number, everyMinutes: number): Promise<TimersRes
   }
   late.sort((a, b) => a - b);
   return {
+    mode,
     reminders: count,
     fired: late.length,
     p50LateMs: Math.round(pct(late, 50)),
@@ -763,15 +771,20 @@ function render(results: Record<string, unknown>): string {
     );
   }
   if (results.timers) {
-    const t = results.timers as TimersResult;
+    const ts = results.timers as TimersResult[];
     out.push(
-      `#### Timers (${t.reminders} pending reminders, created in ${t.createSeconds} s)`,
-      table(["fired", "lateness p50", "p99", "max"], [[
-        `${t.fired} of ${t.reminders}`,
-        `${t.p50LateMs} ms`,
-        `${t.p99LateMs} ms`,
-        `${t.maxLateMs} ms`,
-      ]]),
+      `#### Timers (${ts[0].reminders} pending reminders)`,
+      table(
+        ["wake-up", "created in", "fired", "lateness p50", "p99", "max"],
+        ts.map((t) => [
+          t.mode === "queues" ? "KV queue + in-memory" : "in-memory only (no queues)",
+          `${t.createSeconds} s`,
+          `${t.fired} of ${t.reminders}`,
+          `${t.p50LateMs} ms`,
+          `${t.p99LateMs} ms`,
+          `${t.maxLateMs} ms`,
+        ]),
+      ),
     );
   }
   return out.join("\n\n");
@@ -879,8 +892,12 @@ if (import.meta.main) {
     results.reconnect = rec;
   }
   if (want("timers")) {
-    results.timers = await timersRun(QUICK ? 2000 : 10_000, QUICK ? 0.25 : 0.5);
-    console.log(`timers: ${JSON.stringify(results.timers)}`);
+    const timers: TimersResult[] = [];
+    for (const mode of QUEUE_MODES) {
+      timers.push(await timersRun(QUICK ? 2000 : 10_000, QUICK ? 0.25 : 0.5, mode));
+      console.log(`timers: ${JSON.stringify(timers.at(-1))}`);
+    }
+    results.timers = timers;
   }
 
   await Deno.mkdir(new URL("./results/", import.meta.url), { recursive: true });

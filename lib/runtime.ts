@@ -1,7 +1,8 @@
 /**
  * The wiring of a running Tocsin, used by main.ts and the tests: the domain's
  * ports (lib/core/deps.ts), the hub that fanout hints go to, the receipt
- * buffer the hub's delivery marks go to, and the one timer dispatcher.
+ * buffer the hub's delivery marks go to, and the one timer dispatcher (woken
+ * through fanout for every timer committed here or elsewhere).
  */
 import { type Clock, systemClock } from "./core/clock.ts";
 import type { Config } from "./core/config.ts";
@@ -103,5 +104,7 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
       }
     }
   });
+  // Timers committed here wake this process at once; those of other processes come from the log.
+  fanout.onTimer = (dueAt, here) => core.timers.wake(dueAt, here);
   return core;
 }

@@ -11,6 +11,7 @@ import type { User } from "../lib/accounts/model.ts";
 import { createUser, setup } from "../lib/accounts/users.ts";
 import { addContact, verifyContact } from "../lib/notify/contacts.ts";
 import { createApp } from "../routes/mod.ts";
+import { queueModeConfig } from "./_queues.ts";
 
 export interface TestServer extends AsyncDisposable {
   url: string;
@@ -32,7 +33,7 @@ export async function startServer(
     clock?: Clock;
   } = {},
 ): Promise<TestServer> {
-  const config = testConfig(opts.config);
+  const config = testConfig({ ...queueModeConfig(), ...opts.config });
   const kv = await Deno.openKv(opts.kvPath ?? ":memory:");
   const core = createCore(kv, config, opts.clock);
   await core.start();

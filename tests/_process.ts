@@ -3,6 +3,7 @@
  * file and port, so that tests can SIGKILL it and start it again.
  */
 import { Client } from "./_helpers.ts";
+import { type QueueMode, queueMode } from "./_queues.ts";
 
 /** A free loopback port (bound, then released). */
 export function freePort(): number {
@@ -20,6 +21,11 @@ export interface ProcessOptions {
   host?: string;
   /** Keep stdout and stderr for `output()` instead of dropping and passing them through. */
   captureOutput?: boolean;
+  /**
+   * With KV queues, or without them and with enqueue refused as KV Connect refuses it
+   * (tests/_no_queues_preload.ts); by default the running test's mode (tests/_queues.ts).
+   */
+  queues?: QueueMode;
 }
 
 export class ServerProcess {
@@ -48,10 +54,15 @@ export class ServerProcess {
   async start(timeoutMs = 30_000): Promise<void> {
     const mainTs = new URL("../main.ts", import.meta.url).pathname;
     const capture = this.opts.captureOutput ?? false;
+    const preload = new URL("./_no_queues_preload.ts", import.meta.url).pathname;
+    const off = (this.opts.queues ?? queueMode()) === "no queues";
     this.#child = new Deno.Command(this.opts.exec ?? Deno.execPath(), {
-      args: this.opts.exec ? [] : ["run", "-A", ...this.denoFlags, mainTs],
+      args: this.opts.exec
+        ? []
+        : ["run", "-A", ...(off ? ["--preload", preload] : []), ...this.denoFlags, mainTs],
       env: {
         TOCSIN_KV: this.kvPath,
+        TOCSIN_KV_QUEUES: off ? "off" : "on",
         PORT: String(this.port),
         TOCSIN_ARGON2_MEMORY_KIB: "1024",
         TOCSIN_ARGON2_ITERATIONS: "1",

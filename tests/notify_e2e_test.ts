@@ -8,6 +8,7 @@ import { ManualClock } from "../lib/core/clock.ts";
 import { hmacSha256Hex } from "../lib/core/crypto.ts";
 import { adminClient, Client, startServer, type TestServer, userClient } from "./_helpers.ts";
 import { PYTHON, smtpServer } from "./_smtp.ts";
+import { queueTest } from "./_queues.ts";
 
 const MIN = 60_000;
 
@@ -47,7 +48,7 @@ async function advance(srv: TestServer, clock: ManualClock, ms: number) {
   await srv.core.timers.sweep();
 }
 
-Deno.test({
+queueTest({
   name:
     "notify - e-mail after the delay, then SMS and webhook; the e-mail link stops everything; provider rate limits",
   ignore: !Deno.env.get("CI") && !(await Deno.stat(PYTHON).then(() => true, () => false)),

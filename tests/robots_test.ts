@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { ManualClock } from "../lib/core/clock.ts";
 import { adminClient, startServer, type TestServer, userClient } from "./_helpers.ts";
+import { queueTest } from "./_queues.ts";
 
 const enc = new TextEncoder();
 async function hmacB64(key: string, msg: string) {
@@ -96,83 +97,89 @@ async function drain(srv: TestServer) {
   for (let i = 0; i < 5; i++) await srv.core.timers.sweep();
 }
 
-Deno.test("robots - DingTalk, Feishu, WeCom and Slack get signed alert updates as they open and are acknowledged", async () => {
-  const w = await world();
-  await using _srv = w.srv;
-  const rx = standIns(w.clock);
-  try {
-    for (
-      const [kind, path, secret] of [
-        ["dingtalk", "/dingtalk?access_token=t1", "SEC-ding"],
-        ["feishu", "/feishu", "feishu-secret"],
-        ["wecom", "/wecom?key=wk", undefined],
-        ["slack", "/slack", undefined],
-      ] as const
-    ) {
-      const r = await w.admin.post("/api/v1/robots", {
-        name: kind,
+queueTest(
+  "robots - DingTalk, Feishu, WeCom and Slack get signed alert updates as they open and are acknowledged",
+  async () => {
+    const w = await world();
+    await using _srv = w.srv;
+    const rx = standIns(w.clock);
+    try {
+      for (
+        const [kind, path, secret] of [
+          ["dingtalk", "/dingtalk?access_token=t1", "SEC-ding"],
+          ["feishu", "/feishu", "feishu-secret"],
+          ["wecom", "/wecom?key=wk", undefined],
+          ["slack", "/slack", undefined],
+        ] as const
+      ) {
+        const r = await w.admin.post("/api/v1/robots", {
+          name: kind,
+          teamId: w.team.id,
+          kind,
+          url: rx.base + path,
+          ...(secret ? { secret } : {}),
+        });
+        assert.equal(r.status, 201, JSON.stringify(r.json));
+        if (secret) assert.equal(r.json.robot.secret, "********");
+      }
+      const unsigned = await w.admin.post("/api/v1/robots", {
+        name: "x",
         teamId: w.team.id,
-        kind,
-        url: rx.base + path,
-        ...(secret ? { secret } : {}),
+        kind: "dingtalk",
+        url: rx.base + "/dingtalk",
       });
-      assert.equal(r.status, 201, JSON.stringify(r.json));
-      if (secret) assert.equal(r.json.robot.secret, "********");
-    }
-    const unsigned = await w.admin.post("/api/v1/robots", {
-      name: "x",
-      teamId: w.team.id,
-      kind: "dingtalk",
-      url: rx.base + "/dingtalk",
-    });
-    assert.equal(unsigned.status, 400, "DingTalk robots need their signing secret");
-    const id = await w.fire("Disk full on db-2");
-    await drain(w.srv);
-    assert.deepEqual(rx.got.map((g) => g.robot).sort(), ["dingtalk", "feishu", "slack", "wecom"]);
-    for (const g of rx.got) {
-      assert.equal(g.valid, true, `${g.robot}: signed and shaped as documented`);
-      assert.match(g.text, /\[HIGH\] Disk full on db-2 — 🔴 opened/);
-    }
-    await w.admin.post(`/api/v1/alerts/${id}/ack`);
-    await drain(w.srv);
-    assert.equal(rx.got.filter((g) => /acknowledged/.test(g.text)).length, 4);
-  } finally {
-    await rx.close();
-  }
-});
-
-Deno.test("robots - DingTalk's 20 messages a minute: the rest waits and goes out batched", async () => {
-  const w = await world();
-  await using _srv = w.srv;
-  const rx = standIns(w.clock);
-  try {
-    await w.admin.post("/api/v1/robots", {
-      name: "ding",
-      teamId: w.team.id,
-      kind: "dingtalk",
-      url: rx.base + "/dingtalk?access_token=t1",
-      secret: "SEC-ding",
-    });
-    // 25 alerts, each flushed at once, all within one minute.
-    for (let i = 0; i < 25; i++) {
-      await w.fire(`alert number ${i}`);
+      assert.equal(unsigned.status, 400, "DingTalk robots need their signing secret");
+      const id = await w.fire("Disk full on db-2");
       await drain(w.srv);
-      w.clock.advance(1_000);
+      assert.deepEqual(rx.got.map((g) => g.robot).sort(), ["dingtalk", "feishu", "slack", "wecom"]);
+      for (const g of rx.got) {
+        assert.equal(g.valid, true, `${g.robot}: signed and shaped as documented`);
+        assert.match(g.text, /\[HIGH\] Disk full on db-2 — 🔴 opened/);
+      }
+      await w.admin.post(`/api/v1/alerts/${id}/ack`);
+      await drain(w.srv);
+      assert.equal(rx.got.filter((g) => /acknowledged/.test(g.text)).length, 4);
+    } finally {
+      await rx.close();
     }
-    assert.equal(rx.got.length, 20, "20 messages in the first minute, no more");
-    w.clock.advance(60_000);
-    await drain(w.srv);
-    assert.equal(rx.got.length, 21, "the rest in one message when the window allows");
-    for (let i = 20; i < 25; i++) assert.match(rx.got[20].text, new RegExp(`alert number ${i} `));
-    const text = rx.got.map((g) => g.text).join("\n");
-    for (let i = 0; i < 25; i++) {
-      assert.match(text, new RegExp(`alert number ${i} `), `alert ${i} was posted`);
+  },
+);
+
+queueTest(
+  "robots - DingTalk's 20 messages a minute: the rest waits and goes out batched",
+  async () => {
+    const w = await world();
+    await using _srv = w.srv;
+    const rx = standIns(w.clock);
+    try {
+      await w.admin.post("/api/v1/robots", {
+        name: "ding",
+        teamId: w.team.id,
+        kind: "dingtalk",
+        url: rx.base + "/dingtalk?access_token=t1",
+        secret: "SEC-ding",
+      });
+      // 25 alerts, each flushed at once, all within one minute.
+      for (let i = 0; i < 25; i++) {
+        await w.fire(`alert number ${i}`);
+        await drain(w.srv);
+        w.clock.advance(1_000);
+      }
+      assert.equal(rx.got.length, 20, "20 messages in the first minute, no more");
+      w.clock.advance(60_000);
+      await drain(w.srv);
+      assert.equal(rx.got.length, 21, "the rest in one message when the window allows");
+      for (let i = 20; i < 25; i++) assert.match(rx.got[20].text, new RegExp(`alert number ${i} `));
+      const text = rx.got.map((g) => g.text).join("\n");
+      for (let i = 0; i < 25; i++) {
+        assert.match(text, new RegExp(`alert number ${i} `), `alert ${i} was posted`);
+      }
+      assert.ok(rx.got.every((g) => g.valid));
+    } finally {
+      await rx.close();
     }
-    assert.ok(rx.got.every((g) => g.valid));
-  } finally {
-    await rx.close();
-  }
-});
+  },
+);
 
 Deno.test("robots - the URL is the credential: members and team admins read it masked, the secret never", async () => {
   const w = await world();

@@ -147,8 +147,26 @@ export const DEFAULT_ALERT_LIST_SCAN_MAX = 2_000;
  */
 export const DEFAULT_DISABLED_HOOK_RETRY_AFTER_S = 300;
 
-/** How often the reconciler looks for due timers that no queue message woke (lost after retries, or no queue). */
+/**
+ * How often the reconciler fires every due timer and re-reads the earliest pending one. Each
+ * process also wakes itself for the earliest due time it knows; this bounds the delay for timers
+ * it did not hear of (staged outside the fanout log, or by a process that died).
+ */
 export const DEFAULT_TIMER_SWEEP_MS = 5_000;
+/**
+ * A timer another process staged (heard of through the fanout log) is woken for this much after
+ * its due time. Its own process woke for it on time and has usually fired it by then, so an
+ * outside effect (an e-mail, an SMS, a webhook) is not attempted by two processes at once; if
+ * that process died, the timer fires this late (or at the next sweep, whichever comes first).
+ */
+export const DEFAULT_TIMER_PEER_GRACE_MS = 2_000;
+/**
+ * KV queues as an extra wake-up for timers: "on", "off", or "auto" (off for a KV URL, on for a
+ * local file or `:memory:`). KV Connect (a denokv server, Deno Deploy KV from outside) refuses
+ * every commit that carries an enqueue and the new Deno Deploy has no queues; timers never need
+ * one, so "auto" only uses them where they are known to work.
+ */
+export const DEFAULT_KV_QUEUES = "auto";
 /** Messages older than this many days are deleted (0: kept forever). Alerts are kept either way. */
 export const DEFAULT_MESSAGE_RETENTION_DAYS = 0;
 /** How often the retention sweep runs (when retention is on). */
@@ -318,6 +336,9 @@ export interface Config {
   disabledHookRetryAfterS: number;
   timerSweepMs: number;
   timerSweepConcurrency: number;
+  timerPeerGraceMs: number;
+  /** Whether timer commits also enqueue a KV queue wake-up; see queuesOn. */
+  kvQueues: "auto" | "on" | "off";
   messageRetentionDays: number;
   retentionSweepMs: number;
   webhookTimeoutMs: number;
@@ -393,6 +414,8 @@ export function defaultConfig(): Config {
     disabledHookRetryAfterS: DEFAULT_DISABLED_HOOK_RETRY_AFTER_S,
     timerSweepMs: DEFAULT_TIMER_SWEEP_MS,
     timerSweepConcurrency: DEFAULT_TIMER_SWEEP_CONCURRENCY,
+    timerPeerGraceMs: DEFAULT_TIMER_PEER_GRACE_MS,
+    kvQueues: DEFAULT_KV_QUEUES,
     messageRetentionDays: DEFAULT_MESSAGE_RETENTION_DAYS,
     retentionSweepMs: DEFAULT_RETENTION_SWEEP_MS,
     webhookTimeoutMs: DEFAULT_WEBHOOK_TIMEOUT_MS,
@@ -463,6 +486,7 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_DISABLED_HOOK_RETRY_AFTER_S: "disabledHookRetryAfterS",
   TOCSIN_TIMER_SWEEP_MS: "timerSweepMs",
   TOCSIN_TIMER_SWEEP_CONCURRENCY: "timerSweepConcurrency",
+  TOCSIN_TIMER_PEER_GRACE_MS: "timerPeerGraceMs",
   TOCSIN_MESSAGE_RETENTION_DAYS: "messageRetentionDays",
   TOCSIN_RETENTION_SWEEP_MS: "retentionSweepMs",
   TOCSIN_WEBHOOK_TIMEOUT_MS: "webhookTimeoutMs",
@@ -483,6 +507,7 @@ export const ENV_NAMES: string[] = [
   "TOCSIN_KV",
   "TOCSIN_HOST",
   "TOCSIN_LOG_FORMAT",
+  "TOCSIN_KV_QUEUES",
   "TOCSIN_PUBLIC_URL",
   "TOCSIN_ALLOWED_ORIGINS",
   "TOCSIN_TRUST_PROXY",
@@ -527,6 +552,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     }
     config.logFormat = env.TOCSIN_LOG_FORMAT;
   }
+  if (env.TOCSIN_KV_QUEUES) {
+    const q = env.TOCSIN_KV_QUEUES;
+    if (q !== "auto" && q !== "on" && q !== "off") {
+      throw new Error(`TOCSIN_KV_QUEUES must be auto, on or off, got ${JSON.stringify(q)}`);
+    }
+    config.kvQueues = q;
+  }
   if (env.TOCSIN_PUBLIC_URL) {
     config.publicOrigin = parseOrigin("TOCSIN_PUBLIC_URL", env.TOCSIN_PUBLIC_URL);
   }
@@ -558,6 +590,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     }
   }
   return config;
+}
+
+/** Whether KV queues are used as a timer wake-up: TOCSIN_KV_QUEUES, "auto" resolved from TOCSIN_KV. */
+export function queuesOn(config: Pick<Config, "kvQueues" | "kvPath">): boolean {
+  if (config.kvQueues !== "auto") return config.kvQueues === "on";
+  return !/^https?:\/\//i.test(config.kvPath);
 }
 
 function parseOrigin(name: string, value: string): string {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DEFAULT_KV_PATH, DEFAULT_PORT, ENV_NAMES, loadConfig } from "./config.ts";
+import { DEFAULT_KV_PATH, DEFAULT_PORT, ENV_NAMES, loadConfig, queuesOn } from "./config.ts";
 
 Deno.test("config - defaults with an empty environment", () => {
   const c = loadConfig({});
@@ -51,4 +51,15 @@ Deno.test("config - TOCSIN_HOST and TOCSIN_LOG_FORMAT: defaults, values, and ref
   assert.throws(() => loadConfig({ TOCSIN_LOG_FORMAT: "xml" }), /TOCSIN_LOG_FORMAT/);
   assert.throws(() => loadConfig({ TOCSIN_HOST: "http://x/" }), /TOCSIN_HOST/);
   assert.throws(() => loadConfig({ TOCSIN_HOST: "a b" }), /TOCSIN_HOST/);
+});
+
+Deno.test("config - TOCSIN_KV_QUEUES: auto is off for a KV URL and on for a file or :memory:", () => {
+  const q = (env: Record<string, string>) => queuesOn(loadConfig(env));
+  assert.equal(q({}), true, "the default file");
+  assert.equal(q({ TOCSIN_KV: ":memory:" }), true);
+  assert.equal(q({ TOCSIN_KV: "https://api.deno.com/databases/x/connect" }), false);
+  assert.equal(q({ TOCSIN_KV: "http://127.0.0.1:4512" }), false);
+  assert.equal(q({ TOCSIN_KV: "http://127.0.0.1:4512", TOCSIN_KV_QUEUES: "on" }), true);
+  assert.equal(q({ TOCSIN_KV_QUEUES: "off" }), false);
+  assert.throws(() => loadConfig({ TOCSIN_KV_QUEUES: "yes" }), /TOCSIN_KV_QUEUES/);
 });

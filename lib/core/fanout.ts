@@ -14,14 +14,20 @@
  * the latest value, so the reader lists the log range it has not processed yet
  * and never trusts the watched value alone. A slow poll of the counters backs
  * the watch up (a watch does not cross processes on a local SQLite file).
+ *
+ * Timers: a commit that stages timers (lib/core/timer_wake.ts) publishes a
+ * `timer` hint with their earliest due time, and tells this process's timer
+ * service at once; other processes hear of it from the log (`onTimer`), so
+ * every process wakes for timers staged anywhere without a KV queue.
  */
 import { z } from "zod";
-import type { Config } from "./config.ts";
+import { type Config, queuesOn } from "./config.ts";
 import { ApiError } from "./errors.ts";
 import { keys } from "./keys.ts";
 import { getManyChunked } from "./kv_util.ts";
 import { KeyedMutex } from "./mutex.ts";
 import { log } from "./log.ts";
+import { earliestTimer, stageQueueWakes } from "./timer_wake.ts";
 
 export const HintSchema = z.discriminatedUnion("t", [
   /** A message with seq `s` was appended to conversation `c`. */
@@ -39,6 +45,8 @@ export const HintSchema = z.discriminatedUnion("t", [
     why: z.enum(["disabled", "logout", "password"]),
     s: z.string().optional(),
   }),
+  /** The commit staged timers, the earliest due at `d`; `o`: the writing process's fanout. */
+  z.object({ t: z.literal("timer"), d: z.number(), o: z.string() }),
 ]);
 export type Hint = z.infer<typeof HintSchema>;
 
@@ -83,8 +91,17 @@ export class Fanout {
   #readers: ReadableStreamDefaultReader<Deno.KvEntryMaybe<number>[]>[] = [];
   #pollTimer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
+  /** This process's id in `timer` hints, so that it does not hear its own timers twice. */
+  #origin = crypto.randomUUID();
+  /** Whether commits that stage timers also enqueue KV queue wake-ups (TOCSIN_KV_QUEUES). */
+  #queues: boolean;
   /** Commits that failed their checks and were retried (a contention gauge for /metrics and benches). */
   retries = 0;
+  /**
+   * Told of the earliest due time of timers staged by a commit: `here` when this process made
+   * the commit (at once), not when another did (read from the log). Set by the runtime.
+   */
+  onTimer: (dueAt: number, here: boolean) => void = () => {};
 
   constructor(
     kv: Deno.Kv,
@@ -94,6 +111,7 @@ export class Fanout {
   ) {
     this.#kv = kv;
     this.#config = config;
+    this.#queues = queuesOn(config);
     this.#onHints = onHints;
     this.#onGap = onGap;
   }
@@ -118,9 +136,15 @@ export class Fanout {
         const r = await build(op);
         if ("done" in r) return r.done;
         const next = counter.value + 1;
+        const due = earliestTimer(op);
+        const hints: Hint[] = due === null ? r.hints : [
+          ...r.hints,
+          { t: "timer", d: due, o: this.#origin },
+        ];
+        if (due !== null && this.#queues) stageQueueWakes(op);
         op.check({ key: keys.fanoutCounter(shard), versionstamp: counter.versionstamp })
           .set(keys.fanoutCounter(shard), next)
-          .set(keys.fanoutLog(shard, next), r.hints, { expireIn: this.#config.fanoutLogTtlMs });
+          .set(keys.fanoutLog(shard, next), hints, { expireIn: this.#config.fanoutLogTtlMs });
         let res: Deno.KvCommitResult | Deno.KvCommitError;
         try {
           res = await op.commit();
@@ -131,6 +155,7 @@ export class Fanout {
         }
         if (res.ok) {
           this.#counters.set(shard, { value: next, versionstamp: res.versionstamp });
+          if (due !== null) this.#timer(due, true);
           return r.result;
         }
         this.retries++;
@@ -140,6 +165,30 @@ export class Fanout {
       }
       throw new ApiError("unavailable", "the store is busy; retry", 1);
     });
+  }
+
+  /**
+   * Commits an operation that publishes nothing to the log (its checks are
+   * its own), for changes no socket needs to hear of. Timers it staged get
+   * their queue wake-ups (where queues are on) and wake this process's timer
+   * service; other processes find them at their next sweep.
+   */
+  async commitUnlogged(
+    op: Deno.AtomicOperation,
+  ): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
+    const due = earliestTimer(op);
+    if (due !== null && this.#queues) stageQueueWakes(op);
+    const res = await op.commit();
+    if (res.ok && due !== null) this.#timer(due, true);
+    return res;
+  }
+
+  #timer(dueAt: number, here: boolean): void {
+    try {
+      this.onTimer(dueAt, here);
+    } catch (err) {
+      console.error("fanout: the timer listener threw", err);
+    }
   }
 
   async #counter(shard: number): Promise<CounterState> {
@@ -244,8 +293,16 @@ export class Fanout {
   }
 
   #deliver(hints: Hint[]): void {
+    const rest: Hint[] = [];
+    for (const h of hints) {
+      // Timers this process staged woke it when it committed them.
+      if (h.t === "timer") {
+        if (h.o !== this.#origin) this.#timer(h.d, false);
+      } else rest.push(h);
+    }
+    if (!rest.length) return;
     try {
-      this.#onHints(hints);
+      this.#onHints(rest);
     } catch (err) {
       log.error("fanout: a hint handler threw", err);
     }

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { testConfig } from "./config.ts";
 import { Fanout, type Hint, shardOf } from "./fanout.ts";
 import { keys } from "./keys.ts";
+import { noteTimer } from "./timer_wake.ts";
+import { refuseEnqueue } from "../../tests/_queues.ts";
 
 function waitFor(pred: () => boolean, ms = 3000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -103,4 +105,61 @@ Deno.test("fanout - a busy SQLite file (two handles writing) is retried, not fai
     b.close();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("fanout - a commit staging timers tells its own process at once and others through the log, with no enqueue when queues are off", async () => {
+  await using kv = await Deno.openKv(":memory:");
+  const undo = refuseEnqueue();
+  try {
+    const config = testConfig({ fanoutShards: 2, fanoutPollMs: 0, kvQueues: "off" });
+    const seen: Hint[] = [];
+    const heard: [number, boolean][] = [];
+    const reader = new Fanout(kv, config, (h) => seen.push(...h));
+    reader.onTimer = (d, here) => heard.push([d, here]);
+    await reader.start();
+    const writer = new Fanout(kv, config, () => {});
+    const own: [number, boolean][] = [];
+    writer.onTimer = (d, here) => own.push([d, here]);
+    await writer.start();
+    await writer.commit(1, (op) => {
+      op.set(["t", 1], 1);
+      noteTimer(op, 1_000, 5_000);
+      noteTimer(op, 1_000, 3_000);
+      return Promise.resolve({ hints: [{ t: "msg", c: "c", s: 1 }], result: null });
+    });
+    assert.deepEqual(own, [[3_000, true]], "the writer woke for the earliest, once");
+    await waitFor(() => heard.length > 0 && seen.length > 0);
+    assert.deepEqual(heard, [[3_000, false]], "the reader heard the earliest due time");
+    assert.deepEqual(seen, [{ t: "msg", c: "c", s: 1 }], "timer hints never reach the hub");
+    // Outside the log: only this process is told.
+    const op = kv.atomic().set(["t", 2], 2);
+    noteTimer(op, 1_000, 2_000);
+    assert.equal((await writer.commitUnlogged(op)).ok, true);
+    assert.deepEqual(own.at(-1), [2_000, true]);
+    await reader.close();
+    await writer.close();
+  } finally {
+    undo();
+  }
+});
+
+Deno.test("fanout - with queues on, a commit staging timers enqueues one wake-up per due time", async () => {
+  await using kv = await Deno.openKv(":memory:");
+  const fanout = new Fanout(kv, testConfig({ fanoutPollMs: 0, kvQueues: "on" }), () => {});
+  const got: unknown[] = [];
+  const listening = kv.listenQueue((m) => {
+    got.push(m);
+  });
+  const now = Date.now();
+  await fanout.commit(0, (op) => {
+    noteTimer(op, now, now + 50);
+    noteTimer(op, now, now + 100);
+    noteTimer(op, now, now + 100);
+    return Promise.resolve({ hints: [], result: null });
+  });
+  await waitFor(() => got.length >= 2);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(got, [{ kind: "sweep" }, { kind: "sweep" }]);
+  kv.close();
+  await listening;
 });

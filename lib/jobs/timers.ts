@@ -1,17 +1,22 @@
 /**
  * Durable timers. A pending reminder or escalation step is a KV record,
  * indexed by due time, written in the same atomic commit as the change that
- * caused it, together with a `kv.enqueue` wake-up. Queue messages arrive at
- * least once and can be lost after their retries (and some platforms have
- * no queues), so a reconciler also fires every due record, at start-up and
- * every TOCSIN_TIMER_SWEEP_MS. Firing is a check-and-set on the record, so
- * neither a redelivered message nor the reconciler fires a timer twice.
+ * caused it. No KV queue is needed: each process keeps one in-memory wake-up
+ * (a setTimeout) for the earliest due time it knows, fed by the timers it
+ * commits, by the `timer` hints other processes write to the fanout log in
+ * the same commit (lib/core/fanout.ts), and by the reconciler, which fires
+ * every due record at start-up and every TOCSIN_TIMER_SWEEP_MS and then reads
+ * the earliest pending due time from the index. Where KV queues are on
+ * (TOCSIN_KV_QUEUES) a queue message is one more wake-up. Firing is a
+ * check-and-set on the record, so no wake-up fires a timer twice.
  */
 import { z } from "zod";
 import type { Deps } from "../core/deps.ts";
 import { keys } from "../core/keys.ts";
 import { listAll } from "../core/kv_util.ts";
 import { log } from "../core/log.ts";
+import { queuesOn } from "../core/config.ts";
+import { noteTimer } from "../core/timer_wake.ts";
 
 /**
  * What every timer record holds. `n` and `round` are stored by every kind;
@@ -85,22 +90,21 @@ type AllFields<T> = (T extends unknown ? (x: Omit<T, "kind">) => void : never) e
  */
 export type AnyTimer = Timer & Partial<AllFields<Timer>>;
 
-/** Queue jobs: one dispatcher, each kind zod-parsed. */
+/** Queue jobs (where queues are on): one dispatcher, each kind zod-parsed. */
 export const JobSchema = z.discriminatedUnion("kind", [
+  /** One timer's wake-up, as earlier versions enqueued them (still in queues after an upgrade). */
   z.object({ kind: z.literal("timer"), id: z.string() }),
-  /** Wakes a sweep at a due time shared by many timers staged without their own message. */
+  /** Wakes a sweep at a due time (lib/core/timer_wake.ts enqueues one per distinct due time). */
   z.object({ kind: z.literal("sweep") }),
 ]);
 export type Job = z.infer<typeof JobSchema>;
 
-/** Retries of a wake-up whose handler failed, in ms; after them the reconciler still covers it. */
-const WAKE_BACKOFF_MS = [1_000, 5_000, 15_000, 60_000, 300_000];
-
 /**
- * Adds a timer to an atomic operation: record, indexes, and the queue wake-up.
- * With `wake: false` the caller wakes a sweep for the due time instead
- * (stageSweepWake), once for many timers: KV queues deliver a few hundred
- * messages a second, so one message per paged person would not keep up.
+ * Adds a timer to an atomic operation: record and indexes, and a note of its
+ * due time on the operation, from which whoever commits it wakes the timer
+ * service (Fanout.commit and Fanout.commitUnlogged do; see
+ * lib/core/timer_wake.ts). With `wake: false` the caller notes the due time
+ * itself (stageSweepWake), once for many timers.
  */
 export function stageTimer(
   op: Deno.AtomicOperation,
@@ -111,20 +115,12 @@ export function stageTimer(
   op.set(keys.timer(t.id), t)
     .set(keys.timerByDue(t.dueAt, t.id), t.id)
     .set(keys.timerByAlert(t.alertId, t.id), t.id);
-  if (opts.wake === false) return;
-  op.enqueue({ kind: "timer", id: t.id } satisfies Job, {
-    delay: Math.max(0, Math.min(t.dueAt - now, 30 * 86_400_000)),
-    keysIfUndelivered: [keys.timerUndelivered(t.id)],
-    backoffSchedule: WAKE_BACKOFF_MS,
-  });
+  if (opts.wake !== false) noteTimer(op, now, t.dueAt);
 }
 
-/** One queue message that runs a sweep at `dueAt` (for timers staged with `wake: false`). */
+/** Notes one wake-up at `dueAt` for timers staged with `wake: false`. */
 export function stageSweepWake(op: Deno.AtomicOperation, now: number, dueAt: number): void {
-  op.enqueue({ kind: "sweep" } satisfies Job, {
-    delay: Math.max(0, Math.min(dueAt - now, 30 * 86_400_000)),
-    backoffSchedule: WAKE_BACKOFF_MS,
-  });
+  noteTimer(op, now, dueAt);
 }
 
 /** Adds the deletion of a timer (after it fired, or when cancelled). */
@@ -132,6 +128,7 @@ export function stageDeleteTimer(op: Deno.AtomicOperation, t: Timer): void {
   op.delete(keys.timer(t.id))
     .delete(keys.timerByDue(t.dueAt, t.id))
     .delete(keys.timerByAlert(t.alertId, t.id))
+    // Left by the queue messages of earlier versions, when one was never delivered.
     .delete(keys.timerUndelivered(t.id));
 }
 
@@ -196,12 +193,21 @@ export async function retryDeadLetter(deps: Deps, id: string): Promise<boolean> 
   if (!e.value) return false;
   const op = kv.atomic().check(e).delete(e.key);
   stageTimer(op, clock.now(), { ...e.value.timer, failures: 0, dueAt: clock.now() });
-  return (await op.commit()).ok;
+  return (await deps.fanout.commitUnlogged(op)).ok;
 }
 
-/** Runs the queue dispatcher and the reconciler; `fire` must be idempotent (check-and-set). */
+/** setTimeout's longest delay (about 24.8 days); a later wake-up is re-armed when it runs. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * Runs the wake-up, the reconciler and (where queues are on) the queue
+ * dispatcher; `fire` must be idempotent (check-and-set).
+ */
 export class TimerService {
   #sweepTimer: ReturnType<typeof setInterval> | undefined;
+  /** The one in-memory wake-up, for the earliest due time known (`#wakeAt`). */
+  #wakeTimer: ReturnType<typeof setTimeout> | undefined;
+  #wakeAt = Infinity;
   /** Fires under way (from the queue or a sweep), so that a sweep can wait for all of them. */
   #inflight = new Set<Promise<unknown>>();
   #sweeping: Promise<void> | null = null;
@@ -212,6 +218,8 @@ export class TimerService {
   #heartbeat: number | null = null;
   /** Timers fired by this process (for tests and benches). */
   fired = 0;
+  /** Sweeps run by this process, whatever woke them (for tests and benches). */
+  sweeps = 0;
 
   constructor(private deps: Deps, private fire: (id: string) => Promise<boolean>) {}
 
@@ -225,10 +233,55 @@ export class TimerService {
 
   start(): void {
     this.#started = true;
-    this.deps.kv.listenQueue((msg: unknown) => this.#dispatch(msg)).catch(() => {});
+    if (queuesOn(this.deps.config)) {
+      this.deps.kv.listenQueue((msg: unknown) => this.#dispatch(msg)).catch(() => {});
+    }
     this.sweep();
     if (this.deps.config.timerSweepMs > 0) {
       this.#sweepTimer = setInterval(() => this.sweep(), this.deps.config.timerSweepMs);
+    }
+  }
+
+  /**
+   * A timer is due at `dueAt`: sweep then, unless a wake-up is armed no later. `here`: this
+   * process committed it; otherwise (heard from another process) it is woken
+   * TOCSIN_TIMER_PEER_GRACE_MS later, leaving it to the process that staged it.
+   */
+  wake(dueAt: number, here = true): void {
+    if (!Number.isFinite(dueAt)) return;
+    this.#arm(here ? dueAt : dueAt + this.deps.config.timerPeerGraceMs);
+  }
+
+  /** The wake-up time armed, or null (for tests). */
+  get nextWake(): number | null {
+    return this.#wakeAt === Infinity ? null : this.#wakeAt;
+  }
+
+  #arm(at: number): void {
+    if (this.#closed || at >= this.#wakeAt) return;
+    clearTimeout(this.#wakeTimer);
+    this.#wakeAt = at;
+    const delay = Math.max(0, Math.min(at - this.deps.clock.now(), MAX_TIMEOUT_MS));
+    this.#wakeTimer = setTimeout(() => {
+      this.#wakeTimer = undefined;
+      this.#wakeAt = Infinity;
+      this.sweep();
+    }, delay);
+  }
+
+  /**
+   * Arms the wake-up for the earliest timer due after `after` (the moment the last sweep listed
+   * up to). Timers due by then and still there failed, or are being fired: the periodic sweep
+   * retries them, so they do not make a wake-up spin.
+   */
+  async #armNext(after: number): Promise<void> {
+    for await (
+      const e of this.deps.kv.list<string>({
+        prefix: keys.timersByDue(),
+        start: keys.timerByDue(after + 1, ""),
+      }, { limit: 1 })
+    ) {
+      this.#arm(e.key[1] as number);
     }
   }
 
@@ -294,8 +347,9 @@ export class TimerService {
       return this.#again;
     }
     this.#sweeping = (async () => {
+      this.sweeps++;
+      const now = this.deps.clock.now();
       try {
-        const now = this.deps.clock.now();
         this.#heartbeat = now;
         const due = this.deps.kv.list<string>({
           start: keys.timerByDue(0, ""),
@@ -326,6 +380,9 @@ export class TimerService {
       try {
         // A timer the queue was firing was skipped above (its handler is busy): wait for it too.
         await Promise.allSettled([...this.#inflight]);
+        if (!this.#closed) await this.#armNext(now);
+      } catch (err) {
+        if (!this.#closed) console.error("timers: reading the next due time failed", err);
       } finally {
         this.#sweeping = null;
       }
@@ -336,6 +393,8 @@ export class TimerService {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#sweepTimer);
+    clearTimeout(this.#wakeTimer);
+    this.#wakeAt = Infinity;
     await this.#sweeping;
   }
 }

@@ -10,6 +10,7 @@ import {
   TIMER_MAX_FAILURES,
   TimerSchema,
 } from "./timers.ts";
+import { queueModeConfig, queueTest, refuseEnqueue } from "../../tests/_queues.ts";
 
 /** Timer records exactly as the code that schedules each kind stores them. */
 const STORED: Record<string, unknown>[] = [
@@ -63,21 +64,119 @@ Deno.test("timers - a variant's own fields are required, and unknown kinds are r
   for (const raw of bad) assert.equal(TimerSchema.safeParse(raw).success, false, raw.kind);
 });
 
-Deno.test("timers - the dispatcher sets a record it cannot parse aside as a dead letter", async () => {
+queueTest(
+  "timers - the dispatcher sets a record it cannot parse aside as a dead letter",
+  async () => {
+    await using kv = await Deno.openKv(":memory:");
+    const clock = new ManualClock();
+    const core = createCore(kv, testConfig({ timerSweepMs: 0, ...queueModeConfig() }), clock);
+    try {
+      const op = kv.atomic();
+      const bogus = { id: "T1", alertId: "A", kind: "carrier-pigeon", dueAt: 0, n: 1, round: 0 };
+      stageTimer(op, clock.now(), bogus as unknown as Timer, { wake: false });
+      await op.commit();
+      for (let i = 0; i < TIMER_MAX_FAILURES; i++) await core.timers.sweep();
+      const dead = (await kv.get<DeadLetter>(keys.deadLetter("T1"))).value;
+      assert.ok(dead, "the record is among the dead letters");
+      assert.match(dead.error, /kind/);
+      assert.equal((await kv.get(keys.timer("T1"))).value, null, "and no longer pending");
+    } finally {
+      await core.close();
+    }
+  },
+);
+
+/** A reminder of an alert that does not exist: firing it only deletes it. */
+const orphan = (id: string, dueAt: number): Timer => ({
+  id,
+  alertId: "gone",
+  kind: "reminder",
+  dueAt,
+  n: 1,
+  round: 0,
+});
+
+async function until(what: string, pred: () => Promise<boolean>, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await pred())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+Deno.test("timers - without queues, a timer committed here fires at its due time (no periodic sweep)", async () => {
   await using kv = await Deno.openKv(":memory:");
-  const clock = new ManualClock();
-  const core = createCore(kv, testConfig({ timerSweepMs: 0 }), clock);
+  const undo = refuseEnqueue();
+  const core = createCore(kv, testConfig({ timerSweepMs: 0, kvQueues: "off" }));
   try {
+    await core.start();
+    const due = Date.now() + 300;
     const op = kv.atomic();
-    const bogus = { id: "T1", alertId: "A", kind: "carrier-pigeon", dueAt: 0, n: 1, round: 0 };
-    stageTimer(op, clock.now(), bogus as unknown as Timer, { wake: false });
-    await op.commit();
-    for (let i = 0; i < TIMER_MAX_FAILURES; i++) await core.timers.sweep();
-    const dead = (await kv.get<DeadLetter>(keys.deadLetter("T1"))).value;
-    assert.ok(dead, "the record is among the dead letters");
-    assert.match(dead.error, /kind/);
-    assert.equal((await kv.get(keys.timer("T1"))).value, null, "and no longer pending");
+    stageTimer(op, Date.now(), orphan("T1", due));
+    assert.equal((await core.fanout.commitUnlogged(op)).ok, true);
+    assert.equal(core.timers.nextWake, due, "woken for its due time");
+    await until("the timer fired", async () => (await kv.get(keys.timer("T1"))).value === null);
+    assert.ok(Date.now() >= due, "not before it was due");
   } finally {
     await core.close();
+    undo();
+  }
+});
+
+Deno.test("timers - after a sweep, the earliest pending due time is read from the index and woken for", async () => {
+  await using kv = await Deno.openKv(":memory:");
+  const undo = refuseEnqueue();
+  const core = createCore(kv, testConfig({ timerSweepMs: 0, kvQueues: "off" }));
+  try {
+    await core.start();
+    // Committed behind the service's back (as by a process that died before telling anyone).
+    const due = Date.now() + 300;
+    const op = kv.atomic();
+    stageTimer(op, Date.now(), orphan("T2", due + 1_000));
+    stageTimer(op, Date.now(), orphan("T1", due));
+    assert.equal((await op.commit()).ok, true);
+    assert.equal(core.timers.nextWake, null, "nothing told it");
+    await core.timers.sweep();
+    assert.equal(core.timers.nextWake, due);
+    await until("the first fired", async () => (await kv.get(keys.timer("T1"))).value === null);
+    assert.notEqual((await kv.get(keys.timer("T2"))).value, null, "the later one waits");
+    await until("the second fired", async () => (await kv.get(keys.timer("T2"))).value === null);
+  } finally {
+    await core.close();
+    undo();
+  }
+});
+
+Deno.test("timers - a timer staged by another process is woken for after the peer grace, through the fanout poll", async () => {
+  const dir = await Deno.makeTempDir();
+  const undo = refuseEnqueue();
+  const config = testConfig({
+    timerSweepMs: 0,
+    kvQueues: "off",
+    fanoutPollMs: 50,
+    timerPeerGraceMs: 400,
+  });
+  const kvA = await Deno.openKv(`${dir}/kv`);
+  const kvB = await Deno.openKv(`${dir}/kv`);
+  const a = createCore(kvA, config);
+  const b = createCore(kvB, config);
+  try {
+    await a.start();
+    await b.start();
+    const due = Date.now() + 60_000;
+    await a.fanout.commit(0, (op) => {
+      stageTimer(op, Date.now(), orphan("T1", due));
+      return Promise.resolve({ hints: [], result: null });
+    });
+    assert.equal(a.timers.nextWake, due);
+    await until("B heard of it", () => Promise.resolve(b.timers.nextWake !== null));
+    assert.equal(b.timers.nextWake, due + 400);
+  } finally {
+    await a.close();
+    await b.close();
+    kvA.close();
+    kvB.close();
+    undo();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 });

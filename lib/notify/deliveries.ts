@@ -221,7 +221,7 @@ export async function stagePersonalBatch(deps: Deps, timerId: string): Promise<b
     stageBatches(op, alert, r.rest, now);
     stageUnreachable(op, alert, r.unreachable, now);
   }
-  return (await op.commit()).ok;
+  return (await deps.fanout.commitUnlogged(op)).ok;
 }
 
 function escapeHtml(s: string): string {

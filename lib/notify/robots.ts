@@ -266,7 +266,7 @@ export async function flushRobot(deps: Deps, timerId: string): Promise<boolean> 
     const op = kv.atomic().check(t);
     stageDeleteTimer(op, t.value);
     stageTimer(op, now, { ...t.value, dueAt: sentAt[0] + 60_000 });
-    await op.commit();
+    await deps.fanout.commitUnlogged(op);
     return false;
   }
   const r = await post(deps, robot, pending.map((e) => e.value));
@@ -284,6 +284,6 @@ export async function flushRobot(deps: Deps, timerId: string): Promise<boolean> 
     const wait = ROBOT_BACKOFF_MS[Math.min(t.value.n - 1, ROBOT_BACKOFF_MS.length - 1)];
     stageTimer(op, now, { ...t.value, dueAt: now + wait, n: t.value.n + 1 });
   }
-  await op.commit();
+  await deps.fanout.commitUnlogged(op);
   return r.ok;
 }

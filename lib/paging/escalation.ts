@@ -562,7 +562,7 @@ export async function escalateNow(
   await stageCancelPaging(kv, op, alertId, "escalation");
   const t: Timer = { id: ulid(now), alertId, kind: "escalation", dueAt: now, n: level, round };
   stageTimer(op, now, t);
-  const res = await op.commit();
+  const res = await deps.fanout.commitUnlogged(op);
   if (!res.ok) throw new ApiError("conflict", "the alert changed; retry");
   await fireTimer(deps, t.id, { by: user.id, via });
 }
