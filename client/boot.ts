@@ -14,6 +14,7 @@ const islands: Record<string, () => Promise<IslandModule>> = {
   AdminTeams: () => import("../islands/AdminTeams.tsx"),
   OnCall: () => import("../islands/OnCall.tsx"),
   AdminNotify: () => import("../islands/AdminNotify.tsx"),
+  Rules: () => import("../islands/Rules.tsx"),
 };
 
 const data = JSON.parse(document.getElementById("__islands")?.textContent ?? "{}");

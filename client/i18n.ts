@@ -4,12 +4,13 @@
  */
 import { signal } from "@preact/signals";
 import * as core from "./strings/core.ts";
+import * as rules from "./strings/rules.ts";
 
 export type Lang = "en" | "zh";
 
 // Every area's strings; a key is defined once across them.
-const en = { ...core.en };
-const zh: Record<Key, string> = { ...core.zh };
+const en = { ...core.en, ...rules.en };
+const zh: Record<Key, string> = { ...core.zh, ...rules.zh };
 export type Key = keyof typeof en;
 
 const DICTS: Record<Lang, Record<Key, string>> = { en, zh };

@@ -2,7 +2,11 @@ import type { Translate } from "../client/i18n.ts";
 import type { PublicUser } from "../lib/protocol.ts";
 
 export function AdminNav(
-  props: { t: Translate; me: PublicUser; current: "users" | "teams" | "oncall" | "notify" },
+  props: {
+    t: Translate;
+    me: PublicUser;
+    current: "users" | "teams" | "oncall" | "notify" | "rules";
+  },
 ) {
   const { t } = props;
   return (
@@ -20,6 +24,9 @@ export function AdminNav(
       </a>
       <a href="/oncall" aria-current={props.current === "oncall" ? "page" : undefined}>
         {t("oncall")}
+      </a>
+      <a href="/rules" aria-current={props.current === "rules" ? "page" : undefined}>
+        {t("rules_nav")}
       </a>
       {props.me.role === "admin" && (
         <a

@@ -22,6 +22,7 @@ import AuthForm from "../islands/AuthForm.tsx";
 import ChatApp from "../islands/ChatApp.tsx";
 import OnCall from "../islands/OnCall.tsx";
 import AdminNotify from "../islands/AdminNotify.tsx";
+import Rules from "../islands/Rules.tsx";
 import { SESSION_COOKIE } from "./middleware.ts";
 
 export const PAGE_CSP = [
@@ -45,6 +46,7 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   AdminTeams,
   OnCall,
   AdminNotify,
+  Rules,
 };
 
 /** JSON that is safe inside a <script> element. */
@@ -164,7 +166,7 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
 
   const adminPage = async (
     c: Context,
-    island: "AdminUsers" | "AdminTeams" | "OnCall" | "AdminNotify",
+    island: "AdminUsers" | "AdminTeams" | "OnCall" | "AdminNotify" | "Rules",
   ) => {
     if (!assets) return noBundle(c);
     const a = await auth(c);
@@ -186,6 +188,7 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
   app.get("/admin/teams", (c) => adminPage(c, "AdminTeams"));
   app.get("/oncall", (c) => adminPage(c, "OnCall"));
   app.get("/admin/notifications", (c) => adminPage(c, "AdminNotify"));
+  app.get("/rules", (c) => adminPage(c, "Rules"));
 
   return app;
 }
