@@ -166,7 +166,7 @@ export function ProviderForm(props: {
             {t(`prov_f_${f.name}` as Key)}
             {f.optional && <span class="muted">{t("prov_optional")}</span>}
             {f.kind === "secret" && isSet(f.name) && (
-              <span class="badge on" data-testid="secret-set">{t("rules_secretSet")}</span>
+              <span class="tag on" data-testid="secret-set">{t("rules_secretSet")}</span>
             )}
           </span>
           {f.kind === "select"

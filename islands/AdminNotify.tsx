@@ -219,7 +219,7 @@ export default function AdminNotify(props: AdminNotifyProps) {
               <div class="rule-head">
                 <span class="route-no">{i + 1}</span>
                 <strong>{p.name}</strong>
-                <span class="badge">{t(`prov_kind_${p.kind}`)}</span>
+                <span class="tag">{t(`prov_kind_${p.kind}`)}</span>
                 {p.perMinute && (
                   <span class="muted">{t("prov_perMinuteShort", { n: p.perMinute })}</span>
                 )}

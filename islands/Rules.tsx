@@ -410,7 +410,7 @@ export default function Rules(props: RulesProps) {
                   >
                     <div class="rule-head">
                       <strong>{r.name}</strong>
-                      <span class={`badge ${r.enabled ? "on" : "off"}`}>
+                      <span class={`tag ${r.enabled ? "on" : "off"}`}>
                         {r.enabled ? t("rules_on") : t("rules_off")}
                       </span>
                     </div>
@@ -497,7 +497,7 @@ export default function Rules(props: RulesProps) {
                   <li key={r.id} class="rule-card" data-testid="robot" data-name={r.name}>
                     <div class="rule-head">
                       <strong>{r.name}</strong>
-                      <span class="badge">{t(`rules_robot_${r.kind}`)}</span>
+                      <span class="tag">{t(`rules_robot_${r.kind}`)}</span>
                     </div>
                     <p class="muted url" data-testid="robot-url">{maskUrl(r.url)}</p>
                     {robotResult.value[r.id] && (
