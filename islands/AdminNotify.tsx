@@ -42,6 +42,8 @@ export default function AdminNotify(props: AdminNotifyProps) {
   const editing = useSignal<ProviderView | null | "new">(null);
   const testing = useSignal<string | null>(null);
   const testResult = useSignal<Record<string, { ok: boolean; detail: string }>>({});
+  /** What the admin typed per provider for its test (kept across reloads of the list). */
+  const testTo = useSignal<Record<string, string>>({});
   const reminders = useSignal<ReminderSettings | null>(null);
   const busy = useSignal(false);
   const msg = useSignal("");
@@ -100,6 +102,8 @@ export default function AdminNotify(props: AdminNotifyProps) {
   };
   const sendTest = (p: ProviderView, f: FormData) => {
     testing.value = p.id;
+    const { [p.id]: _, ...others } = testResult.value;
+    testResult.value = others;
     change(async () => {
       const r = await api<{ result: { ok: boolean; detail: string } }>(
         "POST",
@@ -287,6 +291,11 @@ export default function AdminNotify(props: AdminNotifyProps) {
                   required
                   aria-label={t("prov_testTo")}
                   placeholder={p.kind === "smtp" ? "you@example.com" : "+8613800000000"}
+                  value={testTo.value[p.id] ?? ""}
+                  onInput={(e) => testTo.value = {
+                    ...testTo.value,
+                    [p.id]: (e.target as HTMLInputElement).value,
+                  }}
                 />
                 <button type="submit" disabled={testing.value !== null}>
                   {testing.value === p.id ? t("prov_sending") : t("rules_sendTest")}

@@ -518,6 +518,8 @@ export default function Rules(props: RulesProps) {
                           disabled={busy.value}
                           onClick={() =>
                             run(async () => {
+                              const { [r.id]: _, ...others } = robotResult.value;
+                              robotResult.value = others;
                               const res = await api<{ result: { ok: boolean; detail: string } }>(
                                 "POST",
                                 `/api/v1/robots/${r.id}/test`,

@@ -287,7 +287,6 @@ test("browser rules - a DingTalk robot: the URL is masked, a signed test message
   await page.waitForSelector("[data-testid=robot][data-name='ops group (prod)']");
   await page.click("[data-testid=robot] button:has-text('Send a test')");
   await page.waitForSelector("[data-testid=robot-result]:has-text('Test message delivered')");
-  for (let i = 0; i < 50 && stand.dingtalk.length < 2; i++) await page.waitForTimeout(100);
   assert.equal(stand.dingtalk.length, 2);
   const robots = (await carol.api.get(`/api/v1/robots?teamId=${team.id}`)).json.items;
   assert.equal(robots[0].name, "ops group (prod)");
@@ -351,7 +350,9 @@ test("browser rules - an admin adds an SMTP and an SMS provider, sends real test
     await page.fill(`${form} input[name=from]`, "+15005550007");
     await page.click(`${form} button[type=submit]`);
     await page.waitForSelector(`${form}`, { state: "detached" });
+    await page.waitForSelector("[role=status]:text-is('Saved.')");
     await twilio.locator("input[name=to]").fill("+8613800000000");
+    assert.equal(await twilio.locator("input[name=to]").inputValue(), "+8613800000000");
     await twilio.locator("button:has-text('Send a test')").click();
     await twilio.locator("[data-testid=provider-result]:has-text('Accepted by the provider')")
       .waitFor();
@@ -379,7 +380,8 @@ test("browser rules - an admin adds an SMTP and an SMS provider, sends real test
     await page.fill(`${rem} input[name='urgent.every']`, "5");
     await page.fill(`${rem} input[name='urgent.max']`, "4");
     await page.click(`${rem} button[type=submit]`);
-    await page.waitForSelector("[role=status]:has-text('Saved')");
+    // Exactly "Saved": "Order saved." from the step before must not pass for it.
+    await page.waitForSelector("[role=status]:text-is('Saved.')");
     const settings = (await ada.api.get("/api/v1/settings/reminders")).json.reminders;
     assert.deepEqual(settings.urgent, { everyMinutes: 5, maxRepeats: 4 });
 
