@@ -17,6 +17,7 @@ const islands: Record<string, () => Promise<IslandModule>> = {
   Integrations: () => import("../islands/Integrations.tsx"),
   Alerts: () => import("../islands/Alerts.tsx"),
   AlertPage: () => import("../islands/AlertPage.tsx"),
+  Rules: () => import("../islands/Rules.tsx"),
 };
 
 const data = JSON.parse(document.getElementById("__islands")?.textContent ?? "{}");

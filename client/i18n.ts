@@ -6,12 +6,13 @@ import { signal } from "@preact/signals";
 import * as core from "./strings/core.ts";
 import * as alerts from "./strings/alerts.ts";
 import * as oncall from "./strings/oncall.ts";
+import * as rules from "./strings/rules.ts";
 
 export type Lang = "en" | "zh";
 
 // Every area's strings; a key is defined once across them.
-const en = { ...core.en, ...alerts.en, ...oncall.en };
-const zh: Record<Key, string> = { ...core.zh, ...alerts.zh, ...oncall.zh };
+const en = { ...core.en, ...alerts.en, ...oncall.en, ...rules.en };
+const zh: Record<Key, string> = { ...core.zh, ...alerts.zh, ...oncall.zh, ...rules.zh };
 export type Key = keyof typeof en;
 
 const DICTS: Record<Lang, Record<Key, string>> = { en, zh };

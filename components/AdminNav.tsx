@@ -5,7 +5,7 @@ export function AdminNav(
   props: {
     t: Translate;
     me: PublicUser;
-    current: "users" | "teams" | "oncall" | "notify" | "alerts" | "integrations";
+    current: "users" | "teams" | "oncall" | "notify" | "alerts" | "integrations" | "rules";
   },
 ) {
   const { t } = props;
@@ -30,6 +30,9 @@ export function AdminNav(
       </a>
       <a href="/oncall" aria-current={props.current === "oncall" ? "page" : undefined}>
         {t("oncall")}
+      </a>
+      <a href="/rules" aria-current={props.current === "rules" ? "page" : undefined}>
+        {t("rules_nav")}
       </a>
       {props.me.role === "admin" && (
         <a

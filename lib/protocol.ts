@@ -60,3 +60,13 @@ export const CLOSE = {
   policy: 1008,
   shutdown: 1001,
 } as const;
+
+// Shapes the rules and provider pages edit (types only: nothing of the server runs in the browser).
+export type { Matcher, Route } from "./alerts/routing.ts";
+export type {
+  Action as AutomationAction,
+  ListedRule as AutomationRule,
+  RuleInput as AutomationRuleInput,
+} from "./alerts/automation.ts";
+export type { ReminderSettings } from "./paging/escalation.ts";
+export type { ProviderInput } from "./notify/providers.ts";

@@ -26,6 +26,7 @@ import AdminNotify from "../islands/AdminNotify.tsx";
 import Integrations from "../islands/Integrations.tsx";
 import Alerts from "../islands/Alerts.tsx";
 import AlertPage from "../islands/AlertPage.tsx";
+import Rules from "../islands/Rules.tsx";
 import { SESSION_COOKIE } from "./middleware.ts";
 
 export const PAGE_CSP = [
@@ -52,6 +53,7 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   Integrations,
   Alerts,
   AlertPage,
+  Rules,
 };
 
 /** JSON that is safe inside a <script> element. */
@@ -170,7 +172,7 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
 
   const adminPage = async (
     c: Context,
-    island: "AdminUsers" | "AdminTeams" | "OnCall" | "AdminNotify",
+    island: "AdminUsers" | "AdminTeams" | "OnCall" | "AdminNotify" | "Rules",
   ) => {
     if (!assets) return noBundle(c);
     const a = await auth(c);
@@ -192,6 +194,7 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
   app.get("/admin/teams", (c) => adminPage(c, "AdminTeams"));
   app.get("/oncall", (c) => adminPage(c, "OnCall"));
   app.get("/admin/notifications", (c) => adminPage(c, "AdminNotify"));
+  app.get("/rules", (c) => adminPage(c, "Rules"));
 
   /** Pages any logged-in user opens; the island loads what the user may see. */
   const userPage = async (

@@ -96,6 +96,9 @@ const POLICY: Record<string, Policy> = {
   "POST /api/v1/automation-rules": "team",
   "GET /api/v1/automation-rules": "team",
   "GET /api/v1/automation-rules/:id": "team",
+  "PUT /api/v1/automation-rules/:id": "team",
+  "PUT /api/v1/automation-rules/:id/enabled": "team",
+  "DELETE /api/v1/automation-rules/:id": "team",
   "PUT /api/v1/teams/:id/escalation-policy": "team",
   "GET /api/v1/teams/:id/routing": "team",
   "PUT /api/v1/teams/:id/routing": "team",
@@ -114,6 +117,8 @@ const POLICY: Record<string, Policy> = {
   "GET /api/v1/me/deliveries": "user",
   "POST /api/v1/robots": "team",
   "GET /api/v1/robots": "team",
+  "PUT /api/v1/robots/:id": "team",
+  "POST /api/v1/robots/:id/test": "team",
   "DELETE /api/v1/robots/:id": "team",
   "GET /api/v1/templates": "admin",
   "PUT /api/v1/templates/:channel/:lang": "admin",
@@ -121,6 +126,9 @@ const POLICY: Record<string, Policy> = {
   "POST /api/v1/templates/preview": "admin",
   "GET /api/v1/providers": "admin",
   "POST /api/v1/providers": "admin",
+  "POST /api/v1/providers/reorder": "admin",
+  "PUT /api/v1/providers/:id": "admin",
+  "POST /api/v1/providers/:id/test": "admin",
   "DELETE /api/v1/providers/:id": "admin",
   "GET /ack/:token": "token",
   "POST /ack/:token": "token",
@@ -141,6 +149,7 @@ const POLICY: Record<string, Policy> = {
   "GET /integrations": "page",
   "GET /alerts": "page",
   "GET /alerts/:id": "page",
+  "GET /rules": "page",
 };
 
 /** Middleware mounts (Hono lists them as routes too). */
@@ -302,6 +311,16 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
       when: { unacknowledgedForMinutes: 1 },
       actions: [{ type: "priority", priority: "low" }],
     },
+    "PUT /api/v1/automation-rules/:id": {
+      name: "x",
+      teamId: team.id,
+      when: { unacknowledgedForMinutes: 1 },
+      actions: [{ type: "priority", priority: "low" }],
+    },
+    "PUT /api/v1/automation-rules/:id/enabled": { enabled: false },
+    "PUT /api/v1/robots/:id": { name: "x", kind: "slack" },
+    "POST /api/v1/providers/:id/test": { channel: "email", to: "a@example.com" },
+    "POST /api/v1/providers/reorder": { ids: [] },
     "POST /api/v1/robots": {
       name: "x",
       teamId: team.id,

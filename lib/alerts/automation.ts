@@ -19,7 +19,7 @@ import { stageCancelPaging, stageRescheduleReminders } from "../paging/escalatio
 import type { Hint } from "../core/fanout.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { checkAbsent, commitOrConflict, listByIndex } from "../core/kv_util.ts";
+import { checkAbsent, commitOrConflict, getManyChunked, listByIndex } from "../core/kv_util.ts";
 import { stageAppend } from "../chat/messages.ts";
 import { checkOutboundUrl, postSigned } from "../notify/outbound.ts";
 import { MatcherSchema, matches } from "./routing.ts";
@@ -73,9 +73,9 @@ export interface Rule extends RuleInput {
 /** Firing times kept per alert for "fired N times within T". */
 export const FIRINGS_KEPT = 100;
 
-export async function createRule(deps: Deps, actor: User, input: RuleInput): Promise<Rule> {
-  const { kv, clock, config } = deps;
-  await requireTeamManager(kv, actor, input.teamId);
+/** Refuses actions the actor may not set up (outbound URLs, foreign users or conversations). */
+async function checkActions(deps: Deps, actor: User, input: RuleInput): Promise<void> {
+  const { kv, config } = deps;
   for (const a of input.actions) {
     if (a.type === "webhook") await checkOutboundUrl(a.url, config);
     if (a.type === "notify" && a.userId && !(await teamRole(kv, input.teamId, a.userId))) {
@@ -86,6 +86,12 @@ export async function createRule(deps: Deps, actor: User, input: RuleInput): Pro
       if (!m.value) throw new ApiError("invalid_input", "notify: a conversation you are in");
     }
   }
+}
+
+export async function createRule(deps: Deps, actor: User, input: RuleInput): Promise<Rule> {
+  const { kv, clock } = deps;
+  await requireTeamManager(kv, actor, input.teamId);
+  await checkActions(deps, actor, input);
   const rule: Rule = { ...input, id: ulid(clock.now()), createdAt: clock.now() };
   const op = checkAbsent(kv.atomic(), keys.automationRule(rule.id))
     .set(keys.automationRule(rule.id), rule)
@@ -136,6 +142,7 @@ async function stageActions(
 ): Promise<{ entries: TimelineEntry[]; hints: Hint[] }> {
   const { kv } = deps;
   alert.automations = [...alert.automations, rule.id];
+  op.set(keys.automationRuleFired(rule.id), now);
   const entries: TimelineEntry[] = [entry(now, { rule: rule.name, ruleId: rule.id })];
   const hints: Hint[] = [];
   for (const [i, a] of rule.actions.entries()) {
@@ -341,4 +348,95 @@ export async function getRuleFor(kv: Deno.Kv, user: User, id: string): Promise<R
   if (!r) throw notFound("rule");
   await assertTeamAccess(kv, user, r.teamId, "member", "rule");
   return r;
+}
+
+/** A rule as listed: with the time it last fired (null: never). */
+export type ListedRule = Rule & { lastFiredAt: number | null };
+
+/** The team's rules, each with when it last fired. */
+export async function listRulesWithFirings(kv: Deno.Kv, teamId: string): Promise<ListedRule[]> {
+  const rules = await listRules(kv, teamId);
+  const fired = await getManyChunked<number>(kv, rules.map((r) => keys.automationRuleFired(r.id)));
+  return rules.map((r, i) => ({ ...r, lastFiredAt: fired[i].value ?? null }));
+}
+
+/**
+ * The edit of a rule: the whole rule again, except that a webhook action
+ * may leave out its secret to keep the one saved for the same URL (the API
+ * never shows it back). The team cannot change.
+ */
+export const RuleUpdateSchema = RuleInputSchema.extend({
+  actions: z.array(z.union([
+    ActionSchema,
+    z.strictObject({
+      type: z.literal("webhook"),
+      url: z.string().max(2048),
+      secret: z.undefined().optional(),
+    }),
+  ])).min(1).max(5),
+});
+export type RuleUpdate = z.infer<typeof RuleUpdateSchema>;
+
+/** Loads a rule its team's admins (or an admin) may change. */
+async function getRuleToChange(deps: Deps, actor: User, id: string) {
+  const e = await deps.kv.get<Rule>(keys.automationRule(id));
+  if (!e.value) throw notFound("rule");
+  await assertTeamAccess(deps.kv, actor, e.value.teamId, "member", "rule");
+  await requireTeamManager(deps.kv, actor, e.value.teamId);
+  return e as Deno.KvEntry<Rule>;
+}
+
+export async function updateRule(
+  deps: Deps,
+  actor: User,
+  id: string,
+  update: RuleUpdate,
+): Promise<Rule> {
+  const e = await getRuleToChange(deps, actor, id);
+  if (update.teamId !== e.value.teamId) {
+    throw new ApiError("invalid_input", "teamId: a rule stays in its team");
+  }
+  const actions: Action[] = update.actions.map((a) => {
+    if (a.type !== "webhook" || a.secret) return a as Action;
+    const old = e.value.actions.find((o) => o.type === "webhook" && o.url === a.url);
+    if (old?.type !== "webhook") {
+      throw new ApiError("invalid_input", "webhook: a secret is needed for a new URL");
+    }
+    return { ...a, secret: old.secret };
+  });
+  const input: RuleInput = { ...update, actions };
+  await checkActions(deps, actor, input);
+  const rule: Rule = { ...input, id, createdAt: e.value.createdAt };
+  await commitOrConflict(
+    deps.kv.atomic().check(e).set(e.key, rule),
+    "the rule changed meanwhile; reload and retry",
+  );
+  return rule;
+}
+
+/** Turns a rule on or off (off: it neither fires nor arms new timers). */
+export async function setRuleEnabled(
+  deps: Deps,
+  actor: User,
+  id: string,
+  enabled: boolean,
+): Promise<Rule> {
+  const e = await getRuleToChange(deps, actor, id);
+  const rule: Rule = { ...e.value, enabled };
+  await commitOrConflict(
+    deps.kv.atomic().check(e).set(e.key, rule),
+    "the rule changed meanwhile; reload and retry",
+  );
+  return rule;
+}
+
+/** Deletes a rule; its pending timers find no rule and do nothing. */
+export async function deleteRule(deps: Deps, actor: User, id: string): Promise<void> {
+  const e = await getRuleToChange(deps, actor, id);
+  await commitOrConflict(
+    deps.kv.atomic().check(e).delete(e.key)
+      .delete(keys.automationRuleByTeam(e.value.teamId, id))
+      .delete(keys.automationRuleFired(id)),
+    "the rule changed meanwhile; reload and retry",
+  );
 }

@@ -173,6 +173,8 @@ export const keys = {
     id: string,
   ): Deno.KvKey => ["automation_rules_by_team", teamId, id],
   automationRulesByTeam: (teamId: string): Deno.KvKey => ["automation_rules_by_team", teamId],
+  /** When a rule last fired (set in the commit that fires it). */
+  automationRuleFired: (id: string): Deno.KvKey => ["automation_rule_fired", id],
   /** A team's routing rules. */
   routing: (teamId: string): Deno.KvKey => ["routing", teamId],
   /** Reminder intervals and caps per priority (admins edit them). */

@@ -6,7 +6,8 @@ import nodemailer from "nodemailer";
 import { z } from "zod";
 import type { Channel } from "./contacts.ts";
 import type { Deps } from "../core/deps.ts";
-import { notFound } from "../core/errors.ts";
+import { ApiError, notFound } from "../core/errors.ts";
+import { describeIssues } from "../core/schemas.ts";
 import { checkOutboundUrl } from "./outbound.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
@@ -131,6 +132,72 @@ export async function listProviders(kv: Deno.Kv, channel?: Channel): Promise<Pro
   return (await listAll<Provider>(kv, keys.providers())).map((e) => e.value)
     .filter((p) => !channel || CHANNELS[p.kind].includes(channel))
     .sort((a, b) => a.order - b.order || a.createdAt - b.createdAt);
+}
+
+/**
+ * The edit of a provider: the whole provider again, except that a secret
+ * left out (or empty) keeps the saved one, since the API never shows it back.
+ * An HTTP provider's headers whose value is left empty keep theirs too.
+ */
+export async function updateProvider(deps: Deps, id: string, raw: unknown): Promise<Provider> {
+  const e = await deps.kv.get<Provider>(keys.provider(id));
+  if (!e.value) throw notFound("provider");
+  const old = e.value;
+  const body = isRecord(raw) ? { ...raw } : raw;
+  if (isRecord(body) && isRecord(body.config) && body.kind === old.kind) {
+    const config: Record<string, unknown> = { ...body.config };
+    const saved = old.config as Record<string, unknown>;
+    for (const f of SECRET_FIELDS) {
+      if ((config[f] === undefined || config[f] === "") && Object.hasOwn(saved, f)) {
+        config[f] = saved[f];
+      }
+    }
+    if (old.kind === "http" && isRecord(config.headers)) {
+      const headers: Record<string, unknown> = Object.create(null);
+      for (const [k, v] of Object.entries(config.headers)) {
+        headers[k] = v === "" && Object.hasOwn(old.config.headers, k) ? old.config.headers[k] : v;
+      }
+      config.headers = { ...headers };
+    }
+    body.config = config;
+  }
+  const parsed = ProviderInputSchema.safeParse(body);
+  if (!parsed.success) throw new ApiError("invalid_input", describeIssues(parsed.error));
+  const url = providerUrl(parsed.data as Provider);
+  if (url) await checkOutboundUrl(url, deps.config);
+  const p: Provider = { ...parsed.data, id, createdAt: old.createdAt };
+  await commitOrConflict(
+    deps.kv.atomic().check(e).set(e.key, p),
+    "the provider changed meanwhile; reload and retry",
+  );
+  return p;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Sets the failover order: `ids` (every provider, once) get orders 0, 1, 2... in one commit. */
+export async function reorderProviders(kv: Deno.Kv, ids: string[]): Promise<Provider[]> {
+  const entries = await listAll<Provider>(kv, keys.providers());
+  const byId = new Map(entries.map((e) => [e.value.id, e]));
+  if (ids.length !== entries.length || new Set(ids).size !== ids.length) {
+    throw new ApiError("invalid_input", "ids: list every provider once");
+  }
+  const op = kv.atomic();
+  for (const [order, id] of ids.entries()) {
+    const e = byId.get(id);
+    if (!e) throw new ApiError("invalid_input", `ids: no provider ${id}`);
+    op.check(e).set(e.key, { ...e.value, order });
+  }
+  await commitOrConflict(op, "the providers changed meanwhile; reload and retry");
+  return await listProviders(kv);
+}
+
+export async function getProvider(kv: Deno.Kv, id: string): Promise<Provider> {
+  const p = (await kv.get<Provider>(keys.provider(id))).value;
+  if (!p) throw notFound("provider");
+  return p;
 }
 
 export async function deleteProvider(kv: Deno.Kv, id: string): Promise<void> {

@@ -82,8 +82,7 @@ export function createdRobot(r: Robot) {
   return { ...publicRobot(r), url: r.url };
 }
 
-export async function createRobot(deps: Deps, actor: User, input: RobotInput): Promise<Robot> {
-  await requireTeamManager(deps.kv, actor, input.teamId);
+async function checkRobot(deps: Deps, input: RobotInput): Promise<void> {
   await checkOutboundUrl(input.url, deps.config);
   if (
     (input.kind === "dingtalk" || input.kind === "feishu" || input.kind === "webhook") &&
@@ -91,6 +90,11 @@ export async function createRobot(deps: Deps, actor: User, input: RobotInput): P
   ) {
     throw new ApiError("invalid_input", `secret: ${input.kind} robots are signed`);
   }
+}
+
+export async function createRobot(deps: Deps, actor: User, input: RobotInput): Promise<Robot> {
+  await requireTeamManager(deps.kv, actor, input.teamId);
+  await checkRobot(deps, input);
   const r: Robot = { ...input, id: ulid(deps.clock.now()), createdAt: deps.clock.now() };
   const op = checkAbsent(deps.kv.atomic(), keys.robot(r.id))
     .set(keys.robot(r.id), r)
@@ -109,6 +113,76 @@ export async function deleteRobot(deps: Deps, actor: User, id: string): Promise<
   await assertTeamAccess(deps.kv, actor, r.teamId, "member", "robot");
   await requireTeamManager(deps.kv, actor, r.teamId);
   await deps.kv.atomic().delete(keys.robot(id)).delete(keys.robotByTeam(r.teamId, id)).commit();
+}
+
+/**
+ * The edit of a robot: its URL and secret are credentials the API does not
+ * show back, so leaving either out (or empty) keeps the saved one.
+ */
+export const RobotUpdateSchema = RobotInputSchema.omit({ teamId: true }).extend({
+  url: RobotInputSchema.shape.url.optional(),
+});
+export type RobotUpdate = z.infer<typeof RobotUpdateSchema>;
+
+/** Loads a robot its team's admins (or an admin) may change or test. */
+async function getRobotToChange(deps: Deps, actor: User, id: string) {
+  const e = await deps.kv.get<Robot>(keys.robot(id));
+  if (!e.value) throw notFound("robot");
+  await assertTeamAccess(deps.kv, actor, e.value.teamId, "member", "robot");
+  await requireTeamManager(deps.kv, actor, e.value.teamId);
+  return e as Deno.KvEntry<Robot>;
+}
+
+export async function updateRobot(
+  deps: Deps,
+  actor: User,
+  id: string,
+  update: RobotUpdate,
+): Promise<Robot> {
+  const e = await getRobotToChange(deps, actor, id);
+  const r: Robot = {
+    ...e.value,
+    name: update.name,
+    kind: update.kind,
+    url: update.url || e.value.url,
+    secret: update.secret || e.value.secret,
+  };
+  await checkRobot(deps, r);
+  await commitOrConflict(
+    deps.kv.atomic().check(e).set(e.key, r),
+    "the robot changed meanwhile; reload and retry",
+  );
+  return r;
+}
+
+/**
+ * Sends one test message through a robot now (not through its outbox) and
+ * answers what the platform said.
+ */
+export async function testRobot(
+  deps: Deps,
+  actor: User,
+  id: string,
+): Promise<{ ok: boolean; detail: string }> {
+  const r = (await getRobotToChange(deps, actor, id)).value;
+  const now = deps.clock.now();
+  // The test takes a slot of the platform's per-minute rate like any message.
+  const sent = await deps.kv.get<number[]>(keys.robotSent(r.id));
+  const recent = (sent.value ?? []).filter((x) => x > now - 60_000);
+  if (recent.length >= ROBOT_PER_MINUTE[r.kind]) {
+    throw new ApiError("rate_limited", "this robot's messages for this minute are used up");
+  }
+  await deps.kv.atomic().check(sent).set(sent.key, [...recent, now].slice(-100)).commit();
+  const origin = deps.config.publicOrigin ?? `http://localhost:${deps.config.port}`;
+  const res = await post(deps, r, [{
+    event: "opened",
+    alertId: "test",
+    title: "Tocsin test message: this robot works",
+    priority: "low",
+    url: origin,
+    at: now,
+  }]);
+  return { ok: res.ok, detail: res.detail.slice(0, 300) };
 }
 
 const flushTimerId = (robotId: string) => `robot-${robotId}`;

@@ -22,10 +22,14 @@ import type { Core } from "../../lib/runtime.ts";
 import {
   createProvider,
   deleteProvider,
+  getProvider,
   listProviders,
   ProviderInputSchema,
   publicProvider,
+  reorderProviders,
+  updateProvider,
 } from "../../lib/notify/providers.ts";
+import { ProbeInputSchema, probeProvider } from "../../lib/notify/probe.ts";
 import { z } from "zod";
 import { notFound } from "../../lib/core/errors.ts";
 import {
@@ -35,6 +39,9 @@ import {
   listRobots,
   publicRobot,
   RobotInputSchema,
+  RobotUpdateSchema,
+  testRobot,
+  updateRobot,
 } from "../../lib/notify/robots.ts";
 import { assertTeamAccess } from "../../lib/accounts/teams.ts";
 import {
@@ -133,6 +140,15 @@ export function notificationRoutes(deps: Core) {
     return c.json({ items: (await listRobots(deps.kv, teamId)).map(publicRobot) });
   });
 
+  app.put("/robots/:id", requireAuth, json(RobotUpdateSchema), async (c) => {
+    const r = await updateRobot(deps, me(c).user, idParam(c, "id", "robot"), c.req.valid("json"));
+    return c.json({ robot: publicRobot(r) });
+  });
+
+  app.post("/robots/:id/test", requireAuth, async (c) => {
+    return c.json({ result: await testRobot(deps, me(c).user, idParam(c, "id", "robot")) });
+  });
+
   app.delete("/robots/:id", requireAuth, async (c) => {
     await deleteRobot(deps, me(c).user, idParam(c, "id", "robot"));
     return c.json({ ok: true });
@@ -180,6 +196,27 @@ export function notificationRoutes(deps: Core) {
       { provider: publicProvider(await createProvider(deps, c.req.valid("json"))) },
       201,
     );
+  });
+
+  app.post(
+    "/providers/reorder",
+    requireAdmin,
+    json(z.strictObject({ ids: z.array(z.string().max(64)).max(100) })),
+    async (c) => {
+      const items = await reorderProviders(deps.kv, c.req.valid("json").ids);
+      return c.json({ items: items.map(publicProvider) });
+    },
+  );
+
+  // The edit is validated in updateProvider: secrets left out keep the saved ones first.
+  app.put("/providers/:id", requireAdmin, json(z.unknown()), async (c) => {
+    const p = await updateProvider(deps, idParam(c, "id", "provider"), c.req.valid("json"));
+    return c.json({ provider: publicProvider(p) });
+  });
+
+  app.post("/providers/:id/test", requireAdmin, json(ProbeInputSchema), async (c) => {
+    const p = await getProvider(deps.kv, idParam(c, "id", "provider"));
+    return c.json({ result: await probeProvider(deps, p, c.req.valid("json")) });
   });
 
   app.delete("/providers/:id", requireAdmin, async (c) => {

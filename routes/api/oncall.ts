@@ -23,6 +23,8 @@ import { onCallNow } from "../../lib/paging/oncall_now.ts";
 import { POLICY_PREVIEW_MINUTES_MAX } from "../../lib/core/config.ts";
 import { parseDelivery } from "../../lib/alerts/sources/parse.ts";
 import { getIntegration } from "../../lib/alerts/integrations.ts";
+import type { Alert, AlertEvent } from "../../lib/alerts/model.ts";
+import { getAlertFor } from "../../lib/alerts/queries.ts";
 import { deleteDeadLetter, listDeadLetters, retryDeadLetter } from "../../lib/jobs/timers.ts";
 import { dryRun, getRouting, RoutingInputSchema, setRouting } from "../../lib/alerts/routing.ts";
 import {
@@ -208,13 +210,35 @@ export function policyRoutes(deps: Core) {
 }
 
 const DryRunInputSchema = z.strictObject({
-  integrationId: z.string().min(1).max(64),
+  integrationId: z.string().min(1).max(64).optional(),
   /** The payload as the tool would send it (JSON as a string, or plain text). */
-  body: z.string().max(512 * 1024),
+  body: z.string().max(512 * 1024).optional(),
+  /** Instead of a payload: one of the team's alerts, as if it arrived again. */
+  alertId: z.string().min(1).max(64).optional(),
   title: z.string().max(300).optional(),
   priority: z.string().max(20).optional(),
   at: z.iso.datetime({ offset: true }).optional(),
-});
+}).refine(
+  (q) => q.alertId ? q.body === undefined : q.integrationId && q.body !== undefined,
+  "give integrationId and body, or alertId",
+);
+
+/** A stored alert as the event that would open it again (for the dry run). */
+function replay(a: Alert): AlertEvent {
+  return {
+    key: a.key,
+    action: "trigger",
+    title: a.title,
+    summary: a.summary,
+    source: a.source,
+    severity: null,
+    priority: a.priority,
+    labels: a.labels,
+    annotations: a.annotations,
+    links: [],
+    images: [],
+  };
+}
 
 export function pagingRoutes(deps: Core) {
   // Mounted at /api/v1: authentication per route, so that nothing else under /api/v1 is affected.
@@ -258,14 +282,16 @@ export function pagingRoutes(deps: Core) {
     const teamId = idParam(c, "id", "team");
     await assertTeamAccess(deps.kv, user, teamId, "member");
     const q = c.req.valid("json");
-    const integration = await getIntegration(deps.kv, q.integrationId);
+    const alert = q.alertId ? await getAlertFor(deps.kv, user, q.alertId) : null;
+    if (alert && alert.teamId !== teamId) throw notFound("alert");
+    const integration = await getIntegration(deps.kv, alert?.integrationId ?? q.integrationId!);
     if (!integration || integration.teamId !== teamId) throw notFound("integration");
     const at = q.at ? Date.parse(q.at) : deps.clock.now();
-    const { events } = await parseDelivery(integration.type, q.body, {
-      title: q.title,
-      priority: q.priority,
-      newDedupKey: () => `dry-run-${at}`,
-    });
+    const { events } = alert ? { events: [replay(alert)] } : await parseDelivery(
+      integration.type,
+      q.body!,
+      { title: q.title, priority: q.priority, newDedupKey: () => `dry-run-${at}` },
+    );
     return c.json({
       at: new Date(at).toISOString(),
       results: await dryRun(deps, teamId, events, integration, at),
