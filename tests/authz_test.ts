@@ -20,6 +20,7 @@ type Policy =
 
 const POLICY: Record<string, Policy> = {
   "GET /healthz": "public",
+  "GET /readyz": "public",
   "GET /api/v1/setup": "public",
   "POST /api/v1/setup": "public",
   "POST /api/v1/session": "public",
