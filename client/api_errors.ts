@@ -1,4 +1,8 @@
-/** An API error as the user reads it: its code, translated, with the server's message. */
+/**
+ * An API error as the user reads it: its code, translated, with the server's
+ * message where the translation has a place for it. Every island shows errors
+ * through this one map.
+ */
 import type { Key, Translate } from "./i18n.ts";
 
 const BY_CODE = new Map<string, Key>([
@@ -10,6 +14,12 @@ const BY_CODE = new Map<string, Key>([
   ["network", "al_err_network"],
   ["unavailable", "al_err_unavailable"],
   ["rate_limited", "al_err_rate_limited"],
+  ["wrong_password", "pp_err_wrong_password"],
+  ["unauthorized", "pp_err_unauthorized"],
+  ["payload_too_large", "pp_err_payload_too_large"],
+  ["internal", "pp_err_internal"],
+  ["setup_done", "pp_err_setup_done"],
+  ["origin_forbidden", "pp_err_origin_forbidden"],
 ]);
 
 export function errorText(t: Translate, e: unknown): string {

@@ -45,3 +45,9 @@ export function initials(name: string): string {
   if (parts.length >= 2 && LATIN.test(parts[0])) return (parts[0][0] + parts[1][0]).toUpperCase();
   return [...name.trim()].slice(0, LATIN.test(name) ? 2 : 1).join("").toUpperCase();
 }
+
+/** Date and time, e.g. for when a token was created or last used. */
+export function dateTime(ms: number, lang: Lang): string {
+  return new Intl.DateTimeFormat(locale(lang), { dateStyle: "medium", timeStyle: "short" })
+    .format(ms);
+}
