@@ -22,8 +22,15 @@ const BY_CODE = new Map<string, Key>([
   ["origin_forbidden", "pp_err_origin_forbidden"],
 ]);
 
-export function errorText(t: Translate, e: unknown): string {
+export function errorText(
+  t: Translate,
+  e: unknown,
+  /** A page's own reading of some codes (e.g. 401 on the login form is a wrong password). */
+  overrides: Partial<Record<string, Key>> = {},
+): string {
   const err = e as { code?: string; message?: string };
-  const key = BY_CODE.get(err.code ?? "") ?? "al_err_other";
+  const code = err.code ?? "";
+  const key = (Object.hasOwn(overrides, code) ? overrides[code] : undefined) ??
+    BY_CODE.get(code) ?? "al_err_other";
   return t(key, { message: err.message ?? String(e) });
 }

@@ -1,3 +1,5 @@
+import { itemStatusLabel } from "../client/labels.ts";
+import { errorText } from "../client/api_errors.ts";
 import { useSignal } from "@preact/signals";
 import { shortWhen, timeOfDay } from "../client/format.ts";
 import type { Key, Lang, Translate } from "../client/i18n.ts";
@@ -59,7 +61,7 @@ export function AlertCard(props: {
     try {
       await props.onAction(a.id, action);
     } catch (e) {
-      error.value = (e as Error).message;
+      error.value = errorText(t, e);
     } finally {
       busy.value = false;
     }
@@ -120,7 +122,7 @@ export function AlertCard(props: {
             <ul>
               {a.items.map((i) => (
                 <li key={i.fingerprint} data-item-status={i.status}>
-                  <span class={`dotlabel ${i.status}`}>{i.status}</span>{" "}
+                  <span class={`dotlabel ${i.status}`}>{itemStatusLabel(t, i.status)}</span>{" "}
                   {Object.entries(i.labels).filter(([k]) => !(k in a.labels)).map(([k, v]) =>
                     `${k}=${v}`
                   ).join(" ")}

@@ -1,3 +1,5 @@
+import { viaLabel } from "../client/labels.ts";
+import { errorText } from "../client/api_errors.ts";
 import { useSignal } from "@preact/signals";
 import { timeOfDay } from "../client/format.ts";
 import type { Key, Lang, Translate } from "../client/i18n.ts";
@@ -52,7 +54,7 @@ export function AlertThread(props: {
     try {
       await props.onAssign(userId);
     } catch (err) {
-      error.value = (err as Error).message;
+      error.value = errorText(t, err);
     }
   };
   const submit = async (e: Event) => {
@@ -62,7 +64,7 @@ export function AlertThread(props: {
       await props.onNote(text.value);
       text.value = "";
     } catch (err) {
-      error.value = (err as Error).message;
+      error.value = errorText(t, err);
     }
   };
   return (
@@ -73,7 +75,7 @@ export function AlertThread(props: {
             <time class="muted">{timeOfDay(en.at, props.lang)}</time>{" "}
             <strong>{en.by ? userName(en.by) : en.via.replace("source:", "")}</strong>{" "}
             {t(KIND[en.kind] ?? "tlNote")}
-            <span class="muted">{en.by ? ` · ${en.via}` : ""}</span>
+            <span class="muted">{en.by ? ` · ${viaLabel(t, en.via)}` : ""}</span>
             {en.note && <p class="tl-note">{en.note}</p>}
             {people(en.detail, "userIds", "userCount", userName) && (
               <p class="muted tl-people">

@@ -1,5 +1,6 @@
 import { useSignal } from "@preact/signals";
-import type { Key, Translate } from "../client/i18n.ts";
+import type { Translate } from "../client/i18n.ts";
+import { channelLabel, priorityLabel } from "../client/labels.ts";
 import { errorText } from "../client/api_errors.ts";
 
 export interface Contact {
@@ -13,21 +14,6 @@ export type Rules = Record<"urgent" | "high" | "medium" | "low", Step[]>;
 
 const PRIORITIES = ["urgent", "high", "medium", "low"] as const;
 const CHANNELS = ["email", "sms", "voice"] as const;
-const PRIORITY_KEY: Record<keyof Rules, Key> = {
-  urgent: "prioUrgent",
-  high: "prioHigh",
-  medium: "prioMedium",
-  low: "prioLow",
-};
-const CHANNEL_KEY: Record<string, Key> = {
-  email: "pp_channel_email",
-  sms: "pp_channel_sms",
-  voice: "pp_channel_voice",
-};
-/** A channel's name in the UI language (an unknown one as it is). */
-const channelName = (t: Translate, ch: string) =>
-  Object.hasOwn(CHANNEL_KEY, ch) ? t(CHANNEL_KEY[ch]) : ch;
-
 /**
  * The user's own contact methods (added, then verified with a code) and notification rules.
  * Each change is the island's callback, which saves it and reloads what is shown.
@@ -65,7 +51,7 @@ export function MyNotifications(props: {
       <ul class="member-list">
         {props.contacts.map((c) => (
           <li key={c.id} data-contact={c.kind}>
-            <span class="grow">{channelName(t, c.kind)}: {c.address}</span>
+            <span class="grow">{channelLabel(t, c.kind)}: {c.address}</span>
             {c.verified ? <span class="ok">{t("verified")}</span> : (
               <form
                 class="inline-form"
@@ -138,21 +124,21 @@ export function MyNotifications(props: {
             <thead>
               <tr>
                 <th />
-                {CHANNELS.map((ch) => <th key={ch}>{channelName(t, ch)}</th>)}
+                {CHANNELS.map((ch) => <th key={ch}>{channelLabel(t, ch)}</th>)}
               </tr>
             </thead>
             <tbody>
               {PRIORITIES.map((p) => (
                 <tr key={p}>
-                  <th scope="row">{t(PRIORITY_KEY[p])}</th>
+                  <th scope="row">{priorityLabel(t, p)}</th>
                   {CHANNELS.map((ch) => (
-                    <td key={ch} data-label={channelName(t, ch)}>
+                    <td key={ch} data-label={channelLabel(t, ch)}>
                       <input
                         name={`${p}.${ch}`}
                         type="number"
                         min="0"
                         step="1"
-                        aria-label={`${t(PRIORITY_KEY[p])} ${channelName(t, ch)}`}
+                        aria-label={`${priorityLabel(t, p)} ${channelLabel(t, ch)}`}
                         defaultValue={minutes(p, ch) === undefined ? "" : String(minutes(p, ch))}
                       />
                     </td>

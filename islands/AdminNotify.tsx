@@ -1,6 +1,8 @@
+import { channelLabel, languageLabel } from "../client/labels.ts";
+import { errorText } from "../client/api_errors.ts";
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { api, HttpError } from "../client/api.ts";
+import { api } from "../client/api.ts";
 import { type Lang, useLocale } from "../client/i18n.ts";
 import type { PublicUser } from "../client/store.ts";
 import { AdminNav } from "../components/AdminNav.tsx";
@@ -64,7 +66,7 @@ export default function AdminNotify(props: AdminNotifyProps) {
       await load();
       msg.value = done;
     } catch (e) {
-      error.value = (e as HttpError).message;
+      error.value = errorText(t, e);
     }
   };
   const isEmail = sel.value.startsWith("email");
@@ -90,7 +92,7 @@ export default function AdminNotify(props: AdminNotifyProps) {
           >
             {items.value.map((i) => (
               <option key={i.channel + i.lang} value={`${i.channel}/${i.lang}`}>
-                {i.channel} · {i.lang}
+                {channelLabel(t, i.channel)} · {languageLabel(t, i.lang)}
                 {i.custom ? " *" : ""}
               </option>
             ))}
