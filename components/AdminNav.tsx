@@ -3,6 +3,7 @@ import { type Lang, setLang, type Translate } from "../client/i18n.ts";
 import { currentTheme, setTheme, type Theme } from "../client/theme.ts";
 import type { PublicUser } from "../lib/protocol.ts";
 
+/** The page a bar is on (pages added later pass their own name). */
 export type NavPage =
   | "chat"
   | "users"
@@ -11,7 +12,8 @@ export type NavPage =
   | "notify"
   | "alerts"
   | "integrations"
-  | "profile";
+  | "profile"
+  | (string & Record<never, never>);
 
 /** The site's links, one line each; members never see the admin-only ones. */
 export function NavLinks(props: { t: Translate; me: PublicUser; current?: NavPage }) {

@@ -260,6 +260,7 @@ test("browser people - every page at 390 px, admin and member, English and Chine
       }
       // The menu opens the links, and they fit too.
       await page.goto(srv.url + "/alerts");
+      await page.waitForLoadState("networkidle");
       const menu = page.locator("header.topbar .menu-button");
       assert.equal(await page.locator(".nav-links").isVisible(), false, "folded at 390 px");
       await menu.click();
@@ -283,7 +284,8 @@ test("browser people - dark theme follows the system, the toggle overrides it fr
   const { page } = admin;
   await page.emulateMedia({ colorScheme: "dark" });
   await page.goto(srv.url + "/profile");
-  await page.waitForSelector(".pp-section");
+  // The token list loads after hydration: the theme select works from then on.
+  await page.waitForSelector("text=No API tokens yet.");
   assert.ok(await lightness(page, "body") < 0.2, "dark body with a dark system");
   assert.ok(await lightness(page, ".pp-section") < 0.25, "dark cards");
   assert.ok(await lightness(page, "header.topbar") < 0.25, "dark bar");
@@ -298,6 +300,7 @@ test("browser people - dark theme follows the system, the toggle overrides it fr
   assert.ok(await lightness(page, "body") > 0.8);
   const res = await page.goto(srv.url + "/admin/teams");
   assert.match(await res!.text(), /<html[^>]* data-theme="light"/);
+  await page.waitForSelector("text=No teams yet.");
   assert.ok(await lightness(page, "body") > 0.8);
   assert.equal(await page.evaluate(() => localStorage.getItem("tocsin.theme")), "light");
   // Back to the system's.

@@ -17,7 +17,11 @@ import type { User } from "./model.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
 import type { Auth, Session } from "./sessions.ts";
 
-/** Sessions deleted in the commit; any beyond are refused at authentication by sessionGen. */
+/**
+ * Sessions deleted in the commit: two deletions each, so that with the three sets they stay
+ * under KV's 1,000 mutations per commit. Any beyond are refused at authentication (sessionGen)
+ * and age out.
+ */
 const MAX_SESSIONS_DELETED = 400;
 
 export async function changeOwnPassword(
