@@ -3,6 +3,7 @@
  * chunk per island) and hydrates it with the JSON props the server embedded.
  */
 import { type ComponentType, h, hydrate } from "preact";
+import { restoreTheme } from "./theme.ts";
 
 // deno-lint-ignore no-explicit-any
 type IslandModule = { default: ComponentType<any> };
@@ -18,8 +19,10 @@ const islands: Record<string, () => Promise<IslandModule>> = {
   Alerts: () => import("../islands/Alerts.tsx"),
   AlertPage: () => import("../islands/AlertPage.tsx"),
   Rules: () => import("../islands/Rules.tsx"),
+  Profile: () => import("../islands/Profile.tsx"),
 };
 
+restoreTheme();
 const data = JSON.parse(document.getElementById("__islands")?.textContent ?? "{}");
 for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {
   const load = islands[el.dataset.island ?? ""];

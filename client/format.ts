@@ -60,3 +60,9 @@ export function duration(ms: number, lang: Lang): string {
   const d = Math.floor(h / 24);
   return `${d}${u.d}` + (h % 24 ? ` ${h % 24}${u.h}` : "");
 }
+
+/** Date and time, e.g. for when a token was created or last used. */
+export function dateTime(ms: number, lang: Lang): string {
+  return new Intl.DateTimeFormat(locale(lang), { dateStyle: "medium", timeStyle: "short" })
+    .format(ms);
+}

@@ -1,18 +1,26 @@
 /**
- * English and Chinese UI strings. The language comes from the user's choice
- * (kept in localStorage), else the browser's language.
+ * English and Chinese UI strings. The language comes from the user's saved
+ * choice (their profile's `lang`), else this browser's choice (localStorage),
+ * else the browser's language.
  */
 import { signal } from "@preact/signals";
 import * as core from "./strings/core.ts";
 import * as alerts from "./strings/alerts.ts";
 import * as oncall from "./strings/oncall.ts";
 import * as rules from "./strings/rules.ts";
+import * as people from "./strings/people.ts";
 
 export type Lang = "en" | "zh";
 
 // Every area's strings; a key is defined once across them.
-const en = { ...core.en, ...alerts.en, ...oncall.en, ...rules.en };
-const zh: Record<Key, string> = { ...core.zh, ...alerts.zh, ...oncall.zh, ...rules.zh };
+const en = { ...core.en, ...alerts.en, ...oncall.en, ...rules.en, ...people.en };
+const zh: Record<Key, string> = {
+  ...core.zh,
+  ...alerts.zh,
+  ...oncall.zh,
+  ...rules.zh,
+  ...people.zh,
+};
 export type Key = keyof typeof en;
 
 const DICTS: Record<Lang, Record<Key, string>> = { en, zh };
@@ -68,9 +76,12 @@ export function useLocale(pageLang: Lang): { lang: Lang; t: Translate } {
 /** Applies the saved or browser language (browser only). */
 export function initLang(serverLang: Lang): void {
   lang.value = serverLang;
+  // The server marks a language the user saved on their profile: it wins over this browser's.
+  const fromUser = document.documentElement.dataset.langSource === "user";
   try {
     const saved = localStorage.getItem("tocsin.lang");
-    if (saved === "en" || saved === "zh") lang.value = saved;
+    if (fromUser) localStorage.setItem("tocsin.lang", serverLang);
+    else if (saved === "en" || saved === "zh") lang.value = saved;
   } catch {
     // storage blocked
   }
@@ -78,11 +89,28 @@ export function initLang(serverLang: Lang): void {
 }
 
 export function toggleLang(): void {
-  lang.value = lang.value === "en" ? "zh" : "en";
-  document.documentElement.lang = lang.value === "zh" ? "zh-CN" : "en";
+  setLang(lang.value === "en" ? "zh" : "en");
+}
+
+/**
+ * Switches the UI language, remembers it in this browser and saves it as the
+ * user's language (which notifications outside the app use too). The save is
+ * best effort: on a login page there is no user yet.
+ */
+export function setLang(next: Lang, save = true): void {
+  lang.value = next;
+  document.documentElement.lang = next === "zh" ? "zh-CN" : "en";
   try {
-    localStorage.setItem("tocsin.lang", lang.value);
+    localStorage.setItem("tocsin.lang", next);
   } catch {
     // storage blocked
+  }
+  if (save && document.documentElement.dataset.user) {
+    fetch("/api/v1/me", {
+      method: "PATCH",
+      credentials: "same-origin",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ lang: next }),
+    }).then(() => document.documentElement.dataset.langSource = "user", () => {});
   }
 }

@@ -1,3 +1,5 @@
+import { itemStatusLabel } from "../client/labels.ts";
+import { errorText } from "../client/api_errors.ts";
 import { useSignal } from "@preact/signals";
 import { duration, shortWhen, timeOfDay } from "../client/format.ts";
 import type { Key, Lang, Translate } from "../client/i18n.ts";
@@ -61,7 +63,7 @@ export function AlertCard(props: {
     try {
       await props.onAction(a.id, action);
     } catch (e) {
-      error.value = (e as Error).message;
+      error.value = errorText(t, e);
     } finally {
       busy.value = false;
     }
@@ -71,7 +73,7 @@ export function AlertCard(props: {
   // Resolved here while the source still reports items firing: they are closed with the alert.
   const closedByHand = resolved && firing > 0;
   const itemLabel = (status: string) =>
-    status === "resolved" ? t("itemResolved") : closedByHand ? t("itemClosed") : t("itemFiring");
+    status === "firing" && closedByHand ? t("itemClosed") : itemStatusLabel(t, status);
   const overdue = a.dueAt !== null && a.dueAt < props.now && !resolved;
   const since = a.createdAt;
   return (

@@ -1,3 +1,5 @@
+import { viaLabel } from "../client/labels.ts";
+import { errorText } from "../client/api_errors.ts";
 import { useSignal } from "@preact/signals";
 import { duration, timeOfDay } from "../client/format.ts";
 import type { Key, Lang, Translate } from "../client/i18n.ts";
@@ -19,8 +21,6 @@ const KIND: Record<string, Key> = {
   webhook: "tlWebhook",
   delivery: "tlDelivery",
 };
-
-const VIA: Record<string, Key> = { card: "viaCard", api: "viaApi", command: "viaCommand" };
 
 /** Who did it when no person did: the source, or Tocsin itself for its in-app paging. */
 function actor(via: string, t: Translate): string {
@@ -65,7 +65,7 @@ export function AlertThread(props: {
     try {
       await props.onAssign(userId);
     } catch (err) {
-      error.value = (err as Error).message;
+      error.value = errorText(t, err);
     }
   };
   const submit = async (e: Event) => {
@@ -75,7 +75,7 @@ export function AlertThread(props: {
       await props.onNote(text.value);
       text.value = "";
     } catch (err) {
-      error.value = (err as Error).message;
+      error.value = errorText(t, err);
     }
   };
   return (
@@ -86,7 +86,7 @@ export function AlertThread(props: {
             <time class="muted">{timeOfDay(en.at, props.lang)}</time>{" "}
             <strong>{en.by ? userName(en.by) : actor(en.via, t)}</strong> {what(en, t, userName)}
             <span class="muted">
-              {en.by ? ` · ${Object.hasOwn(VIA, en.via) ? t(VIA[en.via]) : en.via}` : ""}
+              {en.by ? ` · ${viaLabel(t, en.via)}` : ""}
               {opened.has(en.id)
                 ? ` · ${t("tlAfter", { d: duration(opened.get(en.id)!, props.lang) })}`
                 : ""}

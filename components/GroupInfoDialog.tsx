@@ -1,3 +1,4 @@
+import { errorText } from "../client/api_errors.ts";
 import { useSignal } from "@preact/signals";
 import type { Translate } from "../client/i18n.ts";
 import type { Member, PublicUser } from "../lib/protocol.ts";
@@ -30,7 +31,7 @@ export function GroupInfoDialog(props: {
     try {
       await f();
     } catch (e) {
-      error.value = (e as Error).message;
+      error.value = errorText(t, e);
     }
   };
   const roleLabel = (r: string) =>

@@ -1,5 +1,7 @@
 import { useSignal } from "@preact/signals";
 import type { Translate } from "../client/i18n.ts";
+import { channelLabel, priorityLabel } from "../client/labels.ts";
+import { errorText } from "../client/api_errors.ts";
 
 export interface Contact {
   id: string;
@@ -12,7 +14,6 @@ export type Rules = Record<"urgent" | "high" | "medium" | "low", Step[]>;
 
 const PRIORITIES = ["urgent", "high", "medium", "low"] as const;
 const CHANNELS = ["email", "sms", "voice"] as const;
-
 /**
  * The user's own contact methods (added, then verified with a code) and notification rules.
  * Each change is the island's callback, which saves it and reloads what is shown.
@@ -36,21 +37,21 @@ export function MyNotifications(props: {
       await f();
       saved.value = t("saved");
     } catch (e) {
-      error.value = (e as Error).message;
+      error.value = errorText(t, e);
     }
   };
   const minutes = (p: keyof Rules, ch: string) =>
     props.rules?.[p].find((s) => s.channel === ch)?.afterMinutes;
 
   return (
-    <section aria-label={t("myNotifications")}>
+    <section id="my-notifications" aria-label={t("myNotifications")}>
       <h2>{t("myNotifications")}</h2>
       {error.value && <p class="error" role="alert">{error.value}</p>}
       {saved.value && <p class="ok" role="status">{saved.value}</p>}
       <ul class="member-list">
         {props.contacts.map((c) => (
           <li key={c.id} data-contact={c.kind}>
-            <span class="grow">{c.kind}: {c.address}</span>
+            <span class="grow">{channelLabel(t, c.kind)}: {c.address}</span>
             {c.verified ? <span class="ok">{t("verified")}</span> : (
               <form
                 class="inline-form"
@@ -91,8 +92,8 @@ export function MyNotifications(props: {
         }}
       >
         <select name="kind" aria-label={t("channel")}>
-          <option value="email">email</option>
-          <option value="sms">sms / voice</option>
+          <option value="email">{t("pp_channel_email")}</option>
+          <option value="sms">{t("pp_channel_sms")} / {t("pp_channel_voice")}</option>
         </select>
         <input
           name="address"
@@ -123,21 +124,21 @@ export function MyNotifications(props: {
             <thead>
               <tr>
                 <th />
-                {CHANNELS.map((ch) => <th key={ch}>{ch}</th>)}
+                {CHANNELS.map((ch) => <th key={ch}>{channelLabel(t, ch)}</th>)}
               </tr>
             </thead>
             <tbody>
               {PRIORITIES.map((p) => (
                 <tr key={p}>
-                  <th scope="row">{p}</th>
+                  <th scope="row">{priorityLabel(t, p)}</th>
                   {CHANNELS.map((ch) => (
-                    <td key={ch}>
+                    <td key={ch} data-label={channelLabel(t, ch)}>
                       <input
                         name={`${p}.${ch}`}
                         type="number"
                         min="0"
                         step="1"
-                        aria-label={`${p} ${ch}`}
+                        aria-label={`${priorityLabel(t, p)} ${channelLabel(t, ch)}`}
                         defaultValue={minutes(p, ch) === undefined ? "" : String(minutes(p, ch))}
                       />
                     </td>

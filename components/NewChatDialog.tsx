@@ -1,3 +1,4 @@
+import { errorText } from "../client/api_errors.ts";
 import { useSignal } from "@preact/signals";
 import type { Translate } from "../client/i18n.ts";
 import type { PublicUser } from "../lib/protocol.ts";
@@ -22,7 +23,7 @@ export function NewChatDialog(props: {
     try {
       await props.onDirect(u);
     } catch (e) {
-      error.value = (e as Error).message;
+      error.value = errorText(t, e);
     }
   };
   const group = async (e: Event) => {
@@ -30,7 +31,7 @@ export function NewChatDialog(props: {
     try {
       await props.onGroup(title.value, picked.value.map((u) => u.id));
     } catch (err) {
-      error.value = (err as Error).message;
+      error.value = errorText(t, err);
     }
   };
   const toggle = (u: PublicUser) => {

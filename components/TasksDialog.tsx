@@ -1,3 +1,4 @@
+import { priorityLabel } from "../client/labels.ts";
 import { shortWhen } from "../client/format.ts";
 import type { Lang, Translate } from "../client/i18n.ts";
 import type { Alert } from "../lib/protocol.ts";
@@ -19,7 +20,7 @@ export function TasksDialog(props: {
       <ul class="task-list">
         {(props.items ?? []).map((a) => (
           <li key={a.id} class={a.overdue ? "is-overdue" : ""} data-task={a.id}>
-            <span class={`prio prio-${a.priority}`}>{a.priority}</span>
+            <span class={`prio prio-${a.priority}`}>{priorityLabel(t, a.priority)}</span>
             <button
               type="button"
               class="linkish grow"

@@ -1,6 +1,8 @@
-import type { Translate } from "../client/i18n.ts";
+import { useState } from "preact/hooks";
+import type { Lang, Translate } from "../client/i18n.ts";
 import type { PublicUser } from "../lib/protocol.ts";
 import { Avatar } from "./Avatar.tsx";
+import { MenuButton, NavLinks, NavPrefs } from "./AdminNav.tsx";
 
 export function TopBar(props: {
   t: Translate;
@@ -15,41 +17,38 @@ export function TopBar(props: {
   onLogout: () => void;
 }) {
   const { t } = props;
+  const [open, setOpen] = useState(false);
+  const lang = t("pp_lang_code") as Lang;
   return (
-    <header class="topbar">
+    <header class={"topbar" + (open ? " nav-open" : "")}>
       <a href="/" class="brand">{t("app")}</a>
       <span class="grow" />
-      {props.user.role === "admin" && <a href="/admin/users">{t("adminUsers")}</a>}
-      <a href="/admin/teams">{t("adminTeams")}</a>
-      <a href="/oncall">{t("oncall")}</a>
       {props.onTasks && (
         <button type="button" class="linkish" onClick={props.onTasks}>{t("myTasks")}</button>
       )}
-      {props.canAskNotify && (
-        <button type="button" class="linkish" onClick={props.onEnableNotify}>
-          {t("notifyEnable")}
+      <MenuButton t={t} open={open} onToggle={() => setOpen(!open)} />
+      <div class="nav-menu" id="site-menu">
+        <NavLinks t={t} me={props.user} current="chat" />
+        {props.canAskNotify && (
+          <button type="button" class="linkish" onClick={props.onEnableNotify}>
+            {t("notifyEnable")}
+          </button>
+        )}
+        <button
+          type="button"
+          class="linkish"
+          aria-pressed={props.soundOn}
+          onClick={() => props.onSound(!props.soundOn)}
+        >
+          {props.soundOn ? t("soundOn") : t("soundOff")}
         </button>
-      )}
-      <button
-        type="button"
-        class="linkish"
-        aria-pressed={props.soundOn}
-        onClick={() => props.onSound(!props.soundOn)}
-      >
-        {props.soundOn ? t("soundOn") : t("soundOff")}
-      </button>
-      <button type="button" class="linkish" onClick={props.onToggleLang}>{t("language")}</button>
-      <span class="me">
-        <Avatar id={props.user.id} name={props.user.name} size="s" />
-        <span class="me-name">{props.user.name}</span>
-      </span>
-      <button
-        type="button"
-        class="linkish"
-        onClick={props.onLogout}
-      >
-        {t("logout")}
-      </button>
+        <NavPrefs t={t} lang={lang} />
+        <span class="me">
+          <Avatar id={props.user.id} name={props.user.name} size="s" />
+          <span class="me-name">{props.user.name}</span>
+        </span>
+        <button type="button" class="linkish" onClick={props.onLogout}>{t("logout")}</button>
+      </div>
     </header>
   );
 }

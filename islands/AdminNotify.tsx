@@ -1,10 +1,11 @@
+import { channelLabel, languageLabel } from "../client/labels.ts";
+import { errorText } from "../client/api_errors.ts";
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { api, HttpError } from "../client/api.ts";
+import { api } from "../client/api.ts";
 import { type Lang, useLocale } from "../client/i18n.ts";
 import type { PublicUser } from "../client/store.ts";
 import { AdminNav } from "../components/AdminNav.tsx";
-import { apiErrorText } from "../client/api_error.ts";
 import type { ReminderSettings } from "../lib/protocol.ts";
 import {
   type ProviderDraft,
@@ -78,7 +79,7 @@ export default function AdminNotify(props: AdminNotifyProps) {
       await loadProviders();
       msg.value = done;
     } catch (e) {
-      error.value = apiErrorText(t, e);
+      error.value = errorText(t, e);
     } finally {
       busy.value = false;
     }
@@ -132,7 +133,7 @@ export default function AdminNotify(props: AdminNotifyProps) {
       await load();
       msg.value = done;
     } catch (e) {
-      error.value = (e as HttpError).message;
+      error.value = errorText(t, e);
     }
   };
   const isEmail = sel.value.startsWith("email");
@@ -158,7 +159,7 @@ export default function AdminNotify(props: AdminNotifyProps) {
           >
             {items.value.map((i) => (
               <option key={i.channel + i.lang} value={`${i.channel}/${i.lang}`}>
-                {i.channel} · {i.lang}
+                {channelLabel(t, i.channel)} · {languageLabel(t, i.lang)}
                 {i.custom ? " *" : ""}
               </option>
             ))}

@@ -1,6 +1,7 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { api, HttpError } from "../client/api.ts";
+import { api } from "../client/api.ts";
+import { errorText } from "../client/api_errors.ts";
 import { type Lang, useLocale } from "../client/i18n.ts";
 import type { PublicUser } from "../client/store.ts";
 import { AdminNav } from "../components/AdminNav.tsx";
@@ -17,6 +18,7 @@ interface Team {
   id: string;
   name: string;
   myRole: "admin" | "member" | null;
+  archivedAt?: number;
 }
 interface TeamMember {
   userId: string;
@@ -26,24 +28,40 @@ interface TeamMember {
 
 export default function AdminTeams(props: AdminTeamsProps) {
   const { t, lang } = useLocale(props.lang);
-  const teams = useSignal<Team[]>([]);
+  const teams = useSignal<Team[] | null>(null);
+  const showArchived = useSignal(false);
+  const renaming = useSignal(false);
   const selected = useSignal<string | null>(null);
   const teamMembers = useSignal<TeamMember[]>([]);
   const onCall = useSignal<OnCallNowItem[]>([]);
   const error = useSignal("");
   const isAdmin = props.me.role === "admin";
   const load = async () => {
-    teams.value = (await api<{ items: Team[] }>("GET", "/api/v1/teams")).items;
+    const q = showArchived.value ? "?archived=1" : "";
+    teams.value = (await api<{ items: Team[] }>("GET", "/api/v1/teams" + q)).items;
   };
   const select = async (id: string) => {
     selected.value = id;
-    teamMembers.value =
-      (await api<{ members: TeamMember[] }>("GET", `/api/v1/teams/${id}`)).members;
-    onCall.value = (await api<{ items: OnCallNowItem[] }>("GET", `/api/v1/teams/${id}/oncall`))
-      .items;
+    renaming.value = false;
+    teamMembers.value = [];
+    try {
+      teamMembers.value =
+        (await api<{ members: TeamMember[] }>("GET", `/api/v1/teams/${id}`)).members;
+    } catch (e) {
+      error.value = errorText(t, e);
+    }
+    try {
+      onCall.value = (await api<{ items: OnCallNowItem[] }>("GET", `/api/v1/teams/${id}/oncall`))
+        .items;
+    } catch {
+      onCall.value = [];
+    }
   };
   useEffect(() => {
-    load();
+    load().catch((e) => {
+      teams.value = [];
+      error.value = errorText(t, e);
+    });
   }, []);
   const run = async (f: () => Promise<{ members?: TeamMember[] } | unknown>) => {
     error.value = "";
@@ -53,11 +71,11 @@ export default function AdminTeams(props: AdminTeamsProps) {
       await load();
       return true;
     } catch (e) {
-      error.value = (e as HttpError).message;
+      error.value = errorText(t, e);
       return false;
     }
   };
-  const team = teams.value.find((x) => x.id === selected.value);
+  const team = teams.value?.find((x) => x.id === selected.value);
   const canManage = isAdmin || team?.myRole === "admin";
   return (
     <div class="admin">
@@ -80,16 +98,37 @@ export default function AdminTeams(props: AdminTeamsProps) {
             <button type="submit" class="primary">{t("createTeam")}</button>
           </form>
         )}
+        {isAdmin && (
+          <label class="show-archived">
+            <input
+              type="checkbox"
+              checked={showArchived.value}
+              onChange={(e) => {
+                showArchived.value = (e.target as HTMLInputElement).checked;
+                run(() => Promise.resolve());
+              }}
+            />{" "}
+            {t("pp_show_archived")}
+          </label>
+        )}
+        {teams.value === null && <p class="muted" role="status">{t("pp_loading")}</p>}
+        {teams.value?.length === 0 && (
+          <p class="empty">{isAdmin ? t("pp_no_teams_admin") : t("pp_no_teams_member")}</p>
+        )}
+        {teams.value && teams.value.length > 0 && !team && <p class="muted">{t("pp_pick_team")}</p>}
         <div class="split">
           <ul class="team-list">
-            {teams.value.map((x) => (
+            {teams.value?.map((x) => (
               <li key={x.id}>
                 <button
                   type="button"
                   class={selected.value === x.id ? "active" : ""}
                   onClick={() => select(x.id)}
                 >
-                  {x.name}
+                  {x.name}{" "}
+                  {x.archivedAt !== undefined && (
+                    <span class="pp-archived">({t("pp_archived")})</span>
+                  )}
                 </button>
               </li>
             ))}
@@ -101,6 +140,72 @@ export default function AdminTeams(props: AdminTeamsProps) {
               <p>
                 <a href={`/oncall?team=${team.id}`}>{t("oc_manageOnCall")}</a>
               </p>
+              {team.archivedAt !== undefined && (
+                <p class="pp-archived" role="note">{t("pp_archived_note")}</p>
+              )}
+              {(canManage || isAdmin) && (
+                <div class="team-actions">
+                  {canManage && !renaming.value && (
+                    <button
+                      type="button"
+                      onClick={() => renaming.value = true}
+                    >
+                      {t("pp_rename")}
+                    </button>
+                  )}
+                  {isAdmin && team.archivedAt === undefined && (
+                    <button
+                      type="button"
+                      class="danger"
+                      onClick={() => {
+                        if (!confirm(t("pp_archive_confirm", { name: team.name }))) return;
+                        run(async () => {
+                          await api("POST", `/api/v1/teams/${team.id}/archive`);
+                          // It leaves the list unless archived teams are shown.
+                          if (!showArchived.value) selected.value = null;
+                        });
+                      }}
+                    >
+                      {t("pp_archive")}
+                    </button>
+                  )}
+                  {isAdmin && team.archivedAt !== undefined && (
+                    <button
+                      type="button"
+                      onClick={() => run(() => api("POST", `/api/v1/teams/${team.id}/unarchive`))}
+                    >
+                      {t("pp_unarchive")}
+                    </button>
+                  )}
+                </div>
+              )}
+              {renaming.value && (
+                <form
+                  class="inline-form"
+                  aria-label={t("pp_rename")}
+                  onSubmit={async (e) => {
+                    e.preventDefault();
+                    const name = String(new FormData(e.target as HTMLFormElement).get("name"));
+                    if (await run(() => api("PATCH", `/api/v1/teams/${team.id}`, { name }))) {
+                      renaming.value = false;
+                    }
+                  }}
+                >
+                  <input
+                    name="name"
+                    required
+                    maxLength={100}
+                    defaultValue={team.name}
+                    aria-label={t("pp_new_name")}
+                  />
+                  <button type="submit" class="primary">{t("save")}</button>
+                  <button type="button" onClick={() => renaming.value = false}>
+                    {t("cancel")}
+                  </button>
+                </form>
+              )}
+              <h3>{t("pp_members")}</h3>
+              {teamMembers.value.length === 0 && <p class="muted">{t("pp_no_members")}</p>}
               <ul class="member-list">
                 {teamMembers.value.map((m) => (
                   <li key={m.userId}>

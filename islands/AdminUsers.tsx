@@ -1,10 +1,12 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { api, HttpError } from "../client/api.ts";
+import { api } from "../client/api.ts";
+import { errorText } from "../client/api_errors.ts";
 import { type Lang, useLocale } from "../client/i18n.ts";
-import type { PublicUser } from "../client/store.ts";
+import type { ApiToken, PublicUser } from "../lib/protocol.ts";
 import { Dialog } from "../components/Dialog.tsx";
 import { AdminNav } from "../components/AdminNav.tsx";
+import { TokenList } from "../components/TokenList.tsx";
 
 export interface AdminUsersProps {
   me: PublicUser;
@@ -12,15 +14,29 @@ export interface AdminUsersProps {
 }
 
 export default function AdminUsers(props: AdminUsersProps) {
-  const { t } = useLocale(props.lang);
-  const users = useSignal<PublicUser[]>([]);
+  const { lang, t } = useLocale(props.lang);
+  const users = useSignal<PublicUser[] | null>(null);
   const error = useSignal("");
   const resetting = useSignal<PublicUser | null>(null);
+  /** Whose API tokens the dialog shows, and the tokens once loaded. */
+  const tokensOf = useSignal<PublicUser | null>(null);
+  const tokens = useSignal<ApiToken[] | null>(null);
+  const loadTokens = async (u: PublicUser) => {
+    tokens.value = (await api<{ items: ApiToken[] }>("GET", `/api/v1/users/${u.id}/tokens`)).items;
+  };
+  const showTokens = (u: PublicUser) => {
+    tokensOf.value = u;
+    tokens.value = null;
+    run(() => loadTokens(u));
+  };
   const load = async () => {
     users.value = (await api<{ items: PublicUser[] }>("GET", "/api/v1/users?limit=200")).items;
   };
   useEffect(() => {
-    load();
+    load().catch((e) => {
+      users.value = [];
+      error.value = errorText(t, e);
+    });
   }, []);
   const run = async (f: () => Promise<unknown>) => {
     error.value = "";
@@ -29,7 +45,7 @@ export default function AdminUsers(props: AdminUsersProps) {
       await load();
       return true;
     } catch (e) {
-      error.value = (e as HttpError).message;
+      error.value = errorText(t, e);
       return false;
     }
   };
@@ -86,11 +102,13 @@ export default function AdminUsers(props: AdminUsersProps) {
             </tr>
           </thead>
           <tbody>
-            {users.value.map((u) => (
+            {users.value?.map((u) => (
               <tr key={u.id} class={u.disabled ? "is-disabled" : ""}>
                 <td>{u.name}{u.disabled ? ` (${t("disabled")})` : ""}</td>
-                <td>{u.email}</td>
-                <td>{u.role === "admin" ? t("roleAdmin") : t("roleMember")}</td>
+                <td data-label={t("email")}>{u.email}</td>
+                <td data-label={t("role")}>
+                  {u.role === "admin" ? t("roleAdmin") : t("roleMember")}
+                </td>
                 <td class="row-actions">
                   {u.id !== props.me.id && (
                     <button
@@ -104,12 +122,38 @@ export default function AdminUsers(props: AdminUsersProps) {
                   <button type="button" onClick={() => resetting.value = u}>
                     {t("resetPassword")}
                   </button>
+                  <button type="button" onClick={() => showTokens(u)}>{t("pp_show_tokens")}</button>
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
+        {users.value === null && <p class="muted" role="status">{t("pp_loading")}</p>}
+        {users.value?.length === 0 && <p class="empty">{t("pp_no_users")}</p>}
       </main>
+      {tokensOf.value && (
+        <Dialog
+          title={t("pp_tokens_of", { name: tokensOf.value.name })}
+          closeLabel={t("close")}
+          onClose={() => tokensOf.value = null}
+        >
+          {error.value && <p class="error" role="alert">{error.value}</p>}
+          <TokenList
+            t={t}
+            lang={lang}
+            tokens={tokens.value}
+            empty={t("pp_no_user_tokens", { name: tokensOf.value.name })}
+            onRevoke={(tok) => {
+              const u = tokensOf.value!;
+              if (!confirm(t("pp_revoke_confirm", { name: tok.name }))) return;
+              run(async () => {
+                await api("DELETE", `/api/v1/users/${u.id}/tokens/${tok.id}`);
+                await loadTokens(u);
+              });
+            }}
+          />
+        </Dialog>
+      )}
       {resetting.value && (
         <Dialog
           title={`${t("resetPassword")}: ${resetting.value.name}`}

@@ -1,3 +1,4 @@
+import { channelLabel, viaLabel } from "../client/labels.ts";
 import { useSignal } from "@preact/signals";
 import { Fragment } from "preact";
 import { useEffect } from "preact/hooks";
@@ -193,7 +194,7 @@ export default function AlertPage(props: AlertPageProps) {
                     <time class="muted">{when(en.at)}</time>{" "}
                     <strong>{en.by ? userName(en.by) : en.via.replace("source:", "")}</strong>{" "}
                     {t(KIND.get(en.kind) ?? "tlNote")}
-                    <span class="muted">{en.by ? ` · ${en.via}` : ""}</span>
+                    <span class="muted">{en.by ? ` · ${viaLabel(t, en.via)}` : ""}</span>
                     {en.note && <p class="tl-note">{en.note}</p>}
                     {Array.isArray(en.detail?.userIds) && en.detail.userIds.length > 0 && (
                       <p class="muted tl-people">
@@ -223,7 +224,7 @@ export default function AlertPage(props: AlertPageProps) {
                         {deliveries.value.map((d) => (
                           <tr key={d.id} data-status={d.status}>
                             <td>{userName(d.userId)}</td>
-                            <td>{d.channel}</td>
+                            <td>{channelLabel(t, d.channel)}</td>
                             <td>{d.to}</td>
                             <td>
                               {t(DELIVERY.get(d.status) ?? "al_delivery_failed")}

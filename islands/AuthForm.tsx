@@ -1,5 +1,6 @@
+import { errorText } from "../client/api_errors.ts";
 import { useSignal } from "@preact/signals";
-import { api, HttpError } from "../client/api.ts";
+import { api } from "../client/api.ts";
 import { type Lang, toggleLang, useLocale } from "../client/i18n.ts";
 import { safeNext } from "../client/safe_next.ts";
 
@@ -25,7 +26,10 @@ export default function AuthForm(props: AuthFormProps) {
       await api("POST", setup ? "/api/v1/setup" : "/api/v1/session", Object.fromEntries(form));
       location.href = safeNext(props.next);
     } catch (err) {
-      error.value = (err as HttpError).message;
+      error.value = errorText(t, err, {
+        unauthorized: "pp_err_login",
+        forbidden: "pp_err_account_disabled",
+      });
     } finally {
       busy.value = false;
     }

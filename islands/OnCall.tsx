@@ -1,6 +1,8 @@
+import { priorityLabel, stepLabel } from "../client/labels.ts";
+import { errorText } from "../client/api_errors.ts";
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { api, HttpError } from "../client/api.ts";
+import { api } from "../client/api.ts";
 import { dayLabel, timeOfDay } from "../client/format.ts";
 import { type Lang, useLocale } from "../client/i18n.ts";
 import type { PublicUser } from "../client/store.ts";
@@ -9,7 +11,6 @@ import { type Contact, MyNotifications, type Rules } from "../components/MyNotif
 import { OnCallNow, type OnCallNowItem } from "../components/OnCallNow.tsx";
 import { ScheduleSetup } from "./oncall/ScheduleSetup.tsx";
 import { PolicySetup } from "./oncall/PolicySetup.tsx";
-import { errorText } from "./oncall/errors.ts";
 
 export interface OnCallProps {
   me: PublicUser;
@@ -77,7 +78,7 @@ export default function OnCall(props: OnCallProps) {
       await f();
       return true;
     } catch (e) {
-      error.value = errorText(t, e as HttpError);
+      error.value = errorText(t, e);
       return false;
     }
   };
@@ -356,12 +357,12 @@ export default function OnCall(props: OnCallProps) {
             <section key={i} class="dry-result" aria-label={t("dryRun")}>
               <p>
                 {t("route")}: <strong data-testid="route">{r.route}</strong> · {t("priority")}:{" "}
-                {r.priority}
+                {priorityLabel(t, r.priority)}
               </p>
               <ol>
                 {r.plan.map((s) => (
                   <li key={s.at + s.kind}>
-                    {new Date(s.at).toLocaleString()} — {s.kind}
+                    {new Date(s.at).toLocaleString()} — {stepLabel(t, s.kind)}
                     {s.kind === "reminder"
                       ? ""
                       : ` (${t("level")} ${s.level + 1}): ${s.names.join(", ")}`}

@@ -1,7 +1,7 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { api, HttpError } from "../client/api.ts";
-import { apiErrorText } from "../client/api_error.ts";
+import { errorText } from "../client/api_errors.ts";
 import { type Lang, useLocale } from "../client/i18n.ts";
 import type { AutomationRule, PublicUser, Route } from "../lib/protocol.ts";
 import { AdminNav } from "../components/AdminNav.tsx";
@@ -79,7 +79,7 @@ export default function Rules(props: RulesProps) {
       if (done) status.value = done;
       return true;
     } catch (e) {
-      error.value = apiErrorText(t, e);
+      error.value = errorText(t, e);
       return false;
     } finally {
       busy.value = false;
@@ -175,7 +175,7 @@ export default function Rules(props: RulesProps) {
         }
       }
       routeErrors.value = errs;
-      error.value = apiErrorText(t, e);
+      error.value = errorText(t, e);
     } finally {
       busy.value = false;
     }

@@ -8,9 +8,19 @@ import { ClientIdSchema, IdSchema, SeqSchema } from "./core/schemas.ts";
 import { SendInputSchema } from "./chat/model.ts";
 import type { ConversationSummary, Member, Message } from "./chat/model.ts";
 import type { Alert, TimelineEntry } from "./alerts/model.ts";
-import type { PublicUser } from "./accounts/model.ts";
+import type { PublicUser, Team } from "./accounts/model.ts";
+import type { ApiToken } from "./accounts/tokens.ts";
 
-export type { Alert, ConversationSummary, Member, Message, PublicUser, TimelineEntry };
+export type {
+  Alert,
+  ApiToken,
+  ConversationSummary,
+  Member,
+  Message,
+  PublicUser,
+  Team,
+  TimelineEntry,
+};
 
 /** Per-conversation cursors: the last seq the client holds. */
 export const CursorsSchema = z.record(IdSchema, SeqSchema).refine(

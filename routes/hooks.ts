@@ -12,6 +12,7 @@ import type { Core } from "../lib/runtime.ts";
 import { ApiError } from "../lib/core/errors.ts";
 import { isUlid, ulid } from "../lib/core/ids.ts";
 import { getIntegration, type Integration, tokenMatches } from "../lib/alerts/integrations.ts";
+import { isTeamArchived } from "../lib/accounts/teams.ts";
 import type { AppEnv } from "./middleware.ts";
 
 /** Largest age of a Grafana signature timestamp, against replays. */
@@ -83,7 +84,8 @@ export function hookRoutes(deps: Core) {
       newDedupKey: () => ulid(deps.clock.now()),
     });
     if (events) await checkCredentials(deps, c, integration, body, parsed.routingKey);
-    if (integration.disabled) {
+    // An archived team's integrations answer like paused ones: senders keep their alerts.
+    if (integration.disabled || await isTeamArchived(deps.kv, integration.teamId)) {
       // Paused, not gone: a 5xx makes Alertmanager, Grafana and PagerDuty clients keep the
       // alert and retry, where any 4xx would make Alertmanager drop it for good.
       throw new ApiError(

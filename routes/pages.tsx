@@ -8,8 +8,9 @@ import { type Context, Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import type { ComponentType } from "preact";
 import { renderToString } from "preact-render-to-string";
-import { type Lang, pickLang } from "../client/i18n.ts";
+import { type Key, type Lang, pickLang, translate } from "../client/i18n.ts";
 import { safeNext } from "../client/safe_next.ts";
+import { parseTheme, THEME_COOKIE } from "../client/theme.ts";
 import { type Assets, contentType } from "../lib/assets.ts";
 import type { Core } from "../lib/runtime.ts";
 import { isUlid } from "../lib/core/ids.ts";
@@ -27,6 +28,7 @@ import Integrations from "../islands/Integrations.tsx";
 import Alerts from "../islands/Alerts.tsx";
 import AlertPage from "../islands/AlertPage.tsx";
 import Rules from "../islands/Rules.tsx";
+import Profile from "../islands/Profile.tsx";
 import { SESSION_COOKIE } from "./middleware.ts";
 
 export const PAGE_CSP = [
@@ -54,6 +56,7 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   Alerts,
   AlertPage,
   Rules,
+  Profile,
 };
 
 /** JSON that is safe inside a <script> element. */
@@ -64,21 +67,36 @@ function scriptJson(value: unknown): string {
   );
 }
 
-function page(
-  assets: Assets,
-  opts: { title: string; lang: Lang; island: string; props: Record<string, unknown> },
-): string {
+interface PageOpts {
+  /** The page's name in the <title>, translated; the product's name follows it. */
+  title: Key;
+  lang: Lang;
+  island: string;
+  props: Record<string, unknown>;
+  /** The signed-in user: their saved language wins over this browser's in the client. */
+  user?: { lang?: "en" | "zh" | null } | null;
+  /** From the theme cookie, so that the first paint is in the chosen colours. */
+  theme?: string;
+}
+
+function page(assets: Assets, opts: PageOpts): string {
   const Island = ISLANDS[opts.island];
   // The island renders in the page's language from its `lang` prop; nothing global is set.
   const body = renderToString(<Island {...opts.props} />);
   const base = `/static/build/${assets.buildId}`;
+  const theme = parseTheme(opts.theme);
   return "<!doctype html>" + renderToString(
-    <html lang={opts.lang === "zh" ? "zh-CN" : "en"}>
+    <html
+      lang={opts.lang === "zh" ? "zh-CN" : "en"}
+      data-theme={theme === "system" ? undefined : theme}
+      data-user={opts.user ? "1" : undefined}
+      data-lang-source={opts.user?.lang ? "user" : undefined}
+    >
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="color-scheme" content="light" />
-        <title>{opts.title}</title>
+        <meta name="color-scheme" content="light dark" />
+        <title>{`${translate(opts.lang, opts.title)} · Tocsin`}</title>
         <link rel="icon" href={`${base}/favicon.svg`} type="image/svg+xml" />
         <link rel="stylesheet" href={`${base}/app.css`} />
         <script type="module" src={`${base}/boot.js`} />
@@ -111,7 +129,10 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
     return c.redirect(`/static/build/${assets.buildId}/favicon.svg`, 301);
   });
 
-  const langOf = (c: Context): Lang => pickLang((c.req.header("accept-language") ?? "").split(","));
+  /** The user's saved language, else the browser's. */
+  const langOf = (c: Context, user?: { lang?: Lang | null } | null): Lang =>
+    user?.lang ?? pickLang((c.req.header("accept-language") ?? "").split(","));
+  const themeOf = (c: Context) => getCookie(c, THEME_COOKIE);
   const auth = (c: Context) => authenticate(deps, { cookie: getCookie(c, SESSION_COOKIE) });
   const html = (c: Context, markup: string, status = 200) => {
     c.header("content-security-policy", PAGE_CSP);
@@ -139,10 +160,12 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
     return html(
       c,
       page(assets, {
-        title: "Tocsin",
-        lang: langOf(c),
+        title: "pp_title_chat",
+        lang: langOf(c, a.user),
         island: "ChatApp",
-        props: { me: publicUser(a.user), lang: langOf(c), conversationId },
+        props: { me: publicUser(a.user), lang: langOf(c, a.user), conversationId },
+        user: a.user,
+        theme: themeOf(c),
       }),
       status,
     );
@@ -160,10 +183,11 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
     return html(
       c,
       page(assets, {
-        title: mode === "setup" ? "Set up Tocsin" : "Log in · Tocsin",
+        title: mode === "setup" ? "pp_title_setup" : "pp_title_login",
         lang: langOf(c),
         island: "AuthForm",
         props: { mode, lang: langOf(c), next: safeNext(c.req.query("next")) },
+        theme: themeOf(c),
       }),
     );
   };
@@ -173,6 +197,7 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
   const adminPage = async (
     c: Context,
     island: "AdminUsers" | "AdminTeams" | "OnCall" | "AdminNotify" | "Rules",
+    title: Key,
   ) => {
     if (!assets) return noBundle(c);
     const a = await auth(c);
@@ -183,23 +208,26 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
     return html(
       c,
       page(assets, {
-        title: "Tocsin admin",
-        lang: langOf(c),
+        title,
+        lang: langOf(c, a.user),
         island,
-        props: { me: publicUser(a.user), lang: langOf(c) },
+        props: { me: publicUser(a.user), lang: langOf(c, a.user) },
+        user: a.user,
+        theme: themeOf(c),
       }),
     );
   };
-  app.get("/admin/users", (c) => adminPage(c, "AdminUsers"));
-  app.get("/admin/teams", (c) => adminPage(c, "AdminTeams"));
-  app.get("/oncall", (c) => adminPage(c, "OnCall"));
-  app.get("/admin/notifications", (c) => adminPage(c, "AdminNotify"));
-  app.get("/rules", (c) => adminPage(c, "Rules"));
+  app.get("/admin/users", (c) => adminPage(c, "AdminUsers", "pp_title_users"));
+  app.get("/admin/teams", (c) => adminPage(c, "AdminTeams", "pp_title_teams"));
+  app.get("/oncall", (c) => adminPage(c, "OnCall", "pp_title_oncall"));
+  app.get("/admin/notifications", (c) => adminPage(c, "AdminNotify", "pp_title_notify"));
+  app.get("/rules", (c) => adminPage(c, "Rules", "pp_title_rules"));
 
   /** Pages any logged-in user opens; the island loads what the user may see. */
   const userPage = async (
     c: Context,
-    island: "Integrations" | "Alerts" | "AlertPage",
+    island: "Integrations" | "Alerts" | "AlertPage" | "Profile",
+    title: Key,
     extra: Record<string, unknown> = {},
   ) => {
     if (!assets) return noBundle(c);
@@ -208,22 +236,25 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
     return html(
       c,
       page(assets, {
-        title: "Tocsin",
-        lang: langOf(c),
+        title,
+        lang: langOf(c, a.user),
         island,
-        props: { me: publicUser(a.user), lang: langOf(c), ...extra },
+        props: { me: publicUser(a.user), lang: langOf(c, a.user), ...extra },
+        user: a.user,
+        theme: themeOf(c),
       }),
     );
   };
   app.get("/integrations", (c) =>
-    userPage(c, "Integrations", {
+    userPage(c, "Integrations", "pp_title_integrations", {
       // Where senders post: TOCSIN_PUBLIC_URL, else the origin this page was opened at.
       origin: deps.config.publicOrigin ?? new URL(c.req.url).origin,
     }));
-  app.get("/alerts", (c) => userPage(c, "Alerts"));
+  app.get("/alerts", (c) => userPage(c, "Alerts", "pp_title_alerts"));
+  app.get("/profile", (c) => userPage(c, "Profile", "pp_title_profile"));
   app.get("/alerts/:id", (c) => {
     const id = c.req.param("id");
-    return userPage(c, "AlertPage", { alertId: isUlid(id) ? id : "" });
+    return userPage(c, "AlertPage", "pp_title_alert", { alertId: isUlid(id) ? id : "" });
   });
 
   return app;

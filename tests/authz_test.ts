@@ -27,6 +27,7 @@ const POLICY: Record<string, Policy> = {
   "DELETE /api/v1/session": "public",
   "PATCH /api/v1/me": "user",
   "GET /api/v1/me": "user",
+  "POST /api/v1/me/password": "user",
   "GET /api/v1/users": "user",
   "POST /api/v1/users": "admin",
   "GET /api/v1/users/:id": "user",
@@ -40,6 +41,8 @@ const POLICY: Record<string, Policy> = {
   "POST /api/v1/teams": "admin",
   "GET /api/v1/teams/:id": "team",
   "PATCH /api/v1/teams/:id": "team",
+  "POST /api/v1/teams/:id/archive": "admin",
+  "POST /api/v1/teams/:id/unarchive": "admin",
   "POST /api/v1/teams/:id/members": "team",
   "PATCH /api/v1/teams/:id/members/:userId": "team",
   "DELETE /api/v1/teams/:id/members/:userId": "team",
@@ -151,6 +154,7 @@ const POLICY: Record<string, Policy> = {
   "GET /alerts": "page",
   "GET /alerts/:id": "page",
   "GET /rules": "page",
+  "GET /profile": "page",
 };
 
 /** Middleware mounts (Hono lists them as routes too). */

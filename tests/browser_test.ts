@@ -299,7 +299,8 @@ test("browser - phone width, Chinese UI, strict CSP and user text never parsed a
   await shot(bob.page, "phone-chat");
   await bob.page.click("a.back");
   await bob.page.waitForSelector(".sidebar", { state: "visible" });
-  // The language can be switched and the choice is kept.
+  // The language can be switched and the choice is kept (at phone width it is in the menu).
+  await bob.page.click("header.topbar .menu-button");
   await bob.page.click("text=English");
   await bob.page.waitForSelector("text=New chat");
   await bob.page.reload();

@@ -95,12 +95,6 @@ export const en = {
   oc_who: "Who",
   oc_wholeTeam: "Everyone in {team}",
   oc_yesDelete: "Yes, delete",
-  oc_err_conflict: "Not possible right now:",
-  oc_err_forbidden: "Only team admins can change this.",
-  oc_err_not_found: "It no longer exists (reload the page).",
-  oc_err_invalid_input: "Please check the form:",
-  oc_err_network: "No connection to the server. Try again.",
-  oc_err_other: "Something went wrong. Try again.",
 } as const;
 
 export const zh: Record<keyof typeof en, string> = {
@@ -197,10 +191,4 @@ export const zh: Record<keyof typeof en, string> = {
   oc_who: "人员",
   oc_wholeTeam: "{team} 全体成员",
   oc_yesDelete: "确认删除",
-  oc_err_conflict: "暂时无法完成：",
-  oc_err_forbidden: "只有团队管理员可以修改。",
-  oc_err_not_found: "它已不存在（请刷新页面）。",
-  oc_err_invalid_input: "请检查表单：",
-  oc_err_network: "无法连接服务器，请重试。",
-  oc_err_other: "出错了，请重试。",
 };

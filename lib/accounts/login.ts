@@ -35,7 +35,7 @@ export function addressWindow(deps: Deps, ip: string): Window {
   };
 }
 
-function loginWindows(deps: Deps, email: string, ip: string) {
+export function loginWindows(deps: Deps, email: string, ip: string) {
   const { config } = deps;
   return {
     ip: addressWindow(deps, ip),

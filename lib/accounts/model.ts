@@ -43,6 +43,12 @@ export const UserSchema = z.object({
    * token of the user; credentials of an older generation are refused.
    */
   authGen: z.number().optional(),
+  /**
+   * Moves on when the user changes their own password: login sessions of an
+   * older value are refused (the session that made the change is re-stamped);
+   * API tokens are kept.
+   */
+  sessionGen: z.number().optional(),
 });
 export type User = z.infer<typeof UserSchema>;
 
@@ -52,6 +58,12 @@ export const SetupInputSchema = z.strictObject({
   password: PasswordSchema,
 });
 export type SetupInput = z.infer<typeof SetupInputSchema>;
+
+/** The caller changes their own password: the current one is verified first. */
+export const ChangePasswordInputSchema = z.strictObject({
+  current: z.string().min(1).max(1024),
+  next: PasswordSchema,
+});
 
 export const LoginInputSchema = z.strictObject({ email: EmailSchema, password: PasswordSchema });
 
@@ -93,6 +105,11 @@ export const TeamSchema = z.object({
   conversationId: z.string().optional(),
   /** Escalation policy for the team's new alerts. */
   escalationPolicyId: z.string().optional(),
+  /**
+   * Archived (ms since the epoch): kept with its history, hidden from lists by
+   * default, its integrations answer 503 and it pages nobody.
+   */
+  archivedAt: z.number().optional(),
 });
 export type Team = z.infer<typeof TeamSchema>;
 
@@ -104,6 +121,11 @@ export const CreateTeamInputSchema = z.strictObject({
 export type CreateTeamInput = z.infer<typeof CreateTeamInputSchema>;
 
 export const UpdateTeamInputSchema = z.strictObject({ name: NameSchema });
+
+export const TeamListQuerySchema = z.strictObject({
+  /** "1": archived teams are listed too. */
+  archived: z.enum(["0", "1"]).optional(),
+});
 
 export const TeamMembersInputSchema = z.strictObject({
   userIds: z.array(IdSchema).min(1).max(1000),

@@ -20,6 +20,8 @@ export interface Session {
   userAgent: string;
   /** The user's authGen at login (absent on sessions from before generations: 0). */
   gen?: number;
+  /** The user's sessionGen at login or at their own password change (absent: 0). */
+  sgen?: number;
 }
 
 export interface Auth {
@@ -46,6 +48,7 @@ export async function createSession(
     ip: meta.ip.slice(0, 64),
     userAgent: meta.userAgent.slice(0, 200),
     gen: user.authGen ?? 0,
+    sgen: user.sessionGen ?? 0,
   };
   const res = await kv.atomic()
     .check({ key: keys.session(hash), versionstamp: null })
@@ -98,6 +101,8 @@ export async function authenticate(
     if (!s || s.expiresAt <= clock.now()) return null;
     const user = await getUser(kv, s.userId);
     if (!user || user.disabled || (s.gen ?? 0) !== (user.authGen ?? 0)) return null;
+    // The user changed their password from another session since this one logged in.
+    if ((s.sgen ?? 0) !== (user.sessionGen ?? 0)) return null;
     return { user, sessionHash: hash, via: "session" };
   }
   return null;

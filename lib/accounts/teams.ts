@@ -101,10 +101,11 @@ export async function requireTeamManager(kv: Deno.Kv, user: User, teamId: string
   return team;
 }
 
-/** Teams visible to the user, with the user's role in each. */
+/** Teams visible to the user, with the user's role in each; archived ones only when asked for. */
 export async function listTeams(
   kv: Deno.Kv,
   user: User,
+  opts: { archived?: boolean } = {},
 ): Promise<(Team & { myRole: TeamRole | null })[]> {
   const mine = new Map(
     (await listAll<{ role: TeamRole }>(kv, keys.teamsByUser(user.id))).map((
@@ -115,7 +116,8 @@ export async function listTeams(
     ? (await listAll<Team>(kv, keys.teams())).map((e) => e.value)
     : (await getManyChunked<Team>(kv, [...mine.keys()].map((id) => keys.team(id))))
       .flatMap((e) => e.value ? [e.value] : []);
-  return teams.map((t) => ({ ...t, myRole: mine.get(t.id) ?? null }))
+  return teams.filter((t) => opts.archived || t.archivedAt === undefined)
+    .map((t) => ({ ...t, myRole: mine.get(t.id) ?? null }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -130,23 +132,58 @@ export async function listTeamMembers(kv: Deno.Kv, teamId: string): Promise<Team
   }));
 }
 
+/**
+ * Renames a team. The unique name index moves in the same commit as the
+ * record (a change of case or spacing keeps the same index entry), and the
+ * commit checks the record it read, so that a concurrent change is not undone.
+ */
 export async function renameTeam(deps: Deps, team: Team, name: string): Promise<Team> {
   const { kv } = deps;
-  if (nameKey(name) === nameKey(team.name)) {
-    const updated = { ...team, name };
-    await kv.set(keys.team(team.id), updated);
-    return updated;
-  }
   const current = await kv.get<Team>(keys.team(team.id));
-  const updated = { ...team, name };
-  const res = await kv.atomic().check(current)
-    .check({ key: keys.teamByName(name), versionstamp: null })
-    .delete(keys.teamByName(team.name))
-    .set(keys.teamByName(name), team.id)
-    .set(keys.team(team.id), updated)
-    .commit();
-  if (!res.ok) throw new ApiError("conflict", "a team with this name already exists");
+  if (!current.value) throw notFound("team");
+  const updated = { ...current.value, name };
+  const op = kv.atomic().check(current).set(keys.team(team.id), updated);
+  if (nameKey(name) !== nameKey(current.value.name)) {
+    op.check({ key: keys.teamByName(name), versionstamp: null })
+      .delete(keys.teamByName(current.value.name))
+      .set(keys.teamByName(name), team.id);
+  }
+  const res = await op.commit();
+  if (!res.ok) {
+    const taken = (await kv.get<string>(keys.teamByName(name))).value;
+    if (taken && taken !== team.id) {
+      throw new ApiError("conflict", "a team with this name already exists");
+    }
+    throw new ApiError("conflict", "the team changed meanwhile; retry");
+  }
   return updated;
+}
+
+/**
+ * Archives (or brings back) a team. An archived team keeps its members,
+ * alerts and conversation; it is left out of team lists unless asked for,
+ * its integrations answer 503 (routes/hooks.ts) and paging skips it.
+ */
+export async function setTeamArchived(
+  deps: Deps,
+  teamId: string,
+  archived: boolean,
+): Promise<Team> {
+  const { kv, clock } = deps;
+  const entry = await kv.get<Team>(keys.team(teamId));
+  if (!entry.value) throw notFound("team");
+  const { archivedAt: _was, ...rest } = entry.value;
+  const updated: Team = archived
+    ? { ...rest, archivedAt: entry.value.archivedAt ?? clock.now() }
+    : rest;
+  const res = await kv.atomic().check(entry).set(entry.key, updated).commit();
+  if (!res.ok) throw new ApiError("conflict", "the team changed meanwhile; retry");
+  return updated;
+}
+
+/** True when the team exists and is archived. */
+export async function isTeamArchived(kv: Deno.Kv, teamId: string): Promise<boolean> {
+  return (await kv.get<Team>(keys.team(teamId))).value?.archivedAt !== undefined;
 }
 
 /** Adds users to a team or sets their role. */

@@ -20,7 +20,6 @@ import { keys } from "../core/keys.ts";
 import { ROUTING_PROGRAM_MAX } from "../core/config.ts";
 import { fullMatch, patternError, patternSize } from "./pattern.ts";
 import { commitOrConflict, getManyChunked, lastPart, listAll } from "../core/kv_util.ts";
-import { onCallAt, type Schedule } from "../paging/schedules.ts";
 import type { Member } from "../chat/model.ts";
 import type { Team, User } from "../accounts/model.ts";
 import { listTeamMembers, requireTeamManager } from "../accounts/teams.ts";

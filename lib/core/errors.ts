@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   invalid_json: 400,
   unauthorized: 401,
   forbidden: 403,
+  wrong_password: 403,
   origin_forbidden: 403,
   not_found: 404,
   conflict: 409,

@@ -38,12 +38,13 @@ export const HintSchema = z.discriminatedUnion("t", [
   z.object({ t: z.literal("join"), c: z.string(), u: z.array(z.string()), s: z.number() }),
   /** Alert `a`, whose card is in conversation `c`, changed. */
   z.object({ t: z.literal("alert"), c: z.string(), a: z.string() }),
-  /** Close the sockets of user `u` (all, or one session `s`). */
+  /** Close the sockets of user `u` (all, or one session `s`, or all login sessions but `keep`). */
   z.object({
     t: z.literal("user"),
     u: z.string(),
     why: z.enum(["disabled", "logout", "password"]),
     s: z.string().optional(),
+    keep: z.string().optional(),
   }),
   /** The commit staged timers, the earliest due at `d`; `o`: the writing process's fanout. */
   z.object({ t: z.literal("timer"), d: z.number(), o: z.string() }),

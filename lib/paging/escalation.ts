@@ -261,6 +261,10 @@ export async function resolveTargets(
 }
 
 async function levelTargets(kv: Deno.Kv, alert: Alert, level: number, now: number) {
+  // An archived team pages nobody (its alerts stay, its history too).
+  if ((await kv.get<Team>(keys.team(alert.teamId))).value?.archivedAt !== undefined) {
+    return { policy: null, userIds: [] as string[], skipped: [] as SkippedTarget[] };
+  }
   const policy = alert.paging.policyId
     ? (await kv.get<EscalationPolicy>(keys.escalationPolicy(alert.paging.policyId))).value
     : null;
@@ -445,6 +449,10 @@ export async function fireTimer(
     op.check(t).check(a);
     stageDeleteTimer(op, t.value);
     if (!a.value || a.value.status !== "triggered") return { hints: [], result: false };
+    // An archived team pages nobody: its pending reminders and escalations end here.
+    if ((await kv.get<Team>(keys.team(a.value.teamId))).value?.archivedAt !== undefined) {
+      return { hints: [], result: false };
+    }
     const alert: Alert = { ...a.value, updatedAt: now };
     upgradePeople(op, alert);
     let entry: TimelineEntry;

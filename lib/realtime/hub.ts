@@ -196,6 +196,8 @@ export class Hub {
         case "user":
           for (const sub of this.subscribersOf(h.u)) {
             if (h.s && sub.sessionHash !== h.s) continue;
+            // The session that changed the password stays; so do sockets opened with API tokens.
+            if (h.keep && (sub.sessionHash === h.keep || sub.sessionHash === null)) continue;
             sub.close(
               h.why === "disabled" ? CLOSE.accountDisabled : CLOSE.sessionEnded,
               h.why === "disabled" ? "account disabled" : "session ended",

@@ -4,12 +4,14 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Context } from "hono";
 import type { Core } from "../../lib/runtime.ts";
 import {
+  ChangePasswordInputSchema,
   LoginInputSchema,
   SetupInputSchema,
   UpdateProfileInputSchema,
 } from "../../lib/accounts/model.ts";
 import { createSession, logout } from "../../lib/accounts/sessions.ts";
 import { addressWindow, countAttempt, login } from "../../lib/accounts/login.ts";
+import { changeOwnPassword } from "../../lib/accounts/own_password.ts";
 import { listTeams } from "../../lib/accounts/teams.ts";
 import { isSetUp, setup, updateProfile } from "../../lib/accounts/users.ts";
 import { publicUser } from "../../lib/accounts/model.ts";
@@ -74,6 +76,12 @@ export function authRoutes(deps: Core) {
 
   app.patch("/me", requireAuth, json(UpdateProfileInputSchema), async (c) => {
     const user = await updateProfile(deps, me(c).user, c.req.valid("json"));
+    return c.json({ user: publicUser(user) });
+  });
+
+  // Verified like a login and rate limited with it; ends the caller's other sessions.
+  app.post("/me/password", requireAuth, json(ChangePasswordInputSchema), async (c) => {
+    const user = await changeOwnPassword(deps, me(c), c.req.valid("json"), clientIp(deps, c));
     return c.json({ user: publicUser(user) });
   });
 

@@ -1,8 +1,9 @@
-/** Teams: admins create them; admins and team admins manage members. */
+/** Teams: admins create and archive them; admins and team admins rename them and manage members. */
 import { Hono } from "hono";
 import type { Core } from "../../lib/runtime.ts";
 import {
   CreateTeamInputSchema,
+  TeamListQuerySchema,
   TeamMemberRoleInputSchema,
   TeamMembersInputSchema,
   UpdateTeamInputSchema,
@@ -16,15 +17,19 @@ import {
   removeTeamMember,
   renameTeam,
   requireTeamManager,
+  setTeamArchived,
   setTeamMemberRole,
 } from "../../lib/accounts/teams.ts";
-import { type AppEnv, idParam, json, me, requireAdmin, requireAuth } from "../middleware.ts";
+import { type AppEnv, idParam, json, me, query, requireAdmin, requireAuth } from "../middleware.ts";
 
 export function teamRoutes(deps: Core) {
   const app = new Hono<AppEnv>();
   app.use(requireAuth);
 
-  app.get("/", async (c) => c.json({ items: await listTeams(deps.kv, me(c).user) }));
+  app.get("/", query(TeamListQuerySchema), async (c) => {
+    const archived = c.req.valid("query").archived === "1";
+    return c.json({ items: await listTeams(deps.kv, me(c).user, { archived }) });
+  });
 
   app.post("/", requireAdmin, json(CreateTeamInputSchema), async (c) => {
     const team = await createTeam(deps, c.req.valid("json"));
@@ -39,6 +44,17 @@ export function teamRoutes(deps: Core) {
   app.patch("/:id", json(UpdateTeamInputSchema), async (c) => {
     const team = await requireTeamManager(deps.kv, me(c).user, idParam(c, "id", "team"));
     return c.json({ team: await renameTeam(deps, team, c.req.valid("json").name) });
+  });
+
+  // Archiving is for admins, like creating: a team admin could otherwise silence their own paging.
+  app.post("/:id/archive", requireAdmin, async (c) => {
+    const team = await setTeamArchived(deps, idParam(c, "id", "team"), true);
+    return c.json({ team });
+  });
+
+  app.post("/:id/unarchive", requireAdmin, async (c) => {
+    const team = await setTeamArchived(deps, idParam(c, "id", "team"), false);
+    return c.json({ team });
   });
 
   app.post("/:id/members", json(TeamMembersInputSchema), async (c) => {
