@@ -68,5 +68,5 @@ export type {
   ListedRule as AutomationRule,
   RuleInput as AutomationRuleInput,
 } from "./alerts/automation.ts";
-export type { ReminderSettings } from "./paging/escalation.ts";
+export type { ReminderSettings } from "./paging/reminders.ts";
 export type { ProviderInput } from "./notify/providers.ts";

@@ -115,8 +115,6 @@ const SIZE_DEBT = [
   "lib/notify/sms.ts#sendPhone",
   "lib/ops/backup.ts",
   "lib/ops/backup.ts#restoreBackup",
-  "lib/paging/escalation.ts",
-  "lib/paging/escalation.ts#fireTimer",
   "lib/paging/schedules.ts",
   "routes/api/alerts.ts#alertRoutes",
   "routes/api/conversations.ts#conversationRoutes",

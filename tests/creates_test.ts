@@ -12,7 +12,7 @@ import { createUser } from "../lib/accounts/users.ts";
 import { createTeam } from "../lib/accounts/teams.ts";
 import type { User } from "../lib/accounts/model.ts";
 import { createRule } from "../lib/alerts/automation.ts";
-import { createPolicy } from "../lib/paging/escalation.ts";
+import { createPolicy } from "../lib/paging/policies.ts";
 import { createSchedule } from "../lib/paging/schedules.ts";
 import { createRobot } from "../lib/notify/robots.ts";
 import { createProvider } from "../lib/notify/providers.ts";

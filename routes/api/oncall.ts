@@ -3,20 +3,21 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { Core } from "../../lib/runtime.ts";
 import { ApiError, notFound } from "../../lib/core/errors.ts";
+import { EscalateInputSchema, escalateNow } from "../../lib/paging/escalation.ts";
 import {
   createPolicy,
-  EscalateInputSchema,
-  escalateNow,
   getPolicyFor,
-  getReminderSettings,
   listPolicies,
   PolicyInputSchema,
   PolicyUpdateSchema,
-  ReminderSettingsSchema,
-  setReminderSettings,
   setTeamPolicy,
   updatePolicy,
-} from "../../lib/paging/escalation.ts";
+} from "../../lib/paging/policies.ts";
+import {
+  getReminderSettings,
+  ReminderSettingsSchema,
+  setReminderSettings,
+} from "../../lib/paging/reminders.ts";
 import { deletePolicy, deleteSchedule } from "../../lib/paging/removal.ts";
 import { previewPolicy } from "../../lib/paging/preview.ts";
 import { onCallNow } from "../../lib/paging/oncall_now.ts";
