@@ -109,8 +109,6 @@ const SIZE_DEBT = [
   "islands/oncall/ScheduleSetup.tsx#ScheduleSetup",
   "lib/alerts/automation.ts",
   "lib/core/config.ts",
-  "lib/notify/deliveries.ts",
-  "lib/notify/deliveries.ts#deliverPersonal",
   "lib/notify/outbound.ts#requestPinned",
   "lib/notify/sms.ts#sendPhone",
   "lib/ops/backup.ts",

@@ -23,7 +23,7 @@ import type { Head } from "../chat/model.ts";
 import type { Team, User } from "../accounts/model.ts";
 import { listTeamMembers, teamRole } from "../accounts/teams.ts";
 import { stageDeleteTimer, stageTimer, type Timer, timersOf } from "../jobs/timers.ts";
-import { reportsUnreachable, stagePersonal } from "../notify/deliveries.ts";
+import { reportsUnreachable, stagePersonal } from "../notify/personal_timers.ts";
 import { type EscalationPolicy, resolveTargets, type SkippedTarget } from "./policies.ts";
 import { type FiredStep, getReminderSettings, nextReminder, stageReminder } from "./reminders.ts";
 
