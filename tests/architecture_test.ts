@@ -110,7 +110,6 @@ const SIZE_DEBT = [
   "lib/alerts/automation.ts",
   "lib/core/config.ts",
   "lib/notify/outbound.ts#requestPinned",
-  "lib/notify/sms.ts#sendPhone",
   "lib/ops/backup.ts",
   "lib/ops/backup.ts#restoreBackup",
   "lib/paging/schedules.ts",
