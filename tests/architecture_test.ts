@@ -109,7 +109,6 @@ const SIZE_DEBT = [
   "islands/oncall/ScheduleSetup.tsx#ScheduleSetup",
   "lib/alerts/automation.ts",
   "lib/core/config.ts",
-  "lib/notify/outbound.ts#requestPinned",
   "lib/ops/backup.ts",
   "lib/ops/backup.ts#restoreBackup",
   "lib/paging/schedules.ts",
