@@ -11,7 +11,7 @@ import { createCore } from "../lib/runtime.ts";
 import { createUser } from "../lib/accounts/users.ts";
 import { createTeam } from "../lib/accounts/teams.ts";
 import type { User } from "../lib/accounts/model.ts";
-import { createRule } from "../lib/alerts/automation.ts";
+import { createRule } from "../lib/alerts/automation_rules.ts";
 import { createPolicy } from "../lib/paging/policies.ts";
 import { createSchedule } from "../lib/paging/schedules.ts";
 import { createRobot } from "../lib/notify/robots.ts";
