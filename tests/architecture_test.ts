@@ -107,8 +107,6 @@ const SIZE_DEBT = [
   "islands/Rules.tsx#Rules",
   "islands/oncall/PolicySetup.tsx#PolicySetup",
   "islands/oncall/ScheduleSetup.tsx#ScheduleSetup",
-  "lib/ops/backup.ts",
-  "lib/ops/backup.ts#restoreBackup",
   "lib/paging/schedules.ts",
   "routes/api/alerts.ts#alertRoutes",
   "routes/api/conversations.ts#conversationRoutes",
