@@ -107,7 +107,6 @@ const SIZE_DEBT = [
   "islands/Rules.tsx#Rules",
   "islands/oncall/PolicySetup.tsx#PolicySetup",
   "islands/oncall/ScheduleSetup.tsx#ScheduleSetup",
-  "lib/paging/schedules.ts",
   "routes/api/alerts.ts#alertRoutes",
   "routes/api/conversations.ts#conversationRoutes",
   "routes/api/notifications.ts#notificationRoutes",

@@ -22,7 +22,7 @@ import { listProviders, type Provider, sendEmail, type SendResult, takeRate } fr
 import { postSigned } from "./outbound.ts";
 import { sendPhone } from "./sms.ts";
 import { providerBudgetSpent, takeProviderVerifySend } from "./verify_limits.ts";
-import { quietUntil } from "../paging/schedules.ts";
+import { quietUntil } from "../paging/zoned_time.ts";
 import { getTemplate, render, type TemplateChannel } from "./templates.ts";
 import type { User } from "../accounts/model.ts";
 import { stageDeleteTimer, stageTimer, type Timer } from "../jobs/timers.ts";

@@ -13,7 +13,7 @@ import { keys } from "../core/keys.ts";
 import { getManyChunked } from "../core/kv_util.ts";
 import type { User } from "../accounts/model.ts";
 import { stageTimer, type Timer } from "../jobs/timers.ts";
-import { quietUntil } from "./schedules.ts";
+import { quietUntil } from "./zoned_time.ts";
 
 const RuleSchema = z.strictObject({
   /** Minutes between reminders (fractions allowed); 0: no reminders. */
