@@ -95,6 +95,7 @@ function page(
   );
 }
 
+// Long because: the one table of the pages, each handler inline after its path as Hono recommends.
 export function pageRoutes(deps: Core, assets: Assets | null) {
   const app = new Hono();
 

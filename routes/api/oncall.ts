@@ -66,6 +66,7 @@ const PreviewQuerySchema = z.strictObject({
   minutes: z.coerce.number().int().min(1).max(POLICY_PREVIEW_MINUTES_MAX).optional(),
 });
 
+// Long because: one route table per resource, handlers inline after their paths as Hono recommends.
 export function scheduleRoutes(deps: Core) {
   const app = new Hono<AppEnv>();
 
@@ -241,6 +242,7 @@ function replay(a: Alert): AlertEvent {
   };
 }
 
+// Long because: one route table per resource, handlers inline after their paths as Hono recommends.
 export function pagingRoutes(deps: Core) {
   // Mounted at /api/v1: authentication per route, so that nothing else under /api/v1 is affected.
   const app = new Hono<AppEnv>();
