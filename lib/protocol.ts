@@ -77,6 +77,6 @@ export type {
   Action as AutomationAction,
   ListedRule as AutomationRule,
   RuleInput as AutomationRuleInput,
-} from "./alerts/automation.ts";
-export type { ReminderSettings } from "./paging/escalation.ts";
+} from "./alerts/automation_rules.ts";
+export type { ReminderSettings } from "./paging/reminders.ts";
 export type { ProviderInput } from "./notify/providers.ts";

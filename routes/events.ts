@@ -32,6 +32,7 @@ function markDelivered(deps: Core, userId: string, frames: ServerFrame[]) {
   for (const [c, seq] of last) deps.delivered.mark(c, userId, seq);
 }
 
+// Long because: one route table per resource, handlers inline after their paths as Hono recommends.
 export function eventRoutes(deps: Core) {
   const app = new Hono<AppEnv>();
   const { hub, config } = deps;

@@ -113,6 +113,7 @@ function page(assets: Assets, opts: PageOpts): string {
   );
 }
 
+// Long because: the one table of the pages, each handler inline after its path as Hono recommends.
 export function pageRoutes(deps: Core, assets: Assets | null) {
   const app = new Hono();
 

@@ -135,3 +135,108 @@ export function violations(graph: ImportGraph): string[] {
   }
   return out;
 }
+
+/** A module longer than this needs a reason at its top. */
+export const MODULE_LINES = 400;
+/** A function longer than this needs a reason in the comment right above it. */
+export const FUNCTION_LINES = 80;
+/** The marker that starts the written reason for a long module or function. */
+export const LONG_MARKER = "Long because:";
+/** How far from the top of a module its reason may stand. */
+const MODULE_REASON_LINES = 15;
+
+/** One function found by {@link functionsIn}: its name and its 1-based first and last lines. */
+export interface FoundFunction {
+  name: string;
+  start: number;
+  end: number;
+}
+
+const isComment = (line: string) => /^\s*(\/\/|\/\*|\*)/.test(line);
+const hasMarker = (line: string) => isComment(line) && line.includes(LONG_MARKER);
+
+/**
+ * The functions of a `deno fmt`-formatted module, found conservatively on its layout: top-level
+ * `function` declarations (exported, async, default or not) ending at the first later line that is
+ * exactly `}`; class methods (a 2-space indented start inside a top-level class) ending at the first
+ * later `  }`; and top-level `const x = (...) => {` arrows ending at the first `}` or `};` at column 0.
+ */
+export function functionsIn(text: string): FoundFunction[] {
+  const lines = text.split("\n");
+  const out: FoundFunction[] = [];
+  const endAt = (from: number, ends: string[]) => {
+    for (let j = from + 1; j < lines.length; j++) if (ends.includes(lines[j])) return j;
+    return -1;
+  };
+  let classEnd = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const fn = /^(?:export\s+)?(?:default\s+)?(?:async\s+)?function\s*\*?\s*([\w$]*)/.exec(line);
+    const cls = /^(?:export\s+)?(?:default\s+)?(?:abstract\s+)?class\b/.test(line);
+    const arrow = /^(?:export\s+)?const\s+([\w$]+)\b[^=]*=\s*(?:async\s+)?(?:\(|[\w$]+\s*=>)/
+      .exec(line);
+    if (cls) {
+      classEnd = line.endsWith("{") ? endAt(i, ["}"]) : -1;
+      continue;
+    }
+    if (i < classEnd) {
+      const method =
+        /^ {2}(?:(?:public|private|protected|static|async|override|readonly|get|set)\s+)*(?:\*\s*)?(#?[\w$]+)\s*[<(]/
+          .exec(line);
+      if (method && !/^\s*(?:if|for|while|switch|return)\b/.test(line)) {
+        const end = endAt(i, ["  }"]);
+        if (end > 0 && end < classEnd) out.push({ name: method[1], start: i + 1, end: end + 1 });
+      }
+      continue;
+    }
+    if (fn && !/[;}]$/.test(line)) {
+      const end = endAt(i, ["}"]);
+      if (end > 0) out.push({ name: fn[1] || "default", start: i + 1, end: end + 1 });
+    } else if (arrow) {
+      // The body must open with `=> {` by the next column-0 line (`) => {` closing wrapped
+      // parameters): `const f = (a) => a;` is an expression arrow, not a block.
+      let open = -1;
+      for (let j = i; j < lines.length; j++) {
+        if (/=>\s*\{$/.test(lines[j])) {
+          open = j;
+          break;
+        }
+        if (j > i && /^\S/.test(lines[j])) break;
+      }
+      if (open < 0) continue;
+      const end = endAt(open, ["}", "};"]);
+      if (end > 0) out.push({ name: arrow[1], start: i + 1, end: end + 1 });
+    }
+  }
+  return out;
+}
+
+/** Whether the comment block right above 0-based `line` carries the long-function marker. */
+function reasonAbove(lines: string[], line: number): boolean {
+  for (let j = line - 1; j >= 0 && isComment(lines[j]); j--) if (hasMarker(lines[j])) return true;
+  return false;
+}
+
+/**
+ * Every module over {@link MODULE_LINES} lines without a `Long because:` comment in its first
+ * lines, and every function over {@link FUNCTION_LINES} lines without one right above it. Each
+ * finding starts with its key (`path` or `path#function`) and a colon.
+ */
+export function sizeViolations(path: string, text: string): string[] {
+  const lines = text.replace(/\n$/, "").split("\n");
+  const out: string[] = [];
+  if (lines.length > MODULE_LINES && !lines.slice(0, MODULE_REASON_LINES).some(hasMarker)) {
+    out.push(
+      `${path}: ${lines.length} lines (over ${MODULE_LINES}): split it, or write the reason as a "${LONG_MARKER}" comment in its first ${MODULE_REASON_LINES} lines`,
+    );
+  }
+  for (const f of functionsIn(text)) {
+    const length = f.end - f.start + 1;
+    if (length > FUNCTION_LINES && !reasonAbove(lines, f.start - 1)) {
+      out.push(
+        `${path}#${f.name}: ${length} lines at line ${f.start} (over ${FUNCTION_LINES}): split it into named steps, or write the reason as a "${LONG_MARKER}" comment right above it`,
+      );
+    }
+  }
+  return out;
+}

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { ManualClock } from "../lib/core/clock.ts";
 import { keys } from "../lib/core/keys.ts";
-import type { EscalationPolicy } from "../lib/paging/escalation.ts";
+import type { EscalationPolicy } from "../lib/paging/policies.ts";
 import { adminClient, type Client, startServer, type TestServer, userClient } from "./_helpers.ts";
 
 const MIN = 60_000;

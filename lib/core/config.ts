@@ -4,6 +4,10 @@
  * `loadConfig(env)` reads the environment once, in `main.ts`; nothing else
  * reads `Deno.env`. Tests build a config with `testConfig(overrides)`.
  * Each environment variable is documented in docs/config.md.
+ *
+ * Long because: it is the one table of every default with its reason, where an operator (and
+ * docs/config.md) reads them all, and the one place a new limit must go; split by domain, a
+ * default would have to be looked for.
  */
 import { parseCidr } from "./ip.ts";
 

@@ -1,42 +1,31 @@
 /**
- * Out-of-app notifications. When a user is first notified about an alert,
- * their personal rules for its priority become durable timers ("e-mail
- * after 1 minute"). When one is due and the alert is still unacknowledged
- * (and, below urgent, still unread by them, and outside their quiet hours),
- * the notification goes through the channel's providers in failover order.
+ * Out-of-app notifications. A personal notification timer (personal_timers.ts) is due: when the
+ * alert is still unacknowledged (and, below urgent, still unread by the user, and outside their
+ * quiet hours), the notification goes through the channel's providers in failover order.
  * Every attempt is recorded on a delivery record and on the alert's
  * timeline ("proof of attention"). Transient failures are retried by a
  * durable timer; permanent ones fall through to the next provider. E-mails
  * carry a signed, expiring, single-use link that acknowledges the alert
  * without logging in.
  */
-import { named, readPeople, stagePeople } from "../alerts/people.ts";
 import type { Alert, TimelineEntry } from "../alerts/model.ts";
 import { makeAckLink } from "./ack_links.ts";
-import { DEFAULT_NOTIFICATION_RULES, DELIVERY_BACKOFF_MS } from "../core/config.ts";
+import { DELIVERY_BACKOFF_MS } from "../core/config.ts";
 import { z } from "zod";
-import {
-  type Channel,
-  ChannelSchema,
-  type Contact,
-  getNotifyRulesMany,
-  type NotifyRules,
-  reachableChannelsMany,
-  verifiedContact,
-} from "./contacts.ts";
+import { ChannelSchema, type Contact, verifiedContact } from "./contacts.ts";
 import type { Deps } from "../core/deps.ts";
 import { ApiError } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
 import { listAll, listByIndex, u64 } from "../core/kv_util.ts";
-import { listProviders, sendEmail, type SendResult, takeRate } from "./providers.ts";
+import { listProviders, type Provider, sendEmail, type SendResult, takeRate } from "./providers.ts";
 import { postSigned } from "./outbound.ts";
 import { sendPhone } from "./sms.ts";
 import { providerBudgetSpent, takeProviderVerifySend } from "./verify_limits.ts";
-import { quietUntil } from "../paging/schedules.ts";
+import { quietUntil } from "../paging/zoned_time.ts";
 import { getTemplate, render, type TemplateChannel } from "./templates.ts";
 import type { User } from "../accounts/model.ts";
-import { stageDeleteTimer, stageSweepWake, stageTimer, type Timer } from "../jobs/timers.ts";
+import { stageDeleteTimer, stageTimer, type Timer } from "../jobs/timers.ts";
 
 /** A stored delivery (`deliveries/<alert>/<id>`): every attempt of one personal notification. */
 export const DeliverySchema = z.object({
@@ -65,165 +54,6 @@ function mask(address: string): string {
   return address.slice(0, 4) + "***" + address.slice(-2);
 }
 
-/**
- * Schedules the personal notification rules of users who were just notified
- * in the app about `alert` for the first time (inside the caller's commit).
- */
-export async function stagePersonal(
-  deps: Deps,
-  op: Deno.AtomicOperation,
-  alert: Alert,
-  userIds: string[],
-  now: number,
-): Promise<string[]> {
-  const before = alert.people.personal ? await readPeople(deps.kv, alert, "personal") : [];
-  const seen = new Set(before);
-  const fresh = userIds.filter((u) => !seen.has(u));
-  if (!fresh.length) return [];
-  const r = await stageUsers(deps, op, alert, fresh, now, PERSONAL_INLINE_MUTATIONS);
-  stageBatches(op, alert, r.rest, now);
-  stagePeople(op, alert.id, alert.people, "personal", [...before, ...fresh]);
-  return r.unreachable;
-}
-
-/** Whether people without verified contacts are worth naming at this priority (default rules). */
-export function reportsUnreachable(alert: Alert): boolean {
-  return DEFAULT_NOTIFICATION_RULES[alert.priority].length > 0;
-}
-
-/**
- * A timeline entry for people of a batch who have no verified contact at all: their rule steps
- * are not scheduled (each would only record "skipped"), but the alert says who could not be
- * reached. (Those of the paging commit itself are named in its "notified" entry.)
- */
-function stageUnreachable(op: Deno.AtomicOperation, alert: Alert, userIds: string[], now: number) {
-  if (!userIds.length || !reportsUnreachable(alert)) return;
-  const e: TimelineEntry = {
-    id: ulid(now),
-    at: now,
-    kind: "delivery",
-    by: null,
-    via: "personal",
-    detail: { status: "skipped", reason: "no verified contact", ...named(userIds) },
-  };
-  op.set(keys.alertTimeline(alert.id, e.id), e);
-}
-
-/**
- * Mutations a paging commit spends on personal timers (four each); users
- * beyond it are handed to "personal_batch" timers, so paging a team of any
- * size stays inside KV's 1,000 mutations per commit.
- */
-const PERSONAL_INLINE_MUTATIONS = 300;
-/** The same budget for a batch timer's own commit. */
-const PERSONAL_BATCH_MUTATIONS = 800;
-/** For users who cannot be reached outside the app: no steps. */
-const NO_RULES: NotifyRules = { urgent: [], high: [], medium: [], low: [] };
-/** Users whose notification rules are read at once. */
-const RULES_READ = 100;
-/** Users one batch timer carries. */
-const PERSONAL_BATCH_USERS = 100;
-
-/**
- * Stages users' rule timers up to `budget` mutations; returns the users left
- * over. Their rules are read together; the timers carry no queue message of
- * their own: one sweep wake-up per distinct due time covers them all.
- */
-async function stageUsers(
-  deps: Deps,
-  op: Deno.AtomicOperation,
-  alert: Alert,
-  userIds: string[],
-  now: number,
-  budget: number,
-): Promise<{ rest: string[]; unreachable: string[] }> {
-  let spent = 0;
-  const wakes = new Set<number>();
-  let rules: NotifyRules[] = [];
-  let reachable: Set<Channel>[] = [];
-  const unreachable: string[] = [];
-  const done = (rest: string[]) => {
-    for (const at of wakes) stageSweepWake(op, now, at);
-    return { rest, unreachable };
-  };
-  for (let i = 0; i < userIds.length; i++) {
-    const userId = userIds[i];
-    // Rules are read RULES_READ at a time (in parallel), not all: the budget may stop early.
-    if (i % RULES_READ === 0) {
-      const slice = userIds.slice(i, i + RULES_READ);
-      reachable = await reachableChannelsMany(deps.kv, slice);
-      // Rules only of those who can be reached at all (often few in a large team).
-      const some = slice.filter((_, k) => reachable[k].size > 0);
-      const read = await getNotifyRulesMany(deps.kv, some);
-      const byUser = new Map(some.map((u, k) => [u, read[k]]));
-      rules = slice.map((u) => byUser.get(u) ?? NO_RULES);
-    }
-    // Someone with no verified contact at all gets no timers (each would only record "skipped"
-    // when due: one timer and two commits each, for nothing, in a team of thousands).
-    if (reachable[i % RULES_READ].size === 0) {
-      unreachable.push(userId);
-      continue;
-    }
-    const steps = rules[i % RULES_READ][alert.priority];
-    // Three mutations a timer (no queue message), and a wake-up per due time.
-    if (i > 0 && spent + steps.length * 4 + 3 > budget) return done(userIds.slice(i));
-    spent += steps.length * 3;
-    for (const step of steps) {
-      const dueAt = now + step.afterMinutes * 60_000;
-      if (!wakes.has(dueAt)) spent++;
-      wakes.add(dueAt);
-      stageTimer(op, now, {
-        id: ulid(now),
-        alertId: alert.id,
-        kind: "personal",
-        dueAt,
-        n: 1,
-        round: alert.epoch ?? 0,
-        userId,
-        channel: step.channel,
-        delivery: ulid(now),
-      }, { wake: false });
-    }
-  }
-  return done([]);
-}
-
-function stageBatches(op: Deno.AtomicOperation, alert: Alert, userIds: string[], now: number) {
-  for (let i = 0; i < userIds.length; i += PERSONAL_BATCH_USERS) {
-    stageTimer(op, now, {
-      id: ulid(now),
-      alertId: alert.id,
-      kind: "personal_batch",
-      dueAt: now,
-      n: 1,
-      round: alert.epoch ?? 0,
-      userIds: userIds.slice(i, i + PERSONAL_BATCH_USERS),
-    });
-  }
-}
-
-/**
- * A batch of users paged with an alert whose rule timers did not fit the
- * paging commit: stages theirs now (and hands any rest to a further batch).
- * Dropped when the alert was acknowledged, resolved or reopened meanwhile.
- */
-export async function stagePersonalBatch(deps: Deps, timerId: string): Promise<boolean> {
-  const { kv, clock } = deps;
-  const t = await kv.get<Timer>(keys.timer(timerId));
-  if (t.value?.kind !== "personal_batch" || t.value.dueAt > clock.now()) return false;
-  const a = await kv.get<Alert>(keys.alert(t.value.alertId));
-  const now = clock.now();
-  const op = kv.atomic().check(t);
-  stageDeleteTimer(op, t.value);
-  const alert = a.value;
-  if (alert && alert.status === "triggered" && (alert.epoch ?? 0) === t.value.round) {
-    const r = await stageUsers(deps, op, alert, t.value.userIds, now, PERSONAL_BATCH_MUTATIONS);
-    stageBatches(op, alert, r.rest, now);
-    stageUnreachable(op, alert, r.unreachable, now);
-  }
-  return (await deps.fanout.commitUnlogged(op)).ok;
-}
-
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -247,16 +77,51 @@ async function messageFor(deps: Deps, channel: TemplateChannel, alert: Alert, us
   return { subject, text, html, ackUrl: ctx.ackUrl };
 }
 
+/** A due personal notification timer. */
+type PersonalTimer = Extract<Timer, { kind: "personal" }>;
+
+/** What a due notification found: why it is skipped or deferred, or to whom and how it goes. */
+interface Plan {
+  alert: Alert | null;
+  user: User | null;
+  contact: Contact | null;
+  providers: Provider[];
+  skip: string | null;
+  deferTo: number | null;
+}
+
+/** The attempts of one send, whether one worked, and whether a failure was transient. */
+interface Outcome {
+  attempts: Delivery["attempts"];
+  sent: boolean;
+  transient: boolean;
+}
+
+/** The rendered notification: subject and HTML for e-mail, text for the rest, the ack link. */
+type Message = Awaited<ReturnType<typeof messageFor>>;
+
 /**
  * A personal notification timer is due. The message leaves before the
  * commit that records it, so a crash in between sends it again (with the
  * same Message-ID, which mail clients de-duplicate).
  */
 export async function deliverPersonal(deps: Deps, timerId: string): Promise<boolean> {
-  const { kv, fanout, clock, config } = deps;
+  const { kv, clock, config } = deps;
   const t = await kv.get<Timer>(keys.timer(timerId));
   if (t.value?.kind !== "personal" || t.value.dueAt > clock.now()) return false;
   const timer = t.value;
+  const plan = await planDelivery(deps, timer);
+  const outcome: Outcome = plan.skip || plan.deferTo
+    ? { attempts: [], sent: false, transient: false }
+    : await sendPlanned(deps, timer, plan);
+  const retry = !outcome.sent && outcome.transient && timer.n < config.deliveryMaxAttempts;
+  await recordDelivery(deps, t, timer, plan, outcome, retry);
+  return outcome.sent;
+}
+
+/** Decides whether a due notification goes now, waits for quiet hours to end, or is skipped. */
+async function planDelivery(deps: Deps, timer: PersonalTimer): Promise<Plan> {
+  const { kv, clock } = deps;
   const { userId, channel } = timer;
   const alert = (await kv.get<Alert>(keys.alert(timer.alertId))).value;
   const user = (await kv.get<User>(keys.user(userId))).value;
@@ -280,49 +145,91 @@ export async function deliverPersonal(deps: Deps, timerId: string): Promise<bool
   if (!skip && !deferTo && providers.length === 0 && channel !== "webhook") {
     skip = `no ${channel} provider configured`;
   }
+  return { alert, user, contact, providers, skip, deferTo };
+}
 
-  const attempts: Delivery["attempts"] = [];
-  let sent = false;
-  let transient = false;
-  if (!skip && !deferTo) {
-    const msg = await messageFor(deps, channel === "webhook" ? "sms" : channel, alert!, user!);
-    const mail = channel === "email" ? msg : null;
-    const short = msg?.text ?? "";
-    if (channel === "webhook") {
-      const r = await postSigned(
-        contact!.address,
-        contact!.secret ?? "",
-        JSON.stringify({ event: "alert", alert, ackUrl: msg.ackUrl, text: short }),
-        { ...webhookOpts(deps), deliveryId: timer.delivery ?? timer.id },
-      );
-      attempts.push({ at: clock.now(), provider: "webhook", ok: r.ok, detail: r.detail });
-      sent = r.ok;
-      transient = r.transient;
+/** Sends a planned notification: to the user's own webhook, or through the channel's providers. */
+async function sendPlanned(deps: Deps, timer: PersonalTimer, plan: Plan): Promise<Outcome> {
+  const { channel } = timer;
+  const msg = await messageFor(
+    deps,
+    channel === "webhook" ? "sms" : channel,
+    plan.alert!,
+    plan.user!,
+  );
+  if (channel === "webhook") return await sendOwnWebhook(deps, timer, plan, msg);
+  return await sendThroughProviders(deps, timer, plan, msg);
+}
+
+/** Posts the alert to the user's own webhook, signed with the contact's secret. */
+async function sendOwnWebhook(
+  deps: Deps,
+  timer: PersonalTimer,
+  plan: Plan,
+  msg: Message,
+): Promise<Outcome> {
+  const r = await postSigned(
+    plan.contact!.address,
+    plan.contact!.secret ?? "",
+    JSON.stringify({ event: "alert", alert: plan.alert, ackUrl: msg.ackUrl, text: msg.text }),
+    { ...webhookOpts(deps), deliveryId: timer.delivery ?? timer.id },
+  );
+  const attempt = { at: deps.clock.now(), provider: "webhook", ok: r.ok, detail: r.detail };
+  return { attempts: [attempt], sent: r.ok, transient: r.transient };
+}
+
+/** Tries the channel's providers in failover order until one sends (rate-limited ones are passed). */
+async function sendThroughProviders(
+  deps: Deps,
+  timer: PersonalTimer,
+  plan: Plan,
+  msg: Message,
+): Promise<Outcome> {
+  const { kv, clock } = deps;
+  const { channel } = timer;
+  const contact = plan.contact!;
+  const out: Outcome = { attempts: [], sent: false, transient: false };
+  for (const p of plan.providers) {
+    if (!(await takeRate(kv, p, clock.now()))) {
+      out.attempts.push({ at: clock.now(), provider: p.name, ok: false, detail: "rate limited" });
+      out.transient = true;
+      continue;
     }
-    for (const p of channel === "webhook" ? [] : providers) {
-      if (!(await takeRate(kv, p, clock.now()))) {
-        attempts.push({ at: clock.now(), provider: p.name, ok: false, detail: "rate limited" });
-        transient = true;
-        continue;
-      }
-      const r: SendResult = mail
-        ? await sendEmail(deps, p, {
-          to: contact!.address,
-          messageId: timer.delivery ?? timer.id,
-          ...mail,
-        })
-        : channel === "sms" || channel === "voice"
-        ? await sendPhone(deps, p, channel, contact!.address, short)
-        : { ok: false, permanent: true, detail: `${channel} is not supported yet` };
-      attempts.push({ at: clock.now(), provider: p.name, ok: r.ok, detail: r.detail });
-      if (r.ok) {
-        sent = true;
-        break;
-      }
-      if (!r.permanent) transient = true;
+    const r: SendResult = channel === "email"
+      ? await sendEmail(deps, p, {
+        to: contact.address,
+        messageId: timer.delivery ?? timer.id,
+        ...msg,
+      })
+      : channel === "sms" || channel === "voice"
+      ? await sendPhone(deps, p, channel, contact.address, msg.text)
+      : { ok: false, permanent: true, detail: `${channel} is not supported yet` };
+    out.attempts.push({ at: clock.now(), provider: p.name, ok: r.ok, detail: r.detail });
+    if (r.ok) {
+      out.sent = true;
+      break;
     }
+    if (!r.permanent) out.transient = true;
   }
-  const retry = !sent && transient && timer.n < config.deliveryMaxAttempts;
+  return out;
+}
+
+/**
+ * Records a notification in one commit: the timer is deleted (and re-staged for the end of quiet
+ * hours, or for a retry), the delivery record gets the attempts, and the alert's timeline an entry.
+ */
+async function recordDelivery(
+  deps: Deps,
+  t: Deno.KvEntryMaybe<Timer>,
+  timer: PersonalTimer,
+  plan: Plan,
+  outcome: Outcome,
+  retry: boolean,
+): Promise<void> {
+  const { kv, fanout, clock } = deps;
+  const { alert, contact, skip, deferTo } = plan;
+  const { userId, channel } = timer;
+  const { attempts, sent } = outcome;
   const deliveryId = timer.delivery ?? timer.id;
   await fanout.commit(fanout.shard(alert?.conversationId ?? timer.alertId), async (op) => {
     const at = clock.now();
@@ -376,7 +283,6 @@ export async function deliverPersonal(deps: Deps, timerId: string): Promise<bool
     }
     return { hints: [], result: null };
   });
-  return sent;
 }
 
 /** A user's own webhook is signed with the contact's secret, like automation webhooks. */

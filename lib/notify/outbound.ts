@@ -168,31 +168,7 @@ interface PinnedRequest {
  * to get an answer, or when `signal` aborts.
  */
 function requestPinned(r: PinnedRequest): Promise<{ status: number; body: Uint8Array }> {
-  const secure = r.url.protocol === "https:";
-  const host = hostOf(r.url);
-  const family = r.ip.includes(":") ? 6 : 4;
-  // Never asks DNS: whatever name it is given, the answer is the checked address.
-  const lookup: LookupFunction = (_name, opts, cb) =>
-    opts?.all ? cb(null, [{ address: r.ip, family }]) : cb(null, r.ip, family);
-  // A fresh agent per request, without keep-alive: no connection to one checked
-  // address can carry a request meant for another. `proxyEnv: {}` keeps
-  // NODE_USE_ENV_PROXY and HTTPS_PROXY out: a proxy would resolve the name again.
-  const agentOptions = { keepAlive: false, proxyEnv: {} };
-  const agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-  const body = new TextEncoder().encode(r.body);
-  const headers: Record<string, string> = Object.create(null);
-  for (const [k, v] of r.headers) if (!OWN_HEADERS.has(k)) headers[k] = v;
-  headers["host"] = r.url.host;
-  headers["content-length"] = String(body.length);
-  const options = {
-    host,
-    port: Number(r.url.port || (secure ? 443 : 80)),
-    method: r.method,
-    path: r.url.pathname + r.url.search,
-    headers,
-    agent,
-    lookup,
-  };
+  const { secure, host, agent, body, options } = pinnedOptions(r);
   return new Promise<{ status: number; body: Uint8Array }>((resolve, reject) => {
     const req = secure
       ? https.request({
@@ -251,6 +227,39 @@ function requestPinned(r: PinnedRequest): Promise<{ status: number; body: Uint8A
     if (r.signal.aborted) return onAbort();
     req.end(body);
   }).finally(() => agent.destroy());
+}
+
+/**
+ * The node:http(s) options of one pinned exchange: a lookup that answers only the checked
+ * address, a fresh agent, and the caller's headers without the ones the exchange sets itself.
+ */
+function pinnedOptions(r: PinnedRequest) {
+  const secure = r.url.protocol === "https:";
+  const host = hostOf(r.url);
+  const family = r.ip.includes(":") ? 6 : 4;
+  // Never asks DNS: whatever name it is given, the answer is the checked address.
+  const lookup: LookupFunction = (_name, opts, cb) =>
+    opts?.all ? cb(null, [{ address: r.ip, family }]) : cb(null, r.ip, family);
+  // A fresh agent per request, without keep-alive: no connection to one checked
+  // address can carry a request meant for another. `proxyEnv: {}` keeps
+  // NODE_USE_ENV_PROXY and HTTPS_PROXY out: a proxy would resolve the name again.
+  const agentOptions = { keepAlive: false, proxyEnv: {} };
+  const agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+  const body = new TextEncoder().encode(r.body);
+  const headers: Record<string, string> = Object.create(null);
+  for (const [k, v] of r.headers) if (!OWN_HEADERS.has(k)) headers[k] = v;
+  headers["host"] = r.url.host;
+  headers["content-length"] = String(body.length);
+  const options = {
+    host,
+    port: Number(r.url.port || (secure ? 443 : 80)),
+    method: r.method,
+    path: r.url.pathname + r.url.search,
+    headers,
+    agent,
+    lookup,
+  };
+  return { secure, host, agent, body, options };
 }
 
 /**

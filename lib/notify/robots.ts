@@ -241,11 +241,34 @@ function render(items: OutboxItem[]): { title: string; markdown: string; text: s
   };
 }
 
-async function post(
+/** What one post to a robot's platform came to: sent, worth retrying, or refused for good. */
+interface PostResult {
+  ok: boolean;
+  transient: boolean;
+  detail: string;
+}
+
+async function post(deps: Deps, r: Robot, items: OutboxItem[]): Promise<PostResult> {
+  const { url, headers, body } = await platformRequest(deps, r, items);
+  try {
+    const res = await sendOutbound(
+      url,
+      { headers, body: JSON.stringify(body), timeoutMs: deps.config.webhookTimeoutMs },
+      deps.config,
+    );
+    return platformAnswer(res.status, res.text.slice(0, 500));
+  } catch (e) {
+    // Only the SSRF check throws (a 400): the URL will not become acceptable by retrying.
+    return { ok: false, transient: false, detail: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** The platform's request for `items`: its message format, signed the platform's way. */
+async function platformRequest(
   deps: Deps,
   r: Robot,
   items: OutboxItem[],
-): Promise<{ ok: boolean; transient: boolean; detail: string }> {
+): Promise<{ url: string; headers: Record<string, string>; body: unknown }> {
   const m = render(items);
   let url = r.url;
   let body: unknown;
@@ -276,40 +299,34 @@ async function post(
     headers["x-tocsin-signature"] = "sha256=" +
       await hmacSha256Hex(r.secret!, `${ts}.${JSON.stringify(body)}`);
   }
-  try {
-    const res = await sendOutbound(
-      url,
-      { headers, body: JSON.stringify(body), timeoutMs: deps.config.webhookTimeoutMs },
-      deps.config,
-    );
-    const text = res.text.slice(0, 500);
-    if (res.status === 0) return { ok: false, transient: true, detail: text };
-    if (res.status === 429 || res.status >= 500) {
-      return { ok: false, transient: true, detail: `${res.status}` };
-    }
-    if (res.status < 200 || res.status >= 300) {
-      return { ok: false, transient: false, detail: `${res.status} ${text}` };
-    }
-    // DingTalk and WeCom answer 200 with errcode; Feishu with code/StatusCode.
-    let j: { errcode?: number; code?: number; StatusCode?: number; errmsg?: string; msg?: string } =
-      {};
-    try {
-      j = JSON.parse(text);
-    } catch {
-      j = {};
-    }
-    const code = j.errcode ?? j.code ?? j.StatusCode ?? 0;
-    if (code === 0) return { ok: true, transient: false, detail: "ok" };
-    // 130101: DingTalk's "sending too fast"; 45009: WeCom's frequency limit; 9499/11232: Feishu's.
-    return {
-      ok: false,
-      transient: [130101, 45009, 9499, 11232].includes(code),
-      detail: `${code} ${j.errmsg ?? j.msg ?? ""}`,
-    };
-  } catch (e) {
-    // Only the SSRF check throws (a 400): the URL will not become acceptable by retrying.
-    return { ok: false, transient: false, detail: e instanceof Error ? e.message : String(e) };
+  return { url, headers, body };
+}
+
+/** Reads the platform's answer: HTTP status first, then the error code some put in a 200. */
+function platformAnswer(status: number, text: string): PostResult {
+  if (status === 0) return { ok: false, transient: true, detail: text };
+  if (status === 429 || status >= 500) {
+    return { ok: false, transient: true, detail: `${status}` };
   }
+  if (status < 200 || status >= 300) {
+    return { ok: false, transient: false, detail: `${status} ${text}` };
+  }
+  // DingTalk and WeCom answer 200 with errcode; Feishu with code/StatusCode.
+  let j: { errcode?: number; code?: number; StatusCode?: number; errmsg?: string; msg?: string } =
+    {};
+  try {
+    j = JSON.parse(text);
+  } catch {
+    j = {};
+  }
+  const code = j.errcode ?? j.code ?? j.StatusCode ?? 0;
+  if (code === 0) return { ok: true, transient: false, detail: "ok" };
+  // 130101: DingTalk's "sending too fast"; 45009: WeCom's frequency limit; 9499/11232: Feishu's.
+  return {
+    ok: false,
+    transient: [130101, 45009, 9499, 11232].includes(code),
+    detail: `${code} ${j.errmsg ?? j.msg ?? ""}`,
+  };
 }
 
 /**

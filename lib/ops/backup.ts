@@ -30,9 +30,15 @@
  * one after it. For a fully consistent backup stop Tocsin first, or copy a SQLite store with
  * `sqlite3 tocsin.kv ".backup copy.kv"` (one snapshot) and back that copy up.
  */
-import { base64 } from "../core/crypto.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
+import {
+  decodeKeyPart,
+  decodeValue,
+  encodeKeyPart,
+  encodeValue,
+  isRecord,
+} from "./backup_codec.ts";
 
 /** The header's `format` and `version`. */
 export const BACKUP_FORMAT = "tocsin-backup";
@@ -100,153 +106,6 @@ export const EXPIRY_RULES: ReadonlyMap<string, ExpiryRule> = new Map<string, Exp
 
 function ruleFor(key: Deno.KvKey): ExpiryRule | undefined {
   return typeof key[0] === "string" ? EXPIRY_RULES.get(key[0]) : undefined;
-}
-
-// ---- encoding ----
-
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-
-/** A key part as JSON, keeping its type. */
-export function encodeKeyPart(p: Deno.KvKeyPart): Json {
-  if (typeof p === "string" || typeof p === "boolean") return p;
-  if (typeof p === "number") return jsonNumber(p) ? p : { number: numberName(p) };
-  if (typeof p === "bigint") return { bigint: p.toString() };
-  if (p instanceof Uint8Array) return { bytes: base64(p) };
-  throw new Error(`unsupported key part ${String(p)}`);
-}
-
-/** The inverse of encodeKeyPart; throws on anything it did not write. */
-export function decodeKeyPart(j: unknown): Deno.KvKeyPart {
-  if (typeof j === "string" || typeof j === "boolean") return j;
-  if (typeof j === "number") return j;
-  if (isRecord(j)) {
-    const keys = Object.keys(j);
-    if (keys.length === 1) {
-      if (typeof j.bigint === "string" && /^-?\d+$/.test(j.bigint)) return BigInt(j.bigint);
-      if (typeof j.bytes === "string") return fromBase64(j.bytes);
-      if (typeof j.number === "string") return numberFrom(j.number);
-    }
-  }
-  throw new Error(`not a key part: ${JSON.stringify(j)}`);
-}
-
-function jsonNumber(n: number): boolean {
-  return Number.isFinite(n) && !Object.is(n, -0);
-}
-
-function numberName(n: number): string {
-  return Object.is(n, -0) ? "-0" : String(n);
-}
-
-function numberFrom(s: string): number {
-  if (s === "NaN") return NaN;
-  if (s === "Infinity") return Infinity;
-  if (s === "-Infinity") return -Infinity;
-  if (s === "-0") return -0;
-  throw new Error(`not a number: ${JSON.stringify(s)}`);
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function fromBase64(s: string): Uint8Array {
-  const bin = atob(s);
-  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
-}
-
-/** A stored value as JSON, with every non-JSON type tagged (see the module doc). */
-export function encodeValue(v: unknown, seen = new Set<object>()): Json {
-  if (v === null || typeof v === "boolean" || typeof v === "string") return v;
-  if (v === undefined) return { $type: "undefined" };
-  if (typeof v === "number") return jsonNumber(v) ? v : { $type: "number", value: numberName(v) };
-  if (typeof v === "bigint") return { $type: "bigint", value: v.toString() };
-  if (typeof v !== "object") throw new Error(`cannot back up a ${typeof v}`);
-  if (v instanceof Deno.KvU64) return { $type: "KvU64", value: v.value.toString() };
-  if (v instanceof Uint8Array && v.constructor === Uint8Array) {
-    return { $type: "Uint8Array", value: base64(v) };
-  }
-  if (v instanceof Date) {
-    return { $type: "Date", value: Number.isNaN(v.getTime()) ? null : v.toISOString() };
-  }
-  if (v instanceof RegExp) return { $type: "RegExp", source: v.source, flags: v.flags };
-  if (seen.has(v)) throw new Error("cannot back up a value that refers to itself");
-  seen.add(v);
-  try {
-    if (Array.isArray(v)) return Array.from(v, (x) => encodeValue(x, seen));
-    if (v instanceof Map) {
-      return {
-        $type: "Map",
-        value: [...v].map(([k, x]) => [encodeValue(k, seen), encodeValue(x, seen)]),
-      };
-    }
-    if (v instanceof Set) return { $type: "Set", value: [...v].map((x) => encodeValue(x, seen)) };
-    const proto = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) {
-      throw new Error(`cannot back up a ${proto?.constructor?.name ?? "value"}`);
-    }
-    const out: Record<string, Json> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = encodeValue(x, seen);
-    return Object.hasOwn(out, "$type") ? { $type: "object", value: out } : out;
-  } finally {
-    seen.delete(v);
-  }
-}
-
-/** The inverse of encodeValue; throws on a tag it does not know. */
-export function decodeValue(j: unknown): unknown {
-  if (j === null || typeof j !== "object") return j;
-  if (Array.isArray(j)) return j.map(decodeValue);
-  const o = j as Record<string, unknown>;
-  if (!Object.hasOwn(o, "$type")) {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(o)) out[k] = decodeValue(x);
-    return out;
-  }
-  const value = o.value;
-  switch (o.$type) {
-    case "object": {
-      if (!isRecord(value)) break;
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(value)) out[k] = decodeValue(x);
-      return out;
-    }
-    case "undefined":
-      return undefined;
-    case "number":
-      if (typeof value === "string") return numberFrom(value);
-      break;
-    case "bigint":
-      if (typeof value === "string" && /^-?\d+$/.test(value)) return BigInt(value);
-      break;
-    case "KvU64":
-      if (typeof value === "string" && /^\d+$/.test(value)) return new Deno.KvU64(BigInt(value));
-      break;
-    case "Uint8Array":
-      if (typeof value === "string") return fromBase64(value);
-      break;
-    case "Date":
-      if (value === null) return new Date(NaN);
-      if (typeof value === "string") return new Date(value);
-      break;
-    case "RegExp":
-      if (typeof o.source === "string" && typeof o.flags === "string") {
-        return new RegExp(o.source, o.flags);
-      }
-      break;
-    case "Map":
-      if (Array.isArray(value)) {
-        return new Map(value.map((p) => {
-          if (!Array.isArray(p) || p.length !== 2) throw new Error("a Map entry is not a pair");
-          return [decodeValue(p[0]), decodeValue(p[1])];
-        }));
-      }
-      break;
-    case "Set":
-      if (Array.isArray(value)) return new Set(value.map(decodeValue));
-      break;
-  }
-  throw new Error(`not a backed-up value: ${JSON.stringify(j).slice(0, 200)}`);
 }
 
 // ---- backup ----
@@ -358,22 +217,7 @@ export async function restoreBackup(
   let n = 0;
   let header = false;
   let trailer: { entries: number } | null = null;
-  let batch: { key: Deno.KvKey; value: unknown; expireIn?: number }[] = [];
-  let bytes = 0;
-  let keyBytes = 0;
-  const commit = async () => {
-    if (!batch.length) return;
-    const op = kv.atomic();
-    for (const m of batch) {
-      op.set(m.key, m.value, m.expireIn === undefined ? undefined : { expireIn: m.expireIn });
-    }
-    const r = await op.commit();
-    if (!r.ok) throw new Error("restore: a batch commit was refused");
-    stats.entries += batch.length;
-    batch = [];
-    bytes = 0;
-    keyBytes = 0;
-  };
+  const batch = new RestoreBatch(kv, stats);
   for await (const text of lines(input)) {
     n++;
     if (!text.trim()) continue;
@@ -387,10 +231,7 @@ export async function restoreBackup(
     }
     if (!isRecord(j)) throw new Error(`${where}: not an object`);
     if (!header) {
-      if (j.format !== BACKUP_FORMAT) throw new Error(`${where}: not a Tocsin backup`);
-      if (j.version !== BACKUP_VERSION) {
-        throw new Error(`${where}: backup version ${j.version} is not ${BACKUP_VERSION}`);
-      }
+      checkHeader(j, where);
       header = true;
       continue;
     }
@@ -399,48 +240,21 @@ export async function restoreBackup(
       trailer = { entries: j.entries };
       continue;
     }
-    if (!Array.isArray(j.k) || j.k.length === 0 || !Object.hasOwn(j, "v")) {
-      throw new Error(`${where}: not an entry`);
-    }
-    let key: Deno.KvKey;
-    let value: unknown;
-    try {
-      key = j.k.map(decodeKeyPart);
-      value = decodeValue(j.v);
-    } catch (err) {
-      throw new Error(`${where}: ${err instanceof Error ? err.message : err}`);
-    }
-    const rule = ruleFor(key);
-    let expireIn: number | undefined;
-    if (rule?.kind === "skip") {
+    const { key, value } = decodeEntry(j, where);
+    const expireIn = restoredExpiry(key, value, now, opts.config);
+    if (expireIn === null) {
       const p = String(key[0]);
       stats.skipped[p] = (stats.skipped[p] ?? 0) + 1;
       continue;
-    } else if (rule?.kind === "fresh") {
-      expireIn = Math.max(1, rule.ttl(opts.config));
-    } else if (rule?.kind === "expires_at") {
-      const at = isRecord(value) ? value.expiresAt : undefined;
-      if (typeof at === "number") {
-        if (at <= now) {
-          const p = String(key[0]);
-          stats.skipped[p] = (stats.skipped[p] ?? 0) + 1;
-          continue;
-        }
-        expireIn = at - now;
-      }
     }
     // Sizes as KV will count them, estimated from the JSON (two bytes a character covers UTF-16).
-    const kb = 2 * JSON.stringify(j.k).length;
-    const vb = 2 * JSON.stringify(j.v).length;
-    if (
-      batch.length >= RESTORE_BATCH_ENTRIES || bytes + kb + vb > RESTORE_BATCH_BYTES ||
-      keyBytes + kb > RESTORE_BATCH_KEY_BYTES
-    ) await commit();
-    batch.push({ key, value, expireIn });
-    bytes += kb + vb;
-    keyBytes += kb;
+    await batch.add(
+      { key, value, expireIn },
+      2 * JSON.stringify(j.k).length,
+      2 * JSON.stringify(j.v).length,
+    );
   }
-  await commit();
+  await batch.commit();
   if (!header) throw new Error("restore: the input is empty");
   if (!trailer) {
     throw new Error(
@@ -454,4 +268,88 @@ export async function restoreBackup(
     );
   }
   return stats;
+}
+
+/** Throws unless `j` is the header of a backup this version reads. */
+function checkHeader(j: Record<string, unknown>, where: string): void {
+  if (j.format !== BACKUP_FORMAT) throw new Error(`${where}: not a Tocsin backup`);
+  if (j.version !== BACKUP_VERSION) {
+    throw new Error(`${where}: backup version ${j.version} is not ${BACKUP_VERSION}`);
+  }
+}
+
+/** The key and value of an entry line; throws, naming the line, on anything else. */
+function decodeEntry(
+  j: Record<string, unknown>,
+  where: string,
+): { key: Deno.KvKey; value: unknown } {
+  if (!Array.isArray(j.k) || j.k.length === 0 || !Object.hasOwn(j, "v")) {
+    throw new Error(`${where}: not an entry`);
+  }
+  try {
+    return { key: j.k.map(decodeKeyPart), value: decodeValue(j.v) };
+  } catch (err) {
+    throw new Error(`${where}: ${err instanceof Error ? err.message : err}`);
+  }
+}
+
+/**
+ * The `expireIn` a restored entry is written with (undefined: none) under EXPIRY_RULES, or null
+ * when it is left out (a skipped prefix, or already expired).
+ */
+function restoredExpiry(
+  key: Deno.KvKey,
+  value: unknown,
+  now: number,
+  config: Config,
+): number | undefined | null {
+  const rule = ruleFor(key);
+  if (rule?.kind === "skip") return null;
+  if (rule?.kind === "fresh") return Math.max(1, rule.ttl(config));
+  if (rule?.kind === "expires_at") {
+    const at = isRecord(value) ? value.expiresAt : undefined;
+    if (typeof at === "number") return at <= now ? null : at - now;
+  }
+  return undefined;
+}
+
+/** Restored entries gathered into atomic commits that stay inside KV's limits for one commit. */
+class RestoreBatch {
+  #items: { key: Deno.KvKey; value: unknown; expireIn?: number }[] = [];
+  #bytes = 0;
+  #keyBytes = 0;
+
+  #kv: Deno.Kv;
+  #stats: BackupStats;
+
+  constructor(kv: Deno.Kv, stats: BackupStats) {
+    this.#kv = kv;
+    this.#stats = stats;
+  }
+
+  /** Adds an entry of estimated key and value sizes, committing the batch first if it is full. */
+  async add(m: { key: Deno.KvKey; value: unknown; expireIn?: number }, kb: number, vb: number) {
+    if (
+      this.#items.length >= RESTORE_BATCH_ENTRIES || this.#bytes + kb + vb > RESTORE_BATCH_BYTES ||
+      this.#keyBytes + kb > RESTORE_BATCH_KEY_BYTES
+    ) await this.commit();
+    this.#items.push(m);
+    this.#bytes += kb + vb;
+    this.#keyBytes += kb;
+  }
+
+  /** Writes what is gathered in one atomic commit and counts it. */
+  async commit() {
+    if (!this.#items.length) return;
+    const op = this.#kv.atomic();
+    for (const m of this.#items) {
+      op.set(m.key, m.value, m.expireIn === undefined ? undefined : { expireIn: m.expireIn });
+    }
+    const r = await op.commit();
+    if (!r.ok) throw new Error("restore: a batch commit was refused");
+    this.#stats.entries += this.#items.length;
+    this.#items = [];
+    this.#bytes = 0;
+    this.#keyBytes = 0;
+  }
 }

@@ -1,14 +1,8 @@
 import assert from "node:assert/strict";
 import { ManualClock } from "../core/clock.ts";
 import { testConfig } from "../core/config.ts";
-import {
-  decodeKeyPart,
-  decodeValue,
-  encodeKeyPart,
-  encodeValue,
-  restoreBackup,
-  writeBackup,
-} from "./backup.ts";
+import { decodeKeyPart, decodeValue, encodeKeyPart, encodeValue } from "./backup_codec.ts";
+import { restoreBackup, writeBackup } from "./backup.ts";
 
 /** Runs a backup of `kv` into a string. */
 async function backupText(kv: Deno.Kv, clock = new ManualClock()): Promise<string> {

@@ -5,7 +5,7 @@
  */
 import type { Deps } from "../core/deps.ts";
 import { POLICY_PREVIEW_STEPS_MAX } from "../core/config.ts";
-import { type EscalationPolicy, resolveTargets } from "./escalation.ts";
+import { type EscalationPolicy, resolveTargets } from "./policies.ts";
 
 export interface PreviewStep {
   /** ISO time of the step. */

@@ -17,7 +17,7 @@ import { commitOrConflict, getManyChunked, listAll } from "../core/kv_util.ts";
 import type { Team, User } from "../accounts/model.ts";
 import { assertTeamAccess, requireTeamManager } from "../accounts/teams.ts";
 import type { Routing } from "../alerts/routing.ts";
-import type { EscalationPolicy } from "./escalation.ts";
+import type { EscalationPolicy } from "./policies.ts";
 import type { Schedule } from "./schedules.ts";
 
 const quoted = (names: string[]) => names.map((n) => `"${n}"`).join(", ");

@@ -1,13 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  layerShift,
-  localParts,
-  onCallAt,
-  type Schedule,
-  segments,
-  toIcal,
-  zonedInstant,
-} from "./schedules.ts";
+import { layerShift, onCallAt, type Schedule, segments, toIcal } from "./schedules.ts";
+import { localParts, zonedInstant } from "./zoned_time.ts";
 
 const NY = "America/New_York";
 const at = (y: number, m: number, d: number, h: number, mi = 0, tz = NY) =>

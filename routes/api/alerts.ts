@@ -17,6 +17,7 @@ import { ApiError } from "../../lib/core/errors.ts";
 import type { Core } from "../../lib/runtime.ts";
 import { type AppEnv, idParam, json, me, query, requireAuth } from "../middleware.ts";
 
+// Long because: one route table per resource, handlers inline after their paths as Hono recommends.
 export function alertRoutes(deps: Core) {
   const app = new Hono<AppEnv>();
   app.use(requireAuth);

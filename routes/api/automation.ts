@@ -10,7 +10,7 @@ import {
   RuleUpdateSchema,
   setRuleEnabled,
   updateRule,
-} from "../../lib/alerts/automation.ts";
+} from "../../lib/alerts/automation_rules.ts";
 import type { Core } from "../../lib/runtime.ts";
 import { assertTeamAccess } from "../../lib/accounts/teams.ts";
 import { type AppEnv, idParam, idQuery, json, me, requireAuth } from "../middleware.ts";

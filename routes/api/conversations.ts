@@ -30,6 +30,7 @@ import {
 } from "../../lib/chat/model.ts";
 import { type AppEnv, idParam, json, me, query, requireAuth } from "../middleware.ts";
 
+// Long because: one route table per resource, handlers inline after their paths as Hono recommends.
 export function conversationRoutes(deps: Core) {
   const app = new Hono<AppEnv>();
   app.use(requireAuth);

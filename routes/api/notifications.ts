@@ -65,6 +65,7 @@ import {
   requireAuth,
 } from "../middleware.ts";
 
+// Long because: one route table per resource, handlers inline after their paths as Hono recommends.
 export function notificationRoutes(deps: Core) {
   // Mounted at /api/v1: authentication per route.
   const app = new Hono<AppEnv>();

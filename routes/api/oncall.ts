@@ -3,20 +3,21 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { Core } from "../../lib/runtime.ts";
 import { ApiError, notFound } from "../../lib/core/errors.ts";
+import { EscalateInputSchema, escalateNow } from "../../lib/paging/escalation.ts";
 import {
   createPolicy,
-  EscalateInputSchema,
-  escalateNow,
   getPolicyFor,
-  getReminderSettings,
   listPolicies,
   PolicyInputSchema,
   PolicyUpdateSchema,
-  ReminderSettingsSchema,
-  setReminderSettings,
   setTeamPolicy,
   updatePolicy,
-} from "../../lib/paging/escalation.ts";
+} from "../../lib/paging/policies.ts";
+import {
+  getReminderSettings,
+  ReminderSettingsSchema,
+  setReminderSettings,
+} from "../../lib/paging/reminders.ts";
 import { deletePolicy, deleteSchedule } from "../../lib/paging/removal.ts";
 import { previewPolicy } from "../../lib/paging/preview.ts";
 import { onCallNow } from "../../lib/paging/oncall_now.ts";
@@ -65,6 +66,7 @@ const PreviewQuerySchema = z.strictObject({
   minutes: z.coerce.number().int().min(1).max(POLICY_PREVIEW_MINUTES_MAX).optional(),
 });
 
+// Long because: one route table per resource, handlers inline after their paths as Hono recommends.
 export function scheduleRoutes(deps: Core) {
   const app = new Hono<AppEnv>();
 
@@ -240,6 +242,7 @@ function replay(a: Alert): AlertEvent {
   };
 }
 
+// Long because: one route table per resource, handlers inline after their paths as Hono recommends.
 export function pagingRoutes(deps: Core) {
   // Mounted at /api/v1: authentication per route, so that nothing else under /api/v1 is affected.
   const app = new Hono<AppEnv>();
