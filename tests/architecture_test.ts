@@ -105,6 +105,7 @@ const SIZE_DEBT = [
   "islands/ChatApp.tsx#ChatApp",
   "islands/Integrations.tsx#Integrations",
   "islands/OnCall.tsx#OnCall",
+  "islands/Profile.tsx#Profile",
   "islands/Rules.tsx",
   "islands/Rules.tsx#Rules",
   "islands/oncall/PolicySetup.tsx#PolicySetup",
