@@ -3,7 +3,7 @@
  * Side effects happen only when this file is run.
  */
 import { loadAssets } from "./lib/assets.ts";
-import { type Config, loadConfig } from "./lib/core/config.ts";
+import { type Config, loadConfig, SHUTDOWN_GRACE_MS } from "./lib/core/config.ts";
 import { isSetUp } from "./lib/accounts/users.ts";
 import { createCore } from "./lib/runtime.ts";
 import { createApp } from "./routes/mod.ts";
@@ -66,7 +66,10 @@ if (import.meta.main) {
     stopping = true;
     log.info("tocsin: shutting down");
     await core.close();
-    await server.shutdown();
+    const grace = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), SHUTDOWN_GRACE_MS));
+    if (await Promise.race([server.shutdown(), grace]) === "timeout") {
+      log.warn(`tocsin: requests still open after ${SHUTDOWN_GRACE_MS} ms; exiting anyway`);
+    }
     kv.close();
     Deno.exit(0);
   };

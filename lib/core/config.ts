@@ -260,6 +260,13 @@ export const MATCHER_PROGRAM_MAX = 500;
 export const ROUTING_PROGRAM_MAX = 10_000;
 
 /**
+ * On SIGTERM/SIGINT, open requests get this long to finish before the process exits anyway: a
+ * connection whose request never reaches a handler was seen to hold Deno's graceful shutdown
+ * forever, and a paging server that will not stop blocks its own restart.
+ */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
  * An escalation policy preview looks at most a day ahead (the page asks for
  * the next hour) and lists at most 200 steps: 10 levels of 1 minute repeated
  * 9 times fill 100, so every real policy fits while one request stays cheap.
