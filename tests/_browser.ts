@@ -55,8 +55,11 @@ export const PHONE = { width: 390, height: 844 };
  */
 const TEST_WATCHDOG_MS = 90_000;
 
-/** A browser test: no op/resource sanitizers (the browser outlives a test), and a watchdog. */
-export const test = (name: string, fn: () => Promise<void>) =>
+/**
+ * A browser test: no op/resource sanitizers (the browser outlives a test), and a watchdog
+ * (`watchdogMs`, for a file whose tests are longer).
+ */
+export const test = (name: string, fn: () => Promise<void>, watchdogMs = TEST_WATCHDOG_MS) =>
   Deno.test({
     name,
     sanitizeOps: false,
@@ -65,8 +68,8 @@ export const test = (name: string, fn: () => Promise<void>) =>
       let timer: ReturnType<typeof setTimeout> | undefined;
       const watchdog = new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new Error(`${name}: still running after ${TEST_WATCHDOG_MS} ms`)),
-          TEST_WATCHDOG_MS,
+          () => reject(new Error(`${name}: still running after ${watchdogMs} ms`)),
+          watchdogMs,
         );
       });
       try {
@@ -95,7 +98,12 @@ export interface Person {
 export async function person(
   srv: TestServer,
   name: string,
-  opts: { admin?: boolean; viewport?: { width: number; height: number }; locale?: string } = {},
+  opts: {
+    admin?: boolean;
+    viewport?: { width: number; height: number };
+    locale?: string;
+    timezoneId?: string;
+  } = {},
 ): Promise<Person> {
   const email = name.toLowerCase() + "@example.com";
   const user = opts.admin
@@ -107,7 +115,7 @@ export async function person(
   const ctx = await (await getBrowser()).newContext({
     viewport: opts.viewport ?? { width: 1100, height: 720 },
     locale: opts.locale ?? "en-US",
-    timezoneId: "Asia/Shanghai",
+    timezoneId: opts.timezoneId ?? "Asia/Shanghai",
   });
   await ctx.addCookies([{
     name: "tocsin_session",

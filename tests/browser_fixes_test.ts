@@ -3,96 +3,33 @@
  * cards, slash commands in the composer, and what alert cards and timelines say.
  */
 import assert from "node:assert/strict";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { buildClient, loadAssets } from "../lib/assets.ts";
-import type { User } from "../lib/accounts/model.ts";
+import type { Page } from "playwright-core";
 import { createUser, setup } from "../lib/accounts/users.ts";
-import { Client, startServer, type TestServer } from "./_helpers.ts";
+import { startServer, type TestServer } from "./_helpers.ts";
+import {
+  browserConfig as config,
+  buildAssets,
+  closeBrowser,
+  getBrowser,
+  type Person,
+  person as harnessPerson,
+  PHONE,
+  test as harnessTest,
+} from "./_browser.ts";
 
-const assetsDir = await Deno.makeTempDir({ prefix: "tocsin-assets-" });
-await buildClient(assetsDir + "/");
-const assets = await loadAssets(assetsDir);
-
-let browser: Browser | null = null;
-async function getBrowser(): Promise<Browser> {
-  browser ??= await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
-  return browser;
-}
-
-const config = { deliveredFlushMs: 20, wsCoalesceMs: 5 };
-/** Longest a test may take: a hang then fails that test by name (this machine is often loaded). */
-const TEST_WATCHDOG_MS = 180_000;
-const test = (name: string, fn: () => Promise<void>) =>
-  Deno.test({
-    name,
-    sanitizeOps: false,
-    sanitizeResources: false,
-    async fn() {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const watchdog = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`${name}: still running after ${TEST_WATCHDOG_MS} ms`)),
-          TEST_WATCHDOG_MS,
-        );
-      });
-      try {
-        await Promise.race([fn(), watchdog]);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-  });
+const assets = await buildAssets();
 
 const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
+/** Longest a test may take: a hang then fails that test by name (this machine is often loaded). */
+const TEST_WATCHDOG_MS = 180_000;
+const test = (name: string, fn: () => Promise<void>) => harnessTest(name, fn, TEST_WATCHDOG_MS);
 
-interface Person {
-  user: User;
-  ctx: BrowserContext;
-  page: Page;
-  api: Client;
-}
-
-async function person(
+/** These tests read times in the machine's zone, at 1280 px unless they say otherwise. */
+const person = (
   srv: TestServer,
   name: string,
   opts: { admin?: boolean; viewport?: { width: number; height: number } } = {},
-): Promise<Person> {
-  const email = name.toLowerCase() + "@example.com";
-  const user = opts.admin
-    ? await setup(srv.core, { email, name, password: "password-" + name })
-    : await createUser(srv.core, { email, name, password: "password-" + name, role: "member" });
-  const api = new Client(srv.url);
-  const r = await api.post("/api/v1/session", { email, password: "password-" + name });
-  assert.equal(r.status, 200);
-  const ctx = await (await getBrowser()).newContext({
-    viewport: opts.viewport ?? DESKTOP,
-    locale: "en-US",
-  });
-  await ctx.addCookies([{
-    name: "tocsin_session",
-    value: api.cookie.split("=")[1],
-    url: srv.url,
-    httpOnly: true,
-    sameSite: "Lax",
-  }]);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(30_000);
-  page.on("pageerror", (e) => console.error(`[${name}] page error:`, e.message));
-  return { user, ctx, page, api };
-}
+) => harnessPerson(srv, name, { viewport: DESKTOP, timezoneId: "UTC", ...opts });
 
 /** A team with a text integration (and, optionally, an Alertmanager one and a policy). */
 async function alertTeam(srv: TestServer, admin: Person, opts: { policy?: boolean } = {}) {
@@ -426,7 +363,6 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    await browser?.close();
-    await Deno.remove(assetsDir, { recursive: true }).catch(() => {});
+    await closeBrowser();
   },
 });
