@@ -9,25 +9,7 @@ import * as assert from "node:assert/strict";
 import { loadConfig } from "../lib/core/config.ts";
 import { COULD_NOT_DELIVER, sendOutbound } from "../lib/notify/outbound.ts";
 import { adminClient, startServer, userClient } from "./_helpers.ts";
-
-/** Self-signed, for hooks.example.test only, valid 2020-2120 (not a CA). */
-const CERT = `-----BEGIN CERTIFICATE-----
-MIIBeDCCAR+gAwIBAgIBATAKBggqhkjOPQQDAjAdMRswGQYDVQQDDBJob29rcy5l
-eGFtcGxlLnRlc3QwIBcNMjAwMTAxMDAwMDAwWhgPMjEyMDAxMDEwMDAwMDBaMB0x
-GzAZBgNVBAMMEmhvb2tzLmV4YW1wbGUudGVzdDBZMBMGByqGSM49AgEGCCqGSM49
-AwEHA0IABBID2ZgVvpiT7prXxJxNcXoBYUjls6SpTAbhlU4lDTgGA7HpCr+TZ7KC
-9qFpdOsbdUnbNynofFKLewPchwInuW6jTjBMMB0GA1UdEQQWMBSCEmhvb2tzLmV4
-YW1wbGUudGVzdDAMBgNVHRMBAf8EAjAAMB0GA1UdDgQWBBS/HdnCNjbOTcy5EcNt
-mHOj1NAi0zAKBggqhkjOPQQDAgNHADBEAiAxMaC71sufhRtKm9NmzbTw+G+6z8zK
-xZm5/jqUQHg/UQIgb0n3bfaM9/u5MvczmI+GROqJC6ZJlLO1Sjf6l0AvCLE=
------END CERTIFICATE-----
-`;
-const KEY = `-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgUWf9IyiTh59OxkvU
-CpTWkgOIrkPOw0cNdSVyq61Rl1KhRANCAAQSA9mYFb6Yk+6a18ScTXF6AWFI5bOk
-qUwG4ZVOJQ04BgOx6Qq/k2eygvahaXTrG3VJ2zcp6HxSi3sD3IcCJ7lu
------END PRIVATE KEY-----
-`;
+import { CERT, KEY } from "./_tls.ts";
 
 /** A real receiver on 127.0.0.1 that records every request. */
 function receiver(tls = false) {
