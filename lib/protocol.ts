@@ -10,6 +10,7 @@ import type { ConversationSummary, Member, Message } from "./chat/model.ts";
 import type { Alert, TimelineEntry } from "./alerts/model.ts";
 import type { PublicUser, Team } from "./accounts/model.ts";
 import type { ApiToken } from "./accounts/tokens.ts";
+import type { PushDeviceView } from "./notify/push.ts";
 
 export type {
   Alert,
@@ -18,6 +19,7 @@ export type {
   Member,
   Message,
   PublicUser,
+  PushDeviceView,
   Team,
   TimelineEntry,
 };

@@ -16,6 +16,7 @@ import { automationRoutes } from "./api/automation.ts";
 import { conversationRoutes } from "./api/conversations.ts";
 import { integrationRoutes } from "./api/integrations.ts";
 import { notificationRoutes } from "./api/notifications.ts";
+import { pushRoutes } from "./api/push.ts";
 import { ackRoutes } from "./ack.ts";
 import { pagingRoutes, policyRoutes, scheduleRoutes } from "./api/oncall.ts";
 import { teamRoutes } from "./api/teams.ts";
@@ -85,6 +86,7 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.route("/api/v1/automation-rules", automationRoutes(deps));
   app.route("/api/v1", pagingRoutes(deps));
   app.route("/api/v1", notificationRoutes(deps));
+  app.route("/api/v1", pushRoutes(deps));
   app.route("/ack", ackRoutes(deps));
   app.route("/api/v1", eventRoutes(deps));
   app.route("/hooks", hookRoutes(deps));

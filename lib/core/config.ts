@@ -185,6 +185,11 @@ export const DEFAULT_REMINDER_POLICY = {
   low: { everyMinutes: 0, maxRepeats: 0 },
 } as const;
 
+/** Web Push: devices (browsers) one user may subscribe. */
+export const DEFAULT_PUSH_MAX_DEVICES = 10;
+/** Web Push: how long a push service keeps an undelivered notification (its TTL header). */
+export const DEFAULT_PUSH_TTL_S = 3_600;
+
 /** Outbound webhook (automation) timeout: a slow receiver must not hold a timer for long. */
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 5_000;
 /** Attempts at one outbound webhook delivery (5xx, 429 and timeouts are retried; other 4xx are not). */
@@ -357,6 +362,10 @@ export interface Config {
   allowPrivateWebhooks: boolean;
   outboundAllow: readonly string[];
   deliveryMaxAttempts: number;
+  pushMaxDevices: number;
+  pushTtlS: number;
+  /** Web Push VAPID contact (`mailto:` or `https:`); null: TOCSIN_PUBLIC_URL, else a mailto. */
+  vapidSubject: string | null;
   ackLinkTtlMs: number;
   verifyCodeTtlMs: number;
   verifyWindowMs: number;
@@ -434,6 +443,9 @@ export function defaultConfig(): Config {
     allowPrivateWebhooks: DEFAULT_ALLOW_PRIVATE_WEBHOOKS,
     outboundAllow: DEFAULT_OUTBOUND_ALLOW,
     deliveryMaxAttempts: DEFAULT_DELIVERY_MAX_ATTEMPTS,
+    pushMaxDevices: DEFAULT_PUSH_MAX_DEVICES,
+    pushTtlS: DEFAULT_PUSH_TTL_S,
+    vapidSubject: null,
     ackLinkTtlMs: DEFAULT_ACK_LINK_TTL_MS,
     verifyCodeTtlMs: DEFAULT_VERIFY_CODE_TTL_MS,
     verifyWindowMs: DEFAULT_VERIFY_WINDOW_MS,
@@ -503,6 +515,8 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_WEBHOOK_TIMEOUT_MS: "webhookTimeoutMs",
   TOCSIN_WEBHOOK_MAX_ATTEMPTS: "webhookMaxAttempts",
   TOCSIN_DELIVERY_MAX_ATTEMPTS: "deliveryMaxAttempts",
+  TOCSIN_PUSH_MAX_DEVICES: "pushMaxDevices",
+  TOCSIN_PUSH_TTL_S: "pushTtlS",
   TOCSIN_ACK_LINK_TTL_MS: "ackLinkTtlMs",
   TOCSIN_VERIFY_CODE_TTL_MS: "verifyCodeTtlMs",
   TOCSIN_VERIFY_WINDOW_MS: "verifyWindowMs",
@@ -520,6 +534,7 @@ export const ENV_NAMES: string[] = [
   "TOCSIN_LOG_FORMAT",
   "TOCSIN_KV_QUEUES",
   "TOCSIN_PUBLIC_URL",
+  "TOCSIN_VAPID_SUBJECT",
   "TOCSIN_ALLOWED_ORIGINS",
   "TOCSIN_TRUST_PROXY",
   "TOCSIN_ALLOW_PRIVATE_WEBHOOKS",
@@ -569,6 +584,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       throw new Error(`TOCSIN_KV_QUEUES must be auto, on or off, got ${JSON.stringify(q)}`);
     }
     config.kvQueues = q;
+  }
+  if (env.TOCSIN_VAPID_SUBJECT) {
+    if (!/^(mailto:\S+@\S+|https:\/\/\S+)$/.test(env.TOCSIN_VAPID_SUBJECT)) {
+      throw new Error("TOCSIN_VAPID_SUBJECT must be a mailto: address or an https: URL");
+    }
+    config.vapidSubject = env.TOCSIN_VAPID_SUBJECT;
   }
   if (env.TOCSIN_PUBLIC_URL) {
     config.publicOrigin = parseOrigin("TOCSIN_PUBLIC_URL", env.TOCSIN_PUBLIC_URL);

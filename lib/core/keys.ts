@@ -185,6 +185,12 @@ export const keys = {
   contactsAll: (): Deno.KvKey => ["contacts"],
   /** The kinds of a user's verified contacts (kept with every verify and delete). */
   contactChannels: (userId: string): Deno.KvKey => ["contact_channels", userId],
+  // Web Push: the server's VAPID key pair (made once), each user's devices, and how many
+  // devices a user has (read with the contact summaries when paging plans its steps).
+  vapidKeys: (): Deno.KvKey => ["vapid_keys"],
+  pushDevice: (userId: string, id: string): Deno.KvKey => ["push_devices", userId, id],
+  pushDevices: (userId: string): Deno.KvKey => ["push_devices", userId],
+  pushDeviceCount: (userId: string): Deno.KvKey => ["push_device_count", userId],
   /** Set once the contact_channels summaries were built from the existing contacts. */
   migration: (name: string): Deno.KvKey => ["migrations", name],
   contacts: (userId: string): Deno.KvKey => ["contacts", userId],

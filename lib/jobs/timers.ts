@@ -65,7 +65,7 @@ export const TimerSchema = z.discriminatedUnion("kind", [
     ...TimerBase,
     kind: z.literal("personal"),
     userId: z.string(),
-    channel: z.enum(["email", "sms", "voice", "webhook"]),
+    channel: z.enum(["email", "sms", "voice", "webhook", "push"]),
     delivery: DeliveryId,
   }),
   /** Users whose personal timers did not fit the paging commit; `round` is the alert's epoch. */
