@@ -140,14 +140,25 @@ sw.addEventListener("push", (e: PushEvent) => {
   }));
 });
 
-/** Focuses a window of this app on `path`, or opens one. */
+/**
+ * Shows `path` in a window of this app: the one already on it, else an open one taken there
+ * (navigating a window needs no click; focusing one may be refused, which is harmless), else a
+ * new one.
+ */
 async function openOn(path: string): Promise<void> {
   const target = new URL(path, sw.location.origin).href;
-  const wins = await sw.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const wins = await sw.clients.matchAll({ type: "window", includeUncontrolled: false });
   const exact = wins.find((w) => w.url === target);
   if (exact) {
-    await exact.focus();
+    await exact.focus().catch(() => {});
     return;
+  }
+  for (const w of wins) {
+    const moved = await w.navigate(target).then(() => true, () => false);
+    if (moved) {
+      await w.focus().catch(() => {});
+      return;
+    }
   }
   await sw.clients.openWindow(target);
 }

@@ -6,7 +6,7 @@
  * would. A subscription can be made "gone" (410), like one whose browser unsubscribed.
  */
 import crypto from "node:crypto";
-import ece from "npm:http_ece@1.2.1";
+import ece from "http_ece";
 
 export interface Received {
   subscription: string;
