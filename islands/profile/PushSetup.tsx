@@ -74,8 +74,6 @@ export function PushSetup(props: { t: Translate }) {
     }
   };
 
-  const when = (ms: number | null) => ms === null ? t("push_never") : new Date(ms).toLocaleString();
-
   return (
     <section class="pp-section push-setup" aria-labelledby="pp-push">
       <h2 id="pp-push">{t("push_title")}</h2>
@@ -93,23 +91,7 @@ export function PushSetup(props: { t: Translate }) {
           </p>
         )}
       <h3>{t("push_devices")}</h3>
-      {devices.value?.length === 0 && <p class="muted empty">{t("push_none")}</p>}
-      {devices.value && devices.value.length > 0 && (
-        <ul class="push-devices">
-          {devices.value.map((d) => (
-            <li key={d.id} data-device={d.id}>
-              <div class="grow">
-                <strong>{d.label}</strong> <span class="muted">{d.service}</span>
-                <div class="muted small">
-                  {t("push_added")} {when(d.createdAt)} · {t("push_last_ok")}: {when(d.lastOkAt)}
-                  {d.lastError && <>· {t("push_last_error")}: {d.lastError}</>}
-                </div>
-              </div>
-              <button type="button" onClick={() => remove(d.id)}>{t("push_remove")}</button>
-            </li>
-          ))}
-        </ul>
-      )}
+      <DeviceList t={t} devices={devices.value} onRemove={remove} />
     </section>
   );
 }
@@ -139,4 +121,30 @@ function InstallOffer(props: { t: Translate }) {
     return <p class="muted push-install">{t("push_ios_hint")}</p>;
   }
   return null;
+}
+
+/** The person's devices, each with how its last notification went, and a remove button. */
+function DeviceList(
+  props: { t: Translate; devices: PushDeviceView[] | null; onRemove: (id: string) => void },
+) {
+  const { t, devices } = props;
+  const when = (ms: number | null) => ms === null ? t("push_never") : new Date(ms).toLocaleString();
+  if (!devices) return null;
+  if (devices.length === 0) return <p class="muted empty">{t("push_none")}</p>;
+  return (
+    <ul class="push-devices">
+      {devices.map((d) => (
+        <li key={d.id} data-device={d.id}>
+          <div class="grow">
+            <strong>{d.label}</strong> <span class="muted">{d.service}</span>
+            <div class="muted small">
+              {t("push_added")} {when(d.createdAt)} · {t("push_last_ok")}: {when(d.lastOkAt)}
+              {d.lastError && <>· {t("push_last_error")}: {d.lastError}</>}
+            </div>
+          </div>
+          <button type="button" onClick={() => props.onRemove(d.id)}>{t("push_remove")}</button>
+        </li>
+      ))}
+    </ul>
+  );
 }

@@ -26,8 +26,7 @@ import { quietUntil } from "../paging/zoned_time.ts";
 import { getTemplate, render, type TemplateChannel } from "./templates.ts";
 import type { User } from "../accounts/model.ts";
 import { stageDeleteTimer, stageTimer, type Timer } from "../jobs/timers.ts";
-import { listDevices, type PushDevice, pushToDevice } from "./push.ts";
-import type { Team } from "../accounts/model.ts";
+import { listDevices, pushAlert, type PushDevice } from "./push.ts";
 
 /** A stored delivery (`deliveries/<alert>/<id>`): every attempt of one personal notification. */
 export const DeliverySchema = z.object({
@@ -160,7 +159,7 @@ async function planDelivery(deps: Deps, timer: PersonalTimer): Promise<Plan> {
 /** Sends a planned notification: to the user's own webhook, or through the channel's providers. */
 async function sendPlanned(deps: Deps, timer: PersonalTimer, plan: Plan): Promise<Outcome> {
   const { channel } = timer;
-  if (channel === "push") return await sendPush(deps, plan);
+  if (channel === "push") return await pushAlert(deps, plan.alert!, plan.user!, plan.devices);
   const msg = await messageFor(
     deps,
     channel === "webhook" ? "sms" : channel,
@@ -169,51 +168,6 @@ async function sendPlanned(deps: Deps, timer: PersonalTimer, plan: Plan): Promis
   );
   if (channel === "webhook") return await sendOwnWebhook(deps, timer, plan, msg);
   return await sendThroughProviders(deps, timer, plan, msg);
-}
-
-/**
- * Pushes the alert to each of the person's devices: priority, title and team, a click that opens
- * the alert, and a single-use acknowledge link for the notification's button. Sent when one
- * device's push service took it.
- */
-async function sendPush(deps: Deps, plan: Plan): Promise<Outcome> {
-  const alert = plan.alert!;
-  const user = plan.user!;
-  const team = (await deps.kv.get<Team>(keys.team(alert.teamId))).value;
-  const zh = (user.lang ?? deps.config.defaultLang) === "zh";
-  const ackUrl = await makeAckLink(deps, alert.id, user.id);
-  const payload = {
-    title: alert.title,
-    body: [
-      `${alert.priority.toUpperCase()} · ${team?.name ?? (zh ? "团队" : "team")}`,
-      alert.summary,
-    ].filter(Boolean).join("\n").slice(0, 500),
-    url: `/alerts/${alert.id}`,
-    ackUrl,
-    tag: `alert-${alert.id}`,
-    priority: alert.priority,
-    requireInteraction: alert.priority === "urgent" || alert.priority === "high",
-  };
-  const out: Outcome = { attempts: [], sent: false, transient: false };
-  for (const d of plan.devices) {
-    const r = await pushToDevice(deps, d, payload);
-    const service = (() => {
-      try {
-        return new URL(d.endpoint).host;
-      } catch {
-        return "?";
-      }
-    })();
-    out.attempts.push({
-      at: deps.clock.now(),
-      provider: `push ${service}`,
-      ok: r.ok,
-      detail: r.detail,
-    });
-    if (r.ok) out.sent = true;
-    else if (r.transient) out.transient = true;
-  }
-  return out;
 }
 
 /** Posts the alert to the user's own webhook, signed with the contact's secret. */

@@ -15,6 +15,9 @@ import { keys } from "../core/keys.ts";
 import { listAll, u64 } from "../core/kv_util.ts";
 import { log } from "../core/log.ts";
 import { sendOutbound } from "./outbound.ts";
+import { makeAckLink } from "./ack_links.ts";
+import type { Alert } from "../alerts/model.ts";
+import type { Team, User } from "../accounts/model.ts";
 
 const VapidSchema = z.object({ publicKey: z.string(), privateKey: z.string() });
 type Vapid = z.infer<typeof VapidSchema>;
@@ -236,4 +239,52 @@ async function record(
     await deps.kv.atomic().check(cur).set(key, next).commit();
   }
   return r;
+}
+
+/** One push attempt per device, as a delivery records it. */
+export interface PushAttempt {
+  at: number;
+  provider: string;
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * Pushes an alert to each of a person's devices: priority, title and team, a click that opens
+ * the alert, and a single-use acknowledge link for the notification's button. Sent when one
+ * device's push service took it; worth retrying when none did and a failure was transient.
+ */
+export async function pushAlert(
+  deps: Deps,
+  alert: Alert,
+  user: User,
+  devices: PushDevice[],
+): Promise<{ attempts: PushAttempt[]; sent: boolean; transient: boolean }> {
+  const team = (await deps.kv.get<Team>(keys.team(alert.teamId))).value;
+  const zh = (user.lang ?? deps.config.defaultLang) === "zh";
+  const payload: PushPayload = {
+    title: alert.title,
+    body: [
+      `${alert.priority.toUpperCase()} · ${team?.name ?? (zh ? "团队" : "team")}`,
+      alert.summary,
+    ].filter(Boolean).join("\n").slice(0, 500),
+    url: `/alerts/${alert.id}`,
+    ackUrl: await makeAckLink(deps, alert.id, user.id),
+    tag: `alert-${alert.id}`,
+    priority: alert.priority,
+    requireInteraction: alert.priority === "urgent" || alert.priority === "high",
+  };
+  const out = { attempts: [] as PushAttempt[], sent: false, transient: false };
+  for (const d of devices) {
+    const r = await pushToDevice(deps, d, payload);
+    out.attempts.push({
+      at: deps.clock.now(),
+      provider: `push ${URL.canParse(d.endpoint) ? new URL(d.endpoint).host : "?"}`,
+      ok: r.ok,
+      detail: r.detail,
+    });
+    if (r.ok) out.sent = true;
+    else if (r.transient) out.transient = true;
+  }
+  return out;
 }
