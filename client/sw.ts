@@ -115,6 +115,7 @@ interface Payload {
   body?: string;
   url?: string;
   ackUrl?: string;
+  action?: "ack" | "confirm";
   tag?: string;
   priority?: string;
   requireInteraction?: boolean;
@@ -136,7 +137,14 @@ sw.addEventListener("push", (e: PushEvent) => {
     icon: `/static/build/${BUILD}/icon-192.png`,
     badge: `/static/build/${BUILD}/icon-192.png`,
     data: { url: p.url ?? "/", ackUrl: p.ackUrl ?? "" },
-    actions: p.ackUrl ? [{ action: "ack", title: zh ? "确认" : "Acknowledge" }] : [],
+    actions: p.ackUrl
+      ? [{
+        action: "ack",
+        title: p.action === "confirm"
+          ? (zh ? "确认收到" : "Confirm")
+          : (zh ? "确认" : "Acknowledge"),
+      }]
+      : [],
   }));
 });
 
@@ -175,7 +183,7 @@ sw.addEventListener("notificationclick", (e: NotificationClickEvent) => {
       fetch(ack, { method: "POST", credentials: "omit" }).then((res) =>
         sw.registration.showNotification(
           res.ok
-            ? (zh ? "已确认" : "Acknowledged")
+            ? (zh ? "已确认" : "Done")
             : (zh ? "未能确认，打开告警" : "Not acknowledged: open the alert"),
           { tag: "ack-result", data: { url: path }, body: "" },
         )

@@ -17,6 +17,8 @@ import { conversationRoutes } from "./api/conversations.ts";
 import { integrationRoutes } from "./api/integrations.ts";
 import { notificationRoutes } from "./api/notifications.ts";
 import { pushRoutes } from "./api/push.ts";
+import { dingRoutes } from "./api/dings.ts";
+import { dingLinkRoutes } from "./ding_links.ts";
 import { ackRoutes } from "./ack.ts";
 import { pagingRoutes, policyRoutes, scheduleRoutes } from "./api/oncall.ts";
 import { teamRoutes } from "./api/teams.ts";
@@ -87,6 +89,8 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.route("/api/v1", pagingRoutes(deps));
   app.route("/api/v1", notificationRoutes(deps));
   app.route("/api/v1", pushRoutes(deps));
+  app.route("/api/v1", dingRoutes(deps));
+  app.route("/ding", dingLinkRoutes(deps));
   app.route("/ack", ackRoutes(deps));
   app.route("/api/v1", eventRoutes(deps));
   app.route("/hooks", hookRoutes(deps));

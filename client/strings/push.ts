@@ -24,6 +24,7 @@ export const en = {
     "Install Tocsin to open it from the home screen or dock like an app, with its own window.",
   push_ios_hint: "On an iPhone or iPad: Share, then Add to Home Screen.",
   push_working: "Working…",
+  ding_sys: "{actor} sent a DING to {users}",
 };
 
 export const zh: Record<keyof typeof en, string> = {
@@ -48,4 +49,5 @@ export const zh: Record<keyof typeof en, string> = {
   push_install_help: "安装 Tocsin 后可从主屏幕或程序坞像应用一样打开，并拥有独立窗口。",
   push_ios_hint: "在 iPhone 或 iPad 上：分享 → 添加到主屏幕。",
   push_working: "处理中…",
+  ding_sys: "{actor} 向 {users} 发送了 DING",
 };

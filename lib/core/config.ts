@@ -185,6 +185,15 @@ export const DEFAULT_REMINDER_POLICY = {
   low: { everyMinutes: 0, maxRepeats: 0 },
 } as const;
 
+/** DING: the wait before each next step (push, then SMS, then a call) for a recipient who has not confirmed. */
+export const DEFAULT_DING_STEP_MS = 60_000;
+/** DING: the shortest wait before the sender may DING the unconfirmed again. */
+export const DEFAULT_DING_AGAIN_MS = 5 * 60_000;
+/** DING: recipients of one DING. */
+export const DEFAULT_DING_MAX_RECIPIENTS = 50;
+/** DING: DINGs one person may send per hour (repeats included). */
+export const DEFAULT_DING_PER_HOUR = 30;
+
 /** Web Push: devices (browsers) one user may subscribe. */
 export const DEFAULT_PUSH_MAX_DEVICES = 10;
 /** Web Push: how long a push service keeps an undelivered notification (its TTL header). */
@@ -363,6 +372,10 @@ export interface Config {
   outboundAllow: readonly string[];
   deliveryMaxAttempts: number;
   pushMaxDevices: number;
+  dingStepMs: number;
+  dingAgainMs: number;
+  dingMaxRecipients: number;
+  dingPerHour: number;
   pushTtlS: number;
   /** Web Push VAPID contact (`mailto:` or `https:`); null: TOCSIN_PUBLIC_URL, else a mailto. */
   vapidSubject: string | null;
@@ -444,6 +457,10 @@ export function defaultConfig(): Config {
     outboundAllow: DEFAULT_OUTBOUND_ALLOW,
     deliveryMaxAttempts: DEFAULT_DELIVERY_MAX_ATTEMPTS,
     pushMaxDevices: DEFAULT_PUSH_MAX_DEVICES,
+    dingStepMs: DEFAULT_DING_STEP_MS,
+    dingAgainMs: DEFAULT_DING_AGAIN_MS,
+    dingMaxRecipients: DEFAULT_DING_MAX_RECIPIENTS,
+    dingPerHour: DEFAULT_DING_PER_HOUR,
     pushTtlS: DEFAULT_PUSH_TTL_S,
     vapidSubject: null,
     ackLinkTtlMs: DEFAULT_ACK_LINK_TTL_MS,
@@ -516,6 +533,10 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_WEBHOOK_MAX_ATTEMPTS: "webhookMaxAttempts",
   TOCSIN_DELIVERY_MAX_ATTEMPTS: "deliveryMaxAttempts",
   TOCSIN_PUSH_MAX_DEVICES: "pushMaxDevices",
+  TOCSIN_DING_STEP_MS: "dingStepMs",
+  TOCSIN_DING_AGAIN_MS: "dingAgainMs",
+  TOCSIN_DING_MAX_RECIPIENTS: "dingMaxRecipients",
+  TOCSIN_DING_PER_HOUR: "dingPerHour",
   TOCSIN_PUSH_TTL_S: "pushTtlS",
   TOCSIN_ACK_LINK_TTL_MS: "ackLinkTtlMs",
   TOCSIN_VERIFY_CODE_TTL_MS: "verifyCodeTtlMs",

@@ -188,6 +188,12 @@ export const keys = {
   // Web Push: the server's VAPID key pair (made once), each user's devices, and how many
   // devices a user has (read with the contact summaries when paging plans its steps).
   vapidKeys: (): Deno.KvKey => ["vapid_keys"],
+  // DING: urgent messages to chosen members until each confirms.
+  ding: (id: string): Deno.KvKey => ["dings", id],
+  /** A recipient's unconfirmed DINGs (deleted when they confirm). */
+  dingPending: (userId: string, dingId: string): Deno.KvKey => ["dings_pending", userId, dingId],
+  dingsPending: (userId: string): Deno.KvKey => ["dings_pending", userId],
+  dingLink: (nonce: string): Deno.KvKey => ["ding_links", nonce],
   pushDevice: (userId: string, id: string): Deno.KvKey => ["push_devices", userId, id],
   pushDevices: (userId: string): Deno.KvKey => ["push_devices", userId],
   pushDeviceCount: (userId: string): Deno.KvKey => ["push_device_count", userId],

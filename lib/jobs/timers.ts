@@ -68,6 +68,12 @@ export const TimerSchema = z.discriminatedUnion("kind", [
     channel: z.enum(["email", "sms", "voice", "webhook", "push"]),
     delivery: DeliveryId,
   }),
+  /**
+   * A DING's next step for one recipient who has not confirmed (`n`: 1 push, 2 SMS, 3 voice);
+   * `alertId` is `ding:<id>`; `round` is when the DING was last sent to them (a newer DING
+   * replaces the steps of an older one).
+   */
+  z.object({ ...TimerBase, kind: z.literal("ding"), dingId: z.string(), userId: z.string() }),
   /** Users whose personal timers did not fit the paging commit; `round` is the alert's epoch. */
   z.object({ ...TimerBase, kind: z.literal("personal_batch"), userIds: z.array(z.string()) }),
   /** A robot's outbox flush, attempt `n`. */

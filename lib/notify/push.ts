@@ -154,6 +154,8 @@ export interface PushPayload {
   url: string;
   /** A signed, single-use acknowledge link (POST), or "" when there is nothing to acknowledge. */
   ackUrl: string;
+  /** What the link's button does: acknowledge an alert (the default) or confirm a DING. */
+  action?: "ack" | "confirm";
   /** Notifications with the same tag replace each other on the device. */
   tag: string;
   priority: string;
