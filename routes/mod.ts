@@ -79,6 +79,8 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.route("/api/v1/users", userRoutes(deps));
   app.route("/api/v1/tokens", tokenRoutes(deps));
   app.route("/api/v1/teams", teamRoutes(deps));
+  // Before the conversations' catch-all for unknown sub-paths.
+  app.route("/api/v1", dingRoutes(deps));
   app.route("/api/v1/conversations", conversationRoutes(deps));
   app.route("/api/v1/ws", wsRoutes(deps));
   app.route("/api/v1/integrations", integrationRoutes(deps));
@@ -89,7 +91,6 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.route("/api/v1", pagingRoutes(deps));
   app.route("/api/v1", notificationRoutes(deps));
   app.route("/api/v1", pushRoutes(deps));
-  app.route("/api/v1", dingRoutes(deps));
   app.route("/ding", dingLinkRoutes(deps));
   app.route("/ack", ackRoutes(deps));
   app.route("/api/v1", eventRoutes(deps));
