@@ -270,6 +270,7 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
   /** A valid body per route, so that authorization (not validation) decides the answer. */
   const valid: Record<string, unknown> = {
     "PATCH /api/v1/teams/:id": { name: "renamed" },
+    "POST /api/v1/conversations/:id/dings": { seq: 2, userIds: [member.user.id], mode: "app" },
     "POST /api/v1/teams/:id/members": { userIds: [member.user.id] },
     "PATCH /api/v1/teams/:id/members/:userId": { role: "member" },
     "PATCH /api/v1/conversations/:id": { title: "renamed" },

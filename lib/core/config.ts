@@ -391,7 +391,10 @@ export interface Config {
   logFormat: LogFormat;
 }
 
-/** The defaults, as one object. */
+/**
+ * The defaults, as one object.
+ * Long because: one flat table, a line per option, each naming its default constant above.
+ */
 export function defaultConfig(): Config {
   return {
     port: DEFAULT_PORT,
