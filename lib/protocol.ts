@@ -11,13 +11,17 @@ import type { Alert, TimelineEntry } from "./alerts/model.ts";
 import type { PublicUser, Team } from "./accounts/model.ts";
 import type { ApiToken } from "./accounts/tokens.ts";
 import type { PushDeviceView } from "./notify/push.ts";
+import type { DingMode, DingStatus, PendingDing } from "./chat/ding.ts";
 
 export type {
   Alert,
   ApiToken,
   ConversationSummary,
+  DingMode,
+  DingStatus,
   Member,
   Message,
+  PendingDing,
   PublicUser,
   PushDeviceView,
   Team,

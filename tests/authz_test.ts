@@ -121,6 +121,7 @@ const POLICY: Record<string, Policy> = {
   "POST /api/v1/me/push-devices": "user",
   "DELETE /api/v1/me/push-devices/:id": "own",
   "POST /api/v1/conversations/:id/dings": "conv",
+  "GET /api/v1/conversations/:id/dings": "conv",
   "GET /api/v1/me/dings": "user",
   "GET /api/v1/dings/:id": "own",
   "POST /api/v1/dings/:id/confirm": "own",

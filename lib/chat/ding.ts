@@ -182,7 +182,8 @@ export async function sendDing(
         steps: [],
       })),
     };
-    op.check(member, target).set(keys.ding(d.id), d);
+    op.check(member, target).set(keys.ding(d.id), d)
+      .set(keys.dingByConversation(conversationId, d.id), now);
     for (const u of userIds) {
       op.set(keys.dingPending(u, d.id), now);
       stageFirstStep(op, deps, d, u, now);
@@ -361,4 +362,24 @@ export async function pendingDings(deps: Deps, user: User): Promise<PendingDing[
     text: d.text,
     lastDingAt: d.recipients.find((r) => r.userId === user.id)?.lastDingAt ?? d.createdAt,
   })).sort((a, b) => b.lastDingAt - a.lastDingAt);
+}
+
+/** The latest DINGs of a conversation with their status, newest first (members only). */
+export async function conversationDings(
+  deps: Deps,
+  user: User,
+  conversationId: string,
+  limit = 20,
+): Promise<DingStatus[]> {
+  const { kv } = deps;
+  const me = await kv.get<Member>(keys.member(conversationId, user.id));
+  if (!me.value) throw notFound("conversation");
+  const ids: string[] = [];
+  for await (
+    const e of kv.list({ prefix: keys.dingsByConversation(conversationId) }, {
+      reverse: true,
+      limit,
+    })
+  ) ids.push(e.key[2] as string);
+  return await Promise.all(ids.map((id) => dingStatus(deps, user, id)));
 }

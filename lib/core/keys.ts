@@ -193,6 +193,8 @@ export const keys = {
   /** A recipient's unconfirmed DINGs (deleted when they confirm). */
   dingPending: (userId: string, dingId: string): Deno.KvKey => ["dings_pending", userId, dingId],
   dingsPending: (userId: string): Deno.KvKey => ["dings_pending", userId],
+  dingByConversation: (conv: string, id: string): Deno.KvKey => ["dings_by_conversation", conv, id],
+  dingsByConversation: (conv: string): Deno.KvKey => ["dings_by_conversation", conv],
   dingLink: (nonce: string): Deno.KvKey => ["ding_links", nonce],
   pushDevice: (userId: string, id: string): Deno.KvKey => ["push_devices", userId, id],
   pushDevices: (userId: string): Deno.KvKey => ["push_devices", userId],

@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import {
   confirmDing,
+  conversationDings,
   dingAgain,
   DingInputSchema,
   dingStatus,
@@ -19,6 +20,11 @@ export function dingRoutes(deps: Core) {
     const id = idParam(c, "id", "conversation");
     const d = await sendDing(deps, me(c).user, id, c.req.valid("json"));
     return c.json({ ding: await dingStatus(deps, me(c).user, d.id) }, 201);
+  });
+
+  app.get("/conversations/:id/dings", requireAuth, async (c) => {
+    const id = idParam(c, "id", "conversation");
+    return c.json({ items: await conversationDings(deps, me(c).user, id) });
   });
 
   app.get("/me/dings", requireAuth, async (c) => {
