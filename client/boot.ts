@@ -4,6 +4,7 @@
  */
 import { type ComponentType, h, hydrate } from "preact";
 import { restoreTheme } from "./theme.ts";
+import { startPwa } from "./pwa.ts";
 
 // deno-lint-ignore no-explicit-any
 type IslandModule = { default: ComponentType<any> };
@@ -23,6 +24,7 @@ const islands: Record<string, () => Promise<IslandModule>> = {
 };
 
 restoreTheme();
+startPwa();
 const data = JSON.parse(document.getElementById("__islands")?.textContent ?? "{}");
 for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {
   const load = islands[el.dataset.island ?? ""];

@@ -16,6 +16,7 @@ const CHANNEL = new Map<string, Key>([
   ["email", "pp_channel_email"],
   ["sms", "pp_channel_sms"],
   ["voice", "pp_channel_voice"],
+  ["push", "push_channel"],
   ["in-app", "pp_channel_inapp"],
 ]);
 

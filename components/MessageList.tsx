@@ -44,6 +44,8 @@ export function systemText(
       return t("sysReminder", { title: s.title ?? "", users });
     case "escalated":
       return t("sysEscalated", { title: s.title ?? "", users });
+    case "ding":
+      return t("ding_sys", { actor, users });
     case "role_changed":
       return t("sysRole", {
         actor,

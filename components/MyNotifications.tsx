@@ -13,7 +13,7 @@ type Step = { channel: string; afterMinutes: number };
 export type Rules = Record<"urgent" | "high" | "medium" | "low", Step[]>;
 
 const PRIORITIES = ["urgent", "high", "medium", "low"] as const;
-const CHANNELS = ["email", "sms", "voice"] as const;
+const CHANNELS = ["email", "sms", "voice", "push"] as const;
 /**
  * The user's own contact methods (added, then verified with a code) and notification rules.
  * Each change is the island's callback, which saves it and reloads what is shown.

@@ -50,6 +50,7 @@ import { AlertThread } from "../components/AlertThread.tsx";
 import { Composer } from "../components/Composer.tsx";
 import { ConversationList } from "../components/ConversationList.tsx";
 import { GroupInfoDialog } from "../components/GroupInfoDialog.tsx";
+import { DingBanners, DingButton, dingEventKey } from "./chat/Ding.tsx";
 import { MessageList } from "../components/MessageList.tsx";
 import { NewChatDialog } from "../components/NewChatDialog.tsx";
 import { TasksDialog } from "../components/TasksDialog.tsx";
@@ -181,6 +182,7 @@ export default function ChatApp(props: ChatAppProps) {
           {t("offline")}
         </div>
       )}
+      <DingBanners t={t} refreshKey={dingEventKey(messages.value, myId)} onOpen={navigate} />
       <div class="panes">
         <ConversationList
           t={t}
@@ -213,6 +215,17 @@ export default function ChatApp(props: ChatAppProps) {
                   </a>
                   <h1 class="chat-title">{conv?.title ?? ""}</h1>
                   <OnCallNow t={t} lang={lang} items={onCall.value} compact />
+                  <DingButton
+                    t={t}
+                    conversationId={current}
+                    myId={myId ?? ""}
+                    messages={messages.value[current] ?? []}
+                    members={members.value[current] ?? []}
+                    userName={(u) => userName(u, current)}
+                    onNeedMembers={() => {
+                      if (!members.value[current]) loadMembers(current);
+                    }}
+                  />
                   {conv?.kind === "group" && (
                     <button
                       type="button"

@@ -5,6 +5,7 @@ import { errorText } from "../client/api_errors.ts";
 import { type Lang, setLang, useLocale } from "../client/i18n.ts";
 import { AdminNav } from "../components/AdminNav.tsx";
 import { TokenList } from "../components/TokenList.tsx";
+import { PushSetup } from "./profile/PushSetup.tsx";
 import type { ApiToken, PublicUser } from "../lib/protocol.ts";
 
 export interface ProfileProps {
@@ -225,6 +226,8 @@ export default function Profile(props: ProfileProps) {
             onRevoke={revoke}
           />
         </section>
+
+        <PushSetup t={t} />
 
         <section class="pp-section" aria-labelledby="pp-notify">
           <h2 id="pp-notify">{t("pp_notify_title")}</h2>

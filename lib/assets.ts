@@ -18,6 +18,7 @@ const TYPES: Record<string, string> = {
   js: "text/javascript; charset=utf-8",
   css: "text/css; charset=utf-8",
   svg: "image/svg+xml",
+  png: "image/png",
   json: "application/json",
 };
 
@@ -46,6 +47,18 @@ export async function buildClient(outDir: string = DEFAULT_ASSETS_DIR): Promise<
   }).output();
   if (!out.success) {
     throw new Error("deno bundle failed:\n" + new TextDecoder().decode(out.stderr));
+  }
+  // The service worker: one file of its own (served at /sw.js so that its scope is the site).
+  const sw = await new Deno.Command(Deno.execPath(), {
+    args: ["bundle", "--platform", "browser", "--minify", "--output", outDir + "sw.js"].concat(
+      ROOT + "client/sw.ts",
+    ),
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!sw.success) {
+    throw new Error("deno bundle (service worker) failed:\n" + new TextDecoder().decode(sw.stderr));
   }
   for await (const e of Deno.readDir(ROOT + "static")) {
     if (e.isFile) await Deno.copyFile(ROOT + "static/" + e.name, outDir + e.name);

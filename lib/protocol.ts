@@ -10,14 +10,20 @@ import type { ConversationSummary, Member, Message } from "./chat/model.ts";
 import type { Alert, TimelineEntry } from "./alerts/model.ts";
 import type { PublicUser, Team } from "./accounts/model.ts";
 import type { ApiToken } from "./accounts/tokens.ts";
+import type { PushDeviceView } from "./notify/push.ts";
+import type { DingMode, DingStatus, PendingDing } from "./chat/ding.ts";
 
 export type {
   Alert,
   ApiToken,
   ConversationSummary,
+  DingMode,
+  DingStatus,
   Member,
   Message,
+  PendingDing,
   PublicUser,
+  PushDeviceView,
   Team,
   TimelineEntry,
 };

@@ -21,6 +21,7 @@ import { deliverWebhook, fireAutomation } from "./alerts/automation.ts";
 import { deliverPersonal } from "./notify/deliveries.ts";
 import { stagePersonalBatch } from "./notify/personal_timers.ts";
 import { flushRobot } from "./notify/robots.ts";
+import { fireDingStep } from "./notify/ding_steps.ts";
 import { keys } from "./core/keys.ts";
 import { describeIssues } from "./core/schemas.ts";
 
@@ -99,6 +100,8 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
         return await stagePersonalBatch(core, id);
       case "robot":
         return await flushRobot(core, id);
+      case "ding":
+        return await fireDingStep(core, id);
       default: {
         const unknown: never = t;
         throw new Error(`timer ${id}: no handler for ${JSON.stringify(unknown)}`);

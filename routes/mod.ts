@@ -16,6 +16,9 @@ import { automationRoutes } from "./api/automation.ts";
 import { conversationRoutes } from "./api/conversations.ts";
 import { integrationRoutes } from "./api/integrations.ts";
 import { notificationRoutes } from "./api/notifications.ts";
+import { pushRoutes } from "./api/push.ts";
+import { dingRoutes } from "./api/dings.ts";
+import { dingLinkRoutes } from "./ding_links.ts";
 import { ackRoutes } from "./ack.ts";
 import { pagingRoutes, policyRoutes, scheduleRoutes } from "./api/oncall.ts";
 import { teamRoutes } from "./api/teams.ts";
@@ -76,6 +79,8 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.route("/api/v1/users", userRoutes(deps));
   app.route("/api/v1/tokens", tokenRoutes(deps));
   app.route("/api/v1/teams", teamRoutes(deps));
+  // Before the conversations' catch-all for unknown sub-paths.
+  app.route("/api/v1", dingRoutes(deps));
   app.route("/api/v1/conversations", conversationRoutes(deps));
   app.route("/api/v1/ws", wsRoutes(deps));
   app.route("/api/v1/integrations", integrationRoutes(deps));
@@ -85,6 +90,8 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.route("/api/v1/automation-rules", automationRoutes(deps));
   app.route("/api/v1", pagingRoutes(deps));
   app.route("/api/v1", notificationRoutes(deps));
+  app.route("/api/v1", pushRoutes(deps));
+  app.route("/ding", dingLinkRoutes(deps));
   app.route("/ack", ackRoutes(deps));
   app.route("/api/v1", eventRoutes(deps));
   app.route("/hooks", hookRoutes(deps));

@@ -44,6 +44,35 @@ export const PAGE_CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
+/** The installed app's bar colour (the bell's orange). */
+const THEME_COLOR = "#d9480f";
+
+/** The web app manifest: what an installed Tocsin is called and looks like. */
+function webManifest(base: string) {
+  return {
+    name: "Tocsin",
+    short_name: "Tocsin",
+    description: "Alerts and on-call chat",
+    id: "/",
+    start_url: "/",
+    scope: "/",
+    display: "standalone",
+    background_color: "#ffffff",
+    theme_color: THEME_COLOR,
+    icons: [
+      { src: `${base}/icon-192.png`, sizes: "192x192", type: "image/png", purpose: "any" },
+      { src: `${base}/icon-512.png`, sizes: "512x512", type: "image/png", purpose: "any" },
+      {
+        src: `${base}/icon-maskable-512.png`,
+        sizes: "512x512",
+        type: "image/png",
+        purpose: "maskable",
+      },
+      { src: `${base}/favicon.svg`, sizes: "any", type: "image/svg+xml" },
+    ],
+  };
+}
+
 // deno-lint-ignore no-explicit-any
 const ISLANDS: Record<string, ComponentType<any>> = {
   ChatApp,
@@ -98,6 +127,10 @@ function page(assets: Assets, opts: PageOpts): string {
         <meta name="color-scheme" content="light dark" />
         <title>{`${translate(opts.lang, opts.title)} · Tocsin`}</title>
         <link rel="icon" href={`${base}/favicon.svg`} type="image/svg+xml" />
+        <link rel="manifest" href="/manifest.webmanifest" />
+        <link rel="apple-touch-icon" href={`${base}/icon-192.png`} />
+        <meta name="theme-color" content={THEME_COLOR} />
+        <meta name="apple-mobile-web-app-capable" content="yes" />
         <link rel="stylesheet" href={`${base}/app.css`} />
         <script type="module" src={`${base}/boot.js`} />
       </head>
@@ -124,6 +157,39 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
       "content-type": contentType(c.req.param("file")),
       "cache-control": "public, max-age=31536000, immutable",
     });
+  });
+  // The installable app: its manifest, the service worker (at the root, so that its scope is
+  // the whole site; never cached long, so that a new build reaches devices) and the page the
+  // worker shows when there is no network.
+  app.get("/manifest.webmanifest", (c) => {
+    if (!assets) return c.notFound();
+    c.header("cache-control", "no-cache");
+    return c.body(JSON.stringify(webManifest(`/static/build/${assets.buildId}`)), 200, {
+      "content-type": "application/manifest+json",
+    });
+  });
+  app.get("/sw.js", (c) => {
+    const file = assets?.files.get("sw.js");
+    if (!assets || !file) return c.notFound();
+    const head = `self.TOCSIN_BUILD=${JSON.stringify(assets.buildId)};\n`;
+    return c.body(head + new TextDecoder().decode(file), 200, {
+      "content-type": "text/javascript; charset=utf-8",
+      "cache-control": "no-cache",
+    });
+  });
+  app.get("/offline", (c) => {
+    if (!assets) return noBundle(c);
+    const base = `/static/build/${assets.buildId}`;
+    c.header("content-security-policy", PAGE_CSP);
+    c.header("cache-control", "no-cache");
+    return c.html(
+      `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+        `<title>Offline · Tocsin</title><link rel="stylesheet" href="${base}/app.css"></head>` +
+        `<body><main class="offline-page"><h1>You are offline · 当前离线</h1>` +
+        `<p>Tocsin needs the network to show alerts and messages. Notifications still arrive when it is back.</p>` +
+        `<p>Tocsin 需要网络才能显示告警和消息；网络恢复后通知会照常送达。</p>` +
+        `<p><a href="/">Try again · 重试</a></p></main></body></html>`,
+    );
   });
   app.get("/favicon.ico", (c) => {
     if (!assets) return c.notFound();

@@ -135,6 +135,7 @@ export const TimelineKindSchema = z.enum([
   "automation",
   "webhook",
   "delivery",
+  "ding",
 ]);
 
 export const TimelineEntrySchema = z.object({

@@ -35,6 +35,7 @@ export const SystemEventSchema = z.object({
     "role_changed",
     "reminder",
     "escalated",
+    "ding",
   ]),
   actorId: z.string(),
   userIds: z.array(z.string()).optional(),
@@ -42,6 +43,9 @@ export const SystemEventSchema = z.object({
   userCount: z.number().optional(),
   title: z.string().optional(),
   role: MemberRoleSchema.optional(),
+  /** DING: the DING and the seq of the message it is about. */
+  dingId: z.string().optional(),
+  ref: z.number().optional(),
 });
 export type SystemEvent = z.infer<typeof SystemEventSchema>;
 

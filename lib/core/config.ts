@@ -185,6 +185,20 @@ export const DEFAULT_REMINDER_POLICY = {
   low: { everyMinutes: 0, maxRepeats: 0 },
 } as const;
 
+/** DING: the wait before each next step (push, then SMS, then a call) for a recipient who has not confirmed. */
+export const DEFAULT_DING_STEP_MS = 60_000;
+/** DING: the shortest wait before the sender may DING the unconfirmed again. */
+export const DEFAULT_DING_AGAIN_MS = 5 * 60_000;
+/** DING: recipients of one DING. */
+export const DEFAULT_DING_MAX_RECIPIENTS = 50;
+/** DING: DINGs one person may send per hour (repeats included). */
+export const DEFAULT_DING_PER_HOUR = 30;
+
+/** Web Push: devices (browsers) one user may subscribe. */
+export const DEFAULT_PUSH_MAX_DEVICES = 10;
+/** Web Push: how long a push service keeps an undelivered notification (its TTL header). */
+export const DEFAULT_PUSH_TTL_S = 3_600;
+
 /** Outbound webhook (automation) timeout: a slow receiver must not hold a timer for long. */
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 5_000;
 /** Attempts at one outbound webhook delivery (5xx, 429 and timeouts are retried; other 4xx are not). */
@@ -357,6 +371,14 @@ export interface Config {
   allowPrivateWebhooks: boolean;
   outboundAllow: readonly string[];
   deliveryMaxAttempts: number;
+  pushMaxDevices: number;
+  dingStepMs: number;
+  dingAgainMs: number;
+  dingMaxRecipients: number;
+  dingPerHour: number;
+  pushTtlS: number;
+  /** Web Push VAPID contact (`mailto:` or `https:`); null: TOCSIN_PUBLIC_URL, else a mailto. */
+  vapidSubject: string | null;
   ackLinkTtlMs: number;
   verifyCodeTtlMs: number;
   verifyWindowMs: number;
@@ -369,7 +391,10 @@ export interface Config {
   logFormat: LogFormat;
 }
 
-/** The defaults, as one object. */
+/**
+ * The defaults, as one object.
+ * Long because: one flat table, a line per option, each naming its default constant above.
+ */
 export function defaultConfig(): Config {
   return {
     port: DEFAULT_PORT,
@@ -434,6 +459,13 @@ export function defaultConfig(): Config {
     allowPrivateWebhooks: DEFAULT_ALLOW_PRIVATE_WEBHOOKS,
     outboundAllow: DEFAULT_OUTBOUND_ALLOW,
     deliveryMaxAttempts: DEFAULT_DELIVERY_MAX_ATTEMPTS,
+    pushMaxDevices: DEFAULT_PUSH_MAX_DEVICES,
+    dingStepMs: DEFAULT_DING_STEP_MS,
+    dingAgainMs: DEFAULT_DING_AGAIN_MS,
+    dingMaxRecipients: DEFAULT_DING_MAX_RECIPIENTS,
+    dingPerHour: DEFAULT_DING_PER_HOUR,
+    pushTtlS: DEFAULT_PUSH_TTL_S,
+    vapidSubject: null,
     ackLinkTtlMs: DEFAULT_ACK_LINK_TTL_MS,
     verifyCodeTtlMs: DEFAULT_VERIFY_CODE_TTL_MS,
     verifyWindowMs: DEFAULT_VERIFY_WINDOW_MS,
@@ -503,6 +535,12 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_WEBHOOK_TIMEOUT_MS: "webhookTimeoutMs",
   TOCSIN_WEBHOOK_MAX_ATTEMPTS: "webhookMaxAttempts",
   TOCSIN_DELIVERY_MAX_ATTEMPTS: "deliveryMaxAttempts",
+  TOCSIN_PUSH_MAX_DEVICES: "pushMaxDevices",
+  TOCSIN_DING_STEP_MS: "dingStepMs",
+  TOCSIN_DING_AGAIN_MS: "dingAgainMs",
+  TOCSIN_DING_MAX_RECIPIENTS: "dingMaxRecipients",
+  TOCSIN_DING_PER_HOUR: "dingPerHour",
+  TOCSIN_PUSH_TTL_S: "pushTtlS",
   TOCSIN_ACK_LINK_TTL_MS: "ackLinkTtlMs",
   TOCSIN_VERIFY_CODE_TTL_MS: "verifyCodeTtlMs",
   TOCSIN_VERIFY_WINDOW_MS: "verifyWindowMs",
@@ -520,6 +558,7 @@ export const ENV_NAMES: string[] = [
   "TOCSIN_LOG_FORMAT",
   "TOCSIN_KV_QUEUES",
   "TOCSIN_PUBLIC_URL",
+  "TOCSIN_VAPID_SUBJECT",
   "TOCSIN_ALLOWED_ORIGINS",
   "TOCSIN_TRUST_PROXY",
   "TOCSIN_ALLOW_PRIVATE_WEBHOOKS",
@@ -569,6 +608,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       throw new Error(`TOCSIN_KV_QUEUES must be auto, on or off, got ${JSON.stringify(q)}`);
     }
     config.kvQueues = q;
+  }
+  if (env.TOCSIN_VAPID_SUBJECT) {
+    if (!/^(mailto:\S+@\S+|https:\/\/\S+)$/.test(env.TOCSIN_VAPID_SUBJECT)) {
+      throw new Error("TOCSIN_VAPID_SUBJECT must be a mailto: address or an https: URL");
+    }
+    config.vapidSubject = env.TOCSIN_VAPID_SUBJECT;
   }
   if (env.TOCSIN_PUBLIC_URL) {
     config.publicOrigin = parseOrigin("TOCSIN_PUBLIC_URL", env.TOCSIN_PUBLIC_URL);

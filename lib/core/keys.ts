@@ -185,6 +185,20 @@ export const keys = {
   contactsAll: (): Deno.KvKey => ["contacts"],
   /** The kinds of a user's verified contacts (kept with every verify and delete). */
   contactChannels: (userId: string): Deno.KvKey => ["contact_channels", userId],
+  // Web Push: the server's VAPID key pair (made once), each user's devices, and how many
+  // devices a user has (read with the contact summaries when paging plans its steps).
+  vapidKeys: (): Deno.KvKey => ["vapid_keys"],
+  // DING: urgent messages to chosen members until each confirms.
+  ding: (id: string): Deno.KvKey => ["dings", id],
+  /** A recipient's unconfirmed DINGs (deleted when they confirm). */
+  dingPending: (userId: string, dingId: string): Deno.KvKey => ["dings_pending", userId, dingId],
+  dingsPending: (userId: string): Deno.KvKey => ["dings_pending", userId],
+  dingByConversation: (conv: string, id: string): Deno.KvKey => ["dings_by_conversation", conv, id],
+  dingsByConversation: (conv: string): Deno.KvKey => ["dings_by_conversation", conv],
+  dingLink: (nonce: string): Deno.KvKey => ["ding_links", nonce],
+  pushDevice: (userId: string, id: string): Deno.KvKey => ["push_devices", userId, id],
+  pushDevices: (userId: string): Deno.KvKey => ["push_devices", userId],
+  pushDeviceCount: (userId: string): Deno.KvKey => ["push_device_count", userId],
   /** Set once the contact_channels summaries were built from the existing contacts. */
   migration: (name: string): Deno.KvKey => ["migrations", name],
   contacts: (userId: string): Deno.KvKey => ["contacts", userId],

@@ -13,12 +13,16 @@ import { keys } from "../core/keys.ts";
 import { checkAbsent, commitOrConflict, getManyChunked, listAll } from "../core/kv_util.ts";
 import type { User } from "../accounts/model.ts";
 import { takeVerifySend } from "./verify_limits.ts";
+import { hasPushMany } from "./push.ts";
 
-export const ChannelSchema = z.enum(["email", "sms", "voice", "webhook"]);
+/** What a contact method can be: each is proved with a code sent through it. */
+export const ContactKindSchema = z.enum(["email", "sms", "voice", "webhook"]);
+/** The channels of personal notification rules: the contact kinds, and push to devices. */
+export const ChannelSchema = z.enum([...ContactKindSchema.options, "push"]);
 export type Channel = z.infer<typeof ChannelSchema>;
 
 export const ContactInputSchema = z.strictObject({
-  kind: ChannelSchema,
+  kind: ContactKindSchema,
   address: z.string().trim().min(3).max(254),
 }).superRefine((c, ctx) => {
   const ok = c.kind === "email"
@@ -43,7 +47,7 @@ export const ContactInputSchema = z.strictObject({
 export const ContactSchema = z.object({
   id: z.string(),
   userId: z.string(),
-  kind: ChannelSchema,
+  kind: ContactKindSchema,
   address: z.string(),
   verified: z.boolean(),
   createdAt: z.number(),
@@ -214,16 +218,18 @@ async function stageChannels(
 
 /**
  * The channels each user can be reached on (verified contacts; voice also through an SMS
- * number), read together. Paging schedules personal rule steps only for these.
+ * number; push when they subscribed a device), read together. Paging schedules personal rule steps only for these.
  */
 export async function reachableChannelsMany(
   kv: Deno.Kv,
   userIds: string[],
 ): Promise<Set<Channel>[]> {
   const entries = await getManyChunked<Channel[]>(kv, userIds.map((u) => keys.contactChannels(u)));
-  return entries.map((e) => {
+  const push = await hasPushMany(kv, userIds);
+  return entries.map((e, i) => {
     const set = new Set(e.value ?? []);
     if (set.has("sms")) set.add("voice");
+    if (push[i]) set.add("push");
     return set;
   });
 }

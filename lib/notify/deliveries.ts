@@ -26,6 +26,7 @@ import { quietUntil } from "../paging/zoned_time.ts";
 import { getTemplate, render, type TemplateChannel } from "./templates.ts";
 import type { User } from "../accounts/model.ts";
 import { stageDeleteTimer, stageTimer, type Timer } from "../jobs/timers.ts";
+import { listDevices, pushAlert, type PushDevice } from "./push.ts";
 
 /** A stored delivery (`deliveries/<alert>/<id>`): every attempt of one personal notification. */
 export const DeliverySchema = z.object({
@@ -85,6 +86,8 @@ interface Plan {
   alert: Alert | null;
   user: User | null;
   contact: Contact | null;
+  /** Push: the person's devices. */
+  devices: PushDevice[];
   providers: Provider[];
   skip: string | null;
   deferTo: number | null;
@@ -138,6 +141,11 @@ async function planDelivery(deps: Deps, timer: PersonalTimer): Promise<Plan> {
       skip = "looking at it in the app";
     } else deferTo = quietUntil(user.quietHours, now);
   }
+  if (channel === "push") {
+    const devices = skip || deferTo ? [] : await listDevices(kv, userId);
+    if (!skip && !deferTo && devices.length === 0) skip = "no push device";
+    return { alert, user, contact: null, devices, providers: [], skip, deferTo };
+  }
   const contact = skip || deferTo ? null : await verifiedContact(kv, userId, channel) ??
     (channel === "voice" ? await verifiedContact(kv, userId, "sms") : null);
   if (!skip && !deferTo && !contact) skip = `no verified ${channel} contact`;
@@ -145,12 +153,13 @@ async function planDelivery(deps: Deps, timer: PersonalTimer): Promise<Plan> {
   if (!skip && !deferTo && providers.length === 0 && channel !== "webhook") {
     skip = `no ${channel} provider configured`;
   }
-  return { alert, user, contact, providers, skip, deferTo };
+  return { alert, user, contact, devices: [], providers, skip, deferTo };
 }
 
 /** Sends a planned notification: to the user's own webhook, or through the channel's providers. */
 async function sendPlanned(deps: Deps, timer: PersonalTimer, plan: Plan): Promise<Outcome> {
   const { channel } = timer;
+  if (channel === "push") return await pushAlert(deps, plan.alert!, plan.user!, plan.devices);
   const msg = await messageFor(
     deps,
     channel === "webhook" ? "sms" : channel,
@@ -250,7 +259,11 @@ async function recordDelivery(
       alertId: timer.alertId,
       userId,
       channel,
-      to: contact ? mask(contact.address) : "",
+      to: contact
+        ? mask(contact.address)
+        : channel === "push" && plan.devices.length
+        ? `${plan.devices.length} device(s)`
+        : "",
       status: sent ? "sent" : skip ? "skipped" : retry ? "retrying" : "failed",
       ...(skip ? { reason: skip } : {}),
       attempts: [...(previous?.attempts ?? []), ...attempts].slice(-20),

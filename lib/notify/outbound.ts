@@ -154,7 +154,7 @@ interface PinnedRequest {
   ip: string;
   method: string;
   headers: Headers;
-  body: string;
+  body: string | Uint8Array;
   caCerts?: string[];
   /** Ends the exchange (the time-out). */
   signal: AbortSignal;
@@ -245,7 +245,7 @@ function pinnedOptions(r: PinnedRequest) {
   // NODE_USE_ENV_PROXY and HTTPS_PROXY out: a proxy would resolve the name again.
   const agentOptions = { keepAlive: false, proxyEnv: {} };
   const agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-  const body = new TextEncoder().encode(r.body);
+  const body = typeof r.body === "string" ? new TextEncoder().encode(r.body) : r.body;
   const headers: Record<string, string> = Object.create(null);
   for (const [k, v] of r.headers) if (!OWN_HEADERS.has(k)) headers[k] = v;
   headers["host"] = r.url.host;
@@ -271,7 +271,7 @@ function pinnedOptions(r: PinnedRequest) {
  */
 export async function sendOutbound(
   raw: string,
-  init: { method?: string; headers: HeadersInit; body: string; timeoutMs: number },
+  init: { method?: string; headers: HeadersInit; body: string | Uint8Array; timeoutMs: number },
   policy: OutboundPolicy,
 ): Promise<OutboundResponse> {
   const url = parseOutboundUrl(raw);
