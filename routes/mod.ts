@@ -25,6 +25,7 @@ import { eventRoutes } from "./events.ts";
 import { hookRoutes } from "./hooks.ts";
 import { escapeHtml, htmlPage } from "./html.ts";
 import { type AppEnv, authenticateRequest, checkOrigin, type ErrorStyle } from "./middleware.ts";
+import { buildOpenApi } from "./openapi.ts";
 import { pageRoutes } from "./pages.tsx";
 import { wsRoutes } from "./ws.ts";
 import { log } from "../lib/core/log.ts";
@@ -71,6 +72,13 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
       503,
     );
   });
+
+  // The API's own description, built once from the router (routes/openapi.ts).
+  let openApi: unknown = null;
+  app.get(
+    "/api/v1/openapi.json",
+    (c) => c.json(openApi ??= buildOpenApi(app, { title: "Tocsin", version: "1" })),
+  );
 
   app.route("/api/v1", authRoutes(deps));
   app.route("/api/v1/users", userRoutes(deps));
