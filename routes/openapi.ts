@@ -100,12 +100,16 @@ function tagOf(path: string): string {
   return "pages";
 }
 
-/** Builds the document from the app's routes. */
-export function buildOpenApi(app: Hono<AppEnv>, info: { title: string; version: string }): Json {
-  const defs: Json = { Error: jsonSchema(ErrorBodySchema, "output", {}, "Error") };
-  const paths: Record<string, Record<string, Json>> = Object.create(null);
+/** One method and path of the router: what its handlers declared, and every handler it passes. */
+interface RouteInfo {
+  docs: ReturnType<typeof routeDocOf>[];
+  guards: Set<unknown>;
+}
+
+/** The router's routes by `method path`, with the `app.use` middleware that covers each. */
+function collectRoutes(app: Hono<AppEnv>): Map<string, RouteInfo> {
   const guards = app.routes.filter((r) => r.method === "ALL");
-  const seen = new Map<string, { docs: ReturnType<typeof routeDocOf>[]; guards: Set<unknown> }>();
+  const seen = new Map<string, RouteInfo>();
   for (const r of app.routes) {
     const method = r.method.toLowerCase();
     if (!METHODS.has(method)) continue;
@@ -119,61 +123,73 @@ export function buildOpenApi(app: Hono<AppEnv>, info: { title: string; version: 
     s.docs.push(routeDocOf(r.handler));
     s.guards.add(r.handler);
   }
+  return seen;
+}
+
+/** The operation object of one route. */
+function operation(id: string, path: string, params: string[], s: RouteInfo, defs: Json): Json {
+  const op: Json = { operationId: id, tags: [tagOf(path)] };
+  const parameters: Json[] = params.map((name) => ({
+    name,
+    in: "path",
+    required: true,
+    schema: { type: "string" },
+  }));
+  const responses: Json = {};
+  let summary: string | undefined;
+  for (const d of s.docs) {
+    if (!d) continue;
+    if (d.kind === "json") {
+      op.requestBody = {
+        required: true,
+        content: { "application/json": { schema: jsonSchema(d.schema, "input", defs, id) } },
+      };
+    } else if (d.kind === "query") {
+      const q = jsonSchema(d.schema, "input", defs, id);
+      const props = (q.properties ?? {}) as Json;
+      const required = new Set((q.required ?? []) as string[]);
+      for (const [name, schema] of Object.entries(props)) {
+        parameters.push({ name, in: "query", required: required.has(name), schema });
+      }
+    } else if (d.kind === "response") {
+      summary ??= d.summary;
+      responses[String(d.status)] = {
+        description: d.summary ?? "OK",
+        content: { "application/json": { schema: jsonSchema(d.schema, "output", defs, id) } },
+      };
+    }
+  }
+  if (Object.keys(responses).length === 0) {
+    responses["200"] = {
+      description: tagOf(path) === "pages" ? "An HTML page" : "OK (schema not declared)",
+    };
+  }
+  responses["default"] = {
+    description: "An error",
+    content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+  };
+  if (summary) op.summary = summary;
+  if (s.guards.has(requireAdmin)) op.description = "Admins only.";
+  if (s.guards.has(requireAuth) || s.guards.has(requireAdmin)) {
+    op.security = [{ bearer: [] }, { session: [] }];
+  }
+  if (parameters.length) op.parameters = parameters;
+  op.responses = responses;
+  return op;
+}
+
+/** Builds the document from the app's routes. */
+export function buildOpenApi(app: Hono<AppEnv>, info: { title: string; version: string }): Json {
+  const defs: Json = { Error: jsonSchema(ErrorBodySchema, "output", {}, "Error") };
+  const paths: Record<string, Record<string, Json>> = Object.create(null);
   const ids = new Set<string>();
-  for (const [key, s] of seen) {
+  for (const [key, s] of collectRoutes(app)) {
     const [method, honoPath] = key.split(" ");
     const { path, params } = openApiPath(honoPath);
     let id = operationName(method, path);
     for (let n = 2; ids.has(id); n++) id = operationName(method, path) + n;
     ids.add(id);
-    const op: Json = { operationId: id, tags: [tagOf(path)] };
-    const parameters: Json[] = params.map((name) => ({
-      name,
-      in: "path",
-      required: true,
-      schema: { type: "string" },
-    }));
-    const responses: Json = {};
-    let summary: string | undefined;
-    for (const d of s.docs) {
-      if (!d) continue;
-      if (d.kind === "json") {
-        op.requestBody = {
-          required: true,
-          content: { "application/json": { schema: jsonSchema(d.schema, "input", defs, id) } },
-        };
-      } else if (d.kind === "query") {
-        const q = jsonSchema(d.schema, "input", defs, id);
-        const props = (q.properties ?? {}) as Json;
-        const required = new Set((q.required ?? []) as string[]);
-        for (const [name, schema] of Object.entries(props)) {
-          parameters.push({ name, in: "query", required: required.has(name), schema });
-        }
-      } else if (d.kind === "response") {
-        summary ??= d.summary;
-        responses[String(d.status)] = {
-          description: d.summary ?? "OK",
-          content: { "application/json": { schema: jsonSchema(d.schema, "output", defs, id) } },
-        };
-      }
-    }
-    if (Object.keys(responses).length === 0) {
-      responses["200"] = {
-        description: tagOf(path) === "pages" ? "An HTML page" : "OK (schema not declared)",
-      };
-    }
-    responses["default"] = {
-      description: "An error",
-      content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
-    };
-    if (summary) op.summary = summary;
-    if (s.guards.has(requireAdmin)) op.description = "Admins only.";
-    if (s.guards.has(requireAuth) || s.guards.has(requireAdmin)) {
-      op.security = [{ bearer: [] }, { session: [] }];
-    }
-    if (parameters.length) op.parameters = parameters;
-    op.responses = responses;
-    (paths[path] ??= {})[method] = op;
+    (paths[path] ??= {})[method] = operation(id, path, params, s, defs);
   }
   return {
     openapi: "3.1.0",
@@ -191,4 +207,13 @@ export function buildOpenApi(app: Hono<AppEnv>, info: { title: string; version: 
       },
     },
   };
+}
+
+/** Serves the document at GET /api/v1/openapi.json, built once, from the whole router. */
+export function serveOpenApi(app: Hono<AppEnv>): void {
+  let doc: Json | null = null;
+  app.get("/api/v1/openapi.json", (c) => {
+    doc ??= buildOpenApi(app, { title: "Tocsin", version: "1" });
+    return c.json(doc);
+  });
 }

@@ -9,6 +9,8 @@
  * the earliest pending due time from the index. Where KV queues are on
  * (TOCSIN_KV_QUEUES) a queue message is one more wake-up. Firing is a
  * check-and-set on the record, so no wake-up fires a timer twice.
+ *
+ * Long because: the record of every timer kind and the engine that fires them belong together.
  */
 import { z } from "zod";
 import type { Deps } from "../core/deps.ts";
@@ -70,6 +72,14 @@ export const TimerSchema = z.discriminatedUnion("kind", [
   }),
   /** Users whose personal timers did not fit the paging commit; `round` is the alert's epoch. */
   z.object({ ...TimerBase, kind: z.literal("personal_batch"), userIds: z.array(z.string()) }),
+  /** An event webhook delivery, attempt `n`; `alertId` names the subscription, not an alert. */
+  z.object({
+    ...TimerBase,
+    kind: z.literal("event_webhook"),
+    webhookId: z.string(),
+    eventId: z.string(),
+    delivery: z.string(),
+  }),
   /** A robot's outbox flush, attempt `n`. */
   z.object({
     ...TimerBase,
