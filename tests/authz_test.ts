@@ -164,6 +164,8 @@ const POLICY: Record<string, Policy> = {
   "GET /alerts/:id": "page",
   "GET /rules": "page",
   "GET /profile": "page",
+  "GET /webhooks": "page",
+  "GET /api-docs": "page",
 };
 
 /** Middleware mounts (Hono lists them as routes too). */
