@@ -80,30 +80,33 @@ export function EventWebhookForm(props: {
           onInput={(e) => set({ url: val(e) })}
         />
       </label>
-      <fieldset class="wh-events">
-        <legend>{t("wh_events")}</legend>
-        {EVENT_TYPES.map((ev) => (
-          <label key={ev} class="check">
-            <input
-              type="checkbox"
-              name="events"
-              value={ev}
-              checked={d.events.includes(ev)}
-              onChange={(e) => {
-                setMissing(false);
-                const on = (e.target as HTMLInputElement).checked;
-                set({
-                  events: on
-                    ? EVENT_TYPES.filter((x) => x === ev || d.events.includes(x))
-                    : d.events.filter((x) => x !== ev),
-                });
-              }}
-            />{" "}
-            {eventName(t, ev)}
-          </label>
-        ))}
-        {missing && <p class="error" role="alert">{t("wh_pickEvents")}</p>}
-      </fieldset>
+      <EventChecks
+        t={t}
+        events={d.events}
+        missing={missing}
+        onChange={(events) => {
+          setMissing(false);
+          set({ events });
+        }}
+      />
+      <FormatAndEnabled t={t} d={d} set={set} />
+      <div class="actions">
+        <button type="button" onClick={props.onCancel}>{t("wh_cancel")}</button>
+        <button type="submit" class="primary" disabled={props.busy}>{t("wh_save")}</button>
+      </div>
+    </form>
+  );
+}
+
+/** The payload's format and the on/off switch. */
+function FormatAndEnabled(props: {
+  t: Translate;
+  d: EventWebhookDraft;
+  set: (patch: Partial<EventWebhookDraft>) => void;
+}) {
+  const { t, d, set } = props;
+  return (
+    <>
       <label>
         {t("wh_format")}
         <select
@@ -125,11 +128,40 @@ export function EventWebhookForm(props: {
         />{" "}
         {t("wh_enabled")}
       </label>
-      <div class="actions">
-        <button type="button" onClick={props.onCancel}>{t("wh_cancel")}</button>
-        <button type="submit" class="primary" disabled={props.busy}>{t("wh_save")}</button>
-      </div>
-    </form>
+    </>
+  );
+}
+
+/** The events a webhook asks for, as checkboxes in EVENT_TYPES order. */
+function EventChecks(props: {
+  t: Translate;
+  events: EventWebhookType[];
+  missing: boolean;
+  onChange: (events: EventWebhookType[]) => void;
+}) {
+  const { t, events } = props;
+  return (
+    <fieldset class="wh-events">
+      <legend>{t("wh_events")}</legend>
+      {EVENT_TYPES.map((ev) => (
+        <label key={ev} class="check">
+          <input
+            type="checkbox"
+            name="events"
+            value={ev}
+            checked={events.includes(ev)}
+            onChange={(e) =>
+              props.onChange(
+                (e.target as HTMLInputElement).checked
+                  ? EVENT_TYPES.filter((x) => x === ev || events.includes(x))
+                  : events.filter((x) => x !== ev),
+              )}
+          />{" "}
+          {eventName(t, ev)}
+        </label>
+      ))}
+      {props.missing && <p class="error" role="alert">{t("wh_pickEvents")}</p>}
+    </fieldset>
   );
 }
 

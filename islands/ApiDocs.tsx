@@ -2,7 +2,7 @@ import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { api } from "../client/api.ts";
 import { errorText } from "../client/api_errors.ts";
-import { type Lang, useLocale } from "../client/i18n.ts";
+import { type Lang, type Translate, useLocale } from "../client/i18n.ts";
 import type { PublicUser } from "../lib/protocol.ts";
 import { AdminNav } from "../components/AdminNav.tsx";
 
@@ -61,6 +61,50 @@ function operations(doc: Json): Operation[] {
   return out;
 }
 
+const schema = (s: unknown) => <pre class="apid-schema">{JSON.stringify(s, null, 2)}</pre>;
+
+/** One route: method and path, opening to its parameters, body and answers. */
+function OperationView(props: { t: Translate; o: Operation }) {
+  const { t, o } = props;
+  return (
+    <details class="apid-op" data-testid="api-op">
+      <summary>
+        <span class={`apid-method apid-${o.method.toLowerCase()}`}>{o.method}</span>{" "}
+        <code class="apid-path">{o.path}</code>
+        {o.summary && <span class="muted">{o.summary}</span>}
+      </summary>
+      {o.description === "Admins only." && <p class="muted">{t("apid_admins")}</p>}
+      {o.query.length > 0 && (
+        <>
+          <h3>{t("apid_query")}</h3>
+          <ul>
+            {o.query.map((p) => (
+              <li key={p.name}>
+                <code>{p.name}</code>
+                {p.required ? " *" : ""} {schema(p.schema)}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {o.body !== undefined && (
+        <>
+          <h3>{t("apid_request")}</h3>
+          {schema(o.body)}
+        </>
+      )}
+      {o.responses.map((r) => (
+        <div key={r.status}>
+          <h3>{t("apid_response", { status: r.status })}</h3>
+          {r.schema !== undefined
+            ? schema(r.schema)
+            : <p class="muted">{r.description} · {t("apid_noSchema")}</p>}
+        </div>
+      ))}
+    </details>
+  );
+}
+
 /** The API reference: every route of the OpenAPI document, by tag, schemas expandable. */
 export default function ApiDocs(props: ApiDocsProps) {
   const { t } = useLocale(props.lang);
@@ -80,7 +124,6 @@ export default function ApiDocs(props: ApiDocsProps) {
     !q || `${o.method} ${o.path} ${o.tag} ${o.summary ?? ""}`.toLowerCase().includes(q)
   );
   const tags = [...new Set(shown.map((o) => o.tag))].sort();
-  const schema = (s: unknown) => <pre class="apid-schema">{JSON.stringify(s, null, 2)}</pre>;
 
   return (
     <div class="admin apid-page">
@@ -111,41 +154,7 @@ export default function ApiDocs(props: ApiDocsProps) {
           <section key={tag} class="apid-tag" aria-label={tag}>
             <h2>{tag}</h2>
             {shown.filter((o) => o.tag === tag).map((o) => (
-              <details key={o.method + o.path} class="apid-op" data-testid="api-op">
-                <summary>
-                  <span class={`apid-method apid-${o.method.toLowerCase()}`}>{o.method}</span>{" "}
-                  <code class="apid-path">{o.path}</code>
-                  {o.summary && <span class="muted">{o.summary}</span>}
-                </summary>
-                {o.description === "Admins only." && <p class="muted">{t("apid_admins")}</p>}
-                {o.query.length > 0 && (
-                  <>
-                    <h3>{t("apid_query")}</h3>
-                    <ul>
-                      {o.query.map((p) => (
-                        <li key={p.name}>
-                          <code>{p.name}</code>
-                          {p.required ? " *" : ""} {schema(p.schema)}
-                        </li>
-                      ))}
-                    </ul>
-                  </>
-                )}
-                {o.body !== undefined && (
-                  <>
-                    <h3>{t("apid_request")}</h3>
-                    {schema(o.body)}
-                  </>
-                )}
-                {o.responses.map((r) => (
-                  <div key={r.status}>
-                    <h3>{t("apid_response", { status: r.status })}</h3>
-                    {r.schema !== undefined
-                      ? schema(r.schema)
-                      : <p class="muted">{r.description} · {t("apid_noSchema")}</p>}
-                  </div>
-                ))}
-              </details>
+              <OperationView key={o.method + o.path} t={t} o={o} />
             ))}
           </section>
         ))}

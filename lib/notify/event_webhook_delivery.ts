@@ -70,6 +70,8 @@ export interface WebhookEvent {
   /** What it is about: `alerts/<id>` or `conversations/<id>/messages/<seq>`. */
   subject: string;
   data: Record<string, unknown>;
+  /** When the stored payload expires (backup and restore keep the expiry by it). */
+  expiresAt?: number;
 }
 
 /** One attempt in a subscription's delivery log. */
@@ -141,7 +143,9 @@ function stageEvent(
   targets: EventWebhook[],
   now: number,
 ): void {
-  op.set(keys.eventWebhookEvent(ev.id), ev, { expireIn: EVENT_KEPT_MS });
+  op.set(keys.eventWebhookEvent(ev.id), { ...ev, expiresAt: ev.at + EVENT_KEPT_MS }, {
+    expireIn: EVENT_KEPT_MS,
+  });
   for (const s of targets) {
     const id = ulid(now);
     stageTimer(op, now, {
