@@ -1,7 +1,7 @@
 /** Event webhooks against a real local receiver that checks the signature and records deliveries. */
 import assert from "node:assert/strict";
 import { ManualClock } from "../lib/core/clock.ts";
-import { adminClient, type Client, startServer, type TestServer } from "./_helpers.ts";
+import { adminClient, type Client, startServer, type TestServer, userClient } from "./_helpers.ts";
 
 const enc = new TextEncoder();
 async function hmacHex(key: string, msg: string): Promise<string> {
@@ -314,4 +314,33 @@ Deno.test("event webhooks - hostile input: bad events, private URLs, other teams
   assert.equal((await admin.get(`/api/v1/event-webhooks?teamId=constructor`)).status, 400);
   assert.equal((await admin.get(`/api/v1/event-webhooks/01ARZ3NDEKTSV4RRFFQ69G5FAV`)).status, 404);
   assert.equal((await admin.get(`/api/v1/event-webhooks/__proto__/deliveries`)).status, 404);
+});
+
+Deno.test("event webhooks - team members may not see or change them; team admins may", async () => {
+  await using srv = await startServer({ config: { timerSweepMs: 0 } });
+  const { client: admin, user } = await adminClient(srv);
+  const member = await userClient(srv, "Member");
+  const lead = await userClient(srv, "Lead");
+  const t = (await admin.post("/api/v1/teams", {
+    name: "T",
+    memberIds: [member.user.id],
+    adminIds: [user.id, lead.user.id],
+  })).json.team;
+  const body = {
+    teamId: t.id,
+    name: "x",
+    url: "https://hooks.example.com/x",
+    events: ["alert.triggered"],
+  };
+  const made = await lead.client.post("/api/v1/event-webhooks", body);
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+  const id = made.json.webhook.id;
+  assert.equal((await member.client.post("/api/v1/event-webhooks", body)).status, 403);
+  assert.equal((await member.client.get(`/api/v1/event-webhooks?teamId=${t.id}`)).status, 403);
+  assert.equal((await member.client.get(`/api/v1/event-webhooks/${id}`)).status, 403);
+  assert.equal((await member.client.post(`/api/v1/event-webhooks/${id}/secret`)).status, 403);
+  assert.equal((await member.client.delete(`/api/v1/event-webhooks/${id}`)).status, 403);
+  assert.equal((await lead.client.get(`/api/v1/event-webhooks/${id}/deliveries`)).status, 200);
+  assert.equal((await lead.client.delete(`/api/v1/event-webhooks/${id}`)).status, 200);
+  assert.equal((await admin.get(`/api/v1/event-webhooks/${id}`)).status, 404);
 });
