@@ -21,6 +21,8 @@ const islands: Record<string, () => Promise<IslandModule>> = {
   AlertPage: () => import("../islands/AlertPage.tsx"),
   Rules: () => import("../islands/Rules.tsx"),
   Profile: () => import("../islands/Profile.tsx"),
+  EventWebhooks: () => import("../islands/EventWebhooks.tsx"),
+  ApiDocs: () => import("../islands/ApiDocs.tsx"),
 };
 
 restoreTheme();

@@ -10,11 +10,20 @@ import * as oncall from "./strings/oncall.ts";
 import * as rules from "./strings/rules.ts";
 import * as people from "./strings/people.ts";
 import * as push from "./strings/push.ts";
+import * as webhooks from "./strings/webhooks.ts";
 
 export type Lang = "en" | "zh";
 
 // Every area's strings; a key is defined once across them.
-const en = { ...core.en, ...alerts.en, ...oncall.en, ...rules.en, ...people.en, ...push.en };
+const en = {
+  ...core.en,
+  ...alerts.en,
+  ...oncall.en,
+  ...rules.en,
+  ...people.en,
+  ...push.en,
+  ...webhooks.en,
+};
 const zh: Record<Key, string> = {
   ...core.zh,
   ...alerts.zh,
@@ -22,6 +31,7 @@ const zh: Record<Key, string> = {
   ...rules.zh,
   ...people.zh,
   ...push.zh,
+  ...webhooks.zh,
 };
 export type Key = keyof typeof en;
 

@@ -189,7 +189,9 @@ export default function Profile(props: ProfileProps) {
 
         <section class="pp-section" aria-labelledby="pp-tokens">
           <h2 id="pp-tokens">{t("pp_tokens")}</h2>
-          <p class="muted">{t("pp_tokens_help")}</p>
+          <p class="muted">
+            {t("pp_tokens_help")} <a href="/api-docs">{t("apid_nav")}</a>
+          </p>
           {error.value.tokens && <p class="error" role="alert">{error.value.tokens}</p>}
           <form class="pp-form" aria-label={t("pp_create_token")} onSubmit={createToken}>
             <label>

@@ -86,3 +86,8 @@ export type {
 } from "./alerts/automation_rules.ts";
 export type { ReminderSettings } from "./paging/reminders.ts";
 export type { ProviderInput } from "./notify/providers.ts";
+export type { PublicEventWebhook as EventWebhook } from "./notify/event_webhooks.ts";
+export type {
+  DeliveryLogEntry as EventWebhookDelivery,
+  EventType as EventWebhookType,
+} from "./notify/event_webhook_delivery.ts";

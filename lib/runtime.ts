@@ -22,6 +22,7 @@ import { deliverPersonal } from "./notify/deliveries.ts";
 import { stagePersonalBatch } from "./notify/personal_timers.ts";
 import { flushRobot } from "./notify/robots.ts";
 import { fireDingStep } from "./notify/ding_steps.ts";
+import { deliverEventWebhook } from "./notify/event_webhook_delivery.ts";
 import { keys } from "./core/keys.ts";
 import { describeIssues } from "./core/schemas.ts";
 
@@ -102,6 +103,8 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
         return await flushRobot(core, id);
       case "ding":
         return await fireDingStep(core, id);
+      case "event_webhook":
+        return await deliverEventWebhook(core, id);
       default: {
         const unknown: never = t;
         throw new Error(`timer ${id}: no handler for ${JSON.stringify(unknown)}`);

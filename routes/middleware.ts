@@ -130,8 +130,50 @@ export function clientIp(deps: Core, c: Context): string {
   }
 }
 
+/**
+ * What a route declared about itself, recorded per middleware function so that
+ * routes/openapi.ts finds it by walking `app.routes`: the request body or query
+ * schema (recorded by `json` and `query`), and the answer (`responds`).
+ */
+export type RouteDoc =
+  | { kind: "json"; schema: z.ZodType }
+  | { kind: "query"; schema: z.ZodType }
+  | { kind: "response"; schema: z.ZodType; status: number; summary?: string };
+
+const routeDocs = new WeakMap<object, RouteDoc>();
+
+/** What a handler in `app.routes` declared, if it is one of the documenting middlewares. */
+export function routeDocOf(handler: object): RouteDoc | undefined {
+  return routeDocs.get(handler);
+}
+
+function documented<H extends object>(handler: H, doc: RouteDoc): H {
+  routeDocs.set(handler, doc);
+  return handler;
+}
+
+/**
+ * Declares a route's successful answer for the OpenAPI document (GET
+ * /api/v1/openapi.json); does nothing at run time. Put it before the handler:
+ * `app.get("/x", responds(XSchema, "Lists x"), (c) => ...)`.
+ */
+export function responds(
+  schema: z.ZodType,
+  summary?: string,
+  status = 200,
+): MiddlewareHandler<AppEnv> {
+  return documented<MiddlewareHandler<AppEnv>>(
+    async (_c, next) => await next(),
+    { kind: "response", schema, status, summary },
+  );
+}
+
 /** Validates a JSON body with a zod schema; the handler reads `c.req.valid("json")`. */
 export function json<S extends z.ZodType>(schema: S) {
+  return documented(validatedJson(schema), { kind: "json", schema });
+}
+
+function validatedJson<S extends z.ZodType>(schema: S) {
   return validator("json", async (value, c) => {
     // Hono has parsed bodies labelled as JSON (a malformed one becomes
     // invalid_json in onError); others, e.g. from `curl -d`, are parsed here.
@@ -152,11 +194,14 @@ export function json<S extends z.ZodType>(schema: S) {
 
 /** Validates the query string with a zod schema; the handler reads `c.req.valid("query")`. */
 export function query<S extends z.ZodType>(schema: S) {
-  return validator("query", (_value, c) => {
-    const r = schema.safeParse(c.req.query());
-    if (!r.success) throw new ApiError("invalid_input", describeIssues(r.error));
-    return r.data as z.output<S>;
-  });
+  return documented(
+    validator("query", (_value, c) => {
+      const r = schema.safeParse(c.req.query());
+      if (!r.success) throw new ApiError("invalid_input", describeIssues(r.error));
+      return r.data as z.output<S>;
+    }),
+    { kind: "query", schema },
+  );
 }
 
 /** A path id: anything that is not an id is simply not found. */

@@ -25,9 +25,11 @@ import { teamRoutes } from "./api/teams.ts";
 import { tokenRoutes } from "./api/tokens.ts";
 import { userRoutes } from "./api/users.ts";
 import { eventRoutes } from "./events.ts";
+import { eventWebhookRoutes } from "./api/event_webhooks.ts";
 import { hookRoutes } from "./hooks.ts";
 import { escapeHtml, htmlPage } from "./html.ts";
 import { type AppEnv, authenticateRequest, checkOrigin, type ErrorStyle } from "./middleware.ts";
+import { serveOpenApi } from "./openapi.ts";
 import { pageRoutes } from "./pages.tsx";
 import { wsRoutes } from "./ws.ts";
 import { log } from "../lib/core/log.ts";
@@ -75,6 +77,8 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
     );
   });
 
+  serveOpenApi(app);
+
   app.route("/api/v1", authRoutes(deps));
   app.route("/api/v1/users", userRoutes(deps));
   app.route("/api/v1/tokens", tokenRoutes(deps));
@@ -88,6 +92,7 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.route("/api/v1/schedules", scheduleRoutes(deps));
   app.route("/api/v1/escalation-policies", policyRoutes(deps));
   app.route("/api/v1/automation-rules", automationRoutes(deps));
+  app.route("/api/v1/event-webhooks", eventWebhookRoutes(deps));
   app.route("/api/v1", pagingRoutes(deps));
   app.route("/api/v1", notificationRoutes(deps));
   app.route("/api/v1", pushRoutes(deps));

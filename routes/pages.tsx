@@ -29,6 +29,8 @@ import Alerts from "../islands/Alerts.tsx";
 import AlertPage from "../islands/AlertPage.tsx";
 import Rules from "../islands/Rules.tsx";
 import Profile from "../islands/Profile.tsx";
+import EventWebhooks from "../islands/EventWebhooks.tsx";
+import ApiDocs from "../islands/ApiDocs.tsx";
 import { SESSION_COOKIE } from "./middleware.ts";
 
 export const PAGE_CSP = [
@@ -86,6 +88,8 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   AlertPage,
   Rules,
   Profile,
+  EventWebhooks,
+  ApiDocs,
 };
 
 /** JSON that is safe inside a <script> element. */
@@ -293,7 +297,7 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
   /** Pages any logged-in user opens; the island loads what the user may see. */
   const userPage = async (
     c: Context,
-    island: "Integrations" | "Alerts" | "AlertPage" | "Profile",
+    island: "Integrations" | "Alerts" | "AlertPage" | "Profile" | "EventWebhooks" | "ApiDocs",
     title: Key,
     extra: Record<string, unknown> = {},
   ) => {
@@ -319,6 +323,8 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
     }));
   app.get("/alerts", (c) => userPage(c, "Alerts", "pp_title_alerts"));
   app.get("/profile", (c) => userPage(c, "Profile", "pp_title_profile"));
+  app.get("/webhooks", (c) => userPage(c, "EventWebhooks", "wh_title"));
+  app.get("/api-docs", (c) => userPage(c, "ApiDocs", "apid_title"));
   app.get("/alerts/:id", (c) => {
     const id = c.req.param("id");
     return userPage(c, "AlertPage", "pp_title_alert", { alertId: isUlid(id) ? id : "" });

@@ -136,6 +136,15 @@ const POLICY: Record<string, Policy> = {
   "PUT /api/v1/robots/:id": "team",
   "POST /api/v1/robots/:id/test": "team",
   "DELETE /api/v1/robots/:id": "team",
+  "GET /api/v1/event-webhooks": "team",
+  "POST /api/v1/event-webhooks": "team",
+  "GET /api/v1/event-webhooks/:id": "team",
+  "PATCH /api/v1/event-webhooks/:id": "team",
+  "DELETE /api/v1/event-webhooks/:id": "team",
+  "POST /api/v1/event-webhooks/:id/secret": "team",
+  "POST /api/v1/event-webhooks/:id/test": "team",
+  "GET /api/v1/event-webhooks/:id/deliveries": "team",
+  "GET /api/v1/openapi.json": "public",
   "GET /api/v1/templates": "admin",
   "PUT /api/v1/templates/:channel/:lang": "admin",
   "DELETE /api/v1/templates/:channel/:lang": "admin",
@@ -170,6 +179,8 @@ const POLICY: Record<string, Policy> = {
   "GET /alerts/:id": "page",
   "GET /rules": "page",
   "GET /profile": "page",
+  "GET /webhooks": "page",
+  "GET /api-docs": "page",
 };
 
 /** Middleware mounts (Hono lists them as routes too). */
@@ -236,6 +247,12 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
     actions: [{ type: "priority", priority: "high" }],
   })).json.rule;
   const token = (await admin.post("/api/v1/tokens", { name: "t" })).json;
+  const eventWebhook = (await admin.post("/api/v1/event-webhooks", {
+    name: "secret-webhook",
+    teamId: team.id,
+    url: "https://hooks.example.com/secret-events",
+    events: ["alert.triggered"],
+  })).json.webhook;
 
   const params: Record<string, string> = {
     conversations: conv.id,
@@ -248,6 +265,7 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
     users: member.user.id,
     tokens: token.apiToken.id,
     robots: "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+    "event-webhooks": eventWebhook.id,
     providers: "01ARZ3NDEKTSV4RRFFQ69G5FAV",
     contacts: "01ARZ3NDEKTSV4RRFFQ69G5FAV",
   };
@@ -265,7 +283,8 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
   const query = (path: string) =>
     path.endsWith("/integrations") || path.endsWith("/schedules") ||
       path.endsWith("/escalation-policies") ||
-      path.endsWith("/automation-rules") || path.endsWith("/robots")
+      path.endsWith("/automation-rules") || path.endsWith("/robots") ||
+      path.endsWith("/event-webhooks")
       ? `?teamId=${team.id}`
       : "";
   /** A valid body per route, so that authorization (not validation) decides the answer. */
@@ -340,6 +359,13 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
     },
     "PUT /api/v1/automation-rules/:id/enabled": { enabled: false },
     "PUT /api/v1/robots/:id": { name: "x", kind: "slack" },
+    "PATCH /api/v1/event-webhooks/:id": { name: "x" },
+    "POST /api/v1/event-webhooks": {
+      name: "x",
+      teamId: team.id,
+      url: "https://hooks.example.com/x",
+      events: ["alert.resolved"],
+    },
     "POST /api/v1/providers/:id/test": { channel: "email", to: "a@example.com" },
     "POST /api/v1/providers/reorder": { ids: [] },
     "POST /api/v1/robots": {

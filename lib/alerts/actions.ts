@@ -20,6 +20,7 @@ import { teamRole } from "../accounts/teams.ts";
 import { getAlertFor } from "./queries.ts";
 import { stageAlertIndexes } from "./alert_index.ts";
 import { timelineEntry as entry } from "./timeline.ts";
+import { stageEventWebhooks } from "../notify/event_webhook_delivery.ts";
 
 export const ActionInputSchema = z.strictObject({
   note: z.string().max(4_000).optional(),
@@ -82,6 +83,7 @@ export async function actOnAlert(
     op.check(current).set(keys.alert(a.id), a);
     stageAlertIndexes(op, current.value, a);
     for (const t of entries) op.set(keys.alertTimeline(a.id, t.id), t);
+    await stageEventWebhooks(deps, op, a, entries, now);
     return { hints: [{ t: "alert", c: a.conversationId, a: a.id }], result: a };
   });
 }

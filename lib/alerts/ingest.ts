@@ -23,6 +23,7 @@ import { isOpen } from "./queries.ts";
 import { stageAlertIndexes } from "./alert_index.ts";
 import { timelineEntry as entry } from "./timeline.ts";
 import { redactEvent, redactRaw } from "./redact.ts";
+import { stageEventWebhooks } from "../notify/event_webhook_delivery.ts";
 
 /**
  * Size bounds in characters. KV stores strings as V8 serialises them: two bytes per character
@@ -115,6 +116,7 @@ export async function applyEvent(
       .max(keys.integrationStat(integration.id, "last"), BigInt(now));
     if (!existing) op.sum(keys.integrationStat(integration.id, "alerts"), 1n);
     for (const t of step.timeline) op.set(keys.alertTimeline(alert.id, t.id), t);
+    await stageEventWebhooks(deps, op, alert, step.timeline, now);
     if (deliveryKey) op.set(deliveryKey, alert.id, { expireIn: config.deliveryDedupMs });
     return {
       hints: step.hints,

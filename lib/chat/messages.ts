@@ -8,6 +8,7 @@ import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
 import type { Head, Member, Message, SendInput } from "./model.ts";
+import { stageMessageWebhooks } from "../notify/event_webhook_delivery.ts";
 
 /** Longest text kept in a conversation head's preview of its last message. */
 export const PREVIEW_CHARS = 200;
@@ -93,6 +94,7 @@ export async function sendMessage(
       .set(clientKey, message.seq, { expireIn: config.clientIdTtlMs })
       .max(keys.read(conversationId, userId), BigInt(message.seq))
       .max(keys.delivered(conversationId, userId), BigInt(message.seq));
+    await stageMessageWebhooks(deps, op, message, message.createdAt);
     return {
       hints: [{ t: "msg", c: conversationId, s: message.seq }],
       result: { message, created: true },

@@ -207,6 +207,19 @@ export const DEFAULT_WEBHOOK_MAX_ATTEMPTS = 5;
 export const WEBHOOK_BACKOFF_MS = [10_000, 30_000, 120_000, 600_000];
 /** Outbound webhooks may target loopback, private and link-local addresses (off: SSRF defence). */
 export const DEFAULT_ALLOW_PRIVATE_WEBHOOKS = false;
+/**
+ * Attempts at one event webhook delivery (5xx, 429 and no answer are retried, other 4xx are not):
+ * with the backoff below, 8 attempts span about 21 minutes, long enough for a receiver's restart.
+ */
+export const DEFAULT_EVENT_WEBHOOK_MAX_ATTEMPTS = 8;
+/** First wait before retrying an event webhook delivery; each next wait doubles it. */
+export const DEFAULT_EVENT_WEBHOOK_BACKOFF_MS = 10_000;
+/** Longest wait between two attempts of one event webhook delivery, however many came before. */
+export const EVENT_WEBHOOK_BACKOFF_MAX_MS = 3_600_000;
+/** Event webhook subscriptions per team: each alert change reads them all in its commit. */
+export const DEFAULT_EVENT_WEBHOOKS_PER_TEAM = 10;
+/** Delivery attempts kept per event webhook subscription for its delivery log. */
+export const DEFAULT_EVENT_WEBHOOK_LOG_KEPT = 50;
 /** Non-public ranges (CIDR) outbound requests may reach anyway; none by default, so an admin opts in per network. */
 export const DEFAULT_OUTBOUND_ALLOW: readonly string[] = [];
 
@@ -368,6 +381,10 @@ export interface Config {
   retentionSweepMs: number;
   webhookTimeoutMs: number;
   webhookMaxAttempts: number;
+  eventWebhookMaxAttempts: number;
+  eventWebhookBackoffMs: number;
+  eventWebhooksPerTeam: number;
+  eventWebhookLogKept: number;
   allowPrivateWebhooks: boolean;
   outboundAllow: readonly string[];
   deliveryMaxAttempts: number;
@@ -456,6 +473,10 @@ export function defaultConfig(): Config {
     retentionSweepMs: DEFAULT_RETENTION_SWEEP_MS,
     webhookTimeoutMs: DEFAULT_WEBHOOK_TIMEOUT_MS,
     webhookMaxAttempts: DEFAULT_WEBHOOK_MAX_ATTEMPTS,
+    eventWebhookMaxAttempts: DEFAULT_EVENT_WEBHOOK_MAX_ATTEMPTS,
+    eventWebhookBackoffMs: DEFAULT_EVENT_WEBHOOK_BACKOFF_MS,
+    eventWebhooksPerTeam: DEFAULT_EVENT_WEBHOOKS_PER_TEAM,
+    eventWebhookLogKept: DEFAULT_EVENT_WEBHOOK_LOG_KEPT,
     allowPrivateWebhooks: DEFAULT_ALLOW_PRIVATE_WEBHOOKS,
     outboundAllow: DEFAULT_OUTBOUND_ALLOW,
     deliveryMaxAttempts: DEFAULT_DELIVERY_MAX_ATTEMPTS,
@@ -534,6 +555,10 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_RETENTION_SWEEP_MS: "retentionSweepMs",
   TOCSIN_WEBHOOK_TIMEOUT_MS: "webhookTimeoutMs",
   TOCSIN_WEBHOOK_MAX_ATTEMPTS: "webhookMaxAttempts",
+  TOCSIN_EVENT_WEBHOOK_MAX_ATTEMPTS: "eventWebhookMaxAttempts",
+  TOCSIN_EVENT_WEBHOOK_BACKOFF_MS: "eventWebhookBackoffMs",
+  TOCSIN_EVENT_WEBHOOKS_PER_TEAM: "eventWebhooksPerTeam",
+  TOCSIN_EVENT_WEBHOOK_LOG_KEPT: "eventWebhookLogKept",
   TOCSIN_DELIVERY_MAX_ATTEMPTS: "deliveryMaxAttempts",
   TOCSIN_PUSH_MAX_DEVICES: "pushMaxDevices",
   TOCSIN_DING_STEP_MS: "dingStepMs",

@@ -222,6 +222,34 @@ export const keys = {
   /** Send times of the last minute (the platform's rate limit). */
   robotSent: (robotId: string): Deno.KvKey => ["robot_sent", robotId],
 
+  // Event webhooks: a team's subscriptions to its alert events (lib/notify/event_webhooks.ts).
+  eventWebhook: (id: string): Deno.KvKey => ["event_webhooks", id],
+  eventWebhookByTeam: (teamId: string, id: string): Deno.KvKey => [
+    "event_webhooks_by_team",
+    teamId,
+    id,
+  ],
+  eventWebhooksByTeam: (teamId: string): Deno.KvKey => ["event_webhooks_by_team", teamId],
+  /** Subscriptions to the messages of a conversation (the team's own), for the message path. */
+  eventWebhookByConversation: (convId: string, id: string): Deno.KvKey => [
+    "event_webhooks_by_conversation",
+    convId,
+    id,
+  ],
+  eventWebhooksByConversation: (convId: string): Deno.KvKey => [
+    "event_webhooks_by_conversation",
+    convId,
+  ],
+  /** One event's payload, shared by its deliveries to every subscription (expires). */
+  eventWebhookEvent: (eventId: string): Deno.KvKey => ["event_webhook_events", eventId],
+  /** A subscription's delivery log: one entry per attempt, the last N kept. */
+  eventWebhookLog: (webhookId: string, id: string): Deno.KvKey => [
+    "event_webhook_log",
+    webhookId,
+    id,
+  ],
+  eventWebhookLogAll: (webhookId: string): Deno.KvKey => ["event_webhook_log", webhookId],
+
   template: (channel: string, lang: string): Deno.KvKey => ["templates", channel, lang],
   providerSent: (id: string): Deno.KvKey => ["provider_sent", id],
 

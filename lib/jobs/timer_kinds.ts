@@ -61,6 +61,14 @@ export const TimerSchema = z.discriminatedUnion("kind", [
    * replaces the steps of an older one).
    */
   z.object({ ...TimerBase, kind: z.literal("ding"), dingId: z.string(), userId: z.string() }),
+  /** An event webhook delivery, attempt `n`; `alertId` names the subscription, not an alert. */
+  z.object({
+    ...TimerBase,
+    kind: z.literal("event_webhook"),
+    webhookId: z.string(),
+    eventId: z.string(),
+    delivery: z.string(),
+  }),
   /** Users whose personal timers did not fit the paging commit; `round` is the alert's epoch. */
   z.object({ ...TimerBase, kind: z.literal("personal_batch"), userIds: z.array(z.string()) }),
   /** A robot's outbox flush, attempt `n`. */

@@ -333,11 +333,19 @@ export async function postSigned(
   url: string,
   secret: string,
   body: string,
-  opts: { now: number; deliveryId?: string; timeoutMs: number; policy: OutboundPolicy },
+  opts: {
+    now: number;
+    deliveryId?: string;
+    timeoutMs: number;
+    policy: OutboundPolicy;
+    /** More headers (a content type of its own, an event name); the signature's are kept. */
+    headers?: Record<string, string>;
+  },
 ): Promise<SignedPostResult> {
   const ts = String(Math.floor(opts.now / 1000));
   const headers: Record<string, string> = {
     "content-type": "application/json",
+    ...opts.headers,
     "user-agent": "Tocsin",
     "x-tocsin-timestamp": ts,
     "x-tocsin-signature": "sha256=" + await hmacSha256Hex(secret, `${ts}.${body}`),

@@ -97,6 +97,10 @@ export const EXPIRY_RULES: ReadonlyMap<string, ExpiryRule> = new Map<string, Exp
     ttl: (c) => c.deliveryDedupMs,
     why: "a webhook retried across the restore must not count twice",
   }],
+  ["event_webhook_events", {
+    kind: "expires_at",
+    why: "an event's payload, kept while its webhook deliveries may still be retried",
+  }],
   ["ack_links", {
     kind: "fresh",
     ttl: (c) => c.ackLinkTtlMs,

@@ -26,6 +26,7 @@ import { stageDeleteTimer, stageTimer, type Timer, timersOf } from "../jobs/time
 import { reportsUnreachable, stagePersonal } from "../notify/personal_timers.ts";
 import { type EscalationPolicy, resolveTargets, type SkippedTarget } from "./policies.ts";
 import { type FiredStep, getReminderSettings, nextReminder, stageReminder } from "./reminders.ts";
+import { stageEventWebhooks } from "../notify/event_webhook_delivery.ts";
 
 async function levelTargets(kv: Deno.Kv, alert: Alert, level: number, now: number) {
   // An archived team pages nobody (its alerts stay, its history too).
@@ -222,6 +223,7 @@ async function stageFire(
     system: { event: step.event, actorId: SYSTEM, ...named(step.notify), title: alert.title },
   }, now);
   op.set(keys.alert(alert.id), alert).set(keys.alertTimeline(alert.id, entry.id), entry);
+  await stageEventWebhooks(deps, op, alert, [entry], now);
   const hints: Hint[] = [
     { t: "msg", c: alert.conversationId, s: msg.seq },
     { t: "alert", c: alert.conversationId, a: alert.id },
