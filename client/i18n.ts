@@ -8,17 +8,19 @@ import * as core from "./strings/core.ts";
 import * as alerts from "./strings/alerts.ts";
 import * as oncall from "./strings/oncall.ts";
 import * as rules from "./strings/rules.ts";
+import * as providers from "./strings/providers.ts";
 import * as people from "./strings/people.ts";
 
 export type Lang = "en" | "zh";
 
 // Every area's strings; a key is defined once across them.
-const en = { ...core.en, ...alerts.en, ...oncall.en, ...rules.en, ...people.en };
+const en = { ...core.en, ...alerts.en, ...oncall.en, ...rules.en, ...providers.en, ...people.en };
 const zh: Record<Key, string> = {
   ...core.zh,
   ...alerts.zh,
   ...oncall.zh,
   ...rules.zh,
+  ...providers.zh,
   ...people.zh,
 };
 export type Key = keyof typeof en;
