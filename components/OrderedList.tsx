@@ -77,7 +77,8 @@ export function OrderedList<T>(props: {
             class="icon"
             aria-label={move.down(x)}
             disabled={k === items.length - 1}
-            onClick={() => onChange(moved(items, k, k + 1))}
+            onClick={() =>
+              onChange(moved(items, k, k + 1))}
           >
             ↓
           </button>
@@ -87,7 +88,8 @@ export function OrderedList<T>(props: {
         type="button"
         class={props.remove.class}
         aria-label={props.remove.label(x)}
-        onClick={() => onChange(without(items, k))}
+        onClick={() =>
+          onChange(without(items, k))}
       >
         ✕
       </button>
