@@ -8,7 +8,7 @@ import { OnCallNow } from "../components/OnCallNow.tsx";
 import { TeamPicker } from "../components/TeamPicker.tsx";
 import { ScheduleSetup } from "./oncall/ScheduleSetup.tsx";
 import { PolicySetup } from "./oncall/PolicySetup.tsx";
-import { SchedulePicker, ShiftTable, TakeShiftForm, useTeamOnCall } from "./oncall/shifts.tsx";
+import { SchedulePicker, ShiftTable, TakeShiftForm, useTeamOnCall } from "./oncall/Shifts.tsx";
 import { MySettings } from "./oncall/MySettings.tsx";
 import { DryRunSection } from "./oncall/DryRun.tsx";
 

@@ -2,7 +2,7 @@ import { useSignal } from "@preact/signals";
 import { api } from "../../client/api.ts";
 import type { Translate } from "../../client/i18n.ts";
 import { priorityLabel, stepLabel } from "../../client/labels.ts";
-import { type Integration, local, type Run } from "./shifts.tsx";
+import { type Integration, local, type Run } from "./Shifts.tsx";
 
 interface Step {
   at: string;

@@ -4,7 +4,7 @@ import { api } from "../../client/api.ts";
 import type { Translate } from "../../client/i18n.ts";
 import type { PublicUser } from "../../lib/protocol.ts";
 import { type Contact, MyNotifications, type Rules } from "../../components/MyNotifications.tsx";
-import type { Run } from "./shifts.tsx";
+import type { Run } from "./Shifts.tsx";
 
 /** My contacts and notification rules: loaded once, reloaded after each change. */
 function useMyNotify() {
