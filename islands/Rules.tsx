@@ -44,6 +44,7 @@ function useRulesUi(lang: Lang): RulesUi {
   return { t, lang: locale.lang, busy, error, status, run };
 }
 
+/** The routing / automation / robots tabs. */
 function TabBar(props: { ui: RulesUi; tab: Tab; onTab: (x: Tab) => void }) {
   return (
     <div class="tabs" role="tablist">

@@ -74,6 +74,7 @@ function actionText(t: Translate, r: AutomationRule, members: NamedItem[]): stri
   }).join(", ");
 }
 
+/** One automation rule in words, with its on/off tag, last firing and a manager's buttons. */
 function RuleCard(props: {
   ui: RulesUi;
   rule: AutomationRule;

@@ -52,6 +52,7 @@ export function useRobots(ui: RulesUi) {
 
 export type Robots = ReturnType<typeof useRobots>;
 
+/** One robot: platform, masked URL, its last test's answer, and a manager's buttons. */
 function RobotCard(props: {
   ui: RulesUi;
   robot: RobotView;
