@@ -8,6 +8,7 @@ import * as core from "./strings/core.ts";
 import * as alerts from "./strings/alerts.ts";
 import * as oncall from "./strings/oncall.ts";
 import * as rules from "./strings/rules.ts";
+import * as providers from "./strings/providers.ts";
 import * as people from "./strings/people.ts";
 import * as push from "./strings/push.ts";
 import * as webhooks from "./strings/webhooks.ts";
@@ -20,6 +21,7 @@ const en = {
   ...alerts.en,
   ...oncall.en,
   ...rules.en,
+  ...providers.en,
   ...people.en,
   ...push.en,
   ...webhooks.en,
@@ -29,6 +31,7 @@ const zh: Record<Key, string> = {
   ...alerts.zh,
   ...oncall.zh,
   ...rules.zh,
+  ...providers.zh,
   ...people.zh,
   ...push.zh,
   ...webhooks.zh,

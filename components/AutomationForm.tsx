@@ -1,4 +1,6 @@
 import { useState } from "preact/hooks";
+import { NameField, SaveCancel } from "./FormParts.tsx";
+import { SecretField, UrlField } from "./SecretField.tsx";
 import type { Translate } from "../client/i18n.ts";
 import type { AutomationAction, AutomationRule, Matcher } from "../lib/protocol.ts";
 import { MatcherEditor } from "./MatcherEditor.tsx";
@@ -81,6 +83,201 @@ function newAction(type: DraftAction["type"], members: NamedItem[]): DraftAction
   }
 }
 
+/** The "When" part of an automation rule: its trigger and the optional filters. */
+function WhenFields(props: {
+  t: Translate;
+  d: AutomationDraft;
+  set: (patch: Partial<AutomationDraft>) => void;
+}) {
+  const { t, d, set } = props;
+  const num = (e: Event) => Number((e.target as HTMLInputElement).value);
+  return (
+    <fieldset>
+      <legend>{t("rules_when")}</legend>
+      <div class="inline-form">
+        <select
+          aria-label={t("rules_trigger")}
+          name="trigger"
+          value={d.trigger}
+          onChange={(e) =>
+            set({ trigger: (e.target as HTMLSelectElement).value as AutomationDraft["trigger"] })}
+        >
+          <option value="unack">{t("rules_trigger_unack")}</option>
+          <option value="fired">{t("rules_trigger_fired")}</option>
+        </select>
+        {d.trigger === "fired" && (
+          <label>
+            {t("rules_times")}{" "}
+            <input
+              type="number"
+              name="count"
+              min={2}
+              max={1000}
+              value={d.count}
+              onInput={(e) => set({ count: num(e) })}
+            />
+          </label>
+        )}
+        <label>
+          {d.trigger === "fired" ? t("rules_withinMinutes") : t("rules_forMinutes")}{" "}
+          <input
+            type="number"
+            name="minutes"
+            min={0.01}
+            step="any"
+            max={10080}
+            value={d.minutes}
+            onInput={(e) => set({ minutes: num(e) })}
+          />
+        </label>
+      </div>
+      <div class="inline-form" role="group" aria-label={t("rules_onlyPriorities")}>
+        <span>{t("rules_onlyPriorities")}</span>
+        {PRIORITIES.map((p) => (
+          <label key={p}>
+            <input
+              type="checkbox"
+              name={`prio-${p}`}
+              checked={d.priorities.includes(p)}
+              onChange={(e) =>
+                set({
+                  priorities: (e.target as HTMLInputElement).checked
+                    ? [...d.priorities, p]
+                    : d.priorities.filter((x) => x !== p),
+                })}
+            />{" "}
+            {t(`rules_prio_${p}`)}
+          </label>
+        ))}
+      </div>
+      <MatcherEditor
+        t={t}
+        name={t("rules_matchers")}
+        matchers={d.matchers}
+        onChange={(matchers) => set({ matchers })}
+      />
+    </fieldset>
+  );
+}
+
+/** The settings of one action, by its type: a level, a priority, a person or a webhook. */
+function ActionSettings(props: {
+  t: Translate;
+  action: DraftAction;
+  members: NamedItem[];
+  editing: boolean;
+  onChange: (a: DraftAction) => void;
+}) {
+  const { t, action: a, editing, onChange } = props;
+  const num = (e: Event) => Number((e.target as HTMLInputElement).value);
+  return (
+    <>
+      {a.type === "escalate" && (
+        <label>
+          {t("rules_level")}{" "}
+          <input
+            type="number"
+            min={1}
+            max={10}
+            value={a.level + 1}
+            onInput={(e) => onChange({ ...a, level: num(e) - 1 })}
+          />
+        </label>
+      )}
+      {a.type === "priority" && (
+        <select
+          aria-label={t("rules_setPriority")}
+          value={a.priority}
+          onChange={(e) =>
+            onChange({
+              ...a,
+              priority: (e.target as HTMLSelectElement).value as Priority,
+            })}
+        >
+          {PRIORITIES.map((p) => <option key={p} value={p}>{t(`rules_prio_${p}`)}</option>)}
+        </select>
+      )}
+      {a.type === "notify" && (
+        <select
+          aria-label={t("rules_person")}
+          value={a.userId ?? ""}
+          onChange={(e) =>
+            onChange({ type: "notify", userId: (e.target as HTMLSelectElement).value })}
+        >
+          {a.conversationId && <option value="">{t("rules_aConversation")}</option>}
+          {props.members.map((m) => <option key={m.id} value={m.id}>{m.name}</option>)}
+        </select>
+      )}
+      {a.type === "webhook" && (
+        <>
+          <UrlField
+            t={t}
+            label={t("rules_webhookUrl")}
+            isSet={false}
+            value={a.url}
+            onInput={(url) => onChange({ ...a, url })}
+          />
+          <SecretField
+            t={t}
+            label={t("rules_webhookSecret")}
+            isSet={editing}
+            hint={t("rules_webhookSecret")}
+            minLength={16}
+            value={a.secret}
+            onInput={(secret) => onChange({ ...a, secret })}
+          />
+        </>
+      )}
+    </>
+  );
+}
+
+/** One action of an automation rule: its type and that type's settings. */
+function ActionRow(props: {
+  t: Translate;
+  action: DraftAction;
+  members: NamedItem[];
+  editing: boolean;
+  onChange: (a: DraftAction) => void;
+  onRemove?: () => void;
+}) {
+  const { t, action: a, onChange } = props;
+  return (
+    <div class="inline-form action-row" data-testid="action">
+      <select
+        aria-label={t("rules_actionType")}
+        value={a.type}
+        onChange={(e) =>
+          onChange(
+            newAction(
+              (e.target as HTMLSelectElement).value as DraftAction["type"],
+              props.members,
+            ),
+          )}
+      >
+        {ACTION_TYPES.map((x) => <option key={x} value={x}>{t(`rules_action_${x}`)}</option>)}
+      </select>
+      <ActionSettings
+        t={t}
+        action={a}
+        members={props.members}
+        editing={props.editing}
+        onChange={onChange}
+      />
+      {props.onRemove && (
+        <button
+          type="button"
+          class="danger-link"
+          aria-label={t("rules_removeAction")}
+          onClick={props.onRemove}
+        >
+          ×
+        </button>
+      )}
+    </div>
+  );
+}
+
 /** Create or edit an automation rule: a trigger, optional filters, and up to five actions. */
 export function AutomationForm(props: {
   t: Translate;
@@ -95,7 +292,6 @@ export function AutomationForm(props: {
   const set = (patch: Partial<AutomationDraft>) => setD({ ...d, ...patch });
   const setAction = (i: number, a: DraftAction) =>
     set({ actions: d.actions.map((x, j) => j === i ? a : x) });
-  const num = (e: Event) => Number((e.target as HTMLInputElement).value);
   const editing = props.initial !== null;
   return (
     <form
@@ -107,168 +303,22 @@ export function AutomationForm(props: {
       }}
     >
       <h3>{editing ? t("rules_editAutomation") : t("rules_newAutomation")}</h3>
-      <label>
-        {t("rules_ruleName")}
-        <input
-          name="name"
-          required
-          maxLength={100}
-          value={d.name}
-          onInput={(e) => set({ name: (e.target as HTMLInputElement).value })}
-        />
-      </label>
-      <fieldset>
-        <legend>{t("rules_when")}</legend>
-        <div class="inline-form">
-          <select
-            aria-label={t("rules_trigger")}
-            name="trigger"
-            value={d.trigger}
-            onChange={(e) =>
-              set({ trigger: (e.target as HTMLSelectElement).value as AutomationDraft["trigger"] })}
-          >
-            <option value="unack">{t("rules_trigger_unack")}</option>
-            <option value="fired">{t("rules_trigger_fired")}</option>
-          </select>
-          {d.trigger === "fired" && (
-            <label>
-              {t("rules_times")}{" "}
-              <input
-                type="number"
-                name="count"
-                min={2}
-                max={1000}
-                value={d.count}
-                onInput={(e) => set({ count: num(e) })}
-              />
-            </label>
-          )}
-          <label>
-            {d.trigger === "fired" ? t("rules_withinMinutes") : t("rules_forMinutes")}{" "}
-            <input
-              type="number"
-              name="minutes"
-              min={0.01}
-              step="any"
-              max={10080}
-              value={d.minutes}
-              onInput={(e) => set({ minutes: num(e) })}
-            />
-          </label>
-        </div>
-        <div class="inline-form" role="group" aria-label={t("rules_onlyPriorities")}>
-          <span>{t("rules_onlyPriorities")}</span>
-          {PRIORITIES.map((p) => (
-            <label key={p}>
-              <input
-                type="checkbox"
-                name={`prio-${p}`}
-                checked={d.priorities.includes(p)}
-                onChange={(e) =>
-                  set({
-                    priorities: (e.target as HTMLInputElement).checked
-                      ? [...d.priorities, p]
-                      : d.priorities.filter((x) => x !== p),
-                  })}
-              />{" "}
-              {t(`rules_prio_${p}`)}
-            </label>
-          ))}
-        </div>
-        <MatcherEditor
-          t={t}
-          name={t("rules_matchers")}
-          matchers={d.matchers}
-          onChange={(matchers) => set({ matchers })}
-        />
-      </fieldset>
+      <NameField t={t} value={d.name} onInput={(name) => setD({ ...d, name })} />
+      <WhenFields t={t} d={d} set={set} />
       <fieldset>
         <legend>{t("rules_then")}</legend>
         {d.actions.map((a, i) => (
-          <div key={i} class="inline-form action-row" data-testid="action">
-            <select
-              aria-label={t("rules_actionType")}
-              value={a.type}
-              onChange={(e) =>
-                setAction(
-                  i,
-                  newAction(
-                    (e.target as HTMLSelectElement).value as DraftAction["type"],
-                    props.members,
-                  ),
-                )}
-            >
-              {ACTION_TYPES.map((x) => <option key={x} value={x}>{t(`rules_action_${x}`)}</option>)}
-            </select>
-            {a.type === "escalate" && (
-              <label>
-                {t("rules_level")}{" "}
-                <input
-                  type="number"
-                  min={1}
-                  max={10}
-                  value={a.level + 1}
-                  onInput={(e) => setAction(i, { ...a, level: num(e) - 1 })}
-                />
-              </label>
-            )}
-            {a.type === "priority" && (
-              <select
-                aria-label={t("rules_setPriority")}
-                value={a.priority}
-                onChange={(e) =>
-                  setAction(i, {
-                    ...a,
-                    priority: (e.target as HTMLSelectElement).value as Priority,
-                  })}
-              >
-                {PRIORITIES.map((p) => <option key={p} value={p}>{t(`rules_prio_${p}`)}</option>)}
-              </select>
-            )}
-            {a.type === "notify" && (
-              <select
-                aria-label={t("rules_person")}
-                value={a.userId ?? ""}
-                onChange={(e) =>
-                  setAction(i, { type: "notify", userId: (e.target as HTMLSelectElement).value })}
-              >
-                {a.conversationId && <option value="">{t("rules_aConversation")}</option>}
-                {props.members.map((m) => <option key={m.id} value={m.id}>{m.name}</option>)}
-              </select>
-            )}
-            {a.type === "webhook" && (
-              <>
-                <input
-                  type="url"
-                  aria-label={t("rules_webhookUrl")}
-                  placeholder="https://…"
-                  required
-                  value={a.url}
-                  onInput={(e) => setAction(i, { ...a, url: (e.target as HTMLInputElement).value })}
-                />
-                <input
-                  type="password"
-                  autoComplete="new-password"
-                  aria-label={t("rules_webhookSecret")}
-                  placeholder={editing ? t("rules_secretKeep") : t("rules_webhookSecret")}
-                  minLength={16}
-                  value={a.secret}
-                  onInput={(e) =>
-                    setAction(i, { ...a, secret: (e.target as HTMLInputElement).value })}
-                />
-              </>
-            )}
-            {d.actions.length > 1 && (
-              <button
-                type="button"
-                class="danger-link"
-                aria-label={t("rules_removeAction")}
-                onClick={() => set({ actions: d.actions.filter((_, j) => j !== i) })}
-              >
-                ×
-              </button>
-            )}
-          </div>
+          <ActionRow
+            key={i}
+            t={t}
+            action={a}
+            members={props.members}
+            editing={editing}
+            onChange={(next) => setAction(i, next)}
+            onRemove={d.actions.length > 1
+              ? () => set({ actions: d.actions.filter((_, j) => j !== i) })
+              : undefined}
+          />
         ))}
         {d.actions.length < 5 && (
           <button
@@ -291,10 +341,7 @@ export function AutomationForm(props: {
           {t("rules_enabled")}
         </span>
       </label>
-      <div class="actions">
-        <button type="button" onClick={props.onCancel}>{t("cancel")}</button>
-        <button type="submit" class="primary" disabled={props.busy}>{t("save")}</button>
-      </div>
+      <SaveCancel t={t} busy={props.busy} onCancel={props.onCancel} />
     </form>
   );
 }

@@ -1,4 +1,6 @@
 import { useState } from "preact/hooks";
+import { NameField, SaveCancel } from "./FormParts.tsx";
+import { SecretField } from "./SecretField.tsx";
 import type { Key, Translate } from "../client/i18n.ts";
 
 export const PROVIDER_KINDS = ["smtp", "twilio", "aliyun-sms", "tencent-sms", "http"] as const;
@@ -112,6 +114,70 @@ export function providerInput(d: ProviderDraft, order: number) {
   };
 }
 
+/** One setting of a provider kind, labelled; a saved secret is marked "set" and may stay empty. */
+function ProviderField(props: {
+  t: Translate;
+  field: Field;
+  value: string | undefined;
+  isSet: boolean;
+  onInput: (v: string) => void;
+}) {
+  const { t, field: f, isSet } = props;
+  const val = (e: Event) => (e.target as HTMLInputElement).value;
+  return (
+    <label>
+      <span>
+        {t(`prov_f_${f.name}` as Key)}
+        {f.optional && <span class="muted">{t("prov_optional")}</span>}
+        {isSet && <span class="tag on" data-testid="secret-set">{t("rules_secretSet")}</span>}
+      </span>
+      {f.kind === "select"
+        ? (
+          <select
+            name={f.name}
+            value={props.value ?? f.options![0]}
+            onChange={(e) => props.onInput(val(e))}
+          >
+            {f.options!.map((o) => <option key={o} value={o}>{t(`prov_sec_${o}` as Key)}</option>)}
+          </select>
+        )
+        : f.kind === "textarea"
+        ? (
+          <textarea
+            name={f.name}
+            rows={3}
+            placeholder={f.placeholder}
+            value={props.value ?? ""}
+            onInput={(e) => props.onInput(val(e))}
+          />
+        )
+        : f.kind === "secret"
+        ? (
+          <SecretField
+            t={t}
+            name={f.name}
+            isSet={isSet}
+            required={!f.optional && !isSet}
+            hint={f.placeholder}
+            value={props.value ?? ""}
+            onInput={props.onInput}
+          />
+        )
+        : (
+          <input
+            name={f.name}
+            type={f.kind === "number" ? "number" : "text"}
+            autoComplete="off"
+            required={!f.optional}
+            placeholder={f.placeholder}
+            value={props.value ?? ""}
+            onInput={(e) => props.onInput(val(e))}
+          />
+        )}
+    </label>
+  );
+}
+
 /** Create or edit a notification provider. Secrets are write-only: "set", and a field to replace. */
 export function ProviderForm(props: {
   t: Translate;
@@ -136,16 +202,7 @@ export function ProviderForm(props: {
       }}
     >
       <h3>{initial ? t("prov_edit") : t("prov_new")}</h3>
-      <label>
-        {t("rules_ruleName")}
-        <input
-          name="name"
-          required
-          maxLength={100}
-          value={d.name}
-          onInput={(e) => setD({ ...d, name: (e.target as HTMLInputElement).value })}
-        />
-      </label>
+      <NameField t={t} value={d.name} onInput={(name) => setD({ ...d, name })} />
       <label>
         {t("prov_kind")}
         <select
@@ -161,50 +218,14 @@ export function ProviderForm(props: {
         </select>
       </label>
       {PROVIDER_FIELDS[d.kind].map((f) => (
-        <label key={d.kind + f.name}>
-          <span>
-            {t(`prov_f_${f.name}` as Key)}
-            {f.optional && <span class="muted">{t("prov_optional")}</span>}
-            {f.kind === "secret" && isSet(f.name) && (
-              <span class="tag on" data-testid="secret-set">{t("rules_secretSet")}</span>
-            )}
-          </span>
-          {f.kind === "select"
-            ? (
-              <select
-                name={f.name}
-                value={d.config[f.name] ?? f.options![0]}
-                onChange={(e) => setConfig(f.name, (e.target as HTMLSelectElement).value)}
-              >
-                {f.options!.map((o) => (
-                  <option key={o} value={o}>{t(`prov_sec_${o}` as Key)}</option>
-                ))}
-              </select>
-            )
-            : f.kind === "textarea"
-            ? (
-              <textarea
-                name={f.name}
-                rows={3}
-                placeholder={f.placeholder}
-                value={d.config[f.name] ?? ""}
-                onInput={(e) => setConfig(f.name, (e.target as HTMLTextAreaElement).value)}
-              />
-            )
-            : (
-              <input
-                name={f.name}
-                type={f.kind === "secret" ? "password" : f.kind === "number" ? "number" : "text"}
-                autoComplete={f.kind === "secret" ? "new-password" : "off"}
-                required={!f.optional && !(f.kind === "secret" && isSet(f.name))}
-                placeholder={f.kind === "secret" && isSet(f.name)
-                  ? t("rules_secretKeep")
-                  : f.placeholder}
-                value={d.config[f.name] ?? ""}
-                onInput={(e) => setConfig(f.name, (e.target as HTMLInputElement).value)}
-              />
-            )}
-        </label>
+        <ProviderField
+          key={d.kind + f.name}
+          t={t}
+          field={f}
+          value={d.config[f.name]}
+          isSet={f.kind === "secret" && isSet(f.name)}
+          onInput={(v) => setConfig(f.name, v)}
+        />
       ))}
       {d.kind === "http" && initial?.kind === "http" && <p class="muted">{t("prov_headersKeep")}
       </p>}
@@ -222,10 +243,7 @@ export function ProviderForm(props: {
           onInput={(e) => setD({ ...d, perMinute: (e.target as HTMLInputElement).value })}
         />
       </label>
-      <div class="actions">
-        <button type="button" onClick={props.onCancel}>{t("cancel")}</button>
-        <button type="submit" class="primary" disabled={props.busy}>{t("save")}</button>
-      </div>
+      <SaveCancel t={t} busy={props.busy} onCancel={props.onCancel} />
     </form>
   );
 }

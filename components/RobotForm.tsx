@@ -1,5 +1,7 @@
 import { useState } from "preact/hooks";
+import { NameField, SaveCancel } from "./FormParts.tsx";
 import type { Translate } from "../client/i18n.ts";
+import { SecretField, UrlField } from "./SecretField.tsx";
 
 export const ROBOT_KINDS = ["dingtalk", "wecom", "feishu", "slack", "webhook"] as const;
 export type RobotKind = typeof ROBOT_KINDS[number];
@@ -52,7 +54,6 @@ export function RobotForm(props: {
     secret: "",
   });
   const set = (patch: Partial<RobotDraft>) => setD({ ...d, ...patch });
-  const val = (e: Event) => (e.target as HTMLInputElement).value;
   return (
     <form
       class="stack panel-form"
@@ -63,16 +64,7 @@ export function RobotForm(props: {
       }}
     >
       <h3>{initial ? t("rules_editRobot") : t("rules_newRobot")}</h3>
-      <label>
-        {t("rules_ruleName")}
-        <input
-          name="name"
-          required
-          maxLength={100}
-          value={d.name}
-          onInput={(e) => set({ name: val(e) })}
-        />
-      </label>
+      <NameField t={t} value={d.name} onInput={(name) => setD({ ...d, name })} />
       <label>
         {t("rules_robotKind")}
         <select
@@ -88,35 +80,28 @@ export function RobotForm(props: {
         {initial && (
           <span class="muted">{t("rules_robotUrlSet", { url: maskUrl(initial.url) })}</span>
         )}
-        <input
+        <UrlField
+          t={t}
           name="url"
-          type="url"
-          required={!initial}
-          autoComplete="off"
-          placeholder={initial ? t("rules_secretKeep") : "https://…"}
+          isSet={!!initial}
           value={d.url}
-          onInput={(e) => set({ url: val(e) })}
+          onInput={(url) => set({ url })}
         />
       </label>
       <label>
         {t("rules_robotSecret")}
         {initial?.secret && <span class="muted">{t("rules_secretSet")}</span>}
-        <input
+        <SecretField
+          t={t}
           name="secret"
-          type="password"
-          autoComplete="new-password"
+          isSet={!!initial?.secret}
           required={!initial?.secret && SIGNED.includes(d.kind)}
-          placeholder={initial?.secret
-            ? t("rules_secretKeep")
-            : t(`rules_secretHint_${SIGNED.includes(d.kind) ? "signed" : "none"}`)}
+          hint={t(`rules_secretHint_${SIGNED.includes(d.kind) ? "signed" : "none"}`)}
           value={d.secret}
-          onInput={(e) => set({ secret: val(e) })}
+          onInput={(secret) => set({ secret })}
         />
       </label>
-      <div class="actions">
-        <button type="button" onClick={props.onCancel}>{t("cancel")}</button>
-        <button type="submit" class="primary" disabled={props.busy}>{t("save")}</button>
-      </div>
+      <SaveCancel t={t} busy={props.busy} onCancel={props.onCancel} />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import type { Translate } from "../client/i18n.ts";
+import { OrderedList, patched, without } from "./OrderedList.tsx";
 
 export interface LayerDraft {
   name: string;
@@ -33,13 +34,227 @@ export function newLayer(n: number, today: string): LayerDraft {
   };
 }
 
-/** Moves item `from` to position `to` (a copy). */
-export function moved<T>(list: T[], from: number, to: number): T[] {
-  if (to < 0 || to >= list.length || from === to) return list;
-  const out = [...list];
-  const [x] = out.splice(from, 1);
-  out.splice(to, 0, x);
-  return out;
+/** When a layer is on call: on these weekdays, between these times. */
+function RestrictFields(props: {
+  t: Translate;
+  i: number;
+  restrict: NonNullable<LayerDraft["restrict"]>;
+  onChange: (r: NonNullable<LayerDraft["restrict"]>) => void;
+}) {
+  const { t, i, restrict: r } = props;
+  return (
+    <div class="oc-row" role="group" aria-label={t("oc_restrict")}>
+      {WEEK.map((wd) => (
+        <label key={wd} class="oc-check">
+          <input
+            type="checkbox"
+            name={`layer${i}.day${wd}`}
+            checked={r.days?.includes(wd) ?? true}
+            onChange={(e) => {
+              const on = (e.target as HTMLInputElement).checked;
+              const days = r.days ?? [0, 1, 2, 3, 4, 5, 6];
+              const next = on ? [...days, wd] : days.filter((x) => x !== wd);
+              props.onChange({ ...r, days: [...new Set(next)].sort() });
+            }}
+          />
+          {t(`oc_wd${wd}` as Parameters<Translate>[0])}
+        </label>
+      ))}
+      <label>
+        {t("from")}
+        <input
+          type="time"
+          name={`layer${i}.from`}
+          value={r.from ?? "00:00"}
+          onInput={(e) => props.onChange({ ...r, from: (e.target as HTMLInputElement).value })}
+        />
+      </label>
+      <label>
+        {t("to")}
+        <input
+          type="time"
+          name={`layer${i}.to`}
+          value={r.to ?? "00:00"}
+          onInput={(e) => props.onChange({ ...r, to: (e.target as HTMLInputElement).value })}
+        />
+      </label>
+    </div>
+  );
+}
+
+/** A layer's name and its rotation: how long a turn lasts, when it hands off, the first day. */
+function LayerTiming(props: {
+  t: Translate;
+  layer: LayerDraft;
+  index: number;
+  onChange: (patch: Partial<LayerDraft>) => void;
+}) {
+  const { t, layer: l, index: i, onChange } = props;
+  return (
+    <div class="oc-row">
+      <label>
+        {t("oc_name")}
+        <input
+          name={`layer${i}.name`}
+          required
+          value={l.name}
+          onInput={(e) => onChange({ name: (e.target as HTMLInputElement).value })}
+        />
+      </label>
+      <label>
+        {t("oc_rotation")}
+        <select
+          name={`layer${i}.rotation`}
+          value={l.rotation}
+          onChange={(e) => {
+            const rotation = (e.target as HTMLSelectElement).value as LayerDraft["rotation"];
+            onChange({
+              rotation,
+              hours: rotation === "hours" ? l.hours ?? 12 : undefined,
+            });
+          }}
+        >
+          <option value="daily">{t("oc_daily")}</option>
+          <option value="weekly">{t("oc_weekly")}</option>
+          <option value="hours">{t("oc_everyHours")}</option>
+        </select>
+      </label>
+      {l.rotation === "hours" && (
+        <label>
+          {t("oc_hours")}
+          <input
+            type="number"
+            name={`layer${i}.hours`}
+            min={1}
+            max={672}
+            required
+            value={l.hours ?? 12}
+            onInput={(e) => onChange({ hours: Number((e.target as HTMLInputElement).value) })}
+          />
+        </label>
+      )}
+      <label>
+        {t("oc_handoff")}
+        <input
+          type="time"
+          name={`layer${i}.handoff`}
+          required
+          value={l.handoff}
+          onInput={(e) => onChange({ handoff: (e.target as HTMLInputElement).value })}
+        />
+      </label>
+      <label>
+        {t("oc_startDate")}
+        <input
+          type="date"
+          name={`layer${i}.startDate`}
+          required
+          value={l.startDate}
+          onInput={(e) => onChange({ startDate: (e.target as HTMLInputElement).value })}
+        />
+      </label>
+    </div>
+  );
+}
+
+/** A layer's participants in order, and a picker to add one more. */
+function Participants(props: {
+  people: Person[];
+  t: Translate;
+  layer: LayerDraft;
+  index: number;
+  onChange: (patch: Partial<LayerDraft>) => void;
+}) {
+  const { t, layer: l, index: i, onChange } = props;
+  const name = (id: string) => props.people.find((p) => p.id === id)?.name ?? id;
+  return (
+    <>
+      <p class="muted">{t("oc_participantsHelp")}</p>
+      <OrderedList
+        ordered
+        class="oc-participants"
+        label={t("oc_participants")}
+        items={l.participants}
+        keyOf={(u) => u}
+        rowProps={(u) => ({ "data-user": u })}
+        row={(u) => (
+          <>
+            <span class="oc-grip" aria-hidden="true">⋮⋮</span>
+            <span class="grow">{name(u)}</span>
+          </>
+        )}
+        move={{
+          up: (u) => t("oc_moveUp", { name: name(u) }),
+          down: (u) => t("oc_moveDown", { name: name(u) }),
+        }}
+        remove={{ label: (u) => t("oc_removePerson", { name: name(u) }), class: "danger-link" }}
+        onChange={(participants) => onChange({ participants })}
+      />
+      {l.participants.length === 0 && <p class="muted">{t("oc_noParticipants")}</p>}
+      <label class="oc-add">
+        {t("oc_addPerson")}
+        <select
+          name={`layer${i}.add`}
+          value=""
+          onChange={(e) => {
+            const v = (e.target as HTMLSelectElement).value;
+            if (v) onChange({ participants: [...l.participants, v] });
+          }}
+        >
+          <option value="">—</option>
+          {props.people.filter((p) => !l.participants.includes(p.id)).map((p) => (
+            <option key={p.id} value={p.id}>{p.name}</option>
+          ))}
+        </select>
+      </label>
+    </>
+  );
+}
+
+/** One layer of a schedule: its rotation, hand-off, first day, restriction and participants. */
+function LayerFields(props: {
+  t: Translate;
+  people: Person[];
+  layer: LayerDraft;
+  index: number;
+  onChange: (patch: Partial<LayerDraft>) => void;
+  onRemove?: () => void;
+}) {
+  const { t, layer: l, index: i, onChange } = props;
+  return (
+    <fieldset class="oc-layer" aria-label={l.name}>
+      <legend>{t("oc_layer")} {i + 1}</legend>
+      <LayerTiming t={t} layer={l} index={i} onChange={onChange} />
+      <Participants t={t} people={props.people} layer={l} index={i} onChange={onChange} />
+      <label class="oc-check">
+        <input
+          type="checkbox"
+          name={`layer${i}.restricted`}
+          checked={!!l.restrict}
+          onChange={(e) =>
+            onChange({
+              restrict: (e.target as HTMLInputElement).checked
+                ? { days: [1, 2, 3, 4, 5], from: "09:00", to: "18:00" }
+                : undefined,
+            })}
+        />{" "}
+        {t("oc_restrict")}
+      </label>
+      {l.restrict && (
+        <RestrictFields
+          t={t}
+          i={i}
+          restrict={l.restrict}
+          onChange={(restrict) => onChange({ restrict })}
+        />
+      )}
+      {props.onRemove && (
+        <button type="button" class="danger-link" onClick={props.onRemove}>
+          {t("oc_removeLayer")}
+        </button>
+      )}
+    </fieldset>
+  );
 }
 
 /**
@@ -58,10 +273,6 @@ export function ScheduleEditor(props: {
 }) {
   const { t } = props;
   const [d, setD] = useState<ScheduleDraft>(props.initial);
-  const [drag, setDrag] = useState<{ layer: number; index: number } | null>(null);
-  const name = (id: string) => props.people.find((p) => p.id === id)?.name ?? id;
-  const setLayer = (i: number, patch: Partial<LayerDraft>) =>
-    setD({ ...d, layers: d.layers.map((l, j) => j === i ? { ...l, ...patch } : l) });
   return (
     <form
       class="oc-editor"
@@ -97,211 +308,17 @@ export function ScheduleEditor(props: {
         </label>
       </div>
       {d.layers.map((l, i) => (
-        <fieldset key={i} class="oc-layer" aria-label={l.name}>
-          <legend>{t("oc_layer")} {i + 1}</legend>
-          <div class="oc-row">
-            <label>
-              {t("oc_name")}
-              <input
-                name={`layer${i}.name`}
-                required
-                value={l.name}
-                onInput={(e) => setLayer(i, { name: (e.target as HTMLInputElement).value })}
-              />
-            </label>
-            <label>
-              {t("oc_rotation")}
-              <select
-                name={`layer${i}.rotation`}
-                value={l.rotation}
-                onChange={(e) => {
-                  const rotation = (e.target as HTMLSelectElement).value as LayerDraft["rotation"];
-                  setLayer(i, {
-                    rotation,
-                    hours: rotation === "hours" ? l.hours ?? 12 : undefined,
-                  });
-                }}
-              >
-                <option value="daily">{t("oc_daily")}</option>
-                <option value="weekly">{t("oc_weekly")}</option>
-                <option value="hours">{t("oc_everyHours")}</option>
-              </select>
-            </label>
-            {l.rotation === "hours" && (
-              <label>
-                {t("oc_hours")}
-                <input
-                  type="number"
-                  name={`layer${i}.hours`}
-                  min={1}
-                  max={672}
-                  required
-                  value={l.hours ?? 12}
-                  onInput={(e) =>
-                    setLayer(i, { hours: Number((e.target as HTMLInputElement).value) })}
-                />
-              </label>
-            )}
-            <label>
-              {t("oc_handoff")}
-              <input
-                type="time"
-                name={`layer${i}.handoff`}
-                required
-                value={l.handoff}
-                onInput={(e) => setLayer(i, { handoff: (e.target as HTMLInputElement).value })}
-              />
-            </label>
-            <label>
-              {t("oc_startDate")}
-              <input
-                type="date"
-                name={`layer${i}.startDate`}
-                required
-                value={l.startDate}
-                onInput={(e) => setLayer(i, { startDate: (e.target as HTMLInputElement).value })}
-              />
-            </label>
-          </div>
-          <p class="muted">{t("oc_participantsHelp")}</p>
-          <ol class="oc-participants" aria-label={t("oc_participants")}>
-            {l.participants.map((u, k) => (
-              <li
-                key={u}
-                draggable
-                data-user={u}
-                class={drag?.layer === i && drag.index === k ? "dragging" : ""}
-                onDragStart={(e) => {
-                  e.dataTransfer?.setData("text/plain", u);
-                  setDrag({ layer: i, index: k });
-                }}
-                onDragOver={(e) => e.preventDefault()}
-                onDrop={(e) => {
-                  e.preventDefault();
-                  if (drag && drag.layer === i) {
-                    setLayer(i, { participants: moved(l.participants, drag.index, k) });
-                  }
-                  setDrag(null);
-                }}
-                onDragEnd={() => setDrag(null)}
-              >
-                <span class="oc-grip" aria-hidden="true">⋮⋮</span>
-                <span class="grow">{name(u)}</span>
-                <button
-                  type="button"
-                  class="icon"
-                  aria-label={t("oc_moveUp", { name: name(u) })}
-                  disabled={k === 0}
-                  onClick={() => setLayer(i, { participants: moved(l.participants, k, k - 1) })}
-                >
-                  ↑
-                </button>
-                <button
-                  type="button"
-                  class="icon"
-                  aria-label={t("oc_moveDown", { name: name(u) })}
-                  disabled={k === l.participants.length - 1}
-                  onClick={() => setLayer(i, { participants: moved(l.participants, k, k + 1) })}
-                >
-                  ↓
-                </button>
-                <button
-                  type="button"
-                  class="danger-link"
-                  aria-label={t("oc_removePerson", { name: name(u) })}
-                  onClick={() =>
-                    setLayer(i, { participants: l.participants.filter((x) => x !== u) })}
-                >
-                  ✕
-                </button>
-              </li>
-            ))}
-          </ol>
-          {l.participants.length === 0 && <p class="muted">{t("oc_noParticipants")}</p>}
-          <label class="oc-add">
-            {t("oc_addPerson")}
-            <select
-              name={`layer${i}.add`}
-              value=""
-              onChange={(e) => {
-                const v = (e.target as HTMLSelectElement).value;
-                if (v) setLayer(i, { participants: [...l.participants, v] });
-              }}
-            >
-              <option value="">—</option>
-              {props.people.filter((p) => !l.participants.includes(p.id)).map((p) => (
-                <option key={p.id} value={p.id}>{p.name}</option>
-              ))}
-            </select>
-          </label>
-          <label class="oc-check">
-            <input
-              type="checkbox"
-              name={`layer${i}.restricted`}
-              checked={!!l.restrict}
-              onChange={(e) =>
-                setLayer(i, {
-                  restrict: (e.target as HTMLInputElement).checked
-                    ? { days: [1, 2, 3, 4, 5], from: "09:00", to: "18:00" }
-                    : undefined,
-                })}
-            />{" "}
-            {t("oc_restrict")}
-          </label>
-          {l.restrict && (
-            <div class="oc-row" role="group" aria-label={t("oc_restrict")}>
-              {WEEK.map((wd) => (
-                <label key={wd} class="oc-check">
-                  <input
-                    type="checkbox"
-                    name={`layer${i}.day${wd}`}
-                    checked={l.restrict?.days?.includes(wd) ?? true}
-                    onChange={(e) => {
-                      const on = (e.target as HTMLInputElement).checked;
-                      const days = l.restrict?.days ?? [0, 1, 2, 3, 4, 5, 6];
-                      const next = on ? [...days, wd] : days.filter((x) => x !== wd);
-                      setLayer(i, { restrict: { ...l.restrict, days: [...new Set(next)].sort() } });
-                    }}
-                  />
-                  {t(`oc_wd${wd}` as Parameters<Translate>[0])}
-                </label>
-              ))}
-              <label>
-                {t("from")}
-                <input
-                  type="time"
-                  name={`layer${i}.from`}
-                  value={l.restrict.from ?? "00:00"}
-                  onInput={(e) =>
-                    setLayer(i, {
-                      restrict: { ...l.restrict, from: (e.target as HTMLInputElement).value },
-                    })}
-                />
-              </label>
-              <label>
-                {t("to")}
-                <input
-                  type="time"
-                  name={`layer${i}.to`}
-                  value={l.restrict.to ?? "00:00"}
-                  onInput={(e) =>
-                    setLayer(i, {
-                      restrict: { ...l.restrict, to: (e.target as HTMLInputElement).value },
-                    })}
-                />
-              </label>
-            </div>
-          )}
-          {d.layers.length > 1 && (
-            <button
-              type="button"
-              class="danger-link"
-              onClick={() => setD({ ...d, layers: d.layers.filter((_, j) => j !== i) })}
-            >
-              {t("oc_removeLayer")}
-            </button>
-          )}
-        </fieldset>
+        <LayerFields
+          key={i}
+          t={t}
+          people={props.people}
+          layer={l}
+          index={i}
+          onChange={(patch) => setD({ ...d, layers: patched(d.layers, i, patch) })}
+          onRemove={d.layers.length > 1
+            ? () => setD({ ...d, layers: without(d.layers, i) })
+            : undefined}
+        />
       ))}
       <p class="muted">{t("oc_layersHelp")}</p>
       <div class="oc-row">

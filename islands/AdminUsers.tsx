@@ -2,7 +2,7 @@ import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { api } from "../client/api.ts";
 import { errorText } from "../client/api_errors.ts";
-import { type Lang, useLocale } from "../client/i18n.ts";
+import { type Lang, type Translate, useLocale } from "../client/i18n.ts";
 import type { ApiToken, PublicUser } from "../lib/protocol.ts";
 import { Dialog } from "../components/Dialog.tsx";
 import { AdminNav } from "../components/AdminNav.tsx";
@@ -13,8 +13,8 @@ export interface AdminUsersProps {
   lang: Lang;
 }
 
-export default function AdminUsers(props: AdminUsersProps) {
-  const { lang, t } = useLocale(props.lang);
+/** The users, the one whose password is being reset, and the one whose tokens are shown. */
+function useUsers(t: Translate) {
   const users = useSignal<PublicUser[] | null>(null);
   const error = useSignal("");
   const resetting = useSignal<PublicUser | null>(null);
@@ -49,6 +49,14 @@ export default function AdminUsers(props: AdminUsersProps) {
       return false;
     }
   };
+  return { users, error, resetting, tokensOf, tokens, loadTokens, showTokens, run };
+}
+
+type Users = ReturnType<typeof useUsers>;
+
+/** An admin's form for a new account: name, e-mail, first password, role. */
+function CreateUserForm(props: { t: Translate; run: Users["run"] }) {
+  const { t, run } = props;
   const create = async (e: Event) => {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
@@ -56,139 +64,169 @@ export default function AdminUsers(props: AdminUsersProps) {
     if (await run(() => api("POST", "/api/v1/users", body))) form.reset();
   };
   return (
+    <form class="inline-form" onSubmit={create} aria-label={t("createUser")}>
+      <input
+        name="name"
+        placeholder={t("name")}
+        aria-label={t("name")}
+        required
+        autocomplete="off"
+      />
+      <input
+        name="email"
+        type="email"
+        placeholder={t("email")}
+        aria-label={t("email")}
+        required
+        autocomplete="off"
+      />
+      <input
+        name="password"
+        type="password"
+        placeholder={t("password")}
+        aria-label={t("password")}
+        required
+        minLength={8}
+        autocomplete="new-password"
+      />
+      <select name="role" aria-label={t("role")}>
+        <option value="member">{t("roleMember")}</option>
+        <option value="admin">{t("roleAdmin")}</option>
+      </select>
+      <button type="submit" class="primary">{t("createUser")}</button>
+    </form>
+  );
+}
+
+/** Every account with its role; disable or enable, reset the password, show the tokens. */
+function UserTable(props: { t: Translate; me: PublicUser; us: Users }) {
+  const { t, us: { users, resetting, showTokens, run } } = props;
+  return (
+    <table class="table">
+      <thead>
+        <tr>
+          <th>{t("name")}</th>
+          <th>{t("email")}</th>
+          <th>{t("role")}</th>
+          <th />
+        </tr>
+      </thead>
+      <tbody>
+        {users.value?.map((u) => (
+          <tr key={u.id} class={u.disabled ? "is-disabled" : ""}>
+            <td>{u.name}{u.disabled ? ` (${t("disabled")})` : ""}</td>
+            <td data-label={t("email")}>{u.email}</td>
+            <td data-label={t("role")}>
+              {u.role === "admin" ? t("roleAdmin") : t("roleMember")}
+            </td>
+            <td class="row-actions">
+              {u.id !== props.me.id && (
+                <button
+                  type="button"
+                  onClick={() =>
+                    run(() => api("PATCH", `/api/v1/users/${u.id}`, { disabled: !u.disabled }))}
+                >
+                  {u.disabled ? t("enable") : t("disable")}
+                </button>
+              )}
+              <button type="button" onClick={() => resetting.value = u}>
+                {t("resetPassword")}
+              </button>
+              <button type="button" onClick={() => showTokens(u)}>{t("pp_show_tokens")}</button>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** An account's API tokens, each revocable. */
+function TokensDialog(props: { t: Translate; lang: Lang; us: Users; user: PublicUser }) {
+  const { t, lang, us: { error, tokens, tokensOf, loadTokens, run } } = props;
+  return (
+    <Dialog
+      title={t("pp_tokens_of", { name: props.user.name })}
+      closeLabel={t("close")}
+      onClose={() => tokensOf.value = null}
+    >
+      {error.value && <p class="error" role="alert">{error.value}</p>}
+      <TokenList
+        t={t}
+        lang={lang}
+        tokens={tokens.value}
+        empty={t("pp_no_user_tokens", { name: props.user.name })}
+        onRevoke={(tok) => {
+          const u = props.user;
+          if (!confirm(t("pp_revoke_confirm", { name: tok.name }))) return;
+          run(async () => {
+            await api("DELETE", `/api/v1/users/${u.id}/tokens/${tok.id}`);
+            await loadTokens(u);
+          });
+        }}
+      />
+    </Dialog>
+  );
+}
+
+/** A new password for an account. */
+function ResetPasswordDialog(props: { t: Translate; us: Users; user: PublicUser }) {
+  const { t, us: { resetting, run } } = props;
+  return (
+    <Dialog
+      title={`${t("resetPassword")}: ${props.user.name}`}
+      closeLabel={t("close")}
+      onClose={() => resetting.value = null}
+    >
+      <form
+        class="stack"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const password = String(new FormData(e.target as HTMLFormElement).get("password"));
+          if (
+            await run(() => api("PATCH", `/api/v1/users/${props.user.id}`, { password }))
+          ) {
+            resetting.value = null;
+          }
+        }}
+      >
+        <label>
+          {t("newPassword")}
+          <input
+            name="password"
+            type="password"
+            autocomplete="new-password"
+            minLength={8}
+            required
+          />
+        </label>
+        <div class="actions">
+          <button type="button" onClick={() => resetting.value = null}>{t("cancel")}</button>
+          <button type="submit" class="primary">{t("save")}</button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** Accounts: create, disable, reset passwords, and see or revoke a user's API tokens. */
+export default function AdminUsers(props: AdminUsersProps) {
+  const { lang, t } = useLocale(props.lang);
+  const us = useUsers(t);
+  const { users, error } = us;
+  return (
     <div class="admin">
       <AdminNav t={t} me={props.me} current="users" />
       <main class="admin-main">
         <h1>{t("users")}</h1>
         {error.value && <p class="error" role="alert">{error.value}</p>}
-        <form class="inline-form" onSubmit={create} aria-label={t("createUser")}>
-          <input
-            name="name"
-            placeholder={t("name")}
-            aria-label={t("name")}
-            required
-            autocomplete="off"
-          />
-          <input
-            name="email"
-            type="email"
-            placeholder={t("email")}
-            aria-label={t("email")}
-            required
-            autocomplete="off"
-          />
-          <input
-            name="password"
-            type="password"
-            placeholder={t("password")}
-            aria-label={t("password")}
-            required
-            minLength={8}
-            autocomplete="new-password"
-          />
-          <select name="role" aria-label={t("role")}>
-            <option value="member">{t("roleMember")}</option>
-            <option value="admin">{t("roleAdmin")}</option>
-          </select>
-          <button type="submit" class="primary">{t("createUser")}</button>
-        </form>
-        <table class="table">
-          <thead>
-            <tr>
-              <th>{t("name")}</th>
-              <th>{t("email")}</th>
-              <th>{t("role")}</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {users.value?.map((u) => (
-              <tr key={u.id} class={u.disabled ? "is-disabled" : ""}>
-                <td>{u.name}{u.disabled ? ` (${t("disabled")})` : ""}</td>
-                <td data-label={t("email")}>{u.email}</td>
-                <td data-label={t("role")}>
-                  {u.role === "admin" ? t("roleAdmin") : t("roleMember")}
-                </td>
-                <td class="row-actions">
-                  {u.id !== props.me.id && (
-                    <button
-                      type="button"
-                      onClick={() =>
-                        run(() => api("PATCH", `/api/v1/users/${u.id}`, { disabled: !u.disabled }))}
-                    >
-                      {u.disabled ? t("enable") : t("disable")}
-                    </button>
-                  )}
-                  <button type="button" onClick={() => resetting.value = u}>
-                    {t("resetPassword")}
-                  </button>
-                  <button type="button" onClick={() => showTokens(u)}>{t("pp_show_tokens")}</button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <CreateUserForm t={t} run={us.run} />
+        <UserTable t={t} me={props.me} us={us} />
         {users.value === null && <p class="muted" role="status">{t("pp_loading")}</p>}
         {users.value?.length === 0 && <p class="empty">{t("pp_no_users")}</p>}
       </main>
-      {tokensOf.value && (
-        <Dialog
-          title={t("pp_tokens_of", { name: tokensOf.value.name })}
-          closeLabel={t("close")}
-          onClose={() => tokensOf.value = null}
-        >
-          {error.value && <p class="error" role="alert">{error.value}</p>}
-          <TokenList
-            t={t}
-            lang={lang}
-            tokens={tokens.value}
-            empty={t("pp_no_user_tokens", { name: tokensOf.value.name })}
-            onRevoke={(tok) => {
-              const u = tokensOf.value!;
-              if (!confirm(t("pp_revoke_confirm", { name: tok.name }))) return;
-              run(async () => {
-                await api("DELETE", `/api/v1/users/${u.id}/tokens/${tok.id}`);
-                await loadTokens(u);
-              });
-            }}
-          />
-        </Dialog>
-      )}
-      {resetting.value && (
-        <Dialog
-          title={`${t("resetPassword")}: ${resetting.value.name}`}
-          closeLabel={t("close")}
-          onClose={() => resetting.value = null}
-        >
-          <form
-            class="stack"
-            onSubmit={async (e) => {
-              e.preventDefault();
-              const password = String(new FormData(e.target as HTMLFormElement).get("password"));
-              if (
-                await run(() => api("PATCH", `/api/v1/users/${resetting.value!.id}`, { password }))
-              ) {
-                resetting.value = null;
-              }
-            }}
-          >
-            <label>
-              {t("newPassword")}
-              <input
-                name="password"
-                type="password"
-                autocomplete="new-password"
-                minLength={8}
-                required
-              />
-            </label>
-            <div class="actions">
-              <button type="button" onClick={() => resetting.value = null}>{t("cancel")}</button>
-              <button type="submit" class="primary">{t("save")}</button>
-            </div>
-          </form>
-        </Dialog>
-      )}
+      {us.tokensOf.value && <TokensDialog t={t} lang={lang} us={us} user={us.tokensOf.value} />}
+      {us.resetting.value && <ResetPasswordDialog t={t} us={us} user={us.resetting.value} />}
     </div>
   );
 }

@@ -1,8 +1,8 @@
-import { useSignal } from "@preact/signals";
+import { type Signal, useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { api } from "../client/api.ts";
 import { errorText } from "../client/api_errors.ts";
-import { type Lang, setLang, useLocale } from "../client/i18n.ts";
+import { type Lang, setLang, type Translate, useLocale } from "../client/i18n.ts";
 import { AdminNav } from "../components/AdminNav.tsx";
 import { TokenList } from "../components/TokenList.tsx";
 import { PushSetup } from "./profile/PushSetup.tsx";
@@ -17,58 +17,63 @@ export interface ProfileProps {
 const EXPIRY_DAYS = [30, 90, 365, 0] as const;
 const DAY_MS = 86_400_000;
 
-/** The caller's own account: name and language, password, API tokens, and where notifications are set. */
-export default function Profile(props: ProfileProps) {
-  const { lang, t } = useLocale(props.lang);
-  const me = useSignal(props.me);
-  const tokens = useSignal<ApiToken[] | null>(null);
-  const secret = useSignal<{ name: string; token: string } | null>(null);
-  const copied = useSignal(false);
-  const error = useSignal<Record<"profile" | "password" | "tokens", string>>({
-    profile: "",
-    password: "",
-    tokens: "",
-  });
-  const status = useSignal<Record<"profile" | "password", string>>({ profile: "", password: "" });
-  const busy = useSignal(false);
-
-  const setError = (k: keyof typeof error.value, v: string) =>
-    error.value = { ...error.value, [k]: v };
-  const loadTokens = async () => {
-    try {
-      tokens.value = (await api<{ items: ApiToken[] }>("GET", "/api/v1/tokens")).items;
-    } catch (e) {
-      tokens.value = [];
-      setError("tokens", errorText(t, e));
-    }
-  };
-  useEffect(() => {
-    loadTokens();
-  }, []);
-
-  const saveProfile = async (e: Event) => {
+/** My name and language; a new language applies to this page at once. */
+function ProfileSection(props: { t: Translate; lang: Lang; me: Signal<PublicUser> }) {
+  const { t, lang, me } = props;
+  const error = useSignal("");
+  const status = useSignal("");
+  const save = async (e: Event) => {
     e.preventDefault();
     const f = new FormData(e.target as HTMLFormElement);
     const next = { name: String(f.get("name")).trim(), lang: String(f.get("lang")) as Lang };
-    setError("profile", "");
-    status.value = { ...status.value, profile: "" };
+    error.value = "";
+    status.value = "";
     try {
       me.value = (await api<{ user: PublicUser }>("PATCH", "/api/v1/me", next)).user;
       // Saved on the server already: switch this page without saving again.
       if (next.lang !== lang) setLang(next.lang, false);
       document.documentElement.dataset.langSource = "user";
-      status.value = { ...status.value, profile: t("pp_saved") };
+      status.value = t("pp_saved");
     } catch (err) {
-      setError("profile", errorText(t, err));
+      error.value = errorText(t, err);
     }
   };
+  return (
+    <section class="pp-section" aria-labelledby="pp-profile">
+      <h2 id="pp-profile">{me.value.email}</h2>
+      <p class="muted">{t("pp_profile_help")}</p>
+      {error.value && <p class="error" role="alert">{error.value}</p>}
+      <form class="pp-form" aria-label={t("pp_profile")} onSubmit={save}>
+        <label>
+          {t("name")}
+          <input name="name" required maxLength={100} defaultValue={me.value.name} />
+        </label>
+        <label>
+          {t("pp_lang")}
+          <select name="lang" defaultValue={me.value.lang ?? lang}>
+            <option value="en">{t("pp_lang_en")}</option>
+            <option value="zh">{t("pp_lang_zh")}</option>
+          </select>
+        </label>
+        <button type="submit" class="primary">{t("pp_save")}</button>
+      </form>
+      {status.value && <p class="pp-status" role="status">{status.value}</p>}
+    </section>
+  );
+}
 
-  const changePassword = async (e: Event) => {
+/** Change my password: the current one, then the new one. */
+function PasswordSection(props: { t: Translate }) {
+  const { t } = props;
+  const error = useSignal("");
+  const status = useSignal("");
+  const busy = useSignal(false);
+  const change = async (e: Event) => {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const f = new FormData(form);
-    setError("password", "");
-    status.value = { ...status.value, password: "" };
+    error.value = "";
+    status.value = "";
     busy.value = true;
     try {
       await api("POST", "/api/v1/me/password", {
@@ -76,44 +81,81 @@ export default function Profile(props: ProfileProps) {
         next: String(f.get("next")),
       });
       form.reset();
-      status.value = { ...status.value, password: t("pp_password_changed") };
+      status.value = t("pp_password_changed");
     } catch (err) {
-      setError("password", errorText(t, err));
+      error.value = errorText(t, err);
     } finally {
       busy.value = false;
     }
   };
+  return (
+    <section class="pp-section" aria-labelledby="pp-password">
+      <h2 id="pp-password">{t("pp_password")}</h2>
+      <p class="muted">{t("pp_password_help")}</p>
+      {error.value && <p class="error" role="alert">{error.value}</p>}
+      <form class="pp-form" aria-label={t("pp_change_password")} onSubmit={change}>
+        <label>
+          {t("pp_current_password")}
+          <input name="current" type="password" required autocomplete="current-password" />
+        </label>
+        <label>
+          {t("pp_new_password")}
+          <input name="next" type="password" required minLength={8} autocomplete="new-password" />
+        </label>
+        <button type="submit" class="primary" disabled={busy.value}>
+          {t("pp_change_password")}
+        </button>
+      </form>
+      {status.value && <p class="pp-status" role="status">{status.value}</p>}
+    </section>
+  );
+}
 
-  const createToken = async (e: Event) => {
+/** My API tokens, the secret of a new one (shown once), and the calls that change them. */
+function useTokens(t: Translate) {
+  const tokens = useSignal<ApiToken[] | null>(null);
+  const secret = useSignal<{ name: string; token: string } | null>(null);
+  const copied = useSignal(false);
+  const error = useSignal("");
+  const load = async () => {
+    try {
+      tokens.value = (await api<{ items: ApiToken[] }>("GET", "/api/v1/tokens")).items;
+    } catch (e) {
+      tokens.value = [];
+      error.value = errorText(t, e);
+    }
+  };
+  useEffect(() => {
+    load();
+  }, []);
+  const create = async (e: Event) => {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const f = new FormData(form);
     const days = Number(f.get("expiry"));
     const body: { name: string; expiresAt?: number } = { name: String(f.get("name")).trim() };
     if (days > 0) body.expiresAt = Date.now() + days * DAY_MS;
-    setError("tokens", "");
+    error.value = "";
     copied.value = false;
     try {
       const r = await api<{ token: string; apiToken: ApiToken }>("POST", "/api/v1/tokens", body);
       secret.value = { name: r.apiToken.name, token: r.token };
       form.reset();
-      await loadTokens();
+      await load();
     } catch (err) {
-      setError("tokens", errorText(t, err));
+      error.value = errorText(t, err);
     }
   };
-
   const revoke = async (tok: ApiToken) => {
     if (!confirm(t("pp_revoke_confirm", { name: tok.name }))) return;
-    setError("tokens", "");
+    error.value = "";
     try {
       await api("DELETE", `/api/v1/tokens/${tok.id}`);
-      await loadTokens();
+      await load();
     } catch (err) {
-      setError("tokens", errorText(t, err));
+      error.value = errorText(t, err);
     }
   };
-
   const copy = async () => {
     if (!secret.value) return;
     try {
@@ -125,7 +167,62 @@ export default function Profile(props: ProfileProps) {
       if (el) getSelection()?.selectAllChildren(el);
     }
   };
+  return { tokens, secret, copied, error, create, revoke, copy };
+}
 
+/** My API tokens: create one (its secret shown once, with a copy button), list, revoke. */
+function TokensSection(props: { t: Translate; lang: Lang }) {
+  const { t } = props;
+  const { tokens, secret, copied, error, create, revoke, copy } = useTokens(t);
+  return (
+    <section class="pp-section" aria-labelledby="pp-tokens">
+      <h2 id="pp-tokens">{t("pp_tokens")}</h2>
+      <p class="muted">
+        {t("pp_tokens_help")} <a href="/api-docs">{t("apid_nav")}</a>
+      </p>
+      {error.value && <p class="error" role="alert">{error.value}</p>}
+      <form class="pp-form" aria-label={t("pp_create_token")} onSubmit={create}>
+        <label>
+          {t("pp_token_name")}
+          <input name="name" required maxLength={100} autocomplete="off" />
+        </label>
+        <label>
+          {t("pp_token_expiry")}
+          <select name="expiry" defaultValue="90">
+            {EXPIRY_DAYS.map((d) => (
+              <option key={d} value={String(d)}>
+                {d === 0 ? t("pp_expiry_never") : t("pp_expiry_days", { n: d })}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" class="primary">{t("pp_create_token")}</button>
+      </form>
+      {secret.value && (
+        <div class="pp-secret" role="status">
+          <strong>{secret.value.name}</strong>
+          <span>{t("pp_token_once")}</span>
+          <code data-testid="new-token">{secret.value.token}</code>
+          <button type="button" onClick={copy}>
+            {copied.value ? t("pp_copied") : t("pp_copy")}
+          </button>
+        </div>
+      )}
+      <TokenList
+        t={t}
+        lang={props.lang}
+        tokens={tokens.value}
+        empty={t("pp_no_tokens")}
+        onRevoke={revoke}
+      />
+    </section>
+  );
+}
+
+/** The caller's own account: name and language, password, API tokens, and where notifications are set. */
+export default function Profile(props: ProfileProps) {
+  const { lang, t } = useLocale(props.lang);
+  const me = useSignal(props.me);
   const logout = async () => {
     try {
       await api("DELETE", "/api/v1/session");
@@ -133,110 +230,20 @@ export default function Profile(props: ProfileProps) {
       location.href = "/login";
     }
   };
-
   return (
     <div class="admin">
       <AdminNav t={t} me={me.value} current="profile" />
       <main class="admin-main">
         <h1>{t("pp_profile")}</h1>
-
-        <section class="pp-section" aria-labelledby="pp-profile">
-          <h2 id="pp-profile">{me.value.email}</h2>
-          <p class="muted">{t("pp_profile_help")}</p>
-          {error.value.profile && <p class="error" role="alert">{error.value.profile}</p>}
-          <form class="pp-form" aria-label={t("pp_profile")} onSubmit={saveProfile}>
-            <label>
-              {t("name")}
-              <input name="name" required maxLength={100} defaultValue={me.value.name} />
-            </label>
-            <label>
-              {t("pp_lang")}
-              <select name="lang" defaultValue={me.value.lang ?? lang}>
-                <option value="en">{t("pp_lang_en")}</option>
-                <option value="zh">{t("pp_lang_zh")}</option>
-              </select>
-            </label>
-            <button type="submit" class="primary">{t("pp_save")}</button>
-          </form>
-          {status.value.profile && <p class="pp-status" role="status">{status.value.profile}</p>}
-        </section>
-
-        <section class="pp-section" aria-labelledby="pp-password">
-          <h2 id="pp-password">{t("pp_password")}</h2>
-          <p class="muted">{t("pp_password_help")}</p>
-          {error.value.password && <p class="error" role="alert">{error.value.password}</p>}
-          <form class="pp-form" aria-label={t("pp_change_password")} onSubmit={changePassword}>
-            <label>
-              {t("pp_current_password")}
-              <input name="current" type="password" required autocomplete="current-password" />
-            </label>
-            <label>
-              {t("pp_new_password")}
-              <input
-                name="next"
-                type="password"
-                required
-                minLength={8}
-                autocomplete="new-password"
-              />
-            </label>
-            <button type="submit" class="primary" disabled={busy.value}>
-              {t("pp_change_password")}
-            </button>
-          </form>
-          {status.value.password && <p class="pp-status" role="status">{status.value.password}</p>}
-        </section>
-
-        <section class="pp-section" aria-labelledby="pp-tokens">
-          <h2 id="pp-tokens">{t("pp_tokens")}</h2>
-          <p class="muted">
-            {t("pp_tokens_help")} <a href="/api-docs">{t("apid_nav")}</a>
-          </p>
-          {error.value.tokens && <p class="error" role="alert">{error.value.tokens}</p>}
-          <form class="pp-form" aria-label={t("pp_create_token")} onSubmit={createToken}>
-            <label>
-              {t("pp_token_name")}
-              <input name="name" required maxLength={100} autocomplete="off" />
-            </label>
-            <label>
-              {t("pp_token_expiry")}
-              <select name="expiry" defaultValue="90">
-                {EXPIRY_DAYS.map((d) => (
-                  <option key={d} value={String(d)}>
-                    {d === 0 ? t("pp_expiry_never") : t("pp_expiry_days", { n: d })}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <button type="submit" class="primary">{t("pp_create_token")}</button>
-          </form>
-          {secret.value && (
-            <div class="pp-secret" role="status">
-              <strong>{secret.value.name}</strong>
-              <span>{t("pp_token_once")}</span>
-              <code data-testid="new-token">{secret.value.token}</code>
-              <button type="button" onClick={copy}>
-                {copied.value ? t("pp_copied") : t("pp_copy")}
-              </button>
-            </div>
-          )}
-          <TokenList
-            t={t}
-            lang={lang}
-            tokens={tokens.value}
-            empty={t("pp_no_tokens")}
-            onRevoke={revoke}
-          />
-        </section>
-
+        <ProfileSection t={t} lang={lang} me={me} />
+        <PasswordSection t={t} />
+        <TokensSection t={t} lang={lang} />
         <PushSetup t={t} />
-
         <section class="pp-section" aria-labelledby="pp-notify">
           <h2 id="pp-notify">{t("pp_notify_title")}</h2>
           <p class="muted">{t("pp_notify_help")}</p>
           <a href="/oncall#my-notifications">{t("pp_notify_link")}</a>
         </section>
-
         <p>
           <button type="button" onClick={logout}>{t("logout")}</button>
         </p>
