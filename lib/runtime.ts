@@ -17,6 +17,7 @@ import { RetentionService } from "./chat/retention.ts";
 import { migrateContactChannels } from "./notify/contacts.ts";
 import { migrateTeamNameIndex } from "./accounts/teams.ts";
 import { migrateAlertIndexes } from "./alerts/alert_index.ts";
+import { migrateIntegrationTokenIndex } from "./alerts/integrations.ts";
 import { deliverWebhook, fireAutomation } from "./alerts/automation.ts";
 import { deliverPersonal } from "./notify/deliveries.ts";
 import { stagePersonalBatch } from "./notify/personal_timers.ts";
@@ -64,6 +65,7 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
       await migrateContactChannels(kv, clock);
       await migrateTeamNameIndex(kv);
       await migrateAlertIndexes(kv, clock);
+      await migrateIntegrationTokenIndex(kv);
       await fanout.start();
       core.timers.start();
       core.retention.start();
