@@ -20,6 +20,7 @@ import { migrateAlertIndexes } from "./alerts/alert_index.ts";
 import { migrateIntegrationTokenIndex } from "./alerts/integrations.ts";
 import { deliverWebhook, fireAutomation } from "./alerts/automation.ts";
 import { deliverPersonal } from "./notify/deliveries.ts";
+import { deliverZabbix } from "./alerts/zabbix_sync.ts";
 import { stagePersonalBatch } from "./notify/personal_timers.ts";
 import { flushRobot } from "./notify/robots.ts";
 import { keys } from "./core/keys.ts";
@@ -101,6 +102,8 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
         return await stagePersonalBatch(core, id);
       case "robot":
         return await flushRobot(core, id);
+      case "zabbix":
+        return await deliverZabbix(core, id);
       default: {
         const unknown: never = t;
         throw new Error(`timer ${id}: no handler for ${JSON.stringify(unknown)}`);
