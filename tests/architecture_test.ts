@@ -103,7 +103,6 @@ const SIZE_DEBT = [
   "islands/AlertPage.tsx#AlertPage",
   "islands/Alerts.tsx#Alerts",
   "islands/ChatApp.tsx#ChatApp",
-  "islands/Integrations.tsx#Integrations",
   "islands/OnCall.tsx#OnCall",
   "islands/Profile.tsx#Profile",
   "islands/Rules.tsx",

@@ -9,6 +9,7 @@
  * the earliest pending due time from the index. Where KV queues are on
  * (TOCSIN_KV_QUEUES) a queue message is one more wake-up. Firing is a
  * check-and-set on the record, so no wake-up fires a timer twice.
+ * Long because: the one union of every timer kind sits with the service that fires them.
  */
 import { z } from "zod";
 import type { Deps } from "../core/deps.ts";
