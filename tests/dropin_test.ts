@@ -367,6 +367,10 @@ Deno.test("zabbix - alert_subject and alert_message; the media type's Test is a 
   assert.equal(test.json.test, true);
   assert.match(test.json.message, /test/i);
   assert.equal((await alertsOf(t.admin)).length, 0, "a test opens nothing");
+  const noId = await post(srv, path, JSON.stringify({ alert_subject: "{ALERT.SUBJECT}" }), auth);
+  assert.equal(noId.status, 200, "the dialog without an event_id parameter is a test too");
+  const broken = await post(srv, path, JSON.stringify({ alert_subject: "disk full" }), auth);
+  assert.equal(broken.status, 400, "a media type without event_id hears its mistake");
   // Without the token the test is refused like anything else.
   assert.equal((await post(srv, path, JSON.stringify({ event_id: "{EVENT.ID}" }))).status, 401);
 

@@ -48,8 +48,12 @@ function expanded(s: string | undefined): string | undefined {
  */
 export function isZabbixTest(json: unknown): boolean {
   if (!json || typeof json !== "object" || Array.isArray(json)) return false;
-  const id = (json as Record<string, unknown>).event_id;
-  return id === undefined || id === "" || (typeof id === "string" && MACRO.test(id.trim()));
+  const o = json as Record<string, unknown>;
+  const macro = (v: unknown) => typeof v === "string" && MACRO.test(v.trim());
+  if (macro(o.event_id)) return true;
+  // No event id at all: a test only if it carries the dialog's unexpanded macros; a media type
+  // that simply lacks the parameter must hear its 400.
+  return (o.event_id === undefined || o.event_id === "") && Object.values(o).some(macro);
 }
 
 /** The Zabbix media type in integrations/zabbix: problem, recovery, acknowledgement, other updates. */
