@@ -12,6 +12,7 @@ import * as providers from "./strings/providers.ts";
 import * as people from "./strings/people.ts";
 import * as push from "./strings/push.ts";
 import * as webhooks from "./strings/webhooks.ts";
+import * as dropin from "./strings/dropin.ts";
 
 export type Lang = "en" | "zh";
 
@@ -25,6 +26,7 @@ const en = {
   ...people.en,
   ...push.en,
   ...webhooks.en,
+  ...dropin.en,
 };
 const zh: Record<Key, string> = {
   ...core.zh,
@@ -35,6 +37,7 @@ const zh: Record<Key, string> = {
   ...people.zh,
   ...push.zh,
   ...webhooks.zh,
+  ...dropin.zh,
 };
 export type Key = keyof typeof en;
 

@@ -17,8 +17,10 @@ import { RetentionService } from "./chat/retention.ts";
 import { migrateContactChannels } from "./notify/contacts.ts";
 import { migrateTeamNameIndex } from "./accounts/teams.ts";
 import { migrateAlertIndexes } from "./alerts/alert_index.ts";
+import { migrateIntegrationTokenIndex } from "./alerts/integrations.ts";
 import { deliverWebhook, fireAutomation } from "./alerts/automation.ts";
 import { deliverPersonal } from "./notify/deliveries.ts";
+import { deliverZabbix } from "./alerts/zabbix_sync.ts";
 import { stagePersonalBatch } from "./notify/personal_timers.ts";
 import { flushRobot } from "./notify/robots.ts";
 import { fireDingStep } from "./notify/ding_steps.ts";
@@ -66,6 +68,7 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
       await migrateContactChannels(kv, clock);
       await migrateTeamNameIndex(kv);
       await migrateAlertIndexes(kv, clock);
+      await migrateIntegrationTokenIndex(kv);
       await fanout.start();
       core.timers.start();
       core.retention.start();
@@ -105,6 +108,8 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
         return await fireDingStep(core, id);
       case "event_webhook":
         return await deliverEventWebhook(core, id);
+      case "zabbix":
+        return await deliverZabbix(core, id);
       default: {
         const unknown: never = t;
         throw new Error(`timer ${id}: no handler for ${JSON.stringify(unknown)}`);

@@ -22,7 +22,10 @@ export const SESSION_COOKIE = "tocsin_session";
  * shape), or as an HTML page with `title` (links opened from an e-mail).
  * A handler sets it first thing with `c.set("errorStyle", ...)`.
  */
-export type ErrorStyle = { kind: "hook"; events: boolean } | { kind: "page"; title: string };
+export type ErrorStyle =
+  /** `pagerduty`: PagerDuty's own path, where load shedding is its 429 with Retry-After. */
+  | { kind: "hook"; events: boolean; pagerduty?: boolean }
+  | { kind: "page"; title: string };
 
 export type AppEnv = { Variables: { auth: Auth | null; errorStyle?: ErrorStyle } };
 

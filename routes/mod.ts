@@ -27,6 +27,7 @@ import { userRoutes } from "./api/users.ts";
 import { eventRoutes } from "./events.ts";
 import { eventWebhookRoutes } from "./api/event_webhooks.ts";
 import { hookRoutes } from "./hooks.ts";
+import { pagerdutyRoutes } from "./pagerduty.ts";
 import { escapeHtml, htmlPage } from "./html.ts";
 import { type AppEnv, authenticateRequest, checkOrigin, type ErrorStyle } from "./middleware.ts";
 import { serveOpenApi } from "./openapi.ts";
@@ -100,6 +101,7 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.route("/ack", ackRoutes(deps));
   app.route("/api/v1", eventRoutes(deps));
   app.route("/hooks", hookRoutes(deps));
+  app.route("/v2", pagerdutyRoutes(deps));
   app.route("/", pageRoutes(deps, opts.assets ?? null));
 
   app.notFound((c) =>
@@ -108,7 +110,7 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
 
   app.onError((err, c) => {
     const style = c.get("errorStyle");
-    const e = style?.kind === "hook" ? hookError(err) : apiError(err, c);
+    const e = style?.kind === "hook" ? hookError(err, style.pagerduty === true) : apiError(err, c);
     if (e.retryAfter) c.header("retry-after", String(e.retryAfter));
     return renderError(c, e, style);
   });
@@ -137,13 +139,16 @@ const HOOK_RETRY_AFTER_S = 5;
 
 /**
  * A webhook's error: its sender retries only 5xx (Alertmanager drops an alert
- * for good on any 4xx), so Tocsin's own failures are 503 with Retry-After.
+ * for good on any 4xx), so Tocsin's own failures and every load-shedding
+ * answer are 503 with Retry-After. On PagerDuty's path (`pagerduty`) they are
+ * PagerDuty's 429 with Retry-After instead, which its clients retry.
  */
-function hookError(err: Error): ApiError {
+function hookError(err: Error, pagerduty = false): ApiError {
   if (err instanceof ApiError && err.status !== 500) {
-    return err.status === 503 && !err.retryAfter
-      ? new ApiError(err.code, err.message, HOOK_RETRY_AFTER_S)
-      : err;
+    const shed = err.status === 503 || err.status === 429;
+    if (!shed) return err;
+    const retryAfter = err.retryAfter ?? HOOK_RETRY_AFTER_S;
+    return new ApiError(pagerduty ? "rate_limited" : "unavailable", err.message, retryAfter);
   }
   log.error("hooks: ingest failed", err);
   return new ApiError(
@@ -160,6 +165,9 @@ function renderError(c: Context, e: ApiError, style: ErrorStyle | undefined): Re
   // The Events API answers bad input in PagerDuty's own shape.
   if (style?.kind === "hook" && style.events && e.status === 400) {
     return c.json({ status: "invalid event", message: e.message, errors: [e.message] }, 400);
+  }
+  if (style?.kind === "hook" && style.pagerduty && e.status === 429) {
+    return c.json({ status: "throttle event", message: e.message }, 429);
   }
   return c.json(e.toJSON(), e.status as 400);
 }

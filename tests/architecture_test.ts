@@ -88,7 +88,6 @@ const SIZE_DEBT = [
   "components/MessageList.tsx#MessageList",
   "components/NewChatDialog.tsx#NewChatDialog",
   "islands/ChatApp.tsx#ChatApp",
-  "islands/Integrations.tsx#Integrations",
 ];
 
 Deno.test("architecture - no module over 400 lines and no function over 80 without a written reason", async () => {

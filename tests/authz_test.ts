@@ -161,6 +161,7 @@ const POLICY: Record<string, Policy> = {
   "GET /api/v1/poll": "user",
   "POST /hooks/:id": "token",
   "PUT /hooks/:id": "token",
+  "POST /v2/enqueue": "token",
   "GET /static/build/:id/:file": "public",
   "GET /favicon.ico": "public",
   "GET /manifest.webmanifest": "public",

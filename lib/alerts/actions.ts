@@ -21,6 +21,7 @@ import { getAlertFor } from "./queries.ts";
 import { stageAlertIndexes } from "./alert_index.ts";
 import { timelineEntry as entry } from "./timeline.ts";
 import { stageEventWebhooks } from "../notify/event_webhook_delivery.ts";
+import { stageZabbixSync } from "./zabbix_sync.ts";
 
 export const ActionInputSchema = z.strictObject({
   note: z.string().max(4_000).optional(),
@@ -80,6 +81,11 @@ export async function actOnAlert(
     upgradePeople(op, a);
     const entries = await stageAction(deps, op, a, action, by, now);
     if (!entries) return { done: a };
+    // Zabbix two-way: the source hears of acks, resolves and notes (a no-op for other sources).
+    if (action.kind === "ack" || action.kind === "resolve" || action.kind === "note") {
+      const text = action.kind === "note" ? action.text : by.note.note;
+      await stageZabbixSync(deps, op, a, action.kind, user.name || user.email, text, now);
+    }
     op.check(current).set(keys.alert(a.id), a);
     stageAlertIndexes(op, current.value, a);
     for (const t of entries) op.set(keys.alertTimeline(a.id, t.id), t);

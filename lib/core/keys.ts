@@ -87,6 +87,8 @@ export const keys = {
     id: string,
   ): Deno.KvKey => ["integrations_by_team", teamId, id],
   integrationsByTeam: (teamId: string): Deno.KvKey => ["integrations_by_team", teamId],
+  /** SHA-256 of an integration's token -> its id: PagerDuty's /v2/enqueue finds it by routing_key. */
+  integrationByTokenHash: (hash: string): Deno.KvKey => ["integration_by_token_hash", hash],
   /** Counters written by ingest with sum/max (never conflict): "alerts", "events", "last". */
   integrationStat: (id: string, stat: "alerts" | "events" | "last"): Deno.KvKey => [
     "integration_stats",

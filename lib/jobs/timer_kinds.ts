@@ -69,6 +69,15 @@ export const TimerSchema = z.discriminatedUnion("kind", [
     eventId: z.string(),
     delivery: z.string(),
   }),
+  /** One attempt (`n`) at telling Zabbix of an action (lib/alerts/zabbix_sync.ts). */
+  z.object({
+    ...TimerBase,
+    kind: z.literal("zabbix"),
+    zabbixAction: z.enum(["ack", "resolve", "note"]),
+    /** The acknowledgement message Zabbix shows. */
+    message: z.string(),
+    delivery: DeliveryId,
+  }),
   /** Users whose personal timers did not fit the paging commit; `round` is the alert's epoch. */
   z.object({ ...TimerBase, kind: z.literal("personal_batch"), userIds: z.array(z.string()) }),
   /** A robot's outbox flush, attempt `n`. */

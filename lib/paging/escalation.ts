@@ -132,8 +132,10 @@ export async function stageCancelPaging(
 ): Promise<void> {
   let personal = 0;
   for (const e of await timersOf(kv, alertId)) {
-    // Without a kind: everything that pages or waits to act, but not webhook deliveries already decided.
-    if (kind ? e.value.kind !== kind : e.value.kind === "webhook" || e.value.kind === "robot") {
+    // Without a kind: everything that pages or waits to act, but not deliveries already decided.
+    const decided = e.value.kind === "webhook" || e.value.kind === "robot" ||
+      e.value.kind === "zabbix";
+    if (kind ? e.value.kind !== kind : decided) {
       continue;
     }
     // A commit holds at most 100 checks: personal timers beyond the first

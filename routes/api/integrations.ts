@@ -33,6 +33,8 @@ export function integrationRoutes(deps: Core) {
     return items.map((i, n) => ({
       ...publicIntegration(i),
       hookUrl: `${origin(c)}/hooks/${i.id}`,
+      // PagerDuty senders post to a fixed path; the routing key (the token) selects this one.
+      ...(i.type === "events" ? { enqueueUrl: `${origin(c)}/v2/enqueue` } : {}),
       stats: stats[n],
     }));
   };

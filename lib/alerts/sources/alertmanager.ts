@@ -5,13 +5,15 @@ import { sha256Hex } from "../../core/crypto.ts";
 import { describeIssues } from "../../core/schemas.ts";
 import type { AlertEvent, AlertItem, Link } from "../model.ts";
 import { addLink, parseJson, safeUrl } from "./shared.ts";
+import { isLegacyGrafana, parseLegacyGrafana } from "./grafana_legacy.ts";
 
 const Str = z.string().max(20_000);
 const StrMap = z.record(z.string().max(1_000), z.coerce.string().max(20_000)).catch({});
 const NULL_TIME = "0001-01-01T00:00:00Z";
 
 const AmAlertSchema = z.looseObject({
-  status: z.enum(["firing", "resolved"]),
+  /** Absent on some senders' alerts: the group's status is taken then. */
+  status: z.enum(["firing", "resolved"]).optional(),
   labels: StrMap,
   annotations: StrMap.optional().default({}),
   startsAt: Str.optional().default(""),
@@ -44,12 +46,14 @@ const AmPayloadSchema = z.looseObject({
 
 /** Alertmanager webhook v4 (and Grafana's superset of it): one event per group. */
 export async function parseAlertmanager(body: string, grafana: boolean): Promise<AlertEvent[]> {
-  const r = AmPayloadSchema.safeParse(parseJson(body));
+  const json = parseJson(body);
+  if (grafana && isLegacyGrafana(json)) return [await parseLegacyGrafana(json)];
+  const r = AmPayloadSchema.safeParse(json);
   if (!r.success) throw new ApiError("invalid_input", describeIssues(r.error));
   const p = r.data;
   const items: AlertItem[] = p.alerts.map((a) => ({
     fingerprint: a.fingerprint ?? JSON.stringify(Object.entries(a.labels).sort()),
-    status: a.status,
+    status: a.status ?? p.status,
     labels: a.labels,
     annotations: a.annotations,
     startsAt: a.startsAt,

@@ -7,7 +7,8 @@ import type { AlertEvent, IntegrationType } from "../model.ts";
 import { parseAlertmanager } from "./alertmanager.ts";
 import { eventsToAlert, parseEventsBody } from "./events.ts";
 import { parseText } from "./text.ts";
-import { parseZabbix } from "./zabbix.ts";
+import { isZabbixTest, parseZabbix } from "./zabbix.ts";
+import { parseJson } from "./shared.ts";
 
 /** What one delivery says, as parseDelivery reads it. */
 export interface ParsedDelivery {
@@ -16,12 +17,15 @@ export interface ParsedDelivery {
   routingKey: string | null;
   /** The Events API's dedup_key, as sent or generated (answered back); null for other types. */
   dedupKey: string | null;
+  /** A sender's test (Zabbix's Test button): no events, answered 2xx with this text. */
+  test?: string;
 }
 
 /** How a text delivery is refined (headers or query), and where a missing Events API dedup_key comes from. */
 export interface DeliveryOptions {
   title?: string;
   priority?: string;
+  tags?: string;
   dedupKey?: string;
   newDedupKey?: () => string;
 }
@@ -42,8 +46,17 @@ export async function parseDelivery(
       return only(await parseAlertmanager(body, false));
     case "grafana":
       return only(await parseAlertmanager(body, true));
-    case "zabbix":
-      return only(await parseZabbix(body));
+    case "zabbix": {
+      const json = parseJson(body);
+      if (isZabbixTest(json)) {
+        return {
+          ...only([]),
+          test: "Tocsin received the Zabbix test. Its macros are not expanded " +
+            "({EVENT.ID} and the like), so no alert was opened; real problems will open alerts.",
+        };
+      }
+      return only(await parseZabbix(json));
+    }
     case "text":
       return only(await parseText(body, opts));
     case "events": {

@@ -4,7 +4,7 @@ import { ApiError } from "../../core/errors.ts";
 import { sha256Hex } from "../../core/crypto.ts";
 import { describeIssues } from "../../core/schemas.ts";
 import type { AlertEvent, Link } from "../model.ts";
-import { addLink, parseJson, tryParseJson } from "./shared.ts";
+import { addLink, tryParseJson } from "./shared.ts";
 
 const ZabbixSchema = z.looseObject({
   event_id: z.coerce.string().min(1).max(64),
@@ -28,11 +28,37 @@ const ZabbixSchema = z.looseObject({
   /** {EVENT.UPDATE.ACTION}, e.g. "acknowledged", "commented", "changed severity". */
   update_action: z.string().max(2_000).optional(),
   update_user: z.string().max(500).optional(),
+  /** {ALERT.SUBJECT} and {ALERT.MESSAGE}: what the action's message template made of the event. */
+  alert_subject: z.string().max(2_000).optional(),
+  alert_message: z.string().max(20_000).optional(),
 });
 
+/** An unexpanded macro such as "{EVENT.ID}": what the media type's Test button sends. */
+const MACRO = /^\{[A-Z0-9_.:#$]+\}$/;
+
+/** The text unless it is empty or an unexpanded macro. */
+function expanded(s: string | undefined): string | undefined {
+  const t = s?.trim();
+  return t && !MACRO.test(t) ? t : undefined;
+}
+
+/**
+ * Whether the body is the media type's "Test" (macros not expanded, so no event id): it is
+ * answered 2xx with a note saying so instead of a 400 that would look like a broken setup.
+ */
+export function isZabbixTest(json: unknown): boolean {
+  if (!json || typeof json !== "object" || Array.isArray(json)) return false;
+  const o = json as Record<string, unknown>;
+  const macro = (v: unknown) => typeof v === "string" && MACRO.test(v.trim());
+  if (macro(o.event_id)) return true;
+  // No event id at all: a test only if it carries the dialog's unexpanded macros; a media type
+  // that simply lacks the parameter must hear its 400.
+  return (o.event_id === undefined || o.event_id === "") && Object.values(o).some(macro);
+}
+
 /** The Zabbix media type in integrations/zabbix: problem, recovery, acknowledgement, other updates. */
-export async function parseZabbix(body: string): Promise<AlertEvent[]> {
-  const r = ZabbixSchema.safeParse(parseJson(body));
+export async function parseZabbix(json: unknown): Promise<AlertEvent[]> {
+  const r = ZabbixSchema.safeParse(json);
   if (!r.success) throw new ApiError("invalid_input", describeIssues(r.error));
   const z0 = r.data;
   let tags: { tag: string; value: string }[] = [];
@@ -62,8 +88,9 @@ export async function parseZabbix(body: string): Promise<AlertEvent[]> {
   return [{
     key: "event:" + z0.event_id,
     action,
-    title: (z0.event_name || z0.trigger_name || "Zabbix problem").slice(0, 300),
-    summary: (z0.trigger_description ?? "").slice(0, 2_000),
+    title: (expanded(z0.alert_subject) || z0.event_name || z0.trigger_name || "Zabbix problem")
+      .slice(0, 300),
+    summary: (expanded(z0.alert_message) ?? z0.trigger_description ?? "").slice(0, 2_000),
     source: z0.host_name || "zabbix",
     severity: z0.event_nseverity,
     labels,
