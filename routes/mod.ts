@@ -35,7 +35,10 @@ import { pageRoutes } from "./pages.tsx";
 import { wsRoutes } from "./ws.ts";
 import { log } from "../lib/core/log.ts";
 
-/** Builds the app. `assets` is the built browser bundle; without it pages answer 503 and the API works. */
+/**
+ * Builds the app. `assets` is the built browser bundle; without it pages answer 503 and the API works.
+ * Long because: the one table of every mount, in the order Hono matches them.
+ */
 export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
