@@ -23,6 +23,7 @@ import { stagePersonalBatch } from "./notify/personal_timers.ts";
 import { flushRobot } from "./notify/robots.ts";
 import { keys } from "./core/keys.ts";
 import { describeIssues } from "./core/schemas.ts";
+import { timerLateness } from "./ops/metrics.ts";
 
 /** Everything a running Tocsin holds: the domain's ports plus the hub, receipts, timers and retention. */
 export interface Core extends Deps {
@@ -85,6 +86,9 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
     const parsed = TimerSchema.safeParse(raw);
     if (!parsed.success) throw new Error(`timer ${id}: ${describeIssues(parsed.error)}`);
     const t = parsed.data;
+    if (t.dueAt <= clock.now()) {
+      timerLateness.observe({ kind: t.kind }, (clock.now() - t.dueAt) / 1e3);
+    }
     switch (t.kind) {
       case "reminder":
       case "escalation":

@@ -14,6 +14,7 @@ import { isUlid, ulid } from "../lib/core/ids.ts";
 import { getIntegration, type Integration, tokenMatches } from "../lib/alerts/integrations.ts";
 import { isTeamArchived } from "../lib/accounts/teams.ts";
 import type { AppEnv } from "./middleware.ts";
+import { alertsIngested } from "../lib/ops/metrics.ts";
 
 /** Largest age of a Grafana signature timestamp, against replays. */
 const SIGNATURE_MAX_AGE_S = 300;
@@ -100,6 +101,7 @@ export function hookRoutes(deps: Core) {
     for (const ev of parsed.events) {
       if (idem && !ev.deliveryKey) ev.deliveryKey = "idem:" + idem.slice(0, 200);
       results.push(await applyEvent(deps, integration, ev, body));
+      alertsIngested.inc({ integration: integration.type, outcome: results.at(-1)!.outcome });
     }
     if (events) {
       return c.json(

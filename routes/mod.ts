@@ -27,12 +27,14 @@ import { escapeHtml, htmlPage } from "./html.ts";
 import { type AppEnv, authenticateRequest, checkOrigin, type ErrorStyle } from "./middleware.ts";
 import { pageRoutes } from "./pages.tsx";
 import { wsRoutes } from "./ws.ts";
+import { countRequests, metricsRoutes } from "./metrics.ts";
 import { log } from "../lib/core/log.ts";
 
 /** Builds the app. `assets` is the built browser bundle; without it pages answer 503 and the API works. */
 export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
+  app.use(countRequests());
   app.use(secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
   app.use("/api/*", async (c, next) => {
     await next();
@@ -72,6 +74,7 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
     );
   });
 
+  app.route("/metrics", metricsRoutes(deps));
   app.route("/api/v1", authRoutes(deps));
   app.route("/api/v1/users", userRoutes(deps));
   app.route("/api/v1/tokens", tokenRoutes(deps));
