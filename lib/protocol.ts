@@ -80,3 +80,4 @@ export type {
 } from "./alerts/automation_rules.ts";
 export type { ReminderSettings } from "./paging/reminders.ts";
 export type { ProviderInput } from "./notify/providers.ts";
+export type { SystemStatus } from "./ops/system.ts";

@@ -28,6 +28,7 @@ import { type AppEnv, authenticateRequest, checkOrigin, type ErrorStyle } from "
 import { pageRoutes } from "./pages.tsx";
 import { wsRoutes } from "./ws.ts";
 import { countRequests, metricsRoutes } from "./metrics.ts";
+import { systemRoutes } from "./api/system.ts";
 import { log } from "../lib/core/log.ts";
 
 /** Builds the app. `assets` is the built browser bundle; without it pages answer 503 and the API works. */
@@ -77,6 +78,7 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.route("/metrics", metricsRoutes(deps));
   app.route("/api/v1", authRoutes(deps));
   app.route("/api/v1/users", userRoutes(deps));
+  app.route("/api/v1/system", systemRoutes(deps));
   app.route("/api/v1/tokens", tokenRoutes(deps));
   app.route("/api/v1/teams", teamRoutes(deps));
   app.route("/api/v1/conversations", conversationRoutes(deps));

@@ -154,11 +154,26 @@ export function trackConnection(
   release: () => void,
 ): () => void {
   realtimeConnections.inc({ transport });
+  open.set(transport, (open.get(transport) ?? 0) + 1);
   let done = false;
   return () => {
-    if (!done) realtimeConnections.dec({ transport });
+    if (!done) {
+      realtimeConnections.dec({ transport });
+      open.set(transport, (open.get(transport) ?? 1) - 1);
+    }
     done = true;
     release();
+  };
+}
+
+const open = new Map<string, number>();
+
+/** Realtime connections open on this process, per transport. */
+export function openConnections(): { websocket: number; sse: number; poll: number } {
+  return {
+    websocket: open.get("websocket") ?? 0,
+    sse: open.get("sse") ?? 0,
+    poll: open.get("poll") ?? 0,
   };
 }
 
