@@ -14,9 +14,7 @@ import { fireTimer } from "./paging/escalation.ts";
 import { DeliveredBuffer } from "./chat/receipts.ts";
 import { TimerSchema, TimerService } from "./jobs/timers.ts";
 import { RetentionService } from "./chat/retention.ts";
-import { migrateContactChannels } from "./notify/contacts.ts";
-import { migrateTeamNameIndex } from "./accounts/teams.ts";
-import { migrateAlertIndexes } from "./alerts/alert_index.ts";
+import { runMigrations } from "./ops/migrations.ts";
 import { deliverWebhook, fireAutomation } from "./alerts/automation.ts";
 import { deliverPersonal } from "./notify/deliveries.ts";
 import { stagePersonalBatch } from "./notify/personal_timers.ts";
@@ -62,9 +60,7 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
     timers: null as unknown as TimerService,
     retention: null as unknown as RetentionService,
     async start() {
-      await migrateContactChannels(kv, clock);
-      await migrateTeamNameIndex(kv);
-      await migrateAlertIndexes(kv, clock);
+      await runMigrations(core);
       await fanout.start();
       core.timers.start();
       core.retention.start();
