@@ -15,6 +15,7 @@ import { DeliveredBuffer } from "./chat/receipts.ts";
 import { TimerSchema, TimerService } from "./jobs/timers.ts";
 import { RetentionService } from "./chat/retention.ts";
 import { runMigrations } from "./ops/migrations.ts";
+import { SelfHeartbeat } from "./ops/heartbeat.ts";
 import { deliverWebhook, fireAutomation } from "./alerts/automation.ts";
 import { deliverPersonal } from "./notify/deliveries.ts";
 import { stagePersonalBatch } from "./notify/personal_timers.ts";
@@ -29,6 +30,7 @@ export interface Core extends Deps {
   delivered: DeliveredBuffer;
   timers: TimerService;
   retention: RetentionService;
+  heartbeat: SelfHeartbeat;
   /** Starts following fanout. */
   start(): Promise<void>;
   /** Closes subscribers, flushes buffered receipts and stops the watch. Does not close `kv`. */
@@ -59,13 +61,16 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
     presence: { isConnected: (userId) => hub.subscribersOf(userId).length > 0 },
     timers: null as unknown as TimerService,
     retention: null as unknown as RetentionService,
+    heartbeat: null as unknown as SelfHeartbeat,
     async start() {
       await runMigrations(core);
       await fanout.start();
       core.timers.start();
       core.retention.start();
+      core.heartbeat.start();
     },
     async close() {
+      await core.heartbeat.close();
       hub.closeAll(CLOSE.shutdown, "server shutting down");
       await core.retention.close();
       await core.timers.close();
@@ -74,6 +79,7 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
     },
   };
   core.retention = new RetentionService(core);
+  core.heartbeat = new SelfHeartbeat(core);
   core.timers = new TimerService(core, async (id) => {
     // One dispatcher for every kind of timer, on the parsed record. A record that does not parse
     // throws: the failure is counted, and it ends among the dead letters, where admins see it.

@@ -300,6 +300,12 @@ export const DEFAULT_METRICS_ALLOW: readonly string[] = ["127.0.0.0/8", "::1/128
  */
 export const DEFAULT_METRICS_TIMER_SCAN_MAX = 10_000;
 
+/**
+ * How often Tocsin pings TOCSIN_SELF_HEARTBEAT_URL while ready: once a minute matches the
+ * one-minute periods dead-man's switches (healthchecks.io, Watchdog rules) are usually set to.
+ */
+export const DEFAULT_SELF_HEARTBEAT_MS = 60_000;
+
 /** Shortest TOCSIN_METRICS_TOKEN accepted: a guessable token would make the address list moot. */
 export const METRICS_TOKEN_MIN_LENGTH = 16;
 
@@ -386,6 +392,9 @@ export interface Config {
   metricsToken: string | null;
   metricsAllow: readonly string[];
   metricsTimerScanMax: number;
+  /** Dead-man's switch pinged while ready (TOCSIN_SELF_HEARTBEAT_URL); null: none. */
+  selfHeartbeatUrl: string | null;
+  selfHeartbeatMs: number;
 }
 
 /** The defaults, as one object. */
@@ -466,6 +475,8 @@ export function defaultConfig(): Config {
     metricsToken: null,
     metricsAllow: DEFAULT_METRICS_ALLOW,
     metricsTimerScanMax: DEFAULT_METRICS_TIMER_SCAN_MAX,
+    selfHeartbeatUrl: null,
+    selfHeartbeatMs: DEFAULT_SELF_HEARTBEAT_MS,
   };
 }
 
@@ -534,6 +545,7 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_SMTP_TIMEOUT_MS: "smtpTimeoutMs",
   TOCSIN_READY_MAX_SWEEP_AGE_MS: "readyMaxSweepAgeMs",
   TOCSIN_METRICS_TIMER_SCAN_MAX: "metricsTimerScanMax",
+  TOCSIN_SELF_HEARTBEAT_MS: "selfHeartbeatMs",
 };
 
 /** Names of every environment variable Tocsin reads (for docs and tests). */
@@ -550,6 +562,7 @@ export const ENV_NAMES: string[] = [
   "TOCSIN_DEFAULT_LANG",
   "TOCSIN_METRICS_TOKEN",
   "TOCSIN_METRICS_ALLOW",
+  "TOCSIN_SELF_HEARTBEAT_URL",
   ...Object.keys(NUMERIC_ENV),
 ];
 
@@ -647,6 +660,22 @@ function readOpsEnv(config: Config, env: Record<string, string | undefined>): vo
         throw new Error(`TOCSIN_METRICS_ALLOW: ${JSON.stringify(c)} is not an IP range (CIDR)`);
       }
     }
+  }
+  if (env.TOCSIN_SELF_HEARTBEAT_URL) {
+    let url: URL | null = null;
+    try {
+      url = new URL(env.TOCSIN_SELF_HEARTBEAT_URL);
+    } catch {
+      // reported below
+    }
+    // The URL itself is not repeated: a switch's URL is often its secret.
+    if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+      throw new Error("TOCSIN_SELF_HEARTBEAT_URL must be an http(s) URL");
+    }
+    config.selfHeartbeatUrl = url.href;
+  }
+  if (config.selfHeartbeatMs < 1_000) {
+    throw new Error("TOCSIN_SELF_HEARTBEAT_MS must be at least 1000");
   }
 }
 
