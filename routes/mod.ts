@@ -6,6 +6,7 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
+import { matchedRoutes } from "hono/route";
 import type { Assets } from "../lib/assets.ts";
 import { checkHealth, type Core } from "../lib/runtime.ts";
 import { ApiError } from "../lib/core/errors.ts";
@@ -121,8 +122,21 @@ function apiError(err: Error, c: Context): ApiError {
   // One line, whatever the path and client put in it (c.req.path is percent-decoded): the
   // logger escapes control characters.
   const ua = c.req.header("user-agent") ?? "-";
-  log.error(`${c.req.method} ${c.req.path} failed (user-agent: ${ua}):`, err);
+  log.error(`${c.req.method} ${loggedPath(c)} failed (user-agent: ${ua}):`, err);
   return new ApiError("internal", "internal error");
+}
+
+/**
+ * The path as logged: a credential carried in the path (an acknowledge link's `/ack/:token`) is
+ * blanked, by the matched route's parameter names; a path no route matched is logged as it came.
+ */
+function loggedPath(c: Context): string {
+  const route = matchedRoutes(c).filter((r) => r.method !== "ALL").at(-1)?.path;
+  if (!route || !/:\w*(token|secret|key)/i.test(route)) return c.req.path;
+  return route.replace(
+    /:(\w+)/g,
+    (_, name: string) => /token|secret|key/i.test(name) ? "***" : c.req.param(name) ?? "",
+  );
 }
 
 /** Seconds a webhook sender waits before retrying a 503 that names no delay. */
