@@ -41,6 +41,8 @@ export interface MigrationRecord {
  * so only a process that died (or hung) for this long loses it.
  */
 export const MIGRATION_LOCK_TTL_MS = 30_000;
+/** A migration that took this long is logged when done (it held up the start). */
+const MIGRATION_LOG_AFTER_MS = 1_000;
 /** How often a process waiting for another's migration looks for its record. */
 const WAIT_POLL_MS = 100;
 
@@ -107,9 +109,9 @@ async function runLocked(deps: MigrationDeps, m: Migration, owner: string): Prom
   }, MIGRATION_LOCK_TTL_MS / 3);
   const started = clock.now();
   try {
-    log.info(`migrations: running ${m.name}`);
     await m.run(deps);
   } catch (err) {
+    log.error(`migrations: ${m.name} failed`, err);
     // Failed, not died: free the lock so that the next start retries at once.
     clearInterval(renew);
     await renewing;
@@ -123,7 +125,9 @@ async function runLocked(deps: MigrationDeps, m: Migration, owner: string): Prom
   const record: MigrationRecord = { ranAt: clock.now(), by: owner };
   await kv.atomic().set(keys.migration(m.name), record).delete(keys.migrationLock(m.name))
     .commit();
-  log.info(`migrations: ${m.name} done in ${clock.now() - started} ms`);
+  // Quick ones (all of them on a new store) stay quiet: the first line is where to open Tocsin.
+  const ms = clock.now() - started;
+  if (ms >= MIGRATION_LOG_AFTER_MS) log.info(`migrations: ${m.name} done in ${ms} ms`);
 }
 
 /** The migrations recorded in a store, by name (for tests and the upgrade docs' check). */
