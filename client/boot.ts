@@ -16,6 +16,7 @@ const islands: Record<string, () => Promise<IslandModule>> = {
   AdminTeams: () => import("../islands/AdminTeams.tsx"),
   OnCall: () => import("../islands/OnCall.tsx"),
   AdminNotify: () => import("../islands/AdminNotify.tsx"),
+  System: () => import("../islands/System.tsx"),
   Integrations: () => import("../islands/Integrations.tsx"),
   Alerts: () => import("../islands/Alerts.tsx"),
   AlertPage: () => import("../islands/AlertPage.tsx"),

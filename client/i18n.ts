@@ -13,6 +13,7 @@ import * as people from "./strings/people.ts";
 import * as push from "./strings/push.ts";
 import * as webhooks from "./strings/webhooks.ts";
 import * as dropin from "./strings/dropin.ts";
+import * as system from "./strings/system.ts";
 
 export type Lang = "en" | "zh";
 
@@ -27,6 +28,7 @@ const en = {
   ...push.en,
   ...webhooks.en,
   ...dropin.en,
+  ...system.en,
 };
 const zh: Record<Key, string> = {
   ...core.zh,
@@ -38,6 +40,7 @@ const zh: Record<Key, string> = {
   ...push.zh,
   ...webhooks.zh,
   ...dropin.zh,
+  ...system.zh,
 };
 export type Key = keyof typeof en;
 

@@ -33,6 +33,7 @@ export function NavLinks(props: { t: Translate; me: PublicUser; current?: NavPag
       {admin && <a href="/admin/users" aria-current={cur("users")}>{t("adminUsers")}</a>}
       {admin && <a href="/admin/notifications" aria-current={cur("notify")}>{t("notifications")}
       </a>}
+      {admin && <a href="/admin/system" aria-current={cur("system")}>{t("sys_nav")}</a>}
       <a href="/profile" aria-current={cur("profile")}>{t("pp_nav_profile")}</a>
     </nav>
   );

@@ -91,3 +91,4 @@ export type {
   DeliveryLogEntry as EventWebhookDelivery,
   EventType as EventWebhookType,
 } from "./notify/event_webhook_delivery.ts";
+export type { SystemStatus } from "./ops/system.ts";

@@ -14,10 +14,8 @@ import { fireTimer } from "./paging/escalation.ts";
 import { DeliveredBuffer } from "./chat/receipts.ts";
 import { TimerSchema, TimerService } from "./jobs/timers.ts";
 import { RetentionService } from "./chat/retention.ts";
-import { migrateContactChannels } from "./notify/contacts.ts";
-import { migrateTeamNameIndex } from "./accounts/teams.ts";
-import { migrateAlertIndexes } from "./alerts/alert_index.ts";
-import { migrateIntegrationTokenIndex } from "./alerts/integrations.ts";
+import { runMigrations } from "./ops/migrations.ts";
+import { SelfHeartbeat } from "./ops/heartbeat.ts";
 import { deliverWebhook, fireAutomation } from "./alerts/automation.ts";
 import { deliverPersonal } from "./notify/deliveries.ts";
 import { deliverZabbix } from "./alerts/zabbix_sync.ts";
@@ -27,6 +25,7 @@ import { fireDingStep } from "./notify/ding_steps.ts";
 import { deliverEventWebhook } from "./notify/event_webhook_delivery.ts";
 import { keys } from "./core/keys.ts";
 import { describeIssues } from "./core/schemas.ts";
+import { timerLateness } from "./ops/metrics.ts";
 
 /** Everything a running Tocsin holds: the domain's ports plus the hub, receipts, timers and retention. */
 export interface Core extends Deps {
@@ -34,6 +33,7 @@ export interface Core extends Deps {
   delivered: DeliveredBuffer;
   timers: TimerService;
   retention: RetentionService;
+  heartbeat: SelfHeartbeat;
   /** Starts following fanout. */
   start(): Promise<void>;
   /** Closes subscribers, flushes buffered receipts and stops the watch. Does not close `kv`. */
@@ -64,16 +64,16 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
     presence: { isConnected: (userId) => hub.subscribersOf(userId).length > 0 },
     timers: null as unknown as TimerService,
     retention: null as unknown as RetentionService,
+    heartbeat: null as unknown as SelfHeartbeat,
     async start() {
-      await migrateContactChannels(kv, clock);
-      await migrateTeamNameIndex(kv);
-      await migrateAlertIndexes(kv, clock);
-      await migrateIntegrationTokenIndex(kv);
+      await runMigrations(core);
       await fanout.start();
       core.timers.start();
       core.retention.start();
+      core.heartbeat.start();
     },
     async close() {
+      await core.heartbeat.close();
       hub.closeAll(CLOSE.shutdown, "server shutting down");
       await core.retention.close();
       await core.timers.close();
@@ -82,6 +82,7 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
     },
   };
   core.retention = new RetentionService(core);
+  core.heartbeat = new SelfHeartbeat(core);
   core.timers = new TimerService(core, async (id) => {
     // One dispatcher for every kind of timer, on the parsed record. A record that does not parse
     // throws: the failure is counted, and it ends among the dead letters, where admins see it.
@@ -90,6 +91,9 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
     const parsed = TimerSchema.safeParse(raw);
     if (!parsed.success) throw new Error(`timer ${id}: ${describeIssues(parsed.error)}`);
     const t = parsed.data;
+    if (t.dueAt <= clock.now()) {
+      timerLateness.observe({ kind: t.kind }, (clock.now() - t.dueAt) / 1e3);
+    }
     switch (t.kind) {
       case "reminder":
       case "escalation":

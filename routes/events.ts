@@ -15,6 +15,7 @@ import type { Auth } from "../lib/accounts/sessions.ts";
 import type { Cursors } from "../lib/protocol.ts";
 import { type AppEnv, clientIp, me, requireAuth } from "./middleware.ts";
 import { log } from "../lib/core/log.ts";
+import { trackConnection } from "../lib/ops/metrics.ts";
 
 const encoder = new TextEncoder();
 
@@ -47,7 +48,7 @@ export function eventRoutes(deps: Core) {
     const cursors = { ...base };
     for (const [id, seq] of Object.entries(last)) cursors[id] = Math.max(cursors[id] ?? 0, seq);
 
-    const release = hub.connections.admit(auth.user.id, clientIp(deps, c));
+    const release = trackConnection("sse", hub.connections.admit(auth.user.id, clientIp(deps, c)));
     let keepalive: ReturnType<typeof setInterval> | undefined;
     let sub: Subscriber | undefined;
     const stream = new ReadableStream<Uint8Array>({
@@ -104,7 +105,7 @@ export function eventRoutes(deps: Core) {
     const q = PollQuerySchema.safeParse(c.req.query());
     if (!q.success) throw new ApiError("invalid_input", describeIssues(q.error));
     const cursors = parseCursors(q.data.cursors);
-    const release = hub.connections.admit(auth.user.id, clientIp(deps, c));
+    const release = trackConnection("poll", hub.connections.admit(auth.user.id, clientIp(deps, c)));
     try {
       return c.json(await poll(auth, cursors, q.data.timeout, c.req.raw.signal));
     } finally {

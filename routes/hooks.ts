@@ -21,6 +21,7 @@ import {
 import type { AlertEvent } from "../lib/alerts/model.ts";
 import { isTeamArchived } from "../lib/accounts/teams.ts";
 import type { AppEnv } from "./middleware.ts";
+import { alertsIngested } from "../lib/ops/metrics.ts";
 
 /** Largest age of a Grafana signature timestamp, against replays. */
 const SIGNATURE_MAX_AGE_S = 300;
@@ -135,6 +136,7 @@ export async function ingestDelivery(
   for (const ev of events) {
     if (idem && !ev.deliveryKey) ev.deliveryKey = "idem:" + idem.slice(0, 200);
     results.push(await applyEvent(deps, integration, ev, body));
+    alertsIngested.inc({ integration: integration.type, outcome: results.at(-1)!.outcome });
   }
   return results;
 }

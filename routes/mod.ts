@@ -6,6 +6,7 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
+import { matchedRoutes } from "hono/route";
 import type { Assets } from "../lib/assets.ts";
 import { checkHealth, type Core } from "../lib/runtime.ts";
 import { ApiError } from "../lib/core/errors.ts";
@@ -33,6 +34,8 @@ import { type AppEnv, authenticateRequest, checkOrigin, type ErrorStyle } from "
 import { serveOpenApi } from "./openapi.ts";
 import { pageRoutes } from "./pages.tsx";
 import { wsRoutes } from "./ws.ts";
+import { countRequests, metricsRoutes } from "./metrics.ts";
+import { systemRoutes } from "./api/system.ts";
 import { log } from "../lib/core/log.ts";
 
 /**
@@ -42,6 +45,7 @@ import { log } from "../lib/core/log.ts";
 export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
+  app.use(countRequests());
   app.use(secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
   app.use("/api/*", async (c, next) => {
     await next();
@@ -83,8 +87,10 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
 
   serveOpenApi(app);
 
+  app.route("/metrics", metricsRoutes(deps));
   app.route("/api/v1", authRoutes(deps));
   app.route("/api/v1/users", userRoutes(deps));
+  app.route("/api/v1/system", systemRoutes(deps));
   app.route("/api/v1/tokens", tokenRoutes(deps));
   app.route("/api/v1/teams", teamRoutes(deps));
   // Before the conversations' catch-all for unknown sub-paths.
@@ -133,8 +139,21 @@ function apiError(err: Error, c: Context): ApiError {
   // One line, whatever the path and client put in it (c.req.path is percent-decoded): the
   // logger escapes control characters.
   const ua = c.req.header("user-agent") ?? "-";
-  log.error(`${c.req.method} ${c.req.path} failed (user-agent: ${ua}):`, err);
+  log.error(`${c.req.method} ${loggedPath(c)} failed (user-agent: ${ua}):`, err);
   return new ApiError("internal", "internal error");
+}
+
+/**
+ * The path as logged: a credential carried in the path (an acknowledge link's `/ack/:token`) is
+ * blanked, by the matched route's parameter names; a path no route matched is logged as it came.
+ */
+function loggedPath(c: Context): string {
+  const route = matchedRoutes(c).filter((r) => r.method !== "ALL").at(-1)?.path;
+  if (!route || !/:\w*(token|secret|key)/i.test(route)) return c.req.path;
+  return route.replace(
+    /:(\w+)/g,
+    (_, name: string) => /token|secret|key/i.test(name) ? "***" : c.req.param(name) ?? "",
+  );
 }
 
 /** Seconds a webhook sender waits before retrying a 503 that names no delay. */

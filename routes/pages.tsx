@@ -31,6 +31,7 @@ import Rules from "../islands/Rules.tsx";
 import Profile from "../islands/Profile.tsx";
 import EventWebhooks from "../islands/EventWebhooks.tsx";
 import ApiDocs from "../islands/ApiDocs.tsx";
+import System from "../islands/System.tsx";
 import { SESSION_COOKIE } from "./middleware.ts";
 
 export const PAGE_CSP = [
@@ -90,6 +91,7 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   Profile,
   EventWebhooks,
   ApiDocs,
+  System,
 };
 
 /** JSON that is safe inside a <script> element. */
@@ -267,13 +269,14 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
 
   const adminPage = async (
     c: Context,
-    island: "AdminUsers" | "AdminTeams" | "OnCall" | "AdminNotify" | "Rules",
+    island: "AdminUsers" | "AdminTeams" | "OnCall" | "AdminNotify" | "Rules" | "System",
     title: Key,
   ) => {
     if (!assets) return noBundle(c);
     const a = await auth(c);
     if (!a) return c.redirect("/login?next=" + encodeURIComponent(c.req.path));
-    if ((island === "AdminUsers" || island === "AdminNotify") && a.user.role !== "admin") {
+    const adminOnly = island === "AdminUsers" || island === "AdminNotify" || island === "System";
+    if (adminOnly && a.user.role !== "admin") {
       return c.redirect("/admin/teams");
     }
     return html(
@@ -293,6 +296,7 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
   app.get("/oncall", (c) => adminPage(c, "OnCall", "pp_title_oncall"));
   app.get("/admin/notifications", (c) => adminPage(c, "AdminNotify", "pp_title_notify"));
   app.get("/rules", (c) => adminPage(c, "Rules", "pp_title_rules"));
+  app.get("/admin/system", (c) => adminPage(c, "System", "sys_title"));
 
   /** Pages any logged-in user opens; the island loads what the user may see. */
   const userPage = async (

@@ -17,6 +17,7 @@ import { ClientFrameSchema } from "../lib/protocol.ts";
 import { describeIssues } from "../lib/core/schemas.ts";
 import { type AppEnv, clientIp, me, requireAuth } from "./middleware.ts";
 import { log } from "../lib/core/log.ts";
+import { trackConnection } from "../lib/ops/metrics.ts";
 
 /** One socket's state, from upgrade to close. */
 interface Socket {
@@ -38,7 +39,10 @@ export function wsRoutes(deps: Core) {
     if (c.req.header("upgrade") !== "websocket") return next();
     const auth = me(c);
     // Refused here, before the upgrade, with 429: a socket never opened can buffer nothing.
-    const release = deps.hub.connections.admit(auth.user.id, clientIp(deps, c));
+    const release = trackConnection(
+      "websocket",
+      deps.hub.connections.admit(auth.user.id, clientIp(deps, c)),
+    );
     try {
       return upgradeWebSocket(c, socketEvents(deps, auth, release));
     } catch (err) {

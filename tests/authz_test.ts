@@ -21,6 +21,9 @@ type Policy =
 const POLICY: Record<string, Policy> = {
   "GET /healthz": "public",
   "GET /readyz": "public",
+  // Its own token or an address list (loopback here): tests/metrics_test.ts.
+  "GET /metrics": "public",
+  "GET /api/v1/system": "admin",
   "GET /api/v1/setup": "public",
   "POST /api/v1/setup": "public",
   "POST /api/v1/session": "public",
@@ -175,6 +178,7 @@ const POLICY: Record<string, Policy> = {
   "GET /admin/teams": "page",
   "GET /oncall": "page",
   "GET /admin/notifications": "page",
+  "GET /admin/system": "page",
   "GET /integrations": "page",
   "GET /alerts": "page",
   "GET /alerts/:id": "page",

@@ -315,6 +315,27 @@ export const READY_PROBE_TIMEOUT_MS = 2_000;
 export const DEFAULT_LOG_FORMAT = "text";
 export type LogFormat = "text" | "json";
 
+/**
+ * Addresses (CIDR) that may read /metrics without the token: this host only, so that a fresh
+ * install shows its metrics to a local Prometheus or agent and to nobody else.
+ */
+export const DEFAULT_METRICS_ALLOW: readonly string[] = ["127.0.0.0/8", "::1/128"];
+/**
+ * Pending timers /metrics and the System page count per request. Counting reads the due-time
+ * index; past this many the gauges say "at least" this many, so that a scrape every 15 s stays
+ * cheap even with a huge backlog (the backlog is then the news).
+ */
+export const DEFAULT_METRICS_TIMER_SCAN_MAX = 10_000;
+
+/**
+ * How often Tocsin pings TOCSIN_SELF_HEARTBEAT_URL while ready: once a minute matches the
+ * one-minute periods dead-man's switches (healthchecks.io, Watchdog rules) are usually set to.
+ */
+export const DEFAULT_SELF_HEARTBEAT_MS = 60_000;
+
+/** Shortest TOCSIN_METRICS_TOKEN accepted: a guessable token would make the address list moot. */
+export const METRICS_TOKEN_MIN_LENGTH = 16;
+
 /** Directory search results per request. */
 export const DEFAULT_DIRECTORY_LIMIT = 50;
 
@@ -406,6 +427,13 @@ export interface Config {
   defaultLang: "en" | "zh";
   readyMaxSweepAgeMs: number;
   logFormat: LogFormat;
+  /** Bearer token that admits a scraper to /metrics from any address (TOCSIN_METRICS_TOKEN); null: none. */
+  metricsToken: string | null;
+  metricsAllow: readonly string[];
+  metricsTimerScanMax: number;
+  /** Dead-man's switch pinged while ready (TOCSIN_SELF_HEARTBEAT_URL); null: none. */
+  selfHeartbeatUrl: string | null;
+  selfHeartbeatMs: number;
 }
 
 /**
@@ -497,6 +525,11 @@ export function defaultConfig(): Config {
     defaultLang: DEFAULT_LANG,
     readyMaxSweepAgeMs: DEFAULT_READY_MAX_SWEEP_AGE_MS,
     logFormat: DEFAULT_LOG_FORMAT,
+    metricsToken: null,
+    metricsAllow: DEFAULT_METRICS_ALLOW,
+    metricsTimerScanMax: DEFAULT_METRICS_TIMER_SCAN_MAX,
+    selfHeartbeatUrl: null,
+    selfHeartbeatMs: DEFAULT_SELF_HEARTBEAT_MS,
   };
 }
 
@@ -574,6 +607,8 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_VERIFY_MAX_PER_PROVIDER: "verifyMaxPerProvider",
   TOCSIN_SMTP_TIMEOUT_MS: "smtpTimeoutMs",
   TOCSIN_READY_MAX_SWEEP_AGE_MS: "readyMaxSweepAgeMs",
+  TOCSIN_METRICS_TIMER_SCAN_MAX: "metricsTimerScanMax",
+  TOCSIN_SELF_HEARTBEAT_MS: "selfHeartbeatMs",
 };
 
 /** Names of every environment variable Tocsin reads (for docs and tests). */
@@ -589,6 +624,9 @@ export const ENV_NAMES: string[] = [
   "TOCSIN_ALLOW_PRIVATE_WEBHOOKS",
   "TOCSIN_OUTBOUND_ALLOW",
   "TOCSIN_DEFAULT_LANG",
+  "TOCSIN_METRICS_TOKEN",
+  "TOCSIN_METRICS_ALLOW",
+  "TOCSIN_SELF_HEARTBEAT_URL",
   ...Object.keys(NUMERIC_ENV),
 ];
 
@@ -670,7 +708,45 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       }
     }
   }
+  readOpsEnv(config, env);
   return config;
+}
+
+/** The operator's options: /metrics access and the self-heartbeat. */
+function readOpsEnv(config: Config, env: Record<string, string | undefined>): void {
+  if (env.TOCSIN_METRICS_TOKEN) {
+    if (env.TOCSIN_METRICS_TOKEN.length < METRICS_TOKEN_MIN_LENGTH) {
+      throw new Error(
+        `TOCSIN_METRICS_TOKEN must be at least ${METRICS_TOKEN_MIN_LENGTH} characters`,
+      );
+    }
+    config.metricsToken = env.TOCSIN_METRICS_TOKEN;
+  }
+  if (env.TOCSIN_METRICS_ALLOW !== undefined) {
+    // Set but empty: no address is admitted without the token.
+    config.metricsAllow = env.TOCSIN_METRICS_ALLOW.split(",").map((s) => s.trim()).filter(Boolean);
+    for (const c of config.metricsAllow) {
+      if (!parseCidr(c)) {
+        throw new Error(`TOCSIN_METRICS_ALLOW: ${JSON.stringify(c)} is not an IP range (CIDR)`);
+      }
+    }
+  }
+  if (env.TOCSIN_SELF_HEARTBEAT_URL) {
+    let url: URL | null = null;
+    try {
+      url = new URL(env.TOCSIN_SELF_HEARTBEAT_URL);
+    } catch {
+      // reported below
+    }
+    // The URL itself is not repeated: a switch's URL is often its secret.
+    if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+      throw new Error("TOCSIN_SELF_HEARTBEAT_URL must be an http(s) URL");
+    }
+    config.selfHeartbeatUrl = url.href;
+  }
+  if (config.selfHeartbeatMs < 1_000) {
+    throw new Error("TOCSIN_SELF_HEARTBEAT_MS must be at least 1000");
+  }
 }
 
 /** Whether KV queues are used as a timer wake-up: TOCSIN_KV_QUEUES, "auto" resolved from TOCSIN_KV. */

@@ -28,6 +28,7 @@ import { getManyChunked } from "./kv_util.ts";
 import { KeyedMutex } from "./mutex.ts";
 import { log } from "./log.ts";
 import { earliestTimer, stageQueueWakes } from "./timer_wake.ts";
+import { kvCommitRetries, timedCommit } from "../ops/metrics.ts";
 
 export const HintSchema = z.discriminatedUnion("t", [
   /** A message with seq `s` was appended to conversation `c`. */
@@ -148,7 +149,7 @@ export class Fanout {
           .set(keys.fanoutLog(shard, next), hints, { expireIn: this.#config.fanoutLogTtlMs });
         let res: Deno.KvCommitResult | Deno.KvCommitError;
         try {
-          res = await op.commit();
+          res = await timedCommit(() => op.commit());
         } catch (err) {
           // SQLite busy: another handle on the same file is writing. Transient: retry.
           if (!isBusy(err)) throw err;
@@ -160,6 +161,7 @@ export class Fanout {
           return r.result;
         }
         this.retries++;
+        kvCommitRetries.inc();
         this.#counters.delete(shard);
         // Another process (or a concurrent change of the records read) won: back off briefly.
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 2)));
@@ -179,7 +181,7 @@ export class Fanout {
   ): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
     const due = earliestTimer(op);
     if (due !== null && this.#queues) stageQueueWakes(op);
-    const res = await op.commit();
+    const res = await timedCommit(() => op.commit());
     if (res.ok && due !== null) this.#timer(due, true);
     return res;
   }
@@ -314,6 +316,11 @@ export class Fanout {
     // more than fanoutLogTtlMs): subscribers must be resynchronised from KV.
     log.warn(`fanout: shard ${shard} entries ${from}..${to - 1} are gone; resynchronising`);
     this.#onGap();
+  }
+
+  /** Log entries known of but not yet read, per shard (for /metrics). */
+  lag(): number[] {
+    return this.#targets.map((t, s) => Math.max(0, t - (this.#processed[s] ?? 0)));
   }
 
   /** Number of kv.watch streams this process runs: ceil(shards / 10), whatever the number of sockets. */

@@ -203,6 +203,9 @@ export const keys = {
   pushDeviceCount: (userId: string): Deno.KvKey => ["push_device_count", userId],
   /** Set once the contact_channels summaries were built from the existing contacts. */
   migration: (name: string): Deno.KvKey => ["migrations", name],
+  migrations: (): Deno.KvKey => ["migrations"],
+  /** The process running a migration, while it runs (lib/ops/migrations.ts). */
+  migrationLock: (name: string): Deno.KvKey => ["migration_locks", name],
   contacts: (userId: string): Deno.KvKey => ["contacts", userId],
   notifyRules: (userId: string): Deno.KvKey => ["notification_rules", userId],
   provider: (id: string): Deno.KvKey => ["providers", id],

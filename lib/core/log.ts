@@ -104,9 +104,44 @@ function safeStringify(rec: Record<string, unknown>): string {
   }
 }
 
+/** Error lines the admin System page lists (newest last); a small ring of this process only. */
+export const RECENT_ERRORS_MAX = 50;
+/** Characters of one remembered error line (a stack is cut). */
+const RECENT_ERROR_CHARS = 1_000;
+const recent: { at: number; line: string }[] = [];
+
+/**
+ * Credential shapes a log line might quote by mistake (an Authorization header, a `token=` query,
+ * a URL's password, a JSON `"password": …` field): blanked before a line is shown to admins.
+ */
+const SECRET_SHAPES: [RegExp, string][] = [
+  [/\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+/gi, "$1 ***"],
+  [/([?&;](?:[a-z_]*token|key|secret|password|code|signature|sig)=)[^&\s"']+/gi, "$1***"],
+  [/(\/\/[^/\s:@]+:)[^/\s@]+@/g, "$1***@"],
+  [
+    /(["']?\b(?:password|passwd|secret|[a-z_]*token|api_?key|auth_?token)["']?\s*[:=]\s*["']?)[^"'\s,}&]+/gi,
+    "$1***",
+  ],
+];
+
+/** A line with the credential shapes above blanked. */
+export function scrubSecrets(line: string): string {
+  return SECRET_SHAPES.reduce((s, [re, to]) => s.replace(re, to), line);
+}
+
+/** The last RECENT_ERRORS_MAX error lines of this process, oldest first, credentials blanked. */
+export function recentErrors(): { at: number; line: string }[] {
+  return recent.map((e) => ({ ...e }));
+}
+
 function emit(level: LogLevel, msg: string, details: unknown[]): void {
   try {
-    sink(level, formatLine(level, msg, details));
+    const line = formatLine(level, msg, details);
+    if (level === "error") {
+      recent.push({ at: Date.now(), line: scrubSecrets(line).slice(0, RECENT_ERROR_CHARS) });
+      if (recent.length > RECENT_ERRORS_MAX) recent.shift();
+    }
+    sink(level, line);
   } catch {
     // Logging must never take the server down (a closed stdout, a throwing sink).
   }

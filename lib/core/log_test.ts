@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { escapeControl, log, type LogLevel, setLogFormat, setLogSink } from "./log.ts";
+import {
+  escapeControl,
+  log,
+  type LogLevel,
+  RECENT_ERRORS_MAX,
+  recentErrors,
+  setLogFormat,
+  setLogSink,
+} from "./log.ts";
 
 function capture(fn: () => void): [LogLevel, string][] {
   const lines: [LogLevel, string][] = [];
@@ -75,4 +83,27 @@ Deno.test("log - an error's stack is one line in text mode", () => {
   assert.match(lines[0][1], /^failed Error: bad\\nname\\x1b\\n {4}at /);
   // deno-lint-ignore no-control-regex
   assert.doesNotMatch(lines[0][1], /[\n\r\u001b]/);
+});
+
+Deno.test("log - error lines are remembered for the System page with credentials blanked", () => {
+  const lines: string[] = [];
+  setLogSink((_l, line) => lines.push(line));
+  try {
+    log.info("not an error");
+    log.error(
+      "hooks: failed for https://u:hunter2@example.com/x?token=tok-123&a=1 with Authorization: Bearer abc.def",
+      { password: "pw-456", apiKey: "k-789" },
+    );
+    const last = recentErrors().at(-1)!;
+    assert.doesNotMatch(last.line, /hunter2|tok-123|abc\.def|pw-456|k-789/);
+    assert.match(last.line, /^hooks: failed for https:\/\/u:\*\*\*@example\.com/);
+    assert.ok(!recentErrors().some((e) => e.line.includes("not an error")));
+    // What the log itself gets is unchanged: the ring is for the page.
+    assert.match(lines.at(-1)!, /hunter2/);
+    for (let i = 0; i < RECENT_ERRORS_MAX + 5; i++) log.error(`e${i}`);
+    assert.equal(recentErrors().length, RECENT_ERRORS_MAX);
+    assert.equal(recentErrors().at(-1)!.line, `e${RECENT_ERRORS_MAX + 4}`);
+  } finally {
+    setLogSink(null);
+  }
 });

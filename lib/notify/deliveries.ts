@@ -27,6 +27,7 @@ import { getTemplate, render, type TemplateChannel } from "./templates.ts";
 import type { User } from "../accounts/model.ts";
 import { stageDeleteTimer, stageTimer, type Timer } from "../jobs/timers.ts";
 import { listDevices, pushAlert, type PushDevice } from "./push.ts";
+import { noteNotification } from "../ops/metrics.ts";
 
 /** A stored delivery (`deliveries/<alert>/<id>`): every attempt of one personal notification. */
 export const DeliverySchema = z.object({
@@ -184,6 +185,7 @@ async function sendOwnWebhook(
     { ...webhookOpts(deps), deliveryId: timer.delivery ?? timer.id },
   );
   const attempt = { at: deps.clock.now(), provider: "webhook", ok: r.ok, detail: r.detail };
+  noteNotification("webhook", "webhook", r.ok, r.detail, attempt.at);
   return { attempts: [attempt], sent: r.ok, transient: r.transient };
 }
 
@@ -214,6 +216,7 @@ async function sendThroughProviders(
       ? await sendPhone(deps, p, channel, contact.address, msg.text)
       : { ok: false, permanent: true, detail: `${channel} is not supported yet` };
     out.attempts.push({ at: clock.now(), provider: p.name, ok: r.ok, detail: r.detail });
+    noteNotification(channel, p.name, r.ok, r.detail, clock.now());
     if (r.ok) {
       out.sent = true;
       break;
@@ -348,6 +351,7 @@ export async function sendVerification(deps: Deps, contact: Contact, code: strin
         messageId: ulid(deps.clock.now()),
       })
       : await sendPhone(deps, p, "sms", address, `Tocsin verification code: ${code}`);
+    noteNotification(kind === "email" ? "email" : "sms", p.name, r.ok, r.detail, deps.clock.now());
     if (r.ok) return;
   }
   if (budgetWait > 0) throw providerBudgetSpent(kind, budgetWait, deps);

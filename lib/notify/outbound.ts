@@ -285,7 +285,8 @@ export async function sendOutbound(
   const { literal, addrs } = await addressesOf(url, policy, deadline);
   refuseNonPublic(addrs, literal, policy);
   const fail = (cause: string): OutboundResponse => {
-    log.error(`outbound: ${init.method ?? "POST"} ${url.origin}${url.pathname}: ${cause}`);
+    // The origin only: a webhook's path or query is often its secret (Slack, a dead-man's switch).
+    log.error(`outbound: ${init.method ?? "POST"} ${url.origin}: ${cause}`);
     return { status: 0, text: COULD_NOT_DELIVER };
   };
   if (addrs.length === 0) return fail("the host name does not resolve");

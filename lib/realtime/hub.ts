@@ -26,6 +26,7 @@ import { ConnectionLimits } from "./admission.ts";
 import { Channel } from "./channel.ts";
 import { type Sink, Subscriber } from "./subscriber.ts";
 import { log } from "../core/log.ts";
+import { messagesDelivered } from "../ops/metrics.ts";
 
 export class Hub {
   #channels = new Map<string, Channel>();
@@ -137,6 +138,7 @@ export class Hub {
       if (m.seq <= cur) continue;
       sub.cursors.set(conversationId, m.seq);
       sub.push({ type: "message", message: m });
+      messagesDelivered.inc();
       const s = m.system;
       if (
         s && ((s.event === "member_removed" && s.userIds?.includes(sub.userId)) ||

@@ -1,0 +1,142 @@
+/**
+ * Migrations of stored shapes, run at start-up in their order, each once per database.
+ *
+ * A migration's record (`migrations/<name>`) says it ran. Several processes may start together on
+ * one store (a KV URL): each migration is taken under a lock (`migration_locks/<name>`, created with
+ * a check that none exists, renewed while it runs), so exactly one process runs it while the others
+ * wait for its record. A process that dies mid-migration leaves a lock that goes stale after
+ * MIGRATION_LOCK_TTL_MS; the next starter takes it over (with a check on the stale lock) and runs
+ * the migration again, so every migration must be safe to run again after a partial run.
+ *
+ * A change of a stored shape adds a migration at the END of MIGRATIONS; never rename, reorder or
+ * remove one (its name is its record).
+ */
+import type { Clock } from "../core/clock.ts";
+import { keys } from "../core/keys.ts";
+import { log } from "../core/log.ts";
+import { migrateAlertIndexes } from "../alerts/alert_index.ts";
+import { migrateTeamNameIndex } from "../accounts/teams.ts";
+import { migrateContactChannels } from "../notify/contacts.ts";
+import { migrateIntegrationTokenIndex } from "../alerts/integrations.ts";
+
+/** What a migration may use. */
+export interface MigrationDeps {
+  kv: Deno.Kv;
+  clock: Clock;
+}
+
+export interface Migration {
+  /** Stable name, also its record's key. */
+  name: string;
+  run(deps: MigrationDeps): Promise<unknown>;
+}
+
+/** The record of a migration that ran (earlier versions stored only the time, as a number). */
+export interface MigrationRecord {
+  ranAt: number;
+  by: string;
+}
+
+/**
+ * A lock older than this is taken over: the process holding it renews it every third of this,
+ * so only a process that died (or hung) for this long loses it.
+ */
+export const MIGRATION_LOCK_TTL_MS = 30_000;
+/** A migration that took this long is logged when done (it held up the start). */
+const MIGRATION_LOG_AFTER_MS = 1_000;
+/** How often a process waiting for another's migration looks for its record. */
+const WAIT_POLL_MS = 100;
+
+/** Every migration, in the order they run. Append only. */
+export const MIGRATIONS: readonly Migration[] = [
+  { name: "alert_list_indexes", run: ({ kv, clock }) => migrateAlertIndexes(kv, clock) },
+  { name: "team_name_key", run: ({ kv }) => migrateTeamNameIndex(kv) },
+  { name: "contact_channels", run: ({ kv, clock }) => migrateContactChannels(kv, clock) },
+  { name: "integration_token_index", run: ({ kv }) => migrateIntegrationTokenIndex(kv) },
+];
+
+interface Lock {
+  owner: string;
+  until: number;
+}
+
+/** Runs every migration not yet recorded, in order; returns the names this process ran. */
+export async function runMigrations(
+  deps: MigrationDeps,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<string[]> {
+  const owner = crypto.randomUUID();
+  const ran: string[] = [];
+  for (const m of migrations) {
+    if (await runOne(deps, m, owner)) ran.push(m.name);
+  }
+  return ran;
+}
+
+async function done(kv: Deno.Kv, name: string): Promise<boolean> {
+  return (await kv.get(keys.migration(name))).value != null;
+}
+
+/** Runs `m` unless it ran; when another process holds its lock, waits for its record. */
+async function runOne(deps: MigrationDeps, m: Migration, owner: string): Promise<boolean> {
+  const { kv, clock } = deps;
+  while (!(await done(kv, m.name))) {
+    const lock = await kv.get<Lock>(keys.migrationLock(m.name));
+    if (lock.value && lock.value.until > clock.now()) {
+      await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
+      continue;
+    }
+    // Free or stale: take it, unless someone else did since it was read (or the record appeared).
+    const mine: Lock = { owner, until: clock.now() + MIGRATION_LOCK_TTL_MS };
+    const took = await kv.atomic()
+      .check(lock)
+      .check({ key: keys.migration(m.name), versionstamp: null })
+      .set(keys.migrationLock(m.name), mine)
+      .commit();
+    if (!took.ok) continue;
+    await runLocked(deps, m, owner);
+    return true;
+  }
+  return false;
+}
+
+async function runLocked(deps: MigrationDeps, m: Migration, owner: string): Promise<void> {
+  const { kv, clock } = deps;
+  let renewing: Promise<unknown> = Promise.resolve();
+  const renew = setInterval(() => {
+    renewing = kv.set(keys.migrationLock(m.name), {
+      owner,
+      until: clock.now() + MIGRATION_LOCK_TTL_MS,
+    }).catch(() => {});
+  }, MIGRATION_LOCK_TTL_MS / 3);
+  const started = clock.now();
+  try {
+    await m.run(deps);
+  } catch (err) {
+    log.error(`migrations: ${m.name} failed`, err);
+    // Failed, not died: free the lock so that the next start retries at once.
+    clearInterval(renew);
+    await renewing;
+    await kv.delete(keys.migrationLock(m.name));
+    throw err;
+  } finally {
+    clearInterval(renew);
+    // A renewal landing after the record would leave a lock behind: let it land first.
+    await renewing;
+  }
+  const record: MigrationRecord = { ranAt: clock.now(), by: owner };
+  await kv.atomic().set(keys.migration(m.name), record).delete(keys.migrationLock(m.name))
+    .commit();
+  // Quick ones (all of them on a new store) stay quiet: the first line is where to open Tocsin.
+  const ms = clock.now() - started;
+  if (ms >= MIGRATION_LOG_AFTER_MS) log.info(`migrations: ${m.name} done in ${ms} ms`);
+}
+
+/** The migrations recorded in a store, by name (for tests and the upgrade docs' check). */
+export async function listMigrationRecords(kv: Deno.Kv): Promise<Map<string, unknown>> {
+  const out = new Map<string, unknown>();
+  for await (const e of kv.list({ prefix: keys.migrations() })) {
+    out.set(String(e.key[1]), e.value);
+  }
+  return out;
+}
