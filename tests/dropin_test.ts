@@ -158,6 +158,8 @@ Deno.test("pagerduty - integrations created before the index are found after a r
         keys.push(e.key);
       }
       for (const k of keys) await srv.kv.delete(k);
+      // ...nor the record that its migration ran.
+      await srv.kv.delete(["migrations", "integration_token_index"]);
     }
     await using srv = await startServer({ kvPath: path });
     const body = JSON.stringify({

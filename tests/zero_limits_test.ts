@@ -102,6 +102,28 @@ const PROBES: Record<string, Probe> = {
     const msgs = (await client.get(`/api/v1/conversations/${conv.id}/messages`)).json.items;
     assert.ok(msgs.some((m: { text: string }) => m.text === "old"));
   },
+  TOCSIN_DING_PER_HOUR: async () => {
+    // Past the default's 30 an hour, with the repeat wait off too.
+    const { srv, client } = await serverWith({ dingPerHour: 0, dingAgainMs: 0 });
+    await using _ = srv;
+    const other = await userClient(srv, "Yan");
+    const conv = (await client.post("/api/v1/conversations", {
+      kind: "group",
+      title: "z",
+      memberIds: [other.user.id],
+    })).json.conversation;
+    const msg = (await client.post(`/api/v1/conversations/${conv.id}/messages`, {
+      clientId: "z1",
+      text: "look",
+    })).json.message;
+    for (let i = 0; i < 35; i++) {
+      const r = await client.post(`/api/v1/conversations/${conv.id}/dings`, {
+        seq: msg.seq,
+        userIds: [other.user.id],
+      });
+      assert.equal(r.status, 201, `DING ${i + 1}: ${JSON.stringify(r.json)}`);
+    }
+  },
   TOCSIN_VERIFY_MAX_PER_USER: async () => {
     const { srv, user } = await serverWith({ verifyMaxPerUser: 0 });
     await using _ = srv;
