@@ -44,6 +44,10 @@ export function systemText(
       return t("sysReminder", { title: s.title ?? "", users });
     case "escalated":
       return t("sysEscalated", { title: s.title ?? "", users });
+    case "silence_started":
+      return t("mt_sysStarted", { title: s.title ?? "" });
+    case "silence_ending":
+      return t("mt_sysEnding", { title: s.title ?? "" });
     case "role_changed":
       return t("sysRole", {
         actor,

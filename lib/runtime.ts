@@ -23,6 +23,10 @@ import { stagePersonalBatch } from "./notify/personal_timers.ts";
 import { flushRobot } from "./notify/robots.ts";
 import { keys } from "./core/keys.ts";
 import { describeIssues } from "./core/schemas.ts";
+import { fireHeartbeat } from "./alerts/heartbeats.ts";
+import { fireSilenceNotice } from "./alerts/silences.ts";
+import { fireOverdue } from "./paging/overdue.ts";
+import { AlertRetentionService } from "./alerts/retention.ts";
 
 /** Everything a running Tocsin holds: the domain's ports plus the hub, receipts, timers and retention. */
 export interface Core extends Deps {
@@ -30,6 +34,8 @@ export interface Core extends Deps {
   delivered: DeliveredBuffer;
   timers: TimerService;
   retention: RetentionService;
+  /** Deletes resolved alerts past TOCSIN_ALERT_RETENTION_DAYS. */
+  alertRetention: AlertRetentionService;
   /** Starts following fanout. */
   start(): Promise<void>;
   /** Closes subscribers, flushes buffered receipts and stops the watch. Does not close `kv`. */
@@ -60,6 +66,7 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
     presence: { isConnected: (userId) => hub.subscribersOf(userId).length > 0 },
     timers: null as unknown as TimerService,
     retention: null as unknown as RetentionService,
+    alertRetention: null as unknown as AlertRetentionService,
     async start() {
       await migrateContactChannels(kv, clock);
       await migrateTeamNameIndex(kv);
@@ -67,16 +74,19 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
       await fanout.start();
       core.timers.start();
       core.retention.start();
+      core.alertRetention.start();
     },
     async close() {
       hub.closeAll(CLOSE.shutdown, "server shutting down");
       await core.retention.close();
+      await core.alertRetention.close();
       await core.timers.close();
       await delivered.close();
       await fanout.close();
     },
   };
   core.retention = new RetentionService(core);
+  core.alertRetention = new AlertRetentionService(core);
   core.timers = new TimerService(core, async (id) => {
     // One dispatcher for every kind of timer, on the parsed record. A record that does not parse
     // throws: the failure is counted, and it ends among the dead letters, where admins see it.
@@ -99,6 +109,12 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
         return await stagePersonalBatch(core, id);
       case "robot":
         return await flushRobot(core, id);
+      case "heartbeat":
+        return await fireHeartbeat(core, id);
+      case "silence":
+        return await fireSilenceNotice(core, id);
+      case "overdue":
+        return await fireOverdue(core, id);
       default: {
         const unknown: never = t;
         throw new Error(`timer ${id}: no handler for ${JSON.stringify(unknown)}`);

@@ -23,6 +23,9 @@ import { tokenRoutes } from "./api/tokens.ts";
 import { userRoutes } from "./api/users.ts";
 import { eventRoutes } from "./events.ts";
 import { hookRoutes } from "./hooks.ts";
+import { pingRoutes } from "./ping.ts";
+import { heartbeatRoutes } from "./api/heartbeats.ts";
+import { silenceRoutes } from "./api/silences.ts";
 import { escapeHtml, htmlPage } from "./html.ts";
 import { type AppEnv, authenticateRequest, checkOrigin, type ErrorStyle } from "./middleware.ts";
 import { pageRoutes } from "./pages.tsx";
@@ -88,6 +91,9 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.route("/ack", ackRoutes(deps));
   app.route("/api/v1", eventRoutes(deps));
   app.route("/hooks", hookRoutes(deps));
+  app.route("/ping", pingRoutes(deps));
+  app.route("/api/v1/heartbeats", heartbeatRoutes(deps));
+  app.route("/api/v1/silences", silenceRoutes(deps));
   app.route("/", pageRoutes(deps, opts.assets ?? null));
 
   app.notFound((c) =>

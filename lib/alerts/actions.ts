@@ -20,6 +20,7 @@ import { teamRole } from "../accounts/teams.ts";
 import { getAlertFor } from "./queries.ts";
 import { stageAlertIndexes } from "./alert_index.ts";
 import { timelineEntry as entry } from "./timeline.ts";
+import { stageOverdue } from "../paging/overdue.ts";
 
 export const ActionInputSchema = z.strictObject({
   note: z.string().max(4_000).optional(),
@@ -145,6 +146,11 @@ async function stageAction(
       if (action.userId) op.set(keys.alertByAssignee(action.userId, a.id), now);
       a.assigneeId = action.userId;
       a.dueAt = action.dueAt;
+      // A deadline chases the assignee once it passes (lib/paging/overdue.ts).
+      await stageCancelPaging(kv, op, a.id, "overdue");
+      if (a.assigneeId && a.dueAt !== null && a.status !== "resolved") {
+        stageOverdue(op, a.id, a.dueAt, now);
+      }
       return [entry(now, "assigned", userId, via, {
         ...note,
         detail: { userId: action.userId, dueAt: action.dueAt },

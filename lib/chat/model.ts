@@ -35,6 +35,8 @@ export const SystemEventSchema = z.object({
     "role_changed",
     "reminder",
     "escalated",
+    "silence_started",
+    "silence_ending",
   ]),
   actorId: z.string(),
   userIds: z.array(z.string()).optional(),
