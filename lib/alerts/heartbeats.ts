@@ -23,7 +23,7 @@ import { keys } from "../core/keys.ts";
 import { checkAbsent, listByIndex } from "../core/kv_util.ts";
 import { NameSchema } from "../core/schemas.ts";
 import type { Team, User } from "../accounts/model.ts";
-import { assertTeamAccess, requireTeamManager } from "../accounts/teams.ts";
+import { assertTeamAccess, ensureTeamConversation, requireTeamManager } from "../accounts/teams.ts";
 import { stageDeleteTimer, stageTimer, type Timer } from "../jobs/timers.ts";
 
 /** Prefix of heartbeat tokens. */
@@ -129,6 +129,8 @@ export async function createHeartbeat(
   if ((await listHeartbeats(kv, input.teamId)).length >= config.heartbeatsPerTeam) {
     throw new ApiError("conflict", `a team has at most ${config.heartbeatsPerTeam} heartbeats`);
   }
+  // Its alerts go to the team's alert conversation, as an integration's do.
+  await ensureTeamConversation(deps, input.teamId);
   const now = clock.now();
   const token = randomToken(HEARTBEAT_TOKEN_PREFIX);
   const h: Heartbeat = {

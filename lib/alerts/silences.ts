@@ -19,7 +19,7 @@ import {
   SILENCE_MAX_DAYS,
 } from "../core/config.ts";
 import type { Team, User } from "../accounts/model.ts";
-import { assertTeamAccess } from "../accounts/teams.ts";
+import { assertTeamAccess, ensureTeamConversation } from "../accounts/teams.ts";
 import { stageDeleteTimer, stageTimer, type Timer, timersOf } from "../jobs/timers.ts";
 import { stageAppend } from "../chat/messages.ts";
 import type { Head } from "../chat/model.ts";
@@ -186,6 +186,8 @@ export async function createSilence(
   const now = clock.now();
   const startsAt = input.startsAt ?? now;
   checkTimes(startsAt, input.endsAt, now);
+  // Its notices go to the team's alert conversation.
+  await ensureTeamConversation(deps, input.teamId);
   const existing = await listSilences(kv, input.teamId);
   if (existing.filter((s) => silenceState(s, now) !== "expired").length >= config.silencesPerTeam) {
     throw new ApiError(
