@@ -20,6 +20,7 @@ const islands: Record<string, () => Promise<IslandModule>> = {
   AlertPage: () => import("../islands/AlertPage.tsx"),
   Rules: () => import("../islands/Rules.tsx"),
   Profile: () => import("../islands/Profile.tsx"),
+  Maintenance: () => import("../islands/Maintenance.tsx"),
 };
 
 restoreTheme();

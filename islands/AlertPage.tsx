@@ -39,6 +39,8 @@ const KIND = new Map<string, Key>([
   ["priority", "tlPriority"],
   ["notified", "tlNotified"],
   ["escalated", "tlEscalated"],
+  ["silenced", "mt_tlSilenced"],
+  ["overdue", "mt_tlOverdue"],
 ]);
 const DELIVERY = new Map<string, Key>([
   ["sent", "al_delivery_sent"],
@@ -159,7 +161,35 @@ export default function AlertPage(props: AlertPageProps) {
                 <span class="muted">
                   {t("al_created")}: {when(a.createdAt)} · {t("al_source_by", { source: a.source })}
                 </span>
+                <a class="al-silence" href={`/silences?team=${a.teamId}&alert=${a.id}`}>
+                  {t("mt_silenceLike")}
+                </a>
               </p>
+            )}
+            {a && a.status !== "resolved" && (
+              <form
+                class="al-deadline"
+                onSubmit={async (e) => {
+                  e.preventDefault();
+                  const v = new FormData(e.currentTarget).get("due");
+                  if (!v) return;
+                  error.value = "";
+                  try {
+                    await api("POST", `/api/v1/alerts/${a.id}/assign`, {
+                      userId: props.me.id,
+                      dueAt: new Date(String(v)).toISOString(),
+                    });
+                    await load();
+                  } catch (err) {
+                    error.value = errorText(t, err);
+                  }
+                }}
+              >
+                <label>
+                  {t("mt_dueAt")} <input type="datetime-local" name="due" required />
+                </label>
+                <button type="submit">{t("mt_assignDue")}</button>
+              </form>
             )}
             {a && Object.keys(a.labels).length > 0 && (
               <section aria-label={t("al_labels")}>

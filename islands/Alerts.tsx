@@ -33,7 +33,17 @@ const STATUS = new Map<string, Key>([
   ["acknowledged", "statusAcknowledged"],
   ["resolved", "statusResolved"],
 ]);
-const FILTERS = ["status", "priority", "teamId", "assignee", "integrationId", "from", "to", "sort"];
+const FILTERS = [
+  "status",
+  "priority",
+  "teamId",
+  "assignee",
+  "integrationId",
+  "silenced",
+  "from",
+  "to",
+  "sort",
+];
 
 /** The filters as the URL's query string holds them (so that a filtered list can be shared). */
 function readFilters(): Record<string, string> {
@@ -190,6 +200,11 @@ export default function Alerts(props: AlertsProps) {
             ["me", t("al_me")],
             ["unassigned", t("al_unassigned")],
           ])}
+          {select("silenced", t("mt_filterSilenced"), [
+            ["", t("mt_filterAll")],
+            ["true", t("mt_filterOnly")],
+            ["false", t("mt_filterNot")],
+          ])}
           {select("integrationId", t("al_source"), [
             ["", t("al_allSources")],
             ...sources.value.filter((s) => !f.teamId || s.teamId === f.teamId).map((s) =>
@@ -274,6 +289,7 @@ export default function Alerts(props: AlertsProps) {
               <span class="alert-status" data-status={a.status}>
                 {t(STATUS.get(a.status)!)}
               </span>
+              {a.silencedBy && <span class="silenced-badge">{t("mt_silenced")}</span>}
               <a class="al-title" href={`/alerts/${a.id}`}>{a.title}</a>
               <span class="muted al-meta">
                 {teamName.get(a.teamId) ?? ""} · {shortWhen(a.createdAt, lang)}{" "}

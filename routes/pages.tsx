@@ -29,6 +29,7 @@ import Alerts from "../islands/Alerts.tsx";
 import AlertPage from "../islands/AlertPage.tsx";
 import Rules from "../islands/Rules.tsx";
 import Profile from "../islands/Profile.tsx";
+import Maintenance from "../islands/Maintenance.tsx";
 import { SESSION_COOKIE } from "./middleware.ts";
 
 export const PAGE_CSP = [
@@ -57,6 +58,7 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   AlertPage,
   Rules,
   Profile,
+  Maintenance,
 };
 
 /** JSON that is safe inside a <script> element. */
@@ -197,7 +199,7 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
 
   const adminPage = async (
     c: Context,
-    island: "AdminUsers" | "AdminTeams" | "OnCall" | "AdminNotify" | "Rules",
+    island: "AdminUsers" | "AdminTeams" | "OnCall" | "AdminNotify" | "Rules" | "Maintenance",
     title: Key,
   ) => {
     if (!assets) return noBundle(c);
@@ -223,6 +225,7 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
   app.get("/oncall", (c) => adminPage(c, "OnCall", "pp_title_oncall"));
   app.get("/admin/notifications", (c) => adminPage(c, "AdminNotify", "pp_title_notify"));
   app.get("/rules", (c) => adminPage(c, "Rules", "pp_title_rules"));
+  app.get("/silences", (c) => adminPage(c, "Maintenance", "mt_title"));
 
   /** Pages any logged-in user opens; the island loads what the user may see. */
   const userPage = async (
