@@ -24,14 +24,13 @@ const DAY_MS = 86_400_000;
 /** Every key an alert keeps beside its record (timeline, people chunks, deliveries). */
 async function sideKeys(kv: Deno.Kv, alertId: string): Promise<Deno.KvKey[]> {
   const out: Deno.KvKey[] = [];
-  for (
-    const prefix of [
-      keys.alertTimelineAll(alertId),
-      ["alert_people", alertId],
-      keys.deliveries(alertId),
-    ]
-  ) {
+  for (const prefix of [keys.alertTimelineAll(alertId), ["alert_people", alertId]]) {
     for await (const e of kv.list({ prefix }, { batchSize: 500 })) out.push(e.key);
+  }
+  // Delivery records, and each one's entry in its user's delivery list.
+  for await (const e of kv.list<{ userId?: string }>({ prefix: keys.deliveries(alertId) })) {
+    out.push(e.key);
+    if (e.value?.userId) out.push(keys.deliveryByUser(e.value.userId, String(e.key[2])));
   }
   return out;
 }
