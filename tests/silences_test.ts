@@ -63,6 +63,13 @@ Deno.test("silences - a matching alert is stored as silenced and pages nobody; o
   assert.equal(created.status, 201, JSON.stringify(created.json));
   assert.equal(created.json.silence.state, "active");
   assert.equal(created.json.silence.createdBy, w.a.user.id);
+  // A silence that starts now says so in the team's conversation at once.
+  await w.srv.core.timers.sweep();
+  const started = ((await w.a.client.get(`/api/v1/conversations/${w.conv}/messages?after=0`)).json
+    .items as { system?: { event: string; title?: string } }[])
+    .filter((m) => m.system?.event === "silence_started");
+  assert.equal(started.length, 1);
+  assert.match(started[0].system!.title!, /database upgrade/);
 
   const silenced = await w.fire("db replica down");
   const loud = await w.fire("web down");

@@ -159,10 +159,17 @@ function checkTimes(startsAt: number, endsAt: number, now: number): void {
 const timerOwner = (id: string) => `silence:${id}`;
 
 /** Stages the start notice (unless it started already) and the ending notice. */
-function stageNotices(deps: Deps, op: Deno.AtomicOperation, s: Silence, now: number): void {
+function stageNotices(
+  deps: Deps,
+  op: Deno.AtomicOperation,
+  s: Silence,
+  now: number,
+  /** Whether to announce the start (at once when it starts now). */
+  announce: boolean,
+): void {
   const base = { alertId: timerOwner(s.id), kind: "silence" as const, ruleId: s.id, round: 0 };
-  if (s.startsAt > now) {
-    stageTimer(op, now, { ...base, id: ulid(now), dueAt: s.startsAt, n: 0 });
+  if (announce) {
+    stageTimer(op, now, { ...base, id: ulid(now), dueAt: Math.max(s.startsAt, now), n: 0 });
   }
   const notice = Math.max(s.startsAt, s.endsAt - deps.config.silenceEndNoticeMinutes * 60_000);
   stageTimer(op, now, { ...base, id: ulid(now), dueAt: Math.max(notice, now), n: 1 });
@@ -216,7 +223,7 @@ export async function createSilence(
   for (const x of old.slice(0, 20)) {
     op.delete(keys.silence(x.id)).delete(keys.silenceByTeam(x.teamId, x.id));
   }
-  stageNotices(deps, op, s, now);
+  stageNotices(deps, op, s, now, true);
   const res = await deps.fanout.commitUnlogged(op);
   if (!res.ok) throw new ApiError("conflict", "could not create the silence; retry");
   return s;
@@ -251,12 +258,7 @@ export async function updateSilence(
   const op = kv.atomic().check(e).set(keys.silence(id), s);
   await stageCancelNotices(kv, op, id);
   // A silence that had started already does not announce its start again.
-  stageNotices(
-    deps,
-    op,
-    silenceState(e.value, now) === "active" ? { ...s, startsAt: now } : s,
-    now,
-  );
+  stageNotices(deps, op, s, now, silenceState(e.value, now) === "pending");
   const res = await deps.fanout.commitUnlogged(op);
   if (!res.ok) throw new ApiError("conflict", "the silence changed meanwhile; retry");
   return s;
