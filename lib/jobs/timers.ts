@@ -9,6 +9,9 @@
  * the earliest pending due time from the index. Where KV queues are on
  * (TOCSIN_KV_QUEUES) a queue message is one more wake-up. Firing is a
  * check-and-set on the record, so no wake-up fires a timer twice.
+ *
+ * Long because: the record's schema (one variant per kind, growing with each feature that waits)
+ * and the engine that indexes and fires the records are one concept.
  */
 import { z } from "zod";
 import type { Deps } from "../core/deps.ts";
