@@ -92,6 +92,7 @@ export function SilenceForm(props: {
           value={sd.start}
           onInput={(e) => onChange({ ...sd, start: value(e) })}
         />
+        <span class="muted">{t("mt_startsHint")}</span>
       </label>
       <div class="inline-form" role="group" aria-label={t("mt_duration")}>
         {[1, 2, 4, 8, 24].map((h) => (
