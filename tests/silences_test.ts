@@ -167,3 +167,57 @@ Deno.test("silences - hostile input gets clear 400s", async () => {
   await bad({ endsAt: clock.now() + 400 * 86_400_000 });
   await bad({ comment: "" });
 });
+
+Deno.test("silences - robots hear nothing of a silenced alert: not its opening, acknowledgement or resolution", async () => {
+  const heard: string[] = [];
+  await using standIn = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (r) => {
+    heard.push(await r.text());
+    return new Response("ok");
+  });
+  const clock = new ManualClock();
+  const srv = await startServer({
+    clock,
+    config: { timerSweepMs: 0, outboundAllow: ["127.0.0.0/8"] },
+  });
+  await using _srv = srv;
+  const { client: admin, user } = await adminClient(srv);
+  const team = (await admin.post("/api/v1/teams", { name: "SRE", adminIds: [user.id] })).json
+    .team;
+  const robot = await admin.post("/api/v1/robots", {
+    name: "room",
+    teamId: team.id,
+    kind: "webhook",
+    url: `http://127.0.0.1:${standIn.addr.port}/hook`,
+    secret: "a-robot-signing-secret",
+  });
+  assert.equal(robot.status, 201, JSON.stringify(robot.json));
+  const hook =
+    (await admin.post("/api/v1/integrations", { name: "t", type: "text", teamId: team.id })).json;
+  const fire = async (title: string) => {
+    const r = await fetch(`${srv.url}/hooks/${hook.integration.id}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${hook.token}`, title },
+      body: title,
+    });
+    return (await r.json()).alerts[0].alertId as string;
+  };
+  await admin.post("/api/v1/silences", {
+    teamId: team.id,
+    matchers: [{ field: "title", op: "=", value: "quiet-one" }],
+    endsAt: clock.now() + 60 * MIN,
+    comment: "c",
+  });
+  const quiet = await fire("quiet-one");
+  await admin.post(`/api/v1/alerts/${quiet}/ack`);
+  await admin.post(`/api/v1/alerts/${quiet}/resolve`);
+  const loud = await fire("loud-one");
+  await admin.post(`/api/v1/alerts/${loud}/ack`);
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && !heard.join().includes("acknowledged")) {
+    await srv.core.timers.sweep();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const all = heard.join("\n");
+  assert.match(all, /loud-one/, "the robot works");
+  assert.doesNotMatch(all, /quiet-one/);
+});

@@ -119,7 +119,7 @@ async function stageAction(
       // Reminders and escalation stop in the same commit: a timer firing now
       // conflicts with this commit, re-reads, and finds the alert acknowledged.
       await stageCancelPaging(kv, op, a.id);
-      await stageRobotEvent(deps, op, a, "acknowledged", now);
+      if (!a.silencedBy) await stageRobotEvent(deps, op, a, "acknowledged", now);
       return [t];
     }
     case "resolve": {
@@ -131,7 +131,7 @@ async function stageAction(
       a.resolvedAt = now;
       const t = entry(now, "resolved", userId, via, note);
       await stageCancelPaging(kv, op, a.id);
-      await stageRobotEvent(deps, op, a, "resolved", now);
+      if (!a.silencedBy) await stageRobotEvent(deps, op, a, "resolved", now);
       // Free the key only if it still names this alert.
       const idx = await kv.get<string>(keyKey);
       if (idx.value === a.id) op.check(idx).delete(keyKey);
