@@ -146,9 +146,10 @@ async function stageAction(
       if (action.userId) op.set(keys.alertByAssignee(action.userId, a.id), now);
       a.assigneeId = action.userId;
       a.dueAt = action.dueAt;
-      // A deadline chases the assignee once it passes (lib/paging/overdue.ts).
+      // A deadline chases the assignee once it passes (lib/paging/overdue.ts); one already past
+      // when set was chosen knowingly and is only shown as overdue.
       await stageCancelPaging(kv, op, a.id, "overdue");
-      if (a.assigneeId && a.dueAt !== null && a.status !== "resolved") {
+      if (a.assigneeId && a.dueAt !== null && a.dueAt > now && a.status !== "resolved") {
         stageOverdue(op, a.id, a.dueAt, now);
       }
       return [entry(now, "assigned", userId, via, {
