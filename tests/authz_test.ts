@@ -168,6 +168,7 @@ const POLICY: Record<string, Policy> = {
   "GET /alerts": "page",
   "GET /alerts/:id": "page",
   "GET /rules": "page",
+  "GET /silences": "page",
   "GET /profile": "page",
 };
 

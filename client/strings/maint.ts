@@ -1,6 +1,6 @@
 /** The silences and heartbeats page, and the silence parts of the alert page and chat. */
 export const en = {
-  mt_nav: "Silences & heartbeats",
+  mt_nav: "Silences",
   mt_title: "Silences and heartbeats",
   mt_noTeams: "You are in no team yet. Ask an admin to add you to one; its silences appear here.",
   mt_loading: "Loading…",
@@ -77,7 +77,7 @@ export const en = {
 } as const;
 
 export const zh: Record<keyof typeof en, string> = {
-  mt_nav: "静默与心跳",
+  mt_nav: "静默",
   mt_title: "静默与心跳",
   mt_noTeams: "你还不在任何团队中。请管理员把你加入团队后，这里会显示团队的静默。",
   mt_loading: "加载中…",
