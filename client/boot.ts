@@ -24,6 +24,7 @@ const islands: Record<string, () => Promise<IslandModule>> = {
   Profile: () => import("../islands/Profile.tsx"),
   EventWebhooks: () => import("../islands/EventWebhooks.tsx"),
   ApiDocs: () => import("../islands/ApiDocs.tsx"),
+  Maintenance: () => import("../islands/Maintenance.tsx"),
 };
 
 restoreTheme();

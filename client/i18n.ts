@@ -10,10 +10,11 @@ import * as oncall from "./strings/oncall.ts";
 import * as rules from "./strings/rules.ts";
 import * as providers from "./strings/providers.ts";
 import * as people from "./strings/people.ts";
-import * as push from "./strings/push.ts";
-import * as webhooks from "./strings/webhooks.ts";
 import * as dropin from "./strings/dropin.ts";
+import * as maint from "./strings/maint.ts";
+import * as push from "./strings/push.ts";
 import * as system from "./strings/system.ts";
+import * as webhooks from "./strings/webhooks.ts";
 
 export type Lang = "en" | "zh";
 
@@ -25,10 +26,11 @@ const en = {
   ...rules.en,
   ...providers.en,
   ...people.en,
-  ...push.en,
-  ...webhooks.en,
   ...dropin.en,
+  ...maint.en,
+  ...push.en,
   ...system.en,
+  ...webhooks.en,
 };
 const zh: Record<Key, string> = {
   ...core.zh,
@@ -37,10 +39,11 @@ const zh: Record<Key, string> = {
   ...rules.zh,
   ...providers.zh,
   ...people.zh,
-  ...push.zh,
-  ...webhooks.zh,
   ...dropin.zh,
+  ...maint.zh,
+  ...push.zh,
   ...system.zh,
+  ...webhooks.zh,
 };
 export type Key = keyof typeof en;
 

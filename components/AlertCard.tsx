@@ -86,6 +86,11 @@ export function AlertCard(props: {
       <header class="alert-head">
         <span class={`prio prio-${a.priority}`}>{t(PRIO[a.priority])}</span>
         <span class="alert-status" data-status={a.status}>{t(STATUS[a.status])}</span>
+        {a.silencedBy && (
+          <span class="silenced-badge" data-testid="silenced" title={t("mt_silencedBy")}>
+            {t("mt_silenced")}
+          </span>
+        )}
         {a.firingCount > 1 && <span class="muted">{t("firing", { n: a.firingCount })}</span>}
         <span class="grow" />
         <time class="muted">{shortWhen(a.lastSeenAt, lang)}</time>

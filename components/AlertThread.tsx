@@ -20,6 +20,8 @@ const KIND: Record<string, Key> = {
   automation: "tlAutomation",
   webhook: "tlWebhook",
   delivery: "tlDelivery",
+  silenced: "mt_tlSilenced",
+  overdue: "mt_tlOverdue",
 };
 
 /** Who did it when no person did: the source, or Tocsin itself for its in-app paging. */

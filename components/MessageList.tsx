@@ -46,6 +46,10 @@ export function systemText(
       return t("sysEscalated", { title: s.title ?? "", users });
     case "ding":
       return t("ding_sys", { actor, users });
+    case "silence_started":
+      return t("mt_sysStarted", { title: s.title ?? "" });
+    case "silence_ending":
+      return t("mt_sysEnding", { title: s.title ?? "" });
     case "role_changed":
       return t("sysRole", {
         actor,

@@ -39,6 +39,8 @@ const KIND = new Map<string, Key>([
   ["priority", "tlPriority"],
   ["notified", "tlNotified"],
   ["escalated", "tlEscalated"],
+  ["silenced", "mt_tlSilenced"],
+  ["overdue", "mt_tlOverdue"],
 ]);
 const DELIVERY = new Map<string, Key>([
   ["sent", "al_delivery_sent"],
@@ -294,7 +296,13 @@ export default function AlertPage(props: AlertPageProps) {
                 <span class="muted">
                   {t("al_created")}: {when(a.createdAt)} · {t("al_source_by", { source: a.source })}
                 </span>
+                <a class="al-silence" href={`/silences?team=${a.teamId}&alert=${a.id}`}>
+                  {t("mt_silenceLike")}
+                </a>
               </p>
+            )}
+            {a && a.status !== "resolved" && (
+              <DeadlineForm t={t} alertId={a.id} meId={props.me.id} ad={ad} />
             )}
             {a && <LabelsAndLinks t={t} alert={a} />}
             <Timeline t={t} entries={ad.timeline.value} when={when} userName={userName} />
@@ -304,5 +312,42 @@ export default function AlertPage(props: AlertPageProps) {
         )}
       </main>
     </div>
+  );
+}
+
+/** Assign the alert to me with a deadline: past it, an open alert reminds me, then escalates. */
+function DeadlineForm(
+  props: {
+    t: Translate;
+    alertId: string;
+    meId: string;
+    ad: { error: { value: string }; load: () => Promise<void> };
+  },
+) {
+  const { t, ad } = props;
+  return (
+    <form
+      class="al-deadline"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const v = new FormData(e.currentTarget).get("due");
+        if (!v) return;
+        ad.error.value = "";
+        try {
+          await api("POST", `/api/v1/alerts/${props.alertId}/assign`, {
+            userId: props.meId,
+            dueAt: new Date(String(v)).toISOString(),
+          });
+          await ad.load();
+        } catch (err) {
+          ad.error.value = errorText(t, err);
+        }
+      }}
+    >
+      <label>
+        {t("mt_dueAt")} <input type="datetime-local" name="due" required />
+      </label>
+      <button type="submit">{t("mt_assignDue")}</button>
+    </form>
   );
 }

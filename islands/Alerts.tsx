@@ -33,7 +33,17 @@ const STATUS = new Map<string, Key>([
   ["acknowledged", "statusAcknowledged"],
   ["resolved", "statusResolved"],
 ]);
-const FILTERS = ["status", "priority", "teamId", "assignee", "integrationId", "from", "to", "sort"];
+const FILTERS = [
+  "status",
+  "priority",
+  "teamId",
+  "assignee",
+  "integrationId",
+  "silenced",
+  "from",
+  "to",
+  "sort",
+];
 
 /** The filters as the URL's query string holds them (so that a filtered list can be shared). */
 function readFilters(): Record<string, string> {
@@ -205,6 +215,11 @@ function AlertFilters(props: {
         ["me", t("al_me")],
         ["unassigned", t("al_unassigned")],
       ])}
+      {select("silenced", t("mt_filterSilenced"), [
+        ["", t("mt_filterAll")],
+        ["true", t("mt_filterOnly")],
+        ["false", t("mt_filterNot")],
+      ])}
       {select("integrationId", t("al_source"), [
         ["", t("al_allSources")],
         ...props.sources.filter((s) => !f.teamId || s.teamId === f.teamId).map((s) =>
@@ -283,6 +298,7 @@ function AlertRow(props: {
         {t(STATUS.get(a.status)!)}
       </span>
       <a class="al-title" href={`/alerts/${a.id}`}>{a.title}</a>
+      {a.silencedBy && <span class="silenced-badge">{t("mt_silenced")}</span>}
       <span class="muted al-meta">
         {props.team} · {shortWhen(a.createdAt, lang)} {timeOfDay(a.createdAt, lang)}
       </span>

@@ -26,6 +26,10 @@ import { deliverEventWebhook } from "./notify/event_webhook_delivery.ts";
 import { keys } from "./core/keys.ts";
 import { describeIssues } from "./core/schemas.ts";
 import { timerLateness } from "./ops/metrics.ts";
+import { fireHeartbeat } from "./alerts/heartbeats.ts";
+import { fireSilenceNotice } from "./alerts/silences.ts";
+import { fireOverdue } from "./paging/overdue.ts";
+import { AlertRetentionService } from "./alerts/retention.ts";
 
 /** Everything a running Tocsin holds: the domain's ports plus the hub, receipts, timers and retention. */
 export interface Core extends Deps {
@@ -34,6 +38,8 @@ export interface Core extends Deps {
   timers: TimerService;
   retention: RetentionService;
   heartbeat: SelfHeartbeat;
+  /** Deletes resolved alerts past TOCSIN_ALERT_RETENTION_DAYS. */
+  alertRetention: AlertRetentionService;
   /** Starts following fanout. */
   start(): Promise<void>;
   /** Closes subscribers, flushes buffered receipts and stops the watch. Does not close `kv`. */
@@ -65,17 +71,20 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
     timers: null as unknown as TimerService,
     retention: null as unknown as RetentionService,
     heartbeat: null as unknown as SelfHeartbeat,
+    alertRetention: null as unknown as AlertRetentionService,
     async start() {
       await runMigrations(core);
       await fanout.start();
       core.timers.start();
       core.retention.start();
       core.heartbeat.start();
+      core.alertRetention.start();
     },
     async close() {
       await core.heartbeat.close();
       hub.closeAll(CLOSE.shutdown, "server shutting down");
       await core.retention.close();
+      await core.alertRetention.close();
       await core.timers.close();
       await delivered.close();
       await fanout.close();
@@ -83,6 +92,7 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
   };
   core.retention = new RetentionService(core);
   core.heartbeat = new SelfHeartbeat(core);
+  core.alertRetention = new AlertRetentionService(core);
   core.timers = new TimerService(core, async (id) => {
     // One dispatcher for every kind of timer, on the parsed record. A record that does not parse
     // throws: the failure is counted, and it ends among the dead letters, where admins see it.
@@ -114,6 +124,12 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
         return await deliverEventWebhook(core, id);
       case "zabbix":
         return await deliverZabbix(core, id);
+      case "heartbeat":
+        return await fireHeartbeat(core, id);
+      case "silence":
+        return await fireSilenceNotice(core, id);
+      case "overdue":
+        return await fireOverdue(core, id);
       default: {
         const unknown: never = t;
         throw new Error(`timer ${id}: no handler for ${JSON.stringify(unknown)}`);

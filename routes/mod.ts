@@ -29,6 +29,9 @@ import { eventRoutes } from "./events.ts";
 import { eventWebhookRoutes } from "./api/event_webhooks.ts";
 import { hookRoutes } from "./hooks.ts";
 import { pagerdutyRoutes } from "./pagerduty.ts";
+import { pingRoutes } from "./ping.ts";
+import { heartbeatRoutes } from "./api/heartbeats.ts";
+import { silenceRoutes } from "./api/silences.ts";
 import { escapeHtml, htmlPage } from "./html.ts";
 import { type AppEnv, authenticateRequest, checkOrigin, type ErrorStyle } from "./middleware.ts";
 import { serveOpenApi } from "./openapi.ts";
@@ -111,6 +114,9 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.route("/api/v1", eventRoutes(deps));
   app.route("/hooks", hookRoutes(deps));
   app.route("/v2", pagerdutyRoutes(deps));
+  app.route("/ping", pingRoutes(deps));
+  app.route("/api/v1/heartbeats", heartbeatRoutes(deps));
+  app.route("/api/v1/silences", silenceRoutes(deps));
   app.route("/", pageRoutes(deps, opts.assets ?? null));
 
   app.notFound((c) =>

@@ -32,6 +32,7 @@ import Profile from "../islands/Profile.tsx";
 import EventWebhooks from "../islands/EventWebhooks.tsx";
 import ApiDocs from "../islands/ApiDocs.tsx";
 import System from "../islands/System.tsx";
+import Maintenance from "../islands/Maintenance.tsx";
 import { SESSION_COOKIE } from "./middleware.ts";
 
 export const PAGE_CSP = [
@@ -92,6 +93,7 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   EventWebhooks,
   ApiDocs,
   System,
+  Maintenance,
 };
 
 /** JSON that is safe inside a <script> element. */
@@ -269,7 +271,14 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
 
   const adminPage = async (
     c: Context,
-    island: "AdminUsers" | "AdminTeams" | "OnCall" | "AdminNotify" | "Rules" | "System",
+    island:
+      | "AdminUsers"
+      | "AdminTeams"
+      | "OnCall"
+      | "AdminNotify"
+      | "Rules"
+      | "System"
+      | "Maintenance",
     title: Key,
   ) => {
     if (!assets) return noBundle(c);
@@ -297,6 +306,7 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
   app.get("/admin/notifications", (c) => adminPage(c, "AdminNotify", "pp_title_notify"));
   app.get("/rules", (c) => adminPage(c, "Rules", "pp_title_rules"));
   app.get("/admin/system", (c) => adminPage(c, "System", "sys_title"));
+  app.get("/silences", (c) => adminPage(c, "Maintenance", "mt_title"));
 
   /** Pages any logged-in user opens; the island loads what the user may see. */
   const userPage = async (

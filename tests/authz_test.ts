@@ -158,6 +158,20 @@ const POLICY: Record<string, Policy> = {
   "PUT /api/v1/providers/:id": "admin",
   "POST /api/v1/providers/:id/test": "admin",
   "DELETE /api/v1/providers/:id": "admin",
+  "POST /api/v1/silences": "team",
+  "GET /api/v1/silences": "team",
+  "GET /api/v1/silences/:id": "team",
+  "PUT /api/v1/silences/:id": "team",
+  "POST /api/v1/silences/:id/expire": "team",
+  "DELETE /api/v1/silences/:id": "team",
+  "POST /api/v1/heartbeats": "team",
+  "GET /api/v1/heartbeats": "team",
+  "GET /api/v1/heartbeats/:id": "team",
+  "PATCH /api/v1/heartbeats/:id": "team",
+  "POST /api/v1/heartbeats/:id/token": "team",
+  "DELETE /api/v1/heartbeats/:id": "team",
+  "GET /ping/:id": "token",
+  "POST /ping/:id": "token",
   "GET /ack/:token": "token",
   "POST /ack/:token": "token",
   "GET /api/v1/events": "user",
@@ -183,6 +197,7 @@ const POLICY: Record<string, Policy> = {
   "GET /alerts": "page",
   "GET /alerts/:id": "page",
   "GET /rules": "page",
+  "GET /silences": "page",
   "GET /profile": "page",
   "GET /webhooks": "page",
   "GET /api-docs": "page",
@@ -258,6 +273,18 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
     url: "https://hooks.example.com/secret-events",
     events: ["alert.triggered"],
   })).json.webhook;
+  const silence = (await admin.post("/api/v1/silences", {
+    teamId: team.id,
+    matchers: `{service="secret-service"}`,
+    endsAt: Date.now() + 3_600_000,
+    comment: "secret-silence",
+  })).json.silence;
+  const heartbeat = (await admin.post("/api/v1/heartbeats", {
+    teamId: team.id,
+    name: "secret-heartbeat",
+    intervalSeconds: 3600,
+    graceSeconds: 60,
+  })).json.heartbeat;
 
   const params: Record<string, string> = {
     conversations: conv.id,
@@ -267,6 +294,8 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
     schedules: schedule.id,
     "escalation-policies": policy.id,
     "automation-rules": rule.id,
+    silences: silence.id,
+    heartbeats: heartbeat.id,
     users: member.user.id,
     tokens: token.apiToken.id,
     robots: "01ARZ3NDEKTSV4RRFFQ69G5FAV",
@@ -289,7 +318,8 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
     path.endsWith("/integrations") || path.endsWith("/schedules") ||
       path.endsWith("/escalation-policies") ||
       path.endsWith("/automation-rules") || path.endsWith("/robots") ||
-      path.endsWith("/event-webhooks")
+      path.endsWith("/event-webhooks") || path.endsWith("/silences") ||
+      path.endsWith("/heartbeats")
       ? `?teamId=${team.id}`
       : "";
   /** A valid body per route, so that authorization (not validation) decides the answer. */
@@ -371,6 +401,24 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
       url: "https://hooks.example.com/x",
       events: ["alert.resolved"],
     },
+    "POST /api/v1/silences": {
+      teamId: team.id,
+      matchers: `{a="b"}`,
+      endsAt: Date.now() + 3_600_000,
+      comment: "x",
+    },
+    "PUT /api/v1/silences/:id": {
+      matchers: `{a="b"}`,
+      endsAt: Date.now() + 3_600_000,
+      comment: "x",
+    },
+    "POST /api/v1/heartbeats": {
+      teamId: team.id,
+      name: "x",
+      intervalSeconds: 60,
+      graceSeconds: 0,
+    },
+    "PATCH /api/v1/heartbeats/:id": { name: "y" },
     "POST /api/v1/providers/:id/test": { channel: "email", to: "a@example.com" },
     "POST /api/v1/providers/reorder": { ids: [] },
     "POST /api/v1/robots": {

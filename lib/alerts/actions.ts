@@ -22,6 +22,7 @@ import { stageAlertIndexes } from "./alert_index.ts";
 import { timelineEntry as entry } from "./timeline.ts";
 import { stageEventWebhooks } from "../notify/event_webhook_delivery.ts";
 import { stageZabbixSync } from "./zabbix_sync.ts";
+import { stageOverdue } from "../paging/overdue.ts";
 
 export const ActionInputSchema = z.strictObject({
   note: z.string().max(4_000).optional(),
@@ -126,7 +127,7 @@ async function stageAction(
       // Reminders and escalation stop in the same commit: a timer firing now
       // conflicts with this commit, re-reads, and finds the alert acknowledged.
       await stageCancelPaging(kv, op, a.id);
-      await stageRobotEvent(deps, op, a, "acknowledged", now);
+      if (!a.silencedBy) await stageRobotEvent(deps, op, a, "acknowledged", now);
       return [t];
     }
     case "resolve": {
@@ -138,7 +139,7 @@ async function stageAction(
       a.resolvedAt = now;
       const t = entry(now, "resolved", userId, via, note);
       await stageCancelPaging(kv, op, a.id);
-      await stageRobotEvent(deps, op, a, "resolved", now);
+      if (!a.silencedBy) await stageRobotEvent(deps, op, a, "resolved", now);
       // Free the key only if it still names this alert.
       const idx = await kv.get<string>(keyKey);
       if (idx.value === a.id) op.check(idx).delete(keyKey);
@@ -153,6 +154,12 @@ async function stageAction(
       if (action.userId) op.set(keys.alertByAssignee(action.userId, a.id), now);
       a.assigneeId = action.userId;
       a.dueAt = action.dueAt;
+      // A deadline chases the assignee once it passes (lib/paging/overdue.ts); one already past
+      // when set was chosen knowingly and is only shown as overdue.
+      await stageCancelPaging(kv, op, a.id, "overdue");
+      if (a.assigneeId && a.dueAt !== null && a.dueAt > now && a.status !== "resolved") {
+        stageOverdue(op, a.id, a.dueAt, now);
+      }
       return [entry(now, "assigned", userId, via, {
         ...note,
         detail: { userId: action.userId, dueAt: action.dueAt },

@@ -30,10 +30,13 @@ interface IndexValue {
   p: Priority;
   a: string | null;
   i: string;
+  /** 1 when a silence matched it (absent otherwise, and on entries written before silences). */
+  s?: 1;
 }
 
 function indexEntries(a: Alert): [Deno.KvKey, IndexValue][] {
   const v: IndexValue = { p: a.priority, a: a.assigneeId, i: a.integrationId };
+  if (a.silencedBy) v.s = 1;
   return [
     [keys.alertByTeamStatus(a.teamId, a.status, a.id), v],
     [keys.alertByTeamStatusPriority(a.teamId, a.status, RANK.get(a.priority) ?? 3, a.id), v],
@@ -54,6 +57,11 @@ export function stageAlertIndexes(
   for (const [k, v] of next) op.set(k, v);
 }
 
+/** Stages the deletion of an alert's list index entries (alert retention). */
+export function stageDeleteAlertIndexes(op: Deno.AtomicOperation, a: Alert): void {
+  for (const [k] of indexEntries(a)) op.delete(k);
+}
+
 /** A filtered page request, already resolved to the caller's teams. */
 export interface AlertPageRequest {
   teamIds: string[];
@@ -63,6 +71,8 @@ export interface AlertPageRequest {
   /** undefined: anyone; null: unassigned. */
   assignee?: string | null;
   integrationId?: string;
+  /** true: only silenced alerts; false: only those no silence matched; undefined: both. */
+  silenced?: boolean;
   /** createdAt bounds in ms, both inclusive. */
   from?: number;
   to?: number;
@@ -104,7 +114,8 @@ export async function listAlertPage(
   const match = (v: IndexValue) =>
     (q.assignee === undefined || v.a === q.assignee) &&
     (!q.integrationId || v.i === q.integrationId) &&
-    (!q.priority || v.p === q.priority);
+    (!q.priority || v.p === q.priority) &&
+    (q.silenced === undefined || (v.s === 1) === q.silenced);
 
   const picked: string[] = [];
   let scanned = 0;
@@ -142,7 +153,8 @@ export async function listAlertPage(
     const a = e.value;
     if (!a || !q.teamIds.includes(a.teamId)) return [];
     if (!statuses.includes(a.status)) return [];
-    if (!match({ p: a.priority, a: a.assigneeId, i: a.integrationId })) return [];
+    const s = a.silencedBy ? { s: 1 as const } : {};
+    if (!match({ p: a.priority, a: a.assigneeId, i: a.integrationId, ...s })) return [];
     return [a];
   });
   return { items, cursor: more ? last : null };

@@ -24,6 +24,7 @@ import { stageAlertIndexes } from "./alert_index.ts";
 import { timelineEntry as entry } from "./timeline.ts";
 import { redactEvent, redactRaw } from "./redact.ts";
 import { stageEventWebhooks } from "../notify/event_webhook_delivery.ts";
+import { activeSilence } from "./silences.ts";
 
 /**
  * Size bounds in characters. KV stores strings as V8 serialises them: two bytes per character
@@ -52,6 +53,16 @@ interface Plan {
   conversationId: string;
 }
 
+/**
+ * Options of applyEvent. `stage` runs inside each attempt of the commit, after the alert's
+ * reads: it adds the caller's own checks and writes (a heartbeat's state, its timer), so that
+ * they and the alert commit together. It returns false when the caller's state changed and the
+ * event no longer applies: then nothing is committed and the outcome is "ignored".
+ */
+export interface ApplyOptions {
+  stage?: (op: Deno.AtomicOperation, now: number) => Promise<boolean>;
+}
+
 /** One attempt of the commit: what it stages besides the alert record. */
 interface Step {
   deps: Deps;
@@ -71,6 +82,7 @@ export async function applyEvent(
   integration: Integration,
   event: AlertEvent,
   raw: string,
+  opts: ApplyOptions = {},
 ): Promise<IngestResult> {
   const { kv, fanout, clock, config } = deps;
   // Credentials a sender put in its payload (the Events API's routing_key, a password in a
@@ -93,6 +105,9 @@ export async function applyEvent(
     op.check(idx);
     if (deliveryKey) op.check(seen);
     if (current) op.check(current);
+    if (opts.stage && !(await opts.stage(op, now))) {
+      return { done: { alertId: null, outcome: "ignored" } };
+    }
 
     const firing = event.action === "group"
       ? (event.items ?? []).some((i) => i.status === "firing")
@@ -173,6 +188,15 @@ async function stageNewAlert(
   timeline.push(entry(now, "routed", null, via, {
     detail: { route: decision.route, policyId: decision.policyId },
   }));
+  const silence = await activeSilence(deps.kv, alert, now);
+  if (silence) {
+    // Stored and shown, but it pages nobody: no paging, reminders, robots or automation.
+    alert.silencedBy = silence.id;
+    alert.paging = { policyId: decision.policyId, level: 0, round: 0 };
+    timeline.push(entry(now, "silenced", null, via, { detail: { silenceId: silence.id } }));
+    step.hints.push({ t: "msg", c: convId, s: msg.seq });
+    return alert;
+  }
   const paging = await stageStartPaging(deps, op, alert, now, decision.policyId);
   timeline.push(paging.entry);
   await stageRobotEvent(deps, op, alert, "opened", now);
@@ -260,7 +284,7 @@ async function stageUpdate(
   if (alert.status !== "triggered" && existing.status === "triggered") {
     await stageCancelPaging(deps.kv, op, alert.id);
   }
-  if (alert.status !== existing.status && alert.status !== "triggered") {
+  if (alert.status !== existing.status && alert.status !== "triggered" && !alert.silencedBy) {
     await stageRobotEvent(
       deps,
       op,
@@ -291,7 +315,7 @@ async function applySourceEvent(
     if (firing) {
       alert.firingCount++;
       alert.lastSeenAt = now;
-      const auto = await stageOnFiring(deps, op, alert, now);
+      const auto = alert.silencedBy ? NO_AUTOMATION : await stageOnFiring(deps, op, alert, now);
       timeline.push(...auto.entries);
       hints.push(...auto.hints);
       timeline.push(entry(now, "repeated", null, via, {
@@ -307,7 +331,7 @@ async function applySourceEvent(
   } else if (event.action === "trigger") {
     alert.firingCount++;
     alert.lastSeenAt = now;
-    const auto = await stageOnFiring(deps, op, alert, now);
+    const auto = alert.silencedBy ? NO_AUTOMATION : await stageOnFiring(deps, op, alert, now);
     timeline.push(...auto.entries);
     hints.push(...auto.hints);
     alert.summary = event.summary || alert.summary;
@@ -330,6 +354,9 @@ async function applySourceEvent(
   }
   return true;
 }
+
+/** What a silenced alert's repeat runs of automation: nothing. */
+const NO_AUTOMATION = { entries: [] as TimelineEntry[], hints: [] as Hint[] };
 
 function mergeItems(old: AlertItem[], incoming: AlertItem[]): AlertItem[] {
   const map = new Map(old.map((i) => [i.fingerprint, i]));

@@ -117,6 +117,8 @@ export const AlertSchema = z.object({
   automations: z.array(z.string()),
   /** Times reopened: personal timers from before a reopen no longer notify. */
   epoch: z.number().optional(),
+  /** The silence that matched when the alert opened: stored and shown, but it pages nobody. */
+  silencedBy: z.string().nullable().optional(),
 });
 export type Alert = z.infer<typeof AlertSchema>;
 
@@ -136,6 +138,8 @@ export const TimelineKindSchema = z.enum([
   "webhook",
   "delivery",
   "ding",
+  "silenced",
+  "overdue",
 ]);
 
 export const TimelineEntrySchema = z.object({

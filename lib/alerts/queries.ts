@@ -17,6 +17,8 @@ export const AlertListQuerySchema = z.strictObject({
   /** "me", "unassigned", or a user id. */
   assignee: z.union([z.literal("me"), z.literal("unassigned"), IdSchema]).optional(),
   integrationId: IdSchema.optional(),
+  /** "true": only alerts a silence matched; "false": only the others. */
+  silenced: z.enum(["true", "false"]).optional(),
   /** createdAt bounds, milliseconds since the epoch, inclusive. */
   from: z.coerce.number().int().min(0).max(2 ** 48 - 1).optional(),
   to: z.coerce.number().int().min(0).max(2 ** 48 - 1).optional(),
@@ -123,6 +125,7 @@ export async function listAlerts(
       ? null
       : q.assignee,
     integrationId: q.integrationId,
+    silenced: q.silenced === undefined ? undefined : q.silenced === "true",
     from: q.from,
     to: q.to,
     sort: q.sort,

@@ -36,6 +36,8 @@ export const SystemEventSchema = z.object({
     "reminder",
     "escalated",
     "ding",
+    "silence_started",
+    "silence_ending",
   ]),
   actorId: z.string(),
   userIds: z.array(z.string()).optional(),

@@ -173,6 +173,26 @@ export const DEFAULT_TIMER_PEER_GRACE_MS = 2_000;
 export const DEFAULT_KV_QUEUES = "auto";
 /** Messages older than this many days are deleted (0: kept forever). Alerts are kept either way. */
 export const DEFAULT_MESSAGE_RETENTION_DAYS = 0;
+/**
+ * Resolved alerts older than this many days (since they resolved) are deleted with their
+ * timelines, paged-people lists, raw payloads and list indexes (0: kept forever, as before).
+ */
+export const DEFAULT_ALERT_RETENTION_DAYS = 0;
+/** The team's conversation hears this many minutes before a silence ends: time to extend it. */
+export const DEFAULT_SILENCE_END_NOTICE_MINUTES = 15;
+/**
+ * After an assignee's deadline passes and they were reminded, this many minutes before the alert
+ * escalates along the team's policy: a short window to answer the reminder.
+ */
+export const DEFAULT_OVERDUE_ESCALATE_MINUTES = 15;
+/** Heartbeats per team: each is a timer and a ping URL; a team needs a handful, not thousands. */
+export const DEFAULT_HEARTBEATS_PER_TEAM = 100;
+/** Active and future silences per team: each is matched against every new alert of the team. */
+export const DEFAULT_SILENCES_PER_TEAM = 200;
+/** Longest silence: a maintenance window of a year is already one to question. */
+export const SILENCE_MAX_DAYS = 366;
+/** Expired silences stay listed this long (for "what was silenced last week"), then go. */
+export const SILENCE_KEEP_EXPIRED_DAYS = 7;
 /** How often the retention sweep runs (when retention is on). */
 export const DEFAULT_RETENTION_SWEEP_MS = 60 * 60_000;
 /** How many due timers one sweep fires at once (a slow provider must not make the backlog serial). */
@@ -400,6 +420,11 @@ export interface Config {
   kvQueues: "auto" | "on" | "off";
   messageRetentionDays: number;
   retentionSweepMs: number;
+  alertRetentionDays: number;
+  silenceEndNoticeMinutes: number;
+  overdueEscalateMinutes: number;
+  heartbeatsPerTeam: number;
+  silencesPerTeam: number;
   webhookTimeoutMs: number;
   webhookMaxAttempts: number;
   eventWebhookMaxAttempts: number;
@@ -499,6 +524,11 @@ export function defaultConfig(): Config {
     kvQueues: DEFAULT_KV_QUEUES,
     messageRetentionDays: DEFAULT_MESSAGE_RETENTION_DAYS,
     retentionSweepMs: DEFAULT_RETENTION_SWEEP_MS,
+    alertRetentionDays: DEFAULT_ALERT_RETENTION_DAYS,
+    silenceEndNoticeMinutes: DEFAULT_SILENCE_END_NOTICE_MINUTES,
+    overdueEscalateMinutes: DEFAULT_OVERDUE_ESCALATE_MINUTES,
+    heartbeatsPerTeam: DEFAULT_HEARTBEATS_PER_TEAM,
+    silencesPerTeam: DEFAULT_SILENCES_PER_TEAM,
     webhookTimeoutMs: DEFAULT_WEBHOOK_TIMEOUT_MS,
     webhookMaxAttempts: DEFAULT_WEBHOOK_MAX_ATTEMPTS,
     eventWebhookMaxAttempts: DEFAULT_EVENT_WEBHOOK_MAX_ATTEMPTS,
@@ -586,6 +616,11 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_TIMER_PEER_GRACE_MS: "timerPeerGraceMs",
   TOCSIN_MESSAGE_RETENTION_DAYS: "messageRetentionDays",
   TOCSIN_RETENTION_SWEEP_MS: "retentionSweepMs",
+  TOCSIN_ALERT_RETENTION_DAYS: "alertRetentionDays",
+  TOCSIN_SILENCE_END_NOTICE_MINUTES: "silenceEndNoticeMinutes",
+  TOCSIN_OVERDUE_ESCALATE_MINUTES: "overdueEscalateMinutes",
+  TOCSIN_HEARTBEATS_PER_TEAM: "heartbeatsPerTeam",
+  TOCSIN_SILENCES_PER_TEAM: "silencesPerTeam",
   TOCSIN_WEBHOOK_TIMEOUT_MS: "webhookTimeoutMs",
   TOCSIN_WEBHOOK_MAX_ATTEMPTS: "webhookMaxAttempts",
   TOCSIN_EVENT_WEBHOOK_MAX_ATTEMPTS: "eventWebhookMaxAttempts",

@@ -159,6 +159,14 @@ export const keys = {
     hash: string,
   ): Deno.KvKey => ["alert_deliveries", integrationId, hash],
 
+  /** Heartbeats (dead-man's switches) and silences, per team (lib/alerts/heartbeats.ts, silences.ts). */
+  heartbeat: (id: string): Deno.KvKey => ["heartbeats", id],
+  heartbeatByTeam: (teamId: string, id: string): Deno.KvKey => ["heartbeats_by_team", teamId, id],
+  heartbeatsByTeam: (teamId: string): Deno.KvKey => ["heartbeats_by_team", teamId],
+  silence: (id: string): Deno.KvKey => ["silences", id],
+  silenceByTeam: (teamId: string, id: string): Deno.KvKey => ["silences_by_team", teamId, id],
+  silencesByTeam: (teamId: string): Deno.KvKey => ["silences_by_team", teamId],
+
   // On-call schedules and escalation.
   schedule: (id: string): Deno.KvKey => ["schedules", id],
   scheduleByTeam: (teamId: string, id: string): Deno.KvKey => ["schedules_by_team", teamId, id],

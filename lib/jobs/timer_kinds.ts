@@ -78,6 +78,18 @@ export const TimerSchema = z.discriminatedUnion("kind", [
     message: z.string(),
     delivery: DeliveryId,
   }),
+  /**
+   * A heartbeat's deadline: its last ping plus interval and grace. `alertId` is
+   * "heartbeat:<id>" (the heartbeat's timers are listed under it), `ruleId` the heartbeat.
+   */
+  z.object({ ...TimerBase, kind: z.literal("heartbeat"), ruleId: z.string() }),
+  /**
+   * A silence's notice to its team's conversation: `n` 0 when it starts, 1 a while before it
+   * ends. `alertId` is "silence:<id>", `ruleId` the silence.
+   */
+  z.object({ ...TimerBase, kind: z.literal("silence"), ruleId: z.string() }),
+  /** An assigned alert's deadline: `n` 0 reminds the assignee, 1 escalates along the policy. */
+  z.object({ ...TimerBase, kind: z.literal("overdue") }),
   /** Users whose personal timers did not fit the paging commit; `round` is the alert's epoch. */
   z.object({ ...TimerBase, kind: z.literal("personal_batch"), userIds: z.array(z.string()) }),
   /** A robot's outbox flush, attempt `n`. */

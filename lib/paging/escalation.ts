@@ -132,9 +132,10 @@ export async function stageCancelPaging(
 ): Promise<void> {
   let personal = 0;
   for (const e of await timersOf(kv, alertId)) {
-    // Without a kind: everything that pages or waits to act, but not deliveries already decided.
+    // Without a kind: everything that pages or waits to act, but not deliveries already decided,
+    // nor an assignee's deadline (an acknowledged alert is still a task; it checks itself).
     const decided = e.value.kind === "webhook" || e.value.kind === "robot" ||
-      e.value.kind === "zabbix";
+      e.value.kind === "zabbix" || e.value.kind === "overdue";
     if (kind ? e.value.kind !== kind : decided) {
       continue;
     }
@@ -260,6 +261,27 @@ async function stageEscalation(
   const next = nextEscalation(policy, timer.n, timer.round, now, alert.id);
   if (next) stageTimer(op, now, next);
   return { event: "escalated", notify: userIds, entry };
+}
+
+/**
+ * Stages an escalation to the next level of the alert's policy (the whole team without one)
+ * inside the caller's commit, replacing a pending escalation step: an overdue task's escalation
+ * (lib/paging/overdue.ts). Mutates `alert`.
+ */
+export async function stageEscalateNext(
+  deps: Deps,
+  op: Deno.AtomicOperation,
+  alert: Alert,
+  now: number,
+): Promise<FiredStep> {
+  const policy = alert.paging.policyId
+    ? (await deps.kv.get<EscalationPolicy>(keys.escalationPolicy(alert.paging.policyId))).value
+    : null;
+  const levels = policy?.levels.length ?? 1;
+  const level = alert.paging.level + 1 < levels ? alert.paging.level + 1 : 0;
+  const round = level === 0 && policy ? alert.paging.round + 1 : alert.paging.round;
+  await stageCancelPaging(deps.kv, op, alert.id, "escalation");
+  return await stageEscalation(deps, op, alert, { n: level, round }, now);
 }
 
 /** "Escalate now" body: optional; `via` says where the click came from. */

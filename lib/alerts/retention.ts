@@ -1,0 +1,116 @@
+/**
+ * Alert retention (TOCSIN_ALERT_RETENTION_DAYS). A periodic sweep deletes resolved alerts that
+ * resolved longer ago than the retention, with everything kept beside them: the timeline, the
+ * paged-people chunks, the raw payload, the list indexes (alert_index.ts), the team and assignee
+ * indexes, the delivery records and any timer still listed under the alert. Each alert goes in
+ * one atomic commit that checks the alert it read (a reopen meanwhile wins and keeps it); an
+ * alert with more keys than one commit allows first loses its timeline in batches, then goes.
+ * The alert's card message stays in its conversation (message retention removes those).
+ */
+import type { Alert } from "./model.ts";
+import type { Deps } from "../core/deps.ts";
+import { keys } from "../core/keys.ts";
+import { listAll } from "../core/kv_util.ts";
+import { log } from "../core/log.ts";
+import { stageDeleteTimer, timersOf } from "../jobs/timers.ts";
+import { stageDeleteAlertIndexes } from "./alert_index.ts";
+
+/** Mutations per commit, under KV's 1,000. */
+const BATCH = 800;
+/** Checks per commit, under KV's 100. */
+const CHECKS_MAX = 90;
+const DAY_MS = 86_400_000;
+
+/** Every key an alert keeps beside its record (timeline, people chunks, deliveries). */
+async function sideKeys(kv: Deno.Kv, alertId: string): Promise<Deno.KvKey[]> {
+  const out: Deno.KvKey[] = [];
+  for (const prefix of [keys.alertTimelineAll(alertId), ["alert_people", alertId]]) {
+    for await (const e of kv.list({ prefix }, { batchSize: 500 })) out.push(e.key);
+  }
+  // Delivery records, and each one's entry in its user's delivery list.
+  for await (const e of kv.list<{ userId?: string }>({ prefix: keys.deliveries(alertId) })) {
+    out.push(e.key);
+    if (e.value?.userId) out.push(keys.deliveryByUser(e.value.userId, String(e.key[2])));
+  }
+  return out;
+}
+
+/** Deletes one resolved alert with its side records; false when it changed (reopened) meanwhile. */
+export async function deleteAlert(deps: Deps, e: Deno.KvEntry<Alert>): Promise<boolean> {
+  const { kv } = deps;
+  const a = e.value;
+  let side = await sideKeys(kv, a.id);
+  // Too many for one commit: the timeline goes first, in batches (the alert still checks out
+  // as resolved before each, so a reopened alert keeps the rest).
+  while (side.length > BATCH) {
+    const op = kv.atomic().check(e);
+    for (const k of side.slice(0, BATCH)) op.delete(k);
+    if (!(await op.commit()).ok) return false;
+    side = side.slice(BATCH);
+  }
+  const op = kv.atomic().check(e).delete(e.key).delete(keys.alertRaw(a.id))
+    .delete(keys.alertByTeam(a.teamId, a.id));
+  if (a.assigneeId) op.delete(keys.alertByAssignee(a.assigneeId, a.id));
+  stageDeleteAlertIndexes(op, a);
+  for (const k of side) op.delete(k);
+  for (const t of (await timersOf(kv, a.id)).slice(0, CHECKS_MAX - 1)) {
+    stageDeleteTimer(op, t.value);
+  }
+  // The open-key index names it only if a resolve left it there; it is freed only then.
+  const idx = await kv.get<string>(keys.alertByKey(a.integrationId, a.key));
+  if (idx.value === a.id) op.check(idx).delete(idx.key);
+  return (await op.commit()).ok;
+}
+
+/** One sweep: every team's resolved alerts that resolved before the cutoff. */
+export async function sweepAlertRetention(deps: Deps): Promise<{ deleted: number }> {
+  const days = deps.config.alertRetentionDays;
+  if (!days) return { deleted: 0 };
+  const { kv, clock } = deps;
+  const cutoff = clock.now() - days * DAY_MS;
+  let deleted = 0;
+  for (const t of await listAll(kv, keys.teams())) {
+    const teamId = String(t.key[1]);
+    for await (
+      const ix of kv.list({ prefix: keys.alertsByTeamStatus(teamId, "resolved") }, {
+        batchSize: 200,
+      })
+    ) {
+      const e = await kv.get<Alert>(keys.alert(String(ix.key[3])));
+      if (!e.value) continue;
+      if (e.value.status !== "resolved" || (e.value.resolvedAt ?? Infinity) >= cutoff) continue;
+      if (await deleteAlert(deps, e as Deno.KvEntry<Alert>)) deleted++;
+    }
+  }
+  return { deleted };
+}
+
+/** Runs the alert sweep every TOCSIN_RETENTION_SWEEP_MS while alert retention is on. */
+export class AlertRetentionService {
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #running: Promise<unknown> | null = null;
+
+  constructor(private deps: Deps) {}
+
+  start(): void {
+    const { alertRetentionDays, retentionSweepMs } = this.deps.config;
+    if (!alertRetentionDays || !retentionSweepMs) return;
+    this.#timer = setInterval(() => this.run(), retentionSweepMs);
+    this.run();
+  }
+
+  run(): Promise<unknown> {
+    this.#running ??= sweepAlertRetention(this.deps)
+      .then((r) => {
+        if (r.deleted) log.info(`retention: deleted ${r.deleted} resolved alerts`);
+      })
+      .catch((err) => log.error("retention: alert sweep failed", err))
+      .finally(() => this.#running = null);
+    return this.#running;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#running;
+  }
+}
