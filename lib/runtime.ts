@@ -93,50 +93,54 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
   core.retention = new RetentionService(core);
   core.heartbeat = new SelfHeartbeat(core);
   core.alertRetention = new AlertRetentionService(core);
-  core.timers = new TimerService(core, async (id) => {
-    // One dispatcher for every kind of timer, on the parsed record. A record that does not parse
-    // throws: the failure is counted, and it ends among the dead letters, where admins see it.
-    const raw = (await kv.get(keys.timer(id))).value;
-    if (raw === null) return false;
-    const parsed = TimerSchema.safeParse(raw);
-    if (!parsed.success) throw new Error(`timer ${id}: ${describeIssues(parsed.error)}`);
-    const t = parsed.data;
-    if (t.dueAt <= clock.now()) {
-      timerLateness.observe({ kind: t.kind }, (clock.now() - t.dueAt) / 1e3);
-    }
-    switch (t.kind) {
-      case "reminder":
-      case "escalation":
-        return await fireTimer(core, id);
-      case "automation":
-        return await fireAutomation(core, id);
-      case "webhook":
-        return await deliverWebhook(core, id);
-      case "personal":
-        return await deliverPersonal(core, id);
-      case "personal_batch":
-        return await stagePersonalBatch(core, id);
-      case "robot":
-        return await flushRobot(core, id);
-      case "ding":
-        return await fireDingStep(core, id);
-      case "event_webhook":
-        return await deliverEventWebhook(core, id);
-      case "zabbix":
-        return await deliverZabbix(core, id);
-      case "heartbeat":
-        return await fireHeartbeat(core, id);
-      case "silence":
-        return await fireSilenceNotice(core, id);
-      case "overdue":
-        return await fireOverdue(core, id);
-      default: {
-        const unknown: never = t;
-        throw new Error(`timer ${id}: no handler for ${JSON.stringify(unknown)}`);
-      }
-    }
-  });
+  core.timers = new TimerService(core, (id) => fireAnyTimer(core, id));
   // Timers committed here wake this process at once; those of other processes come from the log.
   fanout.onTimer = (dueAt, here) => core.timers.wake(dueAt, here);
   return core;
+}
+
+/**
+ * The one dispatcher for every kind of timer, on the parsed record. A record that does not parse
+ * throws: the failure is counted, and it ends among the dead letters, where admins see it.
+ */
+async function fireAnyTimer(core: Core, id: string): Promise<boolean> {
+  const raw = (await core.kv.get(keys.timer(id))).value;
+  if (raw === null) return false;
+  const parsed = TimerSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`timer ${id}: ${describeIssues(parsed.error)}`);
+  const t = parsed.data;
+  if (t.dueAt <= core.clock.now()) {
+    timerLateness.observe({ kind: t.kind }, (core.clock.now() - t.dueAt) / 1e3);
+  }
+  switch (t.kind) {
+    case "reminder":
+    case "escalation":
+      return await fireTimer(core, id);
+    case "automation":
+      return await fireAutomation(core, id);
+    case "webhook":
+      return await deliverWebhook(core, id);
+    case "personal":
+      return await deliverPersonal(core, id);
+    case "personal_batch":
+      return await stagePersonalBatch(core, id);
+    case "robot":
+      return await flushRobot(core, id);
+    case "ding":
+      return await fireDingStep(core, id);
+    case "event_webhook":
+      return await deliverEventWebhook(core, id);
+    case "zabbix":
+      return await deliverZabbix(core, id);
+    case "heartbeat":
+      return await fireHeartbeat(core, id);
+    case "silence":
+      return await fireSilenceNotice(core, id);
+    case "overdue":
+      return await fireOverdue(core, id);
+    default: {
+      const unknown: never = t;
+      throw new Error(`timer ${id}: no handler for ${JSON.stringify(unknown)}`);
+    }
+  }
 }

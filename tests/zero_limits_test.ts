@@ -10,7 +10,17 @@ import type { Config } from "../lib/core/config.ts";
 import { addContact } from "../lib/notify/contacts.ts";
 import { takeProviderVerifySend } from "../lib/notify/verify_limits.ts";
 import { sweepRetention } from "../lib/chat/retention.ts";
-import { Client, connect, startServer, type TestServer, userClient } from "./_helpers.ts";
+import { sweepAlertRetention } from "../lib/alerts/retention.ts";
+import { ManualClock } from "../lib/core/clock.ts";
+import { keys } from "../lib/core/keys.ts";
+import {
+  adminClient,
+  Client,
+  connect,
+  startServer,
+  type TestServer,
+  userClient,
+} from "./_helpers.ts";
 
 const DOC = new URL("../docs/config.md", import.meta.url);
 const ZERO_OFF =
@@ -101,6 +111,28 @@ const PROBES: Record<string, Probe> = {
     assert.deepEqual(await sweepRetention(srv.core), { conversations: 0, deleted: 0 });
     const msgs = (await client.get(`/api/v1/conversations/${conv.id}/messages`)).json.items;
     assert.ok(msgs.some((m: { text: string }) => m.text === "old"));
+  },
+  TOCSIN_ALERT_RETENTION_DAYS: async () => {
+    // A resolved alert far older than any retention: 0 keeps it.
+    const clock = new ManualClock(Date.now());
+    const srv = await startServer({ config: { alertRetentionDays: 0 }, clock });
+    await using _ = srv;
+    const { client: admin, user } = await adminClient(srv);
+    const team = (await admin.post("/api/v1/teams", { name: "keep", memberIds: [user.id] })).json
+      .team;
+    const integration =
+      (await admin.post("/api/v1/integrations", { name: "t", type: "text", teamId: team.id }))
+        .json;
+    const hook = await fetch(`${srv.url}/hooks/${integration.integration.id}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${integration.token}`, title: "old" },
+      body: "old",
+    });
+    const id = (await hook.json()).alerts[0].alertId;
+    assert.equal((await admin.post(`/api/v1/alerts/${id}/resolve`, {})).status, 200);
+    clock.advance(3_650 * 86_400_000);
+    assert.deepEqual(await sweepAlertRetention(srv.core), { deleted: 0 });
+    assert.notEqual((await srv.kv.get(keys.alert(id))).value, null, "the alert is kept");
   },
   TOCSIN_DING_PER_HOUR: async () => {
     // Past the default's 30 an hour, with the repeat wait off too.
