@@ -5,6 +5,7 @@ import { duration, timeOfDay } from "../client/format.ts";
 import type { Key, Lang, Translate } from "../client/i18n.ts";
 import type { Alert, Member, PublicUser, TimelineEntry } from "../lib/protocol.ts";
 import { Dialog } from "./Dialog.tsx";
+import { Markdown } from "./Markdown.tsx";
 
 const KIND: Record<string, Key> = {
   triggered: "tlTriggered",
@@ -174,7 +175,7 @@ function TimelineItem(props: {
           ? ` · ${t("tlAfter", { d: duration(props.sinceOpened, lang) })}`
           : ""}
       </span>
-      {en.note && <p class="tl-note">{en.note}</p>}
+      {en.note && <Markdown class="tl-note" text={en.note} copyLabel={t("ch_copy")} />}
       {people(en.detail, "userIds", "userCount", userName) && (
         <p class="muted tl-people">
           → {people(en.detail, "userIds", "userCount", userName)}

@@ -3,6 +3,7 @@ import { timeOfDay } from "../client/format.ts";
 import type { Lang, Translate } from "../client/i18n.ts";
 import type { Message } from "../lib/protocol.ts";
 import { Avatar } from "./Avatar.tsx";
+import { Markdown } from "./Markdown.tsx";
 
 /** A message of mine not yet confirmed by the server. */
 export interface PendingView {
@@ -132,7 +133,7 @@ export function MessageRow(props: {
           : <span class="avatar-gap" />)}
       <div class="bubble-wrap">
         {showName && <div class="sender">{userName(m.senderId)}</div>}
-        <div class="bubble">{m.text}</div>
+        <Markdown class="bubble" text={m.text} copyLabel={t("ch_copy")} />
         <div class="meta">
           <time dateTime={new Date(m.createdAt).toISOString()}>
             {timeOfDay(m.createdAt, lang)}
