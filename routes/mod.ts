@@ -14,6 +14,7 @@ import { alertRoutes } from "./api/alerts.ts";
 import { authRoutes } from "./api/auth.ts";
 import { automationRoutes } from "./api/automation.ts";
 import { conversationRoutes } from "./api/conversations.ts";
+import { messageRoutes } from "./api/messages.ts";
 import { integrationRoutes } from "./api/integrations.ts";
 import { notificationRoutes } from "./api/notifications.ts";
 import { ackRoutes } from "./ack.ts";
@@ -76,6 +77,7 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.route("/api/v1/users", userRoutes(deps));
   app.route("/api/v1/tokens", tokenRoutes(deps));
   app.route("/api/v1/teams", teamRoutes(deps));
+  app.route("/api/v1/conversations", messageRoutes(deps));
   app.route("/api/v1/conversations", conversationRoutes(deps));
   app.route("/api/v1/ws", wsRoutes(deps));
   app.route("/api/v1/integrations", integrationRoutes(deps));
