@@ -25,6 +25,7 @@ export * from "./store/state.ts";
 export * from "./store/alerts.ts";
 export * from "./store/conversations.ts";
 export * from "./store/messages.ts";
+export * from "./store/message_actions.ts";
 export { retry, send } from "./store/outbox.ts";
 export { enableNotifications, setSound } from "./store/notify.ts";
 

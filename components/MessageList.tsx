@@ -5,6 +5,7 @@ import type { JSX } from "preact";
 import type { Lang, Translate } from "../client/i18n.ts";
 import type { Alert, Message } from "../lib/protocol.ts";
 import { type AlertAction, AlertCard } from "./AlertCard.tsx";
+import type { MessageHandlers } from "./MessageExtras.tsx";
 import {
   MessageRow,
   PendingRow,
@@ -40,6 +41,13 @@ export interface MessageListProps {
   onRetry: (clientId: string) => void;
   onAlertAction: (alertId: string, action: AlertAction) => Promise<void>;
   onThread: (alertId: string) => void;
+  /** Message actions (reply, react, edit, recall, forward, jump). */
+  h: MessageHandlers;
+  /** The "new messages" divider goes before the first message after this seq (not mine). */
+  dividerAfter?: number;
+  /** A message to bring into view and highlight (a reply's original). */
+  focusSeq?: number | null;
+  onFocused?: () => void;
 }
 
 /**
@@ -51,6 +59,7 @@ export function MessageList(props: MessageListProps) {
   const ref = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const loading = useSignal(false);
+  const showJump = useSignal(false);
   const prevHeight = useRef<number | null>(null);
   const pending = props.pending;
 
@@ -65,11 +74,17 @@ export function MessageList(props: MessageListProps) {
   });
   useEffect(() => {
     atBottom.current = true;
+    showJump.value = false;
   }, [props.convId]);
+  useFocus(ref, props, () => {
+    atBottom.current = false;
+    showJump.value = true;
+  });
 
   const onScroll = async () => {
     const el = ref.current!;
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    showJump.value = !atBottom.current;
     if (atBottom.current) props.onAtBottom();
     if (el.scrollTop < 80 && props.hasOlder && !loading.value) {
       loading.value = true;
@@ -94,8 +109,57 @@ export function MessageList(props: MessageListProps) {
         {props.hasOlder ? (loading.value ? t("loadingOlder") : "") : t("beginning")}
       </p>
       <ul class="msg-list">{rows}</ul>
+      {showJump.value && (
+        <button
+          type="button"
+          class="jump-latest"
+          data-jump-latest
+          onClick={() => {
+            const el = ref.current!;
+            atBottom.current = true;
+            showJump.value = false;
+            el.scrollTop = el.scrollHeight;
+            props.onAtBottom();
+          }}
+        >
+          ↓ {t("ch_jump_latest")}
+        </button>
+      )}
     </div>
   );
+}
+
+/**
+ * Scrolls to what the reader should see first: the original of a reply they asked for (shown
+ * highlighted), or on opening, the "new messages" divider. `away` is told the view left the bottom.
+ */
+function useFocus(
+  ref: { current: HTMLDivElement | null },
+  props: MessageListProps,
+  away: () => void,
+): void {
+  const dividerDone = useRef<string | null>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || props.focusSeq == null) return;
+    const row = el.querySelector<HTMLElement>(`[data-seq="${props.focusSeq}"]`);
+    if (!row) return;
+    row.scrollIntoView({ block: "center" });
+    row.classList.add("flash");
+    setTimeout(() => row.classList.remove("flash"), 2000);
+    away();
+    props.onFocused?.();
+  }, [props.focusSeq, props.messages]);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || dividerDone.current === props.convId || !props.messages.length) return;
+    dividerDone.current = props.convId;
+    const div = el.querySelector<HTMLElement>("[data-new-divider]");
+    if (div && div.offsetTop < el.scrollHeight - el.clientHeight) {
+      el.scrollTop = Math.max(0, div.offsetTop - 40);
+      away();
+    }
+  }, [props.convId, props.messages.length > 0]);
 }
 
 /** The rows for the stored messages: day separators, alert cards, system lines and messages. */
@@ -104,7 +168,17 @@ function messageRows(props: MessageListProps): JSX.Element[] {
   const rows: JSX.Element[] = [];
   let lastDay = "";
   let lastSender: string | null = null;
+  let divider = props.dividerAfter;
   for (const m of props.messages) {
+    if (m.kind === "event") continue; // applied to the message it changed
+    if (divider !== undefined && m.seq > divider && m.senderId !== myId) {
+      rows.push(
+        <li key="new-divider" class="new-divider" role="separator" data-new-divider>
+          <span>{t("ch_new_messages")}</span>
+        </li>,
+      );
+      divider = undefined;
+    }
     const day = dayKey(m.createdAt);
     if (day !== lastDay) {
       rows.push(
@@ -156,6 +230,7 @@ function messageRows(props: MessageListProps): JSX.Element[] {
         receipts={props.receipts}
         memberIds={props.memberIds}
         userName={userName}
+        h={props.h}
       />,
     );
   }

@@ -4,6 +4,13 @@ import type { Lang, Translate } from "../client/i18n.ts";
 import type { Message } from "../lib/protocol.ts";
 import { Avatar } from "./Avatar.tsx";
 import { Markdown } from "./Markdown.tsx";
+import {
+  EditBox,
+  type MessageHandlers,
+  MessageMenu,
+  Reactions,
+  ReplyQuote,
+} from "./MessageExtras.tsx";
 
 /** A message of mine not yet confirmed by the server. */
 export interface PendingView {
@@ -122,9 +129,11 @@ export function MessageRow(props: {
   receipts: Receipts;
   memberIds: string[];
   userName: (userId: string | null) => string;
+  h: MessageHandlers;
 }) {
-  const { t, lang, mine, isGroup, showName, myId, userName } = props;
+  const { t, lang, mine, isGroup, showName, myId, userName, h } = props;
   const m = props.message;
+  const editing = useSignal(false);
   return (
     <li class={`msg ${mine ? "mine" : ""}`} data-seq={m.seq}>
       {isGroup && !mine &&
@@ -133,11 +142,20 @@ export function MessageRow(props: {
           : <span class="avatar-gap" />)}
       <div class="bubble-wrap">
         {showName && <div class="sender">{userName(m.senderId)}</div>}
-        <Markdown class="bubble" text={m.text} copyLabel={t("ch_copy")} />
+        <MessageBody
+          t={t}
+          message={m}
+          myId={myId}
+          editing={editing.value}
+          userName={userName}
+          h={h}
+          onEditDone={() => editing.value = false}
+        />
         <div class="meta">
           <time dateTime={new Date(m.createdAt).toISOString()}>
             {timeOfDay(m.createdAt, lang)}
           </time>
+          {m.editedAt && !m.recalled && <span class="edited" data-edited>{t("ch_edited")}</span>}
           {mine && (
             <MyStatus
               t={t}
@@ -147,6 +165,15 @@ export function MessageRow(props: {
               receipts={props.receipts}
               memberIds={props.memberIds}
               userName={userName}
+            />
+          )}
+          {!m.recalled && (
+            <MessageMenu
+              t={t}
+              message={m}
+              mine={mine}
+              h={h}
+              onEditStart={() => editing.value = true}
             />
           )}
         </div>
@@ -184,5 +211,55 @@ export function PendingRow(props: {
         </div>
       </div>
     </li>
+  );
+}
+
+/** What a message says: where it was forwarded from, what it replies to, its text, its reactions. */
+function MessageBody(props: {
+  t: Translate;
+  message: Message;
+  myId: string | null;
+  editing: boolean;
+  userName: (userId: string | null) => string;
+  h: MessageHandlers;
+  onEditDone: () => void;
+}) {
+  const { t, myId, userName, h } = props;
+  const m = props.message;
+  return (
+    <>
+      {m.forwardedFrom && (
+        <div class="fwd-note muted" data-forwarded>
+          {t("ch_forwarded_from", {
+            title: m.forwardedFrom.title,
+            name: m.forwardedFrom.senderName,
+          })}
+        </div>
+      )}
+      {m.replyTo && <ReplyQuote t={t} reply={m.replyTo} userName={userName} onJump={h.onJump} />}
+      {m.recalled
+        ? <div class="bubble recalled muted" data-recalled>{t("ch_recalled")}</div>
+        : props.editing
+        ? (
+          <EditBox
+            t={t}
+            text={m.text}
+            onSave={async (text) => {
+              await h.onEdit(m.seq, text);
+              props.onEditDone();
+            }}
+            onCancel={() => props.onEditDone()}
+          />
+        )
+        : <Markdown class="bubble" text={m.text} copyLabel={t("ch_copy")} />}
+      {m.reactions && (
+        <Reactions
+          reactions={m.reactions}
+          myId={myId}
+          userName={userName}
+          onToggle={(e) => h.onReact(m.seq, e)}
+        />
+      )}
+    </>
   );
 }

@@ -24,14 +24,18 @@ import { useNow } from "../client/now.ts";
 import { ConversationList } from "../components/ConversationList.tsx";
 import { TopBar } from "../components/TopBar.tsx";
 import { type ChatDialog, ChatDialogs, type Tasks, ThreadDialog } from "./chat/ChatDialogs.tsx";
-import { ConversationPane, ensureMembers } from "./chat/ConversationPane.tsx";
+import { type ChatWindows, ConversationPane, ensureMembers } from "./chat/ConversationPane.tsx";
 
 export interface ChatAppProps {
   me: PublicUser;
   lang: Lang;
   /** The conversation named by the URL, if any. */
   conversationId: string | null;
+  /** How long after sending a message its sender may edit and recall it. */
+  windows?: ChatWindows;
 }
+
+const DEFAULT_WINDOWS: ChatWindows = { editMs: 24 * 3600_000, recallMs: 2 * 60_000 };
 
 const IS_BROWSER = typeof document !== "undefined";
 let booted = false;
@@ -95,6 +99,7 @@ export default function ChatApp(props: ChatAppProps) {
           current={current}
           myId={myId}
           now={now}
+          windows={props.windows ?? DEFAULT_WINDOWS}
           onInfo={() => dialog.value = "info"}
           onThread={(alertId, convId) => thread.value = { alertId, convId }}
         />
@@ -129,6 +134,7 @@ function ChatMain(props: {
   current: string | null;
   myId: string;
   now: number;
+  windows: ChatWindows;
   onInfo: () => void;
   onThread: (alertId: string, convId: string) => void;
 }) {
@@ -147,6 +153,7 @@ function ChatMain(props: {
             convId={current}
             myId={props.myId}
             now={props.now}
+            windows={props.windows}
             onInfo={() => {
               ensureMembers(current);
               props.onInfo();

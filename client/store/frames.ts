@@ -19,6 +19,7 @@ import {
   openId,
   outbox,
   patchConv,
+  replaceMessage,
   setConv,
   setReceipt,
   updateTitle,
@@ -31,7 +32,27 @@ export function advanceCursor(convId: string, seq: number): void {
   cursors[convId] = Math.max(cursors[convId] ?? 0, seq);
 }
 
+/** A change to an earlier message: the message takes its new state; nothing becomes unread. */
+function onEvent(m: Message): void {
+  const c = m.conversationId;
+  advanceCursor(c, m.seq);
+  const target = m.event?.message;
+  if (target) replaceMessage(target);
+  const conv = convs.value[c];
+  if (!conv) return;
+  const last = conv.lastMessage;
+  patchConv(c, {
+    seq: Math.max(conv.seq, m.seq),
+    lastMessage: target && last && last.seq === target.seq ? target : last,
+    // Read everything before it: then the event is read too, so it is never counted later.
+    read: conv.unread === 0 ? Math.max(conv.read, m.seq) : conv.read,
+  });
+  if (m.senderId !== me.value?.id) noteReceived(c, m.seq);
+  if (c === openId.value) markOpenRead();
+}
+
 function onMessage(m: Message): void {
+  if (m.kind === "event") return onEvent(m);
   const myId = me.value?.id;
   const c = m.conversationId;
   advanceCursor(c, m.seq);
@@ -47,12 +68,14 @@ function onMessage(m: Message): void {
   }
   const mine = m.senderId === myId;
   const read = mine ? Math.max(conv.read, m.seq) : conv.read;
+  const fresh = m.seq > conv.seq;
   patchConv(c, {
     seq: Math.max(conv.seq, m.seq),
     lastAt: Math.max(conv.lastAt, m.createdAt),
     lastMessage: m.seq >= conv.seq ? m : conv.lastMessage,
     read,
-    unread: Math.max(0, Math.max(conv.seq, m.seq) - read),
+    // Counted one by one: events between messages take seqs but are not unread messages.
+    unread: mine ? 0 : conv.unread + (fresh ? 1 : 0),
   });
   if (m.kind === "system") onSystem(c, m);
   // Reminders and escalations ring for the people they name, wherever they are looking. One
@@ -88,7 +111,11 @@ const handlers: Handlers = {
     if (f.userId === me.value?.id && f.read) {
       const conv = convs.value[f.conversationId];
       if (conv && f.read > conv.read) {
-        patchConv(f.conversationId, { read: f.read, unread: Math.max(0, conv.seq - f.read) });
+        const seen = f.read >= (conv.lastMessage?.seq ?? 0);
+        patchConv(f.conversationId, {
+          read: f.read,
+          unread: seen ? 0 : Math.min(conv.unread, Math.max(0, conv.seq - f.read)),
+        });
       }
     }
   },

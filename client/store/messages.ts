@@ -6,6 +6,7 @@ import { fetchAlerts } from "./alerts.ts";
 import { loadMembers, loadReceipts, refreshConv } from "./conversations.ts";
 import {
   convs,
+  dividerAfter,
   hasOlder,
   live,
   mergeMessages,
@@ -33,6 +34,9 @@ export async function open(id: string | null): Promise<void> {
     openMissing.value = true;
     return;
   }
+  const conv = convs.value[id];
+  const { [id]: _old, ...rest } = dividerAfter.value;
+  dividerAfter.value = conv.unread > 0 ? { ...rest, [id]: conv.read } : rest;
   await Promise.all([loadLatest(id), loadMembers(id), loadReceipts(id)]);
   markOpenRead();
 }

@@ -5,13 +5,14 @@ import { addMessages } from "./messages.ts";
 import { live, outbox, type Pending, status } from "./state.ts";
 
 /** Queues a message; it is sent now if connected, else as soon as the connection is back. */
-export function send(conversationId: string, text: string): void {
+export function send(conversationId: string, text: string, replyTo?: number): void {
   const p: Pending = {
     clientId: newClientId(),
     conversationId,
     text,
     createdAt: Date.now(),
     state: "queued",
+    ...(replyTo ? { replyTo } : {}),
   };
   outbox.value = [...outbox.value, p];
   flushOutbox();
@@ -57,13 +58,14 @@ export async function flushOutbox(): Promise<void> {
         conversationId: p.conversationId,
         clientId: p.clientId,
         text: p.text,
+        ...(p.replyTo ? { replyTo: p.replyTo } : {}),
       };
       if (live.rt?.send(frame)) continue;
       try {
         const r = await api<{ message: Message }>(
           "POST",
           `/api/v1/conversations/${p.conversationId}/messages`,
-          { clientId: p.clientId, text: p.text },
+          { clientId: p.clientId, text: p.text, ...(p.replyTo ? { replyTo: p.replyTo } : {}) },
         );
         applySent(p.clientId, r.message);
       } catch (e) {

@@ -27,6 +27,8 @@ export interface Pending {
   conversationId: string;
   text: string;
   createdAt: number;
+  /** The seq of the message this one replies to. */
+  replyTo?: number;
   state: "queued" | "sending" | "failed";
   error?: string;
 }
@@ -53,6 +55,13 @@ export const alerts = signal<Record<string, Alert>>({});
  */
 export const hiddenAlerts = signal<Record<string, true>>({});
 export const openMissing = signal(false);
+/**
+ * Per conversation: my read cursor when I opened it while it had unread messages; the
+ * "new messages" divider goes before the first message after it.
+ */
+export const dividerAfter = signal<Record<string, number>>({});
+/** A message to bring into view (a reply's original): conversation and seq. */
+export const focusSeq = signal<{ convId: string; seq: number } | null>(null);
 export const soundOn = signal(true);
 export const notifyPermission = signal<NotificationPermission | "unsupported">("default");
 export const totalUnread = computed(() =>
@@ -79,6 +88,16 @@ export function mergeMessages(list: Message[], incoming: Message[]): Message[] {
   const bySeq = new Map(list.map((m) => [m.seq, m]));
   for (const m of incoming) bySeq.set(m.seq, m);
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/** Puts a message's new state (from an event) in place of the one held, if it is held. */
+export function replaceMessage(m: Message): void {
+  const list = messages.value[m.conversationId];
+  const i = list?.findIndex((x) => x.seq === m.seq) ?? -1;
+  if (!list || i < 0) return;
+  const next = [...list];
+  next[i] = m;
+  messages.value = { ...messages.value, [m.conversationId]: next };
 }
 
 export function setReceipt(convId: string, userId: string, r: Partial<Receipt>): void {

@@ -23,6 +23,9 @@ export const en = {
   ch_original_gone: "The original message is no longer available",
   ch_quick_replies: "Quick replies",
   ch_actions: "Message actions",
+  ch_qr_on_it: "On it",
+  ch_qr_looking: "Looking",
+  ch_qr_done: "Done",
 } as const;
 
 export const zh: Record<keyof typeof en, string> = {
@@ -49,4 +52,7 @@ export const zh: Record<keyof typeof en, string> = {
   ch_original_gone: "原消息已不可用",
   ch_quick_replies: "快捷回复",
   ch_actions: "消息操作",
+  ch_qr_on_it: "我来处理",
+  ch_qr_looking: "正在看",
+  ch_qr_done: "已完成",
 };

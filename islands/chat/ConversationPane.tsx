@@ -8,27 +8,37 @@ import {
   alertAction,
   alerts,
   conversationAlerts,
+  convList,
   convs,
+  dividerAfter,
+  editMessage,
+  focusSeq,
+  forwardMessage,
   hasOlder,
   hiddenAlerts,
+  jumpTo,
   loadMembers,
   loadOlder,
   markOpenRead,
   members,
+  type Message,
   messages,
   open,
   openId,
   outbox,
+  recallMessage,
   receipts,
   retry,
   send,
   status,
+  toggleReaction,
   transport,
   userName,
 } from "../../client/store.ts";
 import { Composer } from "../../components/Composer.tsx";
 import { MessageList } from "../../components/MessageList.tsx";
 import { OnCallNow, type OnCallNowItem } from "../../components/OnCallNow.tsx";
+import type { MessageHandlers } from "../../components/MessageExtras.tsx";
 
 /**
  * The composer: a slash command acts on the conversation's alert when it is clear which one,
@@ -39,10 +49,11 @@ async function compose(
   convId: string,
   text: string,
   say: (s: string | null) => void,
+  replyTo?: number,
 ): Promise<string | void> {
   say(null);
   const cmd = parseCommand(text);
-  if (!cmd) return send(convId, text);
+  if (!cmd) return send(convId, text, replyTo);
   try {
     const target = commandTarget(cmd.kind, await conversationAlerts(convId));
     if ("none" in target) {
@@ -68,11 +79,20 @@ export function ConversationPane(props: {
   convId: string;
   myId: string;
   now: number;
+  windows: ChatWindows;
   onInfo: () => void;
   onThread: (alertId: string) => void;
 }) {
   const { t, lang, convId: current, myId } = props;
   const conv = convs.value[current];
+  const replying = useSignal<{ convId: string; message: Message } | null>(null);
+  const reply = replying.value?.convId === current ? replying.value.message : null;
+  const h = messageHandlers(
+    current,
+    props.windows,
+    props.now,
+    (m) => replying.value = m ? { convId: current, message: m } : null,
+  );
   /** A local note under the messages about the last thing typed (never sent). */
   const hint = useSignal<{ convId: string; text: string } | null>(null);
   const onCall = useSignal<OnCallNowItem[]>([]);
@@ -127,16 +147,63 @@ export function ConversationPane(props: {
         onRetry={retry}
         onAlertAction={alertAction}
         onThread={props.onThread}
+        h={h}
+        dividerAfter={dividerAfter.value[current]}
+        focusSeq={focusSeq.value?.convId === current ? focusSeq.value.seq : null}
+        onFocused={() => focusSeq.value = null}
       />
       <Composer
         t={t}
         hint={hint.value?.convId === current ? hint.value.text : null}
-        onSend={(text) =>
-          compose(t, current, text, (s) =>
-            hint.value = s === null ? null : { convId: current, text: s })}
+        onSend={(text) => {
+          const replyTo = reply?.seq;
+          replying.value = null;
+          return compose(
+            t,
+            current,
+            text,
+            (s) => hint.value = s === null ? null : { convId: current, text: s },
+            replyTo,
+          );
+        }}
+        replying={reply
+          ? { name: userName(reply.senderId, current), excerpt: reply.text.slice(0, 80) }
+          : null}
+        onCancelReply={() => replying.value = null}
+        quickReplies={[t("ch_qr_on_it"), t("ch_qr_looking"), t("ch_qr_done")]}
       />
     </>
   );
+}
+
+/** How long after sending a message its sender may edit and recall it (from the server's config). */
+export interface ChatWindows {
+  editMs: number;
+  recallMs: number;
+}
+
+/** The message actions of one conversation, bound to the store. */
+function messageHandlers(
+  convId: string,
+  windows: ChatWindows,
+  now: number,
+  setReply: (m: Message | null) => void,
+): MessageHandlers {
+  return {
+    onReply: setReply,
+    onJump: (seq) => jumpTo(convId, seq),
+    onReact: (seq, emoji) => toggleReaction(convId, seq, emoji),
+    onEdit: (seq, text) => editMessage(convId, seq, text),
+    onRecall: (seq) => recallMessage(convId, seq),
+    onForward: (seq, to) => forwardMessage(convId, seq, to),
+    forwardTargets: convList.value.filter((c) => c.id !== convId).map((c) => ({
+      id: c.id,
+      title: c.title || c.peer?.name || c.id,
+    })),
+    editMs: windows.editMs,
+    recallMs: windows.recallMs,
+    now,
+  };
 }
 
 /** Loads a group's members when they are not loaded yet. */
