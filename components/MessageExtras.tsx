@@ -148,19 +148,7 @@ export function MessageMenu(props: {
       </button>
       {open.value && (
         <span class="msg-menu" role="menu">
-          <span class="menu-emoji">
-            {QUICK_EMOJI.map((e) => (
-              <button
-                key={e}
-                type="button"
-                role="menuitem"
-                aria-label={`${t("ch_react")} ${e}`}
-                onClick={() => run(() => h.onReact(m.seq, e))}
-              >
-                {e}
-              </button>
-            ))}
-          </span>
+          <EmojiRow t={t} onPick={(e) => run(() => h.onReact(m.seq, e))} />
           <button
             type="button"
             role="menuitem"
@@ -186,33 +174,72 @@ export function MessageMenu(props: {
               {h.forwardTargets.map((c) => <option key={c.id} value={c.id}>{c.title}</option>)}
             </select>
           )}
-          {props.mine && age < h.editMs && (
-            <button
-              type="button"
-              role="menuitem"
-              onClick={() => {
+          {props.mine && (
+            <OwnActions
+              t={t}
+              canEdit={age < h.editMs}
+              canRecall={age < h.recallMs}
+              onEdit={() => {
                 open.value = false;
                 props.onEditStart();
               }}
-            >
-              {t("ch_edit")}
-            </button>
-          )}
-          {props.mine && age < h.recallMs && (
-            <button
-              type="button"
-              role="menuitem"
-              class="danger"
-              onClick={() => {
-                if (confirm(t("ch_recall_confirm"))) run(() => h.onRecall(m.seq));
-              }}
-            >
-              {t("ch_recall")}
-            </button>
+              onRecall={() => run(() => h.onRecall(m.seq))}
+            />
           )}
           {error.value && <span class="error" role="alert">{error.value}</span>}
         </span>
       )}
     </span>
+  );
+}
+
+/** The quick emoji of the menu. */
+function EmojiRow(props: { t: Translate; onPick: (emoji: string) => void }) {
+  return (
+    <span class="menu-emoji">
+      {QUICK_EMOJI.map((e) => (
+        <button
+          key={e}
+          type="button"
+          role="menuitem"
+          aria-label={`${props.t("ch_react")} ${e}`}
+          onClick={() => props.onPick(e)}
+        >
+          {e}
+        </button>
+      ))}
+    </span>
+  );
+}
+
+/** Edit and recall, for my own message while their windows are open. */
+function OwnActions(props: {
+  t: Translate;
+  canEdit: boolean;
+  canRecall: boolean;
+  onEdit: () => void;
+  onRecall: () => void;
+}) {
+  const { t } = props;
+  return (
+    <>
+      {props.canEdit && (
+        <button type="button" role="menuitem" onClick={props.onEdit}>
+          {t("ch_edit")}
+        </button>
+      )}
+      {props.canRecall && (
+        <button
+          type="button"
+          role="menuitem"
+          class="danger"
+          onClick={() => {
+            if (confirm(t("ch_recall_confirm"))) props.onRecall();
+          }}
+        >
+          {t("ch_recall")}
+        </button>
+      )}
+    </>
   );
 }

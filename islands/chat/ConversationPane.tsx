@@ -95,38 +95,9 @@ export function ConversationPane(props: {
   );
   /** A local note under the messages about the last thing typed (never sent). */
   const hint = useSignal<{ convId: string; text: string } | null>(null);
-  const onCall = useSignal<OnCallNowItem[]>([]);
-  useEffect(() => {
-    onCall.value = [];
-    if (conv?.kind === "group") {
-      onCallForConversation(current).then((items) => {
-        if (openId.value === current) onCall.value = items;
-      }, () => {});
-    }
-  }, [current, conv?.kind]);
   return (
     <>
-      <header class="chat-head">
-        <a
-          href="/"
-          class="back"
-          onClick={(e) => {
-            e.preventDefault();
-            history.pushState({}, "", "/");
-            open(null);
-          }}
-        >
-          ‹ {t("back")}
-        </a>
-        <h1 class="chat-title">{conv?.title ?? ""}</h1>
-        <OnCallNow t={t} lang={lang} items={onCall.value} compact />
-        {conv?.kind === "group" && (
-          <button type="button" class="linkish" onClick={props.onInfo}>
-            {t("info")} · {conv.memberCount}
-          </button>
-        )}
-        <span class={`dot ${status.value}`} title={`${status.value} (${transport.value})`} />
-      </header>
+      <PaneHeader t={t} lang={lang} convId={current} onInfo={props.onInfo} />
       <MessageList
         t={t}
         lang={lang}
@@ -209,4 +180,42 @@ function messageHandlers(
 /** Loads a group's members when they are not loaded yet. */
 export function ensureMembers(convId: string): void {
   if (!members.value[convId]) loadMembers(convId);
+}
+
+/** The conversation's title, who is on call for it, its members, and the connection's state. */
+function PaneHeader(props: { t: Translate; lang: Lang; convId: string; onInfo: () => void }) {
+  const { t, lang, convId: current } = props;
+  const conv = convs.value[current];
+  const onCall = useSignal<OnCallNowItem[]>([]);
+  useEffect(() => {
+    onCall.value = [];
+    if (conv?.kind === "group") {
+      onCallForConversation(current).then((items) => {
+        if (openId.value === current) onCall.value = items;
+      }, () => {});
+    }
+  }, [current, conv?.kind]);
+  return (
+    <header class="chat-head">
+      <a
+        href="/"
+        class="back"
+        onClick={(e) => {
+          e.preventDefault();
+          history.pushState({}, "", "/");
+          open(null);
+        }}
+      >
+        ‹ {t("back")}
+      </a>
+      <h1 class="chat-title">{conv?.title ?? ""}</h1>
+      <OnCallNow t={t} lang={lang} items={onCall.value} compact />
+      {conv?.kind === "group" && (
+        <button type="button" class="linkish" onClick={props.onInfo}>
+          {t("info")} · {conv.memberCount}
+        </button>
+      )}
+      <span class={`dot ${status.value}`} title={`${status.value} (${transport.value})`} />
+    </header>
+  );
 }

@@ -385,6 +385,7 @@ export interface Config {
 }
 
 /** The defaults, as one object. */
+// Long because: one line per option, in the order of Config; splitting it would only scatter them.
 export function defaultConfig(): Config {
   return {
     port: DEFAULT_PORT,
