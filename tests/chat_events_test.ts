@@ -278,3 +278,34 @@ Deno.test("chat events - replies quote the original; forwarding names the origin
     0,
   );
 });
+
+Deno.test("chat events - message retention also deletes the earlier versions of edited messages", async () => {
+  const clock = new ManualClock();
+  const { srv, alice, bob, conv } = await setupGroup({
+    clock,
+    config: { messageRetentionDays: 1 },
+  });
+  await using _srv = srv;
+  const m = await say(alice.client, conv.id, "v1 token=abc");
+  await alice.client.patch(path(conv.id, m.seq), { text: "v2" });
+  await alice.client.patch(path(conv.id, m.seq), { text: "v3" });
+  const r = await say(bob.client, conv.id, "re", { replyTo: m.seq });
+  const versions = async () => {
+    const out = [];
+    for await (const e of srv.kv.list({ prefix: keys.messageVersions(conv.id, m.seq) })) {
+      out.push(e);
+    }
+    return out.length;
+  };
+  assert.equal(await versions(), 2);
+  clock.advance(2 * 24 * 3600_000);
+  await say(alice.client, conv.id, "fresh");
+  const { sweepRetention } = await import("../lib/chat/retention.ts");
+  assert.ok((await sweepRetention(srv.core)).deleted >= 2);
+  assert.equal(await versions(), 0, "no audit copy outlives its message");
+  assert.equal(
+    (await srv.kv.get(keys.messageReply(conv.id, m.seq, r.seq))).value,
+    null,
+    "nor the reply index",
+  );
+});
