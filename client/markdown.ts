@@ -102,6 +102,7 @@ export const MAX_MARKDOWN_CHARS = 20_000;
 
 /** Renders `text` as safe HTML. `copy` labels the copy button of code blocks. */
 export function renderMarkdown(text: string, copy = "Copy"): string {
-  if (text.length > MAX_MARKDOWN_CHARS) return `<p class="md-plain">${escape(text)}</p>\n`;
-  return md.render(text, { copy });
+  if (text.length > MAX_MARKDOWN_CHARS) return `<p class="md-plain">${escape(text)}</p>`;
+  // Without the renderer's trailing newline, the text of a message is exactly what was written.
+  return md.render(text, { copy }).trimEnd();
 }
