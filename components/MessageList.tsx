@@ -168,7 +168,12 @@ function messageRows(props: MessageListProps): JSX.Element[] {
   const rows: JSX.Element[] = [];
   let lastDay = "";
   let lastSender: string | null = null;
-  let divider = props.dividerAfter;
+  // Shown only where it belongs: when the last message read is loaded (older pages bring it in).
+  const first = props.messages[0]?.seq;
+  let divider = first !== undefined && props.dividerAfter !== undefined &&
+      first <= props.dividerAfter
+    ? props.dividerAfter
+    : undefined;
   for (const m of props.messages) {
     if (m.kind === "event") continue; // applied to the message it changed
     if (divider !== undefined && m.seq > divider && m.senderId !== myId) {
