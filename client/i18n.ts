@@ -10,6 +10,7 @@ import * as oncall from "./strings/oncall.ts";
 import * as rules from "./strings/rules.ts";
 import * as providers from "./strings/providers.ts";
 import * as people from "./strings/people.ts";
+import * as chat from "./strings/chat.ts";
 import * as dropin from "./strings/dropin.ts";
 import * as maint from "./strings/maint.ts";
 import * as push from "./strings/push.ts";
@@ -26,6 +27,7 @@ const en = {
   ...rules.en,
   ...providers.en,
   ...people.en,
+  ...chat.en,
   ...dropin.en,
   ...maint.en,
   ...push.en,
@@ -39,6 +41,7 @@ const zh: Record<Key, string> = {
   ...rules.zh,
   ...providers.zh,
   ...people.zh,
+  ...chat.zh,
   ...dropin.zh,
   ...maint.zh,
   ...push.zh,

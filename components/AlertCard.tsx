@@ -40,7 +40,6 @@ export function AlertCard(props: {
   const { t, lang, userName } = props;
   const busy = useSignal(false);
   const error = useSignal("");
-  const showItems = useSignal(false);
   const a = props.alert;
   if (!a && props.hidden) {
     // Neutral: not even the title, which the user's own REST reads would not show either.
@@ -72,10 +71,6 @@ export function AlertCard(props: {
   const resolved = a.status === "resolved";
   // Resolved here while the source still reports items firing: they are closed with the alert.
   const closedByHand = resolved && firing > 0;
-  const itemLabel = (status: string) =>
-    status === "firing" && closedByHand ? t("itemClosed") : itemStatusLabel(t, status);
-  const overdue = a.dueAt !== null && a.dueAt < props.now && !resolved;
-  const since = a.createdAt;
   return (
     <article
       class={`alert-card prio-${a.priority} is-${a.status}`}
@@ -97,6 +92,188 @@ export function AlertCard(props: {
       </header>
       <h3 class="alert-title">{a.title}</h3>
       {a.summary && a.summary !== a.title && <p class="alert-summary">{a.summary}</p>}
+      <AlertDetails alert={a} />
+      {a.items.length > 1 && (
+        <AlertItems t={t} alert={a} firing={firing} closedByHand={closedByHand} />
+      )}
+      <AlertWho t={t} lang={lang} alert={a} now={props.now} userName={userName} />
+      {error.value && <p class="error" role="alert">{error.value}</p>}
+      <AlertActions
+        t={t}
+        alert={a}
+        busy={busy.value}
+        onAct={act}
+        onThread={props.onThread}
+      />
+    </article>
+  );
+}
+
+/** The items of a grouped alert, folded behind a count. */
+function AlertItems(props: { t: Translate; alert: Alert; firing: number; closedByHand: boolean }) {
+  const { t, firing, closedByHand } = props;
+  const a = props.alert;
+  const showItems = useSignal(false);
+  const itemLabel = (status: string) =>
+    status === "firing" && closedByHand ? t("itemClosed") : itemStatusLabel(t, status);
+  return (
+    <div class="alert-items">
+      <button
+        type="button"
+        class="linkish"
+        aria-expanded={showItems.value}
+        onClick={() => showItems.value = !showItems.value}
+      >
+        {closedByHand
+          ? t("groupClosed", { n: a.items.length + a.itemsOmitted })
+          : t("groupAlerts", { firing, resolved: a.items.length - firing })}
+      </button>
+      {showItems.value && (
+        <ul>
+          {a.items.map((i) => (
+            <li key={i.fingerprint} data-item-status={i.status}>
+              <span class={`dotlabel ${closedByHand ? "closed" : i.status}`}>
+                {itemLabel(i.status)}
+              </span>{" "}
+              {Object.entries(i.labels).filter(([k]) => !(k in a.labels)).map(([k, v]) =>
+                `${k}=${v}`
+              ).join(" ")}
+              {i.annotations.summary ? ` — ${i.annotations.summary}` : ""}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** Who acknowledged, resolved and holds the alert, and how long each step took. */
+function AlertWho(props: {
+  t: Translate;
+  lang: Lang;
+  alert: Alert;
+  now: number;
+  userName: (userId: string) => string;
+}) {
+  const { t, lang, userName } = props;
+  const a = props.alert;
+  const resolved = a.status === "resolved";
+  const overdue = a.dueAt !== null && a.dueAt < props.now && !resolved;
+  const since = a.createdAt;
+  return (
+    <p class="alert-who muted">
+      {!resolved && (
+        <span data-testid="open-for">
+          {t("openFor", { d: duration(props.now - since, lang) })}
+        </span>
+      )}
+      {a.status === "acknowledged" && a.acknowledgedAt && (
+        <span data-testid="acked-by">
+          {t("ackedBy", {
+            name: a.acknowledgedBy ? userName(a.acknowledgedBy) : a.source,
+          })} {timeOfDay(a.acknowledgedAt, lang)}
+        </span>
+      )}
+      {a.acknowledgedAt && (
+        <span data-testid="time-to-ack">
+          {t("timeToAck", { d: duration(a.acknowledgedAt - since, lang) })}
+        </span>
+      )}
+      {resolved && (
+        <span>
+          {a.resolvedBy ? t("resolvedBy", { name: userName(a.resolvedBy) }) : t("resolvedBySource")}
+        </span>
+      )}
+      {resolved && a.resolvedAt && (
+        <span data-testid="time-to-resolve">
+          {t("timeToResolve", { d: duration(a.resolvedAt - since, lang) })}
+        </span>
+      )}
+      {a.assigneeId && <span>{t("assignee", { name: userName(a.assigneeId) })}</span>}
+      {a.dueAt && (
+        <span class={overdue ? "overdue" : ""}>
+          {overdue ? t("overdue") : t("due", { when: shortWhen(a.dueAt, lang) })}
+        </span>
+      )}
+    </p>
+  );
+}
+
+/** The card's buttons: what can be done to the alert in its current state. */
+function AlertActions(props: {
+  t: Translate;
+  alert: Alert;
+  busy: boolean;
+  onAct: (action: AlertAction) => void;
+  onThread: (alertId: string) => void;
+}) {
+  const { t } = props;
+  const a = props.alert;
+  const busy = props.busy;
+  const act = props.onAct;
+  return (
+    <footer class="alert-actions">
+      {a.status === "triggered" && (
+        <button
+          type="button"
+          class="primary"
+          disabled={busy}
+          onClick={() => act("ack")}
+        >
+          {t("ack")}
+        </button>
+      )}
+      {a.status !== "resolved" && (
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => act("resolve")}
+        >
+          {t("resolve")}
+        </button>
+      )}
+      {a.status === "resolved" && (
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => act("reopen")}
+        >
+          {t("reopen")}
+        </button>
+      )}
+      {a.status !== "resolved" && !a.assigneeId && (
+        <button
+          type="button"
+          class="linkish"
+          disabled={busy}
+          onClick={() => act("assign")}
+        >
+          {t("assignMe")}
+        </button>
+      )}
+      {a.status === "triggered" && a.paging?.policyId && (
+        <button
+          type="button"
+          class="linkish"
+          disabled={busy}
+          onClick={() => act("escalate")}
+        >
+          {t("escalateNow")}
+        </button>
+      )}
+      <span class="grow" />
+      <button type="button" class="linkish" onClick={() => props.onThread(a.id)}>
+        {t("thread")}
+      </button>
+    </footer>
+  );
+}
+
+/** The alert's labels, annotations, links and images as the source sent them. */
+function AlertDetails(props: { alert: Alert }) {
+  const a = props.alert;
+  return (
+    <>
       {Object.keys(a.labels).length > 0 && (
         <p class="labels">
           {Object.entries(a.labels).map(([k, v]) => <span key={k} class="label">{k}={v}</span>)}
@@ -121,127 +298,6 @@ export function AlertCard(props: {
           ))}
         </p>
       )}
-      {a.items.length > 1 && (
-        <div class="alert-items">
-          <button
-            type="button"
-            class="linkish"
-            aria-expanded={showItems.value}
-            onClick={() => showItems.value = !showItems.value}
-          >
-            {closedByHand
-              ? t("groupClosed", { n: a.items.length + a.itemsOmitted })
-              : t("groupAlerts", { firing, resolved: a.items.length - firing })}
-          </button>
-          {showItems.value && (
-            <ul>
-              {a.items.map((i) => (
-                <li key={i.fingerprint} data-item-status={i.status}>
-                  <span class={`dotlabel ${closedByHand ? "closed" : i.status}`}>
-                    {itemLabel(i.status)}
-                  </span>{" "}
-                  {Object.entries(i.labels).filter(([k]) => !(k in a.labels)).map(([k, v]) =>
-                    `${k}=${v}`
-                  ).join(" ")}
-                  {i.annotations.summary ? ` — ${i.annotations.summary}` : ""}
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
-      <p class="alert-who muted">
-        {!resolved && (
-          <span data-testid="open-for">
-            {t("openFor", { d: duration(props.now - since, lang) })}
-          </span>
-        )}
-        {a.status === "acknowledged" && a.acknowledgedAt && (
-          <span data-testid="acked-by">
-            {t("ackedBy", {
-              name: a.acknowledgedBy ? userName(a.acknowledgedBy) : a.source,
-            })} {timeOfDay(a.acknowledgedAt, lang)}
-          </span>
-        )}
-        {a.acknowledgedAt && (
-          <span data-testid="time-to-ack">
-            {t("timeToAck", { d: duration(a.acknowledgedAt - since, lang) })}
-          </span>
-        )}
-        {resolved && (
-          <span>
-            {a.resolvedBy
-              ? t("resolvedBy", { name: userName(a.resolvedBy) })
-              : t("resolvedBySource")}
-          </span>
-        )}
-        {resolved && a.resolvedAt && (
-          <span data-testid="time-to-resolve">
-            {t("timeToResolve", { d: duration(a.resolvedAt - since, lang) })}
-          </span>
-        )}
-        {a.assigneeId && <span>{t("assignee", { name: userName(a.assigneeId) })}</span>}
-        {a.dueAt && (
-          <span class={overdue ? "overdue" : ""}>
-            {overdue ? t("overdue") : t("due", { when: shortWhen(a.dueAt, lang) })}
-          </span>
-        )}
-      </p>
-      {error.value && <p class="error" role="alert">{error.value}</p>}
-      <footer class="alert-actions">
-        {a.status === "triggered" && (
-          <button
-            type="button"
-            class="primary"
-            disabled={busy.value}
-            onClick={() => act("ack")}
-          >
-            {t("ack")}
-          </button>
-        )}
-        {a.status !== "resolved" && (
-          <button
-            type="button"
-            disabled={busy.value}
-            onClick={() => act("resolve")}
-          >
-            {t("resolve")}
-          </button>
-        )}
-        {a.status === "resolved" && (
-          <button
-            type="button"
-            disabled={busy.value}
-            onClick={() => act("reopen")}
-          >
-            {t("reopen")}
-          </button>
-        )}
-        {a.status !== "resolved" && !a.assigneeId && (
-          <button
-            type="button"
-            class="linkish"
-            disabled={busy.value}
-            onClick={() => act("assign")}
-          >
-            {t("assignMe")}
-          </button>
-        )}
-        {a.status === "triggered" && a.paging?.policyId && (
-          <button
-            type="button"
-            class="linkish"
-            disabled={busy.value}
-            onClick={() => act("escalate")}
-          >
-            {t("escalateNow")}
-          </button>
-        )}
-        <span class="grow" />
-        <button type="button" class="linkish" onClick={() => props.onThread(a.id)}>
-          {t("thread")}
-        </button>
-      </footer>
-    </article>
+    </>
   );
 }

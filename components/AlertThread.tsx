@@ -5,6 +5,7 @@ import { duration, timeOfDay } from "../client/format.ts";
 import type { Key, Lang, Translate } from "../client/i18n.ts";
 import type { Alert, Member, PublicUser, TimelineEntry } from "../lib/protocol.ts";
 import { Dialog } from "./Dialog.tsx";
+import { Markdown } from "./Markdown.tsx";
 
 const KIND: Record<string, Key> = {
   triggered: "tlTriggered",
@@ -84,32 +85,14 @@ export function AlertThread(props: {
     <Dialog title={alert?.title ?? ""} closeLabel={t("close")} onClose={props.onClose}>
       <ol class="timeline">
         {props.timeline.map((en) => (
-          <li key={en.id} data-kind={en.kind}>
-            <time class="muted">{timeOfDay(en.at, props.lang)}</time>{" "}
-            <strong>{en.by ? userName(en.by) : actor(en.via, t)}</strong> {what(en, t, userName)}
-            <span class="muted">
-              {en.by ? ` · ${viaLabel(t, en.via)}` : ""}
-              {opened.has(en.id)
-                ? ` · ${t("tlAfter", { d: duration(opened.get(en.id)!, props.lang) })}`
-                : ""}
-            </span>
-            {en.note && <p class="tl-note">{en.note}</p>}
-            {people(en.detail, "userIds", "userCount", userName) && (
-              <p class="muted tl-people">
-                → {people(en.detail, "userIds", "userCount", userName)}
-              </p>
-            )}
-            {people(en.detail, "unreachable", "unreachableCount", userName) && (
-              <p class="muted tl-people">
-                {t("tlUnreachable")}: {people(
-                  en.detail,
-                  "unreachable",
-                  "unreachableCount",
-                  userName,
-                )}
-              </p>
-            )}
-          </li>
+          <TimelineItem
+            key={en.id}
+            t={t}
+            lang={props.lang}
+            entry={en}
+            sinceOpened={opened.get(en.id)}
+            userName={userName}
+          />
         ))}
       </ol>
       {error.value && <p class="error" role="alert">{error.value}</p>}
@@ -171,4 +154,45 @@ function people(
   const more = (typeof detail?.[count] === "number" ? detail[count] as number : ids.length) -
     ids.length;
   return ids.map((u) => userName(String(u))).join(", ") + (more > 0 ? ` +${more}` : "");
+}
+
+/** One entry of the timeline: when, who, what, and the people it reached. */
+function TimelineItem(props: {
+  t: Translate;
+  lang: Lang;
+  entry: TimelineEntry;
+  /** For an acknowledgement or resolution: how long after the alert was opened. */
+  sinceOpened: number | undefined;
+  userName: (userId: string) => string;
+}) {
+  const { t, lang, userName } = props;
+  const en = props.entry;
+  return (
+    <li data-kind={en.kind}>
+      <time class="muted">{timeOfDay(en.at, lang)}</time>{" "}
+      <strong>{en.by ? userName(en.by) : actor(en.via, t)}</strong> {what(en, t, userName)}
+      <span class="muted">
+        {en.by ? ` · ${viaLabel(t, en.via)}` : ""}
+        {props.sinceOpened !== undefined
+          ? ` · ${t("tlAfter", { d: duration(props.sinceOpened, lang) })}`
+          : ""}
+      </span>
+      {en.note && <Markdown class="tl-note" text={en.note} copyLabel={t("ch_copy")} />}
+      {people(en.detail, "userIds", "userCount", userName) && (
+        <p class="muted tl-people">
+          → {people(en.detail, "userIds", "userCount", userName)}
+        </p>
+      )}
+      {people(en.detail, "unreachable", "unreachableCount", userName) && (
+        <p class="muted tl-people">
+          {t("tlUnreachable")}: {people(
+            en.detail,
+            "unreachable",
+            "unreachableCount",
+            userName,
+          )}
+        </p>
+      )}
+    </li>
+  );
 }

@@ -10,6 +10,11 @@ export function Composer(props: {
   t: Translate;
   hint?: string | null;
   onSend: (text: string) => void | Promise<string | void>;
+  /** The message being replied to, shown over the box with a way to cancel. */
+  replying?: { name: string; excerpt: string } | null;
+  onCancelReply?: () => void;
+  /** One-tap answers ("On it", "Looking", "Done"), sent as they are. */
+  quickReplies?: string[];
 }) {
   const { t } = props;
   const ref = useRef<HTMLTextAreaElement>(null);
@@ -34,6 +39,13 @@ export function Composer(props: {
   return (
     <>
       {props.hint && <p class="composer-hint" role="status">{props.hint}</p>}
+      <ComposerExtras
+        t={t}
+        replying={props.replying}
+        onCancelReply={props.onCancelReply}
+        quickReplies={props.quickReplies}
+        onQuick={(q) => props.onSend(q)}
+      />
       <form
         class="composer"
         onSubmit={(e) => {
@@ -58,6 +70,46 @@ export function Composer(props: {
         />
         <button type="submit" class="primary">{t("send")}</button>
       </form>
+    </>
+  );
+}
+
+/** Over the box: what is being replied to, and the quick replies. */
+function ComposerExtras(props: {
+  t: Translate;
+  replying?: { name: string; excerpt: string } | null;
+  onCancelReply?: () => void;
+  quickReplies?: string[];
+  onQuick: (text: string) => void;
+}) {
+  const { t } = props;
+  return (
+    <>
+      {props.replying && (
+        <div class="replying" data-replying>
+          <span>
+            {t("ch_replying", { name: props.replying.name })}:{" "}
+            <span class="muted">{props.replying.excerpt}</span>
+          </span>
+          <button type="button" class="linkish" onClick={props.onCancelReply}>
+            {t("ch_cancel")}
+          </button>
+        </div>
+      )}
+      {props.quickReplies && props.quickReplies.length > 0 && (
+        <div class="quick-replies" role="group" aria-label={t("ch_quick_replies")}>
+          {props.quickReplies.map((q) => (
+            <button
+              key={q}
+              type="button"
+              class="chip"
+              onClick={() => props.onQuick(q)}
+            >
+              {q}
+            </button>
+          ))}
+        </div>
+      )}
     </>
   );
 }

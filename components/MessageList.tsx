@@ -1,126 +1,23 @@
 import { useSignal } from "@preact/signals";
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
-import { dayKey, dayLabel, timeOfDay } from "../client/format.ts";
+import { dayKey, dayLabel } from "../client/format.ts";
+import type { JSX } from "preact";
 import type { Lang, Translate } from "../client/i18n.ts";
 import type { Alert, Message } from "../lib/protocol.ts";
 import { type AlertAction, AlertCard } from "./AlertCard.tsx";
-import { Avatar } from "./Avatar.tsx";
+import type { MessageHandlers } from "./MessageExtras.tsx";
+import {
+  MessageRow,
+  PendingRow,
+  type PendingView,
+  type Receipts,
+  systemText,
+} from "./MessageRow.tsx";
 
-/** A message of mine not yet confirmed by the server. */
-export interface PendingView {
-  clientId: string;
-  text: string;
-  state: "queued" | "sending" | "failed";
-  error?: string;
-}
+export { systemText };
+export type { PendingView, Receipts } from "./MessageRow.tsx";
 
-/** How far each member got: last seq delivered and read, by user id. */
-export type Receipts = Record<string, { delivered: number; read: number }>;
-
-/** The text of a system message, in the user's language; `userName` names ids in it. */
-export function systemText(
-  m: Message,
-  t: Translate,
-  userName: (userId: string | null) => string,
-): string {
-  const s = m.system;
-  if (!s) return m.text;
-  const actor = userName(s.actorId);
-  const more = (s.userCount ?? 0) - (s.userIds?.length ?? 0);
-  const users = (s.userIds ?? []).map((u) => userName(u)).join(", ") +
-    (more > 0 ? ` +${more}` : "");
-  switch (s.event) {
-    case "created":
-      return t("sysCreated", { actor, title: s.title ?? "" });
-    case "member_added":
-      return t("sysAdded", { actor, users });
-    case "member_removed":
-      return t("sysRemoved", { actor, users });
-    case "member_left":
-      return t("sysLeft", { actor });
-    case "renamed":
-      return t("sysRenamed", { actor, title: s.title ?? "" });
-    case "reminder":
-      return t("sysReminder", { title: s.title ?? "", users });
-    case "escalated":
-      return t("sysEscalated", { title: s.title ?? "", users });
-    case "ding":
-      return t("ding_sys", { actor, users });
-    case "silence_started":
-      return t("mt_sysStarted", { title: s.title ?? "" });
-    case "silence_ending":
-      return t("mt_sysEnding", { title: s.title ?? "" });
-    case "role_changed":
-      return t("sysRole", {
-        actor,
-        users,
-        role: s.role === "owner"
-          ? t("owner")
-          : s.role === "admin"
-          ? t("groupAdmin")
-          : t("roleMember"),
-      });
-  }
-}
-
-/** Status of one of my messages: sent, delivered, read (DM) or read by k of n (group). */
-function MyStatus(props: {
-  t: Translate;
-  seq: number;
-  isGroup: boolean;
-  myId: string | null;
-  receipts: Receipts;
-  memberIds: string[];
-  userName: (userId: string | null) => string;
-}) {
-  const { t, myId } = props;
-  const open = useSignal(false);
-  const rs = props.receipts;
-  const others = props.memberIds.filter((u) => u !== myId);
-  const otherIds = others.length ? others : Object.keys(rs).filter((u) => u !== myId);
-  const readers = otherIds.filter((u) => (rs[u]?.read ?? 0) >= props.seq);
-  const delivered = otherIds.some((u) => (rs[u]?.delivered ?? 0) >= props.seq);
-  if (props.isGroup && otherIds.length > 0) {
-    const names = readers.map((u) => props.userName(u));
-    const label = readers.length === otherIds.length
-      ? t("readByAll")
-      : readers.length > 0
-      ? t("readBy", { n: readers.length, m: otherIds.length })
-      : delivered
-      ? t("delivered")
-      : t("sent");
-    return (
-      <span class="status-wrap">
-        <button
-          type="button"
-          class={`status linkish ${readers.length ? "is-read" : ""}`}
-          title={names.join(", ")}
-          aria-expanded={open.value}
-          data-status={readers.length ? "read" : delivered ? "delivered" : "sent"}
-          onClick={() => open.value = !open.value}
-        >
-          {label}
-        </button>
-        {open.value && names.length > 0 && <span class="readers">{names.join(", ")}</span>}
-      </span>
-    );
-  }
-  const read = readers.length > 0;
-  return (
-    <span
-      class={`status ${read ? "is-read" : ""}`}
-      data-status={read ? "read" : delivered ? "delivered" : "sent"}
-    >
-      {read ? t("read") : delivered ? `${t("delivered")} · ${t("unread")}` : t("sent")}
-    </span>
-  );
-}
-
-/**
- * One conversation's messages (sorted by seq), then my pending ones. Scrolling to the top asks
- * for older history through `onLoadOlder`; being at the bottom calls `onAtBottom`.
- */
-export function MessageList(props: {
+export interface MessageListProps {
   t: Translate;
   lang: Lang;
   convId: string;
@@ -144,13 +41,26 @@ export function MessageList(props: {
   onRetry: (clientId: string) => void;
   onAlertAction: (alertId: string, action: AlertAction) => Promise<void>;
   onThread: (alertId: string) => void;
-}) {
-  const { t, lang, isGroup, myId, userName } = props;
+  /** Message actions (reply, react, edit, recall, forward, jump). */
+  h: MessageHandlers;
+  /** The "new messages" divider goes before the first message after this seq (not mine). */
+  dividerAfter?: number;
+  /** A message to bring into view and highlight (a reply's original). */
+  focusSeq?: number | null;
+  onFocused?: () => void;
+}
+
+/**
+ * One conversation's messages (sorted by seq), then my pending ones. Scrolling to the top asks
+ * for older history through `onLoadOlder`; being at the bottom calls `onAtBottom`.
+ */
+export function MessageList(props: MessageListProps) {
+  const { t } = props;
   const ref = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const loading = useSignal(false);
+  const showJump = useSignal(false);
   const prevHeight = useRef<number | null>(null);
-  const list = props.messages;
   const pending = props.pending;
 
   // Keep the view pinned to the bottom while it is there; keep the reading position when older history loads.
@@ -164,11 +74,17 @@ export function MessageList(props: {
   });
   useEffect(() => {
     atBottom.current = true;
+    showJump.value = false;
   }, [props.convId]);
+  useFocus(ref, props, () => {
+    atBottom.current = false;
+    showJump.value = true;
+  });
 
   const onScroll = async () => {
     const el = ref.current!;
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    showJump.value = !atBottom.current;
     if (atBottom.current) props.onAtBottom();
     if (el.scrollTop < 80 && props.hasOlder && !loading.value) {
       loading.value = true;
@@ -182,10 +98,92 @@ export function MessageList(props: {
     }
   };
 
-  const rows = [];
+  const rows = messageRows(props);
+  for (const p of pending) {
+    rows.push(<PendingRow key={p.clientId} t={t} pending={p} onRetry={props.onRetry} />);
+  }
+
+  return (
+    <div class="messages" ref={ref} onScroll={onScroll} tabIndex={0} aria-live="polite">
+      <p class="history-edge muted">
+        {props.hasOlder ? (loading.value ? t("loadingOlder") : "") : t("beginning")}
+      </p>
+      <ul class="msg-list">{rows}</ul>
+      {showJump.value && (
+        <button
+          type="button"
+          class="jump-latest"
+          data-jump-latest
+          onClick={() => {
+            const el = ref.current!;
+            atBottom.current = true;
+            showJump.value = false;
+            el.scrollTop = el.scrollHeight;
+            props.onAtBottom();
+          }}
+        >
+          ↓ {t("ch_jump_latest")}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/**
+ * Scrolls to what the reader should see first: the original of a reply they asked for (shown
+ * highlighted), or on opening, the "new messages" divider. `away` is told the view left the bottom.
+ */
+function useFocus(
+  ref: { current: HTMLDivElement | null },
+  props: MessageListProps,
+  away: () => void,
+): void {
+  const dividerDone = useRef<string | null>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || props.focusSeq == null) return;
+    const row = el.querySelector<HTMLElement>(`[data-seq="${props.focusSeq}"]`);
+    if (!row) return;
+    row.scrollIntoView({ block: "center" });
+    row.classList.add("flash");
+    setTimeout(() => row.classList.remove("flash"), 2000);
+    away();
+    props.onFocused?.();
+  }, [props.focusSeq, props.messages]);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || dividerDone.current === props.convId || !props.messages.length) return;
+    dividerDone.current = props.convId;
+    const div = el.querySelector<HTMLElement>("[data-new-divider]");
+    if (div && div.offsetTop < el.scrollHeight - el.clientHeight) {
+      el.scrollTop = Math.max(0, div.offsetTop - 40);
+      away();
+    }
+  }, [props.convId, props.messages.length > 0]);
+}
+
+/** The rows for the stored messages: day separators, alert cards, system lines and messages. */
+function messageRows(props: MessageListProps): JSX.Element[] {
+  const { t, lang, isGroup, myId, userName } = props;
+  const rows: JSX.Element[] = [];
   let lastDay = "";
   let lastSender: string | null = null;
-  for (const m of list) {
+  // Shown only where it belongs: when the last message read is loaded (older pages bring it in).
+  const first = props.messages[0]?.seq;
+  let divider = first !== undefined && props.dividerAfter !== undefined &&
+      first <= props.dividerAfter
+    ? props.dividerAfter
+    : undefined;
+  for (const m of props.messages) {
+    if (m.kind === "event") continue; // applied to the message it changed
+    if (divider !== undefined && m.seq > divider && m.senderId !== myId) {
+      rows.push(
+        <li key="new-divider" class="new-divider" role="separator" data-new-divider>
+          <span>{t("ch_new_messages")}</span>
+        </li>,
+      );
+      divider = undefined;
+    }
     const day = dayKey(m.createdAt);
     if (day !== lastDay) {
       rows.push(
@@ -225,69 +223,21 @@ export function MessageList(props: {
     const showName = isGroup && !mine && m.senderId !== lastSender;
     lastSender = m.senderId;
     rows.push(
-      <li key={m.seq} class={`msg ${mine ? "mine" : ""}`} data-seq={m.seq}>
-        {isGroup && !mine &&
-          (showName
-            ? <Avatar id={m.senderId ?? "?"} name={userName(m.senderId)} size="s" />
-            : <span class="avatar-gap" />)}
-        <div class="bubble-wrap">
-          {showName && <div class="sender">{userName(m.senderId)}</div>}
-          <div class="bubble">{m.text}</div>
-          <div class="meta">
-            <time dateTime={new Date(m.createdAt).toISOString()}>
-              {timeOfDay(m.createdAt, lang)}
-            </time>
-            {mine && (
-              <MyStatus
-                t={t}
-                seq={m.seq}
-                isGroup={isGroup}
-                myId={myId}
-                receipts={props.receipts}
-                memberIds={props.memberIds}
-                userName={userName}
-              />
-            )}
-          </div>
-        </div>
-      </li>,
+      <MessageRow
+        key={m.seq}
+        t={t}
+        lang={lang}
+        message={m}
+        mine={mine}
+        isGroup={isGroup}
+        showName={showName}
+        myId={myId}
+        receipts={props.receipts}
+        memberIds={props.memberIds}
+        userName={userName}
+        h={props.h}
+      />,
     );
   }
-  for (const p of pending) {
-    rows.push(
-      <li key={p.clientId} class="msg mine pending" data-client-id={p.clientId}>
-        <div class="bubble-wrap">
-          <div class="bubble">{p.text}</div>
-          <div class="meta">
-            <span class="status" data-status={p.state}>
-              {p.state === "failed"
-                ? t("failed")
-                : p.state === "queued"
-                ? t("queued")
-                : t("sending")}
-            </span>
-            {p.state === "failed" && (
-              <button
-                type="button"
-                class="linkish"
-                title={p.error}
-                onClick={() => props.onRetry(p.clientId)}
-              >
-                {t("retry")}
-              </button>
-            )}
-          </div>
-        </div>
-      </li>,
-    );
-  }
-
-  return (
-    <div class="messages" ref={ref} onScroll={onScroll} tabIndex={0} aria-live="polite">
-      <p class="history-edge muted">
-        {props.hasOlder ? (loading.value ? t("loadingOlder") : "") : t("beginning")}
-      </p>
-      <ul class="msg-list">{rows}</ul>
-    </div>
-  );
+  return rows;
 }

@@ -1,4 +1,5 @@
 import { channelLabel, viaLabel } from "../client/labels.ts";
+import { Markdown } from "../components/Markdown.tsx";
 import { useSignal } from "@preact/signals";
 import { Fragment } from "preact";
 import { useEffect } from "preact/hooks";
@@ -167,7 +168,7 @@ function Timeline(props: {
             <strong>{en.by ? userName(en.by) : en.via.replace("source:", "")}</strong>{" "}
             {t(KIND.get(en.kind) ?? "tlNote")}
             <span class="muted">{en.by ? ` · ${viaLabel(t, en.via)}` : ""}</span>
-            {en.note && <p class="tl-note">{en.note}</p>}
+            {en.note && <Markdown class="tl-note" text={en.note} copyLabel={t("ch_copy")} />}
             {Array.isArray(en.detail?.userIds) && en.detail.userIds.length > 0 && (
               <p class="muted tl-people">
                 → {(en.detail.userIds as string[]).map(userName).join(", ")}

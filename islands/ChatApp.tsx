@@ -1,69 +1,43 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import type { TimelineEntry } from "../lib/protocol.ts";
-import { type Lang, toggleLang, useLocale } from "../client/i18n.ts";
+import { type Lang, toggleLang, type Translate, useLocale } from "../client/i18n.ts";
 import {
-  addAlertNote,
-  addMember,
-  alertAction,
-  alerts,
-  assignAlert,
-  conversationAlerts,
   convList,
   convs,
-  createConversation,
   enableNotifications,
-  hasOlder,
-  hiddenAlerts,
-  leaveConversation,
   listMyTasks,
-  loadAlertThread,
-  loadMembers,
-  loadOlder,
   logout,
-  markOpenRead,
   me,
-  members,
   messages,
   navigate,
   notifyPermission,
   open,
   openId,
   openMissing,
-  outbox,
   type PublicUser,
-  receipts,
-  removeMember,
-  retry,
-  send,
   setSound,
   soundOn,
   start,
   status,
-  transport,
   userName,
 } from "../client/store.ts";
-import { searchUsers } from "../client/users.ts";
-import { commandTarget, parseCommand } from "../client/commands.ts";
 import { useNow } from "../client/now.ts";
-import { AlertThread } from "../components/AlertThread.tsx";
-import { Composer } from "../components/Composer.tsx";
 import { ConversationList } from "../components/ConversationList.tsx";
-import { GroupInfoDialog } from "../components/GroupInfoDialog.tsx";
-import { DingBanners, DingButton, dingEventKey } from "./chat/Ding.tsx";
-import { MessageList } from "../components/MessageList.tsx";
-import { NewChatDialog } from "../components/NewChatDialog.tsx";
-import { TasksDialog } from "../components/TasksDialog.tsx";
 import { TopBar } from "../components/TopBar.tsx";
-import { OnCallNow, type OnCallNowItem } from "../components/OnCallNow.tsx";
-import { onCallForConversation } from "../client/oncall_now.ts";
+import { DingBanners, dingEventKey } from "./chat/Ding.tsx";
+import { type ChatDialog, ChatDialogs, type Tasks, ThreadDialog } from "./chat/ChatDialogs.tsx";
+import { type ChatWindows, ConversationPane, ensureMembers } from "./chat/ConversationPane.tsx";
 
 export interface ChatAppProps {
   me: PublicUser;
   lang: Lang;
   /** The conversation named by the URL, if any. */
   conversationId: string | null;
+  /** How long after sending a message its sender may edit and recall it. */
+  windows?: ChatWindows;
 }
+
+const DEFAULT_WINDOWS: ChatWindows = { editMs: 24 * 3600_000, recallMs: 2 * 60_000 };
 
 const IS_BROWSER = typeof document !== "undefined";
 let booted = false;
@@ -78,12 +52,9 @@ function idFromPath(): string | null {
  */
 export default function ChatApp(props: ChatAppProps) {
   const { t, lang } = useLocale(props.lang);
-  const dialog = useSignal<"new" | "info" | "tasks" | null>(null);
-  const tasks = useSignal<(Awaited<ReturnType<typeof listMyTasks>>) | null>(null);
+  const dialog = useSignal<ChatDialog>(null);
+  const tasks = useSignal<Tasks | null>(null);
   const thread = useSignal<{ alertId: string; convId: string } | null>(null);
-  const timeline = useSignal<TimelineEntry[]>([]);
-  /** A local note under the messages about the last thing typed (never sent). */
-  const hint = useSignal<{ convId: string; text: string } | null>(null);
   /** The clock alert cards count durations up to. */
   const now = useNow();
   if (IS_BROWSER && !booted) {
@@ -101,88 +72,18 @@ export default function ChatApp(props: ChatAppProps) {
   }, []);
 
   const current = IS_BROWSER ? openId.value : props.conversationId;
-  const conv = current ? convs.value[current] : null;
-  const onCall = useSignal<OnCallNowItem[]>([]);
-  useEffect(() => {
-    onCall.value = [];
-    if (current && conv?.kind === "group") {
-      onCallForConversation(current).then((items) => {
-        if (openId.value === current) onCall.value = items;
-      }, () => {});
-    }
-  }, [current, conv?.kind]);
-  const offline = status.value === "offline";
   const myId = props.me.id;
   const openThread = thread.value && thread.value.convId === current ? thread.value : null;
-  const threadAlert = openThread ? alerts.value[openThread.alertId] : undefined;
-
-  // The thread's timeline follows the alert: reloaded whenever the alert changes.
-  useEffect(() => {
-    if (!openThread) return;
-    const id = openThread.alertId;
-    loadAlertThread(id).then((items) => {
-      if (thread.value?.alertId === id) timeline.value = items;
-    });
-  }, [openThread?.alertId, threadAlert?.updatedAt]);
-
   const closeDialog = () => dialog.value = null;
   const showTasks = () => {
     tasks.value = null;
     dialog.value = "tasks";
     listMyTasks().then((items) => tasks.value = items);
   };
-  /**
-   * The composer: a slash command acts on the conversation's alert when it is clear which one,
-   * and otherwise says how to use it; anything else is sent. Resolves to the text to give back.
-   */
-  const onCompose = async (convId: string, text: string): Promise<string | void> => {
-    hint.value = null;
-    const cmd = parseCommand(text);
-    if (!cmd) return send(convId, text);
-    const say = (s: string) => hint.value = { convId, text: s };
-    try {
-      const target = commandTarget(cmd.kind, await conversationAlerts(convId));
-      if ("none" in target) {
-        say(t(cmd.kind === "reopen" ? "cmdNoneReopen" : "cmdNone", { cmd: cmd.word }));
-        return text;
-      }
-      if ("many" in target) {
-        say(t("cmdMany", { cmd: cmd.word, n: target.many }));
-        return text;
-      }
-      await addAlertNote(target.alert.id, text.trim());
-      say(t("cmdDone", { cmd: cmd.word, title: target.alert.title }));
-    } catch (err) {
-      say(t("cmdFailed", { cmd: cmd.word, error: (err as Error).message }));
-      return text;
-    }
-  };
-  const showThread = (alertId: string) => {
-    if (!current) return;
-    timeline.value = [];
-    thread.value = { alertId, convId: current };
-    if (!members.value[current]) loadMembers(current);
-  };
 
   return (
     <div class={`app ${current ? "has-open" : ""}`}>
-      <TopBar
-        t={t}
-        user={props.me}
-        soundOn={soundOn.value}
-        canAskNotify={notifyPermission.value === "default"}
-        onTasks={showTasks}
-        onSound={setSound}
-        onEnableNotify={enableNotifications}
-        onToggleLang={toggleLang}
-        onLogout={logout}
-      />
-      {offline && (
-        <div class="banner" role="status" data-testid="offline-banner">
-          {t("offline")}
-        </div>
-      )}
-      <DingBanners t={t} refreshKey={dingEventKey(messages.value, myId)} onOpen={navigate} />
+      <AppBar t={t} user={props.me} onTasks={showTasks} />
       <div class="panes">
         <ConversationList
           t={t}
@@ -194,145 +95,107 @@ export default function ChatApp(props: ChatAppProps) {
           onOpen={navigate}
           onNew={() => dialog.value = "new"}
         />
-        <main class="chat" aria-label={conv?.title ?? t("conversations")}>
-          {openMissing.value
-            ? <p class="empty" role="alert">{t("notFound")}</p>
-            : !current
-            ? <p class="empty">{t("pick")}</p>
-            : (
-              <>
-                <header class="chat-head">
-                  <a
-                    href="/"
-                    class="back"
-                    onClick={(e) => {
-                      e.preventDefault();
-                      history.pushState({}, "", "/");
-                      open(null);
-                    }}
-                  >
-                    ‹ {t("back")}
-                  </a>
-                  <h1 class="chat-title">{conv?.title ?? ""}</h1>
-                  <OnCallNow t={t} lang={lang} items={onCall.value} compact />
-                  <DingButton
-                    t={t}
-                    conversationId={current}
-                    myId={myId ?? ""}
-                    messages={messages.value[current] ?? []}
-                    members={members.value[current] ?? []}
-                    userName={(u) => userName(u, current)}
-                    onNeedMembers={() => {
-                      if (!members.value[current]) loadMembers(current);
-                    }}
-                  />
-                  {conv?.kind === "group" && (
-                    <button
-                      type="button"
-                      class="linkish"
-                      onClick={() => {
-                        if (!members.value[current]) loadMembers(current);
-                        dialog.value = "info";
-                      }}
-                    >
-                      {t("info")} · {conv.memberCount}
-                    </button>
-                  )}
-                  <span
-                    class={`dot ${status.value}`}
-                    title={`${status.value} (${transport.value})`}
-                  />
-                </header>
-                <MessageList
-                  t={t}
-                  lang={lang}
-                  convId={current}
-                  isGroup={conv?.kind === "group"}
-                  myId={myId}
-                  messages={messages.value[current] ?? []}
-                  pending={outbox.value.filter((p) => p.conversationId === current)}
-                  hasOlder={hasOlder.value[current] ?? false}
-                  receipts={receipts.value[current] ?? {}}
-                  memberIds={(members.value[current] ?? []).map((m) => m.userId)}
-                  alerts={alerts.value}
-                  hiddenAlerts={hiddenAlerts.value}
-                  now={now}
-                  userName={(u) => userName(u, current)}
-                  onLoadOlder={() => loadOlder(current)}
-                  onAtBottom={markOpenRead}
-                  onRetry={retry}
-                  onAlertAction={alertAction}
-                  onThread={showThread}
-                />
-                <Composer
-                  t={t}
-                  hint={hint.value?.convId === current ? hint.value.text : null}
-                  onSend={(text) => onCompose(current, text)}
-                />
-              </>
-            )}
-        </main>
+        <ChatMain
+          t={t}
+          lang={lang}
+          current={current}
+          myId={myId}
+          now={now}
+          windows={props.windows ?? DEFAULT_WINDOWS}
+          onInfo={() => dialog.value = "info"}
+          onThread={(alertId, convId) => thread.value = { alertId, convId }}
+        />
       </div>
-      {dialog.value === "new" && (
-        <NewChatDialog
-          t={t}
-          search={searchUsers}
-          onDirect={async (u) => {
-            const c = await createConversation({ kind: "direct", userId: u.id });
-            closeDialog();
-            navigate(c.id);
-          }}
-          onGroup={async (title, memberIds) => {
-            const c = await createConversation({ kind: "group", title, memberIds });
-            closeDialog();
-            navigate(c.id);
-          }}
-          onClose={closeDialog}
-        />
-      )}
-      {dialog.value === "tasks" && (
-        <TasksDialog
-          t={t}
-          lang={lang}
-          items={tasks.value}
-          onOpen={(id) => {
-            closeDialog();
-            navigate(id);
-          }}
-          onClose={closeDialog}
-        />
-      )}
-      {dialog.value === "info" && current && (
-        <GroupInfoDialog
-          t={t}
-          title={conv?.title ?? null}
-          members={members.value[current] ?? []}
-          myId={myId ?? ""}
-          search={searchUsers}
-          onAdd={(userId) => addMember(current, userId)}
-          onRemove={(userId) => removeMember(current, userId)}
-          onLeave={() => leaveConversation(current)}
-          onLeft={() => navigate(null)}
-          onClose={closeDialog}
-        />
-      )}
+      <ChatDialogs
+        t={t}
+        lang={lang}
+        dialog={dialog.value}
+        tasks={tasks.value}
+        current={current}
+        myId={myId}
+        onClose={closeDialog}
+      />
       {openThread && (
-        <AlertThread
+        <ThreadDialog
+          key={openThread.alertId}
           t={t}
           lang={lang}
-          alert={threadAlert}
-          timeline={timeline.value}
-          members={members.value[openThread.convId] ?? []}
-          userName={(u) => userName(u, openThread.convId)}
-          onAssign={(userId) => assignAlert(openThread.alertId, userId)}
-          onNote={async (text) => {
-            await addAlertNote(openThread.alertId, text);
-            const items = await loadAlertThread(openThread.alertId);
-            if (thread.value?.alertId === openThread.alertId) timeline.value = items;
-          }}
+          alertId={openThread.alertId}
+          convId={openThread.convId}
           onClose={() => thread.value = null}
         />
       )}
     </div>
+  );
+}
+
+/** The right-hand pane: the open conversation, or what to do when there is none. */
+function ChatMain(props: {
+  t: Translate;
+  lang: Lang;
+  current: string | null;
+  myId: string;
+  now: number;
+  windows: ChatWindows;
+  onInfo: () => void;
+  onThread: (alertId: string, convId: string) => void;
+}) {
+  const { t, current } = props;
+  const conv = current ? convs.value[current] : null;
+  return (
+    <main class="chat" aria-label={conv?.title ?? t("conversations")}>
+      {openMissing.value
+        ? <p class="empty" role="alert">{t("notFound")}</p>
+        : !current
+        ? <p class="empty">{t("pick")}</p>
+        : (
+          <ConversationPane
+            t={t}
+            lang={props.lang}
+            convId={current}
+            myId={props.myId}
+            now={props.now}
+            windows={props.windows}
+            onInfo={() => {
+              ensureMembers(current);
+              props.onInfo();
+            }}
+            onThread={(alertId) => {
+              ensureMembers(current);
+              props.onThread(alertId, current);
+            }}
+          />
+        )}
+    </main>
+  );
+}
+
+/** The bar over the chat, and the banner while the connection is down. */
+function AppBar(props: { t: Translate; user: PublicUser; onTasks: () => void }) {
+  const { t } = props;
+  return (
+    <>
+      <TopBar
+        t={t}
+        user={props.user}
+        soundOn={soundOn.value}
+        canAskNotify={notifyPermission.value === "default"}
+        onTasks={props.onTasks}
+        onSound={setSound}
+        onEnableNotify={enableNotifications}
+        onToggleLang={toggleLang}
+        onLogout={logout}
+      />
+      {status.value === "offline" && (
+        <div class="banner" role="status" data-testid="offline-banner">
+          {t("offline")}
+        </div>
+      )}
+      <DingBanners
+        t={t}
+        refreshKey={dingEventKey(messages.value, props.user.id)}
+        onOpen={navigate}
+      />
+    </>
   );
 }

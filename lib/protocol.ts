@@ -6,7 +6,14 @@
 import { z } from "zod";
 import { ClientIdSchema, IdSchema, SeqSchema } from "./core/schemas.ts";
 import { SendInputSchema } from "./chat/model.ts";
-import type { ConversationSummary, Member, Message } from "./chat/model.ts";
+import type {
+  ConversationSummary,
+  ForwardRef,
+  Member,
+  Message,
+  MessageEvent,
+  ReplyRef,
+} from "./chat/model.ts";
 import type { Alert, TimelineEntry } from "./alerts/model.ts";
 import type { PublicUser, Team } from "./accounts/model.ts";
 import type { ApiToken } from "./accounts/tokens.ts";
@@ -19,11 +26,14 @@ export type {
   ConversationSummary,
   DingMode,
   DingStatus,
+  ForwardRef,
   Member,
   Message,
+  MessageEvent,
   PendingDing,
   PublicUser,
   PushDeviceView,
+  ReplyRef,
   Team,
   TimelineEntry,
 };
@@ -43,6 +53,7 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
     conversationId: IdSchema,
     clientId: ClientIdSchema,
     text: SendInputSchema.shape.text,
+    replyTo: SendInputSchema.shape.replyTo,
   }),
   z.strictObject({ type: z.literal("read"), conversationId: IdSchema, seq: SeqSchema }),
   z.strictObject({ type: z.literal("received"), conversationId: IdSchema, seq: SeqSchema }),

@@ -15,6 +15,7 @@ import { alertRoutes } from "./api/alerts.ts";
 import { authRoutes } from "./api/auth.ts";
 import { automationRoutes } from "./api/automation.ts";
 import { conversationRoutes } from "./api/conversations.ts";
+import { messageRoutes } from "./api/messages.ts";
 import { integrationRoutes } from "./api/integrations.ts";
 import { notificationRoutes } from "./api/notifications.ts";
 import { pushRoutes } from "./api/push.ts";
@@ -98,6 +99,7 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.route("/api/v1/teams", teamRoutes(deps));
   // Before the conversations' catch-all for unknown sub-paths.
   app.route("/api/v1", dingRoutes(deps));
+  app.route("/api/v1/conversations", messageRoutes(deps));
   app.route("/api/v1/conversations", conversationRoutes(deps));
   app.route("/api/v1/ws", wsRoutes(deps));
   app.route("/api/v1/integrations", integrationRoutes(deps));

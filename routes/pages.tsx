@@ -238,7 +238,15 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
         title: "pp_title_chat",
         lang: langOf(c, a.user),
         island: "ChatApp",
-        props: { me: publicUser(a.user), lang: langOf(c, a.user), conversationId },
+        props: {
+          me: publicUser(a.user),
+          lang: langOf(c, a.user),
+          conversationId,
+          windows: {
+            editMs: deps.config.messageEditWindowMs,
+            recallMs: deps.config.messageRecallWindowMs,
+          },
+        },
         user: a.user,
         theme: themeOf(c),
       }),

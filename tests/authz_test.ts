@@ -60,6 +60,11 @@ const POLICY: Record<string, Policy> = {
   "POST /api/v1/conversations/:id/leave": "conv",
   "GET /api/v1/conversations/:id/messages": "conv",
   "POST /api/v1/conversations/:id/messages": "conv",
+  "PATCH /api/v1/conversations/:id/messages/:seq": "conv",
+  "DELETE /api/v1/conversations/:id/messages/:seq": "conv",
+  "POST /api/v1/conversations/:id/messages/:seq/reactions": "conv",
+  "POST /api/v1/conversations/:id/messages/:seq/forward": "conv",
+  "GET /api/v1/conversations/:id/messages/:seq/versions": "conv",
   "POST /api/v1/conversations/:id/read": "conv",
   "GET /api/v1/conversations/:id/receipts": "conv",
   "ALL /api/v1/conversations/:id/*": "conv",
@@ -309,7 +314,7 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
       (_, seg) => `/${seg}/${params[seg] ?? "01ARZ3NDEKTSV4RRFFQ69G5FAV"}`,
     )
       .replace(":userId", member.user.id).replace(":overrideId", "01ARZ3NDEKTSV4RRFFQ69G5FAV")
-      .replace(":channel", "sms").replace(":lang", "en")
+      .replace(":seq", "1").replace(":channel", "sms").replace(":lang", "en")
       .replace(":token", "bad.token").replace(":file", "boot.js").replace(":id", conv.id).replace(
         "/*",
         "/x",
@@ -333,6 +338,12 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
     "PATCH /api/v1/conversations/:id/members/:userId": { role: "member" },
     "POST /api/v1/conversations/:id/messages": { clientId: "x1", text: "hello" },
     "POST /api/v1/conversations/:id/read": { seq: 1 },
+    "PATCH /api/v1/conversations/:id/messages/:seq": { text: "edited" },
+    "POST /api/v1/conversations/:id/messages/:seq/reactions": { emoji: "👍" },
+    "POST /api/v1/conversations/:id/messages/:seq/forward": {
+      conversationId: conv.id,
+      clientId: "fw1",
+    },
     "POST /api/v1/alerts/:id/notes": { text: "a note" },
     "POST /api/v1/alerts/:id/assign": { userId: null },
     "POST /api/v1/alerts/:id/priority": { priority: "low" },

@@ -224,7 +224,8 @@ export async function summarize(
       lastAt: head.lastAt,
       lastMessage: head.last,
       read,
-      unread: Math.max(0, head.seq - read),
+      // Events (edits, reactions) after the last message take seqs but are not unread messages.
+      unread: read >= (head.last?.seq ?? 0) ? 0 : Math.max(0, head.seq - read),
       role: m.role,
       peer: null,
     });

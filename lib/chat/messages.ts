@@ -7,7 +7,7 @@ import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import type { Head, Member, Message, SendInput } from "./model.ts";
+import type { ForwardRef, Head, Member, Message, ReplyRef, SendInput } from "./model.ts";
 import { stageMessageWebhooks } from "../notify/event_webhook_delivery.ts";
 
 /** Longest text kept in a conversation head's preview of its last message. */
@@ -15,8 +15,18 @@ export const PREVIEW_CHARS = 200;
 
 export type MessageDraft = Pick<
   Message,
-  "kind" | "senderId" | "text" | "clientId" | "system" | "alertId"
+  "kind" | "senderId" | "text" | "clientId" | "system" | "alertId" | "replyTo" | "forwardedFrom"
 >;
+
+/** Longest excerpt of the original kept in a reply's quote. */
+export const REPLY_EXCERPT_CHARS = 140;
+
+/** The head's preview of a message: its text cut to PREVIEW_CHARS. */
+export function preview(message: Message): Message {
+  return message.text.length > PREVIEW_CHARS
+    ? { ...message, text: message.text.slice(0, PREVIEW_CHARS) + "…" }
+    : message;
+}
 
 /**
  * Adds the mutations that append `draft` to an atomic operation: checks the
@@ -35,12 +45,11 @@ export function stageAppend(
   if (message.clientId === undefined) delete message.clientId;
   if (message.system === undefined) delete message.system;
   if (message.alertId === undefined) delete message.alertId;
-  const preview = message.text.length > PREVIEW_CHARS
-    ? { ...message, text: message.text.slice(0, PREVIEW_CHARS) + "…" }
-    : message;
+  if (message.replyTo === undefined) delete message.replyTo;
+  if (message.forwardedFrom === undefined) delete message.forwardedFrom;
   op.check(head)
     .set(keys.message(conversationId, seq), message)
-    .set(keys.head(conversationId), { seq, lastAt: now, last: preview } satisfies Head);
+    .set(keys.head(conversationId), { seq, lastAt: now, last: preview(message) } satisfies Head);
   return message;
 }
 
@@ -59,6 +68,7 @@ export async function sendMessage(
   userId: string,
   conversationId: string,
   input: SendInput,
+  forwardedFrom?: ForwardRef,
 ): Promise<SendResult> {
   const { kv, config, fanout, clock } = deps;
   if (input.text.length > config.maxMessageChars) {
@@ -72,22 +82,30 @@ export async function sendMessage(
   }
   const clientKey = keys.messageByClientId(conversationId, userId, input.clientId);
   return await fanout.commit<SendResult>(fanout.shard(conversationId), async (op) => {
-    const [member, head, dup] = await kv.getMany<[Member, Head, number]>([
+    const [member, head, dup, quoted] = await kv.getMany<[Member, Head, number, Message]>([
       keys.member(conversationId, userId),
       keys.head(conversationId),
       clientKey,
+      keys.message(conversationId, input.replyTo ?? 0),
     ]);
     if (!member.value) throw notFound("conversation");
     if (dup.value !== null) {
       const original = await kv.get<Message>(keys.message(conversationId, dup.value));
       if (original.value) return { done: { message: original.value, created: false } };
     }
+    const replyTo = input.replyTo === undefined ? undefined : quote(quoted, input.replyTo);
     const message = stageAppend(op, head, conversationId, {
       kind: "text",
       senderId: userId,
       text: input.text,
       clientId: input.clientId,
+      replyTo,
+      forwardedFrom,
     }, clock.now());
+    if (replyTo) {
+      // A recall of the original empties this reply's excerpt: the index finds it.
+      op.check(quoted).set(keys.messageReply(conversationId, replyTo.seq, message.seq), true);
+    }
     // Sending implies having read everything up to one's own message; clients
     // infer this from the message itself, so no receipt hint is published.
     op.check(member).check(dup)
@@ -100,6 +118,18 @@ export async function sendMessage(
       result: { message, created: true },
     };
   });
+}
+
+/** The quote of the message a reply answers; only a text or alert message can be answered. */
+function quote(entry: Deno.KvEntryMaybe<Message>, seq: number): ReplyRef {
+  const m = entry.value;
+  if (!m || (m.kind !== "text" && m.kind !== "alert")) throw notFound(`message ${seq}`);
+  return {
+    seq: m.seq,
+    id: m.id,
+    senderId: m.senderId,
+    excerpt: m.recalled ? "" : m.text.slice(0, REPLY_EXCERPT_CHARS),
+  };
 }
 
 export interface HistoryPage {
@@ -128,6 +158,7 @@ export async function listMessages(
         limit: q.limit,
       })
     ) items.push(e.value);
+    await withTargets(kv, conversationId, items);
     return { items, cursor: items.length === q.limit ? items[items.length - 1].seq : null };
   }
   const items: Message[] = [];
@@ -138,6 +169,28 @@ export async function listMessages(
     items.push(e.value);
   }
   items.reverse();
+  await withTargets(kv, conversationId, items);
   const first = items[0]?.seq ?? 0;
   return { items, cursor: items.length === q.limit && first > 1 ? first : null };
+}
+
+/**
+ * Fills each event's `message` with its target's current state, so that applying an event is
+ * replacing one message: the newest state wins whatever the client saw before.
+ */
+async function withTargets(kv: Deno.Kv, conversationId: string, items: Message[]): Promise<void> {
+  const targets = [...new Set(items.flatMap((m) => m.event ? [m.event.target] : []))];
+  if (!targets.length) return;
+  const found = new Map<number, Message>();
+  for (let i = 0; i < targets.length; i += 10) {
+    const entries = await kv.getMany<Message[]>(
+      targets.slice(i, i + 10).map((s) => keys.message(conversationId, s)),
+    );
+    for (const e of entries) if (e.value) found.set(e.value.seq, e.value);
+  }
+  for (let i = 0; i < items.length; i++) {
+    const ev = items[i].event;
+    const target = ev ? found.get(ev.target) : undefined;
+    if (ev && target) items[i] = { ...items[i], event: { ...ev, message: target } };
+  }
 }

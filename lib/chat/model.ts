@@ -51,11 +51,46 @@ export const SystemEventSchema = z.object({
 });
 export type SystemEvent = z.infer<typeof SystemEventSchema>;
 
+/** What a reply quotes: the original's place and a short excerpt of it (emptied if it is recalled). */
+export const ReplyRefSchema = z.object({
+  seq: z.number(),
+  id: z.string(),
+  senderId: z.string().nullable(),
+  excerpt: z.string(),
+});
+export type ReplyRef = z.infer<typeof ReplyRefSchema>;
+
+/** Where a forwarded message came from, named as it was when forwarded. */
+export const ForwardRefSchema = z.object({
+  conversationId: z.string(),
+  title: z.string(),
+  senderId: z.string().nullable(),
+  senderName: z.string(),
+});
+export type ForwardRef = z.infer<typeof ForwardRefSchema>;
+
+/**
+ * A change to an earlier message (kind "event"): it takes its own seq in the log, so it reaches
+ * every device live and after a resume like any message. `target` is the changed message's seq;
+ * `message` is filled in when the log is read: the target's state at that time.
+ */
+export const MessageEventSchema = z.object({
+  type: z.enum(["edit", "recall", "react"]),
+  target: z.number(),
+  emoji: z.string().optional(),
+  /** For "react": whether the reaction was added (true) or taken back. */
+  on: z.boolean().optional(),
+  get message() {
+    return MessageSchema.optional();
+  },
+});
+export type MessageEvent = z.infer<typeof MessageEventSchema>;
+
 export const MessageSchema = z.object({
   id: z.string(),
   conversationId: z.string(),
   seq: z.number(),
-  kind: z.enum(["text", "system", "alert"]),
+  kind: z.enum(["text", "system", "alert", "event"]),
   senderId: z.string().nullable(),
   text: z.string(),
   /** For kind "alert": the alert this card shows (the card's content is the alert's current state). */
@@ -63,6 +98,16 @@ export const MessageSchema = z.object({
   clientId: z.string().optional(),
   system: SystemEventSchema.optional(),
   createdAt: z.number(),
+  /** For kind "event": what changed. */
+  event: MessageEventSchema.optional(),
+  /** When the text was last edited by its sender. */
+  editedAt: z.number().optional(),
+  /** Recalled by its sender: the text is gone. */
+  recalled: z.boolean().optional(),
+  /** Emoji -> ids of the people who reacted with it, in order. */
+  reactions: z.record(z.string(), z.array(z.string())).optional(),
+  replyTo: ReplyRefSchema.optional(),
+  forwardedFrom: ForwardRefSchema.optional(),
 });
 export type Message = z.infer<typeof MessageSchema>;
 
@@ -94,9 +139,35 @@ export const AddMembersInputSchema = z.strictObject({
 
 export const MemberRoleInputSchema = z.strictObject({ role: MemberRoleSchema });
 
+const MessageTextSchema = z.string().max(1_000_000).refine(
+  (s) => s.trim().length > 0,
+  "must not be empty",
+);
+
 export const SendInputSchema = z.strictObject({
   clientId: ClientIdSchema,
-  text: z.string().max(1_000_000).refine((s) => s.trim().length > 0, "must not be empty"),
+  text: MessageTextSchema,
+  /** The seq of the message this one replies to (quoted with an excerpt). */
+  replyTo: SeqSchema.optional(),
+});
+
+export const EditInputSchema = z.strictObject({ text: MessageTextSchema });
+
+const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
+
+/** One emoji (with its modifiers and joiners): one grapheme, nothing else. */
+export const EmojiSchema = z.string().min(1).max(32).regex(
+  /^(?:\p{Extended_Pictographic}|\p{Emoji_Presentation}|\p{Emoji_Modifier}|\p{Regional_Indicator}|[\u200d\ufe0f\u20e3#*0-9])+$/u,
+  "must be an emoji",
+).refine((s) => /\p{Extended_Pictographic}|\p{Regional_Indicator}/u.test(s), "must be an emoji")
+  .refine((s) => [...graphemes.segment(s)].length === 1, "must be one emoji");
+
+export const ReactInputSchema = z.strictObject({ emoji: EmojiSchema });
+
+export const ForwardInputSchema = z.strictObject({
+  /** The conversation to forward to. */
+  conversationId: IdSchema,
+  clientId: ClientIdSchema,
 });
 export type SendInput = z.infer<typeof SendInputSchema>;
 

@@ -50,6 +50,7 @@ export async function trimConversation(
       old.push(e.value);
     }
     if (!old.length) return deleted;
+    await dropSideRecords(kv, conversationId, old);
     const newFloor = old[old.length - 1].seq;
     const op = kv.atomic().check(floor).set(keys.messageFloor(conversationId), newFloor);
     for (const m of old) op.delete(keys.message(conversationId, m.seq));
@@ -65,6 +66,27 @@ export async function trimConversation(
     // Not committed: another sweep or a new message moved on; read again.
   }
   return deleted;
+}
+
+/**
+ * Deletes what hangs off messages about to go: the earlier versions of edited ones (audit copies
+ * of their text) and the reply index entries of replies. Done before the messages themselves, in
+ * commits of their own, because an edited message may have many versions.
+ */
+async function dropSideRecords(kv: Deno.Kv, conversationId: string, old: Message[]): Promise<void> {
+  const doomed: Deno.KvKey[] = [];
+  for (const m of old) {
+    if (m.replyTo) doomed.push(keys.messageReply(conversationId, m.replyTo.seq, m.seq));
+    if (m.editedAt === undefined) continue;
+    for await (const e of kv.list({ prefix: keys.messageVersions(conversationId, m.seq) })) {
+      doomed.push(e.key);
+    }
+  }
+  for (let i = 0; i < doomed.length; i += 500) {
+    const op = kv.atomic();
+    for (const k of doomed.slice(i, i + 500)) op.delete(k);
+    await op.commit();
+  }
 }
 
 /** One retention sweep over every conversation. */

@@ -171,6 +171,16 @@ export const DEFAULT_TIMER_PEER_GRACE_MS = 2_000;
  * one, so "auto" only uses them where they are known to work.
  */
 export const DEFAULT_KV_QUEUES = "auto";
+/** How long after sending its sender may edit a message: a day covers a shift's typos and follow-ups. */
+export const DEFAULT_MESSAGE_EDIT_WINDOW_MS = 24 * 3600_000;
+/** How long after sending its sender may recall a message: long enough to catch a wrong paste, short enough that others rarely acted on it. */
+export const DEFAULT_MESSAGE_RECALL_WINDOW_MS = 2 * 60_000;
+/** Earlier versions kept per message for audit; further edits are refused (bounds the one commit that deletes them on recall). */
+export const DEFAULT_MESSAGE_MAX_EDITS = 50;
+/** Reactions one message holds, all emoji together: ~30 bytes each keeps a message with its 8,000-char text under 64 KiB. */
+export const DEFAULT_MESSAGE_MAX_REACTIONS = 500;
+/** Distinct emoji on one message. */
+export const DEFAULT_MESSAGE_MAX_EMOJI = 20;
 /** Messages older than this many days are deleted (0: kept forever). Alerts are kept either way. */
 export const DEFAULT_MESSAGE_RETENTION_DAYS = 0;
 /**
@@ -382,6 +392,11 @@ export interface Config {
   maxApiTokensPerUser: number;
   maxBodyBytes: number;
   maxMessageChars: number;
+  messageEditWindowMs: number;
+  messageRecallWindowMs: number;
+  messageMaxEdits: number;
+  messageMaxReactions: number;
+  messageMaxEmoji: number;
   wsMaxFrameBytes: number;
   wsMaxBufferedBytes: number;
   wsCoalesceMs: number;
@@ -487,6 +502,11 @@ export function defaultConfig(): Config {
     maxApiTokensPerUser: DEFAULT_MAX_API_TOKENS_PER_USER,
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     maxMessageChars: DEFAULT_MAX_MESSAGE_CHARS,
+    messageEditWindowMs: DEFAULT_MESSAGE_EDIT_WINDOW_MS,
+    messageRecallWindowMs: DEFAULT_MESSAGE_RECALL_WINDOW_MS,
+    messageMaxEdits: DEFAULT_MESSAGE_MAX_EDITS,
+    messageMaxReactions: DEFAULT_MESSAGE_MAX_REACTIONS,
+    messageMaxEmoji: DEFAULT_MESSAGE_MAX_EMOJI,
     wsMaxFrameBytes: DEFAULT_WS_MAX_FRAME_BYTES,
     wsMaxBufferedBytes: DEFAULT_WS_MAX_BUFFERED_BYTES,
     wsCoalesceMs: DEFAULT_WS_COALESCE_MS,
@@ -580,6 +600,11 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_MAX_API_TOKENS_PER_USER: "maxApiTokensPerUser",
   TOCSIN_MAX_BODY_BYTES: "maxBodyBytes",
   TOCSIN_MAX_MESSAGE_CHARS: "maxMessageChars",
+  TOCSIN_MESSAGE_EDIT_WINDOW_MS: "messageEditWindowMs",
+  TOCSIN_MESSAGE_RECALL_WINDOW_MS: "messageRecallWindowMs",
+  TOCSIN_MESSAGE_MAX_EDITS: "messageMaxEdits",
+  TOCSIN_MESSAGE_MAX_REACTIONS: "messageMaxReactions",
+  TOCSIN_MESSAGE_MAX_EMOJI: "messageMaxEmoji",
   TOCSIN_WS_MAX_FRAME_BYTES: "wsMaxFrameBytes",
   TOCSIN_WS_MAX_BUFFERED_BYTES: "wsMaxBufferedBytes",
   TOCSIN_WS_COALESCE_MS: "wsCoalesceMs",

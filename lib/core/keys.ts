@@ -67,6 +67,22 @@ export const keys = {
   messages: (convId: string): Deno.KvKey => ["messages", convId],
   /** Retention removed every message of the conversation up to and including this seq. */
   messageFloor: (convId: string): Deno.KvKey => ["message_floors", convId],
+  /** An earlier text of an edited message (n = 1, 2, ...), kept for admins' audit until recall. */
+  messageVersion: (convId: string, seq: number, n: number): Deno.KvKey => [
+    "message_versions",
+    convId,
+    seq,
+    n,
+  ],
+  messageVersions: (convId: string, seq: number): Deno.KvKey => ["message_versions", convId, seq],
+  /** Replies quoting message `seq` (the reply's seq), so that a recall can empty their excerpts. */
+  messageReply: (convId: string, seq: number, replySeq: number): Deno.KvKey => [
+    "message_replies",
+    convId,
+    seq,
+    replySeq,
+  ],
+  messageReplies: (convId: string, seq: number): Deno.KvKey => ["message_replies", convId, seq],
   messageByClientId: (convId: string, senderId: string, clientId: string): Deno.KvKey => [
     "messages_by_client_id",
     convId,

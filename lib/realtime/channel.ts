@@ -58,6 +58,7 @@ export class Channel {
             limit: this.config.replayPage,
           });
           if (page.items.length) {
+            this.#applyEvents(page.items);
             this.cache.push(...page.items);
             this.lastSeq = page.items[page.items.length - 1].seq;
             const excess = this.cache.length - this.config.channelCache;
@@ -72,6 +73,19 @@ export class Channel {
         this.#pumping = false;
       }
     })();
+  }
+
+  /** Cached messages changed by these events (an edit, a recall) take their new state. */
+  #applyEvents(items: Message[]): void {
+    const first = this.cache[0]?.seq;
+    if (first === undefined) return;
+    for (const m of items) {
+      const target = m.event?.message;
+      const i = target ? target.seq - first : -1;
+      if (target && i >= 0 && i < this.cache.length && this.cache[i].seq === target.seq) {
+        this.cache[i] = target;
+      }
+    }
   }
 
   /** Gives `sub` everything after its cursor: from the cache, or from KV when it is further behind. */

@@ -1,0 +1,233 @@
+import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import type { Lang, Translate } from "../../client/i18n.ts";
+import { commandTarget, parseCommand } from "../../client/commands.ts";
+import { onCallForConversation } from "../../client/oncall_now.ts";
+import {
+  addAlertNote,
+  alertAction,
+  alerts,
+  conversationAlerts,
+  convList,
+  convs,
+  dividerAfter,
+  editMessage,
+  focusSeq,
+  forwardMessage,
+  hasOlder,
+  hiddenAlerts,
+  jumpTo,
+  loadMembers,
+  loadOlder,
+  markOpenRead,
+  members,
+  type Message,
+  messages,
+  open,
+  openId,
+  outbox,
+  recallMessage,
+  receipts,
+  retry,
+  send,
+  status,
+  toggleReaction,
+  transport,
+  userName,
+} from "../../client/store.ts";
+import { Composer } from "../../components/Composer.tsx";
+import { MessageList } from "../../components/MessageList.tsx";
+import { OnCallNow, type OnCallNowItem } from "../../components/OnCallNow.tsx";
+import { DingButton } from "./Ding.tsx";
+import type { MessageHandlers } from "../../components/MessageExtras.tsx";
+
+/**
+ * The composer: a slash command acts on the conversation's alert when it is clear which one,
+ * and otherwise says how to use it; anything else is sent. Resolves to the text to give back.
+ */
+async function compose(
+  t: Translate,
+  convId: string,
+  text: string,
+  say: (s: string | null) => void,
+  replyTo?: number,
+): Promise<string | void> {
+  say(null);
+  const cmd = parseCommand(text);
+  if (!cmd) return send(convId, text, replyTo);
+  try {
+    const target = commandTarget(cmd.kind, await conversationAlerts(convId));
+    if ("none" in target) {
+      say(t(cmd.kind === "reopen" ? "cmdNoneReopen" : "cmdNone", { cmd: cmd.word }));
+      return text;
+    }
+    if ("many" in target) {
+      say(t("cmdMany", { cmd: cmd.word, n: target.many }));
+      return text;
+    }
+    await addAlertNote(target.alert.id, text.trim());
+    say(t("cmdDone", { cmd: cmd.word, title: target.alert.title }));
+  } catch (err) {
+    say(t("cmdFailed", { cmd: cmd.word, error: (err as Error).message }));
+    return text;
+  }
+}
+
+/** The open conversation: its header, its messages and the composer. */
+export function ConversationPane(props: {
+  t: Translate;
+  lang: Lang;
+  convId: string;
+  myId: string;
+  now: number;
+  windows: ChatWindows;
+  onInfo: () => void;
+  onThread: (alertId: string) => void;
+}) {
+  const { t, lang, convId: current, myId } = props;
+  const conv = convs.value[current];
+  const replying = useSignal<{ convId: string; message: Message } | null>(null);
+  const reply = replying.value?.convId === current ? replying.value.message : null;
+  const h = messageHandlers(
+    current,
+    props.windows,
+    props.now,
+    (m) => replying.value = m ? { convId: current, message: m } : null,
+  );
+  /** A local note under the messages about the last thing typed (never sent). */
+  const hint = useSignal<{ convId: string; text: string } | null>(null);
+  return (
+    <>
+      <PaneHeader t={t} lang={lang} convId={current} myId={myId} onInfo={props.onInfo} />
+      <MessageList
+        t={t}
+        lang={lang}
+        convId={current}
+        isGroup={conv?.kind === "group"}
+        myId={myId}
+        messages={messages.value[current] ?? []}
+        pending={outbox.value.filter((p) => p.conversationId === current)}
+        hasOlder={hasOlder.value[current] ?? false}
+        receipts={receipts.value[current] ?? {}}
+        memberIds={(members.value[current] ?? []).map((m) => m.userId)}
+        alerts={alerts.value}
+        hiddenAlerts={hiddenAlerts.value}
+        now={props.now}
+        userName={(u) => userName(u, current)}
+        onLoadOlder={() => loadOlder(current)}
+        onAtBottom={markOpenRead}
+        onRetry={retry}
+        onAlertAction={alertAction}
+        onThread={props.onThread}
+        h={h}
+        dividerAfter={dividerAfter.value[current]}
+        focusSeq={focusSeq.value?.convId === current ? focusSeq.value.seq : null}
+        onFocused={() => focusSeq.value = null}
+      />
+      <Composer
+        t={t}
+        hint={hint.value?.convId === current ? hint.value.text : null}
+        onSend={(text) => {
+          const replyTo = reply?.seq;
+          replying.value = null;
+          return compose(
+            t,
+            current,
+            text,
+            (s) => hint.value = s === null ? null : { convId: current, text: s },
+            replyTo,
+          );
+        }}
+        replying={reply
+          ? { name: userName(reply.senderId, current), excerpt: reply.text.slice(0, 80) }
+          : null}
+        onCancelReply={() => replying.value = null}
+        quickReplies={[t("ch_qr_on_it"), t("ch_qr_looking"), t("ch_qr_done")]}
+      />
+    </>
+  );
+}
+
+/** How long after sending a message its sender may edit and recall it (from the server's config). */
+export interface ChatWindows {
+  editMs: number;
+  recallMs: number;
+}
+
+/** The message actions of one conversation, bound to the store. */
+function messageHandlers(
+  convId: string,
+  windows: ChatWindows,
+  now: number,
+  setReply: (m: Message | null) => void,
+): MessageHandlers {
+  return {
+    onReply: setReply,
+    onJump: (seq) => jumpTo(convId, seq),
+    onReact: (seq, emoji) => toggleReaction(convId, seq, emoji),
+    onEdit: (seq, text) => editMessage(convId, seq, text),
+    onRecall: (seq) => recallMessage(convId, seq),
+    onForward: (seq, to) => forwardMessage(convId, seq, to),
+    forwardTargets: convList.value.filter((c) => c.id !== convId).map((c) => ({
+      id: c.id,
+      title: c.title || c.peer?.name || c.id,
+    })),
+    editMs: windows.editMs,
+    recallMs: windows.recallMs,
+    now,
+  };
+}
+
+/** Loads a group's members when they are not loaded yet. */
+export function ensureMembers(convId: string): void {
+  if (!members.value[convId]) loadMembers(convId);
+}
+
+/** The conversation's title, who is on call for it, its members, and the connection's state. */
+function PaneHeader(
+  props: { t: Translate; lang: Lang; convId: string; myId: string; onInfo: () => void },
+) {
+  const { t, lang, convId: current } = props;
+  const conv = convs.value[current];
+  const onCall = useSignal<OnCallNowItem[]>([]);
+  useEffect(() => {
+    onCall.value = [];
+    if (conv?.kind === "group") {
+      onCallForConversation(current).then((items) => {
+        if (openId.value === current) onCall.value = items;
+      }, () => {});
+    }
+  }, [current, conv?.kind]);
+  return (
+    <header class="chat-head">
+      <a
+        href="/"
+        class="back"
+        onClick={(e) => {
+          e.preventDefault();
+          history.pushState({}, "", "/");
+          open(null);
+        }}
+      >
+        ‹ {t("back")}
+      </a>
+      <h1 class="chat-title">{conv?.title ?? ""}</h1>
+      <OnCallNow t={t} lang={lang} items={onCall.value} compact />
+      <DingButton
+        t={t}
+        conversationId={current}
+        myId={props.myId}
+        messages={messages.value[current] ?? []}
+        members={members.value[current] ?? []}
+        userName={(u) => userName(u, current)}
+        onNeedMembers={() => ensureMembers(current)}
+      />
+      {conv?.kind === "group" && (
+        <button type="button" class="linkish" onClick={props.onInfo}>
+          {t("info")} · {conv.memberCount}
+        </button>
+      )}
+      <span class={`dot ${status.value}`} title={`${status.value} (${transport.value})`} />
+    </header>
+  );
+}
