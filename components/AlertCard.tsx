@@ -78,18 +78,7 @@ export function AlertCard(props: {
       data-status={a.status}
       aria-label={a.title}
     >
-      <header class="alert-head">
-        <span class={`prio prio-${a.priority}`}>{t(PRIO[a.priority])}</span>
-        <span class="alert-status" data-status={a.status}>{t(STATUS[a.status])}</span>
-        {a.silencedBy && (
-          <span class="silenced-badge" data-testid="silenced" title={t("mt_silencedBy")}>
-            {t("mt_silenced")}
-          </span>
-        )}
-        {a.firingCount > 1 && <span class="muted">{t("firing", { n: a.firingCount })}</span>}
-        <span class="grow" />
-        <time class="muted">{shortWhen(a.lastSeenAt, lang)}</time>
-      </header>
+      <AlertHead t={t} lang={lang} alert={a} />
       <h3 class="alert-title">{a.title}</h3>
       {a.summary && a.summary !== a.title && <p class="alert-summary">{a.summary}</p>}
       <AlertDetails alert={a} />
@@ -106,6 +95,25 @@ export function AlertCard(props: {
         onThread={props.onThread}
       />
     </article>
+  );
+}
+
+/** Priority, status, silenced, how many are firing, and when it was last seen. */
+function AlertHead(props: { t: Translate; lang: Lang; alert: Alert }) {
+  const { t, lang, alert: a } = props;
+  return (
+    <header class="alert-head">
+      <span class={`prio prio-${a.priority}`}>{t(PRIO[a.priority])}</span>
+      <span class="alert-status" data-status={a.status}>{t(STATUS[a.status])}</span>
+      {a.silencedBy && (
+        <span class="silenced-badge" data-testid="silenced" title={t("mt_silencedBy")}>
+          {t("mt_silenced")}
+        </span>
+      )}
+      {a.firingCount > 1 && <span class="muted">{t("firing", { n: a.firingCount })}</span>}
+      <span class="grow" />
+      <time class="muted">{shortWhen(a.lastSeenAt, lang)}</time>
+    </header>
   );
 }
 
