@@ -14,6 +14,7 @@ import { fireTimer } from "./paging/escalation.ts";
 import { DeliveredBuffer } from "./chat/receipts.ts";
 import { TimerSchema, TimerService } from "./jobs/timers.ts";
 import { RetentionService } from "./chat/retention.ts";
+import { FileSweepService } from "./files/sweep.ts";
 import { migrateContactChannels } from "./notify/contacts.ts";
 import { migrateTeamNameIndex } from "./accounts/teams.ts";
 import { migrateAlertIndexes } from "./alerts/alert_index.ts";
@@ -30,6 +31,8 @@ export interface Core extends Deps {
   delivered: DeliveredBuffer;
   timers: TimerService;
   retention: RetentionService;
+  /** Deletes abandoned uploads and the chunks of deleted files. */
+  files: FileSweepService;
   /** Starts following fanout. */
   start(): Promise<void>;
   /** Closes subscribers, flushes buffered receipts and stops the watch. Does not close `kv`. */
@@ -60,6 +63,7 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
     presence: { isConnected: (userId) => hub.subscribersOf(userId).length > 0 },
     timers: null as unknown as TimerService,
     retention: null as unknown as RetentionService,
+    files: null as unknown as FileSweepService,
     async start() {
       await migrateContactChannels(kv, clock);
       await migrateTeamNameIndex(kv);
@@ -67,16 +71,19 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
       await fanout.start();
       core.timers.start();
       core.retention.start();
+      core.files.start();
     },
     async close() {
       hub.closeAll(CLOSE.shutdown, "server shutting down");
       await core.retention.close();
+      await core.files.close();
       await core.timers.close();
       await delivered.close();
       await fanout.close();
     },
   };
   core.retention = new RetentionService(core);
+  core.files = new FileSweepService(core);
   core.timers = new TimerService(core, async (id) => {
     // One dispatcher for every kind of timer, on the parsed record. A record that does not parse
     // throws: the failure is counted, and it ends among the dead letters, where admins see it.

@@ -8,13 +8,14 @@ import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
 import type { Head, Member, Message, SendInput } from "./model.ts";
+import { assertMayPost } from "./group_admin.ts";
 
 /** Longest text kept in a conversation head's preview of its last message. */
 export const PREVIEW_CHARS = 200;
 
 export type MessageDraft = Pick<
   Message,
-  "kind" | "senderId" | "text" | "clientId" | "system" | "alertId"
+  "kind" | "senderId" | "text" | "clientId" | "system" | "alertId" | "files"
 >;
 
 /**
@@ -34,6 +35,7 @@ export function stageAppend(
   if (message.clientId === undefined) delete message.clientId;
   if (message.system === undefined) delete message.system;
   if (message.alertId === undefined) delete message.alertId;
+  if (message.files === undefined) delete message.files;
   const preview = message.text.length > PREVIEW_CHARS
     ? { ...message, text: message.text.slice(0, PREVIEW_CHARS) + "…" }
     : message;
@@ -77,6 +79,7 @@ export async function sendMessage(
       clientKey,
     ]);
     if (!member.value) throw notFound("conversation");
+    await assertMayPost(deps, conversationId, member.value);
     if (dup.value !== null) {
       const original = await kv.get<Message>(keys.message(conversationId, dup.value));
       if (original.value) return { done: { message: original.value, created: false } };

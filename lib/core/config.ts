@@ -175,6 +175,18 @@ export const DEFAULT_KV_QUEUES = "auto";
 export const DEFAULT_MESSAGE_RETENTION_DAYS = 0;
 /** How often the retention sweep runs (when retention is on). */
 export const DEFAULT_RETENTION_SWEEP_MS = 60 * 60_000;
+/** Largest attached file: a screenshot or a log excerpt fits; a core dump belongs elsewhere. */
+export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
+/** Bytes of files one user may have stored at once (uploads in progress count): bounds KV growth per person. */
+export const DEFAULT_FILE_QUOTA_BYTES = 200 * 1024 * 1024;
+/** An upload not committed within this time is abandoned and its chunks are deleted by the sweep. */
+export const DEFAULT_UPLOAD_TTL_MS = 30 * 60_000;
+/** How often abandoned uploads and the chunks of deleted files are swept. */
+export const DEFAULT_FILE_SWEEP_MS = 5 * 60_000;
+/** A member or a whole group is muted for at most this long (30 days); longer is a removal. */
+export const DEFAULT_MAX_MUTE_MS = 30 * 24 * 3600_000;
+/** Pinned messages per conversation: a pinned list is for the few things everyone must find. */
+export const DEFAULT_MAX_PINS = 50;
 /** How many due timers one sweep fires at once (a slow provider must not make the backlog serial). */
 export const DEFAULT_TIMER_SWEEP_CONCURRENCY = 16;
 /** Reminders per priority: repeat every N minutes (0: never), at most M times (null: until acknowledged). */
@@ -352,6 +364,12 @@ export interface Config {
   kvQueues: "auto" | "on" | "off";
   messageRetentionDays: number;
   retentionSweepMs: number;
+  maxFileBytes: number;
+  fileQuotaBytes: number;
+  uploadTtlMs: number;
+  fileSweepMs: number;
+  maxMuteMs: number;
+  maxPins: number;
   webhookTimeoutMs: number;
   webhookMaxAttempts: number;
   allowPrivateWebhooks: boolean;
@@ -429,6 +447,12 @@ export function defaultConfig(): Config {
     kvQueues: DEFAULT_KV_QUEUES,
     messageRetentionDays: DEFAULT_MESSAGE_RETENTION_DAYS,
     retentionSweepMs: DEFAULT_RETENTION_SWEEP_MS,
+    maxFileBytes: DEFAULT_MAX_FILE_BYTES,
+    fileQuotaBytes: DEFAULT_FILE_QUOTA_BYTES,
+    uploadTtlMs: DEFAULT_UPLOAD_TTL_MS,
+    fileSweepMs: DEFAULT_FILE_SWEEP_MS,
+    maxMuteMs: DEFAULT_MAX_MUTE_MS,
+    maxPins: DEFAULT_MAX_PINS,
     webhookTimeoutMs: DEFAULT_WEBHOOK_TIMEOUT_MS,
     webhookMaxAttempts: DEFAULT_WEBHOOK_MAX_ATTEMPTS,
     allowPrivateWebhooks: DEFAULT_ALLOW_PRIVATE_WEBHOOKS,
@@ -500,6 +524,12 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_TIMER_PEER_GRACE_MS: "timerPeerGraceMs",
   TOCSIN_MESSAGE_RETENTION_DAYS: "messageRetentionDays",
   TOCSIN_RETENTION_SWEEP_MS: "retentionSweepMs",
+  TOCSIN_MAX_FILE_BYTES: "maxFileBytes",
+  TOCSIN_FILE_QUOTA_BYTES: "fileQuotaBytes",
+  TOCSIN_UPLOAD_TTL_MS: "uploadTtlMs",
+  TOCSIN_FILE_SWEEP_MS: "fileSweepMs",
+  TOCSIN_MAX_MUTE_MS: "maxMuteMs",
+  TOCSIN_MAX_PINS: "maxPins",
   TOCSIN_WEBHOOK_TIMEOUT_MS: "webhookTimeoutMs",
   TOCSIN_WEBHOOK_MAX_ATTEMPTS: "webhookMaxAttempts",
   TOCSIN_DELIVERY_MAX_ATTEMPTS: "deliveryMaxAttempts",
