@@ -10,6 +10,10 @@ import type { ConversationSummary, Member, Message } from "./chat/model.ts";
 import type { Alert, TimelineEntry } from "./alerts/model.ts";
 import type { PublicUser, Team } from "./accounts/model.ts";
 import type { ApiToken } from "./accounts/tokens.ts";
+import type { FileRef } from "./chat/model.ts";
+import type { GroupAdminView } from "./chat/group_admin.ts";
+export { ALLOWED_TYPES, CHUNK_BYTES, isInlineType } from "./files/model.ts";
+export type { FileRef, GroupAdminView };
 
 export type {
   Alert,

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { adminClient, Client, startServer, userClient } from "./_helpers.ts";
+import { upload } from "./_files.ts";
 
 type Policy =
   | "public" // no login: setup, login, health, static files
@@ -60,6 +61,20 @@ const POLICY: Record<string, Policy> = {
   "POST /api/v1/conversations/:id/read": "conv",
   "GET /api/v1/conversations/:id/receipts": "conv",
   "ALL /api/v1/conversations/:id/*": "conv",
+  "POST /api/v1/conversations/:id/uploads": "conv",
+  "PUT /api/v1/uploads/:id/chunks/:n": "own",
+  "POST /api/v1/uploads/:id/commit": "own",
+  "DELETE /api/v1/uploads/:id": "own",
+  "GET /api/v1/files/:id": "conv",
+  "GET /api/v1/conversations/:id/admin": "conv",
+  "PUT /api/v1/conversations/:id/mute": "conv",
+  "PUT /api/v1/conversations/:id/members/:userId/mute": "conv",
+  "POST /api/v1/conversations/:id/pins": "conv",
+  "DELETE /api/v1/conversations/:id/pins/:seq": "conv",
+  "PUT /api/v1/conversations/:id/announcement": "conv",
+  "DELETE /api/v1/conversations/:id/announcement": "conv",
+  "PUT /api/v1/conversations/:id/notify-mute": "conv",
+  "GET /api/v1/me/notify-mutes": "user",
   "GET /api/v1/ws": "user",
   "POST /api/v1/integrations": "team",
   "GET /api/v1/integrations": "team",
@@ -196,6 +211,12 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
     clientId: "s",
     text: "secret-message",
   });
+  // A file in the conversation, and an upload in progress, for the file routes.
+  const file = await upload(admin, conv.id, new TextEncoder().encode("secret-file"), {
+    name: "secret-file.txt",
+    type: "text/plain",
+  });
+  const pendingUpload = await upload(admin, conv.id, new Uint8Array(5), { commit: false });
   await admin.delete(`/api/v1/conversations/${conv.id}/members/${removed.user.id}`);
   await admin.delete(`/api/v1/teams/${team.id}/members/${removed.user.id}`);
   const schedule = (await admin.post("/api/v1/schedules", {
@@ -235,6 +256,8 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
     robots: "01ARZ3NDEKTSV4RRFFQ69G5FAV",
     providers: "01ARZ3NDEKTSV4RRFFQ69G5FAV",
     contacts: "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+    files: file.id!,
+    uploads: pendingUpload.id!,
   };
   const fill = (path: string) =>
     path.replace(
@@ -242,7 +265,7 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
       (_, seg) => `/${seg}/${params[seg] ?? "01ARZ3NDEKTSV4RRFFQ69G5FAV"}`,
     )
       .replace(":userId", member.user.id).replace(":overrideId", "01ARZ3NDEKTSV4RRFFQ69G5FAV")
-      .replace(":channel", "sms").replace(":lang", "en")
+      .replace(":channel", "sms").replace(":seq", "2").replace(":n", "0").replace(":lang", "en")
       .replace(":token", "bad.token").replace(":file", "boot.js").replace(":id", conv.id).replace(
         "/*",
         "/x",
@@ -263,6 +286,13 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
     "PATCH /api/v1/conversations/:id/members/:userId": { role: "member" },
     "POST /api/v1/conversations/:id/messages": { clientId: "x1", text: "hello" },
     "POST /api/v1/conversations/:id/read": { seq: 1 },
+    "POST /api/v1/conversations/:id/uploads": { name: "a.png", type: "image/png", size: 5 },
+    "POST /api/v1/uploads/:id/commit": { clientId: "x2" },
+    "PUT /api/v1/conversations/:id/mute": { until: null },
+    "PUT /api/v1/conversations/:id/members/:userId/mute": { until: null },
+    "POST /api/v1/conversations/:id/pins": { seq: 2 },
+    "PUT /api/v1/conversations/:id/announcement": { text: "x", until: Date.now() + 3_600_000 },
+    "PUT /api/v1/conversations/:id/notify-mute": { muted: true },
     "POST /api/v1/alerts/:id/notes": { text: "a note" },
     "POST /api/v1/alerts/:id/assign": { userId: null },
     "POST /api/v1/alerts/:id/priority": { priority: "low" },

@@ -72,6 +72,7 @@ export type StoredFile = z.infer<typeof StoredFileSchema>;
 
 /** A name as stored: no path, no control characters, at most 200 characters. */
 export const FileNameSchema = z.string().transform((s) =>
+  // deno-lint-ignore no-control-regex -- control characters are what it removes
   s.replace(/^.*[\\/]/, "").replace(/[\u0000-\u001f\u007f"]/g, "").trim().slice(0, 200) || "file"
 );
 
