@@ -9,17 +9,19 @@ import * as alerts from "./strings/alerts.ts";
 import * as oncall from "./strings/oncall.ts";
 import * as rules from "./strings/rules.ts";
 import * as people from "./strings/people.ts";
+import * as chatAdmin from "./strings/chat_admin.ts";
 
 export type Lang = "en" | "zh";
 
 // Every area's strings; a key is defined once across them.
-const en = { ...core.en, ...alerts.en, ...oncall.en, ...rules.en, ...people.en };
+const en = { ...core.en, ...alerts.en, ...oncall.en, ...rules.en, ...people.en, ...chatAdmin.en };
 const zh: Record<Key, string> = {
   ...core.zh,
   ...alerts.zh,
   ...oncall.zh,
   ...rules.zh,
   ...people.zh,
+  ...chatAdmin.zh,
 };
 export type Key = keyof typeof en;
 

@@ -3,6 +3,8 @@
  * are kept per conversation sorted by seq and unique; the realtime stream
  * and HTTP history merge into the same arrays, so nothing shows twice.
  */
+import { notifyMuted } from "./group_admin.ts";
+import { errorText } from "./api_errors.ts";
 import { batch, computed, signal } from "@preact/signals";
 import type {
   Alert,
@@ -510,7 +512,7 @@ function onSendError(clientId: string, code: string, message: string): void {
   if (code === "unavailable" || code === "rate_limited") {
     setPending(clientId, { state: "queued" });
     setTimeout(flushOutbox, 1000 + Math.random() * 1000);
-  } else setPending(clientId, { state: "failed", error: message });
+  } else setPending(clientId, { state: "failed", error: errorText(t, { code, message }) });
 }
 
 let flushing = false;
@@ -538,7 +540,7 @@ async function flushOutbox(): Promise<void> {
       } catch (e) {
         const err = e as HttpError;
         if (err.retryable) onSendError(p.clientId, "unavailable", err.message);
-        else setPending(p.clientId, { state: "failed", error: err.message });
+        else setPending(p.clientId, { state: "failed", error: errorText(t, err) });
       }
     }
   } finally {
@@ -584,6 +586,8 @@ function beep(): void {
 
 function alertNewMessage(m: Message, paging = false): void {
   if (!paging && document.visibilityState === "visible" && document.hasFocus()) return;
+  // A conversation whose notifications I muted stays quiet (paging still rings).
+  if (!paging && notifyMuted(m.conversationId)) return;
   if (soundOn.value) beep();
   if (notifyPermission.value !== "granted") return;
   const conv = convs.value[m.conversationId];

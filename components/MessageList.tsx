@@ -5,6 +5,8 @@ import type { Lang, Translate } from "../client/i18n.ts";
 import type { Alert, Message } from "../lib/protocol.ts";
 import { type AlertAction, AlertCard } from "./AlertCard.tsx";
 import { Avatar } from "./Avatar.tsx";
+import { Attachments } from "./Attachments.tsx";
+import { adminSystemText, isAdminEvent } from "../client/admin_events.ts";
 
 /** A message of mine not yet confirmed by the server. */
 export interface PendingView {
@@ -29,6 +31,8 @@ export function systemText(
   const more = (s.userCount ?? 0) - (s.userIds?.length ?? 0);
   const users = (s.userIds ?? []).map((u) => userName(u)).join(", ") +
     (more > 0 ? ` +${more}` : "");
+  // Group admin events (mute, pin, announcement): client/admin_events.ts.
+  if (isAdminEvent(s.event)) return adminSystemText(m, t, actor, users);
   switch (s.event) {
     case "created":
       return t("sysCreated", { actor, title: s.title ?? "" });
@@ -55,6 +59,7 @@ export function systemText(
           : t("roleMember"),
       });
   }
+  return m.text;
 }
 
 /** Status of one of my messages: sent, delivered, read (DM) or read by k of n (group). */
@@ -138,6 +143,8 @@ export function MessageList(props: {
   onRetry: (clientId: string) => void;
   onAlertAction: (alertId: string, action: AlertAction) => Promise<void>;
   onThread: (alertId: string) => void;
+  /** Pins a message (group owners and admins); absent: no pin button. */
+  onPin?: (seq: number) => void;
 }) {
   const { t, lang, isGroup, myId, userName } = props;
   const ref = useRef<HTMLDivElement>(null);
@@ -227,7 +234,17 @@ export function MessageList(props: {
         <div class="bubble-wrap">
           {showName && <div class="sender">{userName(m.senderId)}</div>}
           <div class="bubble">{m.text}</div>
+          {m.files?.length ? <Attachments t={t} files={m.files} /> : null}
           <div class="meta">
+            {props.onPin && (
+              <button
+                type="button"
+                class="linkish pin-btn"
+                onClick={() => props.onPin!(m.seq)}
+              >
+                {t("ca_pin")}
+              </button>
+            )}
             <time dateTime={new Date(m.createdAt).toISOString()}>
               {timeOfDay(m.createdAt, lang)}
             </time>

@@ -56,6 +56,11 @@ import { TasksDialog } from "../components/TasksDialog.tsx";
 import { TopBar } from "../components/TopBar.tsx";
 import { OnCallNow, type OnCallNowItem } from "../components/OnCallNow.tsx";
 import { onCallForConversation } from "../client/oncall_now.ts";
+// Files, group admin and notification mutes (islands/chat/, client/group_admin.ts).
+import { ChatFiles } from "./chat/ChatFiles.tsx";
+import { GroupBanner } from "./chat/GroupBanner.tsx";
+import { groupAdminProps } from "./chat/group_admin_props.ts";
+import { loadNotifyMutes, pinMessage } from "../client/group_admin.ts";
 
 export interface ChatAppProps {
   me: PublicUser;
@@ -92,6 +97,7 @@ export default function ChatApp(props: ChatAppProps) {
   }
   useEffect(() => {
     start(props.me).then(() => open(props.conversationId));
+    loadNotifyMutes().catch(() => {});
     const onPop = () => open(idFromPath());
     addEventListener("popstate", onPop);
     return () => {
@@ -111,6 +117,7 @@ export default function ChatApp(props: ChatAppProps) {
     }
   }, [current, conv?.kind]);
   const offline = status.value === "offline";
+  const manager = conv?.kind === "group" && (conv.role === "owner" || conv.role === "admin");
   const myId = props.me.id;
   const openThread = thread.value && thread.value.convId === current ? thread.value : null;
   const threadAlert = openThread ? alerts.value[openThread.alertId] : undefined;
@@ -230,6 +237,9 @@ export default function ChatApp(props: ChatAppProps) {
                     title={`${status.value} (${transport.value})`}
                   />
                 </header>
+                {conv?.kind === "group" && (
+                  <GroupBanner t={t} lang={lang} convId={current} manager={manager} />
+                )}
                 <MessageList
                   t={t}
                   lang={lang}
@@ -250,7 +260,9 @@ export default function ChatApp(props: ChatAppProps) {
                   onRetry={retry}
                   onAlertAction={alertAction}
                   onThread={showThread}
+                  onPin={manager ? (seq) => pinMessage(current, seq).catch(() => {}) : undefined}
                 />
+                <ChatFiles t={t} convId={current} />
                 <Composer
                   t={t}
                   hint={hint.value?.convId === current ? hint.value.text : null}
@@ -301,6 +313,7 @@ export default function ChatApp(props: ChatAppProps) {
           onLeave={() => leaveConversation(current)}
           onLeft={() => navigate(null)}
           onClose={closeDialog}
+          admin={groupAdminProps(current, lang)}
         />
       )}
       {openThread && (

@@ -86,7 +86,6 @@ const SIZE_DEBT = [
   "components/AlertCard.tsx#AlertCard",
   "components/AlertThread.tsx#AlertThread",
   "components/AutomationForm.tsx#AutomationForm",
-  "components/GroupInfoDialog.tsx#GroupInfoDialog",
   "components/MatcherEditor.tsx#MatcherEditor",
   "components/MessageList.tsx#MessageList",
   "components/MyNotifications.tsx#MyNotifications",

@@ -95,7 +95,9 @@ Deno.test("files - SIGKILL during uploads leaves no message without its file, an
     const used = [...files.values()].reduce((a, f) => a + f.size, 0);
     const userId = setup.json.user.id;
     assert.equal((await kv.get<number>(keys.fileUsage(userId))).value ?? 0, used, "quota matches");
-    console.log(`after the kill: ${files.size} of ${FILES} files committed, leftovers swept (${statuses})`);
+    console.log(
+      `after the kill: ${files.size} of ${FILES} files committed, leftovers swept (${statuses})`,
+    );
   } finally {
     kv.close();
     await Deno.remove(dir, { recursive: true });

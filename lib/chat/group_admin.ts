@@ -11,25 +11,10 @@ import { keys } from "../core/keys.ts";
 import type { User } from "../accounts/model.ts";
 import { changeGroup, getMembership, requireManager } from "./conversations.ts";
 import type { Member, Message } from "./model.ts";
+import { getGroupSettings, type GroupSettings } from "./post_rules.ts";
 
-export interface Pin {
-  seq: number;
-  by: string;
-  at: number;
-}
-export interface Announcement {
-  text: string;
-  by: string;
-  at: number;
-  until: number;
-}
-/** A group's admin state, one record per group (absent: nothing set). */
-export interface GroupSettings {
-  /** Until when ordinary members cannot post (owners and admins still can). */
-  mutedUntil?: number;
-  pins: Pin[];
-  announcement?: Announcement;
-}
+export { assertMayPost, getGroupSettings } from "./post_rules.ts";
+export type { Announcement, GroupSettings, Pin } from "./post_rules.ts";
 
 /** Longest announcement text. */
 export const MAX_ANNOUNCEMENT_CHARS = 2_000;
@@ -43,29 +28,6 @@ export const AnnounceInputSchema = z.strictObject({
   text: z.string().trim().min(1).max(MAX_ANNOUNCEMENT_CHARS),
   until: z.number().int().min(0),
 });
-
-export async function getGroupSettings(kv: Deno.Kv, convId: string): Promise<GroupSettings> {
-  return (await kv.get<GroupSettings>(keys.groupSettings(convId))).value ?? { pins: [] };
-}
-
-/** 403 `muted` when `member` may not post in the conversation now, saying until when. */
-export async function assertMayPost(deps: Deps, convId: string, member: Member): Promise<void> {
-  const now = deps.clock.now();
-  if ((member.mutedUntil ?? 0) > now) {
-    throw new ApiError(
-      "muted",
-      `you are muted in this conversation until ${new Date(member.mutedUntil!).toISOString()}`,
-    );
-  }
-  if (member.role !== "member") return;
-  const s = await getGroupSettings(deps.kv, convId);
-  if ((s.mutedUntil ?? 0) > now) {
-    throw new ApiError(
-      "muted",
-      `only owners and admins may post until ${new Date(s.mutedUntil!).toISOString()}`,
-    );
-  }
-}
 
 function checkUntil(deps: Deps, until: number | null): void {
   if (until !== null && until > deps.clock.now() + deps.config.maxMuteMs) {

@@ -8,7 +8,7 @@ import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
 import type { Head, Member, Message, SendInput } from "./model.ts";
-import { assertMayPost } from "./group_admin.ts";
+import { assertMayPost } from "./post_rules.ts";
 
 /** Longest text kept in a conversation head's preview of its last message. */
 export const PREVIEW_CHARS = 200;

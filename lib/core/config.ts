@@ -388,6 +388,7 @@ export interface Config {
 }
 
 /** The defaults, as one object. */
+// Long because: one literal with a field per option, in the order of the Config interface.
 export function defaultConfig(): Config {
   return {
     port: DEFAULT_PORT,

@@ -12,7 +12,7 @@ import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
 import type { User } from "../accounts/model.ts";
 import { getMembership } from "../chat/conversations.ts";
-import { assertMayPost } from "../chat/group_admin.ts";
+import { assertMayPost } from "../chat/post_rules.ts";
 import { stageAppend } from "../chat/messages.ts";
 import type { Head, Member, Message } from "../chat/model.ts";
 import {
