@@ -13,6 +13,7 @@ const islands: Record<string, () => Promise<IslandModule>> = {
   AuthForm: () => import("../islands/AuthForm.tsx"),
   AdminUsers: () => import("../islands/AdminUsers.tsx"),
   AdminTeams: () => import("../islands/AdminTeams.tsx"),
+  AdminWords: () => import("../islands/AdminWords.tsx"),
   OnCall: () => import("../islands/OnCall.tsx"),
   AdminNotify: () => import("../islands/AdminNotify.tsx"),
   Integrations: () => import("../islands/Integrations.tsx"),

@@ -5,6 +5,7 @@
  */
 import { notifyMuted } from "./group_admin.ts";
 import { errorText } from "./api_errors.ts";
+import { noteWordWarnings } from "./word_warning.ts";
 import { batch, computed, signal } from "@preact/signals";
 import type {
   Alert,
@@ -330,6 +331,7 @@ function onFrame(f: ServerFrame): void {
       break;
     }
     case "sent":
+      noteWordWarnings(f.message.conversationId, f.warnings);
       outbox.value = outbox.value.filter((p) => p.clientId !== f.clientId);
       addMessages(f.message.conversationId, [f.message]);
       break;
@@ -531,12 +533,12 @@ async function flushOutbox(): Promise<void> {
       };
       if (rt?.send(frame)) continue;
       try {
-        const r = await api<{ message: Message }>(
+        const r = await api<{ message: Message; warnings?: string[] }>(
           "POST",
           `/api/v1/conversations/${p.conversationId}/messages`,
           { clientId: p.clientId, text: p.text },
         );
-        onFrame({ type: "sent", clientId: p.clientId, message: r.message });
+        onFrame({ type: "sent", clientId: p.clientId, message: r.message, warnings: r.warnings });
       } catch (e) {
         const err = e as HttpError;
         if (err.retryable) onSendError(p.clientId, "unavailable", err.message);

@@ -58,6 +58,7 @@ import { OnCallNow, type OnCallNowItem } from "../components/OnCallNow.tsx";
 import { onCallForConversation } from "../client/oncall_now.ts";
 // Files, group admin and notification mutes (islands/chat/, client/group_admin.ts).
 import { ChatFiles } from "./chat/ChatFiles.tsx";
+import { WordWarning } from "./chat/WordWarning.tsx";
 import { GroupBanner } from "./chat/GroupBanner.tsx";
 import { groupAdminProps } from "./chat/group_admin_props.ts";
 import { loadNotifyMutes, pinMessage } from "../client/group_admin.ts";
@@ -262,6 +263,7 @@ export default function ChatApp(props: ChatAppProps) {
                   onThread={showThread}
                   onPin={manager ? (seq) => pinMessage(current, seq).catch(() => {}) : undefined}
                 />
+                <WordWarning t={t} convId={current} />
                 <ChatFiles t={t} convId={current} />
                 <Composer
                   t={t}

@@ -59,7 +59,7 @@ export type ServerFrame =
     change: "added" | "removed";
     conversation?: ConversationSummary;
   }
-  | { type: "sent"; clientId: string; message: Message }
+  | { type: "sent"; clientId: string; message: Message; warnings?: string[] }
   | { type: "alert"; alert: Alert }
   | { type: "resync"; conversationId: string; seq: number; reason: string }
   | { type: "error"; code: string; message: string; clientId?: string }

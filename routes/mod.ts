@@ -15,6 +15,7 @@ import { authRoutes } from "./api/auth.ts";
 import { automationRoutes } from "./api/automation.ts";
 import { fileRoutes } from "./api/files.ts";
 import { groupAdminRoutes } from "./api/group_admin.ts";
+import { sensitiveWordRoutes } from "./api/sensitive_words.ts";
 import { conversationRoutes } from "./api/conversations.ts";
 import { integrationRoutes } from "./api/integrations.ts";
 import { notificationRoutes } from "./api/notifications.ts";
@@ -80,6 +81,7 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.route("/api/v1/teams", teamRoutes(deps));
   app.route("/api/v1", fileRoutes(deps));
   app.route("/api/v1", groupAdminRoutes(deps));
+  app.route("/api/v1/sensitive-words", sensitiveWordRoutes(deps));
   app.route("/api/v1/conversations", conversationRoutes(deps));
   app.route("/api/v1/ws", wsRoutes(deps));
   app.route("/api/v1/integrations", integrationRoutes(deps));

@@ -193,8 +193,13 @@ async function handleFrame(s: Socket, ws: WSContext, raw: unknown) {
 async function applyFrame(s: Socket, ws: WSContext, f: ClientFrame) {
   const { deps, auth } = s;
   if (f.type === "send") {
-    const { message } = await sendMessage(deps, auth.user.id, f.conversationId, f);
-    reply(s, ws, { type: "sent", clientId: f.clientId, message });
+    const { message, warnings } = await sendMessage(deps, auth.user.id, f.conversationId, f);
+    reply(s, ws, {
+      type: "sent",
+      clientId: f.clientId,
+      message,
+      ...(warnings ? { warnings } : {}),
+    });
   } else if (f.type === "read") {
     await markRead(deps, auth.user.id, f.conversationId, f.seq);
   } else if (f.type === "received") {

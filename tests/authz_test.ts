@@ -75,6 +75,9 @@ const POLICY: Record<string, Policy> = {
   "DELETE /api/v1/conversations/:id/announcement": "conv",
   "PUT /api/v1/conversations/:id/notify-mute": "conv",
   "GET /api/v1/me/notify-mutes": "user",
+  "GET /api/v1/sensitive-words": "admin",
+  "POST /api/v1/sensitive-words": "admin",
+  "DELETE /api/v1/sensitive-words/:id": "admin",
   "GET /api/v1/ws": "user",
   "POST /api/v1/integrations": "team",
   "GET /api/v1/integrations": "team",
@@ -170,6 +173,7 @@ const POLICY: Record<string, Policy> = {
   "GET /alerts/:id": "page",
   "GET /rules": "page",
   "GET /profile": "page",
+  "GET /admin/words": "page",
 };
 
 /** Middleware mounts (Hono lists them as routes too). */
@@ -293,6 +297,7 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
     "POST /api/v1/conversations/:id/pins": { seq: 2 },
     "PUT /api/v1/conversations/:id/announcement": { text: "x", until: Date.now() + 3_600_000 },
     "PUT /api/v1/conversations/:id/notify-mute": { muted: true },
+    "POST /api/v1/sensitive-words": { pattern: "x", kind: "word", action: "warn" },
     "POST /api/v1/alerts/:id/notes": { text: "a note" },
     "POST /api/v1/alerts/:id/assign": { userId: null },
     "POST /api/v1/alerts/:id/priority": { priority: "low" },

@@ -9,6 +9,7 @@ import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
 import type { Head, Member, Message, SendInput } from "./model.ts";
 import { assertMayPost } from "./post_rules.ts";
+import { checkWords } from "./sensitive_words.ts";
 
 /** Longest text kept in a conversation head's preview of its last message. */
 export const PREVIEW_CHARS = 200;
@@ -49,6 +50,8 @@ export interface SendResult {
   message: Message;
   /** False when the clientId was seen before and the original message is returned. */
   created: boolean;
+  /** Sensitive words of `warn` rules the text contains (lib/chat/sensitive_words.ts). */
+  warnings?: string[];
 }
 
 /**
@@ -72,6 +75,8 @@ export async function sendMessage(
     throw new ApiError("rate_limited", "sending too fast; slow down", 1);
   }
   const clientKey = keys.messageByClientId(conversationId, userId, input.clientId);
+  // Sensitive words: blocked (throws), replaced with ***, or a warning for the sender.
+  const { text, warnings } = await checkWords(deps, input.text);
   return await fanout.commit<SendResult>(fanout.shard(conversationId), async (op) => {
     const [member, head, dup] = await kv.getMany<[Member, Head, number]>([
       keys.member(conversationId, userId),
@@ -87,7 +92,7 @@ export async function sendMessage(
     const message = stageAppend(op, head, conversationId, {
       kind: "text",
       senderId: userId,
-      text: input.text,
+      text,
       clientId: input.clientId,
     }, clock.now());
     // Sending implies having read everything up to one's own message; clients
@@ -98,7 +103,7 @@ export async function sendMessage(
       .max(keys.delivered(conversationId, userId), BigInt(message.seq));
     return {
       hints: [{ t: "msg", c: conversationId, s: message.seq }],
-      result: { message, created: true },
+      result: { message, created: true, ...(warnings.length ? { warnings } : {}) },
     };
   });
 }

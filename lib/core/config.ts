@@ -187,6 +187,8 @@ export const DEFAULT_FILE_SWEEP_MS = 5 * 60_000;
 export const DEFAULT_MAX_MUTE_MS = 30 * 24 * 3600_000;
 /** Pinned messages per conversation: a pinned list is for the few things everyone must find. */
 export const DEFAULT_MAX_PINS = 50;
+/** Sensitive-word rules: every message is matched against all of them, so the list stays short. */
+export const DEFAULT_MAX_SENSITIVE_WORDS = 200;
 /** How many due timers one sweep fires at once (a slow provider must not make the backlog serial). */
 export const DEFAULT_TIMER_SWEEP_CONCURRENCY = 16;
 /** Reminders per priority: repeat every N minutes (0: never), at most M times (null: until acknowledged). */
@@ -370,6 +372,7 @@ export interface Config {
   fileSweepMs: number;
   maxMuteMs: number;
   maxPins: number;
+  maxSensitiveWords: number;
   webhookTimeoutMs: number;
   webhookMaxAttempts: number;
   allowPrivateWebhooks: boolean;
@@ -454,6 +457,7 @@ export function defaultConfig(): Config {
     fileSweepMs: DEFAULT_FILE_SWEEP_MS,
     maxMuteMs: DEFAULT_MAX_MUTE_MS,
     maxPins: DEFAULT_MAX_PINS,
+    maxSensitiveWords: DEFAULT_MAX_SENSITIVE_WORDS,
     webhookTimeoutMs: DEFAULT_WEBHOOK_TIMEOUT_MS,
     webhookMaxAttempts: DEFAULT_WEBHOOK_MAX_ATTEMPTS,
     allowPrivateWebhooks: DEFAULT_ALLOW_PRIVATE_WEBHOOKS,
@@ -531,6 +535,7 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_FILE_SWEEP_MS: "fileSweepMs",
   TOCSIN_MAX_MUTE_MS: "maxMuteMs",
   TOCSIN_MAX_PINS: "maxPins",
+  TOCSIN_MAX_SENSITIVE_WORDS: "maxSensitiveWords",
   TOCSIN_WEBHOOK_TIMEOUT_MS: "webhookTimeoutMs",
   TOCSIN_WEBHOOK_MAX_ATTEMPTS: "webhookMaxAttempts",
   TOCSIN_DELIVERY_MAX_ATTEMPTS: "deliveryMaxAttempts",

@@ -87,6 +87,9 @@ export const keys = {
   fileGarbage: (id: string): Deno.KvKey => ["file_garbage", id],
   fileGarbageAll: (): Deno.KvKey => ["file_garbage"],
 
+  /** The admins' sensitive-word rules, one list (lib/chat/sensitive_words.ts). */
+  sensitiveWords: (): Deno.KvKey => ["sensitive_words"],
+
   // Group admin (lib/chat/group_admin.ts): group mute, pins, announcement; per-user notify mutes.
   groupSettings: (convId: string): Deno.KvKey => ["group_settings", convId],
   notifyMute: (userId: string, convId: string): Deno.KvKey => ["notify_mutes", userId, convId],

@@ -14,6 +14,7 @@ import type { User } from "../accounts/model.ts";
 import { getMembership } from "../chat/conversations.ts";
 import { assertMayPost } from "../chat/post_rules.ts";
 import { stageAppend } from "../chat/messages.ts";
+import { checkWords } from "../chat/sensitive_words.ts";
 import type { Head, Member, Message } from "../chat/model.ts";
 import {
   ALLOWED_TYPES,
@@ -148,6 +149,7 @@ export async function commitUpload(
     );
   }
   const convId = u.conversationId;
+  const { text } = await checkWords(deps, input.text);
   const clientKey = keys.messageByClientId(convId, me.id, input.clientId);
   return await fanout.commit(fanout.shard(convId), async (op) => {
     const [upload, member, head, dup] = await kv.getMany<[Upload, Member, Head, number]>([
@@ -164,7 +166,7 @@ export async function commitUpload(
     const message = stageAppend(op, head, convId, {
       kind: "text",
       senderId: me.id,
-      text: input.text,
+      text,
       clientId: input.clientId,
       files: [ref],
     }, now);
