@@ -172,6 +172,56 @@ test("browser chat admin - 390 px, zh-CN: image, mute the group, announcement; n
   await bob.ctx.close();
 });
 
+test("browser chat admin - sensitive words page: an admin adds a blocking word; a member's message with it is refused", async () => {
+  await using srv = await startServer({ config, assets });
+  const { owner, bob, conv } = await setup(srv, "en-US");
+  const page = owner.page;
+  await page.goto(`${srv.url}/admin/words`);
+  await page.waitForSelector("text=No rules yet.");
+  await page.fill("input[name=pattern]", "rm -rf");
+  await page.selectOption("select[name=action]", "block");
+  await page.click("button:has-text('Add rule')");
+  await page.waitForSelector("li[data-rule='rm -rf']:has-text('Block the message')");
+  await shot(page, "admin-sensitive-words");
+  const rules = (await owner.api.get("/api/v1/sensitive-words")).json.items;
+  assert.deepEqual(rules.map((r: { pattern: string; action: string }) => [r.pattern, r.action]), [
+    ["rm -rf", "block"],
+  ]);
+  // A member does not see the link, and the page sends them away.
+  await bob.page.goto(`${srv.url}/admin/words`);
+  assert.equal(new URL(bob.page.url()).pathname, "/admin/teams");
+  assert.equal(await bob.page.locator("a[href='/admin/words']").count(), 0);
+  // Bob's message with the word is refused, and says why.
+  await bob.page.goto(`${srv.url}/c/${conv}`);
+  await bob.page.locator(".composer textarea").fill("just rm -rf /var/lib/pg");
+  await bob.page.keyboard.press("Enter");
+  await bob.page.waitForSelector(".msg.pending [data-status=failed]");
+  const title = await bob.page.getAttribute(".msg.pending button[title]", "title");
+  assert.match(title ?? "", /Not sent: the message contains a blocked word: “rm -rf”/);
+  assert.equal((await stored(owner, conv)).some((m) => m.text.includes("rm -rf")), false);
+  await owner.ctx.close();
+  await bob.ctx.close();
+});
+
+test("browser chat admin - sensitive words page at 390 px in Chinese", async () => {
+  await using srv = await startServer({ config, assets });
+  const admin = await person(srv, "Root", { admin: true, locale: "zh-CN", viewport: PHONE });
+  await admin.api.post("/api/v1/sensitive-words", {
+    pattern: "密码",
+    kind: "word",
+    action: "replace",
+  });
+  await admin.page.goto(`${srv.url}/admin/words`);
+  await admin.page.waitForSelector("h1:has-text('敏感词')");
+  await admin.page.waitForSelector("li[data-rule='密码']:has-text('替换为 ***')");
+  await assertNoHorizontalOverflow(admin.page, "sensitive words page");
+  await shot(admin.page, "admin-sensitive-words-phone-zh");
+  await admin.page.click("li[data-rule='密码'] button:has-text('删除')");
+  await admin.page.waitForSelector("text=还没有规则");
+  assert.deepEqual((await admin.api.get("/api/v1/sensitive-words")).json.items, []);
+  await admin.ctx.close();
+});
+
 Deno.test({
   name: "browser chat admin - (teardown)",
   sanitizeOps: false,
