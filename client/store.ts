@@ -6,6 +6,7 @@
 import { notifyMuted } from "./group_admin.ts";
 import { errorText } from "./api_errors.ts";
 import { noteWordWarnings } from "./word_warning.ts";
+import { noteTyping, stopTyping } from "./typing.ts";
 import { batch, computed, signal } from "@preact/signals";
 import type {
   Alert,
@@ -299,6 +300,7 @@ function onFrame(f: ServerFrame): void {
         outbox.value = outbox.value.filter((p) => p.clientId !== m.clientId);
       }
       if (m.senderId) setReceipt(c, m.senderId, { read: m.seq });
+      if (m.senderId) stopTyping(c, m.senderId);
       const conv = convs.value[c];
       if (!conv) {
         refreshConv(c);
@@ -355,6 +357,9 @@ function onFrame(f: ServerFrame): void {
       for (const c of f.conversations) cursors[c.id] ??= c.seq;
       // Cards may have changed while we were away.
       fetchAlerts(Object.keys(alerts.value), true);
+      break;
+    case "typing":
+      noteTyping(f.conversationId, f.userId);
       break;
     case "alert":
       alerts.value = { ...alerts.value, [f.alert.id]: f.alert };
@@ -486,6 +491,12 @@ export function markOpenRead(): void {
   api("POST", `/api/v1/conversations/${id}/read`, { seq }).catch(() => {}).finally(() => {
     readInFlight = false;
   });
+}
+
+/** Tells the conversation's other members that I am typing (socket, else HTTP). */
+export function sendTyping(conversationId: string): void {
+  if (rt?.send({ type: "typing", conversationId })) return;
+  api("POST", `/api/v1/conversations/${conversationId}/typing`).catch(() => {});
 }
 
 /** Queues a message; it is sent now if connected, else as soon as the connection is back. */

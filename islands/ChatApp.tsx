@@ -59,6 +59,7 @@ import { onCallForConversation } from "../client/oncall_now.ts";
 // Files, group admin and notification mutes (islands/chat/, client/group_admin.ts).
 import { ChatFiles } from "./chat/ChatFiles.tsx";
 import { WordWarning } from "./chat/WordWarning.tsx";
+import { TypingLine } from "./chat/TypingLine.tsx";
 import { GroupBanner } from "./chat/GroupBanner.tsx";
 import { groupAdminProps } from "./chat/group_admin_props.ts";
 import { loadNotifyMutes, pinMessage } from "../client/group_admin.ts";
@@ -263,6 +264,7 @@ export default function ChatApp(props: ChatAppProps) {
                   onThread={showThread}
                   onPin={manager ? (seq) => pinMessage(current, seq).catch(() => {}) : undefined}
                 />
+                <TypingLine t={t} convId={current} userName={(u) => userName(u, current)} />
                 <WordWarning t={t} convId={current} />
                 <ChatFiles t={t} convId={current} />
                 <Composer

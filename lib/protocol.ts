@@ -45,6 +45,7 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("read"), conversationId: IdSchema, seq: SeqSchema }),
   z.strictObject({ type: z.literal("received"), conversationId: IdSchema, seq: SeqSchema }),
   z.strictObject({ type: z.literal("keepalive") }),
+  z.strictObject({ type: z.literal("typing"), conversationId: IdSchema }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
@@ -61,6 +62,7 @@ export type ServerFrame =
   }
   | { type: "sent"; clientId: string; message: Message; warnings?: string[] }
   | { type: "alert"; alert: Alert }
+  | { type: "typing"; conversationId: string; userId: string }
   | { type: "resync"; conversationId: string; seq: number; reason: string }
   | { type: "error"; code: string; message: string; clientId?: string }
   | { type: "keepalive"; t: number };

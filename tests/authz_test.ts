@@ -75,6 +75,7 @@ const POLICY: Record<string, Policy> = {
   "DELETE /api/v1/conversations/:id/announcement": "conv",
   "PUT /api/v1/conversations/:id/notify-mute": "conv",
   "GET /api/v1/me/notify-mutes": "user",
+  "POST /api/v1/conversations/:id/typing": "conv",
   "GET /api/v1/sensitive-words": "admin",
   "POST /api/v1/sensitive-words": "admin",
   "DELETE /api/v1/sensitive-words/:id": "admin",

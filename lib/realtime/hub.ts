@@ -182,6 +182,13 @@ export class Hub {
           for (const sub of ch.subs) sub.push(frame);
           break;
         }
+        case "typing": {
+          const frame: ServerFrame = { type: "typing", conversationId: h.c, userId: h.u };
+          for (const sub of this.#channels.get(h.c)?.subs ?? []) {
+            if (sub.userId !== h.u) sub.push(frame);
+          }
+          break;
+        }
         case "alert": {
           const ch = this.#channels.get(h.c);
           if (ch?.subs.size) this.#alertChanged(ch, h.a);

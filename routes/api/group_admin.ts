@@ -13,6 +13,7 @@ import {
   setPinned,
 } from "../../lib/chat/group_admin.ts";
 import { listNotifyMutes, setNotifyMute } from "../../lib/chat/notify_mutes.ts";
+import { announceTyping } from "../../lib/realtime/typing.ts";
 import { type AppEnv, idParam, json, me, requireAuth } from "../middleware.ts";
 
 const NotifyMuteInputSchema = z.strictObject({
@@ -51,6 +52,11 @@ export function groupAdminRoutes(deps: Core) {
   });
   app.delete("/conversations/:id/announcement", async (c) => {
     return view(c, await announce(deps, me(c).user, conv(c), null));
+  });
+  // Typing notices for clients without a socket (SSE, long-poll); rate-limited, never stored.
+  app.post("/conversations/:id/typing", async (c) => {
+    await announceTyping(deps, me(c).user.id, conv(c));
+    return c.body(null, 204);
   });
   app.get("/me/notify-mutes", requireAuth, async (c) => {
     return c.json({ items: await listNotifyMutes(deps, me(c).user.id) });
