@@ -26,6 +26,8 @@ export interface GroupAdminProps {
   onAnnounce: (text: string, until: number) => Promise<void>;
   onClearAnnouncement: () => Promise<void>;
   onNotifyMute: (muted: boolean) => Promise<void>;
+  /** Who is online (absent ids: unknown). */
+  presence?: Record<string, boolean>;
 }
 
 export type Run = (f: () => Promise<unknown>) => Promise<void>;
@@ -75,6 +77,15 @@ export function RenameForm(
   );
 }
 
+/** A green or grey dot: online or not (nothing when unknown). */
+function PresenceDot(props: { t: Translate; online: boolean | undefined }) {
+  if (props.online === undefined) return null;
+  const label = props.t(props.online ? "pr_online" : "pr_offline");
+  return (
+    <span class={`presence-dot ${props.online ? "on" : "off"}`} title={label} aria-label={label} />
+  );
+}
+
 export function MemberRow(props: {
   t: Translate;
   m: Member & { user: PublicUser | null };
@@ -93,6 +104,7 @@ export function MemberRow(props: {
   return (
     <li data-user={m.userId}>
       <Avatar id={m.userId} name={m.user?.name ?? "?"} size="s" />
+      {admin?.presence && <PresenceDot t={t} online={admin.presence[m.userId]} />}
       <span class="grow">
         {m.user?.name}
         {other ? "" : ` (${t("you")})`}

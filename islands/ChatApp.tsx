@@ -60,6 +60,7 @@ import { onCallForConversation } from "../client/oncall_now.ts";
 import { ChatFiles } from "./chat/ChatFiles.tsx";
 import { WordWarning } from "./chat/WordWarning.tsx";
 import { TypingLine } from "./chat/TypingLine.tsx";
+import { PresenceBadge } from "./chat/PresenceBadge.tsx";
 import { GroupBanner } from "./chat/GroupBanner.tsx";
 import { groupAdminProps } from "./chat/group_admin_props.ts";
 import { loadNotifyMutes, pinMessage } from "../client/group_admin.ts";
@@ -221,6 +222,14 @@ export default function ChatApp(props: ChatAppProps) {
                     ‹ {t("back")}
                   </a>
                   <h1 class="chat-title">{conv?.title ?? ""}</h1>
+                  <PresenceBadge
+                    t={t}
+                    ids={conv?.peer
+                      ? [conv.peer.id]
+                      : (members.value[current] ?? []).map((m) => m.userId)}
+                    peerId={conv?.peer?.id ?? null}
+                    onCall={onCall.value.some((o) => o.userId && o.userId === conv?.peer?.id)}
+                  />
                   <OnCallNow t={t} lang={lang} items={onCall.value} compact />
                   {conv?.kind === "group" && (
                     <button

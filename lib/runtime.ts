@@ -15,6 +15,7 @@ import { DeliveredBuffer } from "./chat/receipts.ts";
 import { TimerSchema, TimerService } from "./jobs/timers.ts";
 import { RetentionService } from "./chat/retention.ts";
 import { FileSweepService } from "./files/sweep.ts";
+import { PresenceBeat } from "./realtime/presence.ts";
 import { migrateContactChannels } from "./notify/contacts.ts";
 import { migrateTeamNameIndex } from "./accounts/teams.ts";
 import { migrateAlertIndexes } from "./alerts/alert_index.ts";
@@ -33,6 +34,8 @@ export interface Core extends Deps {
   retention: RetentionService;
   /** Deletes abandoned uploads and the chunks of deleted files. */
   files: FileSweepService;
+  /** Records who is connected to this process, for presence across processes. */
+  presenceBeat: PresenceBeat;
   /** Starts following fanout. */
   start(): Promise<void>;
   /** Closes subscribers, flushes buffered receipts and stops the watch. Does not close `kv`. */
@@ -64,6 +67,7 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
     timers: null as unknown as TimerService,
     retention: null as unknown as RetentionService,
     files: null as unknown as FileSweepService,
+    presenceBeat: null as unknown as PresenceBeat,
     async start() {
       await migrateContactChannels(kv, clock);
       await migrateTeamNameIndex(kv);
@@ -72,11 +76,13 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
       core.timers.start();
       core.retention.start();
       core.files.start();
+      core.presenceBeat.start();
     },
     async close() {
       hub.closeAll(CLOSE.shutdown, "server shutting down");
       await core.retention.close();
       await core.files.close();
+      core.presenceBeat.close();
       await core.timers.close();
       await delivered.close();
       await fanout.close();
@@ -84,6 +90,7 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
   };
   core.retention = new RetentionService(core);
   core.files = new FileSweepService(core);
+  core.presenceBeat = new PresenceBeat(core, () => hub.connectedUsers());
   core.timers = new TimerService(core, async (id) => {
     // One dispatcher for every kind of timer, on the parsed record. A record that does not parse
     // throws: the failure is counted, and it ends among the dead letters, where admins see it.

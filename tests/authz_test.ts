@@ -76,6 +76,7 @@ const POLICY: Record<string, Policy> = {
   "PUT /api/v1/conversations/:id/notify-mute": "conv",
   "GET /api/v1/me/notify-mutes": "user",
   "POST /api/v1/conversations/:id/typing": "conv",
+  "GET /api/v1/presence": "user",
   "GET /api/v1/sensitive-words": "admin",
   "POST /api/v1/sensitive-words": "admin",
   "DELETE /api/v1/sensitive-words/:id": "admin",

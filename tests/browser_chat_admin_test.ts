@@ -1,5 +1,5 @@
 /**
- * Files and group admin in real Chromium: an owner attaches an image (button and paste) and a
+ * Files, group admin, typing, presence and sensitive words in real Chromium: an owner attaches an image (button and paste) and a
  * log file, opens the image full size, mutes a member who is then refused and told why, pins a
  * message and posts an announcement the member sees as a banner. On a desktop in English and
  * on a 390 px phone in Chinese, with what the server stored checked each time.
@@ -79,6 +79,11 @@ test("browser chat admin - desktop: attach by button and paste, open full size, 
   const { owner, bob, conv } = await setup(srv, "en-US");
   const page = owner.page;
 
+  // Typing: Bob types, Olga sees it (nothing is stored).
+  await bob.page.locator(".composer textarea").pressSequentially("hel");
+  await page.waitForSelector("[data-testid=typing]:has-text('Bob is typing')");
+  await bob.page.locator(".composer textarea").fill("");
+
   // Attach by button: shown inline, stored as one message with the file.
   await attachImage(page);
   await bob.page.waitForSelector(".att-image img");
@@ -120,6 +125,8 @@ test("browser chat admin - desktop: attach by button and paste, open full size, 
 
   // Mute Bob for an hour from the group info dialog.
   await openInfo(page, "Group info");
+  // Bob is online (a dot in his row).
+  await page.waitForSelector(`li[data-user='${bob.user.id}'] .presence-dot.on`);
   await page.selectOption(`li[data-user='${bob.user.id}'] select[aria-label='Mute']`, "3600000");
   await page.waitForSelector(`li[data-user='${bob.user.id}']:has-text('muted until')`);
   // Announce, valid one day.

@@ -13,6 +13,7 @@ import {
   setRole,
 } from "../../client/group_admin.ts";
 import { loadMembers } from "../../client/store.ts";
+import { presence } from "../../client/presence.ts";
 
 export function groupAdminProps(convId: string, lang: Lang): GroupAdminProps {
   const thenMembers = <T>(p: Promise<T>) => p.then(() => loadMembers(convId));
@@ -27,5 +28,6 @@ export function groupAdminProps(convId: string, lang: Lang): GroupAdminProps {
     onAnnounce: (text, until) => announce(convId, text, until),
     onClearAnnouncement: () => clearAnnouncement(convId),
     onNotifyMute: (muted) => setNotifyMute(convId, muted),
+    presence: presence.value,
   };
 }

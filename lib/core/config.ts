@@ -187,6 +187,8 @@ export const DEFAULT_FILE_SWEEP_MS = 5 * 60_000;
 export const DEFAULT_MAX_MUTE_MS = 30 * 24 * 3600_000;
 /** Pinned messages per conversation: a pinned list is for the few things everyone must find. */
 export const DEFAULT_MAX_PINS = 50;
+/** Each process writes who is connected to it this often; an entry lives 2.5 beats, so "online" lags a crash by at most ~75 s. */
+export const DEFAULT_PRESENCE_BEAT_MS = 30_000;
 /** Sensitive-word rules: every message is matched against all of them, so the list stays short. */
 export const DEFAULT_MAX_SENSITIVE_WORDS = 200;
 /** How many due timers one sweep fires at once (a slow provider must not make the backlog serial). */
@@ -373,6 +375,7 @@ export interface Config {
   maxMuteMs: number;
   maxPins: number;
   maxSensitiveWords: number;
+  presenceBeatMs: number;
   webhookTimeoutMs: number;
   webhookMaxAttempts: number;
   allowPrivateWebhooks: boolean;
@@ -458,6 +461,7 @@ export function defaultConfig(): Config {
     maxMuteMs: DEFAULT_MAX_MUTE_MS,
     maxPins: DEFAULT_MAX_PINS,
     maxSensitiveWords: DEFAULT_MAX_SENSITIVE_WORDS,
+    presenceBeatMs: DEFAULT_PRESENCE_BEAT_MS,
     webhookTimeoutMs: DEFAULT_WEBHOOK_TIMEOUT_MS,
     webhookMaxAttempts: DEFAULT_WEBHOOK_MAX_ATTEMPTS,
     allowPrivateWebhooks: DEFAULT_ALLOW_PRIVATE_WEBHOOKS,
@@ -536,6 +540,7 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_MAX_MUTE_MS: "maxMuteMs",
   TOCSIN_MAX_PINS: "maxPins",
   TOCSIN_MAX_SENSITIVE_WORDS: "maxSensitiveWords",
+  TOCSIN_PRESENCE_BEAT_MS: "presenceBeatMs",
   TOCSIN_WEBHOOK_TIMEOUT_MS: "webhookTimeoutMs",
   TOCSIN_WEBHOOK_MAX_ATTEMPTS: "webhookMaxAttempts",
   TOCSIN_DELIVERY_MAX_ATTEMPTS: "deliveryMaxAttempts",

@@ -87,6 +87,8 @@ export const keys = {
   fileGarbage: (id: string): Deno.KvKey => ["file_garbage", id],
   fileGarbageAll: (): Deno.KvKey => ["file_garbage"],
 
+  /** A user is connected to some process (lib/realtime/presence.ts); expires unless renewed. */
+  presence: (userId: string): Deno.KvKey => ["presence", userId],
   /** The admins' sensitive-word rules, one list (lib/chat/sensitive_words.ts). */
   sensitiveWords: (): Deno.KvKey => ["sensitive_words"],
 

@@ -49,6 +49,11 @@ export class Hub {
     return { subscribers, users: this.#users.size, channels: this.#channels.size };
   }
 
+  /** Users with at least one open stream on this process (for presence). */
+  connectedUsers(): string[] {
+    return [...this.#users.keys()];
+  }
+
   /** A new subscriber, not yet attached. */
   subscriber(userId: string, sessionHash: string | null, sink: Sink): Subscriber {
     const sub = this.#newSubscriber(userId, sessionHash, sink);

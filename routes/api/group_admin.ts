@@ -14,7 +14,14 @@ import {
 } from "../../lib/chat/group_admin.ts";
 import { listNotifyMutes, setNotifyMute } from "../../lib/chat/notify_mutes.ts";
 import { announceTyping } from "../../lib/realtime/typing.ts";
-import { type AppEnv, idParam, json, me, requireAuth } from "../middleware.ts";
+import { getPresence } from "../../lib/realtime/presence.ts";
+import { IdSchema } from "../../lib/core/schemas.ts";
+import { type AppEnv, idParam, json, me, query, requireAuth } from "../middleware.ts";
+
+const PresenceQuerySchema = z.strictObject({
+  ids: z.string().max(6000).transform((s) => [...new Set(s.split(",").filter(Boolean))])
+    .pipe(z.array(IdSchema).max(200)),
+});
 
 const NotifyMuteInputSchema = z.strictObject({
   muted: z.boolean(),
@@ -57,6 +64,10 @@ export function groupAdminRoutes(deps: Core) {
   app.post("/conversations/:id/typing", async (c) => {
     await announceTyping(deps, me(c).user.id, conv(c));
     return c.body(null, 204);
+  });
+  // Online or not, for up to 200 users (the directory is visible to every user anyway).
+  app.get("/presence", requireAuth, query(PresenceQuerySchema), async (c) => {
+    return c.json({ items: await getPresence(deps, c.req.valid("query").ids) });
   });
   app.get("/me/notify-mutes", requireAuth, async (c) => {
     return c.json({ items: await listNotifyMutes(deps, me(c).user.id) });
