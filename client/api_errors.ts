@@ -20,6 +20,10 @@ const BY_CODE = new Map<string, Key>([
   ["internal", "pp_err_internal"],
   ["setup_done", "pp_err_setup_done"],
   ["origin_forbidden", "pp_err_origin_forbidden"],
+  ["muted", "ca_err_muted"],
+  ["quota_exceeded", "ca_err_quota"],
+  ["unsupported_type", "ca_err_type"],
+  ["blocked_word", "ca_err_blocked"],
 ]);
 
 export function errorText(

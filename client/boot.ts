@@ -14,6 +14,7 @@ const islands: Record<string, () => Promise<IslandModule>> = {
   AuthForm: () => import("../islands/AuthForm.tsx"),
   AdminUsers: () => import("../islands/AdminUsers.tsx"),
   AdminTeams: () => import("../islands/AdminTeams.tsx"),
+  AdminWords: () => import("../islands/AdminWords.tsx"),
   OnCall: () => import("../islands/OnCall.tsx"),
   AdminNotify: () => import("../islands/AdminNotify.tsx"),
   System: () => import("../islands/System.tsx"),

@@ -11,6 +11,7 @@ import * as rules from "./strings/rules.ts";
 import * as providers from "./strings/providers.ts";
 import * as people from "./strings/people.ts";
 import * as chat from "./strings/chat.ts";
+import * as chat_admin from "./strings/chat_admin.ts";
 import * as dropin from "./strings/dropin.ts";
 import * as maint from "./strings/maint.ts";
 import * as push from "./strings/push.ts";
@@ -28,6 +29,7 @@ const en = {
   ...providers.en,
   ...people.en,
   ...chat.en,
+  ...chat_admin.en,
   ...dropin.en,
   ...maint.en,
   ...push.en,
@@ -42,6 +44,7 @@ const zh: Record<Key, string> = {
   ...providers.zh,
   ...people.zh,
   ...chat.zh,
+  ...chat_admin.zh,
   ...dropin.zh,
   ...maint.zh,
   ...push.zh,

@@ -32,6 +32,7 @@ export function NavLinks(props: { t: Translate; me: PublicUser; current?: NavPag
       <a href="/silences" aria-current={cur("silences")}>{t("mt_nav")}</a>
       <a href="/admin/teams" aria-current={cur("teams")}>{t("adminTeams")}</a>
       {admin && <a href="/admin/users" aria-current={cur("users")}>{t("adminUsers")}</a>}
+      {admin && <a href="/admin/words" aria-current={cur("words")}>{t("sw_nav")}</a>}
       {admin && <a href="/admin/notifications" aria-current={cur("notify")}>{t("notifications")}
       </a>}
       {admin && <a href="/admin/system" aria-current={cur("system")}>{t("sys_nav")}</a>}

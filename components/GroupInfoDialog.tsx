@@ -2,11 +2,17 @@ import { errorText } from "../client/api_errors.ts";
 import { useSignal } from "@preact/signals";
 import type { Translate } from "../client/i18n.ts";
 import type { Member, PublicUser } from "../lib/protocol.ts";
-import { Avatar } from "./Avatar.tsx";
 import { Dialog } from "./Dialog.tsx";
 import { UserPicker } from "./UserPicker.tsx";
+import { type GroupAdminProps, MemberRow, RenameForm } from "./GroupAdminParts.tsx";
+import { GroupAdminSection, NotifyMuteToggle } from "./GroupAdminSection.tsx";
 
-/** A group's members; managers add and remove, anyone leaves. Each action is the island's. */
+export type { GroupAdminProps };
+
+/**
+ * A group's members; managers add and remove, rename, set roles, mute and announce; anyone
+ * mutes their own notifications and leaves. Each action is the island's.
+ */
 export function GroupInfoDialog(props: {
   t: Translate;
   title: string | null;
@@ -19,8 +25,10 @@ export function GroupInfoDialog(props: {
   /** After leaving (whether or not it worked, as before): back to no conversation. */
   onLeft: () => void;
   onClose: () => void;
+  /** Group admin and my notification mute (absent: members and leaving only). */
+  admin?: GroupAdminProps;
 }) {
-  const { t } = props;
+  const { t, admin } = props;
   const adding = useSignal(false);
   const error = useSignal("");
   const list = props.members;
@@ -34,36 +42,23 @@ export function GroupInfoDialog(props: {
       error.value = errorText(t, e);
     }
   };
-  const roleLabel = (r: string) =>
-    r === "owner" ? t("owner") : r === "admin" ? t("groupAdmin") : "";
   return (
     <Dialog title={props.title ?? t("info")} closeLabel={t("close")} onClose={props.onClose}>
       {error.value && <p class="error" role="alert">{error.value}</p>}
+      {admin && manager && <RenameForm t={t} title={props.title ?? ""} run={run} admin={admin} />}
       <h3>{t("members")} ({list.length})</h3>
       <ul class="member-list">
         {list.map((m) => (
-          <li key={m.userId}>
-            <Avatar id={m.userId} name={m.user?.name ?? "?"} size="s" />
-            <span class="grow">
-              {m.user?.name}
-              {m.userId === props.myId ? ` (${t("you")})` : ""}
-            </span>
-            {m.user?.quietHours && (
-              <span class="muted" title={m.user.quietHours.timeZone}>
-                {t("quietShort", { from: m.user.quietHours.from, to: m.user.quietHours.to })}
-              </span>
-            )}
-            <span class="muted">{roleLabel(m.role)}</span>
-            {manager && m.userId !== props.myId && (m.role !== "owner" || myRole === "owner") && (
-              <button
-                type="button"
-                class="danger-link"
-                onClick={() => run(() => props.onRemove(m.userId))}
-              >
-                {t("remove")}
-              </button>
-            )}
-          </li>
+          <MemberRow
+            key={m.userId}
+            t={t}
+            m={m}
+            myId={props.myId}
+            myRole={myRole}
+            run={run}
+            admin={admin}
+            onRemove={props.onRemove}
+          />
         ))}
       </ul>
       {manager && (adding.value
@@ -76,6 +71,8 @@ export function GroupInfoDialog(props: {
           />
         )
         : <button type="button" onClick={() => adding.value = true}>{t("addMembers")}</button>)}
+      {admin && manager && <GroupAdminSection t={t} run={run} admin={admin} />}
+      {admin && <NotifyMuteToggle t={t} run={run} admin={admin} />}
       <div class="actions">
         <button
           type="button"

@@ -11,6 +11,8 @@ import {
   Reactions,
   ReplyQuote,
 } from "./MessageExtras.tsx";
+import { Attachments } from "./Attachments.tsx";
+import { adminSystemText, isAdminEvent } from "../client/admin_events.ts";
 
 /** A message of mine not yet confirmed by the server. */
 export interface PendingView {
@@ -67,6 +69,9 @@ export function systemText(
           : t("roleMember"),
       });
   }
+  // Group admin events (mute, pin, announcement): client/admin_events.ts.
+  if (isAdminEvent(s.event)) return adminSystemText(m, t, actor, users);
+  return m.text;
 }
 
 /** Status of one of my messages: sent, delivered, read (DM) or read by k of n (group). */
@@ -173,6 +178,15 @@ export function MessageRow(props: {
               userName={userName}
             />
           )}
+          {h.onPin && !m.recalled && (
+            <button
+              type="button"
+              class="linkish pin-btn"
+              onClick={() => h.onPin!(m.seq)}
+            >
+              {t("ca_pin")}
+            </button>
+          )}
           {!m.recalled && (
             <MessageMenu
               t={t}
@@ -258,6 +272,7 @@ function MessageBody(props: {
           />
         )
         : <Markdown class="bubble" text={m.text} copyLabel={t("ch_copy")} />}
+      {!m.recalled && m.files?.length ? <Attachments t={t} files={m.files} /> : null}
       {m.reactions && (
         <Reactions
           reactions={m.reactions}

@@ -25,6 +25,7 @@ import { useNow } from "../client/now.ts";
 import { ConversationList } from "../components/ConversationList.tsx";
 import { TopBar } from "../components/TopBar.tsx";
 import { DingBanners, dingEventKey } from "./chat/Ding.tsx";
+import { loadNotifyMutes } from "../client/group_admin.ts";
 import { type ChatDialog, ChatDialogs, type Tasks, ThreadDialog } from "./chat/ChatDialogs.tsx";
 import { type ChatWindows, ConversationPane, ensureMembers } from "./chat/ConversationPane.tsx";
 
@@ -64,6 +65,7 @@ export default function ChatApp(props: ChatAppProps) {
   }
   useEffect(() => {
     start(props.me).then(() => open(props.conversationId));
+    loadNotifyMutes().catch(() => {});
     const onPop = () => open(idFromPath());
     addEventListener("popstate", onPop);
     return () => {

@@ -19,6 +19,10 @@ import type { PublicUser, Team } from "./accounts/model.ts";
 import type { ApiToken } from "./accounts/tokens.ts";
 import type { PushDeviceView } from "./notify/push.ts";
 import type { DingMode, DingStatus, PendingDing } from "./chat/ding.ts";
+import type { FileRef } from "./chat/model.ts";
+import type { GroupAdminView } from "./chat/group_admin.ts";
+export { ALLOWED_TYPES, CHUNK_BYTES, isInlineType } from "./files/model.ts";
+export type { FileRef, GroupAdminView };
 
 export type {
   Alert,
@@ -58,6 +62,7 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("read"), conversationId: IdSchema, seq: SeqSchema }),
   z.strictObject({ type: z.literal("received"), conversationId: IdSchema, seq: SeqSchema }),
   z.strictObject({ type: z.literal("keepalive") }),
+  z.strictObject({ type: z.literal("typing"), conversationId: IdSchema }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
@@ -72,8 +77,9 @@ export type ServerFrame =
     change: "added" | "removed";
     conversation?: ConversationSummary;
   }
-  | { type: "sent"; clientId: string; message: Message }
+  | { type: "sent"; clientId: string; message: Message; warnings?: string[] }
   | { type: "alert"; alert: Alert }
+  | { type: "typing"; conversationId: string; userId: string }
   | { type: "resync"; conversationId: string; seq: number; reason: string }
   | { type: "error"; code: string; message: string; clientId?: string }
   | { type: "keepalive"; t: number };

@@ -16,6 +16,8 @@ import { TimerSchema, TimerService } from "./jobs/timers.ts";
 import { RetentionService } from "./chat/retention.ts";
 import { runMigrations } from "./ops/migrations.ts";
 import { SelfHeartbeat } from "./ops/heartbeat.ts";
+import { FileSweepService } from "./files/sweep.ts";
+import { PresenceBeat } from "./realtime/presence.ts";
 import { deliverWebhook, fireAutomation } from "./alerts/automation.ts";
 import { deliverPersonal } from "./notify/deliveries.ts";
 import { deliverZabbix } from "./alerts/zabbix_sync.ts";
@@ -40,6 +42,10 @@ export interface Core extends Deps {
   heartbeat: SelfHeartbeat;
   /** Deletes resolved alerts past TOCSIN_ALERT_RETENTION_DAYS. */
   alertRetention: AlertRetentionService;
+  /** Deletes abandoned uploads and the chunks of deleted files. */
+  files: FileSweepService;
+  /** Records who is connected to this process, for presence across processes. */
+  presenceBeat: PresenceBeat;
   /** Starts following fanout. */
   start(): Promise<void>;
   /** Closes subscribers, flushes buffered receipts and stops the watch. Does not close `kv`. */
@@ -72,6 +78,8 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
     retention: null as unknown as RetentionService,
     heartbeat: null as unknown as SelfHeartbeat,
     alertRetention: null as unknown as AlertRetentionService,
+    files: null as unknown as FileSweepService,
+    presenceBeat: null as unknown as PresenceBeat,
     async start() {
       await runMigrations(core);
       await fanout.start();
@@ -79,12 +87,16 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
       core.retention.start();
       core.heartbeat.start();
       core.alertRetention.start();
+      core.files.start();
+      core.presenceBeat.start();
     },
     async close() {
       await core.heartbeat.close();
       hub.closeAll(CLOSE.shutdown, "server shutting down");
       await core.retention.close();
       await core.alertRetention.close();
+      await core.files.close();
+      core.presenceBeat.close();
       await core.timers.close();
       await delivered.close();
       await fanout.close();
@@ -93,6 +105,8 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
   core.retention = new RetentionService(core);
   core.heartbeat = new SelfHeartbeat(core);
   core.alertRetention = new AlertRetentionService(core);
+  core.files = new FileSweepService(core);
+  core.presenceBeat = new PresenceBeat(core, () => hub.connectedUsers());
   core.timers = new TimerService(core, (id) => fireAnyTimer(core, id));
   // Timers committed here wake this process at once; those of other processes come from the log.
   fanout.onTimer = (dueAt, here) => core.timers.wake(dueAt, here);

@@ -14,6 +14,9 @@ import { checkReady } from "../lib/ops/ready.ts";
 import { alertRoutes } from "./api/alerts.ts";
 import { authRoutes } from "./api/auth.ts";
 import { automationRoutes } from "./api/automation.ts";
+import { fileRoutes } from "./api/files.ts";
+import { groupAdminRoutes } from "./api/group_admin.ts";
+import { sensitiveWordRoutes } from "./api/sensitive_words.ts";
 import { conversationRoutes } from "./api/conversations.ts";
 import { messageRoutes } from "./api/messages.ts";
 import { integrationRoutes } from "./api/integrations.ts";
@@ -100,6 +103,9 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   // Before the conversations' catch-all for unknown sub-paths.
   app.route("/api/v1", dingRoutes(deps));
   app.route("/api/v1/conversations", messageRoutes(deps));
+  app.route("/api/v1", fileRoutes(deps));
+  app.route("/api/v1", groupAdminRoutes(deps));
+  app.route("/api/v1/sensitive-words", sensitiveWordRoutes(deps));
   app.route("/api/v1/conversations", conversationRoutes(deps));
   app.route("/api/v1/ws", wsRoutes(deps));
   app.route("/api/v1/integrations", integrationRoutes(deps));

@@ -11,6 +11,7 @@ import type { Auth } from "../lib/accounts/sessions.ts";
 import { type ClientFrame, CLOSE, type ServerFrame } from "../lib/protocol.ts";
 import type { Subscriber } from "../lib/realtime/subscriber.ts";
 import { sendMessage } from "../lib/chat/messages.ts";
+import { announceTyping } from "../lib/realtime/typing.ts";
 import { TokenBucket } from "../lib/core/ratelimit.ts";
 import { markRead } from "../lib/chat/receipts.ts";
 import { ClientFrameSchema } from "../lib/protocol.ts";
@@ -197,10 +198,19 @@ async function handleFrame(s: Socket, ws: WSContext, raw: unknown) {
 async function applyFrame(s: Socket, ws: WSContext, f: ClientFrame) {
   const { deps, auth } = s;
   if (f.type === "send") {
-    const { message } = await sendMessage(deps, auth.user.id, f.conversationId, f);
-    reply(s, ws, { type: "sent", clientId: f.clientId, message });
+    const { message, warnings } = await sendMessage(deps, auth.user.id, f.conversationId, f);
+    reply(s, ws, {
+      type: "sent",
+      clientId: f.clientId,
+      message,
+      ...(warnings ? { warnings } : {}),
+    });
   } else if (f.type === "read") {
     await markRead(deps, auth.user.id, f.conversationId, f.seq);
+  } else if (f.type === "typing") {
+    // Only into a conversation this socket streams (so the user is a member).
+    const streaming = s.sub!.cursors.has(f.conversationId);
+    if (streaming) await announceTyping(deps, auth.user.id, f.conversationId, true);
   } else if (f.type === "received") {
     // Only what this socket was actually given counts as delivered.
     const cur = s.sub!.cursors.get(f.conversationId);

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { adminClient, Client, startServer, userClient } from "./_helpers.ts";
+import { upload } from "./_files.ts";
 
 type Policy =
   | "public" // no login: setup, login, health, static files
@@ -68,6 +69,25 @@ const POLICY: Record<string, Policy> = {
   "POST /api/v1/conversations/:id/read": "conv",
   "GET /api/v1/conversations/:id/receipts": "conv",
   "ALL /api/v1/conversations/:id/*": "conv",
+  "POST /api/v1/conversations/:id/uploads": "conv",
+  "PUT /api/v1/uploads/:id/chunks/:n": "own",
+  "POST /api/v1/uploads/:id/commit": "own",
+  "DELETE /api/v1/uploads/:id": "own",
+  "GET /api/v1/files/:id": "conv",
+  "GET /api/v1/conversations/:id/admin": "conv",
+  "PUT /api/v1/conversations/:id/mute": "conv",
+  "PUT /api/v1/conversations/:id/members/:userId/mute": "conv",
+  "POST /api/v1/conversations/:id/pins": "conv",
+  "DELETE /api/v1/conversations/:id/pins/:seq": "conv",
+  "PUT /api/v1/conversations/:id/announcement": "conv",
+  "DELETE /api/v1/conversations/:id/announcement": "conv",
+  "PUT /api/v1/conversations/:id/notify-mute": "conv",
+  "GET /api/v1/me/notify-mutes": "user",
+  "POST /api/v1/conversations/:id/typing": "conv",
+  "GET /api/v1/presence": "user",
+  "GET /api/v1/sensitive-words": "admin",
+  "POST /api/v1/sensitive-words": "admin",
+  "DELETE /api/v1/sensitive-words/:id": "admin",
   "GET /api/v1/ws": "user",
   "POST /api/v1/integrations": "team",
   "GET /api/v1/integrations": "team",
@@ -206,6 +226,7 @@ const POLICY: Record<string, Policy> = {
   "GET /profile": "page",
   "GET /webhooks": "page",
   "GET /api-docs": "page",
+  "GET /admin/words": "page",
 };
 
 /** Middleware mounts (Hono lists them as routes too). */
@@ -247,6 +268,12 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
     clientId: "s",
     text: "secret-message",
   });
+  // A file in the conversation, and an upload in progress, for the file routes.
+  const file = await upload(admin, conv.id, new TextEncoder().encode("secret-file"), {
+    name: "secret-file.txt",
+    type: "text/plain",
+  });
+  const pendingUpload = await upload(admin, conv.id, new Uint8Array(5), { commit: false });
   await admin.delete(`/api/v1/conversations/${conv.id}/members/${removed.user.id}`);
   await admin.delete(`/api/v1/teams/${team.id}/members/${removed.user.id}`);
   const schedule = (await admin.post("/api/v1/schedules", {
@@ -307,6 +334,8 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
     "event-webhooks": eventWebhook.id,
     providers: "01ARZ3NDEKTSV4RRFFQ69G5FAV",
     contacts: "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+    files: file.id!,
+    uploads: pendingUpload.id!,
   };
   const fill = (path: string) =>
     path.replace(
@@ -314,7 +343,7 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
       (_, seg) => `/${seg}/${params[seg] ?? "01ARZ3NDEKTSV4RRFFQ69G5FAV"}`,
     )
       .replace(":userId", member.user.id).replace(":overrideId", "01ARZ3NDEKTSV4RRFFQ69G5FAV")
-      .replace(":seq", "1").replace(":channel", "sms").replace(":lang", "en")
+      .replace(":seq", "1").replace(":n", "0").replace(":channel", "sms").replace(":lang", "en")
       .replace(":token", "bad.token").replace(":file", "boot.js").replace(":id", conv.id).replace(
         "/*",
         "/x",
@@ -344,6 +373,14 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
       conversationId: conv.id,
       clientId: "fw1",
     },
+    "POST /api/v1/conversations/:id/uploads": { name: "a.png", type: "image/png", size: 5 },
+    "POST /api/v1/uploads/:id/commit": { clientId: "x2" },
+    "PUT /api/v1/conversations/:id/mute": { until: null },
+    "PUT /api/v1/conversations/:id/members/:userId/mute": { until: null },
+    "POST /api/v1/conversations/:id/pins": { seq: 2 },
+    "PUT /api/v1/conversations/:id/announcement": { text: "x", until: Date.now() + 3_600_000 },
+    "PUT /api/v1/conversations/:id/notify-mute": { muted: true },
+    "POST /api/v1/sensitive-words": { pattern: "x", kind: "word", action: "warn" },
     "POST /api/v1/alerts/:id/notes": { text: "a note" },
     "POST /api/v1/alerts/:id/assign": { userId: null },
     "POST /api/v1/alerts/:id/priority": { priority: "low" },

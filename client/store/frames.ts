@@ -8,6 +8,8 @@ import { fetchAlerts } from "./alerts.ts";
 import { forget, loadMembers, refreshConv } from "./conversations.ts";
 import { addMessages, loadLatest, markOpenRead, noteReceived } from "./messages.ts";
 import { alertNewMessage } from "./notify.ts";
+import { noteWordWarnings } from "../word_warning.ts";
+import { noteTyping, stopTyping } from "../typing.ts";
 import { applySent, onSendError } from "./outbox.ts";
 import {
   alerts,
@@ -61,6 +63,7 @@ function onMessage(m: Message): void {
     outbox.value = outbox.value.filter((p) => p.clientId !== m.clientId);
   }
   if (m.senderId) setReceipt(c, m.senderId, { read: m.seq });
+  if (m.senderId) stopTyping(c, m.senderId);
   const conv = convs.value[c];
   if (!conv) {
     refreshConv(c);
@@ -105,7 +108,11 @@ function onSystem(convId: string, m: Message): void {
 
 const handlers: Handlers = {
   message: (f) => onMessage(f.message),
-  sent: (f) => applySent(f.clientId, f.message),
+  sent: (f) => {
+    noteWordWarnings(f.message.conversationId, f.warnings);
+    applySent(f.clientId, f.message);
+  },
+  typing: (f) => noteTyping(f.conversationId, f.userId),
   receipt: (f) => {
     setReceipt(f.conversationId, f.userId, { delivered: f.delivered, read: f.read });
     if (f.userId === me.value?.id && f.read) {

@@ -1,5 +1,6 @@
 /** Getting a person's attention: the sound and the system notification for new messages. */
 import type { Message } from "../../lib/protocol.ts";
+import { notifyMuted } from "../group_admin.ts";
 import { t } from "../i18n.ts";
 import { userName } from "./conversations.ts";
 import { navigate } from "./messages.ts";
@@ -38,6 +39,8 @@ function beep(): void {
 
 export function alertNewMessage(m: Message, paging = false): void {
   if (!paging && document.visibilityState === "visible" && document.hasFocus()) return;
+  // A conversation whose notifications I muted stays quiet (paging still rings).
+  if (!paging && notifyMuted(m.conversationId)) return;
   if (soundOn.value) beep();
   if (notifyPermission.value !== "granted") return;
   const conv = convs.value[m.conversationId];

@@ -3,6 +3,9 @@ import type { Message } from "../../lib/protocol.ts";
 import { api, type HttpError, newClientId } from "../api.ts";
 import { addMessages } from "./messages.ts";
 import { live, outbox, type Pending, status } from "./state.ts";
+import { errorText } from "../api_errors.ts";
+import { t } from "../i18n.ts";
+import { noteWordWarnings } from "../word_warning.ts";
 
 /** Queues a message; it is sent now if connected, else as soon as the connection is back. */
 export function send(conversationId: string, text: string, replyTo?: number): void {
@@ -37,7 +40,7 @@ export function onSendError(clientId: string, code: string, message: string): vo
   if (code === "unavailable" || code === "rate_limited") {
     setPending(clientId, { state: "queued" });
     setTimeout(flushOutbox, 1000 + Math.random() * 1000);
-  } else setPending(clientId, { state: "failed", error: message });
+  } else setPending(clientId, { state: "failed", error: errorText(t, { code, message }) });
 }
 
 /** Sends in flight on a dead socket go back to the queue; their clientId makes the resend safe. */
@@ -62,19 +65,26 @@ export async function flushOutbox(): Promise<void> {
       };
       if (live.rt?.send(frame)) continue;
       try {
-        const r = await api<{ message: Message }>(
+        const r = await api<{ message: Message; warnings?: string[] }>(
           "POST",
           `/api/v1/conversations/${p.conversationId}/messages`,
           { clientId: p.clientId, text: p.text, ...(p.replyTo ? { replyTo: p.replyTo } : {}) },
         );
+        noteWordWarnings(p.conversationId, r.warnings);
         applySent(p.clientId, r.message);
       } catch (e) {
         const err = e as HttpError;
         if (err.retryable) onSendError(p.clientId, "unavailable", err.message);
-        else setPending(p.clientId, { state: "failed", error: err.message });
+        else setPending(p.clientId, { state: "failed", error: errorText(t, err) });
       }
     }
   } finally {
     flushing = false;
   }
+}
+
+/** Tells the conversation's other members that I am typing (socket, else HTTP). */
+export function sendTyping(conversationId: string): void {
+  if (live.rt?.send({ type: "typing", conversationId })) return;
+  api("POST", `/api/v1/conversations/${conversationId}/typing`).catch(() => {});
 }

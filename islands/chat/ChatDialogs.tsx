@@ -20,6 +20,7 @@ import {
 import { searchUsers } from "../../client/users.ts";
 import { AlertThread } from "../../components/AlertThread.tsx";
 import { GroupInfoDialog } from "../../components/GroupInfoDialog.tsx";
+import { groupAdminProps } from "./group_admin_props.ts";
 import { NewChatDialog } from "../../components/NewChatDialog.tsx";
 import { TasksDialog } from "../../components/TasksDialog.tsx";
 
@@ -82,6 +83,7 @@ export function ChatDialogs(props: {
           onLeave={() => leaveConversation(current)}
           onLeft={() => navigate(null)}
           onClose={onClose}
+          admin={groupAdminProps(current, props.lang)}
         />
       )}
     </>

@@ -39,6 +39,13 @@ import { Composer } from "../../components/Composer.tsx";
 import { MessageList } from "../../components/MessageList.tsx";
 import { OnCallNow, type OnCallNowItem } from "../../components/OnCallNow.tsx";
 import { DingButton } from "./Ding.tsx";
+// Files, group admin and notification mutes (islands/chat/, client/group_admin.ts).
+import { ChatFiles } from "./ChatFiles.tsx";
+import { WordWarning } from "./WordWarning.tsx";
+import { TypingLine } from "./TypingLine.tsx";
+import { PresenceBadge } from "./PresenceBadge.tsx";
+import { GroupBanner } from "./GroupBanner.tsx";
+import { pinMessage } from "../../client/group_admin.ts";
 import type { MessageHandlers } from "../../components/MessageExtras.tsx";
 
 /**
@@ -86,6 +93,7 @@ export function ConversationPane(props: {
 }) {
   const { t, lang, convId: current, myId } = props;
   const conv = convs.value[current];
+  const manager = conv?.kind === "group" && (conv.role === "owner" || conv.role === "admin");
   const replying = useSignal<{ convId: string; message: Message } | null>(null);
   const reply = replying.value?.convId === current ? replying.value.message : null;
   const h = messageHandlers(
@@ -99,6 +107,9 @@ export function ConversationPane(props: {
   return (
     <>
       <PaneHeader t={t} lang={lang} convId={current} myId={myId} onInfo={props.onInfo} />
+      {conv?.kind === "group" && (
+        <GroupBanner t={t} lang={lang} convId={current} manager={manager} />
+      )}
       <MessageList
         t={t}
         lang={lang}
@@ -119,11 +130,14 @@ export function ConversationPane(props: {
         onRetry={retry}
         onAlertAction={alertAction}
         onThread={props.onThread}
-        h={h}
+        h={manager ? { ...h, onPin: (seq) => pinMessage(current, seq).catch(() => {}) } : h}
         dividerAfter={dividerAfter.value[current]}
         focusSeq={focusSeq.value?.convId === current ? focusSeq.value.seq : null}
         onFocused={() => focusSeq.value = null}
       />
+      <TypingLine t={t} convId={current} userName={(u) => userName(u, current)} />
+      <WordWarning t={t} convId={current} />
+      <ChatFiles t={t} convId={current} />
       <Composer
         t={t}
         hint={hint.value?.convId === current ? hint.value.text : null}
@@ -212,6 +226,12 @@ function PaneHeader(
         ‹ {t("back")}
       </a>
       <h1 class="chat-title">{conv?.title ?? ""}</h1>
+      <PresenceBadge
+        t={t}
+        ids={conv?.peer ? [conv.peer.id] : (members.value[current] ?? []).map((m) => m.userId)}
+        peerId={conv?.peer?.id ?? null}
+        onCall={onCall.value.some((o) => o.userId && o.userId === conv?.peer?.id)}
+      />
       <OnCallNow t={t} lang={lang} items={onCall.value} compact />
       <DingButton
         t={t}

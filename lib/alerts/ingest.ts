@@ -4,6 +4,7 @@
  * message for a new alert, paging, robots, automation, and the fanout hint that updates every
  * client.
  */
+import { wordMasker } from "../chat/sensitive_words.ts";
 import type { Alert, AlertEvent, AlertItem, TimelineEntry } from "./model.ts";
 import { sha256Hex } from "../core/crypto.ts";
 import type { Deps } from "../core/deps.ts";
@@ -22,7 +23,7 @@ import { stageRobotEvent } from "../notify/robots.ts";
 import { isOpen } from "./queries.ts";
 import { stageAlertIndexes } from "./alert_index.ts";
 import { timelineEntry as entry } from "./timeline.ts";
-import { redactEvent, redactRaw } from "./redact.ts";
+import { maskEvent, redactEvent, redactRaw } from "./redact.ts";
 import { stageEventWebhooks } from "../notify/event_webhook_delivery.ts";
 import { activeSilence } from "./silences.ts";
 
@@ -89,6 +90,9 @@ export async function applyEvent(
   // URL, a token in an annotation) are removed before anything is routed or stored.
   event = redactEvent(event);
   raw = redactRaw(raw);
+  // So are the admins' sensitive words and patterns (lib/chat/sensitive_words.ts).
+  const mask = await wordMasker(kv);
+  if (mask) [event, raw] = [maskEvent(event, mask), mask(raw)];
   const plan = await planEvent(deps, integration, event);
   const { keyKey, deliveryKey, decision, conversationId: convId } = plan;
 

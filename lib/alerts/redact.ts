@@ -56,6 +56,13 @@ const SLACK_HOOK = /(hooks\.slack\.com\/services\/[A-Za-z0-9]+\/[A-Za-z0-9]+\/)[
 const AWS_KEY = /\b((?:AKIA|ASIA)[0-9A-Z]{4})[0-9A-Z]{12}\b/g;
 /** GitHub tokens: classic (ghp_, gho_, ghu_, ghs_, ghr_) and fine-grained. */
 const GITHUB_TOKEN = /\b(gh[pousr]_|github_pat_)[A-Za-z0-9_]{20,}/g;
+/** JSON Web Tokens: header.payload.signature, the first two base64url JSON ("eyJ"). */
+const JWT = /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g;
+/** Google API keys, Stripe and GitLab secret tokens. */
+const VENDOR_TOKEN = /\b(AIza|sk_live_|rk_live_|glpat-)[A-Za-z0-9_-]{16,}/g;
+/** PEM private keys: the whole block. */
+const PEM_PRIVATE =
+  /-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]{0,10000}?-----END \1PRIVATE KEY-----/g;
 
 function isBasicCredential(b64: string): boolean {
   try {
@@ -80,7 +87,10 @@ export function redactText(s: string): string {
     .replace(SLACK_TOKEN, `$1${REDACTED}`)
     .replace(SLACK_HOOK, `$1${REDACTED}`)
     .replace(AWS_KEY, `$1${REDACTED}`)
-    .replace(GITHUB_TOKEN, `$1${REDACTED}`);
+    .replace(GITHUB_TOKEN, `$1${REDACTED}`)
+    .replace(JWT, REDACTED)
+    .replace(VENDOR_TOKEN, `$1${REDACTED}`);
+  if (out.includes("PRIVATE KEY-----")) out = out.replace(PEM_PRIVATE, REDACTED);
   return out;
 }
 
@@ -169,4 +179,25 @@ function redactItem(i: AlertItem): AlertItem {
     ...(i.generatorURL !== undefined ? { generatorURL: redactText(i.generatorURL) } : {}),
     ...(i.values ? { values: redactValue(i.values) as Record<string, unknown> } : {}),
   };
+}
+
+/**
+ * A source event with `mask` (the admins' sensitive-word rules, lib/chat/sensitive_words.ts)
+ * applied to every string it keeps; keys are kept as they are.
+ */
+export function maskEvent(e: AlertEvent, mask: (s: string) => string): AlertEvent {
+  return maskStrings(e, mask, 0) as AlertEvent;
+}
+
+function maskStrings(v: unknown, mask: (s: string) => string, depth: number): unknown {
+  if (typeof v === "string") return mask(v);
+  if (v === null || typeof v !== "object") return v;
+  if (depth >= WALK_DEPTH_MAX) return REDACTED;
+  if (Array.isArray(v)) return v.map((x) => maskStrings(x, mask, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    const value = maskStrings(x, mask, depth + 1);
+    Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }

@@ -3,6 +3,7 @@
  * earlier text for admins' audit; a recall deletes the text, its earlier versions, its reactions
  * and the excerpts of replies quoting it. Each is an event in the log (lib/chat/events.ts).
  */
+import { deleteAttachmentsOf } from "../files/files.ts";
 import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import { keys } from "../core/keys.ts";
@@ -117,7 +118,9 @@ export async function recallMessage(
       if (!r.value?.replyTo) continue;
       op.check(r).set(r.key, { ...r.value, replyTo: { ...r.value.replyTo, excerpt: "" } });
     }
-    const { reactions: _r, editedAt: _e, ...rest } = m;
+    // Its files go with it: deleted now, their chunks swept later (lib/files/sweep.ts).
+    deleteAttachmentsOf(op, m);
+    const { reactions: _r, editedAt: _e, files: _f, ...rest } = m;
     return {
       updated: { ...rest, text: "", recalled: true },
       event: { type: "recall", target: seq },

@@ -9,13 +9,23 @@ import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
 import type { ForwardRef, Head, Member, Message, ReplyRef, SendInput } from "./model.ts";
 import { stageMessageWebhooks } from "../notify/event_webhook_delivery.ts";
+import { assertMayPost } from "./post_rules.ts";
+import { checkWords } from "./sensitive_words.ts";
 
 /** Longest text kept in a conversation head's preview of its last message. */
 export const PREVIEW_CHARS = 200;
 
 export type MessageDraft = Pick<
   Message,
-  "kind" | "senderId" | "text" | "clientId" | "system" | "alertId" | "replyTo" | "forwardedFrom"
+  | "kind"
+  | "senderId"
+  | "text"
+  | "clientId"
+  | "system"
+  | "alertId"
+  | "replyTo"
+  | "forwardedFrom"
+  | "files"
 >;
 
 /** Longest excerpt of the original kept in a reply's quote. */
@@ -47,6 +57,7 @@ export function stageAppend(
   if (message.alertId === undefined) delete message.alertId;
   if (message.replyTo === undefined) delete message.replyTo;
   if (message.forwardedFrom === undefined) delete message.forwardedFrom;
+  if (message.files === undefined) delete message.files;
   op.check(head)
     .set(keys.message(conversationId, seq), message)
     .set(keys.head(conversationId), { seq, lastAt: now, last: preview(message) } satisfies Head);
@@ -57,6 +68,8 @@ export interface SendResult {
   message: Message;
   /** False when the clientId was seen before and the original message is returned. */
   created: boolean;
+  /** Sensitive words of `warn` rules the text contains (lib/chat/sensitive_words.ts). */
+  warnings?: string[];
 }
 
 /**
@@ -81,6 +94,8 @@ export async function sendMessage(
     throw new ApiError("rate_limited", "sending too fast; slow down", 1);
   }
   const clientKey = keys.messageByClientId(conversationId, userId, input.clientId);
+  // Sensitive words: blocked (throws), replaced with ***, or a warning for the sender.
+  const { text, warnings } = await checkWords(deps, input.text);
   return await fanout.commit<SendResult>(fanout.shard(conversationId), async (op) => {
     const [member, head, dup, quoted] = await kv.getMany<[Member, Head, number, Message]>([
       keys.member(conversationId, userId),
@@ -89,6 +104,7 @@ export async function sendMessage(
       keys.message(conversationId, input.replyTo ?? 0),
     ]);
     if (!member.value) throw notFound("conversation");
+    await assertMayPost(deps, conversationId, member.value);
     if (dup.value !== null) {
       const original = await kv.get<Message>(keys.message(conversationId, dup.value));
       if (original.value) return { done: { message: original.value, created: false } };
@@ -97,7 +113,7 @@ export async function sendMessage(
     const message = stageAppend(op, head, conversationId, {
       kind: "text",
       senderId: userId,
-      text: input.text,
+      text,
       clientId: input.clientId,
       replyTo,
       forwardedFrom,
@@ -115,7 +131,7 @@ export async function sendMessage(
     await stageMessageWebhooks(deps, op, message, message.createdAt);
     return {
       hints: [{ t: "msg", c: conversationId, s: message.seq }],
-      result: { message, created: true },
+      result: { message, created: true, ...(warnings.length ? { warnings } : {}) },
     };
   });
 }

@@ -22,6 +22,8 @@ export const MemberSchema = z.object({
   joinedAt: z.number(),
   /** Seq of the conversation when the member joined; their live stream starts after it. */
   joinedSeq: z.number(),
+  /** Until when a group owner or admin muted this member (they cannot post before it). */
+  mutedUntil: z.number().optional(),
 });
 export type Member = z.infer<typeof MemberSchema>;
 
@@ -38,6 +40,12 @@ export const SystemEventSchema = z.object({
     "ding",
     "silence_started",
     "silence_ending",
+    // Group admin (lib/chat/group_admin.ts).
+    "muted",
+    "unmuted",
+    "pinned",
+    "unpinned",
+    "announced",
   ]),
   actorId: z.string(),
   userIds: z.array(z.string()).optional(),
@@ -48,6 +56,10 @@ export const SystemEventSchema = z.object({
   /** DING: the DING and the seq of the message it is about. */
   dingId: z.string().optional(),
   ref: z.number().optional(),
+  /** muted: until when (no userIds: the whole group); announced: until when it shows. */
+  until: z.number().optional(),
+  /** pinned / unpinned: the message's seq. */
+  seq: z.number().optional(),
 });
 export type SystemEvent = z.infer<typeof SystemEventSchema>;
 
@@ -86,6 +98,15 @@ export const MessageEventSchema = z.object({
 });
 export type MessageEvent = z.infer<typeof MessageEventSchema>;
 
+/** A file attached to a message (lib/files/): served at /api/v1/files/:id to members only. */
+export const FileRefSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.string(),
+  size: z.number(),
+});
+export type FileRef = z.infer<typeof FileRefSchema>;
+
 export const MessageSchema = z.object({
   id: z.string(),
   conversationId: z.string(),
@@ -97,6 +118,8 @@ export const MessageSchema = z.object({
   alertId: z.string().optional(),
   clientId: z.string().optional(),
   system: SystemEventSchema.optional(),
+  /** Attached files (lib/files/uploads.ts commits them with the message). */
+  files: z.array(FileRefSchema).optional(),
   createdAt: z.number(),
   /** For kind "event": what changed. */
   event: MessageEventSchema.optional(),

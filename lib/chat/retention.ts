@@ -13,9 +13,12 @@ import type { Deps } from "../core/deps.ts";
 import { keys } from "../core/keys.ts";
 import type { Head, Message } from "./model.ts";
 import { log } from "../core/log.ts";
+import { deleteAttachmentsOf, MUTATIONS_PER_FILE } from "../files/files.ts";
 
 /** Messages deleted per commit (KV allows 1,000 mutations). */
 const BATCH = 200;
+/** Mutations per commit, counting the files deleted with their messages. */
+const MAX_MUTATIONS = 900;
 const DAY_MS = 86_400_000;
 
 /** The seq at or below which retention removed a conversation's messages (0: none removed). */
@@ -36,6 +39,7 @@ export async function trimConversation(
     const from = (floor.value ?? 0) + 1;
     const old: Message[] = [];
     let more = false;
+    let mutations = 0;
     for await (
       const e of kv.list<Message>({
         start: keys.message(conversationId, from),
@@ -43,17 +47,22 @@ export async function trimConversation(
       }, { limit: BATCH + 1 })
     ) {
       if (e.value.createdAt >= cutoff) break;
-      if (old.length === BATCH) {
+      const cost = 1 + MUTATIONS_PER_FILE * (e.value.files?.length ?? 0);
+      if (old.length === BATCH || (old.length && mutations + cost > MAX_MUTATIONS)) {
         more = true;
         break;
       }
+      mutations += cost;
       old.push(e.value);
     }
     if (!old.length) return deleted;
     await dropSideRecords(kv, conversationId, old);
     const newFloor = old[old.length - 1].seq;
     const op = kv.atomic().check(floor).set(keys.messageFloor(conversationId), newFloor);
-    for (const m of old) op.delete(keys.message(conversationId, m.seq));
+    for (const m of old) {
+      op.delete(keys.message(conversationId, m.seq));
+      deleteAttachmentsOf(op, m);
+    }
     const head = await kv.get<Head>(keys.head(conversationId));
     if (head.value?.last && head.value.last.seq <= newFloor) {
       // The list preview shows a message that is being deleted: it goes too.

@@ -205,6 +205,22 @@ export const SILENCE_MAX_DAYS = 366;
 export const SILENCE_KEEP_EXPIRED_DAYS = 7;
 /** How often the retention sweep runs (when retention is on). */
 export const DEFAULT_RETENTION_SWEEP_MS = 60 * 60_000;
+/** Largest attached file: a screenshot or a log excerpt fits; a core dump belongs elsewhere. */
+export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
+/** Bytes of files one user may have stored at once (uploads in progress count): bounds KV growth per person. */
+export const DEFAULT_FILE_QUOTA_BYTES = 200 * 1024 * 1024;
+/** An upload not committed within this time is abandoned and its chunks are deleted by the sweep. */
+export const DEFAULT_UPLOAD_TTL_MS = 30 * 60_000;
+/** How often abandoned uploads and the chunks of deleted files are swept. */
+export const DEFAULT_FILE_SWEEP_MS = 5 * 60_000;
+/** A member or a whole group is muted for at most this long (30 days); longer is a removal. */
+export const DEFAULT_MAX_MUTE_MS = 30 * 24 * 3600_000;
+/** Pinned messages per conversation: a pinned list is for the few things everyone must find. */
+export const DEFAULT_MAX_PINS = 50;
+/** Each process writes who is connected to it this often; an entry lives 2.5 beats, so "online" lags a crash by at most ~75 s. */
+export const DEFAULT_PRESENCE_BEAT_MS = 30_000;
+/** Sensitive-word rules: every message is matched against all of them, so the list stays short. */
+export const DEFAULT_MAX_SENSITIVE_WORDS = 200;
 /** How many due timers one sweep fires at once (a slow provider must not make the backlog serial). */
 export const DEFAULT_TIMER_SWEEP_CONCURRENCY = 16;
 /** Reminders per priority: repeat every N minutes (0: never), at most M times (null: until acknowledged). */
@@ -440,6 +456,14 @@ export interface Config {
   overdueEscalateMinutes: number;
   heartbeatsPerTeam: number;
   silencesPerTeam: number;
+  maxFileBytes: number;
+  fileQuotaBytes: number;
+  uploadTtlMs: number;
+  fileSweepMs: number;
+  maxMuteMs: number;
+  maxPins: number;
+  maxSensitiveWords: number;
+  presenceBeatMs: number;
   webhookTimeoutMs: number;
   webhookMaxAttempts: number;
   eventWebhookMaxAttempts: number;
@@ -549,6 +573,14 @@ export function defaultConfig(): Config {
     overdueEscalateMinutes: DEFAULT_OVERDUE_ESCALATE_MINUTES,
     heartbeatsPerTeam: DEFAULT_HEARTBEATS_PER_TEAM,
     silencesPerTeam: DEFAULT_SILENCES_PER_TEAM,
+    maxFileBytes: DEFAULT_MAX_FILE_BYTES,
+    fileQuotaBytes: DEFAULT_FILE_QUOTA_BYTES,
+    uploadTtlMs: DEFAULT_UPLOAD_TTL_MS,
+    fileSweepMs: DEFAULT_FILE_SWEEP_MS,
+    maxMuteMs: DEFAULT_MAX_MUTE_MS,
+    maxPins: DEFAULT_MAX_PINS,
+    maxSensitiveWords: DEFAULT_MAX_SENSITIVE_WORDS,
+    presenceBeatMs: DEFAULT_PRESENCE_BEAT_MS,
     webhookTimeoutMs: DEFAULT_WEBHOOK_TIMEOUT_MS,
     webhookMaxAttempts: DEFAULT_WEBHOOK_MAX_ATTEMPTS,
     eventWebhookMaxAttempts: DEFAULT_EVENT_WEBHOOK_MAX_ATTEMPTS,
@@ -646,6 +678,14 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_OVERDUE_ESCALATE_MINUTES: "overdueEscalateMinutes",
   TOCSIN_HEARTBEATS_PER_TEAM: "heartbeatsPerTeam",
   TOCSIN_SILENCES_PER_TEAM: "silencesPerTeam",
+  TOCSIN_MAX_FILE_BYTES: "maxFileBytes",
+  TOCSIN_FILE_QUOTA_BYTES: "fileQuotaBytes",
+  TOCSIN_UPLOAD_TTL_MS: "uploadTtlMs",
+  TOCSIN_FILE_SWEEP_MS: "fileSweepMs",
+  TOCSIN_MAX_MUTE_MS: "maxMuteMs",
+  TOCSIN_MAX_PINS: "maxPins",
+  TOCSIN_MAX_SENSITIVE_WORDS: "maxSensitiveWords",
+  TOCSIN_PRESENCE_BEAT_MS: "presenceBeatMs",
   TOCSIN_WEBHOOK_TIMEOUT_MS: "webhookTimeoutMs",
   TOCSIN_WEBHOOK_MAX_ATTEMPTS: "webhookMaxAttempts",
   TOCSIN_EVENT_WEBHOOK_MAX_ATTEMPTS: "eventWebhookMaxAttempts",

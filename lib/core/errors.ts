@@ -12,10 +12,18 @@ export const ERROR_STATUS = {
   forbidden: 403,
   wrong_password: 403,
   origin_forbidden: 403,
+  /** Posting in a conversation where the sender (or the whole group) is muted. */
+  muted: 403,
+  /** The message contains a word or pattern an admin blocks. */
+  blocked_word: 403,
   not_found: 404,
   conflict: 409,
   setup_done: 409,
   payload_too_large: 413,
+  /** The user's stored files would exceed TOCSIN_FILE_QUOTA_BYTES. */
+  quota_exceeded: 413,
+  /** A file type that is not on the allow list. */
+  unsupported_type: 415,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,

@@ -37,6 +37,8 @@ export const HintSchema = z.discriminatedUnion("t", [
   z.object({ t: z.literal("rcpt"), c: z.string(), u: z.string(), d: z.number(), r: z.number() }),
   /** Users `u` joined `c` just before seq `s` (their sockets start streaming it there). */
   z.object({ t: z.literal("join"), c: z.string(), u: z.array(z.string()), s: z.number() }),
+  /** User `u` is typing in `c` (lib/realtime/typing.ts; ephemeral, never a message). */
+  z.object({ t: z.literal("typing"), c: z.string(), u: z.string() }),
   /** Alert `a`, whose card is in conversation `c`, changed. */
   z.object({ t: z.literal("alert"), c: z.string(), a: z.string() }),
   /** Close the sockets of user `u` (all, or one session `s`, or all login sessions but `keep`). */

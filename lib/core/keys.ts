@@ -90,6 +90,29 @@ export const keys = {
     clientId,
   ],
 
+  // Files (lib/files/): uploads in progress, committed files, their chunks, per-user usage.
+  /** An upload in progress; its chunks are `fileChunk(id, n)`, and the committed file keeps the id. */
+  upload: (id: string): Deno.KvKey => ["uploads", id],
+  uploads: (): Deno.KvKey => ["uploads"],
+  file: (id: string): Deno.KvKey => ["files", id],
+  fileChunk: (id: string, n: number): Deno.KvKey => ["file_chunks", id, n],
+  fileChunks: (id: string): Deno.KvKey => ["file_chunks", id],
+  /** Bytes of files (and uploads in progress) a user holds, a plain number checked by each writer. */
+  fileUsage: (userId: string): Deno.KvKey => ["file_usage", userId],
+  /** A deleted file whose chunks the sweep still has to remove: {userId, size}. */
+  fileGarbage: (id: string): Deno.KvKey => ["file_garbage", id],
+  fileGarbageAll: (): Deno.KvKey => ["file_garbage"],
+
+  /** A user is connected to some process (lib/realtime/presence.ts); expires unless renewed. */
+  presence: (userId: string): Deno.KvKey => ["presence", userId],
+  /** The admins' sensitive-word rules, one list (lib/chat/sensitive_words.ts). */
+  sensitiveWords: (): Deno.KvKey => ["sensitive_words"],
+
+  // Group admin (lib/chat/group_admin.ts): group mute, pins, announcement; per-user notify mutes.
+  groupSettings: (convId: string): Deno.KvKey => ["group_settings", convId],
+  notifyMute: (userId: string, convId: string): Deno.KvKey => ["notify_mutes", userId, convId],
+  notifyMutes: (userId: string): Deno.KvKey => ["notify_mutes", userId],
+
   // Receipts: KvU64 cursors written with `max`, so that concurrent writers never move them back.
   delivered: (convId: string, userId: string): Deno.KvKey => ["receipts_delivered", convId, userId],
   deliveredAll: (convId: string): Deno.KvKey => ["receipts_delivered", convId],

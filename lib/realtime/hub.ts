@@ -50,6 +50,11 @@ export class Hub {
     return { subscribers, users: this.#users.size, channels: this.#channels.size };
   }
 
+  /** Users with at least one open stream on this process (for presence). */
+  connectedUsers(): string[] {
+    return [...this.#users.keys()];
+  }
+
   /** A new subscriber, not yet attached. */
   subscriber(userId: string, sessionHash: string | null, sink: Sink): Subscriber {
     const sub = this.#newSubscriber(userId, sessionHash, sink);
@@ -182,6 +187,13 @@ export class Hub {
             read: h.r,
           };
           for (const sub of ch.subs) sub.push(frame);
+          break;
+        }
+        case "typing": {
+          const frame: ServerFrame = { type: "typing", conversationId: h.c, userId: h.u };
+          for (const sub of this.#channels.get(h.c)?.subs ?? []) {
+            if (sub.userId !== h.u) sub.push(frame);
+          }
           break;
         }
         case "alert": {

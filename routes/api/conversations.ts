@@ -113,13 +113,13 @@ export function conversationRoutes(deps: Core) {
   });
 
   app.post("/:id/messages", json(SendInputSchema), async (c) => {
-    const { message, created } = await sendMessage(
+    const { message, created, warnings } = await sendMessage(
       deps,
       me(c).user.id,
       conv(c),
       c.req.valid("json"),
     );
-    return c.json({ message }, created ? 201 : 200);
+    return c.json({ message, ...(warnings ? { warnings } : {}) }, created ? 201 : 200);
   });
 
   app.post("/:id/read", json(ReadInputSchema), async (c) => {
