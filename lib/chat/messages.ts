@@ -7,6 +7,7 @@ import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
+import { noteAppended } from "../core/staged_op.ts";
 import type { Head, Member, Message, SendInput } from "./model.ts";
 
 /** Longest text kept in a conversation head's preview of its last message. */
@@ -40,6 +41,8 @@ export function stageAppend(
   op.check(head)
     .set(keys.message(conversationId, seq), message)
     .set(keys.head(conversationId), { seq, lastAt: now, last: preview } satisfies Head);
+  // Fanout puts a small message into its log entry, so that readers need not read it back.
+  noteAppended(op, message);
   return message;
 }
 

@@ -122,6 +122,10 @@ export const DEFAULT_REPLAY_PAGE = 500;
 export const DEFAULT_DELIVERED_FLUSH_MS = 200;
 /** Attempts at one optimistic KV commit before answering 503 so that the client retries. */
 export const DEFAULT_COMMIT_MAX_ATTEMPTS = 40;
+/** Writes to one fanout shard committed together at most (group commit); 1 commits each alone. KV's own limits (100 checks, 1,000 mutations, 800 KB) split a group further. */
+export const DEFAULT_GROUP_COMMIT_MAX = 64;
+/** A message up to this many characters (as JSON) travels inside its fanout log entry, so that processes hand it out without reading it back. */
+export const DEFAULT_FANOUT_INLINE_CHARS = 4_000;
 
 /** Members in one group. A commit holds at most 1,000 mutations; this keeps member-wide work in few commits. */
 export const DEFAULT_MAX_GROUP_MEMBERS = 1_000;
@@ -334,6 +338,8 @@ export interface Config {
   replayPage: number;
   deliveredFlushMs: number;
   commitMaxAttempts: number;
+  groupCommitMax: number;
+  fanoutInlineChars: number;
   maxGroupMembers: number;
   maxMembersPerRequest: number;
   historyPageMax: number;
@@ -412,6 +418,8 @@ export function defaultConfig(): Config {
     replayPage: DEFAULT_REPLAY_PAGE,
     deliveredFlushMs: DEFAULT_DELIVERED_FLUSH_MS,
     commitMaxAttempts: DEFAULT_COMMIT_MAX_ATTEMPTS,
+    groupCommitMax: DEFAULT_GROUP_COMMIT_MAX,
+    fanoutInlineChars: DEFAULT_FANOUT_INLINE_CHARS,
     maxGroupMembers: DEFAULT_MAX_GROUP_MEMBERS,
     maxMembersPerRequest: DEFAULT_MAX_MEMBERS_PER_REQUEST,
     historyPageMax: DEFAULT_HISTORY_PAGE_MAX,
@@ -484,6 +492,8 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_REPLAY_PAGE: "replayPage",
   TOCSIN_DELIVERED_FLUSH_MS: "deliveredFlushMs",
   TOCSIN_COMMIT_MAX_ATTEMPTS: "commitMaxAttempts",
+  TOCSIN_GROUP_COMMIT_MAX: "groupCommitMax",
+  TOCSIN_FANOUT_INLINE_CHARS: "fanoutInlineChars",
   TOCSIN_MAX_GROUP_MEMBERS: "maxGroupMembers",
   TOCSIN_MAX_MEMBERS_PER_REQUEST: "maxMembersPerRequest",
   TOCSIN_HISTORY_PAGE_MAX: "historyPageMax",
@@ -543,6 +553,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     }
     (config[field] as number) = n;
   }
+  if (config.groupCommitMax < 1) throw new Error("TOCSIN_GROUP_COMMIT_MAX must be at least 1");
   if (config.fanoutShards < 1 || config.fanoutShards > 64) {
     throw new Error("TOCSIN_FANOUT_SHARDS must be between 1 and 64");
   }

@@ -41,6 +41,20 @@ export class Channel {
     }
   }
 
+  /**
+   * A message that came inside its fanout log entry: handed out at once when it is the next
+   * one this channel expects; otherwise (a gap, a read in progress) read from KV as usual.
+   */
+  offer(message: Message): void {
+    if (this.#pumping || !this.initialized) return this.pump();
+    if (message.seq <= this.lastSeq) return;
+    if (message.seq !== this.lastSeq + 1) return this.pump();
+    this.cache.push(message);
+    this.lastSeq = message.seq;
+    if (this.cache.length > this.config.channelCache) this.cache.shift();
+    for (const sub of this.subs) this.advance(sub);
+  }
+
   /** Reads messages committed since the last read and hands them out. */
   pump(): void {
     if (this.#pumping) {

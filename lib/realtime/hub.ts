@@ -166,9 +166,14 @@ export class Hub {
   onHints(hints: Hint[]): void {
     for (const h of hints) {
       switch (h.t) {
-        case "msg":
-          this.#channels.get(h.c)?.pump();
+        case "msg": {
+          const ch = this.#channels.get(h.c);
+          if (!ch) break;
+          const m = h.m as Message | undefined;
+          if (m && m.conversationId === h.c && m.seq === h.s) ch.offer(m);
+          else ch.pump();
           break;
+        }
         case "rcpt": {
           const ch = this.#channels.get(h.c);
           if (!ch) break;
