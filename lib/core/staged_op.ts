@@ -22,7 +22,7 @@ export function keyId(key: Deno.KvKey): string {
   ).join("\u0000");
 }
 
-const NOT_LATIN1 = /[^\u0000-\u00ff]/;
+const NOT_LATIN1 = /[\u0100-\uffff]/;
 
 /**
  * An upper estimate of the bytes KV stores for a value: V8 serialises a string with one byte
