@@ -290,6 +290,11 @@ function onFrame(f: ServerFrame): void {
     case "message": {
       const m = f.message;
       const c = m.conversationId;
+      // A new alert's card brings the alert: no fetch for it (a newer copy held stays).
+      const a = f.alert;
+      if (a && (!alerts.value[a.id] || alerts.value[a.id].updatedAt <= a.updatedAt)) {
+        alerts.value = { ...alerts.value, [a.id]: a };
+      }
       cursors[c] = Math.max(cursors[c] ?? 0, m.seq);
       addMessages(c, [m]);
       if (m.senderId === myId && m.clientId) {

@@ -46,7 +46,9 @@ export async function createTeam(deps: Deps, input: CreateTeamInput): Promise<Te
 
 function stageTeamMember(op: Deno.AtomicOperation, teamId: string, userId: string, role: TeamRole) {
   op.set(keys.teamMember(teamId, userId), { role })
-    .set(keys.teamByUser(userId, teamId), { role });
+    .set(keys.teamByUser(userId, teamId), { role })
+    // Who a team pages changed: processes drop their cached copy (lib/notify/reach.ts).
+    .sum(keys.reachVersion(), 1n);
 }
 
 /** The caller's role in a team, or null. */
@@ -220,7 +222,8 @@ export async function removeTeamMember(deps: Deps, teamId: string, userId: strin
   const { kv } = deps;
   const entry = await kv.get(keys.teamMember(teamId, userId));
   if (!entry.value) throw notFound("team member");
-  await kv.atomic().check(entry).delete(entry.key).delete(keys.teamByUser(userId, teamId)).commit();
+  await kv.atomic().check(entry).delete(entry.key).delete(keys.teamByUser(userId, teamId))
+    .sum(keys.reachVersion(), 1n).commit();
   const team = (await kv.get<Team>(keys.team(teamId))).value;
   if (team?.conversationId) await systemRemoveMember(deps, team.conversationId, userId);
 }

@@ -187,7 +187,8 @@ async function stageNewAlert(
       );
     }
   }
-  step.hints.push({ t: "msg", c: convId, s: msg.seq });
+  // The alert rides with its card (when small), so that members get both in one frame.
+  step.hints.push({ t: "msg", c: convId, s: msg.seq, al: alert });
   return alert;
 }
 

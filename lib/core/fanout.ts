@@ -34,7 +34,14 @@ export const HintSchema = z.discriminatedUnion("t", [
    * A message with seq `s` was appended to conversation `c`; `m`, when it is small, is the
    * message itself (lib/chat/model.ts Message), so that readers need not read it back.
    */
-  z.object({ t: z.literal("msg"), c: z.string(), s: z.number(), m: z.unknown().optional() }),
+  z.object({
+    t: z.literal("msg"),
+    c: z.string(),
+    s: z.number(),
+    m: z.unknown().optional(),
+    /** For a new alert's card: the alert (lib/alerts/model.ts), kept when it is small. */
+    al: z.unknown().optional(),
+  }),
   /** Member `u` of `c` moved their delivered (`d`) and/or read (`r`) cursor. */
   z.object({ t: z.literal("rcpt"), c: z.string(), u: z.string(), d: z.number(), r: z.number() }),
   /** Users `u` joined `c` just before seq `s` (their sockets start streaming it there). */
@@ -95,8 +102,10 @@ interface Built {
   hints: Hint[];
   result: unknown;
   due: number | null;
-  /** Estimated size of its hints in the log entry. */
+  /** Estimated size of its hints in the log entry (without the alerts of cards). */
   logChars: number;
+  /** Alerts of cards taken out of their hints; #inline puts back those that fit. */
+  cards: { hint: Hint & { t: "msg" }; alert: unknown }[];
 }
 
 interface CounterState {
@@ -329,9 +338,16 @@ export class Fanout {
     }
     const due = earliestTimer(staged.op);
     if (due !== null && this.#queues) stageQueueWakes(staged.op);
+    const cards: Built["cards"] = [];
     let logChars = 0;
-    for (const h of r.hints) logChars += sizeOf(h);
-    return { write: w, staged, hints: r.hints, result: r.result, due, logChars };
+    for (const h of r.hints) {
+      if (h.t === "msg" && h.al !== undefined) {
+        cards.push({ hint: h, alert: h.al });
+        delete h.al;
+      }
+      logChars += sizeOf(h);
+    }
+    return { write: w, staged, hints: r.hints, result: r.result, due, logChars, cards };
   }
 
   /**
@@ -341,6 +357,14 @@ export class Fanout {
   #inline(hints: Hint[], taken: Built[], logChars: number): void {
     const max = this.#config.fanoutInlineChars;
     if (max <= 0) return;
+    for (const b of taken) {
+      for (const { hint, alert } of b.cards) {
+        const size = sizeOf(alert);
+        if (size > max || logChars + size > LOG_ENTRY_MAX_CHARS) continue;
+        hint.al = alert;
+        logChars += size;
+      }
+    }
     const messages = new Map<string, { conversationId: string; seq: number }>();
     for (const b of taken) {
       for (const m of appendedBy(b.staged.op)) messages.set(`${m.conversationId}\u0000${m.seq}`, m);

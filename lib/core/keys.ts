@@ -185,6 +185,8 @@ export const keys = {
   contactsAll: (): Deno.KvKey => ["contacts"],
   /** The kinds of a user's verified contacts (kept with every verify and delete). */
   contactChannels: (userId: string): Deno.KvKey => ["contact_channels", userId],
+  /** Bumped (sum) by every commit that changes who is in a team or how a user can be reached. */
+  reachVersion: (): Deno.KvKey => ["reach_version"],
   /** Set once the contact_channels summaries were built from the existing contacts. */
   migration: (name: string): Deno.KvKey => ["migrations", name],
   contacts: (userId: string): Deno.KvKey => ["contacts", userId],
