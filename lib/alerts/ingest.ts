@@ -166,6 +166,8 @@ async function stageNewAlert(
     text: alert.title,
     alertId: id,
   }, now);
+  // In a group commit the card may follow another write's message: its seq is the card's.
+  alert.seq = msg.seq;
   op.set(plan.keyKey, id).set(keys.alertByTeam(alert.teamId, id), now);
   timeline.push(entry(now, "triggered", null, via, { detail: { priority } }));
   timeline.push(entry(now, "routed", null, via, {

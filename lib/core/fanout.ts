@@ -27,7 +27,7 @@ import { keys } from "./keys.ts";
 import { getManyChunked } from "./kv_util.ts";
 import { log } from "./log.ts";
 import { earliestTimer, stageQueueWakes } from "./timer_wake.ts";
-import { appendedBy, sizeOf, StagedOperation } from "./staged_op.ts";
+import { appendedBy, GroupContext, sizeOf, StagedOperation } from "./staged_op.ts";
 
 export const HintSchema = z.discriminatedUnion("t", [
   /**
@@ -236,8 +236,17 @@ export class Fanout {
    */
   async #batch(shard: number, group: Write[]): Promise<Write[]> {
     const counter = await this.#counter(shard);
-    const built = await Promise.all(group.map((w) => this.#build(w)));
+    // One after the other, so that a write appending to a conversation follows an earlier one's
+    // append (GroupContext) instead of colliding with it.
+    const context = new GroupContext();
+    const built: (Built | null)[] = [];
+    for (const w of group) {
+      const b = await this.#build(w, context);
+      if (b) context.add(b.staged);
+      built.push(b);
+    }
     const taken: Built[] = [];
+    const takenOps = new Set<StagedOperation>();
     const later: Write[] = [];
     const written = new Set<string>();
     let checks = 1, mutations = 2, bytes = 0, keyBytes = 0, logChars = 0;
@@ -248,12 +257,14 @@ export class Fanout {
         const fits = checks + s.checks <= MAX_CHECKS && mutations + s.mutations <= MAX_MUTATIONS &&
           bytes + s.bytes <= MAX_BYTES && keyBytes + s.keyBytes <= MAX_KEY_BYTES &&
           logChars + b.logChars <= LOG_ENTRY_MAX_CHARS;
-        if (!fits || s.checked.some((k) => written.has(k))) {
+        const follows = [...s.dependsOn].every((d) => takenOps.has(d));
+        if (!fits || !follows || s.checked.some((k) => written.has(k))) {
           later.push(b.write);
           continue;
         }
       }
       taken.push(b);
+      takenOps.add(s);
       for (const k of s.written) written.add(k);
       checks += s.checks;
       mutations += s.mutations;
@@ -323,8 +334,8 @@ export class Fanout {
   }
 
   /** Builds one write on its own staged operation; null when it settled without a commit. */
-  async #build(w: Write): Promise<Built | null> {
-    const staged = new StagedOperation();
+  async #build(w: Write, context: GroupContext): Promise<Built | null> {
+    const staged = new StagedOperation(context);
     let r: Attempt<unknown>;
     try {
       r = await w.build(staged.op);

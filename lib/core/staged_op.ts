@@ -60,7 +60,46 @@ export function appendedBy(op: Deno.AtomicOperation): { conversationId: string; 
   return appended.get(op) ?? [];
 }
 
+/**
+ * The writes of one group commit, built one after the other: the conversation heads they staged,
+ * so that a later write appends after an earlier one's message instead of colliding with it.
+ */
+export class GroupContext {
+  readonly heads = new Map<string, { value: unknown; by: StagedOperation }>();
+
+  /** Makes `staged`'s heads visible to the writes built after it. */
+  add(staged: StagedOperation): void {
+    for (const [c, value] of staged.heads) this.heads.set(c, { value, by: staged });
+  }
+}
+
+/**
+ * The head an append in `op` builds on when `op` itself or an earlier write of its group already
+ * appended to the conversation (the write then depends on that earlier one: it commits with it
+ * or not at all); null otherwise (the head read from KV applies, with its check).
+ */
+export function stagedHead(op: Deno.AtomicOperation, conversationId: string): unknown | null {
+  if (!(op instanceof StagedOperation)) return null;
+  if (op.heads.has(conversationId)) return op.heads.get(conversationId);
+  const earlier = op.group?.heads.get(conversationId);
+  if (!earlier) return null;
+  op.dependsOn.add(earlier.by);
+  return earlier.value;
+}
+
+/** Notes the head `op` stages for a conversation (see stagedHead). */
+export function noteHead(op: Deno.AtomicOperation, conversationId: string, head: unknown): void {
+  if (op instanceof StagedOperation) op.heads.set(conversationId, head);
+}
+
 export class StagedOperation {
+  /** Heads this write stages, by conversation. */
+  readonly heads = new Map<string, unknown>();
+  /** Earlier writes of the group whose appends this one follows. */
+  readonly dependsOn = new Set<StagedOperation>();
+
+  constructor(readonly group?: GroupContext) {}
+
   /** What to do to the real operation, in order. */
   readonly #calls: ((op: Deno.AtomicOperation) => void)[] = [];
   checks = 0;
