@@ -7,6 +7,7 @@
  *   deno task bench --quick               1 short run each
  *   deno task bench --only=fanout1k,ingest   some scenarios (names below)
  *   deno task bench --runs=1 --only=storm30   one full-length run of a scenario
+ *   deno task bench --only=fanout1k --saturation-only   only the saturation rows
  *   deno task bench --profile             one fanout run with the server under --cpu-prof
  *
  * Scenarios: fanout1k, fanout5k (each against Tocsin and the raw baseline in
@@ -26,6 +27,8 @@ const QUICK = Deno.args.includes("--quick");
 const PROFILE = Deno.args.includes("--profile");
 const ONLY = Deno.args.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 /** `--runs=N`: N runs of 5 s per scenario instead of 3 (on a loaded machine, fewer and alone). */
+/** `--saturation-only`: the fanout scenarios run only their saturation row (Tocsin and raw). */
+const SATURATION_ONLY = Deno.args.includes("--saturation-only");
 const RUNS_ARG = Deno.args.find((a) => a.startsWith("--runs="))?.slice(7);
 const RUNS = QUICK ? 1 : RUNS_ARG ? Math.max(1, Number(RUNS_ARG) || 1) : 3;
 const SECONDS = QUICK ? 3 : 5;
@@ -283,7 +286,7 @@ async function fanoutScenario(
   rates: (number | "max")[],
 ): Promise<FanoutTable> {
   const out: FanoutTable = {};
-  for (const rate of rates) {
+  for (const rate of SATURATION_ONLY ? ["max" as const] : rates) {
     const row = out[String(rate)] = { tocsin: [] as FanoutResult[], raw: [] as FanoutResult[] };
     for (const kind of ["tocsin", "raw"] as const) {
       for (let r = 0; r < RUNS; r++) {
