@@ -158,7 +158,9 @@ function open(
   ws.onopen = () => ws.send(JSON.stringify({ type: "hello", cursors }));
   ws.onerror = () => reject(new Error(`socket ${i} failed`));
   ws.onmessage = (e) => {
-    for (const f of JSON.parse(e.data) as Frame[]) {
+    // A frame batch is an array; a single frame (an error before the hello) is not.
+    const parsed = JSON.parse(e.data) as Frame | Frame[];
+    for (const f of Array.isArray(parsed) ? parsed : [parsed]) {
       if (f.type === "ready") resolve();
       onFrame(f, ws);
     }
