@@ -2,6 +2,10 @@
  * Fanout through Deno KV, so that every process sharing one KV delivers to
  * its own sockets.
  *
+ * Long because: it is the one write path, and its halves share state: group commit (the shard
+ * queues, the cached counters, the log entry it writes) and the log reader (the counters it
+ * follows, the `group` span it reads back); what stands alone is in staged_op.ts.
+ *
  * Writers: every state change that others must hear about commits, in the
  * same atomic operation, one entry in a per-shard log `["fanout_log", shard, n]`
  * and sets the shard counter `["fanout", shard] = n`, checking the counter's
@@ -128,6 +132,41 @@ export function shardOf(id: string, shards: number): number {
   return (h >>> 0) % shards;
 }
 
+/**
+ * Which built writes go into this commit, in order: the first always; a later one unless it
+ * checks a key an earlier taken write changes, follows a write not taken, or would pass a limit.
+ */
+function compose(built: (Built | null)[]): { taken: Built[]; later: Write[]; logChars: number } {
+  const taken: Built[] = [];
+  const takenOps = new Set<StagedOperation>();
+  const later: Write[] = [];
+  const written = new Set<string>();
+  let checks = 1, mutations = 2, bytes = 0, keyBytes = 0, logChars = 0;
+  for (const b of built) {
+    if (!b) continue;
+    const s = b.staged;
+    if (taken.length) {
+      const fits = checks + s.checks <= MAX_CHECKS && mutations + s.mutations <= MAX_MUTATIONS &&
+        bytes + s.bytes <= MAX_BYTES && keyBytes + s.keyBytes <= MAX_KEY_BYTES &&
+        logChars + b.logChars <= LOG_ENTRY_MAX_CHARS;
+      const follows = [...s.dependsOn].every((d) => takenOps.has(d));
+      if (!fits || !follows || s.checked.some((k) => written.has(k))) {
+        later.push(b.write);
+        continue;
+      }
+    }
+    taken.push(b);
+    takenOps.add(s);
+    for (const k of s.written) written.add(k);
+    checks += s.checks;
+    mutations += s.mutations;
+    bytes += s.bytes;
+    keyBytes += s.keyBytes;
+    logChars += b.logChars;
+  }
+  return { taken, later, logChars };
+}
+
 /** How many writes a log entry stands for (its `group` hint, or one). */
 function spanOf(hints: Hint[]): number {
   const g = hints[0]?.t === "group" ? hints[0].n : 1;
@@ -245,33 +284,7 @@ export class Fanout {
       if (b) context.add(b.staged);
       built.push(b);
     }
-    const taken: Built[] = [];
-    const takenOps = new Set<StagedOperation>();
-    const later: Write[] = [];
-    const written = new Set<string>();
-    let checks = 1, mutations = 2, bytes = 0, keyBytes = 0, logChars = 0;
-    for (const b of built) {
-      if (!b) continue;
-      const s = b.staged;
-      if (taken.length) {
-        const fits = checks + s.checks <= MAX_CHECKS && mutations + s.mutations <= MAX_MUTATIONS &&
-          bytes + s.bytes <= MAX_BYTES && keyBytes + s.keyBytes <= MAX_KEY_BYTES &&
-          logChars + b.logChars <= LOG_ENTRY_MAX_CHARS;
-        const follows = [...s.dependsOn].every((d) => takenOps.has(d));
-        if (!fits || !follows || s.checked.some((k) => written.has(k))) {
-          later.push(b.write);
-          continue;
-        }
-      }
-      taken.push(b);
-      takenOps.add(s);
-      for (const k of s.written) written.add(k);
-      checks += s.checks;
-      mutations += s.mutations;
-      bytes += s.bytes;
-      keyBytes += s.keyBytes;
-      logChars += b.logChars;
-    }
+    const { taken, later, logChars } = compose(built);
     if (!taken.length) return later;
 
     const op = this.#kv.atomic();
