@@ -6,11 +6,13 @@
  *   deno task bench                       every scenario, 3 runs each
  *   deno task bench --quick               1 short run each
  *   deno task bench --only=fanout1k,ingest   some scenarios (names below)
+ *   deno task bench --runs=1 --only=storm30   one full-length run of a scenario
+ *   deno task bench --only=fanout1k --saturation-only   only the saturation rows
  *   deno task bench --profile             one fanout run with the server under --cpu-prof
  *
  * Scenarios: fanout1k, fanout5k (each against Tocsin and the raw baseline in
- * bench/raw_server.ts), ingest, w2s (webhook to screen, and the alert storm),
- * storm (the alert storm), reconnect, timers.
+ * bench/raw_server.ts), ingest, w2s (webhook to screen, 10 alerts/s to 1,000),
+ * storm30 (30 alerts/s to 1,000), storm (90 alerts/s to 5,000), reconnect, timers.
  *
  * Results: bench/results/<date>.json, and the generated section of
  * docs/benchmarks.md (between the bench:start and bench:end markers).
@@ -24,7 +26,11 @@ const QUICK = Deno.args.includes("--quick");
 /** `--profile`: one fanout run with the server under `--cpu-prof`, and its top functions. */
 const PROFILE = Deno.args.includes("--profile");
 const ONLY = Deno.args.find((a) => a.startsWith("--only="))?.slice(7).split(",");
-const RUNS = QUICK ? 1 : 3;
+/** `--runs=N`: N runs of 5 s per scenario instead of 3 (on a loaded machine, fewer and alone). */
+/** `--saturation-only`: the fanout scenarios run only their saturation row (Tocsin and raw). */
+const SATURATION_ONLY = Deno.args.includes("--saturation-only");
+const RUNS_ARG = Deno.args.find((a) => a.startsWith("--runs="))?.slice(7);
+const RUNS = QUICK ? 1 : RUNS_ARG ? Math.max(1, Number(RUNS_ARG) || 1) : 3;
 const SECONDS = QUICK ? 3 : 5;
 const want = (name: string) => !ONLY || ONLY.includes(name);
 
@@ -152,7 +158,9 @@ function open(
   ws.onopen = () => ws.send(JSON.stringify({ type: "hello", cursors }));
   ws.onerror = () => reject(new Error(`socket ${i} failed`));
   ws.onmessage = (e) => {
-    for (const f of JSON.parse(e.data) as Frame[]) {
+    // A frame batch is an array; a single frame (an error before the hello) is not.
+    const parsed = JSON.parse(e.data) as Frame | Frame[];
+    for (const f of Array.isArray(parsed) ? parsed : [parsed]) {
       if (f.type === "ready") resolve();
       onFrame(f, ws);
     }
@@ -280,7 +288,7 @@ async function fanoutScenario(
   rates: (number | "max")[],
 ): Promise<FanoutTable> {
   const out: FanoutTable = {};
-  for (const rate of rates) {
+  for (const rate of SATURATION_ONLY ? ["max" as const] : rates) {
     const row = out[String(rate)] = { tocsin: [] as FanoutResult[], raw: [] as FanoutResult[] };
     for (const kind of ["tocsin", "raw"] as const) {
       for (let r = 0; r < RUNS; r++) {
@@ -858,9 +866,13 @@ if (import.meta.main) {
     const s = await seed(5000, 1000);
     results.fanout5k = await fanoutScenario("fanout 5000 (5x1000)", s, [5, 20, "max"]);
   }
-  if (want("w2s") || want("storm")) {
+  if (want("w2s") || want("storm30") || want("storm")) {
     const w2s: Record<string, W2sResult[]> = {};
-    const loads = [[1000, 10, want("w2s")], [5000, 90, want("storm")]] as const;
+    const loads = [
+      [1000, 10, want("w2s")],
+      [1000, 30, want("storm30")],
+      [5000, 90, want("storm")],
+    ] as const;
     for (const [members, rate] of loads.filter((l) => l[2])) {
       const s = await seed(members, 1000, { integration: true, teamMembers: members });
       const key = `${rate}/s to ${members}`;

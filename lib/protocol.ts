@@ -69,7 +69,8 @@ export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 /** Frames the server sends; docs/protocol.md describes each. */
 export type ServerFrame =
   | { type: "ready"; userId: string; conversations: { id: string; seq: number }[] }
-  | { type: "message"; message: Message }
+  /** `alert`: with a new alert's card, the alert itself, for those who may see it (one frame). */
+  | { type: "message"; message: Message; alert?: Alert }
   | { type: "receipt"; conversationId: string; userId: string; delivered: number; read: number }
   | {
     type: "membership";

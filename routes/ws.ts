@@ -9,7 +9,7 @@ import type { Core } from "../lib/runtime.ts";
 import { ApiError } from "../lib/core/errors.ts";
 import type { Auth } from "../lib/accounts/sessions.ts";
 import { type ClientFrame, CLOSE, type ServerFrame } from "../lib/protocol.ts";
-import type { Subscriber } from "../lib/realtime/subscriber.ts";
+import { encodeFrames, type Subscriber } from "../lib/realtime/subscriber.ts";
 import { sendMessage } from "../lib/chat/messages.ts";
 import { announceTyping } from "../lib/realtime/typing.ts";
 import { TokenBucket } from "../lib/core/ratelimit.ts";
@@ -71,7 +71,7 @@ function socketEvents(deps: Core, auth: Auth, release: () => void): WSEvents {
     onOpen(_evt, ws) {
       const raw = ws.raw as WebSocket;
       s.sub = hub.subscriber(auth.user.id, auth.sessionHash, {
-        write: (frames) => raw.send(JSON.stringify(frames)),
+        write: (frames) => raw.send(encodeFrames(frames)),
         close: (code, reason) => {
           if (raw.readyState <= 1) raw.close(code, reason);
         },

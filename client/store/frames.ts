@@ -107,7 +107,14 @@ function onSystem(convId: string, m: Message): void {
 }
 
 const handlers: Handlers = {
-  message: (f) => onMessage(f.message),
+  message: (f) => {
+    // A new alert's card brings the alert: no fetch for it (a newer copy held stays).
+    const a = f.alert;
+    if (a && (!alerts.value[a.id] || alerts.value[a.id].updatedAt <= a.updatedAt)) {
+      alerts.value = { ...alerts.value, [a.id]: a };
+    }
+    onMessage(f.message);
+  },
   sent: (f) => {
     noteWordWarnings(f.message.conversationId, f.warnings);
     applySent(f.clientId, f.message);

@@ -39,6 +39,8 @@ export async function createTeam(deps: Deps, input: CreateTeamInput): Promise<Te
     .set(keys.team(team.id), team)
     .set(keys.teamByName(team.name), team.id);
   for (const u of all) stageTeamMember(op, team.id, u, admins.has(u) ? "admin" : "member");
+  // Who a team pages changed: processes drop their cached copy (lib/notify/reach.ts).
+  op.sum(keys.reachVersion(), 1n);
   const res = await op.commit();
   if (!res.ok) throw new ApiError("conflict", "a team with this name already exists");
   return team;
@@ -199,7 +201,8 @@ export async function putTeamMembers(
   for (let i = 0; i < ids.length; i += 400) {
     const op = kv.atomic();
     for (const u of ids.slice(i, i + 400)) stageTeamMember(op, teamId, u, role);
-    await op.commit();
+    // Who a team pages changed: processes drop their cached copy (lib/notify/reach.ts).
+    await op.sum(keys.reachVersion(), 1n).commit();
   }
   const team = (await kv.get<Team>(keys.team(teamId))).value;
   if (team?.conversationId) await systemAddMembers(deps, team.conversationId, ids);
@@ -220,7 +223,8 @@ export async function removeTeamMember(deps: Deps, teamId: string, userId: strin
   const { kv } = deps;
   const entry = await kv.get(keys.teamMember(teamId, userId));
   if (!entry.value) throw notFound("team member");
-  await kv.atomic().check(entry).delete(entry.key).delete(keys.teamByUser(userId, teamId)).commit();
+  await kv.atomic().check(entry).delete(entry.key).delete(keys.teamByUser(userId, teamId))
+    .sum(keys.reachVersion(), 1n).commit();
   const team = (await kv.get<Team>(keys.team(teamId))).value;
   if (team?.conversationId) await systemRemoveMember(deps, team.conversationId, userId);
 }

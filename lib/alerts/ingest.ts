@@ -187,6 +187,8 @@ async function stageNewAlert(
     text: alert.title,
     alertId: id,
   }, now);
+  // In a group commit the card may follow another write's message: its seq is the card's.
+  alert.seq = msg.seq;
   op.set(plan.keyKey, id).set(keys.alertByTeam(alert.teamId, id), now);
   timeline.push(entry(now, "triggered", null, via, { detail: { priority } }));
   timeline.push(entry(now, "routed", null, via, {
@@ -217,7 +219,8 @@ async function stageNewAlert(
       );
     }
   }
-  step.hints.push({ t: "msg", c: convId, s: msg.seq });
+  // The alert rides with its card (when small), so that members get both in one frame.
+  step.hints.push({ t: "msg", c: convId, s: msg.seq, al: alert });
   return alert;
 }
 

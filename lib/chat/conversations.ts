@@ -13,7 +13,7 @@ import type { Hint } from "../core/fanout.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
 import { getManyChunked, lastPart, listAll, u64 } from "../core/kv_util.ts";
-import { type MessageDraft, stageAppend } from "./messages.ts";
+import { appendBase, type MessageDraft, stageAppend } from "./messages.ts";
 import type {
   Conversation,
   CreateConversationInput,
@@ -309,7 +309,7 @@ export async function changeGroup(
       conversation: conv.value,
       actor: actor.value,
       now,
-      seq: head.value?.seq ?? 0,
+      seq: appendBase(op, head, conversationId),
     });
     op.check(conv).check(memberEntry)
       .set(keys.conversation(conversationId), { ...conv.value, ...r.patch });

@@ -7,6 +7,7 @@ import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
+import { noteAppended, noteHead, stagedHead } from "../core/staged_op.ts";
 import type { ForwardRef, Head, Member, Message, ReplyRef, SendInput } from "./model.ts";
 import { stageMessageWebhooks } from "../notify/event_webhook_delivery.ts";
 import { assertMayPost } from "./post_rules.ts";
@@ -50,7 +51,10 @@ export function stageAppend(
   draft: MessageDraft,
   now: number,
 ): Message {
-  const seq = (head.value?.seq ?? 0) + 1;
+  // In a group commit, an earlier write may have appended to this conversation already: follow
+  // it (its check on the head covers both); otherwise check the head read.
+  const chained = stagedHead(op, conversationId) as Head | null;
+  const seq = ((chained ?? head.value)?.seq ?? 0) + 1;
   const message: Message = { id: ulid(now), conversationId, seq, createdAt: now, ...draft };
   if (message.clientId === undefined) delete message.clientId;
   if (message.system === undefined) delete message.system;
@@ -58,10 +62,22 @@ export function stageAppend(
   if (message.replyTo === undefined) delete message.replyTo;
   if (message.forwardedFrom === undefined) delete message.forwardedFrom;
   if (message.files === undefined) delete message.files;
-  op.check(head)
-    .set(keys.message(conversationId, seq), message)
-    .set(keys.head(conversationId), { seq, lastAt: now, last: preview(message) } satisfies Head);
+  const next: Head = { seq, lastAt: now, last: preview(message) };
+  if (!chained) op.check(head);
+  op.set(keys.message(conversationId, seq), message).set(keys.head(conversationId), next);
+  noteHead(op, conversationId, next);
+  // Fanout puts a small message into its log entry, so that readers need not read it back.
+  noteAppended(op, message);
   return message;
+}
+
+/** The seq the next append of `op` to the conversation follows (see stageAppend). */
+export function appendBase(
+  op: Deno.AtomicOperation,
+  head: Deno.KvEntryMaybe<Head>,
+  conversationId: string,
+): number {
+  return ((stagedHead(op, conversationId) as Head | null) ?? head.value)?.seq ?? 0;
 }
 
 export interface SendResult {

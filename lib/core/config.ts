@@ -99,6 +99,8 @@ export const DEFAULT_WS_MAX_PER_ADDRESS = 500;
  * conversation at once; this bounds only other conversations the alerts are routed to.)
  */
 export const DEFAULT_ALERT_AUDIENCE_CACHE_MS = 1_000;
+/** Longest a process trusts its copy of a team's members and their reachable channels; the reach version key invalidates it sooner, this only bounds a missed bump. */
+export const DEFAULT_REACH_CACHE_MS = 60_000;
 /** Messages one user may send per second across all transports (burst 4x). Scripts that need more should use alerts. */
 export const DEFAULT_SEND_RATE_PER_SEC = 50;
 /** Longest a long-poll request waits for news; under typical 60 s proxy timeouts. */
@@ -122,6 +124,10 @@ export const DEFAULT_REPLAY_PAGE = 500;
 export const DEFAULT_DELIVERED_FLUSH_MS = 200;
 /** Attempts at one optimistic KV commit before answering 503 so that the client retries. */
 export const DEFAULT_COMMIT_MAX_ATTEMPTS = 40;
+/** Writes to one fanout shard committed together at most (group commit); 1 commits each alone. KV's own limits (100 checks, 1,000 mutations, 800 KB) split a group further. */
+export const DEFAULT_GROUP_COMMIT_MAX = 64;
+/** A message (or a new alert with its card) up to this many characters (as JSON) travels inside its fanout log entry, so that processes hand it out without reading it back. */
+export const DEFAULT_FANOUT_INLINE_CHARS = 8_000;
 
 /** Members in one group. A commit holds at most 1,000 mutations; this keeps member-wide work in few commits. */
 export const DEFAULT_MAX_GROUP_MEMBERS = 1_000;
@@ -422,6 +428,7 @@ export interface Config {
   wsMaxPerUser: number;
   wsMaxPerAddress: number;
   alertAudienceCacheMs: number;
+  reachCacheMs: number;
   sendRatePerSec: number;
   pollTimeoutMs: number;
   pollLingerMs: number;
@@ -433,6 +440,8 @@ export interface Config {
   replayPage: number;
   deliveredFlushMs: number;
   commitMaxAttempts: number;
+  groupCommitMax: number;
+  fanoutInlineChars: number;
   maxGroupMembers: number;
   maxMembersPerRequest: number;
   historyPageMax: number;
@@ -540,6 +549,7 @@ export function defaultConfig(): Config {
     wsMaxPerUser: DEFAULT_WS_MAX_PER_USER,
     wsMaxPerAddress: DEFAULT_WS_MAX_PER_ADDRESS,
     alertAudienceCacheMs: DEFAULT_ALERT_AUDIENCE_CACHE_MS,
+    reachCacheMs: DEFAULT_REACH_CACHE_MS,
     sendRatePerSec: DEFAULT_SEND_RATE_PER_SEC,
     pollTimeoutMs: DEFAULT_POLL_TIMEOUT_MS,
     pollLingerMs: DEFAULT_POLL_LINGER_MS,
@@ -551,6 +561,8 @@ export function defaultConfig(): Config {
     replayPage: DEFAULT_REPLAY_PAGE,
     deliveredFlushMs: DEFAULT_DELIVERED_FLUSH_MS,
     commitMaxAttempts: DEFAULT_COMMIT_MAX_ATTEMPTS,
+    groupCommitMax: DEFAULT_GROUP_COMMIT_MAX,
+    fanoutInlineChars: DEFAULT_FANOUT_INLINE_CHARS,
     maxGroupMembers: DEFAULT_MAX_GROUP_MEMBERS,
     maxMembersPerRequest: DEFAULT_MAX_MEMBERS_PER_REQUEST,
     historyPageMax: DEFAULT_HISTORY_PAGE_MAX,
@@ -646,6 +658,7 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_WS_MAX_PER_USER: "wsMaxPerUser",
   TOCSIN_WS_MAX_PER_ADDRESS: "wsMaxPerAddress",
   TOCSIN_ALERT_AUDIENCE_CACHE_MS: "alertAudienceCacheMs",
+  TOCSIN_REACH_CACHE_MS: "reachCacheMs",
   TOCSIN_SEND_RATE_PER_SEC: "sendRatePerSec",
   TOCSIN_POLL_TIMEOUT_MS: "pollTimeoutMs",
   TOCSIN_POLL_LINGER_MS: "pollLingerMs",
@@ -657,6 +670,8 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_REPLAY_PAGE: "replayPage",
   TOCSIN_DELIVERED_FLUSH_MS: "deliveredFlushMs",
   TOCSIN_COMMIT_MAX_ATTEMPTS: "commitMaxAttempts",
+  TOCSIN_GROUP_COMMIT_MAX: "groupCommitMax",
+  TOCSIN_FANOUT_INLINE_CHARS: "fanoutInlineChars",
   TOCSIN_MAX_GROUP_MEMBERS: "maxGroupMembers",
   TOCSIN_MAX_MEMBERS_PER_REQUEST: "maxMembersPerRequest",
   TOCSIN_HISTORY_PAGE_MAX: "historyPageMax",
@@ -745,6 +760,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     }
     (config[field] as number) = n;
   }
+  if (config.groupCommitMax < 1) throw new Error("TOCSIN_GROUP_COMMIT_MAX must be at least 1");
   if (config.fanoutShards < 1 || config.fanoutShards > 64) {
     throw new Error("TOCSIN_FANOUT_SHARDS must be between 1 and 64");
   }

@@ -2,6 +2,10 @@
  * Fanout through Deno KV, so that every process sharing one KV delivers to
  * its own sockets.
  *
+ * Long because: it is the one write path, and its halves share state: group commit (the shard
+ * queues, the cached counters, the log entry it writes) and the log reader (the counters it
+ * follows, the `group` span it reads back); what stands alone is in staged_op.ts.
+ *
  * Writers: every state change that others must hear about commits, in the
  * same atomic operation, one entry in a per-shard log `["fanout_log", shard, n]`
  * and sets the shard counter `["fanout", shard] = n`, checking the counter's
@@ -25,14 +29,24 @@ import { type Config, queuesOn } from "./config.ts";
 import { ApiError } from "./errors.ts";
 import { keys } from "./keys.ts";
 import { getManyChunked } from "./kv_util.ts";
-import { KeyedMutex } from "./mutex.ts";
 import { log } from "./log.ts";
 import { earliestTimer, stageQueueWakes } from "./timer_wake.ts";
 import { kvCommitRetries, timedCommit } from "../ops/metrics.ts";
+import { appendedBy, GroupContext, sizeOf, StagedOperation } from "./staged_op.ts";
 
 export const HintSchema = z.discriminatedUnion("t", [
-  /** A message with seq `s` was appended to conversation `c`. */
-  z.object({ t: z.literal("msg"), c: z.string(), s: z.number() }),
+  /**
+   * A message with seq `s` was appended to conversation `c`; `m`, when it is small, is the
+   * message itself (lib/chat/model.ts Message), so that readers need not read it back.
+   */
+  z.object({
+    t: z.literal("msg"),
+    c: z.string(),
+    s: z.number(),
+    m: z.unknown().optional(),
+    /** For a new alert's card: the alert (lib/alerts/model.ts), kept when it is small. */
+    al: z.unknown().optional(),
+  }),
   /** Member `u` of `c` moved their delivered (`d`) and/or read (`r`) cursor. */
   z.object({ t: z.literal("rcpt"), c: z.string(), u: z.string(), d: z.number(), r: z.number() }),
   /** Users `u` joined `c` just before seq `s` (their sockets start streaming it there). */
@@ -49,6 +63,11 @@ export const HintSchema = z.discriminatedUnion("t", [
     s: z.string().optional(),
     keep: z.string().optional(),
   }),
+  /**
+   * The entry stands for `n` writes committed together (group commit): the counter moved by
+   * `n`, and the entry sits at the last of its numbers. Absent: one write.
+   */
+  z.object({ t: z.literal("group"), n: z.number() }),
   /** The commit staged timers, the earliest due at `d`; `o`: the writing process's fanout. */
   z.object({ t: z.literal("timer"), d: z.number(), o: z.string() }),
 ]);
@@ -61,6 +80,40 @@ const TAIL_RETRY_MS = 10;
 
 /** What one attempt of a commit decided: commit with these hints, or stop with a result. */
 export type Attempt<T> = { hints: Hint[]; result: T } | { done: T };
+
+/** KV's limits for one atomic commit, less what Fanout adds (one check, two sets). */
+const MAX_CHECKS = 100;
+const MAX_MUTATIONS = 1_000;
+/** 800 KB of keys and values in all; estimates (staged_op.ts sizeOf) keep a margin below it. */
+const MAX_BYTES = 700_000;
+/** 80 KiB of keys in all (checks and mutations). */
+const MAX_KEY_BYTES = 70_000;
+/** A log entry is one KV value (64 KiB at most): its hints stay under this estimate. */
+const LOG_ENTRY_MAX_CHARS = 48_000;
+
+/** One write waiting for its shard's next commit. */
+interface Write {
+  build: (op: Deno.AtomicOperation) => Promise<Attempt<unknown>>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+  /** Commits that failed their checks with this write in them. */
+  attempts: number;
+  /** Commit this write alone (after it failed twice, or a group it was in failed to commit). */
+  alone: boolean;
+}
+
+/** A write built for one commit attempt. */
+interface Built {
+  write: Write;
+  staged: StagedOperation;
+  hints: Hint[];
+  result: unknown;
+  due: number | null;
+  /** Estimated size of its hints in the log entry (without the alerts of cards). */
+  logChars: number;
+  /** Alerts of cards taken out of their hints; #inline puts back those that fit. */
+  cards: { hint: Hint & { t: "msg" }; alert: unknown }[];
+}
 
 interface CounterState {
   value: number;
@@ -82,12 +135,55 @@ export function shardOf(id: string, shards: number): number {
   return (h >>> 0) % shards;
 }
 
+/**
+ * Which built writes go into this commit, in order: the first always; a later one unless it
+ * checks a key an earlier taken write changes, follows a write not taken, or would pass a limit.
+ */
+function compose(built: (Built | null)[]): { taken: Built[]; later: Write[]; logChars: number } {
+  const taken: Built[] = [];
+  const takenOps = new Set<StagedOperation>();
+  const later: Write[] = [];
+  const written = new Set<string>();
+  let checks = 1, mutations = 2, bytes = 0, keyBytes = 0, logChars = 0;
+  for (const b of built) {
+    if (!b) continue;
+    const s = b.staged;
+    if (taken.length) {
+      const fits = checks + s.checks <= MAX_CHECKS && mutations + s.mutations <= MAX_MUTATIONS &&
+        bytes + s.bytes <= MAX_BYTES && keyBytes + s.keyBytes <= MAX_KEY_BYTES &&
+        logChars + b.logChars <= LOG_ENTRY_MAX_CHARS;
+      const follows = [...s.dependsOn].every((d) => takenOps.has(d));
+      if (!fits || !follows || s.checked.some((k) => written.has(k))) {
+        later.push(b.write);
+        continue;
+      }
+    }
+    taken.push(b);
+    takenOps.add(s);
+    for (const k of s.written) written.add(k);
+    checks += s.checks;
+    mutations += s.mutations;
+    bytes += s.bytes;
+    keyBytes += s.keyBytes;
+    logChars += b.logChars;
+  }
+  return { taken, later, logChars };
+}
+
+/** How many writes a log entry stands for (its `group` hint, or one). */
+function spanOf(hints: Hint[]): number {
+  const g = hints[0]?.t === "group" ? hints[0].n : 1;
+  return Number.isInteger(g) && g >= 1 ? g : 1;
+}
+
 export class Fanout {
   #kv: Deno.Kv;
   #config: Config;
   #onHints: (hints: Hint[]) => void;
   #onGap: () => void;
-  #locks = new KeyedMutex();
+  /** Writes waiting per shard, in arrival order, and the shards being drained. */
+  #waiting = new Map<number, Write[]>();
+  #draining = new Set<number>();
   #counters = new Map<number, CounterState>();
   #processed: number[] = [];
   #targets: number[] = [];
@@ -131,45 +227,186 @@ export class Fanout {
    * and mutations, and returns the hints to publish (or `{done}` to stop
    * without committing). Throws 503 `unavailable` when contention outlasts
    * the configured attempts, so that the client retries.
+   *
+   * Group commit: writes that wait for the same shard are built together and
+   * committed in one atomic operation with one log entry (see #batch). The
+   * promise settles after the commit that holds this write.
    */
   commit<T>(shard: number, build: (op: Deno.AtomicOperation) => Promise<Attempt<T>>): Promise<T> {
-    return this.#locks.run(String(shard), async () => {
-      for (let attempt = 1; attempt <= this.#config.commitMaxAttempts; attempt++) {
-        const counter = await this.#counter(shard);
-        const op = this.#kv.atomic();
-        const r = await build(op);
-        if ("done" in r) return r.done;
-        const next = counter.value + 1;
-        const due = earliestTimer(op);
-        const hints: Hint[] = due === null ? r.hints : [
-          ...r.hints,
-          { t: "timer", d: due, o: this.#origin },
-        ];
-        if (due !== null && this.#queues) stageQueueWakes(op);
-        op.check({ key: keys.fanoutCounter(shard), versionstamp: counter.versionstamp })
-          .set(keys.fanoutCounter(shard), next)
-          .set(keys.fanoutLog(shard, next), hints, { expireIn: this.#config.fanoutLogTtlMs });
-        let res: Deno.KvCommitResult | Deno.KvCommitError;
-        try {
-          res = await timedCommit(() => op.commit());
-        } catch (err) {
-          // SQLite busy: another handle on the same file is writing. Transient: retry.
-          if (!isBusy(err)) throw err;
-          res = { ok: false };
-        }
-        if (res.ok) {
-          this.#counters.set(shard, { value: next, versionstamp: res.versionstamp });
-          if (due !== null) this.#timer(due, true);
-          return r.result;
-        }
-        this.retries++;
-        kvCommitRetries.inc();
-        this.#counters.delete(shard);
-        // Another process (or a concurrent change of the records read) won: back off briefly.
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 2)));
-      }
-      throw new ApiError("unavailable", "the store is busy; retry", 1);
+    return new Promise<T>((resolve, reject) => {
+      let queue = this.#waiting.get(shard);
+      if (!queue) this.#waiting.set(shard, queue = []);
+      queue.push({
+        build: build as Write["build"],
+        resolve: resolve as Write["resolve"],
+        reject,
+        attempts: 0,
+        alone: false,
+      });
+      if (!this.#draining.has(shard)) this.#drain(shard, queue);
     });
+  }
+
+  /** Commits the writes waiting for `shard`, a group at a time, until none waits. */
+  async #drain(shard: number, queue: Write[]): Promise<void> {
+    this.#draining.add(shard);
+    try {
+      while (queue.length) {
+        const n = queue[0].alone ? 1 : Math.min(queue.length, this.#config.groupCommitMax);
+        const group = queue.splice(0, n);
+        let again: Write[];
+        try {
+          again = await this.#batch(shard, group);
+        } catch (err) {
+          for (const w of group) w.reject(err);
+          again = [];
+        }
+        queue.unshift(...again);
+      }
+    } finally {
+      this.#draining.delete(shard);
+      if (!queue.length) this.#waiting.delete(shard);
+    }
+  }
+
+  /**
+   * One attempt at committing `group` (in arrival order) on `shard`. Every write is built on its
+   * own StagedOperation, all at once. A write is left for the next commit (and built again then)
+   * when it checks a key that an earlier write of the group changes, or when it would take the
+   * commit past KV's limits; the first write always goes. A write whose build throws or stops
+   * (`done`, e.g. a duplicate clientId) settles alone. Returns the writes to try again.
+   */
+  async #batch(shard: number, group: Write[]): Promise<Write[]> {
+    const counter = await this.#counter(shard);
+    // One after the other, so that a write appending to a conversation follows an earlier one's
+    // append (GroupContext) instead of colliding with it.
+    const context = new GroupContext();
+    const built: (Built | null)[] = [];
+    for (const w of group) {
+      const b = await this.#build(w, context);
+      if (b) context.add(b.staged);
+      built.push(b);
+    }
+    const { taken, later, logChars } = compose(built);
+    if (!taken.length) return later;
+
+    const op = this.#kv.atomic();
+    // The counter counts writes: a group's entry sits at the last of its numbers and says how
+    // many it stands for, so the log stays dense to its readers.
+    const hints: Hint[] = taken.length > 1 ? [{ t: "group", n: taken.length }] : [];
+    let due: number | null = null;
+    for (const b of taken) {
+      b.staged.replay(op);
+      hints.push(...b.hints);
+      if (b.due !== null && (due === null || b.due < due)) due = b.due;
+    }
+    this.#inline(hints, taken, logChars);
+    if (due !== null) hints.push({ t: "timer", d: due, o: this.#origin });
+    const next = counter.value + taken.length;
+    op.check({ key: keys.fanoutCounter(shard), versionstamp: counter.versionstamp })
+      .set(keys.fanoutCounter(shard), next)
+      .set(keys.fanoutLog(shard, next), hints, { expireIn: this.#config.fanoutLogTtlMs });
+    let res: Deno.KvCommitResult | Deno.KvCommitError;
+    try {
+      res = await timedCommit(() => op.commit());
+    } catch (err) {
+      this.#counters.delete(shard);
+      // SQLite busy: another handle on the same file is writing. Transient: retry.
+      if (!isBusy(err)) {
+        if (taken.length === 1) {
+          taken[0].write.reject(err);
+          return later;
+        }
+        // Something the estimates missed (a limit): each write on its own, so only its owner fails.
+        for (const b of taken) b.write.alone = true;
+        return [...taken.map((b) => b.write), ...later];
+      }
+      res = { ok: false };
+    }
+    if (res.ok) {
+      this.#counters.set(shard, { value: next, versionstamp: res.versionstamp });
+      if (due !== null) this.#timer(due, true);
+      for (const b of taken) b.write.resolve(b.result);
+      return later;
+    }
+    // A check failed: another process (or a write outside this lock) changed what was read.
+    this.retries++;
+    kvCommitRetries.inc();
+    this.#counters.delete(shard);
+    const again: Write[] = [];
+    for (const b of taken) {
+      const w = b.write;
+      if (++w.attempts >= this.#config.commitMaxAttempts) {
+        w.reject(new ApiError("unavailable", "the store is busy; retry", 1));
+        continue;
+      }
+      // From its second failure on, a write goes alone: one that keeps failing fails nobody else.
+      if (w.attempts >= 2) w.alone = true;
+      again.push(w);
+    }
+    await new Promise((r) =>
+      setTimeout(r, Math.random() * Math.min(50, taken[0].write.attempts * 2))
+    );
+    return [...again, ...later];
+  }
+
+  /** Builds one write on its own staged operation; null when it settled without a commit. */
+  async #build(w: Write, context: GroupContext): Promise<Built | null> {
+    const staged = new StagedOperation(context);
+    let r: Attempt<unknown>;
+    try {
+      r = await w.build(staged.op);
+    } catch (err) {
+      w.reject(err);
+      return null;
+    }
+    if ("done" in r) {
+      w.resolve(r.done);
+      return null;
+    }
+    const due = earliestTimer(staged.op);
+    if (due !== null && this.#queues) stageQueueWakes(staged.op);
+    const cards: Built["cards"] = [];
+    let logChars = 0;
+    for (const h of r.hints) {
+      if (h.t === "msg" && h.al !== undefined) {
+        cards.push({ hint: h, alert: h.al });
+        delete h.al;
+      }
+      logChars += sizeOf(h);
+    }
+    return { write: w, staged, hints: r.hints, result: r.result, due, logChars, cards };
+  }
+
+  /**
+   * Puts small appended messages into their `msg` hints, while the log entry stays within its
+   * budget, so that processes hand them out without reading them back.
+   */
+  #inline(hints: Hint[], taken: Built[], logChars: number): void {
+    const max = this.#config.fanoutInlineChars;
+    if (max <= 0) return;
+    for (const b of taken) {
+      for (const { hint, alert } of b.cards) {
+        const size = sizeOf(alert);
+        if (size > max || logChars + size > LOG_ENTRY_MAX_CHARS) continue;
+        hint.al = alert;
+        logChars += size;
+      }
+    }
+    const messages = new Map<string, { conversationId: string; seq: number }>();
+    for (const b of taken) {
+      for (const m of appendedBy(b.staged.op)) messages.set(`${m.conversationId}\u0000${m.seq}`, m);
+    }
+    if (!messages.size) return;
+    for (const h of hints) {
+      if (h.t !== "msg") continue;
+      const m = messages.get(`${h.c}\u0000${h.s}`);
+      if (!m) continue;
+      const size = sizeOf(m);
+      if (size > max || logChars + size > LOG_ENTRY_MAX_CHARS) continue;
+      h.m = m;
+      logChars += size;
+    }
   }
 
   /**
@@ -270,7 +507,8 @@ export class Fanout {
           }, { batchSize: 500 })
         ) {
           const n = e.key[2] as number;
-          if (n !== expected) this.#gap(shard, expected, n);
+          const first = n - spanOf(e.value) + 1;
+          if (first !== expected) this.#gap(shard, expected, first);
           this.#deliver(e.value);
           this.#processed[shard] = n;
           expected = n + 1;
@@ -303,7 +541,7 @@ export class Fanout {
       // Timers this process staged woke it when it committed them.
       if (h.t === "timer") {
         if (h.o !== this.#origin) this.#timer(h.d, false);
-      } else rest.push(h);
+      } else if (h.t !== "group") rest.push(h);
     }
     if (!rest.length) return;
     try {

@@ -248,6 +248,8 @@ export const keys = {
   pushDevice: (userId: string, id: string): Deno.KvKey => ["push_devices", userId, id],
   pushDevices: (userId: string): Deno.KvKey => ["push_devices", userId],
   pushDeviceCount: (userId: string): Deno.KvKey => ["push_device_count", userId],
+  /** Bumped (sum) by every commit that changes who is in a team or how a user can be reached. */
+  reachVersion: (): Deno.KvKey => ["reach_version"],
   /** Set once the contact_channels summaries were built from the existing contacts. */
   migration: (name: string): Deno.KvKey => ["migrations", name],
   migrations: (): Deno.KvKey => ["migrations"],

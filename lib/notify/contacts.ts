@@ -213,7 +213,9 @@ async function stageChannels(
   contacts: Contact[],
 ): Promise<void> {
   const current = await kv.get<Channel[]>(keys.contactChannels(userId));
-  op.check(current).set(keys.contactChannels(userId), verifiedChannels(contacts));
+  op.check(current).set(keys.contactChannels(userId), verifiedChannels(contacts))
+    // How the user can be reached changed: processes drop their cached copy (reach.ts).
+    .sum(keys.reachVersion(), 1n);
 }
 
 /**
@@ -250,7 +252,8 @@ export async function migrateContactChannels(
   }
   for (const [userId, contacts] of byUser) {
     await kv.atomic().check({ key: keys.contactChannels(userId), versionstamp: null })
-      .set(keys.contactChannels(userId), verifiedChannels(contacts)).commit();
+      .set(keys.contactChannels(userId), verifiedChannels(contacts))
+      .sum(keys.reachVersion(), 1n).commit();
   }
   await kv.set(keys.migration("contact_channels"), clock.now());
 }

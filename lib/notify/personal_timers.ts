@@ -7,12 +7,8 @@
 import { named, readPeople, stagePeople } from "../alerts/people.ts";
 import type { Alert, TimelineEntry } from "../alerts/model.ts";
 import { DEFAULT_NOTIFICATION_RULES } from "../core/config.ts";
-import {
-  type Channel,
-  getNotifyRulesMany,
-  type NotifyRules,
-  reachableChannelsMany,
-} from "./contacts.ts";
+import { type Channel, getNotifyRulesMany, type NotifyRules } from "./contacts.ts";
+import { reachOf, teamReach } from "./reach.ts";
 import type { Deps } from "../core/deps.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
@@ -95,6 +91,8 @@ async function stageUsers(
   let rules: NotifyRules[] = [];
   let reachable: Set<Channel>[] = [];
   const unreachable: string[] = [];
+  // Channels come from the team's cached copy (one read per alert, not one per member).
+  const team = await teamReach(deps.kv, alert.teamId, deps.config.reachCacheMs);
   const done = (rest: string[]) => {
     for (const at of wakes) stageSweepWake(op, now, at);
     return { rest, unreachable };
@@ -104,7 +102,7 @@ async function stageUsers(
     // Rules are read RULES_READ at a time (in parallel), not all: the budget may stop early.
     if (i % RULES_READ === 0) {
       const slice = userIds.slice(i, i + RULES_READ);
-      reachable = await reachableChannelsMany(deps.kv, slice);
+      reachable = await reachOf(deps.kv, team, slice);
       // Rules only of those who can be reached at all (often few in a large team).
       const some = slice.filter((_, k) => reachable[k].size > 0);
       const read = await getNotifyRulesMany(deps.kv, some);

@@ -21,14 +21,16 @@ import { keys } from "../core/keys.ts";
 import { stageAppend } from "../chat/messages.ts";
 import type { Head } from "../chat/model.ts";
 import type { Team, User } from "../accounts/model.ts";
-import { listTeamMembers, teamRole } from "../accounts/teams.ts";
+import { teamRole } from "../accounts/teams.ts";
 import { stageDeleteTimer, stageTimer, type Timer, timersOf } from "../jobs/timers.ts";
 import { reportsUnreachable, stagePersonal } from "../notify/personal_timers.ts";
+import { teamReach } from "../notify/reach.ts";
 import { type EscalationPolicy, resolveTargets, type SkippedTarget } from "./policies.ts";
 import { type FiredStep, getReminderSettings, nextReminder, stageReminder } from "./reminders.ts";
 import { stageEventWebhooks } from "../notify/event_webhook_delivery.ts";
 
-async function levelTargets(kv: Deno.Kv, alert: Alert, level: number, now: number) {
+async function levelTargets(deps: Deps, alert: Alert, level: number, now: number) {
+  const { kv } = deps;
   // An archived team pages nobody (its alerts stay, its history too).
   if ((await kv.get<Team>(keys.team(alert.teamId))).value?.archivedAt !== undefined) {
     return { policy: null, userIds: [] as string[], skipped: [] as SkippedTarget[] };
@@ -37,10 +39,10 @@ async function levelTargets(kv: Deno.Kv, alert: Alert, level: number, now: numbe
     ? (await kv.get<EscalationPolicy>(keys.escalationPolicy(alert.paging.policyId))).value
     : null;
   if (!policy) {
-    // No policy: the whole team.
+    // No policy: the whole team (from the per-process copy while no commit changed it).
     return {
       policy: null,
-      userIds: (await listTeamMembers(kv, alert.teamId)).map((m) => m.userId),
+      userIds: [...(await teamReach(kv, alert.teamId, deps.config.reachCacheMs)).members],
       skipped: [],
     };
   }
@@ -93,7 +95,7 @@ export async function stageStartPaging(
     level: 0,
     round: 0,
   };
-  const { policy, userIds, skipped } = await levelTargets(kv, alert, 0, now);
+  const { policy, userIds, skipped } = await levelTargets(deps, alert, 0, now);
   if (!policy) alert.paging.policyId = null;
   stagePeople(op, alert.id, alert.people, "notified", userIds);
   const unreachable = await stagePersonal(deps, op, alert, userIds, now);
@@ -245,7 +247,7 @@ async function stageEscalation(
   timer: Pick<Timer, "n" | "round">,
   now: number,
 ): Promise<FiredStep> {
-  const { policy, userIds, skipped } = await levelTargets(deps.kv, alert, timer.n, now);
+  const { policy, userIds, skipped } = await levelTargets(deps, alert, timer.n, now);
   alert.paging = { ...alert.paging, level: timer.n, round: timer.round };
   stagePeople(op, alert.id, alert.people, "notified", userIds);
   const unreachable = await stagePersonal(deps, op, alert, userIds, now);

@@ -8,6 +8,10 @@ import type { Config } from "../core/config.ts";
 import { keys } from "../core/keys.ts";
 import { listMessages } from "../chat/messages.ts";
 import type { Head, Message } from "../chat/model.ts";
+import type { Alert } from "../alerts/model.ts";
+
+/** Alerts of recent cards a channel keeps, to send each with its card. */
+const CARDS_KEPT = 64;
 import type { Subscriber } from "./subscriber.ts";
 import { log } from "../core/log.ts";
 
@@ -16,6 +20,8 @@ export type Deliver = (sub: Subscriber, conversationId: string, messages: Messag
 
 export class Channel {
   readonly subs = new Set<Subscriber>();
+  /** New alerts that came with their cards (fanout `msg` hints), by id, the latest few. */
+  readonly cards = new Map<string, Alert>();
   cache: Message[] = [];
   lastSeq = 0;
   initialized = false;
@@ -39,6 +45,26 @@ export class Channel {
     } finally {
       this.initialized = true;
     }
+  }
+
+  /**
+   * A message that came inside its fanout log entry: handed out at once when it is the next
+   * one this channel expects; otherwise (a gap, a read in progress) read from KV as usual.
+   */
+  offer(message: Message): void {
+    if (this.#pumping || !this.initialized) return this.pump();
+    if (message.seq <= this.lastSeq) return;
+    if (message.seq !== this.lastSeq + 1) return this.pump();
+    this.cache.push(message);
+    this.lastSeq = message.seq;
+    if (this.cache.length > this.config.channelCache) this.cache.shift();
+    for (const sub of this.subs) this.advance(sub);
+  }
+
+  /** Keeps the alert of a new card, to be sent with it. */
+  card(alert: Alert): void {
+    this.cards.set(alert.id, alert);
+    if (this.cards.size > CARDS_KEPT) this.cards.delete(this.cards.keys().next().value!);
   }
 
   /** Reads messages committed since the last read and hands them out. */

@@ -34,6 +34,8 @@ export class Hub {
   #closing = false;
   /** Whether a user may see a team's alerts, per team, until a time (see #audience). */
   #verdicts = new Map<string, Map<string, { ok: boolean; until: number }>>();
+  /** The frames of a message, shared by every subscriber it goes to. */
+  #frames = new WeakMap<Message, { plain?: ServerFrame; withAlert?: ServerFrame }>();
   onDelivered: (sub: Subscriber, conversationId: string, seq: number) => void = () => {};
 
   /** Caps on open sockets, SSE streams and long polls per user and per address. */
@@ -142,7 +144,7 @@ export class Hub {
       if (cur === undefined || sub.closed) return;
       if (m.seq <= cur) continue;
       sub.cursors.set(conversationId, m.seq);
-      sub.push({ type: "message", message: m });
+      sub.push(this.#messageFrame(m, sub.userId));
       messagesDelivered.inc();
       const s = m.system;
       if (
@@ -155,6 +157,27 @@ export class Hub {
         return;
       }
     }
+  }
+
+  /**
+   * The frame of message `m` for `userId`: a new alert's card carries the alert for those who
+   * may see it (a known verdict), so that they need not fetch it. Frames are shared between
+   * subscribers (one object per message and variant), so that they are serialised once.
+   */
+  #messageFrame(m: Message, userId: string): ServerFrame {
+    let cached = this.#frames.get(m);
+    if (!cached) this.#frames.set(m, cached = {});
+    const al = m.alertId ? this.#channels.get(m.conversationId)?.cards.get(m.alertId) : undefined;
+    if (al && this.#verdict(al.teamId, userId) === true) {
+      return cached.withAlert ??= { type: "message", message: m, alert: al };
+    }
+    return cached.plain ??= { type: "message", message: m };
+  }
+
+  /** A known, unexpired verdict of whether `userId` may see team `teamId`'s alerts. */
+  #verdict(teamId: string, userId: string): boolean | undefined {
+    const v = this.#verdicts.get(teamId)?.get(userId);
+    return v && v.until > performance.now() ? v.ok : undefined;
   }
 
   detach(sub: Subscriber): void {
@@ -173,9 +196,25 @@ export class Hub {
   onHints(hints: Hint[]): void {
     for (const h of hints) {
       switch (h.t) {
-        case "msg":
-          this.#channels.get(h.c)?.pump();
+        case "msg": {
+          const ch = this.#channels.get(h.c);
+          if (!ch) break;
+          const m = h.m as Message | undefined;
+          const go = () => m && m.conversationId === h.c && m.seq === h.s ? ch.offer(m) : ch.pump();
+          const al = h.al as Alert | undefined;
+          if (al && typeof al === "object" && al.conversationId === h.c) {
+            ch.card(al);
+            // The card goes with its alert to those who may see it: learn who first, if unknown.
+            const users = new Set([...ch.subs].map((s) => s.userId));
+            if ([...users].some((u) => this.#verdict(al.teamId, u) === undefined)) {
+              this.#audience(al, users).catch((err) => log.error("hub: audience failed", err))
+                .finally(go);
+              break;
+            }
+          }
+          go();
           break;
+        }
         case "rcpt": {
           const ch = this.#channels.get(h.c);
           if (!ch) break;
@@ -198,6 +237,8 @@ export class Hub {
         }
         case "alert": {
           const ch = this.#channels.get(h.c);
+          // A card replayed after this change must not carry the alert as it was created.
+          ch?.cards.delete(h.a);
           if (ch?.subs.size) this.#alertChanged(ch, h.a);
           break;
         }

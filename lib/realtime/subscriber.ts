@@ -15,6 +15,21 @@ export interface Sink {
   buffered(): number;
 }
 
+/** Each frame's JSON, kept while the frame lives: a frame shared by many sockets is serialised once. */
+const encoded = new WeakMap<ServerFrame, string>();
+
+/** A batch of frames as the JSON array the wire carries, reusing each frame's serialisation. */
+export function encodeFrames(frames: ServerFrame[]): string {
+  let out = "[";
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i];
+    let json = encoded.get(f);
+    if (json === undefined) encoded.set(f, json = JSON.stringify(f));
+    out += (i ? "," : "") + json;
+  }
+  return out + "]";
+}
+
 export class Subscriber {
   readonly id = ulid();
   readonly cursors = new Map<string, number>();

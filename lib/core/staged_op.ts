@@ -1,0 +1,194 @@
+/**
+ * A staged atomic operation: it records what a write adds (checks,
+ * mutations, enqueues) instead of sending it, counts it against KV's limits
+ * for one commit, and replays it onto a real `Deno.AtomicOperation`.
+ *
+ * Fanout's group commit (lib/core/fanout.ts) hands one to each write of a
+ * group, so that it can tell which writes fit together in one commit and
+ * which write checks a key that an earlier write of the group changes (that
+ * one waits for the next commit and is built again, as if it had come later).
+ */
+
+/** A key as a string, equal for equal keys (for conflict sets). */
+export function keyId(key: Deno.KvKey): string {
+  return key.map((p) =>
+    typeof p === "string"
+      ? "s" + p
+      : p instanceof Uint8Array
+      ? "u" + Array.from(p).join(",")
+      : typeof p === "bigint"
+      ? "b" + p
+      : (typeof p === "number" ? "n" : "t") + String(p)
+  ).join("\u0000");
+}
+
+const NOT_LATIN1 = /[\u0100-\uffff]/;
+
+/**
+ * An upper estimate of the bytes KV stores for a value: V8 serialises a string with one byte
+ * per character while it is Latin-1 and two otherwise; JSON's quotes and separators stand in
+ * for V8's tags. A value JSON cannot read counts as the largest value KV takes.
+ */
+export function sizeOf(value: unknown): number {
+  if (value instanceof Uint8Array) return value.byteLength + 8;
+  if (typeof value === "bigint" || value instanceof Deno.KvU64) return 16;
+  let json: string | undefined;
+  try {
+    json = typeof value === "string" ? value : JSON.stringify(value);
+  } catch {
+    return 65_536;
+  }
+  if (json === undefined) return 8;
+  return (NOT_LATIN1.test(json) ? json.length * 2 : json.length) + 8;
+}
+
+/** Messages appended by an operation (noted by stageAppend), for inlining in the fanout log. */
+const appended = new WeakMap<object, { conversationId: string; seq: number }[]>();
+
+/** Notes that `op` appends `message` to its conversation (lib/chat/messages.ts stageAppend). */
+export function noteAppended(
+  op: Deno.AtomicOperation,
+  message: { conversationId: string; seq: number },
+): void {
+  let list = appended.get(op);
+  if (!list) appended.set(op, list = []);
+  list.push(message);
+}
+
+/** The messages `op` appends, in staging order. */
+export function appendedBy(op: Deno.AtomicOperation): { conversationId: string; seq: number }[] {
+  return appended.get(op) ?? [];
+}
+
+/**
+ * The writes of one group commit, built one after the other: the conversation heads they staged,
+ * so that a later write appends after an earlier one's message instead of colliding with it.
+ */
+export class GroupContext {
+  readonly heads = new Map<string, { value: unknown; by: StagedOperation }>();
+
+  /** Makes `staged`'s heads visible to the writes built after it. */
+  add(staged: StagedOperation): void {
+    for (const [c, value] of staged.heads) this.heads.set(c, { value, by: staged });
+  }
+}
+
+/**
+ * The head an append in `op` builds on when `op` itself or an earlier write of its group already
+ * appended to the conversation (the write then depends on that earlier one: it commits with it
+ * or not at all); null otherwise (the head read from KV applies, with its check).
+ */
+export function stagedHead(op: Deno.AtomicOperation, conversationId: string): unknown | null {
+  if (!(op instanceof StagedOperation)) return null;
+  if (op.heads.has(conversationId)) return op.heads.get(conversationId);
+  const earlier = op.group?.heads.get(conversationId);
+  if (!earlier) return null;
+  op.dependsOn.add(earlier.by);
+  return earlier.value;
+}
+
+/** Notes the head `op` stages for a conversation (see stagedHead). */
+export function noteHead(op: Deno.AtomicOperation, conversationId: string, head: unknown): void {
+  if (op instanceof StagedOperation) op.heads.set(conversationId, head);
+}
+
+export class StagedOperation {
+  /** Heads this write stages, by conversation. */
+  readonly heads = new Map<string, unknown>();
+  /** Earlier writes of the group whose appends this one follows. */
+  readonly dependsOn = new Set<StagedOperation>();
+
+  constructor(readonly group?: GroupContext) {}
+
+  /** What to do to the real operation, in order. */
+  readonly #calls: ((op: Deno.AtomicOperation) => void)[] = [];
+  checks = 0;
+  mutations = 0;
+  /** Estimated bytes of keys and values written. */
+  bytes = 0;
+  /** Estimated bytes of every key checked or written (KV caps their total too). */
+  keyBytes = 0;
+  /** Keys checked (ids). */
+  readonly checked: string[] = [];
+  /** Keys written (ids). */
+  readonly written: string[] = [];
+
+  /** This object as the operation type a write's build function takes. */
+  get op(): Deno.AtomicOperation {
+    return this as unknown as Deno.AtomicOperation;
+  }
+
+  /** Adds everything recorded to `op`. */
+  replay(op: Deno.AtomicOperation): void {
+    for (const c of this.#calls) c(op);
+  }
+
+  #write(key: Deno.KvKey, value: unknown): void {
+    const id = keyId(key);
+    this.written.push(id);
+    this.mutations++;
+    this.keyBytes += id.length;
+    this.bytes += id.length + sizeOf(value);
+  }
+
+  check(...checks: Deno.AtomicCheck[]): this {
+    for (const c of checks) {
+      const id = keyId(c.key);
+      this.checked.push(id);
+      this.checks++;
+      this.keyBytes += id.length;
+    }
+    this.#calls.push((op) => op.check(...checks));
+    return this;
+  }
+
+  mutate(...mutations: Deno.KvMutation[]): this {
+    for (const m of mutations) this.#write(m.key, "value" in m ? m.value : null);
+    this.#calls.push((op) => op.mutate(...mutations));
+    return this;
+  }
+
+  set(key: Deno.KvKey, value: unknown, options?: { expireIn?: number }): this {
+    this.#write(key, value);
+    this.#calls.push((op) => op.set(key, value, options));
+    return this;
+  }
+
+  delete(key: Deno.KvKey): this {
+    this.#write(key, null);
+    this.#calls.push((op) => op.delete(key));
+    return this;
+  }
+
+  sum(key: Deno.KvKey, n: bigint): this {
+    this.#write(key, n);
+    this.#calls.push((op) => op.sum(key, n));
+    return this;
+  }
+
+  min(key: Deno.KvKey, n: bigint): this {
+    this.#write(key, n);
+    this.#calls.push((op) => op.min(key, n));
+    return this;
+  }
+
+  max(key: Deno.KvKey, n: bigint): this {
+    this.#write(key, n);
+    this.#calls.push((op) => op.max(key, n));
+    return this;
+  }
+
+  enqueue(
+    value: unknown,
+    options?: { delay?: number; keysIfUndelivered?: Deno.KvKey[]; backoffSchedule?: number[] },
+  ): this {
+    this.mutations++;
+    this.bytes += sizeOf(value);
+    this.#calls.push((op) => op.enqueue(value, options));
+    return this;
+  }
+
+  commit(): never {
+    throw new Error("a staged operation is committed by Fanout, not by its writer");
+  }
+}

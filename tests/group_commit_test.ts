@@ -1,0 +1,46 @@
+/**
+ * Group commit beneath the chat and alert functions: many writes to one conversation wait for
+ * one shard, commit together, and still get consecutive seqs, their clientId checks and their
+ * answers after the commit.
+ */
+import assert from "node:assert/strict";
+import { testConfig } from "../lib/core/config.ts";
+import { Fanout } from "../lib/core/fanout.ts";
+import { keys } from "../lib/core/keys.ts";
+import { stageAppend } from "../lib/chat/messages.ts";
+import type { Head, Message } from "../lib/chat/model.ts";
+import { assertGapFree } from "./_helpers.ts";
+
+Deno.test("group commit - appends to one conversation in one group follow each other: gap-free, each answered after its commit", async () => {
+  await using kv = await Deno.openKv(":memory:");
+  const fanout = new Fanout(kv, testConfig({ fanoutShards: 1, fanoutPollMs: 0 }), () => {});
+  const append = (i: number) =>
+    fanout.commit<{ seq: number; created: boolean }>(0, async (op) => {
+      // A clientId-like record per write, checked as sendMessage checks it.
+      const [head, dup] = await kv.getMany<[Head, number]>([keys.head("c"), ["cid", i % 25]]);
+      if (dup.value !== null) return { done: { seq: dup.value, created: false } };
+      const m = stageAppend(op, head, "c", { kind: "text", senderId: "u", text: `m${i}` }, 1);
+      op.check(dup).set(["cid", i % 25], m.seq);
+      return { hints: [{ t: "msg", c: "c", s: m.seq }], result: { seq: m.seq, created: true } };
+    }).then(async (r) => {
+      if (r.created) assert.ok((await kv.get(keys.message("c", r.seq))).value, "stored by then");
+      return r;
+    });
+  // 30 writes, of which 5 repeat an earlier clientId (i and i + 25).
+  const results = await Promise.all(Array.from({ length: 30 }, (_, i) => append(i)));
+  const created = results.filter((r) => r.created).map((r) => r.seq).sort((a, b) => a - b);
+  assert.equal(created.length, 25, "each clientId stored once");
+  assertGapFree(created);
+  for (let i = 25; i < 30; i++) {
+    assert.equal(results[i].created, false);
+    assert.equal(results[i].seq, results[i - 25].seq, "the repeat got the original's seq");
+  }
+  const stored: Message[] = [];
+  for await (const e of kv.list<Message>({ prefix: keys.messages("c") })) stored.push(e.value);
+  assertGapFree(stored.map((m) => m.seq));
+  assert.equal(stored.length, 25);
+  assert.equal((await kv.get<Head>(keys.head("c"))).value?.seq, 25);
+  let entries = 0;
+  for await (const _ of kv.list({ prefix: ["fanout_log", 0] })) entries++;
+  assert.ok(entries < 25, `25 appends to one conversation in ${entries} commits`);
+});
