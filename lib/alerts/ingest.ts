@@ -5,7 +5,8 @@
  * client.
  */
 import { wordMasker } from "../chat/sensitive_words.ts";
-import type { Alert, AlertEvent, AlertItem, TimelineEntry } from "./model.ts";
+import type { Alert, AlertEvent, TimelineEntry } from "./model.ts";
+import { fit, mergeItems } from "./alert_fit.ts";
 import { sha256Hex } from "../core/crypto.ts";
 import type { Deps } from "../core/deps.ts";
 import { stageCancelPaging, stageStartPaging } from "../paging/escalation.ts";
@@ -35,7 +36,6 @@ import { activeSilence } from "./silences.ts";
 const RAW_MAX = 30_000;
 /** Longest dedup key kept as it is; longer ones are replaced by their SHA-256. */
 export const DEDUP_KEY_MAX = 200;
-const VALUE_MAX = 30_000;
 
 export interface IngestResult {
   alertId: string | null;
@@ -364,38 +364,3 @@ async function applySourceEvent(
 
 /** What a silenced alert's repeat runs of automation: nothing. */
 const NO_AUTOMATION = { entries: [] as TimelineEntry[], hints: [] as Hint[] };
-
-function mergeItems(old: AlertItem[], incoming: AlertItem[]): AlertItem[] {
-  const map = new Map(old.map((i) => [i.fingerprint, i]));
-  for (const i of incoming) map.set(i.fingerprint, i);
-  return [...map.values()];
-}
-
-/** Keeps an alert record under KV's 64 KiB value limit by itemising fewer group members. */
-function fit(alert: Alert, maxItems: number): Alert {
-  if (alert.items.length > maxItems) {
-    alert.itemsOmitted += alert.items.length - maxItems;
-    alert.items = alert.items.slice(0, maxItems);
-  }
-  while (JSON.stringify(alert).length > VALUE_MAX && alert.items.length > 1) {
-    const drop = Math.ceil(alert.items.length / 4);
-    alert.items = alert.items.slice(0, alert.items.length - drop);
-    alert.itemsOmitted += drop;
-  }
-  if (JSON.stringify(alert).length > VALUE_MAX) {
-    alert.annotations = {};
-    alert.summary = alert.summary.slice(0, 2_000);
-  }
-  if (JSON.stringify(alert).length > VALUE_MAX) {
-    // Last resort: whatever the sender put in labels and links, the record must fit.
-    alert.labels = Object.fromEntries(
-      Object.entries(alert.labels).slice(0, 20).map(([k, v]) => [k.slice(0, 100), v.slice(0, 200)]),
-    );
-    alert.links = alert.links.slice(0, 10);
-    alert.images = alert.images.slice(0, 5);
-    alert.itemsOmitted += alert.items.length;
-    alert.items = [];
-    alert.title = alert.title.slice(0, 300);
-  }
-  return alert;
-}

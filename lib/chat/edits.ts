@@ -89,43 +89,52 @@ export async function recallMessage(
   seq: number,
 ): Promise<Message> {
   const { kv, config } = deps;
-  return await commitEvent(deps, userId, conversationId, seq, async ({ target, now }, op) => {
-    const m = target.value;
-    if (m.recalled && m.senderId === userId) return { unchanged: m };
-    assertOwn(m, userId, "recall");
-    if (now - m.createdAt > config.messageRecallWindowMs) {
-      throw new ApiError(
-        "forbidden",
-        `a message can be recalled for ${windowText(config.messageRecallWindowMs)} after sending`,
+  const recalled = await commitEvent(
+    deps,
+    userId,
+    conversationId,
+    seq,
+    async ({ target, now }, op) => {
+      const m = target.value;
+      if (m.recalled && m.senderId === userId) return { unchanged: m };
+      assertOwn(m, userId, "recall");
+      if (now - m.createdAt > config.messageRecallWindowMs) {
+        throw new ApiError(
+          "forbidden",
+          `a message can be recalled for ${windowText(config.messageRecallWindowMs)} after sending`,
+        );
+      }
+      for (const k of await listKeys(kv, keys.messageVersions(conversationId, seq), 1000)) {
+        op.delete(k);
+      }
+      // Replies quoting it keep their place but lose the excerpt (the window is short: few replies).
+      const replies = await listKeys(kv, keys.messageReplies(conversationId, seq), 200);
+      const quoting = await kv.getMany<Message[]>(
+        replies.slice(0, 10).map((k) => keys.message(conversationId, k[3] as number)),
       );
-    }
-    for (const k of await listKeys(kv, keys.messageVersions(conversationId, seq), 1000)) {
-      op.delete(k);
-    }
-    // Replies quoting it keep their place but lose the excerpt (the window is short: few replies).
-    const replies = await listKeys(kv, keys.messageReplies(conversationId, seq), 200);
-    const quoting = await kv.getMany<Message[]>(
-      replies.slice(0, 10).map((k) => keys.message(conversationId, k[3] as number)),
-    );
-    for (let i = 10; i < replies.length; i += 10) {
-      quoting.push(
-        ...await kv.getMany<Message[]>(
-          replies.slice(i, i + 10).map((k) => keys.message(conversationId, k[3] as number)),
-        ),
-      );
-    }
-    for (const r of quoting) {
-      if (!r.value?.replyTo) continue;
-      op.check(r).set(r.key, { ...r.value, replyTo: { ...r.value.replyTo, excerpt: "" } });
-    }
-    // Its files go with it: deleted now, their chunks swept later (lib/files/sweep.ts).
-    deleteAttachmentsOf(op, m);
-    const { reactions: _r, editedAt: _e, files: _f, ...rest } = m;
-    return {
-      updated: { ...rest, text: "", recalled: true },
-      event: { type: "recall", target: seq },
-    };
-  });
+      for (let i = 10; i < replies.length; i += 10) {
+        quoting.push(
+          ...await kv.getMany<Message[]>(
+            replies.slice(i, i + 10).map((k) => keys.message(conversationId, k[3] as number)),
+          ),
+        );
+      }
+      for (const r of quoting) {
+        if (!r.value?.replyTo) continue;
+        op.check(r).set(r.key, { ...r.value, replyTo: { ...r.value.replyTo, excerpt: "" } });
+      }
+      // Its files go with it: deleted now, their chunks swept later (lib/files/sweep.ts).
+      deleteAttachmentsOf(op, m);
+      const { reactions: _r, editedAt: _e, files: _f, ...rest } = m;
+      return {
+        updated: { ...rest, text: "", recalled: true },
+        event: { type: "recall", target: seq },
+      };
+    },
+  );
+  // The fanout log may carry the message inline: take that copy out too.
+  await deps.fanout.forgetInlined(conversationId, seq);
+  return recalled;
 }
 
 /** Earlier versions of a message, oldest first: for admins (a member of the conversation). */

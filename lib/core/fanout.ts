@@ -222,6 +222,37 @@ export class Fanout {
   }
 
   /**
+   * Takes the inline copies of a conversation's messages from `seq` on out of the log entries
+   * that carry them (a recalled message's content must leave KV, and log entries live for
+   * TOCSIN_FANOUT_LOG_TTL_MS; later ones may quote it: replies, edit and reaction events).
+   * Readers then read those messages back from KV. Reads the shard's log newest first, at most
+   * `scanMax` entries: a recall comes soon after the send.
+   */
+  async forgetInlined(conversationId: string, seq: number, scanMax = 5_000): Promise<void> {
+    const shard = this.shard(conversationId);
+    for await (
+      const e of this.#kv.list<Hint[]>({ prefix: keys.fanoutLogShard(shard) }, {
+        reverse: true,
+        limit: scanMax,
+      })
+    ) {
+      if (!Array.isArray(e.value)) continue;
+      let found = false;
+      const hints = e.value.map((h) => {
+        if (h.t !== "msg" || h.c !== conversationId || h.s < seq || h.m === undefined) return h;
+        found = true;
+        const { m: _m, ...rest } = h;
+        return rest;
+      });
+      if (!found) continue;
+      // Readers that meet the entry now read the message back (recalled) from KV.
+      await this.#kv.atomic().check(e).set(e.key, hints, {
+        expireIn: this.#config.fanoutLogTtlMs,
+      }).commit();
+    }
+  }
+
+  /**
    * Runs one optimistic atomic commit on `shard`. `build` is called per
    * attempt with a fresh operation: it reads what it needs, adds its checks
    * and mutations, and returns the hints to publish (or `{done}` to stop
