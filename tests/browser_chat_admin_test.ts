@@ -200,6 +200,8 @@ test("browser chat admin - sensitive words page: an admin adds a blocking word; 
   assert.equal(await bob.page.locator("a[href='/admin/words']").count(), 0);
   // Bob's message with the word is refused, and says why.
   await bob.page.goto(`${srv.url}/c/${conv}`);
+  // Typed once the page is live (hydrated and connected), or Enter goes to a bare textarea.
+  await bob.page.waitForSelector(".chat-head .dot.online");
   await bob.page.locator(".composer textarea").fill("just rm -rf /var/lib/pg");
   await bob.page.keyboard.press("Enter");
   await bob.page.waitForSelector(".msg.pending [data-status=failed]");
