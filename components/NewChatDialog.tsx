@@ -41,24 +41,7 @@ export function NewChatDialog(props: {
   };
   return (
     <Dialog title={t("newChat")} closeLabel={t("close")} onClose={props.onClose}>
-      <div class="tabs" role="tablist">
-        <button
-          type="button"
-          role="tab"
-          aria-selected={tab.value === "direct"}
-          onClick={() => tab.value = "direct"}
-        >
-          {t("newDirect")}
-        </button>
-        <button
-          type="button"
-          role="tab"
-          aria-selected={tab.value === "group"}
-          onClick={() => tab.value = "group"}
-        >
-          {t("newGroup")}
-        </button>
-      </div>
+      <ChatTabs t={t} tab={tab.value} onTab={(v) => tab.value = v} />
       {error.value && <p class="error" role="alert">{error.value}</p>}
       {tab.value === "direct"
         ? <UserPicker t={t} search={props.search} onPick={direct} />
@@ -90,5 +73,32 @@ export function NewChatDialog(props: {
           </form>
         )}
     </Dialog>
+  );
+}
+
+/** Direct or group: the two ways to start a chat. */
+function ChatTabs(
+  props: { t: Translate; tab: "direct" | "group"; onTab: (tab: "direct" | "group") => void },
+) {
+  const { t } = props;
+  return (
+    <div class="tabs" role="tablist">
+      <button
+        type="button"
+        role="tab"
+        aria-selected={props.tab === "direct"}
+        onClick={() => props.onTab("direct")}
+      >
+        {t("newDirect")}
+      </button>
+      <button
+        type="button"
+        role="tab"
+        aria-selected={props.tab === "group"}
+        onClick={() => props.onTab("group")}
+      >
+        {t("newGroup")}
+      </button>
+    </div>
   );
 }
