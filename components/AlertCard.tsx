@@ -269,11 +269,6 @@ function AlertActions(props: {
           {t("escalateNow")}
         </button>
       )}
-      {a.status !== "resolved" && !a.silencedBy && (
-        <a class="linkish silence-like" href={`/silences?team=${a.teamId}&alert=${a.id}`}>
-          {t("mt_silenceLike")}
-        </a>
-      )}
       <span class="grow" />
       <button type="button" class="linkish" onClick={() => props.onThread(a.id)}>
         {t("thread")}

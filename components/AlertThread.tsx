@@ -83,6 +83,13 @@ export function AlertThread(props: {
   };
   return (
     <Dialog title={alert?.title ?? ""} closeLabel={t("close")} onClose={props.onClose}>
+      {alert && alert.status !== "resolved" && !alert.silencedBy && (
+        <p>
+          <a class="silence-like" href={`/silences?team=${alert.teamId}&alert=${alert.id}`}>
+            {t("mt_silenceLike")}
+          </a>
+        </p>
+      )}
       <ol class="timeline">
         {props.timeline.map((en) => (
           <TimelineItem

@@ -169,7 +169,8 @@ test("browser people - admins revoke anyone's token; teams are renamed, archived
   await page.waitForSelector("[role=note]:has-text('nobody is paged')");
   await shot(page, "teams-archived");
   await page.click(".team-detail button:has-text('Unarchive')");
-  await page.waitForSelector(".team-detail button:has-text('Archive')");
+  // Exactly "Archive": `has-text` would match the "Unarchive" button that is still there.
+  await page.waitForSelector(".team-detail button:text-is('Archive')");
   assert.equal((await admin.api.get(`/api/v1/teams/${team.id}`)).json.team.archivedAt, undefined);
   await admin.ctx.close();
   await bob.ctx.close();
