@@ -83,13 +83,7 @@ export function AlertThread(props: {
   };
   return (
     <Dialog title={alert?.title ?? ""} closeLabel={t("close")} onClose={props.onClose}>
-      {alert && alert.status !== "resolved" && !alert.silencedBy && (
-        <p>
-          <a class="silence-like" href={`/silences?team=${alert.teamId}&alert=${alert.id}`}>
-            {t("mt_silenceLike")}
-          </a>
-        </p>
-      )}
+      {alert && <SilenceLike t={t} alert={alert} />}
       <ol class="timeline">
         {props.timeline.map((en) => (
           <TimelineItem
@@ -201,5 +195,18 @@ function TimelineItem(props: {
         </p>
       )}
     </li>
+  );
+}
+
+/** "Silence alerts like this for 2 h", to the silences page pre-filled (open, unsilenced alerts). */
+function SilenceLike(props: { t: Translate; alert: Alert }) {
+  const a = props.alert;
+  if (a.status === "resolved" || a.silencedBy) return null;
+  return (
+    <p>
+      <a class="silence-like" href={`/silences?team=${a.teamId}&alert=${a.id}`}>
+        {props.t("mt_silenceLike")}
+      </a>
+    </p>
   );
 }

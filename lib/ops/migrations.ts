@@ -88,11 +88,13 @@ async function runOne(deps: MigrationDeps, m: Migration, owner: string): Promise
     }
     // Free or stale: take it, unless someone else did since it was read (or the record appeared).
     const mine: Lock = { owner, until: clock.now() + MIGRATION_LOCK_TTL_MS };
-    const took = await kv.atomic()
-      .check(lock)
-      .check({ key: keys.migration(m.name), versionstamp: null })
-      .set(keys.migrationLock(m.name), mine)
-      .commit();
+    const took = await retryBusy(() =>
+      kv.atomic()
+        .check(lock)
+        .check({ key: keys.migration(m.name), versionstamp: null })
+        .set(keys.migrationLock(m.name), mine)
+        .commit()
+    );
     if (!took.ok) continue;
     await runLocked(deps, m, owner);
     return true;
@@ -111,7 +113,8 @@ async function runLocked(deps: MigrationDeps, m: Migration, owner: string): Prom
   }, MIGRATION_LOCK_TTL_MS / 3);
   const started = clock.now();
   try {
-    await m.run(deps);
+    // Migrations are written to be re-run: one that met another process's write lock runs again.
+    await retryBusy(() => m.run(deps));
   } catch (err) {
     log.error(`migrations: ${m.name} failed`, err);
     // Failed, not died: free the lock so that the next start retries at once.
@@ -139,4 +142,16 @@ export async function listMigrationRecords(kv: Deno.Kv): Promise<Map<string, unk
     out.set(String(e.key[1]), e.value);
   }
   return out;
+}
+
+/** Runs `f` again while SQLite answers "database is locked" (another process writing), a while. */
+async function retryBusy<T>(f: () => Promise<T>, attempts = 50): Promise<T> {
+  for (let i = 1;; i++) {
+    try {
+      return await f();
+    } catch (err) {
+      if (i >= attempts || !/database is locked|busy/i.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 20 + Math.random() * 80));
+    }
+  }
 }
