@@ -37,3 +37,5 @@ for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {
   const mod = await load();
   hydrate(h(mod.default, data[el.dataset.props ?? ""] ?? {}), el);
 }
+// The page's controls work from here on (tests wait for this before they click).
+document.documentElement.dataset.hydrated = "1";

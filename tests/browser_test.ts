@@ -45,6 +45,8 @@ test("browser - first-run setup page, then login and logout with real forms", as
   await page.click("button[type=submit]");
   await page.waitForURL(srv.url + "/");
   await page.waitForSelector("text=Ada");
+  // The server-rendered button does nothing until the page is hydrated.
+  await page.waitForSelector("html[data-hydrated]", { state: "attached" });
   await page.click("text=Log out");
   await page.waitForURL(/\/login$/);
   await page.fill("input[name=email]", "ada@example.com");
