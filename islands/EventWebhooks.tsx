@@ -1,7 +1,7 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { api, HttpError } from "../client/api.ts";
-import { errorText } from "../client/api_errors.ts";
+import { useRunner } from "../client/use_runner.ts";
 import { type Lang, type Translate, useLocale } from "../client/i18n.ts";
 import type { EventWebhook, EventWebhookDelivery, PublicUser } from "../lib/protocol.ts";
 import { AdminNav } from "../components/AdminNav.tsx";
@@ -30,9 +30,6 @@ function usePageState(t: Translate) {
     teamId: useSignal(""),
     hooks: useSignal<EventWebhook[]>([]),
     loading: useSignal(true),
-    busy: useSignal(false),
-    error: useSignal(""),
-    status: useSignal(""),
     notManager: useSignal(false),
     editing: useSignal<EventWebhook | null | "new">(null),
     secret: useSignal<{ name: string; secret: string } | null>(null),
@@ -40,22 +37,7 @@ function usePageState(t: Translate) {
     tests: useSignal<Record<string, TestResult>>({}),
     logs: useSignal<Record<string, EventWebhookDelivery[]>>({}),
   };
-  const run = async (f: () => Promise<unknown>, done?: string): Promise<boolean> => {
-    s.error.value = "";
-    s.status.value = "";
-    s.busy.value = true;
-    try {
-      await f();
-      if (done) s.status.value = done;
-      return true;
-    } catch (e) {
-      s.error.value = errorText(t, e);
-      return false;
-    } finally {
-      s.busy.value = false;
-    }
-  };
-  return { ...s, run };
+  return { ...s, ...useRunner(t) };
 }
 type PageState = ReturnType<typeof usePageState>;
 

@@ -1,7 +1,7 @@
 import { type Signal, useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { api } from "../client/api.ts";
-import { errorText } from "../client/api_errors.ts";
+import { useRunner } from "../client/use_runner.ts";
 import { type Lang, type Translate, useLocale } from "../client/i18n.ts";
 import type { PublicUser } from "../lib/protocol.ts";
 import { AdminNav } from "../components/AdminNav.tsx";
@@ -28,21 +28,7 @@ function usePageState(t: Translate) {
   const teams = useSignal<Team[]>([]);
   const team = useSignal("");
   const items = useSignal<IntegrationView[] | null>(null);
-  const error = useSignal("");
-  const notice = useSignal("");
-  const busy = useSignal(false);
-  const run = async (f: () => Promise<void>) => {
-    error.value = "";
-    notice.value = "";
-    busy.value = true;
-    try {
-      await f();
-    } catch (e) {
-      error.value = errorText(t, e);
-    } finally {
-      busy.value = false;
-    }
-  };
+  const { busy, error, status: notice, run } = useRunner(t);
   const load = async (teamId: string) => {
     team.value = teamId;
     items.value = null;

@@ -1,7 +1,8 @@
 import { useSignal } from "@preact/signals";
-import { useEffect } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 import { api } from "../client/api.ts";
-import { errorText } from "../client/api_errors.ts";
+import { useRunner } from "../client/use_runner.ts";
+import { useTeams } from "../client/use_teams.ts";
 import { type Lang, useLocale } from "../client/i18n.ts";
 import type { Alert, Matcher, PublicUser } from "../lib/protocol.ts";
 import { AdminNav } from "../components/AdminNav.tsx";
@@ -22,11 +23,6 @@ export interface MaintenanceProps {
   lang: Lang;
 }
 
-interface Team {
-  id: string;
-  name: string;
-  myRole: "admin" | "member" | null;
-}
 type Tab = "silences" | "heartbeats";
 const TABS: Tab[] = ["silences", "heartbeats"];
 const HOUR = 3_600_000;
@@ -39,13 +35,9 @@ const HOUR = 3_600_000;
 // Long because: one island owns the page's state and API calls; the markup is in components.
 export default function Maintenance(props: MaintenanceProps) {
   const { t, lang } = useLocale(props.lang);
-  const teams = useSignal<Team[]>([]);
-  const teamId = useSignal("");
   const tab = useSignal<Tab>("silences");
   const loading = useSignal(true);
-  const busy = useSignal(false);
-  const error = useSignal("");
-  const status = useSignal("");
+  const { busy, error, status, run } = useRunner(t);
   const silences = useSignal<Silence[]>([]);
   const heartbeats = useSignal<Heartbeat[]>([]);
   const names = useSignal<Record<string, string>>({});
@@ -54,29 +46,11 @@ export default function Maintenance(props: MaintenanceProps) {
   /** The ping URL with its token, shown once after a create or a new token. */
   const shownToken = useSignal<{ id: string; url: string } | null>(null);
 
-  const team = teams.value.find((x) => x.id === teamId.value);
-  const canManage = props.me.role === "admin" || team?.myRole === "admin";
   const when = (ms: number) =>
     new Date(ms).toLocaleString(lang === "zh" ? "zh-CN" : "en", {
       dateStyle: "medium",
       timeStyle: "short",
     });
-
-  const run = async (f: () => Promise<unknown>, done?: string): Promise<boolean> => {
-    error.value = "";
-    status.value = "";
-    busy.value = true;
-    try {
-      await f();
-      if (done) status.value = done;
-      return true;
-    } catch (e) {
-      error.value = errorText(t, e);
-      return false;
-    } finally {
-      busy.value = false;
-    }
-  };
 
   const loadSilences = async (id: string) => {
     silences.value = (await api<{ items: Silence[] }>("GET", `/api/v1/silences?teamId=${id}`))
@@ -97,50 +71,44 @@ export default function Maintenance(props: MaintenanceProps) {
     heartbeats.value =
       (await api<{ items: Heartbeat[] }>("GET", `/api/v1/heartbeats?teamId=${id}`)).items;
   };
-  const pickTeam = (id: string) =>
-    run(async () => {
-      loading.value = true;
-      teamId.value = id;
-      silenceDraft.value = null;
-      hbDraft.value = null;
-      shownToken.value = null;
-      try {
-        await Promise.all([loadSilences(id), loadHeartbeats(id)]);
-      } finally {
-        loading.value = false;
-      }
-    });
+  /** Fills a new silence from an alert (`?alert=`): its labels (or its title) for two hours. */
+  const prefillFromAlert = async (alertId: string) => {
+    const a = (await api<{ alert: Alert }>("GET", `/api/v1/alerts/${alertId}`)).alert;
+    const labels = Object.entries(a.labels).filter(([k]) => !k.startsWith("tocsin_"));
+    const matchers: Matcher[] = labels.length
+      ? labels.map(([k, v]) => ({ field: "label", label: k, op: "=", value: v }))
+      : [{ field: "title", op: "=", value: a.title }];
+    tab.value = "silences";
+    silenceDraft.value = {
+      id: null,
+      matchers,
+      start: "",
+      end: localInput(Date.now() + 2 * HOUR),
+      comment: a.title.slice(0, 200),
+    };
+  };
+  const prefilled = useRef(false);
+  const loadTeam = async (id: string) => {
+    loading.value = true;
+    silenceDraft.value = null;
+    hbDraft.value = null;
+    shownToken.value = null;
+    try {
+      await Promise.all([loadSilences(id), loadHeartbeats(id)]);
+    } finally {
+      loading.value = false;
+    }
+    if (prefilled.current) return;
+    prefilled.current = true;
+    const alertId = new URLSearchParams(location.search).get("alert");
+    if (alertId) await prefillFromAlert(alertId);
+  };
+  const tm = useTeams({ me: props.me, run, load: loadTeam, onNone: () => loading.value = false });
+  const canManage = tm.canManage;
 
   useEffect(() => {
     const fromHash = location.hash.slice(1) as Tab;
     if (TABS.includes(fromHash)) tab.value = fromHash;
-    run(async () => {
-      teams.value = (await api<{ items: Team[] }>("GET", "/api/v1/teams")).items;
-      const q = new URLSearchParams(location.search);
-      const first = teams.value.find((x) => x.id === q.get("team")) ?? teams.value[0];
-      if (!first) {
-        loading.value = false;
-        return;
-      }
-      await pickTeam(first.id);
-      const alertId = q.get("alert");
-      if (alertId) {
-        // "Silence alerts like this": the alert's labels (or its title) for two hours.
-        const a = (await api<{ alert: Alert }>("GET", `/api/v1/alerts/${alertId}`)).alert;
-        const labels = Object.entries(a.labels).filter(([k]) => !k.startsWith("tocsin_"));
-        const matchers: Matcher[] = labels.length
-          ? labels.map(([k, v]) => ({ field: "label", label: k, op: "=", value: v }))
-          : [{ field: "title", op: "=", value: a.title }];
-        tab.value = "silences";
-        silenceDraft.value = {
-          id: null,
-          matchers,
-          start: "",
-          end: localInput(Date.now() + 2 * HOUR),
-          comment: a.title.slice(0, 200),
-        };
-      }
-    });
   }, []);
 
   const saveSilence = (d: SilenceDraft) =>
@@ -152,9 +120,9 @@ export default function Maintenance(props: MaintenanceProps) {
         comment: d.comment,
       };
       if (d.id) await api("PUT", `/api/v1/silences/${d.id}`, body);
-      else await api("POST", "/api/v1/silences", { ...body, teamId: teamId.value });
+      else await api("POST", "/api/v1/silences", { ...body, teamId: tm.teamId });
       silenceDraft.value = null;
-      await loadSilences(teamId.value);
+      await loadSilences(tm.teamId);
     }, t("mt_saved"));
 
   const saveHeartbeat = (d: HeartbeatDraft) =>
@@ -170,7 +138,7 @@ export default function Maintenance(props: MaintenanceProps) {
         const r = await api<{ heartbeat: Heartbeat; token: string }>(
           "POST",
           "/api/v1/heartbeats",
-          { ...body, teamId: teamId.value },
+          { ...body, teamId: tm.teamId },
         );
         shownToken.value = {
           id: r.heartbeat.id,
@@ -178,7 +146,7 @@ export default function Maintenance(props: MaintenanceProps) {
         };
       }
       hbDraft.value = null;
-      await loadHeartbeats(teamId.value);
+      await loadHeartbeats(tm.teamId);
     }, t("mt_saved"));
 
   const sd = silenceDraft.value;
@@ -190,22 +158,22 @@ export default function Maintenance(props: MaintenanceProps) {
         <h1>{t("mt_title")}</h1>
         {error.value && <p class="error" role="alert">{error.value}</p>}
         {status.value && <p class="ok" role="status">{status.value}</p>}
-        {!loading.value && teams.value.length === 0 && <p class="empty">{t("mt_noTeams")}</p>}
-        {teams.value.length > 1 && (
+        {!loading.value && tm.teams.length === 0 && <p class="empty">{t("mt_noTeams")}</p>}
+        {tm.teams.length > 1 && (
           <p class="inline-form">
             <label>
               {t("mt_team")}{" "}
               <select
                 name="team"
-                value={teamId.value}
-                onChange={(e) => pickTeam((e.target as HTMLSelectElement).value)}
+                value={tm.teamId}
+                onChange={(e) => tm.pick((e.target as HTMLSelectElement).value)}
               >
-                {teams.value.map((x) => <option key={x.id} value={x.id}>{x.name}</option>)}
+                {tm.teams.map((x) => <option key={x.id} value={x.id}>{x.name}</option>)}
               </select>
             </label>
           </p>
         )}
-        {teams.value.length > 0 && (
+        {tm.teams.length > 0 && (
           <div class="tabs" role="tablist">
             {TABS.map((x) => (
               <button
@@ -225,7 +193,7 @@ export default function Maintenance(props: MaintenanceProps) {
         )}
         {loading.value && <p class="muted" aria-busy="true">{t("mt_loading")}</p>}
 
-        {!loading.value && team && tab.value === "silences" && (
+        {!loading.value && tm.current && tab.value === "silences" && (
           <section aria-label={t("mt_tab_silences")}>
             <p class="muted">{t("mt_silencesHelp")}</p>
             {!sd && (
@@ -276,12 +244,12 @@ export default function Maintenance(props: MaintenanceProps) {
                   onExpire={() =>
                     run(async () => {
                       await api("POST", `/api/v1/silences/${s.id}/expire`);
-                      await loadSilences(teamId.value);
+                      await loadSilences(tm.teamId);
                     }, t("mt_expired"))}
                   onDelete={() =>
                     confirm(t("mt_confirmDelete")) && run(async () => {
                       await api("DELETE", `/api/v1/silences/${s.id}`);
-                      await loadSilences(teamId.value);
+                      await loadSilences(tm.teamId);
                     }, t("mt_deleted"))}
                 />
               ))}
@@ -289,7 +257,7 @@ export default function Maintenance(props: MaintenanceProps) {
           </section>
         )}
 
-        {!loading.value && team && tab.value === "heartbeats" && (
+        {!loading.value && tm.current && tab.value === "heartbeats" && (
           <section aria-label={t("mt_tab_heartbeats")}>
             <p class="muted">{t("mt_heartbeatsHelp")}</p>
             {!canManage && <p class="muted">{t("mt_readOnly")}</p>}
@@ -347,7 +315,7 @@ export default function Maintenance(props: MaintenanceProps) {
                   onDelete={() =>
                     confirm(t("mt_confirmDeleteHb")) && run(async () => {
                       await api("DELETE", `/api/v1/heartbeats/${h.id}`);
-                      await loadHeartbeats(teamId.value);
+                      await loadHeartbeats(tm.teamId);
                     }, t("mt_deleted"))}
                 />
               ))}

@@ -1,6 +1,6 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { errorText } from "../client/api_errors.ts";
+import { useRunner } from "../client/use_runner.ts";
 import { type Lang, useLocale } from "../client/i18n.ts";
 import { useTeams } from "../client/use_teams.ts";
 import type { PublicUser } from "../lib/protocol.ts";
@@ -23,25 +23,7 @@ const TABS: Tab[] = ["routing", "automation", "robots"];
 function useRulesUi(lang: Lang): RulesUi {
   const locale = useLocale(lang);
   const { t } = locale;
-  const busy = useSignal(false);
-  const error = useSignal("");
-  const status = useSignal("");
-  const run = async (f: () => Promise<unknown>, done?: string): Promise<boolean> => {
-    error.value = "";
-    status.value = "";
-    busy.value = true;
-    try {
-      await f();
-      if (done) status.value = done;
-      return true;
-    } catch (e) {
-      error.value = errorText(t, e);
-      return false;
-    } finally {
-      busy.value = false;
-    }
-  };
-  return { t, lang: locale.lang, busy, error, status, run };
+  return { t, lang: locale.lang, ...useRunner(t) };
 }
 
 /** The routing / automation / robots tabs. */
