@@ -227,6 +227,7 @@ const POLICY: Record<string, Policy> = {
   "GET /profile": "page",
   "GET /webhooks": "page",
   "GET /api-docs": "page",
+  "GET /search": "page",
   "GET /admin/words": "page",
 };
 
