@@ -41,7 +41,8 @@ async function world(
   const say = (text: string) =>
     sendMessage(srv.core, ada.user.id, conv.id, { clientId: crypto.randomUUID(), text });
   const target = (await say(first)).message;
-  for (let i = 0; i < filler; i++) await say(`routine status update number ${i}`);
+  // At once: group commit writes them in a few commits.
+  await Promise.all(Array.from({ length: filler }, (_, i) => say(`routine status update ${i}`)));
   return { ada, bob, conv, target };
 }
 

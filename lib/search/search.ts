@@ -41,7 +41,7 @@ export async function search(deps: Deps, user: User, q: SearchQuery): Promise<Se
   const lower = q.from === undefined ? "" : ulidTimePrefix(q.from);
   const upper = q.cursor ?? ID_MAX;
   const budget: Budget = { seeks: config.searchScanMax };
-  const ctx: Ctx = { deps, q, tokens, lower, upper, budget, limit, titles: new Map() };
+  const ctx: Ctx = { deps, q, tokens, lower, upper, budget, limit, top: [] };
   const found: SearchHit[] = [];
   for (let i = 0; i < scopes.length; i += PARALLEL) {
     const batch = await Promise.all(scopes.slice(i, i + PARALLEL).map((s) => searchScope(ctx, s)));
@@ -95,7 +95,19 @@ interface Ctx {
   upper: string;
   budget: Budget;
   limit: number;
-  titles: Map<string, string>;
+  /** The newest `limit` hit ids found so far, in all scopes (newest first). */
+  top: string[];
+}
+
+/** Below this id nothing can make the page any more (the page is full of newer hits). */
+function floorOf(ctx: Ctx): string {
+  return ctx.top.length >= ctx.limit ? ctx.top[ctx.limit - 1] : "";
+}
+
+/** Notes verified hits in the page-wide top list. */
+function noteTop(ctx: Ctx, hits: SearchHit[]): void {
+  if (!hits.length) return;
+  ctx.top = [...ctx.top, ...hits.map((h) => h.id)].sort().reverse().slice(0, ctx.limit);
 }
 
 /** Up to `limit` verified hits of one scope, newest first. */
@@ -111,9 +123,12 @@ async function searchScope(ctx: Ctx, scope: Scope): Promise<SearchHit[]> {
       ? await verifyMessages(ctx, scope.id, pending)
       : await verifyAlerts(ctx, scope.id, pending);
     hits.push(...verified);
+    noteTop(ctx, verified);
     pending = [];
   };
   for await (const c of intersect(kv, prefixOf, tokens, lower, upper, budget)) {
+    // Newer hits of other scopes fill the page already: nothing older can make it.
+    if (c.doc < floorOf(ctx)) break;
     if (scope.kind === "c" && ctx.q.senderId !== undefined) {
       const v = c.value as [number, string | null];
       if (!Array.isArray(v) || v[1] !== ctx.q.senderId) continue;
