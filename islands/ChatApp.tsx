@@ -45,7 +45,8 @@ const IS_BROWSER = typeof document !== "undefined";
 let booted = false;
 
 /** A link to a message (`/c/<id>?at=<seq>`, from search): loads the history back to it and shows it. */
-function jumpFromUrl(convId: string | null): void {
+async function openAt(convId: string | null): Promise<void> {
+  await open(convId);
   const at = Number(new URLSearchParams(location.search).get("at"));
   if (!convId || !Number.isSafeInteger(at) || at < 1) return;
   history.replaceState(history.state, "", `/c/${convId}`);
@@ -73,9 +74,7 @@ export default function ChatApp(props: ChatAppProps) {
     openId.value = props.conversationId;
   }
   useEffect(() => {
-    start(props.me).then(() => open(props.conversationId)).then(() =>
-      jumpFromUrl(props.conversationId)
-    );
+    start(props.me).then(() => openAt(props.conversationId));
     loadNotifyMutes().catch(() => {});
     const onPop = () => open(idFromPath());
     addEventListener("popstate", onPop);

@@ -167,6 +167,38 @@ async function loadLists(me: PublicUser): Promise<Lists> {
   };
 }
 
+/** What a search came to: its states (start, loading, error, nothing, stopped early), hits, more. */
+function Outcome(props: {
+  t: Translate;
+  state: "start" | "loading" | "done";
+  error: string;
+  partial: boolean;
+  items: SearchHit[];
+  more: boolean;
+  onMore: () => void;
+  when: (ms: number) => string;
+  userName: (id: string | null) => string;
+}) {
+  const { t, state, error, items } = props;
+  return (
+    <>
+      {error && <p class="error" role="alert">{error}</p>}
+      {state === "start" && !error && <p class="empty">{t("sr_start")}</p>}
+      {state === "loading" && <p class="muted" aria-busy="true">{t("sr_loading")}</p>}
+      {state !== "start" && props.partial && <p class="muted">{t("sr_partial")}</p>}
+      {state === "done" && !items.length && !error && <p class="empty">{t("sr_empty")}</p>}
+      {items.length > 0 && (
+        <SearchResults t={t} items={items} when={props.when} userName={props.userName} />
+      )}
+      {props.more && state === "done" && (
+        <p>
+          <button type="button" onClick={props.onMore}>{t("sr_more")}</button>
+        </p>
+      )}
+    </>
+  );
+}
+
 /** Search over messages, alerts and notes, with filters; each hit opens its conversation there. */
 export default function Search(props: SearchProps) {
   const { t, lang } = useLocale(props.lang);
@@ -232,21 +264,17 @@ export default function Search(props: SearchProps) {
           <button type="submit" class="primary">{t("sr_submit")}</button>
           <Filters t={t} form={form.value} set={set} lists={lists.value} />
         </form>
-        {error.value && <p class="error" role="alert">{error.value}</p>}
-        {state.value === "start" && !error.value && <p class="empty">{t("sr_start")}</p>}
-        {state.value === "loading" && <p class="muted" aria-busy="true">{t("sr_loading")}</p>}
-        {state.value !== "start" && partial.value && <p class="muted">{t("sr_partial")}</p>}
-        {state.value === "done" && !items.value.length && !error.value && (
-          <p class="empty">{t("sr_empty")}</p>
-        )}
-        {items.value.length > 0 && (
-          <SearchResults t={t} items={items.value} when={when} userName={userName} />
-        )}
-        {cursor.value && state.value === "done" && (
-          <p>
-            <button type="button" onClick={() => run(true)}>{t("sr_more")}</button>
-          </p>
-        )}
+        <Outcome
+          t={t}
+          state={state.value}
+          error={error.value}
+          partial={partial.value}
+          items={items.value}
+          more={cursor.value !== null}
+          onMore={() => run(true)}
+          when={when}
+          userName={userName}
+        />
       </main>
     </div>
   );
