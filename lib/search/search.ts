@@ -18,7 +18,7 @@ import { getManyChunked, lastPart, listAll } from "../core/kv_util.ts";
 import { alertText, alertTokens, messageTokens, noteTokens } from "./indexing.ts";
 import { type Budget, intersect } from "./postings.ts";
 import type { SearchHit, SearchPage, SearchQuery } from "./model.ts";
-import { highlights, tokenize } from "./tokens.ts";
+import { highlights, lookupTokens, tokenize } from "./tokens.ts";
 
 /** Characters of context shown around the first match. */
 const EXCERPT_CHARS = 160;
@@ -126,7 +126,7 @@ async function searchScope(ctx: Ctx, scope: Scope): Promise<SearchHit[]> {
     noteTop(ctx, verified);
     pending = [];
   };
-  for await (const c of intersect(kv, prefixOf, tokens, lower, upper, budget)) {
+  for await (const c of intersect(kv, prefixOf, lookupTokens(tokens), lower, upper, budget)) {
     // Newer hits of other scopes fill the page already: nothing older can make it.
     if (c.doc < floorOf(ctx)) break;
     if (scope.kind === "c" && ctx.q.senderId !== undefined) {

@@ -114,3 +114,28 @@ export function highlights(text: string, query: string): [number, number][] {
   }
   return merged;
 }
+
+const CJK_PAIR =
+  /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u30fc]{2}$/u;
+
+/**
+ * The tokens of a query worth looking up in the index: of each run of overlapping CJK bigrams
+ * (AB, BC, CD), every other one and the last (AB, CD), which still cover every character; the
+ * rest are checked on each candidate document. A third fewer index reads for a CJK word.
+ */
+export function lookupTokens(tokens: string[]): string[] {
+  const out: string[] = [];
+  let inRun = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    const prev = tokens[i - 1];
+    const next = tokens[i + 1];
+    const pair = CJK_PAIR.test(t);
+    inRun = pair && prev !== undefined && CJK_PAIR.test(prev) && [...prev][1] === [...t][0]
+      ? inRun + 1
+      : 0;
+    const last = !(next !== undefined && CJK_PAIR.test(next) && [...t][1] === [...next][0]);
+    if (!pair || inRun % 2 === 0 || last) out.push(t);
+  }
+  return out;
+}

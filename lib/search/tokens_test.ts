@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fold, highlights, MAX_TOKENS_PER_DOC, tokenize } from "./tokens.ts";
+import { fold, highlights, lookupTokens, MAX_TOKENS_PER_DOC, tokenize } from "./tokens.ts";
 
 Deno.test("tokens - Latin words by the segmenter, folded to lower case", () => {
   assert.deepEqual(tokenize("Database connection FAILED on db-01: disk_full, it's 95.5%"), [
@@ -61,4 +61,17 @@ Deno.test("tokens - highlights map folded matches back to the original text", ()
   const r = highlights(text, "db 连接 disk");
   assert.deepEqual(r.map(([s, e]) => text.slice(s, e)), ["ＤＢ", "Disk", "连接"]);
   assert.deepEqual(highlights("nothing here", "gone"), []);
+});
+
+Deno.test("tokens - a query looks up every other bigram of a CJK run and the last, covering every character", () => {
+  assert.deepEqual(lookupTokens(tokenize("连接失败")), ["连接", "失败"]);
+  assert.deepEqual(lookupTokens(tokenize("数据库连接")), ["数据", "库连", "连接"]);
+  assert.deepEqual(lookupTokens(tokenize("db 连接 failed 失败了")), [
+    "db",
+    "连接",
+    "failed",
+    "失败",
+    "败了",
+  ]);
+  assert.deepEqual(lookupTokens(tokenize("disk full")), ["disk", "full"]);
 });
