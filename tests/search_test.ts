@@ -7,6 +7,7 @@ import { ManualClock } from "../lib/core/clock.ts";
 import { keys } from "../lib/core/keys.ts";
 import { sweepRetention } from "../lib/chat/retention.ts";
 import { tokenize } from "../lib/search/tokens.ts";
+import { backfillSearchIndex } from "../lib/search/backfill.ts";
 import type { SearchPage } from "../lib/search/model.ts";
 import type { Message } from "../lib/protocol.ts";
 import { adminClient, type Client, startServer, userClient } from "./_helpers.ts";
@@ -234,4 +235,20 @@ Deno.test("search - alerts by title, label and note for their team only, with st
     }
   }
   assert.equal((await carol.client.get(`/api/v1/search?q=gateway&teamId=${team.id}`)).status, 404);
+});
+
+Deno.test("search - the start-up migration indexes what was stored before search existed", async () => {
+  const { srv, alice, bob, conv } = await setup();
+  await using _srv = srv;
+  const m = await say(alice.client, conv.id, "legacy cutover window tonight");
+  // As an older version stored it: the message without its postings.
+  const op = srv.kv.atomic();
+  for (const t of tokenize(m.text)) op.delete(keys.searchMessage(conv.id, t, m.id));
+  await op.commit();
+  assert.equal((await find(bob.client, { q: "cutover" })).items.length, 0);
+  assert.ok(await backfillSearchIndex(srv.kv) >= 1);
+  assert.deepEqual((await find(bob.client, { q: "legacy cutover" })).items.map((h) => h.id), [
+    m.id,
+  ]);
+  assert.deepEqual(await postings(srv.kv, conv.id, m.id), [...tokenize(m.text)].sort());
 });
