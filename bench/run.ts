@@ -12,7 +12,9 @@
  *
  * Scenarios: fanout1k, fanout5k (each against Tocsin and the raw baseline in
  * bench/raw_server.ts), ingest, w2s (webhook to screen, 10 alerts/s to 1,000),
- * storm30 (30 alerts/s to 1,000), storm (90 alerts/s to 5,000), reconnect, timers.
+ * storm30 (30 alerts/s to 1,000), storm (90 alerts/s to 5,000), reconnect, timers, search
+ * (bench/search.ts: 1,000,000 messages seeded into KV, or `--search-messages=N`; 100,000 with
+ * --quick).
  *
  * Results: bench/results/<date>.json, and the generated section of
  * docs/benchmarks.md (between the bench:start and bench:end markers).
@@ -21,6 +23,7 @@ import { freePort, ServerProcess } from "../tests/_process.ts";
 import { QUEUE_MODES, type QueueMode } from "../tests/_queues.ts";
 import { seed, type Seeded } from "../tests/_seed.ts";
 import { topSelf } from "./profile.ts";
+import { type SearchBenchResult, searchScenario } from "./search.ts";
 
 const QUICK = Deno.args.includes("--quick");
 /** `--profile`: one fanout run with the server under `--cpu-prof`, and its top functions. */
@@ -33,6 +36,10 @@ const RUNS_ARG = Deno.args.find((a) => a.startsWith("--runs="))?.slice(7);
 const RUNS = QUICK ? 1 : RUNS_ARG ? Math.max(1, Number(RUNS_ARG) || 1) : 3;
 const SECONDS = QUICK ? 3 : 5;
 const want = (name: string) => !ONLY || ONLY.includes(name);
+const SEARCH_MESSAGES = Number(
+  Deno.args.find((a) => a.startsWith("--search-messages="))?.slice(18) ??
+    (QUICK ? 100_000 : 1_000_000),
+);
 
 function pct(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
@@ -795,6 +802,24 @@ function render(results: Record<string, unknown>): string {
       ),
     );
   }
+  if (results.search) {
+    const s = results.search as SearchBenchResult;
+    out.push(
+      `#### Search (${s.messages} messages in ${s.conversations} conversations, all readable by the searching user; seeded in ${s.seedSeconds} s, ${s.kvMiB} MiB of KV)`,
+      table(
+        [
+          "two-word query p50 / p99",
+          "Chinese word p50 / p99",
+          "message commit with / without index",
+        ],
+        [[
+          `${s.twoWordP50ms} / ${s.twoWordP99ms} ms`,
+          `${s.chineseP50ms} / ${s.chineseP99ms} ms`,
+          `${s.commitWithIndexMs} / ${s.commitWithoutIndexMs} ms (x${s.commitRatio}, ${s.tokensPerMessage} postings)`,
+        ]],
+      ),
+    );
+  }
   return out.join("\n\n");
 }
 
@@ -910,6 +935,11 @@ if (import.meta.main) {
       console.log(`timers: ${JSON.stringify(timers.at(-1))}`);
     }
     results.timers = timers;
+  }
+
+  if (want("search")) {
+    results.search = await searchScenario(SEARCH_MESSAGES);
+    console.log(`search: ${JSON.stringify(results.search)}`);
   }
 
   await Deno.mkdir(new URL("./results/", import.meta.url), { recursive: true });

@@ -25,6 +25,7 @@ export function NavLinks(props: { t: Translate; me: PublicUser; current?: NavPag
     <nav class="nav-links" aria-label={t("pp_nav")}>
       <a href="/" aria-current={cur("chat")}>{t("pp_nav_chat")}</a>
       <a href="/alerts" aria-current={cur("alerts")}>{t("al_nav")}</a>
+      <a href="/search" aria-current={cur("search")}>{t("sr_nav")}</a>
       <a href="/integrations" aria-current={cur("integrations")}>{t("int_nav")}</a>
       <a href="/oncall" aria-current={cur("oncall")}>{t("oncall")}</a>
       <a href="/rules" aria-current={cur("rules")}>{t("rules_nav")}</a>

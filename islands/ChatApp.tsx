@@ -22,6 +22,7 @@ import {
   userName,
 } from "../client/store.ts";
 import { useNow } from "../client/now.ts";
+import { jumpTo } from "../client/store/message_actions.ts";
 import { ConversationList } from "../components/ConversationList.tsx";
 import { TopBar } from "../components/TopBar.tsx";
 import { DingBanners, dingEventKey } from "./chat/Ding.tsx";
@@ -42,6 +43,15 @@ const DEFAULT_WINDOWS: ChatWindows = { editMs: 24 * 3600_000, recallMs: 2 * 60_0
 
 const IS_BROWSER = typeof document !== "undefined";
 let booted = false;
+
+/** A link to a message (`/c/<id>?at=<seq>`, from search): loads the history back to it and shows it. */
+async function openAt(convId: string | null): Promise<void> {
+  await open(convId);
+  const at = Number(new URLSearchParams(location.search).get("at"));
+  if (!convId || !Number.isSafeInteger(at) || at < 1) return;
+  history.replaceState(history.state, "", `/c/${convId}`);
+  jumpTo(convId, at).catch(() => {});
+}
 
 function idFromPath(): string | null {
   return /^\/c\/([0-9A-Z]{26})$/.exec(location.pathname)?.[1] ?? null;
@@ -64,7 +74,7 @@ export default function ChatApp(props: ChatAppProps) {
     openId.value = props.conversationId;
   }
   useEffect(() => {
-    start(props.me).then(() => open(props.conversationId));
+    start(props.me).then(() => openAt(props.conversationId));
     loadNotifyMutes().catch(() => {});
     const onPop = () => open(idFromPath());
     addEventListener("popstate", onPop);

@@ -33,6 +33,7 @@ import EventWebhooks from "../islands/EventWebhooks.tsx";
 import ApiDocs from "../islands/ApiDocs.tsx";
 import System from "../islands/System.tsx";
 import Maintenance from "../islands/Maintenance.tsx";
+import Search from "../islands/Search.tsx";
 import { SESSION_COOKIE } from "./middleware.ts";
 
 export const PAGE_CSP = [
@@ -94,6 +95,7 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   ApiDocs,
   System,
   Maintenance,
+  Search,
 };
 
 /** JSON that is safe inside a <script> element. */
@@ -322,7 +324,14 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
   /** Pages any logged-in user opens; the island loads what the user may see. */
   const userPage = async (
     c: Context,
-    island: "Integrations" | "Alerts" | "AlertPage" | "Profile" | "EventWebhooks" | "ApiDocs",
+    island:
+      | "Integrations"
+      | "Alerts"
+      | "AlertPage"
+      | "Profile"
+      | "EventWebhooks"
+      | "ApiDocs"
+      | "Search",
     title: Key,
     extra: Record<string, unknown> = {},
   ) => {
@@ -350,6 +359,7 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
   app.get("/profile", (c) => userPage(c, "Profile", "pp_title_profile"));
   app.get("/webhooks", (c) => userPage(c, "EventWebhooks", "wh_title"));
   app.get("/api-docs", (c) => userPage(c, "ApiDocs", "apid_title"));
+  app.get("/search", (c) => userPage(c, "Search", "sr_title"));
   app.get("/alerts/:id", (c) => {
     const id = c.req.param("id");
     return userPage(c, "AlertPage", "pp_title_alert", { alertId: isUlid(id) ? id : "" });

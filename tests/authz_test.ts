@@ -189,6 +189,7 @@ const POLICY: Record<string, Policy> = {
   "PUT /api/v1/silences/:id": "team",
   "POST /api/v1/silences/:id/expire": "team",
   "DELETE /api/v1/silences/:id": "team",
+  "GET /api/v1/search": "user",
   "POST /api/v1/heartbeats": "team",
   "GET /api/v1/heartbeats": "team",
   "GET /api/v1/heartbeats/:id": "team",
@@ -226,6 +227,7 @@ const POLICY: Record<string, Policy> = {
   "GET /profile": "page",
   "GET /webhooks": "page",
   "GET /api-docs": "page",
+  "GET /search": "page",
   "GET /admin/words": "page",
 };
 

@@ -19,6 +19,7 @@ import { stageRobotEvent } from "../notify/robots.ts";
 import { teamRole } from "../accounts/teams.ts";
 import { getAlertFor } from "./queries.ts";
 import { stageAlertIndexes } from "./alert_index.ts";
+import { stageNoteIndex } from "../search/indexing.ts";
 import { timelineEntry as entry } from "./timeline.ts";
 import { stageEventWebhooks } from "../notify/event_webhook_delivery.ts";
 import { stageZabbixSync } from "./zabbix_sync.ts";
@@ -89,7 +90,10 @@ export async function actOnAlert(
     }
     op.check(current).set(keys.alert(a.id), a);
     stageAlertIndexes(op, current.value, a);
-    for (const t of entries) op.set(keys.alertTimeline(a.id, t.id), t);
+    for (const t of entries) {
+      op.set(keys.alertTimeline(a.id, t.id), t);
+      stageNoteIndex(op, a, t);
+    }
     await stageEventWebhooks(deps, op, a, entries, now);
     return { hints: [{ t: "alert", c: a.conversationId, a: a.id }], result: a };
   });

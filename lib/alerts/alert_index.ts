@@ -3,7 +3,7 @@
  *
  * Every commit that creates an alert or changes its status, priority or assignee stages the
  * index change with `stageAlertIndexes` in that same commit, so an index never disagrees with
- * its alert. Two indexes: `alerts_by_team_status/<team>/<status>/<id>` (time order, since ids
+ * its alert (the search postings of its text change there too). Two indexes: `alerts_by_team_status/<team>/<status>/<id>` (time order, since ids
  * are ULIDs) and `alerts_by_team_status_priority/<team>/<status>/<rank>/<id>` (priority order).
  * A list request merges one KV range per (team, status) in id order, filters on the index
  * values (priority, assignee, integration), and stops after a page or a bounded number of
@@ -16,6 +16,7 @@ import { ApiError } from "../core/errors.ts";
 import { ulidTimePrefix } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
 import { getManyChunked, lastPart } from "../core/kv_util.ts";
+import { stageAlertSearch } from "../search/indexing.ts";
 
 /** Priority ranks in the priority index: urgent first. */
 const RANK = new Map<Priority, number>([["urgent", 0], ["high", 1], ["medium", 2], ["low", 3]]);
@@ -55,6 +56,8 @@ export function stageAlertIndexes(
     for (const [k] of indexEntries(before)) if (!kept.has(JSON.stringify(k))) op.delete(k);
   }
   for (const [k, v] of next) op.set(k, v);
+  // The search postings of its title, summary, labels and annotations (lib/search/indexing.ts).
+  stageAlertSearch(op, before, after);
 }
 
 /** Stages the deletion of an alert's list index entries (alert retention). */

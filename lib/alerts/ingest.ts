@@ -23,6 +23,7 @@ import { stageOnFiring, stageOnOpen } from "./automation.ts";
 import { stageRobotEvent } from "../notify/robots.ts";
 import { isOpen } from "./queries.ts";
 import { stageAlertIndexes } from "./alert_index.ts";
+import { stageNoteIndex } from "../search/indexing.ts";
 import { timelineEntry as entry } from "./timeline.ts";
 import { maskEvent, redactEvent, redactRaw } from "./redact.ts";
 import { stageEventWebhooks } from "../notify/event_webhook_delivery.ts";
@@ -134,7 +135,10 @@ export async function applyEvent(
     op.sum(keys.integrationStat(integration.id, "events"), 1n)
       .max(keys.integrationStat(integration.id, "last"), BigInt(now));
     if (!existing) op.sum(keys.integrationStat(integration.id, "alerts"), 1n);
-    for (const t of step.timeline) op.set(keys.alertTimeline(alert.id, t.id), t);
+    for (const t of step.timeline) {
+      op.set(keys.alertTimeline(alert.id, t.id), t);
+      stageNoteIndex(op, alert, t);
+    }
     await stageEventWebhooks(deps, op, alert, step.timeline, now);
     if (deliveryKey) op.set(deliveryKey, alert.id, { expireIn: config.deliveryDedupMs });
     return {

@@ -2,12 +2,14 @@
  * Alert retention (TOCSIN_ALERT_RETENTION_DAYS). A periodic sweep deletes resolved alerts that
  * resolved longer ago than the retention, with everything kept beside them: the timeline, the
  * paged-people chunks, the raw payload, the list indexes (alert_index.ts), the team and assignee
- * indexes, the delivery records and any timer still listed under the alert. Each alert goes in
+ * indexes, the delivery records, the search postings of its text and notes and any timer still
+ * listed under the alert. Each alert goes in
  * one atomic commit that checks the alert it read (a reopen meanwhile wins and keeps it); an
  * alert with more keys than one commit allows first loses its timeline in batches, then goes.
  * The alert's card message stays in its conversation (message retention removes those).
  */
-import type { Alert } from "./model.ts";
+import type { Alert, TimelineEntry } from "./model.ts";
+import { alertIndexKeys } from "../search/indexing.ts";
 import type { Deps } from "../core/deps.ts";
 import { keys } from "../core/keys.ts";
 import { listAll } from "../core/kv_util.ts";
@@ -21,17 +23,38 @@ const BATCH = 800;
 const CHECKS_MAX = 90;
 const DAY_MS = 86_400_000;
 
+/** Bytes of keys one commit deletes at most, under KV's 80 KiB of keys per commit. */
+const KEY_BYTES = 60_000;
+
+/** How many of `side`'s first keys fit one commit (BATCH keys, KEY_BYTES bytes). */
+function fitting(side: Deno.KvKey[]): number {
+  let bytes = 0;
+  for (let i = 0; i < side.length; i++) {
+    bytes += JSON.stringify(side[i]).length * 2;
+    if (i >= BATCH || bytes > KEY_BYTES) return i;
+  }
+  return side.length;
+}
+
 /** Every key an alert keeps beside its record (timeline, people chunks, deliveries). */
-async function sideKeys(kv: Deno.Kv, alertId: string): Promise<Deno.KvKey[]> {
+async function sideKeys(kv: Deno.Kv, a: Alert): Promise<Deno.KvKey[]> {
+  const alertId = a.id;
   const out: Deno.KvKey[] = [];
-  for (const prefix of [keys.alertTimelineAll(alertId), ["alert_people", alertId]]) {
-    for await (const e of kv.list({ prefix }, { batchSize: 500 })) out.push(e.key);
+  const timeline: TimelineEntry[] = [];
+  for await (const e of kv.list<TimelineEntry>({ prefix: keys.alertTimelineAll(alertId) })) {
+    out.push(e.key);
+    timeline.push(e.value);
+  }
+  for await (const e of kv.list({ prefix: ["alert_people", alertId] }, { batchSize: 500 })) {
+    out.push(e.key);
   }
   // Delivery records, and each one's entry in its user's delivery list.
   for await (const e of kv.list<{ userId?: string }>({ prefix: keys.deliveries(alertId) })) {
     out.push(e.key);
     if (e.value?.userId) out.push(keys.deliveryByUser(e.value.userId, String(e.key[2])));
   }
+  // Search postings last, so that they go in the alert's own commit when they fit.
+  out.push(...alertIndexKeys(a, timeline));
   return out;
 }
 
@@ -39,14 +62,14 @@ async function sideKeys(kv: Deno.Kv, alertId: string): Promise<Deno.KvKey[]> {
 export async function deleteAlert(deps: Deps, e: Deno.KvEntry<Alert>): Promise<boolean> {
   const { kv } = deps;
   const a = e.value;
-  let side = await sideKeys(kv, a.id);
+  let side = await sideKeys(kv, a);
   // Too many for one commit: the timeline goes first, in batches (the alert still checks out
   // as resolved before each, so a reopened alert keeps the rest).
-  while (side.length > BATCH) {
+  for (let n = fitting(side); n < side.length; n = fitting(side)) {
     const op = kv.atomic().check(e);
-    for (const k of side.slice(0, BATCH)) op.delete(k);
+    for (const k of side.slice(0, n)) op.delete(k);
     if (!(await op.commit()).ok) return false;
-    side = side.slice(BATCH);
+    side = side.slice(n);
   }
   const op = kv.atomic().check(e).delete(e.key).delete(keys.alertRaw(a.id))
     .delete(keys.alertByTeam(a.teamId, a.id));

@@ -11,6 +11,7 @@ import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
 import { preview } from "./messages.ts";
 import type { Head, Member, Message, MessageEvent } from "./model.ts";
+import { stageMessageIndex } from "../search/indexing.ts";
 
 /** What one attempt read: the actor's membership, the head and the message changed. */
 export interface EventContext {
@@ -106,5 +107,7 @@ function stageEvent(
     .set(keys.message(c, updated.seq), updated)
     .set(keys.message(c, seq), event)
     .set(keys.head(c), nextHead);
+  // An edit swaps the changed tokens, a recall removes them all; a reaction changes none.
+  stageMessageIndex(op, target.value, updated);
   return { t: "msg", c, s: seq };
 }

@@ -12,6 +12,7 @@ import type { ForwardRef, Head, Member, Message, ReplyRef, SendInput } from "./m
 import { stageMessageWebhooks } from "../notify/event_webhook_delivery.ts";
 import { assertMayPost } from "./post_rules.ts";
 import { checkWords } from "./sensitive_words.ts";
+import { stageMessageIndex } from "../search/indexing.ts";
 
 /** Longest text kept in a conversation head's preview of its last message. */
 export const PREVIEW_CHARS = 200;
@@ -65,6 +66,8 @@ export function stageAppend(
   const next: Head = { seq, lastAt: now, last: preview(message) };
   if (!chained) op.check(head);
   op.set(keys.message(conversationId, seq), message).set(keys.head(conversationId), next);
+  // Its search postings commit with it (lib/search/indexing.ts).
+  stageMessageIndex(op, null, message);
   noteHead(op, conversationId, next);
   // Fanout puts a small message into its log entry, so that readers need not read it back.
   noteAppended(op, message);

@@ -14,11 +14,14 @@ import { keys } from "../core/keys.ts";
 import type { Head, Message } from "./model.ts";
 import { log } from "../core/log.ts";
 import { deleteAttachmentsOf, MUTATIONS_PER_FILE } from "../files/files.ts";
+import { messageIndexKeys } from "../search/indexing.ts";
 
 /** Messages deleted per commit (KV allows 1,000 mutations). */
 const BATCH = 200;
 /** Mutations per commit, counting the files deleted with their messages. */
 const MAX_MUTATIONS = 900;
+/** Bytes of search posting keys per commit, under KV's 80 KiB of keys per commit. */
+const MAX_INDEX_KEY_BYTES = 50_000;
 const DAY_MS = 86_400_000;
 
 /** The seq at or below which retention removed a conversation's messages (0: none removed). */
@@ -40,6 +43,7 @@ export async function trimConversation(
     const old: Message[] = [];
     let more = false;
     let mutations = 0;
+    let keyBytes = 0;
     for await (
       const e of kv.list<Message>({
         start: keys.message(conversationId, from),
@@ -47,12 +51,19 @@ export async function trimConversation(
       }, { limit: BATCH + 1 })
     ) {
       if (e.value.createdAt >= cutoff) break;
-      const cost = 1 + MUTATIONS_PER_FILE * (e.value.files?.length ?? 0);
-      if (old.length === BATCH || (old.length && mutations + cost > MAX_MUTATIONS)) {
+      // Its search postings go in the same commit (at most MAX_TOKENS_PER_DOC of them).
+      const index = messageIndexKeys(e.value);
+      const cost = 1 + MUTATIONS_PER_FILE * (e.value.files?.length ?? 0) + index.length;
+      const bytes = index.reduce((n, k) => n + JSON.stringify(k).length * 2, 0);
+      if (
+        old.length === BATCH ||
+        (old.length && (mutations + cost > MAX_MUTATIONS || keyBytes + bytes > MAX_INDEX_KEY_BYTES))
+      ) {
         more = true;
         break;
       }
       mutations += cost;
+      keyBytes += bytes;
       old.push(e.value);
     }
     if (!old.length) return deleted;
@@ -61,6 +72,7 @@ export async function trimConversation(
     const op = kv.atomic().check(floor).set(keys.messageFloor(conversationId), newFloor);
     for (const m of old) {
       op.delete(keys.message(conversationId, m.seq));
+      for (const k of messageIndexKeys(m)) op.delete(k);
       deleteAttachmentsOf(op, m);
     }
     const head = await kv.get<Head>(keys.head(conversationId));

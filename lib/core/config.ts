@@ -151,6 +151,14 @@ export const DEFAULT_ALERT_LIST_LIMIT = 100;
  * per page instead of a scan of every alert.
  */
 export const DEFAULT_ALERT_LIST_SCAN_MAX = 2_000;
+/** Search results per page (lib/search/search.ts); a page is at most 50. */
+export const DEFAULT_SEARCH_LIMIT = 20;
+/**
+ * KV range reads (seeks, 64 postings each) one search may make across all the caller's
+ * conversations and teams before it answers with what it found (`partial`): about 1 s of KV
+ * work at worst on a small server, whatever the index size.
+ */
+export const DEFAULT_SEARCH_SCAN_MAX = 3_000;
 /**
  * Retry-After (seconds) of a disabled integration's 503: senders keep their alerts and retry,
  * so a pause loses nothing; five minutes keeps a paused integration from being hammered.
@@ -452,6 +460,8 @@ export interface Config {
   alertMaxItems: number;
   alertListLimit: number;
   alertListScanMax: number;
+  searchLimit: number;
+  searchScanMax: number;
   disabledHookRetryAfterS: number;
   timerSweepMs: number;
   timerSweepConcurrency: number;
@@ -573,6 +583,8 @@ export function defaultConfig(): Config {
     alertMaxItems: DEFAULT_ALERT_MAX_ITEMS,
     alertListLimit: DEFAULT_ALERT_LIST_LIMIT,
     alertListScanMax: DEFAULT_ALERT_LIST_SCAN_MAX,
+    searchLimit: DEFAULT_SEARCH_LIMIT,
+    searchScanMax: DEFAULT_SEARCH_SCAN_MAX,
     disabledHookRetryAfterS: DEFAULT_DISABLED_HOOK_RETRY_AFTER_S,
     timerSweepMs: DEFAULT_TIMER_SWEEP_MS,
     timerSweepConcurrency: DEFAULT_TIMER_SWEEP_CONCURRENCY,
@@ -682,6 +694,8 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_ALERT_MAX_ITEMS: "alertMaxItems",
   TOCSIN_ALERT_LIST_LIMIT: "alertListLimit",
   TOCSIN_ALERT_LIST_SCAN_MAX: "alertListScanMax",
+  TOCSIN_SEARCH_LIMIT: "searchLimit",
+  TOCSIN_SEARCH_SCAN_MAX: "searchScanMax",
   TOCSIN_DISABLED_HOOK_RETRY_AFTER_S: "disabledHookRetryAfterS",
   TOCSIN_TIMER_SWEEP_MS: "timerSweepMs",
   TOCSIN_TIMER_SWEEP_CONCURRENCY: "timerSweepConcurrency",

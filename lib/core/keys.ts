@@ -329,4 +329,22 @@ export const keys = {
   fanoutCounter: (shard: number): Deno.KvKey => ["fanout", shard],
   fanoutLog: (shard: number, n: number): Deno.KvKey => ["fanout_log", shard, n],
   fanoutLogShard: (shard: number): Deno.KvKey => ["fanout_log", shard],
+
+  // Search (lib/search/): postings `<scope>/<token>/<doc>`, newest doc last (ids are ULIDs).
+  /** A message's token: value [seq, senderId]. */
+  searchMessage: (convId: string, token: string, messageId: string): Deno.KvKey => [
+    "search_msg",
+    convId,
+    token,
+    messageId,
+  ],
+  searchMessageToken: (convId: string, token: string): Deno.KvKey => ["search_msg", convId, token],
+  /** An alert's (doc = the alert id) or a note's (doc = the timeline entry id) token: value the alert id. */
+  searchAlert: (teamId: string, token: string, docId: string): Deno.KvKey => [
+    "search_alert",
+    teamId,
+    token,
+    docId,
+  ],
+  searchAlertToken: (teamId: string, token: string): Deno.KvKey => ["search_alert", teamId, token],
 };

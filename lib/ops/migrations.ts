@@ -18,6 +18,7 @@ import { migrateAlertIndexes } from "../alerts/alert_index.ts";
 import { migrateTeamNameIndex } from "../accounts/teams.ts";
 import { migrateContactChannels } from "../notify/contacts.ts";
 import { migrateIntegrationTokenIndex } from "../alerts/integrations.ts";
+import { backfillSearchIndex } from "../search/backfill.ts";
 
 /** What a migration may use. */
 export interface MigrationDeps {
@@ -53,6 +54,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "team_name_key", run: ({ kv }) => migrateTeamNameIndex(kv) },
   { name: "contact_channels", run: ({ kv, clock }) => migrateContactChannels(kv, clock) },
   { name: "integration_token_index", run: ({ kv }) => migrateIntegrationTokenIndex(kv) },
+  { name: "search_index", run: ({ kv }) => backfillSearchIndex(kv) },
 ];
 
 interface Lock {

@@ -1,0 +1,222 @@
+/**
+ * The search scenario of `deno task bench` (also `deno run -A bench/search.ts --messages=N`):
+ * N messages (1,000,000 by default) seeded straight into a temp KV file with their postings,
+ * spread over 100 conversations that the searching user is a member of, all of them (the
+ * worst case: every query reads every scope). Texts draw 8 words from a Zipf vocabulary of
+ * 5,000 words, a fifth of them with a Chinese phrase. Measures:
+ * - query latency (p50 / p99) of two-word queries of mid-frequency words, and of one Chinese word;
+ * - the cost the index adds to a message's commit: the same commit (message, head) with and
+ *   without its postings, alternately, on the same KV.
+ */
+import { testConfig } from "../lib/core/config.ts";
+import type { Deps } from "../lib/core/deps.ts";
+import { ulid } from "../lib/core/ids.ts";
+import { keys } from "../lib/core/keys.ts";
+import type { User } from "../lib/accounts/model.ts";
+import type { Message } from "../lib/chat/model.ts";
+import { stageMessageIndex } from "../lib/search/indexing.ts";
+import { search } from "../lib/search/search.ts";
+
+const CONVERSATIONS = 100;
+const VOCAB = 5_000;
+const WORDS_PER_MESSAGE = 8;
+const PHRASES = [
+  "数据库连接失败",
+  "服务器响应超时",
+  "磁盘空间不足",
+  "网络抖动告警",
+  "证书即将过期",
+];
+
+/** A deterministic generator, so runs are comparable. */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+}
+
+const word = (rank: number) => `w${rank.toString(36)}x`;
+
+export interface SearchBenchResult {
+  messages: number;
+  conversations: number;
+  seedSeconds: number;
+  kvMiB: number;
+  queries: number;
+  twoWordP50ms: number;
+  twoWordP99ms: number;
+  chineseP50ms: number;
+  chineseP99ms: number;
+  avgHits: number;
+  commitWithIndexMs: number;
+  commitWithoutIndexMs: number;
+  commitRatio: number;
+  tokensPerMessage: number;
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] * 10) / 10;
+}
+
+export async function searchScenario(messages: number): Promise<SearchBenchResult> {
+  const dir = await Deno.makeTempDir({ prefix: "tocsin-search-" });
+  const kv = await Deno.openKv(`${dir}/kv.sqlite3`);
+  try {
+    // Zipf(1) over the vocabulary, by inverse CDF on a table.
+    const cdf: number[] = [];
+    let sum = 0;
+    for (let r = 1; r <= VOCAB; r++) cdf.push(sum += 1 / r);
+    const rand = rng(42);
+    const draw = () => {
+      const x = rand() * sum;
+      let lo = 0, hi = cdf.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cdf[mid] < x) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo + 1;
+    };
+    const text = () => {
+      const ws = Array.from({ length: WORDS_PER_MESSAGE }, () => word(draw()));
+      if (rand() < 0.2) ws.push(PHRASES[Math.floor(rand() * PHRASES.length)]);
+      return ws.join(" ");
+    };
+    const user = { id: ulid(), role: "member" } as User;
+    const convs = Array.from({ length: CONVERSATIONS }, () => ulid());
+    const seqs = new Map(convs.map((c) => [c, 0]));
+    {
+      const op = kv.atomic();
+      for (const c of convs) op.set(keys.conversationByUser(user.id, c), { joinedAt: 0 });
+      await op.commit();
+    }
+    const t0 = performance.now();
+    const start = Date.now() - messages * 10;
+    let made = 0;
+    let tokens = 0;
+    while (made < messages) {
+      const op = kv.atomic();
+      let mutations = 0;
+      // About 50 messages (and their ~10 postings each) per commit.
+      while (made < messages && mutations < 600) {
+        const c = convs[made % CONVERSATIONS];
+        const seq = seqs.get(c)! + 1;
+        seqs.set(c, seq);
+        const at = start + made * 10;
+        const m: Message = {
+          id: ulid(at),
+          conversationId: c,
+          seq,
+          kind: "text",
+          senderId: user.id,
+          text: text(),
+          createdAt: at,
+        };
+        op.set(keys.message(c, seq), m);
+        const before = mutations;
+        const counter = { set: () => mutations++, delete: () => mutations++ };
+        stageMessageIndex(withCount(op, counter), null, m);
+        tokens += mutations - before;
+        mutations++;
+        made++;
+      }
+      await op.commit();
+      if (made % 100_000 < 50) console.log(`search: seeded ${made} messages`);
+    }
+    const seedSeconds = Math.round((performance.now() - t0) / 100) / 10;
+    const kvMiB = Math.round((await Deno.stat(`${dir}/kv.sqlite3`)).size / 1048576);
+
+    const deps = { kv, config: testConfig() } as unknown as Deps;
+    const qrand = rng(7);
+    const two: number[] = [];
+    const chinese: number[] = [];
+    let hits = 0;
+    const QUERIES = 200;
+    for (let i = 0; i < QUERIES; i++) {
+      // Two words of ranks 50..500: each in roughly 0.2-2 % of messages.
+      const q = `${word(50 + Math.floor(qrand() * 450))} ${word(50 + Math.floor(qrand() * 450))}`;
+      let t = performance.now();
+      hits += (await search(deps, user, { q })).items.length;
+      two.push(performance.now() - t);
+      t = performance.now();
+      await search(deps, user, { q: PHRASES[i % PHRASES.length].slice(2, 6) });
+      chinese.push(performance.now() - t);
+    }
+
+    // The commit of one message (message + head), with and without its postings, alternately.
+    const withIdx: number[] = [];
+    const without: number[] = [];
+    const c = convs[0];
+    for (let i = 0; i < 400; i++) {
+      for (const indexed of i % 2 ? [true, false] : [false, true]) {
+        const seq = seqs.get(c)! + 1;
+        seqs.set(c, seq);
+        const m: Message = {
+          id: ulid(),
+          conversationId: c,
+          seq,
+          kind: "text",
+          senderId: user.id,
+          text: text(),
+          createdAt: Date.now(),
+        };
+        const op = kv.atomic().set(keys.message(c, seq), m).set(keys.head(c), {
+          seq,
+          lastAt: m.createdAt,
+          last: m,
+        });
+        if (indexed) stageMessageIndex(op, null, m);
+        const t = performance.now();
+        await op.commit();
+        (indexed ? withIdx : without).push(performance.now() - t);
+      }
+    }
+    const w = pct(withIdx, 50);
+    const wo = pct(without, 50);
+    return {
+      messages,
+      conversations: CONVERSATIONS,
+      seedSeconds,
+      kvMiB,
+      queries: QUERIES,
+      twoWordP50ms: pct(two, 50),
+      twoWordP99ms: pct(two, 99),
+      chineseP50ms: pct(chinese, 50),
+      chineseP99ms: pct(chinese, 99),
+      avgHits: Math.round((hits / QUERIES) * 10) / 10,
+      commitWithIndexMs: w,
+      commitWithoutIndexMs: wo,
+      commitRatio: Math.round((w / wo) * 100) / 100,
+      tokensPerMessage: Math.round((tokens / messages) * 10) / 10,
+    };
+  } finally {
+    kv.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** `op` with its set and delete calls also counted (for the seed's commit sizes). */
+function withCount(
+  op: Deno.AtomicOperation,
+  count: { set: () => void; delete: () => void },
+): Deno.AtomicOperation {
+  return new Proxy(op, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if (prop === "set" || prop === "delete") {
+        return (...args: unknown[]) => {
+          count[prop]();
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+}
+
+if (import.meta.main) {
+  const n = Number(Deno.args.find((a) => a.startsWith("--messages="))?.slice(11) ?? 1_000_000);
+  console.log(JSON.stringify(await searchScenario(n), null, 2));
+}
