@@ -36,6 +36,7 @@ import { pagerdutyRoutes } from "./pagerduty.ts";
 import { pingRoutes } from "./ping.ts";
 import { heartbeatRoutes } from "./api/heartbeats.ts";
 import { silenceRoutes } from "./api/silences.ts";
+import { reportRoutes } from "./api/reports.ts";
 import { escapeHtml, htmlPage } from "./html.ts";
 import { type AppEnv, authenticateRequest, checkOrigin, type ErrorStyle } from "./middleware.ts";
 import { serveOpenApi } from "./openapi.ts";
@@ -125,6 +126,7 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.route("/ping", pingRoutes(deps));
   app.route("/api/v1/heartbeats", heartbeatRoutes(deps));
   app.route("/api/v1/silences", silenceRoutes(deps));
+  app.route("/api/v1/reports", reportRoutes(deps));
   app.route("/", pageRoutes(deps, opts.assets ?? null));
 
   app.notFound((c) =>
