@@ -26,6 +26,7 @@ const islands: Record<string, () => Promise<IslandModule>> = {
   EventWebhooks: () => import("../islands/EventWebhooks.tsx"),
   ApiDocs: () => import("../islands/ApiDocs.tsx"),
   Maintenance: () => import("../islands/Maintenance.tsx"),
+  Reports: () => import("../islands/Reports.tsx"),
 };
 
 restoreTheme();

@@ -110,3 +110,10 @@ export type {
   EventType as EventWebhookType,
 } from "./notify/event_webhook_delivery.ts";
 export type { SystemStatus } from "./ops/system.ts";
+export type {
+  Report,
+  ReportCell,
+  ReportColumn,
+  ReportTable,
+  ReportTotals,
+} from "./reports/report.ts";

@@ -225,6 +225,7 @@ const POLICY: Record<string, Policy> = {
   "GET /alerts/:id": "page",
   "GET /rules": "page",
   "GET /silences": "page",
+  "GET /reports": "page",
   "GET /profile": "page",
   "GET /webhooks": "page",
   "GET /api-docs": "page",
