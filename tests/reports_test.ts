@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { adminClient, startServer, userClient } from "./_helpers.ts";
+import { adminClient, Client, startServer, userClient } from "./_helpers.ts";
 import { migrateRollups } from "../lib/reports/migrate.ts";
 
 type Table = { id: string; rows: Record<string, string | number | null>[] };
@@ -92,4 +92,33 @@ Deno.test("reports - figures come from the rollups; an ack race counts once; acc
   assert.equal(await migrateRollups(srv.kv, srv.config), 0, "a second run counts nothing again");
   const rebuilt = (await member.client.get(`/api/v1/reports?team=${team.id}`)).json.report;
   assert.equal(JSON.stringify(rebuilt), before);
+});
+
+Deno.test({
+  name: "reports - an upgraded store has reports: the migration counts the alerts it holds",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const fixture = new URL("./fixtures/upgrade/", import.meta.url);
+    const manifest = JSON.parse(await Deno.readTextFile(new URL("manifest.json", fixture)));
+    const dir = await Deno.makeTempDir({ prefix: "tocsin-reports-upgrade-" });
+    await Deno.copyFile(new URL("tocsin.kv", fixture).pathname, `${dir}/tocsin.kv`);
+    try {
+      await using srv = await startServer({ kvPath: `${dir}/tocsin.kv` });
+      const admin = new Client(srv.url);
+      assert.equal((await admin.post("/api/v1/session", manifest.admin)).status, 200);
+      const days: string[] = [];
+      for (const id of manifest.alertIds) {
+        const a = (await admin.get(`/api/v1/alerts/${id}`)).json.alert;
+        days.push(new Date(a.createdAt).toISOString().slice(0, 10));
+      }
+      days.sort();
+      const r = await admin.get(`/api/v1/reports?from=${days[0]}&to=${days.at(-1)}`);
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+      assert.equal(r.json.report.totals.alerts, manifest.alertIds.length);
+      assert.ok(table(r.json.report, "people").rows.length > 0, "the pages were counted");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
