@@ -92,6 +92,28 @@ Deno.test("reports - figures come from the rollups; an ack race counts once; acc
   assert.equal(await migrateRollups(srv.kv, srv.config), 0, "a second run counts nothing again");
   const rebuilt = (await member.client.get(`/api/v1/reports?team=${team.id}`)).json.report;
   assert.equal(JSON.stringify(rebuilt), before);
+
+  // An escalation that reaches the policy's last level counts once, live and in a recount.
+  const policy = (await admin.post("/api/v1/escalation-policies", {
+    name: "two levels",
+    teamId: team.id,
+    levels: [
+      { delayMinutes: 30, targets: [{ type: "user", id: member.user.id }] },
+      { delayMinutes: 30, targets: [{ type: "user", id: adminUser.id }] },
+    ],
+  })).json.policy;
+  await admin.request("PUT", `/api/v1/teams/${team.id}/escalation-policy`, { policyId: policy.id });
+  const c = await fire("db down", "urgent", "db");
+  assert.equal((await member.client.post(`/api/v1/alerts/${c}/escalate`, {})).status, 200);
+  const escalated = (await admin.get(`/api/v1/reports?team=${team.id}`)).json.report;
+  assert.equal(escalated.totals.escalatedToLast, 1);
+  for await (const e of srv.kv.list({ prefix: ["rollups"] })) await srv.kv.delete(e.key);
+  await srv.kv.delete(["rollup_migration_cursor"]);
+  await migrateRollups(srv.kv, srv.config);
+  assert.equal(
+    JSON.stringify((await admin.get(`/api/v1/reports?team=${team.id}`)).json.report),
+    JSON.stringify(escalated),
+  );
 });
 
 Deno.test({
