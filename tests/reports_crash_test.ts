@@ -39,7 +39,7 @@ async function recount(kv: Deno.Kv): Promise<{ sums: Map<string, bigint>; alerts
   for await (const e of kv.list<Alert>({ prefix: ["alerts"] })) {
     alerts++;
     const timeline = await getTimeline(kv, e.value.id);
-    const zones = await zonesOf(kv, pagedIn(timeline));
+    const zones = await zonesOf(kv, pagedIn(timeline), true);
     for (const [k, n] of recountAlert(e.value, timeline, zones, NIGHT)) {
       sums.set(keyId(k), (sums.get(keyId(k)) ?? 0n) + n);
     }

@@ -43,7 +43,7 @@ export async function migrateRollups(kv: Deno.Kv, night: NightHours): Promise<nu
     let last = cursor.value;
     for (const a of alerts) {
       const timeline = await getTimeline(kv, a.id);
-      const deltas = recountAlert(a, timeline, await zonesOf(kv, pagedIn(timeline)), night);
+      const deltas = recountAlert(a, timeline, await zonesOf(kv, pagedIn(timeline), true), night);
       if (sums.size && sums.size + deltas.length > BATCH_COUNTERS) break;
       merge(sums, deltas);
       last = a.id;

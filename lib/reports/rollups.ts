@@ -181,14 +181,41 @@ export function pageDeltas(
   return out;
 }
 
-/** The time zones of people, read from their records. */
-export async function zonesOf(kv: Deno.Kv, userIds: string[]): Promise<Map<string, string>> {
+/**
+ * People's time zones as this process last read them: a storm of alerts paging a large team reads
+ * each person once a minute instead of once per alert. A zone changed meanwhile classifies that
+ * minute's pages by the old one.
+ */
+const ZONE_CACHE_MS = 60_000;
+/** Entries kept at most (cleared when full): far above any team's size. */
+const ZONE_CACHE_MAX = 50_000;
+const zoneCache = new Map<string, { tz: string; until: number }>();
+
+/** The time zones of people, read from their records (`fresh`: not from this process's copy). */
+export async function zonesOf(
+  kv: Deno.Kv,
+  userIds: string[],
+  fresh = false,
+): Promise<Map<string, string>> {
   const ids = [...new Set(userIds.slice(0, PAGED_COUNT_MAX))];
+  const now = Date.now();
+  const out = new Map<string, string>();
+  const want = fresh ? ids : ids.filter((u) => {
+    const c = zoneCache.get(u);
+    if (c && c.until > now) out.set(u, c.tz);
+    return !out.has(u);
+  });
   const users = await getManyChunked<{ quietHours?: { timeZone: string } | null }>(
     kv,
-    ids.map((u) => keys.user(u)),
+    want.map((u) => keys.user(u)),
   );
-  return new Map(ids.map((u, i) => [u, zoneOf(users[i].value)]));
+  if (zoneCache.size > ZONE_CACHE_MAX) zoneCache.clear();
+  want.forEach((u, i) => {
+    const tz = zoneOf(users[i].value);
+    out.set(u, tz);
+    zoneCache.set(u, { tz, until: now + ZONE_CACHE_MS });
+  });
+  return out;
 }
 
 /** Stages a paging step's counters (who was notified now) in the step's commit. */
