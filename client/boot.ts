@@ -27,6 +27,7 @@ const islands: Record<string, () => Promise<IslandModule>> = {
   ApiDocs: () => import("../islands/ApiDocs.tsx"),
   Maintenance: () => import("../islands/Maintenance.tsx"),
   Search: () => import("../islands/Search.tsx"),
+  Reports: () => import("../islands/Reports.tsx"),
 };
 
 restoreTheme();

@@ -18,6 +18,7 @@ import * as push from "./strings/push.ts";
 import * as system from "./strings/system.ts";
 import * as webhooks from "./strings/webhooks.ts";
 import * as search from "./strings/search.ts";
+import * as reports from "./strings/reports.ts";
 
 export type Lang = "en" | "zh";
 
@@ -37,6 +38,7 @@ const en = {
   ...system.en,
   ...webhooks.en,
   ...search.en,
+  ...reports.en,
 };
 const zh: Record<Key, string> = {
   ...core.zh,
@@ -53,6 +55,7 @@ const zh: Record<Key, string> = {
   ...system.zh,
   ...webhooks.zh,
   ...search.zh,
+  ...reports.zh,
 };
 export type Key = keyof typeof en;
 

@@ -31,6 +31,7 @@ export function NavLinks(props: { t: Translate; me: PublicUser; current?: NavPag
       <a href="/rules" aria-current={cur("rules")}>{t("rules_nav")}</a>
       <a href="/webhooks" aria-current={cur("webhooks")}>{t("wh_nav")}</a>
       <a href="/silences" aria-current={cur("silences")}>{t("mt_nav")}</a>
+      <a href="/reports" aria-current={cur("reports")}>{t("rp_nav")}</a>
       <a href="/admin/teams" aria-current={cur("teams")}>{t("adminTeams")}</a>
       {admin && <a href="/admin/users" aria-current={cur("users")}>{t("adminUsers")}</a>}
       {admin && <a href="/admin/words" aria-current={cur("words")}>{t("sw_nav")}</a>}

@@ -111,3 +111,10 @@ export type {
 } from "./notify/event_webhook_delivery.ts";
 export type { SystemStatus } from "./ops/system.ts";
 export type { SearchHit, SearchPage } from "./search/model.ts";
+export type {
+  Report,
+  ReportCell,
+  ReportColumn,
+  ReportTable,
+  ReportTotals,
+} from "./reports/report.ts";

@@ -37,6 +37,7 @@ import { pingRoutes } from "./ping.ts";
 import { heartbeatRoutes } from "./api/heartbeats.ts";
 import { silenceRoutes } from "./api/silences.ts";
 import { searchRoutes } from "./api/search.ts";
+import { reportRoutes } from "./api/reports.ts";
 import { escapeHtml, htmlPage } from "./html.ts";
 import { type AppEnv, authenticateRequest, checkOrigin, type ErrorStyle } from "./middleware.ts";
 import { serveOpenApi } from "./openapi.ts";
@@ -127,6 +128,7 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.route("/api/v1/heartbeats", heartbeatRoutes(deps));
   app.route("/api/v1/silences", silenceRoutes(deps));
   app.route("/api/v1/search", searchRoutes(deps));
+  app.route("/api/v1/reports", reportRoutes(deps));
   app.route("/", pageRoutes(deps, opts.assets ?? null));
 
   app.notFound((c) =>

@@ -30,6 +30,7 @@ import AlertPage from "../islands/AlertPage.tsx";
 import Rules from "../islands/Rules.tsx";
 import Profile from "../islands/Profile.tsx";
 import EventWebhooks from "../islands/EventWebhooks.tsx";
+import Reports from "../islands/Reports.tsx";
 import ApiDocs from "../islands/ApiDocs.tsx";
 import System from "../islands/System.tsx";
 import Maintenance from "../islands/Maintenance.tsx";
@@ -92,6 +93,7 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   Rules,
   Profile,
   EventWebhooks,
+  Reports,
   ApiDocs,
   System,
   Maintenance,
@@ -331,7 +333,8 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
       | "Profile"
       | "EventWebhooks"
       | "ApiDocs"
-      | "Search",
+      | "Search"
+      | "Reports",
     title: Key,
     extra: Record<string, unknown> = {},
   ) => {
@@ -358,6 +361,7 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
   app.get("/alerts", (c) => userPage(c, "Alerts", "pp_title_alerts"));
   app.get("/profile", (c) => userPage(c, "Profile", "pp_title_profile"));
   app.get("/webhooks", (c) => userPage(c, "EventWebhooks", "wh_title"));
+  app.get("/reports", (c) => userPage(c, "Reports", "rp_title"));
   app.get("/api-docs", (c) => userPage(c, "ApiDocs", "apid_title"));
   app.get("/search", (c) => userPage(c, "Search", "sr_title"));
   app.get("/alerts/:id", (c) => {

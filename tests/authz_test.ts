@@ -196,6 +196,8 @@ const POLICY: Record<string, Policy> = {
   "PATCH /api/v1/heartbeats/:id": "team",
   "POST /api/v1/heartbeats/:id/token": "team",
   "DELETE /api/v1/heartbeats/:id": "team",
+  // With ?team= (a member of another team gets 404); without it, admins only (tests/reports_test.ts).
+  "GET /api/v1/reports": "team",
   "GET /ping/:id": "token",
   "POST /ping/:id": "token",
   "GET /ack/:token": "token",
@@ -224,6 +226,7 @@ const POLICY: Record<string, Policy> = {
   "GET /alerts/:id": "page",
   "GET /rules": "page",
   "GET /silences": "page",
+  "GET /reports": "page",
   "GET /profile": "page",
   "GET /webhooks": "page",
   "GET /api-docs": "page",
@@ -357,6 +360,8 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
       path.endsWith("/event-webhooks") || path.endsWith("/silences") ||
       path.endsWith("/heartbeats")
       ? `?teamId=${team.id}`
+      : path.endsWith("/reports")
+      ? `?team=${team.id}`
       : "";
   /** A valid body per route, so that authorization (not validation) decides the answer. */
   const valid: Record<string, unknown> = {

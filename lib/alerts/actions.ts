@@ -24,6 +24,7 @@ import { timelineEntry as entry } from "./timeline.ts";
 import { stageEventWebhooks } from "../notify/event_webhook_delivery.ts";
 import { stageZabbixSync } from "./zabbix_sync.ts";
 import { stageOverdue } from "../paging/overdue.ts";
+import { stageAlertRollups } from "../reports/rollups.ts";
 
 export const ActionInputSchema = z.strictObject({
   note: z.string().max(4_000).optional(),
@@ -90,6 +91,7 @@ export async function actOnAlert(
     }
     op.check(current).set(keys.alert(a.id), a);
     stageAlertIndexes(op, current.value, a);
+    stageAlertRollups(op, current.value, a, now);
     for (const t of entries) {
       op.set(keys.alertTimeline(a.id, t.id), t);
       stageNoteIndex(op, a, t);

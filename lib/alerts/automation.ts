@@ -24,6 +24,7 @@ import type { Head } from "../chat/model.ts";
 import { teamRole } from "../accounts/teams.ts";
 import { stageDeleteTimer, stageTimer, type Timer } from "../jobs/timers.ts";
 import { stageAlertIndexes } from "./alert_index.ts";
+import { stageAlertRollups } from "../reports/rollups.ts";
 import { listRules, type Rule } from "./automation_rules.ts";
 
 /** Firing times kept per alert for "fired N times within T". */
@@ -193,6 +194,7 @@ export async function fireAutomation(deps: Deps, timerId: string): Promise<boole
       const r = await stageActions(deps, op, rule, alert, now);
       op.set(keys.alert(alert.id), alert);
       stageAlertIndexes(op, a.value, alert);
+      stageAlertRollups(op, a.value, alert, now);
       for (const e of r.entries) op.set(keys.alertTimeline(alert.id, e.id), e);
       return {
         hints: [...r.hints, { t: "alert", c: alert.conversationId, a: alert.id }],

@@ -28,6 +28,7 @@ import { timelineEntry as entry } from "./timeline.ts";
 import { maskEvent, redactEvent, redactRaw } from "./redact.ts";
 import { stageEventWebhooks } from "../notify/event_webhook_delivery.ts";
 import { activeSilence } from "./silences.ts";
+import { stageAlertRollups } from "../reports/rollups.ts";
 
 /**
  * Size bounds in characters. KV stores strings as V8 serialises them: two bytes per character
@@ -131,6 +132,7 @@ export async function applyEvent(
     fit(alert, config.alertMaxItems);
     op.set(keys.alert(alert.id), alert).set(keys.alertRaw(alert.id), raw.slice(0, RAW_MAX));
     stageAlertIndexes(op, existing, alert);
+    stageAlertRollups(op, existing, alert, now);
     // The integration's counters: sum and max never conflict with concurrent deliveries.
     op.sum(keys.integrationStat(integration.id, "events"), 1n)
       .max(keys.integrationStat(integration.id, "last"), BigInt(now));

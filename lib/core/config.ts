@@ -160,6 +160,15 @@ export const DEFAULT_SEARCH_LIMIT = 20;
  */
 export const DEFAULT_SEARCH_SCAN_MAX = 3_000;
 /**
+ * Longest range one report covers, in days: a report lists every counter of every day in its
+ * range (lib/reports/report.ts), so a quarter keeps one request to a bounded read.
+ */
+export const DEFAULT_REPORT_MAX_DAYS = 92;
+/** "Pages at night" start at this hour in the paged person's time zone (22:00)... */
+export const DEFAULT_REPORT_NIGHT_FROM_HOUR = 22;
+/** ...and end before this hour (07:00): the hours most people sleep. */
+export const DEFAULT_REPORT_NIGHT_TO_HOUR = 7;
+/**
  * Retry-After (seconds) of a disabled integration's 503: senders keep their alerts and retry,
  * so a pause loses nothing; five minutes keeps a paused integration from being hammered.
  */
@@ -462,6 +471,9 @@ export interface Config {
   alertListScanMax: number;
   searchLimit: number;
   searchScanMax: number;
+  reportMaxDays: number;
+  reportNightFromHour: number;
+  reportNightToHour: number;
   disabledHookRetryAfterS: number;
   timerSweepMs: number;
   timerSweepConcurrency: number;
@@ -585,6 +597,9 @@ export function defaultConfig(): Config {
     alertListScanMax: DEFAULT_ALERT_LIST_SCAN_MAX,
     searchLimit: DEFAULT_SEARCH_LIMIT,
     searchScanMax: DEFAULT_SEARCH_SCAN_MAX,
+    reportMaxDays: DEFAULT_REPORT_MAX_DAYS,
+    reportNightFromHour: DEFAULT_REPORT_NIGHT_FROM_HOUR,
+    reportNightToHour: DEFAULT_REPORT_NIGHT_TO_HOUR,
     disabledHookRetryAfterS: DEFAULT_DISABLED_HOOK_RETRY_AFTER_S,
     timerSweepMs: DEFAULT_TIMER_SWEEP_MS,
     timerSweepConcurrency: DEFAULT_TIMER_SWEEP_CONCURRENCY,
@@ -696,6 +711,9 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_ALERT_LIST_SCAN_MAX: "alertListScanMax",
   TOCSIN_SEARCH_LIMIT: "searchLimit",
   TOCSIN_SEARCH_SCAN_MAX: "searchScanMax",
+  TOCSIN_REPORT_MAX_DAYS: "reportMaxDays",
+  TOCSIN_REPORT_NIGHT_FROM_HOUR: "reportNightFromHour",
+  TOCSIN_REPORT_NIGHT_TO_HOUR: "reportNightToHour",
   TOCSIN_DISABLED_HOOK_RETRY_AFTER_S: "disabledHookRetryAfterS",
   TOCSIN_TIMER_SWEEP_MS: "timerSweepMs",
   TOCSIN_TIMER_SWEEP_CONCURRENCY: "timerSweepConcurrency",
@@ -759,6 +777,14 @@ export const ENV_NAMES: string[] = [
   ...Object.keys(NUMERIC_ENV),
 ];
 
+/** The report options' ranges (hours of the day, at least one day). */
+function checkReportConfig(config: Config): void {
+  if (config.reportNightFromHour > 23 || config.reportNightToHour > 23) {
+    throw new Error("TOCSIN_REPORT_NIGHT_FROM_HOUR and _TO_HOUR must be hours (0-23)");
+  }
+  if (config.reportMaxDays < 1) throw new Error("TOCSIN_REPORT_MAX_DAYS must be at least 1");
+}
+
 /**
  * Builds the config from environment variables. Throws with a clear message
  * on a malformed value, so that a typo stops start-up instead of being ignored.
@@ -775,6 +801,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     (config[field] as number) = n;
   }
   if (config.groupCommitMax < 1) throw new Error("TOCSIN_GROUP_COMMIT_MAX must be at least 1");
+  checkReportConfig(config);
   if (config.fanoutShards < 1 || config.fanoutShards > 64) {
     throw new Error("TOCSIN_FANOUT_SHARDS must be between 1 and 64");
   }

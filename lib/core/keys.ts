@@ -137,6 +137,23 @@ export const keys = {
   alert: (id: string): Deno.KvKey => ["alerts", id],
   alerts: (): Deno.KvKey => ["alerts"],
   /**
+   * Report rollups (lib/reports/rollups.ts): Deno.KvU64 counters moved with `sum` in the commit
+   * of the alert change they count, per team and UTC day of the alert's creation (days since the
+   * epoch), then a metric and its parts: ["created", priority], ["source", source],
+   * ["key", source, key, "n"|"acked"], ["title", title, "n"|"acked"], ["ack"|"res", "n"|"sum"],
+   * ["ackh"|"resh", bucket], ["esc_last"], ["user", userId, "pages"|"night"|"acks"|"resolves"].
+   */
+  rollup: (teamId: string, day: number, ...metric: (string | number)[]): Deno.KvKey => [
+    "rollups",
+    teamId,
+    day,
+    ...metric,
+  ],
+  /** A team's rollups of one day (a range of days lists from one to the next). */
+  rollupDay: (teamId: string, day: number): Deno.KvKey => ["rollups", teamId, day],
+  /** How far the rollup migration got (the last alert id it counted), in its own commits. */
+  rollupMigrationCursor: (): Deno.KvKey => ["rollup_migration_cursor"],
+  /**
    * The alert list's indexes (lib/alerts/alert_index.ts), written in every commit that changes
    * an alert's status, priority or assignee. The id is a ULID, so each prefix is in time order;
    * the value is {p, a, i}: priority, assignee and integration, for filtering without a read.

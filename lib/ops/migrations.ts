@@ -19,11 +19,19 @@ import { migrateTeamNameIndex } from "../accounts/teams.ts";
 import { migrateContactChannels } from "../notify/contacts.ts";
 import { migrateIntegrationTokenIndex } from "../alerts/integrations.ts";
 import { backfillSearchIndex } from "../search/backfill.ts";
+import { migrateRollups } from "../reports/migrate.ts";
+import {
+  type Config,
+  DEFAULT_REPORT_NIGHT_FROM_HOUR,
+  DEFAULT_REPORT_NIGHT_TO_HOUR,
+} from "../core/config.ts";
 
 /** What a migration may use. */
 export interface MigrationDeps {
   kv: Deno.Kv;
   clock: Clock;
+  /** The running config (start-up passes it); its defaults apply without one. */
+  config?: Pick<Config, "reportNightFromHour" | "reportNightToHour">;
 }
 
 export interface Migration {
@@ -55,6 +63,14 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "contact_channels", run: ({ kv, clock }) => migrateContactChannels(kv, clock) },
   { name: "integration_token_index", run: ({ kv }) => migrateIntegrationTokenIndex(kv) },
   { name: "search_index", run: ({ kv }) => backfillSearchIndex(kv) },
+  {
+    name: "report_rollups",
+    run: ({ kv, config }) =>
+      migrateRollups(kv, {
+        reportNightFromHour: config?.reportNightFromHour ?? DEFAULT_REPORT_NIGHT_FROM_HOUR,
+        reportNightToHour: config?.reportNightToHour ?? DEFAULT_REPORT_NIGHT_TO_HOUR,
+      }),
+  },
 ];
 
 interface Lock {

@@ -28,6 +28,7 @@ import { teamReach } from "../notify/reach.ts";
 import { type EscalationPolicy, resolveTargets, type SkippedTarget } from "./policies.ts";
 import { type FiredStep, getReminderSettings, nextReminder, stageReminder } from "./reminders.ts";
 import { stageEventWebhooks } from "../notify/event_webhook_delivery.ts";
+import { escalatedToLastDelta, stageDeltas, stagePageRollups } from "../reports/rollups.ts";
 
 async function levelTargets(deps: Deps, alert: Alert, level: number, now: number) {
   const { kv } = deps;
@@ -98,6 +99,7 @@ export async function stageStartPaging(
   const { policy, userIds, skipped } = await levelTargets(deps, alert, 0, now);
   if (!policy) alert.paging.policyId = null;
   stagePeople(op, alert.id, alert.people, "notified", userIds);
+  await stagePageRollups(kv, op, alert, userIds, now, deps.config);
   const unreachable = await stagePersonal(deps, op, alert, userIds, now);
   const reminder = nextReminder(await getReminderSettings(kv), alert.priority, 0, now, alert.id);
   if (reminder) stageTimer(op, now, reminder);
@@ -219,6 +221,10 @@ async function stageFire(
     ? await stageReminder(kv, op, alert, t.value, now)
     : await stageEscalation(deps, op, alert, t.value, now);
   if (!step) return { hints: [], result: false };
+  // Escalation steps count their pages in stageEscalation; a reminder's are counted here.
+  if (step.event === "reminder") {
+    await stagePageRollups(kv, op, alert, step.notify, now, deps.config);
+  }
   const entry = actor ? { ...step.entry, by: actor.by, via: actor.via } : step.entry;
   const msg = stageAppend(op, head, alert.conversationId, {
     kind: "system",
@@ -250,12 +256,18 @@ async function stageEscalation(
   const { policy, userIds, skipped } = await levelTargets(deps, alert, timer.n, now);
   alert.paging = { ...alert.paging, level: timer.n, round: timer.round };
   stagePeople(op, alert.id, alert.people, "notified", userIds);
+  await stagePageRollups(deps.kv, op, alert, userIds, now, deps.config);
+  // Reports count an escalation that reached the policy's last level once per round-0 climb.
+  const lastLevel = !!policy && timer.n > 0 && timer.n === policy.levels.length - 1 &&
+    timer.round === 0;
+  if (lastLevel) stageDeltas(op, [escalatedToLastDelta(alert)]);
   const unreachable = await stagePersonal(deps, op, alert, userIds, now);
   const entry = timelineEntry(now, "escalated", null, "in-app", {
     detail: {
       ...named(userIds),
       level: timer.n,
       round: timer.round,
+      ...(lastLevel ? { lastLevel: true } : {}),
       ...unreachableDetail(alert, unreachable),
       ...skippedDetail(skipped),
     },
