@@ -44,6 +44,7 @@ import { wsRoutes } from "./ws.ts";
 import { countRequests, metricsRoutes } from "./metrics.ts";
 import { systemRoutes } from "./api/system.ts";
 import { log } from "../lib/core/log.ts";
+import { ssoRoutes } from "./api/sso.ts";
 
 /**
  * Builds the app. `assets` is the built browser bundle; without it pages answer 503 and the API works.
@@ -125,6 +126,7 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.route("/ping", pingRoutes(deps));
   app.route("/api/v1/heartbeats", heartbeatRoutes(deps));
   app.route("/api/v1/silences", silenceRoutes(deps));
+  app.route("/", ssoRoutes(deps));
   app.route("/", pageRoutes(deps, opts.assets ?? null));
 
   app.notFound((c) =>
