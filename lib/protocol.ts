@@ -110,3 +110,4 @@ export type {
   EventType as EventWebhookType,
 } from "./notify/event_webhook_delivery.ts";
 export type { SystemStatus } from "./ops/system.ts";
+export type { GroupMapping as SsoGroupMapping, SsoAdminView, SsoPublicView } from "./sso/model.ts";
