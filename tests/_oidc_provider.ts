@@ -55,7 +55,11 @@ async function signingKey() {
     true,
     ["sign", "verify"],
   );
-  const jwk = await crypto.subtle.exportKey("jwk", pair.privateKey);
+  // Without WebCrypto's key_ops (["sign"]), which would stop the provider verifying with it.
+  const { key_ops: _ops, ext: _ext, ...jwk } = await crypto.subtle.exportKey(
+    "jwk",
+    pair.privateKey,
+  );
   return { jwk: { ...jwk, kid: "test-key", alg: "RS256", use: "sig" }, key: pair.privateKey };
 }
 
