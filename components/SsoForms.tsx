@@ -1,4 +1,4 @@
-import type { Translate } from "../client/i18n.ts";
+import type { Key, Translate } from "../client/i18n.ts";
 import type { SsoGroupMapping } from "../lib/protocol.ts";
 import { SecretField } from "./SecretField.tsx";
 
@@ -136,5 +136,82 @@ export function MappingEditor(props: {
         </button>
       )}
     </fieldset>
+  );
+}
+
+/** One field of a provider's settings form. */
+export interface FieldSpec {
+  /** The draft's property, and the input's name after the form's prefix. */
+  key: string;
+  label: Key;
+  kind?: "text" | "url" | "secret" | "check";
+  required?: boolean;
+  placeholder?: string;
+}
+
+/** A provider's settings as a grid of fields, then its group-to-team mapping. */
+export function SettingsFields(props: {
+  t: Translate;
+  prefix: string;
+  specs: FieldSpec[];
+  draft: Record<string, unknown>;
+  secretSet: boolean;
+  teams: { id: string; name: string }[];
+  mappings: SsoGroupMapping[];
+  onChange: (patch: Record<string, unknown>) => void;
+}) {
+  const { t, prefix, draft } = props;
+  // Labels that show a placeholder literally: translate() would fill them in.
+  const label = (k: Key) => t(k, { username: "{username}", dn: "{dn}" });
+  return (
+    <div class="sso-grid">
+      {props.specs.map((f) => {
+        const name = `${prefix}-${f.key}`;
+        const set = (v: unknown) => props.onChange({ [f.key]: v });
+        if (f.kind === "check") {
+          return (
+            <Checkbox
+              key={f.key}
+              name={name}
+              label={label(f.label)}
+              checked={draft[f.key] === true}
+              onChange={set}
+            />
+          );
+        }
+        if (f.kind === "secret") {
+          return (
+            <SecretRow
+              key={f.key}
+              t={t}
+              name={name}
+              label={label(f.label)}
+              isSet={props.secretSet}
+              value={String(draft[f.key] ?? "")}
+              onInput={set}
+            />
+          );
+        }
+        return (
+          <TextField
+            key={f.key}
+            name={name}
+            type={f.kind === "url" ? "url" : "text"}
+            label={label(f.label)}
+            required={f.required}
+            placeholder={f.placeholder}
+            value={String(draft[f.key] ?? "")}
+            onInput={set}
+          />
+        );
+      })}
+      <MappingEditor
+        t={t}
+        idPrefix={prefix}
+        teams={props.teams}
+        rows={props.mappings}
+        onChange={(rows) => props.onChange({ groupMappings: rows })}
+      />
+    </div>
   );
 }

@@ -52,3 +52,21 @@ export function SsoButtons(props: {
     </div>
   );
 }
+
+/** Who is signing in: the e-mail of a Tocsin account, or a directory username for LDAP. */
+export function IdentityField(props: { t: Translate; ldap: boolean }) {
+  const { t } = props;
+  return props.ldap
+    ? (
+      <label>
+        {t("sso_username")}
+        <input name="username" autocomplete="username" required maxLength={256} />
+      </label>
+    )
+    : (
+      <label>
+        {t("email")}
+        <input name="email" type="email" autocomplete="username" required />
+      </label>
+    );
+}

@@ -2,10 +2,11 @@ import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { api } from "../client/api.ts";
 import { errorText } from "../client/api_errors.ts";
-import { type Lang, useLocale } from "../client/i18n.ts";
+import { type Lang, type Translate, useLocale } from "../client/i18n.ts";
+import type { ComponentChildren } from "preact";
 import type { PublicUser, SsoAdminView, SsoGroupMapping } from "../lib/protocol.ts";
 import { AdminNav } from "../components/AdminNav.tsx";
-import { Checkbox, MappingEditor, SecretRow, TextField } from "../components/SsoForms.tsx";
+import { Checkbox, type FieldSpec, SettingsFields } from "../components/SsoForms.tsx";
 
 export interface AdminSsoProps {
   me: PublicUser;
@@ -86,9 +87,107 @@ function ldapDraft(v: SsoAdminView["ldap"]): LdapDraft {
   return { ...rest, bindPassword: "" };
 }
 
-/** /admin/sso: OpenID Connect and LDAP sign-in, for admins. */
-export default function AdminSso(props: AdminSsoProps) {
-  const { t, lang } = useLocale(props.lang);
+const OIDC_FIELDS: FieldSpec[] = [
+  { key: "label", label: "sso_label", required: true },
+  {
+    key: "issuer",
+    label: "sso_issuer",
+    kind: "url",
+    required: true,
+    placeholder: "https://login.example.com/realms/main",
+  },
+  { key: "clientId", label: "sso_client_id", required: true },
+  { key: "clientSecret", label: "sso_client_secret", kind: "secret" },
+  { key: "scopes", label: "sso_scopes", required: true },
+  { key: "emailClaim", label: "sso_email_claim", required: true },
+  { key: "nameClaim", label: "sso_name_claim", required: true },
+  { key: "groupsClaim", label: "sso_groups_claim", required: true },
+  { key: "jit", label: "sso_jit", kind: "check" },
+];
+
+const LDAP_FIELDS: FieldSpec[] = [
+  { key: "label", label: "sso_label", required: true },
+  { key: "url", label: "sso_url", required: true, placeholder: "ldaps://ldap.example.com:636" },
+  { key: "startTls", label: "sso_starttls", kind: "check" },
+  { key: "bindDn", label: "sso_bind_dn" },
+  { key: "bindPassword", label: "sso_bind_password", kind: "secret" },
+  { key: "baseDn", label: "sso_base_dn", required: true, placeholder: "dc=example,dc=com" },
+  { key: "userFilter", label: "sso_user_filter", required: true },
+  { key: "groupFilter", label: "sso_group_filter" },
+  { key: "emailAttr", label: "sso_email_attr", required: true },
+  { key: "nameAttr", label: "sso_name_attr", required: true },
+  { key: "groupNameAttr", label: "sso_group_attr", required: true },
+  { key: "jit", label: "sso_jit", kind: "check" },
+];
+
+/** One provider's section: on/off, then its fields (a hint while it is off). */
+function ProviderSection(props: {
+  t: Translate;
+  title: string;
+  prefix: string;
+  specs: FieldSpec[];
+  draft: OidcDraft | LdapDraft;
+  secretSet: boolean;
+  teams: { id: string; name: string }[];
+  onChange: (patch: Record<string, unknown>) => void;
+  children?: ComponentChildren;
+  footer?: ComponentChildren;
+}) {
+  const { t, draft } = props;
+  return (
+    <section class="panel-form stack" aria-label={props.title}>
+      <h2>{props.title}</h2>
+      <Checkbox
+        name={`${props.prefix}-enabled`}
+        label={t("sso_enabled")}
+        checked={draft.enabled}
+        onChange={(v) => props.onChange({ enabled: v })}
+      />
+      {props.children}
+      {!draft.enabled ? <p class="muted">{t("sso_off_hint")}</p> : (
+        <SettingsFields
+          t={t}
+          prefix={props.prefix}
+          specs={props.specs}
+          draft={draft as unknown as Record<string, unknown>}
+          secretSet={props.secretSet}
+          teams={props.teams}
+          mappings={draft.groupMappings}
+          onChange={props.onChange}
+        />
+      )}
+      {props.footer}
+    </section>
+  );
+}
+
+/** The last sync's outcome and "Sync now", once LDAP is saved on. */
+function SyncRow(props: {
+  t: Translate;
+  lang: Lang;
+  last: SsoAdminView["ldapLastSync"];
+  busy: boolean;
+  onSync: () => void;
+}) {
+  const { t, last } = props;
+  const when = (at: number) => new Date(at).toLocaleString(props.lang === "zh" ? "zh-CN" : "en");
+  return (
+    <div class="row-actions sso-sync">
+      <span class="muted grow">
+        {!last ? t("sso_never_synced") : t(last.ok ? "sso_last_sync" : "sso_last_sync_failed", {
+          when: when(last.at),
+          detail: last.detail,
+        })}
+      </span>
+      <button type="button" disabled={props.busy} onClick={props.onSync}>
+        {t("sso_sync_now")}
+      </button>
+    </div>
+  );
+}
+
+/** The page's state: the saved view, both drafts, and the save and sync actions. */
+function useSsoAdmin(t: Translate) {
   const view = useSignal<SsoAdminView | null>(null);
   const teams = useSignal<{ id: string; name: string }[]>([]);
   const oidc = useSignal<OidcDraft>(oidcDraft(null));
@@ -139,15 +238,17 @@ export default function AdminSso(props: AdminSsoProps) {
   const syncNow = () =>
     run(async () => {
       const r = await api<{ people: number; disabled: number }>("POST", "/api/v1/sso/ldap/sync");
-      notice.value = t("sso_synced", { people: r.people, disabled: r.disabled });
       show(await api<SsoAdminView>("GET", "/api/v1/sso/settings"));
+      notice.value = t("sso_synced", { people: r.people, disabled: r.disabled });
     });
-  const o = oidc.value;
-  const l = ldap.value;
-  const setO = (p: Partial<OidcDraft>) => oidc.value = { ...oidc.value, ...p };
-  const setL = (p: Partial<LdapDraft>) => ldap.value = { ...ldap.value, ...p };
-  const last = view.value?.ldapLastSync;
-  const when = (at: number) => new Date(at).toLocaleString(lang === "zh" ? "zh-CN" : "en");
+  return { view, teams, oidc, ldap, error, notice, busy, save, syncNow };
+}
+
+/** /admin/sso: OpenID Connect and LDAP sign-in, for admins. */
+export default function AdminSso(props: AdminSsoProps) {
+  const { t, lang } = useLocale(props.lang);
+  const { view, teams, oidc, ldap, error, notice, busy, save, syncNow } = useSsoAdmin(t);
+  const v = view.value;
   return (
     <div class="admin">
       <AdminNav t={t} me={props.me} current="sso" />
@@ -156,221 +257,46 @@ export default function AdminSso(props: AdminSsoProps) {
         <p class="muted">{t("sso_intro")}</p>
         {error.value && <p class="error" role="alert">{error.value}</p>}
         {notice.value && <p class="notice" role="status">{notice.value}</p>}
-        {view.value === null
-          ? <p class="muted">{t("sso_loading")}</p>
-          : (
-            <form class="stack" onSubmit={save}>
-              <section class="panel-form stack" aria-label={t("sso_oidc")}>
-                <h2>{t("sso_oidc")}</h2>
-                <Checkbox
-                  name="oidc-enabled"
-                  label={t("sso_enabled")}
-                  checked={o.enabled}
-                  onChange={(v) => setO({ enabled: v })}
+        {v === null ? <p class="muted">{t("sso_loading")}</p> : (
+          <form class="stack" onSubmit={save}>
+            <ProviderSection
+              t={t}
+              title={t("sso_oidc")}
+              prefix="oidc"
+              specs={OIDC_FIELDS}
+              draft={oidc.value}
+              secretSet={!!v.oidc?.clientSecretSet}
+              teams={teams.value}
+              onChange={(p) => oidc.value = { ...oidc.value, ...p }}
+            >
+              <p class="muted">
+                {t("sso_redirect")}: <code class="sso-uri">{v.redirectUri}</code>
+              </p>
+            </ProviderSection>
+            <ProviderSection
+              t={t}
+              title={t("sso_ldap")}
+              prefix="ldap"
+              specs={LDAP_FIELDS}
+              draft={ldap.value}
+              secretSet={!!v.ldap?.bindPasswordSet}
+              teams={teams.value}
+              onChange={(p) => ldap.value = { ...ldap.value, ...p }}
+              footer={v.ldap?.enabled && (
+                <SyncRow
+                  t={t}
+                  lang={lang}
+                  last={v.ldapLastSync}
+                  busy={busy.value}
+                  onSync={syncNow}
                 />
-                <p class="muted">
-                  {t("sso_redirect")}: <code class="sso-uri">{view.value.redirectUri}</code>
-                </p>
-                {!o.enabled ? <p class="muted">{t("sso_off_hint")}</p> : (
-                  <div class="sso-grid">
-                    <TextField
-                      name="oidc-label"
-                      label={t("sso_label")}
-                      required
-                      value={o.label}
-                      onInput={(v) => setO({ label: v })}
-                    />
-                    <TextField
-                      name="oidc-issuer"
-                      type="url"
-                      label={t("sso_issuer")}
-                      required
-                      placeholder={t("sso_issuer_hint")}
-                      value={o.issuer}
-                      onInput={(v) => setO({ issuer: v })}
-                    />
-                    <TextField
-                      name="oidc-client-id"
-                      label={t("sso_client_id")}
-                      required
-                      value={o.clientId}
-                      onInput={(v) => setO({ clientId: v })}
-                    />
-                    <SecretRow
-                      t={t}
-                      name="oidc-client-secret"
-                      label={t("sso_client_secret")}
-                      isSet={!!view.value.oidc?.clientSecretSet}
-                      value={o.clientSecret}
-                      onInput={(v) => setO({ clientSecret: v })}
-                    />
-                    <TextField
-                      name="oidc-scopes"
-                      label={t("sso_scopes")}
-                      required
-                      value={o.scopes}
-                      onInput={(v) => setO({ scopes: v })}
-                    />
-                    <TextField
-                      name="oidc-email-claim"
-                      label={t("sso_email_claim")}
-                      required
-                      value={o.emailClaim}
-                      onInput={(v) => setO({ emailClaim: v })}
-                    />
-                    <TextField
-                      name="oidc-name-claim"
-                      label={t("sso_name_claim")}
-                      required
-                      value={o.nameClaim}
-                      onInput={(v) => setO({ nameClaim: v })}
-                    />
-                    <TextField
-                      name="oidc-groups-claim"
-                      label={t("sso_groups_claim")}
-                      required
-                      value={o.groupsClaim}
-                      onInput={(v) => setO({ groupsClaim: v })}
-                    />
-                    <Checkbox
-                      name="oidc-jit"
-                      label={t("sso_jit")}
-                      checked={o.jit}
-                      onChange={(v) => setO({ jit: v })}
-                    />
-                    <MappingEditor
-                      t={t}
-                      idPrefix="oidc"
-                      teams={teams.value}
-                      rows={o.groupMappings}
-                      onChange={(rows) => setO({ groupMappings: rows })}
-                    />
-                  </div>
-                )}
-              </section>
-              <section class="panel-form stack" aria-label={t("sso_ldap")}>
-                <h2>{t("sso_ldap")}</h2>
-                <Checkbox
-                  name="ldap-enabled"
-                  label={t("sso_enabled")}
-                  checked={l.enabled}
-                  onChange={(v) => setL({ enabled: v })}
-                />
-                {!l.enabled ? <p class="muted">{t("sso_off_hint")}</p> : (
-                  <div class="sso-grid">
-                    <TextField
-                      name="ldap-label"
-                      label={t("sso_label")}
-                      required
-                      value={l.label}
-                      onInput={(v) => setL({ label: v })}
-                    />
-                    <TextField
-                      name="ldap-url"
-                      label={t("sso_url")}
-                      required
-                      placeholder="ldaps://ldap.example.com:636"
-                      value={l.url}
-                      onInput={(v) => setL({ url: v })}
-                    />
-                    <Checkbox
-                      name="ldap-starttls"
-                      label={t("sso_starttls")}
-                      checked={l.startTls}
-                      onChange={(v) => setL({ startTls: v })}
-                    />
-                    <TextField
-                      name="ldap-bind-dn"
-                      label={t("sso_bind_dn")}
-                      value={l.bindDn}
-                      onInput={(v) => setL({ bindDn: v })}
-                    />
-                    <SecretRow
-                      t={t}
-                      name="ldap-bind-password"
-                      label={t("sso_bind_password")}
-                      isSet={!!view.value.ldap?.bindPasswordSet}
-                      value={l.bindPassword}
-                      onInput={(v) => setL({ bindPassword: v })}
-                    />
-                    <TextField
-                      name="ldap-base-dn"
-                      label={t("sso_base_dn")}
-                      required
-                      placeholder="dc=example,dc=com"
-                      value={l.baseDn}
-                      onInput={(v) => setL({ baseDn: v })}
-                    />
-                    <TextField
-                      name="ldap-user-filter"
-                      label={t("sso_user_filter", { username: "{username}" })}
-                      required
-                      value={l.userFilter}
-                      onInput={(v) => setL({ userFilter: v })}
-                    />
-                    <TextField
-                      name="ldap-group-filter"
-                      label={t("sso_group_filter", { dn: "{dn}" })}
-                      value={l.groupFilter}
-                      onInput={(v) => setL({ groupFilter: v })}
-                    />
-                    <TextField
-                      name="ldap-email-attr"
-                      label={t("sso_email_attr")}
-                      required
-                      value={l.emailAttr}
-                      onInput={(v) => setL({ emailAttr: v })}
-                    />
-                    <TextField
-                      name="ldap-name-attr"
-                      label={t("sso_name_attr")}
-                      required
-                      value={l.nameAttr}
-                      onInput={(v) => setL({ nameAttr: v })}
-                    />
-                    <TextField
-                      name="ldap-group-attr"
-                      label={t("sso_group_attr")}
-                      required
-                      value={l.groupNameAttr}
-                      onInput={(v) => setL({ groupNameAttr: v })}
-                    />
-                    <Checkbox
-                      name="ldap-jit"
-                      label={t("sso_jit")}
-                      checked={l.jit}
-                      onChange={(v) => setL({ jit: v })}
-                    />
-                    <MappingEditor
-                      t={t}
-                      idPrefix="ldap"
-                      teams={teams.value}
-                      rows={l.groupMappings}
-                      onChange={(rows) => setL({ groupMappings: rows })}
-                    />
-                  </div>
-                )}
-                {view.value.ldap?.enabled && (
-                  <div class="row-actions sso-sync">
-                    <span class="muted grow">
-                      {!last
-                        ? t("sso_never_synced")
-                        : t(last.ok ? "sso_last_sync" : "sso_last_sync_failed", {
-                          when: when(last.at),
-                          detail: last.detail,
-                        })}
-                    </span>
-                    <button type="button" disabled={busy.value} onClick={syncNow}>
-                      {t("sso_sync_now")}
-                    </button>
-                  </div>
-                )}
-              </section>
-              <div class="actions">
-                <button type="submit" class="primary" disabled={busy.value}>{t("sso_save")}</button>
-              </div>
-            </form>
-          )}
+              )}
+            />
+            <div class="actions">
+              <button type="submit" class="primary" disabled={busy.value}>{t("sso_save")}</button>
+            </div>
+          </form>
+        )}
       </main>
     </div>
   );

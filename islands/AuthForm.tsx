@@ -4,7 +4,9 @@ import { api } from "../client/api.ts";
 import { type Lang, toggleLang, useLocale } from "../client/i18n.ts";
 import { safeNext } from "../client/safe_next.ts";
 import type { SsoPublicView } from "../lib/protocol.ts";
-import { SsoButtons, ssoErrorKey } from "../components/SsoLogin.tsx";
+import { IdentityField, SsoButtons, ssoErrorKey } from "../components/SsoLogin.tsx";
+
+const LDAP_LOGIN = "/api/v1/sso/ldap/session";
 
 export interface AuthFormProps {
   mode: "login" | "setup";
@@ -32,11 +34,7 @@ export default function AuthForm(props: AuthFormProps) {
     busy.value = true;
     error.value = "";
     try {
-      const path = setup
-        ? "/api/v1/setup"
-        : ldap.value
-        ? "/api/v1/sso/ldap/session"
-        : "/api/v1/session";
+      const path = setup ? "/api/v1/setup" : ldap.value ? LDAP_LOGIN : "/api/v1/session";
       await api("POST", path, Object.fromEntries(form));
       location.href = safeNext(props.next);
     } catch (err) {
@@ -60,19 +58,7 @@ export default function AuthForm(props: AuthFormProps) {
             <input name="name" autocomplete="name" required maxLength={100} />
           </label>
         )}
-        {ldap.value
-          ? (
-            <label>
-              {t("sso_username")}
-              <input name="username" autocomplete="username" required maxLength={256} />
-            </label>
-          )
-          : (
-            <label>
-              {t("email")}
-              <input name="email" type="email" autocomplete="username" required />
-            </label>
-          )}
+        <IdentityField t={t} ldap={ldap.value} />
         <label>
           {t("password")}
           <input

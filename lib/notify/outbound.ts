@@ -1,6 +1,8 @@
 /**
  * Outbound HTTP: the one client every webhook, robot and SMS provider
  * request goes through, with its SSRF check, and HMAC-SHA256 signing.
+ * Long because: the one client; its callers' shapes (a plain send, a fetch for libraries, a
+ * signed POST) share the private check and pinned exchange, which must not be exported.
  *
  * The check decides on address bytes, not on how the host was spelt: the
  * host is parsed (IP literal) or resolved once (A and AAAA), every address

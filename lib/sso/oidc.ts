@@ -125,23 +125,12 @@ function claimList(claims: Record<string, unknown>, name: string): string[] {
   return Array.isArray(v) ? v.filter((g): g is string => typeof g === "string").slice(0, 500) : [];
 }
 
-/**
- * Finishes a login at the callback: checks the state against the browser's
- * cookie and the stored record (taken once), exchanges the code with the PKCE
- * verifier, validates the ID token (issuer, audience, nonce, expiry), reads
- * the mapped claims (the ID token's, completed by the userinfo endpoint),
- * then finds or creates the account, applies the team mapping and opens a
- * session. Throws OidcError with a code the login page explains.
- */
-export async function finishOidc(
-  deps: Deps,
+/** Checks the callback's state against the browser's cookie and takes the stored login (once). */
+async function takeState(
+  kv: Deno.Kv,
   callbackUrl: URL,
   cookieState: string | undefined,
-  meta: { ip: string; userAgent: string },
-): Promise<{ token: string; user: User; next: string; sessionHash: string }> {
-  const { kv } = deps;
-  const s = (await getSsoSettings(kv)).oidc;
-  if (!s?.enabled) throw new OidcError("unavailable", "OpenID Connect sign-in is not set up");
+): Promise<{ state: string; st: OidcState }> {
   const state = callbackUrl.searchParams.get("state") ?? "";
   if (!state || !cookieState || !timingSafeEqual(state, cookieState)) {
     throw new OidcError("state", "the state does not match this browser's login");
@@ -153,10 +142,24 @@ export async function finishOidc(
   if (!(await kv.atomic().check(entry).delete(stateKey).commit()).ok) {
     throw new OidcError("state", "this login was already used");
   }
-  const st = entry.value;
   if (callbackUrl.searchParams.get("error")) {
     throw new OidcError("denied", `the provider said ${callbackUrl.searchParams.get("error")}`);
   }
+  return { state, st: entry.value };
+}
+
+/**
+ * Exchanges the code with the PKCE verifier, validates the ID token (issuer,
+ * audience, nonce, expiry) and reads the claims: the ID token's, completed by
+ * the userinfo endpoint for the mapped ones it lacks.
+ */
+async function exchangeCode(
+  deps: Deps,
+  s: OidcSettings,
+  callbackUrl: URL,
+  state: string,
+  st: OidcState,
+) {
   let as: oauth.AuthorizationServer;
   let opts: ReturnType<typeof clientOptions>;
   try {
@@ -166,8 +169,6 @@ export async function finishOidc(
   }
   const client: oauth.Client = { client_id: s.clientId };
   const auth = s.clientSecret ? oauth.ClientSecretBasic(s.clientSecret) : oauth.None();
-  let claims: Record<string, unknown>;
-  let idToken: string;
   try {
     const params = oauth.validateAuthResponse(as, client, callbackUrl, state);
     const res = await oauth.authorizationCodeGrantRequest(
@@ -184,8 +185,7 @@ export async function finishOidc(
       requireIdToken: true,
     });
     const idClaims = oauth.getValidatedIdTokenClaims(result)!;
-    idToken = result.id_token!;
-    claims = { ...idClaims };
+    const claims: Record<string, unknown> = { ...idClaims };
     // Many providers put e-mail, name and groups only in userinfo.
     if (as.userinfo_endpoint) {
       const info = await oauth.processUserInfoResponse(
@@ -194,16 +194,35 @@ export async function finishOidc(
         idClaims.sub,
         await oauth.userInfoRequest(as, client, result.access_token, opts),
       );
-      claims = { ...info, ...idClaims };
-      for (const k of [s.emailClaim, s.nameClaim, s.groupsClaim]) {
+      for (const k of [s.emailClaim, s.nameClaim, s.groupsClaim, "email_verified"]) {
         if (!Object.hasOwn(idClaims, k) && Object.hasOwn(info, k)) claims[k] = info[k];
       }
     }
+    return { as, claims, idToken: result.id_token! };
   } catch (e) {
     log.error(`sso: OpenID Connect callback refused: ${(e as Error).message}`);
     // audit: a failed SSO login (OpenID Connect)
     throw new OidcError("provider", "the provider's answer did not check out");
   }
+}
+
+/**
+ * Finishes a login at the callback: the state checked and taken, the code
+ * exchanged and the ID token validated, then the account found or created,
+ * the team mapping applied and a session opened. Throws OidcError with a code
+ * the login page explains.
+ */
+export async function finishOidc(
+  deps: Deps,
+  callbackUrl: URL,
+  cookieState: string | undefined,
+  meta: { ip: string; userAgent: string },
+): Promise<{ token: string; user: User; next: string; sessionHash: string }> {
+  const { kv } = deps;
+  const s = (await getSsoSettings(kv)).oidc;
+  if (!s?.enabled) throw new OidcError("unavailable", "OpenID Connect sign-in is not set up");
+  const { state, st } = await takeState(kv, callbackUrl, cookieState);
+  const { as, claims, idToken } = await exchangeCode(deps, s, callbackUrl, state, st);
   // An address the provider says it did not verify would let anyone claim someone's account.
   const email = claims.email_verified === false ? "" : claimString(claims, s.emailClaim);
   let user: User;
