@@ -38,8 +38,8 @@ test("browser sso - an admin sets up OpenID Connect; a new person signs in at th
   await page.check("input[name=oidc-enabled]");
   await page.fill("input[name=oidc-label]", "Corp SSO");
   await page.fill("input[name=oidc-issuer]", op.issuer);
-  await page.fill("input[name=oidc-client-id]", "tocsin");
-  await page.fill("input[name=oidc-client-secret]", "tocsin-secret");
+  await page.fill("input[name=oidc-clientId]", "tocsin");
+  await page.fill("input[name=oidc-clientSecret]", "tocsin-secret");
   await page.fill("input[name=oidc-scopes]", "openid email profile groups");
   await page.getByRole("button", { name: "Add mapping" }).click();
   await page.getByLabel("Group", { exact: true }).fill("sre");
@@ -53,7 +53,7 @@ test("browser sso - an admin sets up OpenID Connect; a new person signs in at th
   assert.equal(stored.oidc.issuer, op.issuer);
   assert.deepEqual(stored.oidc.groupMappings, [{ group: "sre", teamId: team.id, role: "member" }]);
   // The secret is write-only: the field is empty and says a value is saved.
-  assert.equal(await page.inputValue("input[name=oidc-client-secret]"), "");
+  assert.equal(await page.inputValue("input[name=oidc-clientSecret]"), "");
   await page.waitForSelector("section[aria-label='OpenID Connect'] .tag.on");
   await admin.ctx.close();
 
@@ -130,8 +130,8 @@ test("browser sso - 390 px in Chinese: the admin page and the login page's sign-
   const { page } = admin;
   await page.goto(srv.url + "/admin/sso");
   await page.waitForSelector("h1:has-text('单点登录')");
-  await page.waitForSelector("input[name=ldap-bind-dn]");
-  assert.equal(await page.inputValue("input[name=ldap-bind-password]"), "");
+  await page.waitForSelector("input[name=ldap-bindDn]");
+  assert.equal(await page.inputValue("input[name=ldap-bindPassword]"), "");
   await page.waitForSelector("text=尚未同步");
   await assertNoHorizontalOverflow(page, "/admin/sso at 390 px");
   await shot(page, "sso-admin-phone");
