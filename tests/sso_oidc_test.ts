@@ -195,3 +195,18 @@ Deno.test("sso oidc - a tampered state, a tampered or missing nonce and another 
     assert.ok(await getUserByEmail(srv.kv, "erin@corp.test"));
   });
 });
+
+Deno.test("sso oidc - starting logins is rate limited per address like login attempts", async () => {
+  await using srv = await startServer({ config: { loginMaxAttemptsPerIp: 2 } });
+  const get = () => fetch(`${srv.url}/auth/oidc/start`, { redirect: "manual" });
+  for (let i = 0; i < 2; i++) {
+    const r = await get();
+    await r.body?.cancel();
+    // Not set up: back to the login page, which says single sign-on is unavailable.
+    assert.equal(r.headers.get("location"), "/login?sso_error=unavailable");
+  }
+  const over = await get();
+  assert.equal(over.status, 429);
+  assert.equal((await over.json()).error.code, "rate_limited");
+  assert.equal((await srv.kv.list({ prefix: ["sso_state"] }).next()).done, true);
+});

@@ -18,6 +18,7 @@ import {
 import { finishOidc, OidcError, startOidc } from "../../lib/sso/oidc.ts";
 import { ldapLogin, runLdapSync } from "../../lib/sso/ldap.ts";
 import { ApiError } from "../../lib/core/errors.ts";
+import { addressWindow, countAttempt } from "../../lib/accounts/login.ts";
 import { safeNext } from "../../client/safe_next.ts";
 import {
   type AppEnv,
@@ -74,6 +75,8 @@ export function ssoRoutes(deps: Core) {
   // A browser navigation: failures come back to the login page, which explains them.
   app.get("/auth/oidc/start", async (c) => {
     try {
+      // Each start stores a login under way: counted like a login attempt from this address.
+      await countAttempt(deps, [addressWindow(deps, clientIp(deps, c))]);
       const { url, state } = await startOidc(deps, origin(c), safeNext(c.req.query("next")));
       setCookie(c, STATE_COOKIE, state, {
         httpOnly: true,
@@ -86,6 +89,7 @@ export function ssoRoutes(deps: Core) {
       return c.redirect(url, 302);
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
+      if (e.code === "rate_limited") throw e;
       return c.redirect(`/login?sso_error=unavailable`, 302);
     }
   });
