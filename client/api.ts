@@ -32,7 +32,8 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   }
   if (!res.ok) {
     if (
-      res.status === 401 && !path.startsWith("/api/v1/session") && !path.startsWith("/api/v1/setup")
+      res.status === 401 && !path.startsWith("/api/v1/session") &&
+      !path.startsWith("/api/v1/setup") && !path.startsWith("/api/v1/sso/ldap/session")
     ) {
       location.href = "/login?next=" + encodeURIComponent(location.pathname);
     }

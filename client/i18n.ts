@@ -19,6 +19,7 @@ import * as system from "./strings/system.ts";
 import * as webhooks from "./strings/webhooks.ts";
 import * as search from "./strings/search.ts";
 import * as reports from "./strings/reports.ts";
+import * as sso from "./strings/sso.ts";
 
 export type Lang = "en" | "zh";
 
@@ -39,6 +40,7 @@ const en = {
   ...webhooks.en,
   ...search.en,
   ...reports.en,
+  ...sso.en,
 };
 const zh: Record<Key, string> = {
   ...core.zh,
@@ -56,6 +58,7 @@ const zh: Record<Key, string> = {
   ...webhooks.zh,
   ...search.zh,
   ...reports.zh,
+  ...sso.zh,
 };
 export type Key = keyof typeof en;
 

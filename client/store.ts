@@ -76,6 +76,7 @@ function leave(to: string): void {
 /** Logs out: stops the stream first, so that its "session ended" close does not race the navigation. */
 export async function logout(): Promise<void> {
   live.rt?.stop();
-  await api("DELETE", "/api/v1/session").catch(() => {});
-  leave("/login");
+  const res = await api<{ redirect?: string }>("DELETE", "/api/v1/session").catch(() => null);
+  // A session from single sign-on ends at the identity provider too, which comes back to /login.
+  leave(res?.redirect ?? "/login");
 }

@@ -3,27 +3,39 @@ import { useSignal } from "@preact/signals";
 import { api } from "../client/api.ts";
 import { type Lang, toggleLang, useLocale } from "../client/i18n.ts";
 import { safeNext } from "../client/safe_next.ts";
+import type { SsoPublicView } from "../lib/protocol.ts";
+import { IdentityField, SsoButtons, ssoErrorKey } from "../components/SsoLogin.tsx";
+
+const LDAP_LOGIN = "/api/v1/sso/ldap/session";
 
 export interface AuthFormProps {
   mode: "login" | "setup";
   lang: Lang;
   /** Where to go after logging in (a local path). */
   next: string;
+  /** Single sign-on the login page offers (none on the setup page). */
+  sso?: SsoPublicView;
+  /** Why the last single sign-on came back to this page, if it failed. */
+  ssoError?: string | null;
 }
 
 /** The login and first-run setup forms, with the attributes password managers rely on. */
 export default function AuthForm(props: AuthFormProps) {
   const { t } = useLocale(props.lang);
-  const error = useSignal("");
+  const error = useSignal(props.ssoError ? t(ssoErrorKey(props.ssoError)) : "");
   const busy = useSignal(false);
   const setup = props.mode === "setup";
+  // The LDAP form (directory username and password) instead of the Tocsin account's.
+  const ldap = useSignal(false);
+  const ldapLabel = props.sso?.ldap?.label;
   const onSubmit = async (e: Event) => {
     e.preventDefault();
     const form = new FormData(e.target as HTMLFormElement);
     busy.value = true;
     error.value = "";
     try {
-      await api("POST", setup ? "/api/v1/setup" : "/api/v1/session", Object.fromEntries(form));
+      const path = setup ? "/api/v1/setup" : ldap.value ? LDAP_LOGIN : "/api/v1/session";
+      await api("POST", path, Object.fromEntries(form));
       location.href = safeNext(props.next);
     } catch (err) {
       error.value = errorText(t, err, {
@@ -46,10 +58,7 @@ export default function AuthForm(props: AuthFormProps) {
             <input name="name" autocomplete="name" required maxLength={100} />
           </label>
         )}
-        <label>
-          {t("email")}
-          <input name="email" type="email" autocomplete="username" required />
-        </label>
+        <IdentityField t={t} ldap={ldap.value} />
         <label>
           {t("password")}
           <input
@@ -61,8 +70,24 @@ export default function AuthForm(props: AuthFormProps) {
           />
         </label>
         <button type="submit" class="primary" disabled={busy.value}>
-          {setup ? t("createAdmin") : t("logIn")}
+          {setup
+            ? t("createAdmin")
+            : ldap.value && ldapLabel
+            ? t("sso_sign_in_with", { label: ldapLabel })
+            : t("logIn")}
         </button>
+        {!setup && props.sso && (
+          <SsoButtons
+            t={t}
+            sso={props.sso}
+            next={props.next}
+            ldapMode={ldap.value}
+            onLdapMode={(on) => {
+              ldap.value = on;
+              error.value = "";
+            }}
+          />
+        )}
         <button type="button" class="linkish" onClick={toggleLang}>{t("language")}</button>
       </form>
     </main>

@@ -224,10 +224,12 @@ export default function Profile(props: ProfileProps) {
   const { lang, t } = useLocale(props.lang);
   const me = useSignal(props.me);
   const logout = async () => {
+    let to = "/login";
     try {
-      await api("DELETE", "/api/v1/session");
+      // A session from single sign-on ends at the identity provider too, which comes back here.
+      to = (await api<{ redirect?: string }>("DELETE", "/api/v1/session")).redirect ?? to;
     } finally {
-      location.href = "/login";
+      location.href = to;
     }
   };
   return (

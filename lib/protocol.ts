@@ -118,3 +118,4 @@ export type {
   ReportTable,
   ReportTotals,
 } from "./reports/report.ts";
+export type { GroupMapping as SsoGroupMapping, SsoAdminView, SsoPublicView } from "./sso/model.ts";

@@ -32,6 +32,7 @@ import { fireHeartbeat } from "./alerts/heartbeats.ts";
 import { fireSilenceNotice } from "./alerts/silences.ts";
 import { fireOverdue } from "./paging/overdue.ts";
 import { AlertRetentionService } from "./alerts/retention.ts";
+import { fireLdapSync } from "./sso/ldap.ts";
 
 /** Everything a running Tocsin holds: the domain's ports plus the hub, receipts, timers and retention. */
 export interface Core extends Deps {
@@ -152,6 +153,8 @@ async function fireAnyTimer(core: Core, id: string): Promise<boolean> {
       return await fireSilenceNotice(core, id);
     case "overdue":
       return await fireOverdue(core, id);
+    case "ldap_sync":
+      return await fireLdapSync(core, id);
     default: {
       const unknown: never = t;
       throw new Error(`timer ${id}: no handler for ${JSON.stringify(unknown)}`);

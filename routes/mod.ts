@@ -46,6 +46,7 @@ import { wsRoutes } from "./ws.ts";
 import { countRequests, metricsRoutes } from "./metrics.ts";
 import { systemRoutes } from "./api/system.ts";
 import { log } from "../lib/core/log.ts";
+import { ssoRoutes } from "./api/sso.ts";
 
 /**
  * Builds the app. `assets` is the built browser bundle; without it pages answer 503 and the API works.
@@ -129,6 +130,7 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.route("/api/v1/silences", silenceRoutes(deps));
   app.route("/api/v1/search", searchRoutes(deps));
   app.route("/api/v1/reports", reportRoutes(deps));
+  app.route("/", ssoRoutes(deps));
   app.route("/", pageRoutes(deps, opts.assets ?? null));
 
   app.notFound((c) =>

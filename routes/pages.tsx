@@ -36,6 +36,10 @@ import System from "../islands/System.tsx";
 import Maintenance from "../islands/Maintenance.tsx";
 import Search from "../islands/Search.tsx";
 import { SESSION_COOKIE } from "./middleware.ts";
+import { getSsoSettings, ssoPublicView } from "../lib/sso/settings.ts";
+
+/** The reasons a single sign-on can come back to the login page with. */
+const SSO_ERRORS = new Set(["state", "provider", "denied", "account", "unavailable"]);
 
 export const PAGE_CSP = [
   "default-src 'self'",
@@ -273,7 +277,16 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
         title: mode === "setup" ? "pp_title_setup" : "pp_title_login",
         lang: langOf(c),
         island: "AuthForm",
-        props: { mode, lang: langOf(c), next: safeNext(c.req.query("next")) },
+        props: {
+          mode,
+          lang: langOf(c),
+          next: safeNext(c.req.query("next")),
+          // Sign-in buttons for the configured single sign-on, and why the last attempt failed.
+          sso: ssoPublicView(await getSsoSettings(deps.kv)),
+          ssoError: SSO_ERRORS.has(c.req.query("sso_error") ?? "")
+            ? c.req.query("sso_error")
+            : null,
+        },
         theme: themeOf(c),
       }),
     );
@@ -291,14 +304,15 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
       | "Rules"
       | "System"
       | "Maintenance"
-      | "AdminWords",
+      | "AdminWords"
+      | "AdminSso",
     title: Key,
   ) => {
     if (!assets) return noBundle(c);
     const a = await auth(c);
     if (!a) return c.redirect("/login?next=" + encodeURIComponent(c.req.path));
     const adminOnly = island === "AdminUsers" || island === "AdminNotify" || island === "System" ||
-      island === "AdminWords";
+      island === "AdminWords" || island === "AdminSso";
     if (adminOnly && a.user.role !== "admin") {
       return c.redirect("/admin/teams");
     }
@@ -316,6 +330,7 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
   };
   app.get("/admin/users", (c) => adminPage(c, "AdminUsers", "pp_title_users"));
   app.get("/admin/words", (c) => adminPage(c, "AdminWords", "sw_title"));
+  app.get("/admin/sso", (c) => adminPage(c, "AdminSso", "sso_title"));
   app.get("/admin/teams", (c) => adminPage(c, "AdminTeams", "pp_title_teams"));
   app.get("/oncall", (c) => adminPage(c, "OnCall", "pp_title_oncall"));
   app.get("/admin/notifications", (c) => adminPage(c, "AdminNotify", "pp_title_notify"));

@@ -29,6 +29,14 @@ const POLICY: Record<string, Policy> = {
   "POST /api/v1/setup": "public",
   "POST /api/v1/session": "public",
   "DELETE /api/v1/session": "public",
+  // Single sign-on: what the login page offers, LDAP sign-in and the OpenID Connect round trip.
+  "GET /api/v1/sso": "public",
+  "POST /api/v1/sso/ldap/session": "public",
+  "GET /auth/oidc/start": "public",
+  "GET /auth/oidc/callback": "public",
+  "GET /api/v1/sso/settings": "admin",
+  "PUT /api/v1/sso/settings": "admin",
+  "POST /api/v1/sso/ldap/sync": "admin",
   "PATCH /api/v1/me": "user",
   "GET /api/v1/me": "user",
   "POST /api/v1/me/password": "user",
@@ -232,6 +240,7 @@ const POLICY: Record<string, Policy> = {
   "GET /api-docs": "page",
   "GET /search": "page",
   "GET /admin/words": "page",
+  "GET /admin/sso": "page",
 };
 
 /** Middleware mounts (Hono lists them as routes too). */

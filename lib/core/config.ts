@@ -289,6 +289,16 @@ export const EVENT_WEBHOOK_BACKOFF_MAX_MS = 3_600_000;
 export const DEFAULT_EVENT_WEBHOOKS_PER_TEAM = 10;
 /** Delivery attempts kept per event webhook subscription for its delivery log. */
 export const DEFAULT_EVENT_WEBHOOK_LOG_KEPT = 50;
+/**
+ * Single sign-on: how often the LDAP directory is synchronised (group-to-team mapping, accounts
+ * disabled or removed there losing access). 15 minutes bounds how long a leaver keeps a session.
+ */
+export const DEFAULT_LDAP_SYNC_MS = 15 * 60_000;
+/** Single sign-on: how long a started OpenID Connect login may take at the provider. */
+export const DEFAULT_SSO_STATE_TTL_MS = 10 * 60_000;
+/** Single sign-on: time-out of each request to the OpenID provider or the LDAP server. */
+export const DEFAULT_SSO_TIMEOUT_MS = 10_000;
+
 /** Non-public ranges (CIDR) outbound requests may reach anyway; none by default, so an admin opts in per network. */
 export const DEFAULT_OUTBOUND_ALLOW: readonly string[] = [];
 
@@ -485,6 +495,9 @@ export interface Config {
   alertRetentionDays: number;
   silenceEndNoticeMinutes: number;
   overdueEscalateMinutes: number;
+  ldapSyncMs: number;
+  ssoStateTtlMs: number;
+  ssoTimeoutMs: number;
   heartbeatsPerTeam: number;
   silencesPerTeam: number;
   maxFileBytes: number;
@@ -610,6 +623,9 @@ export function defaultConfig(): Config {
     alertRetentionDays: DEFAULT_ALERT_RETENTION_DAYS,
     silenceEndNoticeMinutes: DEFAULT_SILENCE_END_NOTICE_MINUTES,
     overdueEscalateMinutes: DEFAULT_OVERDUE_ESCALATE_MINUTES,
+    ldapSyncMs: DEFAULT_LDAP_SYNC_MS,
+    ssoStateTtlMs: DEFAULT_SSO_STATE_TTL_MS,
+    ssoTimeoutMs: DEFAULT_SSO_TIMEOUT_MS,
     heartbeatsPerTeam: DEFAULT_HEARTBEATS_PER_TEAM,
     silencesPerTeam: DEFAULT_SILENCES_PER_TEAM,
     maxFileBytes: DEFAULT_MAX_FILE_BYTES,
@@ -723,6 +739,9 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_ALERT_RETENTION_DAYS: "alertRetentionDays",
   TOCSIN_SILENCE_END_NOTICE_MINUTES: "silenceEndNoticeMinutes",
   TOCSIN_OVERDUE_ESCALATE_MINUTES: "overdueEscalateMinutes",
+  TOCSIN_LDAP_SYNC_MS: "ldapSyncMs",
+  TOCSIN_SSO_STATE_TTL_MS: "ssoStateTtlMs",
+  TOCSIN_SSO_TIMEOUT_MS: "ssoTimeoutMs",
   TOCSIN_HEARTBEATS_PER_TEAM: "heartbeatsPerTeam",
   TOCSIN_SILENCES_PER_TEAM: "silencesPerTeam",
   TOCSIN_MAX_FILE_BYTES: "maxFileBytes",

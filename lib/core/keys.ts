@@ -324,6 +324,17 @@ export const keys = {
   template: (channel: string, lang: string): Deno.KvKey => ["templates", channel, lang],
   providerSent: (id: string): Deno.KvKey => ["provider_sent", id],
 
+  /** Single sign-on (lib/sso/): the settings, logins under way, linked identities, SSO sessions. */
+  ssoSettings: (): Deno.KvKey => ["sso_settings"],
+  ssoState: (stateHash: string): Deno.KvKey => ["sso_state", stateHash],
+  ssoIdentity: (source: "oidc" | "ldap", subject: string): Deno.KvKey => [
+    "sso_identity",
+    source,
+    subject,
+  ],
+  ssoIdentities: (source: "oidc" | "ldap"): Deno.KvKey => ["sso_identity", source],
+  ssoSession: (sessionHash: string): Deno.KvKey => ["sso_session", sessionHash],
+
   /** Timers whose handler kept failing, set aside for admins. */
   deadLetter: (id: string): Deno.KvKey => ["dead_letters", id],
   deadLetters: (): Deno.KvKey => ["dead_letters"],

@@ -92,6 +92,8 @@ export const TimerSchema = z.discriminatedUnion("kind", [
   z.object({ ...TimerBase, kind: z.literal("overdue") }),
   /** Users whose personal timers did not fit the paging commit; `round` is the alert's epoch. */
   z.object({ ...TimerBase, kind: z.literal("personal_batch"), userIds: z.array(z.string()) }),
+  /** The periodic LDAP directory sync (lib/sso/ldap.ts); `alertId` is "sso:ldap". */
+  z.object({ ...TimerBase, kind: z.literal("ldap_sync") }),
   /** A robot's outbox flush, attempt `n`. */
   z.object({
     ...TimerBase,

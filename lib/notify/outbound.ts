@@ -1,6 +1,8 @@
 /**
  * Outbound HTTP: the one client every webhook, robot and SMS provider
  * request goes through, with its SSRF check, and HMAC-SHA256 signing.
+ * Long because: the one client; its callers' shapes (a plain send, a fetch for libraries, a
+ * signed POST) share the private check and pinned exchange, which must not be exported.
  *
  * The check decides on address bytes, not on how the host was spelt: the
  * host is parsed (IP literal) or resolved once (A and AAAA), every address
@@ -161,15 +163,21 @@ interface PinnedRequest {
   maxBytes: number;
 }
 
+interface PinnedAnswer {
+  status: number;
+  body: Uint8Array;
+  contentType?: string;
+}
+
 /**
  * One HTTP/1.1 exchange with `ip`, the URL's name in `Host`, SNI and the
  * certificate check. Resolves with the status and at most `maxBytes` of the
  * body (the connection is dropped once they are in); rejects on any failure
  * to get an answer, or when `signal` aborts.
  */
-function requestPinned(r: PinnedRequest): Promise<{ status: number; body: Uint8Array }> {
+function requestPinned(r: PinnedRequest): Promise<PinnedAnswer> {
   const { secure, host, agent, body, options } = pinnedOptions(r);
-  return new Promise<{ status: number; body: Uint8Array }>((resolve, reject) => {
+  return new Promise<PinnedAnswer>((resolve, reject) => {
     const req = secure
       ? https.request({
         ...options,
@@ -203,7 +211,11 @@ function requestPinned(r: PinnedRequest): Promise<{ status: number; body: Uint8A
           out.set(part, o);
           o += part.length;
         }
-        resolve({ status: res.statusCode ?? 0, body: out });
+        resolve({
+          status: res.statusCode ?? 0,
+          body: out,
+          contentType: res.headers["content-type"],
+        });
         // The rest is not read: drop the connection.
         req.destroy();
       };
@@ -311,6 +323,50 @@ export async function sendOutbound(
       : String(e);
     return fail(`${ip} port ${url.port || (url.protocol === "https:" ? 443 : 80)}: ${cause}`);
   }
+}
+
+/**
+ * A `fetch` for libraries that take one (the OpenID Connect client): each
+ * request goes through the same SSRF check and pinned exchange as
+ * sendOutbound, and the answer is a Response with its status, content type
+ * and the start of its body. A refused address throws the 400 ApiError; no
+ * answer within `timeoutMs` rejects with a generic error (the cause is logged).
+ */
+export function outboundFetch(
+  policy: OutboundPolicy,
+  timeoutMs: number,
+): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
+  return async (input, init) => {
+    const req = new Request(input, init);
+    const url = parseOutboundUrl(req.url);
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const { literal, addrs } = await addressesOf(url, policy, deadline);
+    refuseNonPublic(addrs, literal, policy);
+    if (addrs.length === 0) throw new Error(COULD_NOT_DELIVER);
+    const ip = formatIp(addrs[0]);
+    try {
+      const res = await requestPinned({
+        url,
+        ip,
+        method: req.method,
+        headers: req.headers,
+        body: new Uint8Array(await req.arrayBuffer()),
+        caCerts: policy.caCerts,
+        signal: deadline,
+        maxBytes: OUTBOUND_MAX_RESPONSE_BYTES,
+      });
+      const headers = new Headers();
+      if (res.contentType) headers.set("content-type", res.contentType);
+      const empty = res.status === 204 || res.status === 304;
+      return new Response(empty ? null : res.body as Uint8Array<ArrayBuffer>, {
+        status: res.status,
+        headers,
+      });
+    } catch (e) {
+      log.error(`outbound: ${req.method} ${url.origin}: ${(e as Error).message}`);
+      throw new Error(COULD_NOT_DELIVER);
+    }
+  };
 }
 
 /** What one signed POST did: `transient` failures are worth retrying. */

@@ -15,6 +15,7 @@ import { changeOwnPassword } from "../../lib/accounts/own_password.ts";
 import { listTeams } from "../../lib/accounts/teams.ts";
 import { isSetUp, setup, updateProfile } from "../../lib/accounts/users.ts";
 import { publicUser } from "../../lib/accounts/model.ts";
+import { oidcLogoutUrl } from "../../lib/sso/oidc.ts";
 import {
   type AppEnv,
   clientIp,
@@ -69,9 +70,13 @@ export function authRoutes(deps: Core) {
 
   app.delete("/session", async (c) => {
     const token = getCookie(c, SESSION_COOKIE);
+    // A session opened through OpenID Connect ends at the provider too (the browser goes there).
+    const redirect = token
+      ? await oidcLogoutUrl(deps.kv, token, deps.config.publicOrigin ?? requestOrigin(deps, c))
+      : null;
     if (token) await logout(deps, token);
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
-    return c.json({ ok: true });
+    return c.json(redirect ? { ok: true, redirect } : { ok: true });
   });
 
   app.patch("/me", requireAuth, json(UpdateProfileInputSchema), async (c) => {
