@@ -92,6 +92,16 @@ export const TimerSchema = z.discriminatedUnion("kind", [
   z.object({ ...TimerBase, kind: z.literal("overdue") }),
   /** Users whose personal timers did not fit the paging commit; `round` is the alert's epoch. */
   z.object({ ...TimerBase, kind: z.literal("personal_batch"), userIds: z.array(z.string()) }),
+  /**
+   * A burn-after-reading message's end (lib/chat/burn.ts): every recipient opened it and its
+   * window passed. `alertId` is "burn:<conversation>:<seq>", as is the timer's id.
+   */
+  z.object({
+    ...TimerBase,
+    kind: z.literal("burn"),
+    conversationId: z.string(),
+    seq: z.number(),
+  }),
   /** A robot's outbox flush, attempt `n`. */
   z.object({
     ...TimerBase,

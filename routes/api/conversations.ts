@@ -17,6 +17,7 @@ import {
 import type { Core } from "../../lib/runtime.ts";
 import { ApiError } from "../../lib/core/errors.ts";
 import { listMessages, sendMessage } from "../../lib/chat/messages.ts";
+import { resolveMentions } from "../../lib/chat/mention_targets.ts";
 import { messageFloor } from "../../lib/chat/retention.ts";
 import { getReceipts, markRead } from "../../lib/chat/receipts.ts";
 import {
@@ -113,11 +114,16 @@ export function conversationRoutes(deps: Core) {
   });
 
   app.post("/:id/messages", json(SendInputSchema), async (c) => {
+    const input = c.req.valid("json");
+    const userId = me(c).user.id;
+    const mentioned = await resolveMentions(deps, userId, conv(c), input.mentions);
     const { message, created, warnings } = await sendMessage(
       deps,
-      me(c).user.id,
+      userId,
       conv(c),
-      c.req.valid("json"),
+      input,
+      undefined,
+      mentioned,
     );
     return c.json({ message, ...(warnings ? { warnings } : {}) }, created ? 201 : 200);
   });
