@@ -23,7 +23,8 @@ export function mentionQuery(
   caret: number,
 ): { start: number; query: string } | null {
   const before = text.slice(0, caret);
-  const m = /(^|[\s(])@([^\s@]{0,40})$/u.exec(before);
+  // Not inside an address ("ops@example.com"); anywhere else, Chinese text included ("你好@王").
+  const m = /(^|[^A-Za-z0-9._%+-])@([^\s@]{0,40})$/u.exec(before);
   if (!m) return null;
   return { start: caret - m[2].length - 1, query: m[2] };
 }

@@ -130,6 +130,12 @@ test("browser mentions - 390 px, zh-CN: burn after reading stays closed, shows o
   assert.equal(m.text, "");
   assert.ok(items.some((x) => x.event?.type === "burn" && x.event.target === m.seq));
   assert.equal(await bob.page.locator("text=hunter2").count(), 0);
+  // The list and the mentions of me on the phone: the destroyed message is not listed.
+  await bob.page.goto(srv.url + "/");
+  await ready(bob.page);
+  await bob.page.click("[data-mentions-open]:has-text('提及我的')");
+  await bob.page.waitForSelector(".dialog:has-text('还没有人@你')");
+  await assertNoHorizontalOverflow(bob.page, "mentions of me at 390 px");
   for (const p of [olga, bob]) await p.ctx.close();
 });
 
