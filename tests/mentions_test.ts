@@ -259,3 +259,21 @@ Deno.test("quick replies - a team admin edits the team's list within the limits;
   await lead.client.request("PUT", path, { items: [] });
   assert.equal((await ann.client.get(path)).json.custom, false);
 });
+
+Deno.test("burn after reading - in a group, a reader whose window passed gets no text while others have not opened it", async () => {
+  const clock = new ManualClock();
+  const w = await world({ clock });
+  await using _ = w.srv;
+  const c = w.conv.id;
+  const m = await say(w.alice.client, c, "vault token s3cr3t", { burn: true });
+  await w.bob.client.post(`/api/v1/conversations/${c}/messages/${m.seq}/open`);
+  const text = async (u: Client) =>
+    ((await u.get(`/api/v1/conversations/${c}/messages`)).json.items as Message[])
+      .find((x) => x.seq === m.seq)!.text;
+  assert.equal(await text(w.bob.client), "vault token s3cr3t");
+  clock.advance(w.srv.config.burnAfterReadingMs + 1);
+  assert.equal(await text(w.bob.client), "");
+  // Carol has not opened it: it is still there for her, and not destroyed yet.
+  assert.equal(await text(w.carol.client), "vault token s3cr3t");
+  assert.equal((await w.srv.kv.get(keys.timer(burnTimerId(c, m.seq)))).value, null);
+});

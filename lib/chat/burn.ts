@@ -111,3 +111,27 @@ export async function fireBurn(deps: Deps, timerId: string): Promise<boolean> {
   }
   return burned;
 }
+
+/**
+ * A burn-after-reading message as `userId` may still see it: once their window passed (others
+ * in a group may not have opened it yet, so it is not destroyed) its text and files are gone
+ * for them, in history as on screen.
+ */
+export function burnedFor(m: Message, userId: string, now: number): Message {
+  const at = m.burn?.opened?.[userId];
+  if (!m.burn || at === undefined || !Object.hasOwn(m.burn.opened!, userId)) return m;
+  if (now < at + m.burn.ms) return m;
+  const { files: _f, ...rest } = m;
+  return { ...rest, text: "" };
+}
+
+/** Applies burnedFor to a page of history, events' target states included. */
+export function hideBurnedFor(items: Message[], userId: string, now: number): Message[] {
+  return items.map((m) => {
+    const target = m.event?.message;
+    if (target?.burn) {
+      return { ...m, event: { ...m.event!, message: burnedFor(target, userId, now) } };
+    }
+    return m.burn ? burnedFor(m, userId, now) : m;
+  });
+}
