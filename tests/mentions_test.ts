@@ -111,6 +111,16 @@ Deno.test("mentions - an edit notifies only the newly mentioned; a recall takes 
   }
   assert.equal(bobMarks.length, 1);
 
+  // An edit that drops Bob takes the mention away from him (entry and marker).
+  const drop = await w.alice.client.patch(`/api/v1/conversations/${c}/messages/${m.seq}`, {
+    text: "@Carol check",
+    mentions: [w.carol.user.id],
+  });
+  assert.equal(drop.status, 200);
+  assert.equal((await w.bob.client.get("/api/v1/me/mentions")).json.items.length, 0);
+  assert.equal((await summary(w.bob.client, c)).mentionSeq, 0);
+  assert.equal((await summary(w.carol.client, c)).mentionSeq, m.seq);
+
   // Recall: gone from the lists; Carol's marker falls back to her earlier mention, Bob's goes.
   const del = await w.alice.client.delete(`/api/v1/conversations/${c}/messages/${m.seq}`);
   assert.equal(del.status, 200);

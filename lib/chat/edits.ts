@@ -66,6 +66,7 @@ export async function editMessage(
     );
   }
   let fresh: string[] = [];
+  let dropped: string[] = [];
   const edited = await commitEvent(
     deps,
     userId,
@@ -83,6 +84,8 @@ export async function editMessage(
       }
       const before = new Set(mentioned ? await reachedBy(kv, m) : []);
       fresh = mentioned ? mentioned.notify.filter((u) => !before.has(u)) : [];
+      const after = new Set(mentioned?.notify ?? []);
+      dropped = mentioned ? [...before].filter((u) => !after.has(u)) : [];
       const { mentions: _m, ...bare } = m;
       const next: Message = !mentioned
         ? m
@@ -116,6 +119,8 @@ export async function editMessage(
   if (fresh.length > MENTION_INDEX_INLINE) {
     await indexMentionsRest(kv, edited, fresh.slice(MENTION_INDEX_INLINE));
   }
+  // People the edit no longer mentions lose the entry and, if it is the latest, the marker.
+  if (dropped.length) await unindexMentions(kv, edited, dropped);
   return edited;
 }
 

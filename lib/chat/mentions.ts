@@ -72,11 +72,16 @@ export async function reachedBy(kv: Deno.Kv, message: Message): Promise<string[]
 }
 
 /**
- * Takes a recalled or destroyed message out of the mentions of everyone it mentioned; a marker
- * that pointed at it falls back to their previous mention in that conversation, if any.
+ * Takes a recalled or destroyed message out of the mentions of everyone it mentioned (or of
+ * `only`: people an edit no longer mentions); a marker that pointed at it falls back to their
+ * previous mention in that conversation, if any.
  */
-export async function unindexMentions(kv: Deno.Kv, message: Message): Promise<void> {
-  const ids = await reachedBy(kv, message);
+export async function unindexMentions(
+  kv: Deno.Kv,
+  message: Message,
+  only?: string[],
+): Promise<void> {
+  const ids = only ?? await reachedBy(kv, message);
   const c = message.conversationId;
   const marks = await getManyChunked<Deno.KvU64>(kv, ids.map((u) => keys.mentionMark(u, c)));
   for (let i = 0; i < ids.length; i += MENTION_INDEX_PER_COMMIT) {
