@@ -20,6 +20,7 @@ import * as webhooks from "./strings/webhooks.ts";
 import * as search from "./strings/search.ts";
 import * as reports from "./strings/reports.ts";
 import * as sso from "./strings/sso.ts";
+import * as mentions from "./strings/mentions.ts";
 
 export type Lang = "en" | "zh";
 
@@ -41,6 +42,7 @@ const en = {
   ...search.en,
   ...reports.en,
   ...sso.en,
+  ...mentions.en,
 };
 const zh: Record<Key, string> = {
   ...core.zh,
@@ -59,6 +61,7 @@ const zh: Record<Key, string> = {
   ...search.zh,
   ...reports.zh,
   ...sso.zh,
+  ...mentions.zh,
 };
 export type Key = keyof typeof en;
 

@@ -93,6 +93,66 @@ md.core.ruler.after("inline", "task_lists", (state) => {
   }
 });
 
+/** A mention to highlight: the text after "@" and whether it names the reader. */
+export interface MentionMark {
+  label: string;
+  me: boolean;
+}
+
+// Mentions: "@label" in plain text (not in code or links) becomes a highlighted span; the labels
+// come in `env.mentions` (the message's mentions, named), never from the text alone.
+md.core.ruler.after("inline", "mentions", (state) => {
+  const marks = (state.env as { mentions?: MentionMark[] } | undefined)?.mentions;
+  if (!marks?.length) return;
+  const sorted = [...marks].sort((a, b) => b.label.length - a.label.length);
+  for (const block of state.tokens) {
+    if (block.type !== "inline" || !block.children) continue;
+    const out: Token[] = [];
+    let linkDepth = 0;
+    for (const tok of block.children) {
+      if (tok.type === "link_open") linkDepth++;
+      if (tok.type === "link_close") linkDepth--;
+      if (tok.type !== "text" || linkDepth > 0 || !tok.content.includes("@")) {
+        out.push(tok);
+        continue;
+      }
+      let rest = tok.content;
+      let plain = "";
+      const flush = () => {
+        if (!plain) return;
+        const t = new state.Token("text", "", 0);
+        t.content = plain;
+        out.push(t);
+        plain = "";
+      };
+      while (rest.length) {
+        const at = rest.indexOf("@");
+        if (at < 0) {
+          plain += rest;
+          break;
+        }
+        plain += rest.slice(0, at);
+        rest = rest.slice(at);
+        const hit = sorted.find((m) => rest.slice(1, 1 + m.label.length) === m.label);
+        if (!hit) {
+          plain += "@";
+          rest = rest.slice(1);
+          continue;
+        }
+        flush();
+        const span = new state.Token("html_inline", "", 0);
+        span.content = `<span class="mention${hit.me ? " mention-me" : ""}" data-mention${
+          hit.me ? " data-mention-me" : ""
+        }>@${escape(hit.label)}</span>`;
+        out.push(span);
+        rest = rest.slice(1 + hit.label.length);
+      }
+      flush();
+    }
+    block.children = out;
+  }
+});
+
 /**
  * Longest text rendered as Markdown; longer text is shown as plain text. Messages stop at
  * TOCSIN_MAX_MESSAGE_CHARS (8,000 by default), so this only bounds the time a huge note or a
@@ -100,9 +160,12 @@ md.core.ruler.after("inline", "task_lists", (state) => {
  */
 export const MAX_MARKDOWN_CHARS = 20_000;
 
-/** Renders `text` as safe HTML. `copy` labels the copy button of code blocks. */
-export function renderMarkdown(text: string, copy = "Copy"): string {
+/**
+ * Renders `text` as safe HTML. `copy` labels the copy button of code blocks; `mentions` are
+ * highlighted where "@label" appears.
+ */
+export function renderMarkdown(text: string, copy = "Copy", mentions?: MentionMark[]): string {
   if (text.length > MAX_MARKDOWN_CHARS) return `<p class="md-plain">${escape(text)}</p>`;
   // Without the renderer's trailing newline, the text of a message is exactly what was written.
-  return md.render(text, { copy }).trimEnd();
+  return md.render(text, { copy, mentions }).trimEnd();
 }

@@ -26,6 +26,7 @@ export * from "./store/alerts.ts";
 export * from "./store/conversations.ts";
 export * from "./store/messages.ts";
 export * from "./store/message_actions.ts";
+export * from "./store/mentions.ts";
 export { retry, send, sendTyping } from "./store/outbox.ts";
 export { enableNotifications, setSound } from "./store/notify.ts";
 

@@ -15,6 +15,8 @@ export function ConversationList(props: {
   userName: (userId: string | null, convId: string) => string;
   onOpen: (id: string) => void;
   onNew: () => void;
+  /** Opens the list of messages that mention me. */
+  onMentions?: () => void;
 }) {
   const { t, openId } = props;
   const filter = useSignal("");
@@ -36,6 +38,11 @@ export function ConversationList(props: {
           onInput={(e) => filter.value = (e.target as HTMLInputElement).value}
         />
         <button type="button" class="primary" onClick={props.onNew}>{t("newChat")}</button>
+        {props.onMentions && (
+          <button type="button" class="mentions-btn" data-mentions-open onClick={props.onMentions}>
+            {t("mn_mentions")}
+          </button>
+        )}
       </div>
       {props.items.length === 0 && <p class="empty">{t("noConversations")}</p>}
       <ul class="conv-list">
@@ -43,6 +50,8 @@ export function ConversationList(props: {
           const last = c.lastMessage;
           const preview = !last
             ? ""
+            : last.burn || last.burned
+            ? t("mn_burn_mine")
             : last.kind === "system"
             ? systemText(last, t, (u) => props.userName(u, c.id))
             : (c.kind === "group" && last.senderId === props.myId ? t("you") + ": " : "") +
@@ -68,6 +77,11 @@ export function ConversationList(props: {
                   </span>
                   <span class="conv-bottom">
                     <span class="conv-preview">{preview}</span>
+                    {(c.mentionSeq ?? 0) > c.read && (
+                      <span class="mention-marker" data-mention-marker title={t("mn_marker")}>
+                        @
+                      </span>
+                    )}
                     {c.unread > 0 && (
                       <span class="badge" aria-label={`${c.unread} ${t("unread")}`}>
                         {c.unread > 99 ? "99+" : c.unread}

@@ -1,5 +1,5 @@
 import { useMemo } from "preact/hooks";
-import { renderMarkdown } from "../client/markdown.ts";
+import { type MentionMark, renderMarkdown } from "../client/markdown.ts";
 
 /** Copies the code of the block whose copy button was clicked. */
 function onCopyClick(e: MouseEvent): void {
@@ -16,10 +16,14 @@ function onCopyClick(e: MouseEvent): void {
  * Text written in Markdown, rendered by client/markdown.ts (raw HTML off, safe links only, no
  * remote images). `copyLabel` names the copy button on code blocks.
  */
-export function Markdown(props: { text: string; copyLabel: string; class?: string }) {
-  const html = useMemo(() => renderMarkdown(props.text, props.copyLabel), [
+export function Markdown(
+  props: { text: string; copyLabel: string; class?: string; mentions?: MentionMark[] },
+) {
+  const key = props.mentions ? JSON.stringify(props.mentions) : "";
+  const html = useMemo(() => renderMarkdown(props.text, props.copyLabel, props.mentions), [
     props.text,
     props.copyLabel,
+    key,
   ]);
   return (
     <div

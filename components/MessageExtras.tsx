@@ -16,6 +16,8 @@ export interface MessageHandlers {
   onEdit: (seq: number, text: string) => Promise<void>;
   onRecall: (seq: number) => Promise<void>;
   onForward: (seq: number, toConvId: string) => Promise<void>;
+  /** Opens a burn-after-reading message for me. */
+  onOpenBurn?: (seq: number) => Promise<void>;
   /** Conversations a message can be forwarded to. */
   forwardTargets: { id: string; title: string }[];
   /** Windows after sending within which the sender may edit and recall (ms). */

@@ -4,6 +4,8 @@ import type { Lang, Translate } from "../client/i18n.ts";
 import type { Message } from "../lib/protocol.ts";
 import { Avatar } from "./Avatar.tsx";
 import { Markdown } from "./Markdown.tsx";
+import { BurnBody } from "./BurnBody.tsx";
+import { mentionMarks, mentionsMe } from "../client/mentions.ts";
 import {
   EditBox,
   type MessageHandlers,
@@ -156,6 +158,7 @@ export function MessageRow(props: {
         <MessageBody
           t={t}
           message={m}
+          mine={mine}
           myId={myId}
           editing={editing.value}
           userName={userName}
@@ -187,7 +190,7 @@ export function MessageRow(props: {
               {t("ca_pin")}
             </button>
           )}
-          {!m.recalled && (
+          {!m.recalled && !m.burned && (mine || !m.burn) && (
             <MessageMenu
               t={t}
               message={m}
@@ -238,6 +241,7 @@ export function PendingRow(props: {
 function MessageBody(props: {
   t: Translate;
   message: Message;
+  mine: boolean;
   myId: string | null;
   editing: boolean;
   userName: (userId: string | null) => string;
@@ -246,6 +250,7 @@ function MessageBody(props: {
 }) {
   const { t, myId, userName, h } = props;
   const m = props.message;
+  const marks = mentionMarks(m, myId, (id) => userName(id));
   return (
     <>
       {m.forwardedFrom && (
@@ -259,6 +264,19 @@ function MessageBody(props: {
       {m.replyTo && <ReplyQuote t={t} reply={m.replyTo} userName={userName} onJump={h.onJump} />}
       {m.recalled
         ? <div class="bubble recalled muted" data-recalled>{t("ch_recalled")}</div>
+        : m.burned
+        ? <div class="bubble recalled muted" data-burned>{t("mn_burn_gone")}</div>
+        : m.burn
+        ? (
+          <BurnBody
+            t={t}
+            message={m}
+            myId={myId}
+            mine={props.mine}
+            mentions={marks}
+            onOpen={() => h.onOpenBurn?.(m.seq) ?? Promise.resolve()}
+          />
+        )
         : props.editing
         ? (
           <EditBox
@@ -271,7 +289,21 @@ function MessageBody(props: {
             onCancel={() => props.onEditDone()}
           />
         )
-        : <Markdown class="bubble" text={m.text} copyLabel={t("ch_copy")} />}
+        : (
+          <Markdown
+            class={`bubble${mentionsMe(m, myId) ? " mentions-me" : ""}`}
+            text={m.text}
+            copyLabel={t("ch_copy")}
+            mentions={marks}
+          />
+        )}
+      {m.mentions?.oncall && !m.recalled && (
+        <div class="mention-oncall muted" data-mention-oncall>
+          {t("mn_oncall_names", {
+            names: m.mentions.oncall.map((u) => userName(u)).join(", ") || t("mn_nobody"),
+          })}
+        </div>
+      )}
       {!m.recalled && m.files?.length ? <Attachments t={t} files={m.files} /> : null}
       {m.reactions && (
         <Reactions

@@ -8,6 +8,7 @@ import { AdminNav } from "../components/AdminNav.tsx";
 import { UserPicker } from "../components/UserPicker.tsx";
 import { searchUsers } from "../client/users.ts";
 import { OnCallNow, type OnCallNowItem } from "../components/OnCallNow.tsx";
+import { QuickReplies } from "./teams/QuickReplies.tsx";
 
 export interface AdminTeamsProps {
   me: PublicUser;
@@ -309,6 +310,7 @@ export default function AdminTeams(props: AdminTeamsProps) {
               )}
               <TeamActions {...teamProps} />
               <TeamMembers {...teamProps} />
+              <QuickReplies t={t} teamId={team.id} canManage={canManage} />
             </section>
           )}
         </div>

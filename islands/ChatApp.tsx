@@ -29,6 +29,7 @@ import { DingBanners, dingEventKey } from "./chat/Ding.tsx";
 import { loadNotifyMutes } from "../client/group_admin.ts";
 import { type ChatDialog, ChatDialogs, type Tasks, ThreadDialog } from "./chat/ChatDialogs.tsx";
 import { type ChatWindows, ConversationPane, ensureMembers } from "./chat/ConversationPane.tsx";
+import { MentionsPanel } from "./chat/MentionsPanel.tsx";
 
 export interface ChatAppProps {
   me: PublicUser;
@@ -66,6 +67,7 @@ export default function ChatApp(props: ChatAppProps) {
   const dialog = useSignal<ChatDialog>(null);
   const tasks = useSignal<Tasks | null>(null);
   const thread = useSignal<{ alertId: string; convId: string } | null>(null);
+  const mentionsOpen = useSignal(false);
   /** The clock alert cards count durations up to. */
   const now = useNow();
   if (IS_BROWSER && !booted) {
@@ -106,6 +108,7 @@ export default function ChatApp(props: ChatAppProps) {
           userName={userName}
           onOpen={navigate}
           onNew={() => dialog.value = "new"}
+          onMentions={() => mentionsOpen.value = true}
         />
         <ChatMain
           t={t}
@@ -127,6 +130,13 @@ export default function ChatApp(props: ChatAppProps) {
         myId={myId}
         onClose={closeDialog}
       />
+      {mentionsOpen.value && (
+        <MentionsPanel
+          t={t}
+          lang={lang}
+          onClose={() => mentionsOpen.value = false}
+        />
+      )}
       {openThread && (
         <ThreadDialog
           key={openThread.alertId}

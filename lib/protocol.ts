@@ -58,6 +58,8 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
     clientId: ClientIdSchema,
     text: SendInputSchema.shape.text,
     replyTo: SendInputSchema.shape.replyTo,
+    mentions: SendInputSchema.shape.mentions,
+    burn: SendInputSchema.shape.burn,
   }),
   z.strictObject({ type: z.literal("read"), conversationId: IdSchema, seq: SeqSchema }),
   z.strictObject({ type: z.literal("received"), conversationId: IdSchema, seq: SeqSchema }),

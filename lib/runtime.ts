@@ -30,6 +30,7 @@ import { describeIssues } from "./core/schemas.ts";
 import { timerLateness } from "./ops/metrics.ts";
 import { fireHeartbeat } from "./alerts/heartbeats.ts";
 import { fireSilenceNotice } from "./alerts/silences.ts";
+import { fireBurn } from "./chat/burn.ts";
 import { fireOverdue } from "./paging/overdue.ts";
 import { AlertRetentionService } from "./alerts/retention.ts";
 import { fireLdapSync } from "./sso/ldap.ts";
@@ -155,6 +156,8 @@ async function fireAnyTimer(core: Core, id: string): Promise<boolean> {
       return await fireOverdue(core, id);
     case "ldap_sync":
       return await fireLdapSync(core, id);
+    case "burn":
+      return await fireBurn(core, id);
     default: {
       const unknown: never = t;
       throw new Error(`timer ${id}: no handler for ${JSON.stringify(unknown)}`);

@@ -19,6 +19,7 @@ import { groupAdminRoutes } from "./api/group_admin.ts";
 import { sensitiveWordRoutes } from "./api/sensitive_words.ts";
 import { conversationRoutes } from "./api/conversations.ts";
 import { messageRoutes } from "./api/messages.ts";
+import { chatExtraRoutes } from "./api/chat_extras.ts";
 import { integrationRoutes } from "./api/integrations.ts";
 import { notificationRoutes } from "./api/notifications.ts";
 import { pushRoutes } from "./api/push.ts";
@@ -106,6 +107,7 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   // Before the conversations' catch-all for unknown sub-paths.
   app.route("/api/v1", dingRoutes(deps));
   app.route("/api/v1/conversations", messageRoutes(deps));
+  app.route("/api/v1", chatExtraRoutes(deps));
   app.route("/api/v1", fileRoutes(deps));
   app.route("/api/v1", groupAdminRoutes(deps));
   app.route("/api/v1/sensitive-words", sensitiveWordRoutes(deps));

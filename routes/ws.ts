@@ -10,6 +10,7 @@ import { ApiError } from "../lib/core/errors.ts";
 import type { Auth } from "../lib/accounts/sessions.ts";
 import { type ClientFrame, CLOSE, type ServerFrame } from "../lib/protocol.ts";
 import { encodeFrames, type Subscriber } from "../lib/realtime/subscriber.ts";
+import { resolveMentions } from "../lib/chat/mention_targets.ts";
 import { sendMessage } from "../lib/chat/messages.ts";
 import { announceTyping } from "../lib/realtime/typing.ts";
 import { TokenBucket } from "../lib/core/ratelimit.ts";
@@ -198,7 +199,15 @@ async function handleFrame(s: Socket, ws: WSContext, raw: unknown) {
 async function applyFrame(s: Socket, ws: WSContext, f: ClientFrame) {
   const { deps, auth } = s;
   if (f.type === "send") {
-    const { message, warnings } = await sendMessage(deps, auth.user.id, f.conversationId, f);
+    const mentioned = await resolveMentions(deps, auth.user.id, f.conversationId, f.mentions);
+    const { message, warnings } = await sendMessage(
+      deps,
+      auth.user.id,
+      f.conversationId,
+      f,
+      undefined,
+      mentioned,
+    );
     reply(s, ws, {
       type: "sent",
       clientId: f.clientId,

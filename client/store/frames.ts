@@ -8,6 +8,7 @@ import { fetchAlerts } from "./alerts.ts";
 import { forget, loadMembers, refreshConv } from "./conversations.ts";
 import { addMessages, loadLatest, markOpenRead, noteReceived } from "./messages.ts";
 import { alertNewMessage } from "./notify.ts";
+import { mentionsMe } from "../mentions.ts";
 import { noteWordWarnings } from "../word_warning.ts";
 import { noteTyping, stopTyping } from "../typing.ts";
 import { applySent, onSendError } from "./outbox.ts";
@@ -39,9 +40,11 @@ function onEvent(m: Message): void {
   const c = m.conversationId;
   advanceCursor(c, m.seq);
   const target = m.event?.message;
+  const before = target ? findMessage(c, target.seq) : undefined;
   if (target) replaceMessage(target);
   const conv = convs.value[c];
   if (!conv) return;
+  if (target) noteMentionChange(conv, before, target);
   const last = conv.lastMessage;
   patchConv(c, {
     seq: Math.max(conv.seq, m.seq),
@@ -51,6 +54,31 @@ function onEvent(m: Message): void {
   });
   if (m.senderId !== me.value?.id) noteReceived(c, m.seq);
   if (c === openId.value) markOpenRead();
+}
+
+/** The message `seq` as the store holds it, if it does. */
+function findMessage(convId: string, seq: number): Message | undefined {
+  return messages.value[convId]?.find((x) => x.seq === seq);
+}
+
+/**
+ * An edit that newly mentions me marks the conversation and notifies; a recall or burn of the
+ * message the marker points at asks the server where the marker is now.
+ */
+function noteMentionChange(
+  conv: { id: string; mentionSeq: number },
+  before: Message | undefined,
+  after: Message,
+): void {
+  const myId = me.value?.id ?? null;
+  if ((after.recalled || after.burned) && conv.mentionSeq === after.seq) {
+    refreshConv(conv.id);
+    return;
+  }
+  if (after.editedAt && mentionsMe(after, myId) && before && !mentionsMe(before, myId)) {
+    patchConv(conv.id, { mentionSeq: Math.max(conv.mentionSeq ?? 0, after.seq) });
+    alertNewMessage(after, false, true);
+  }
 }
 
 function onMessage(m: Message): void {
@@ -90,9 +118,12 @@ function onMessage(m: Message): void {
   ) {
     alertNewMessage(m, true);
   }
+  const mentioned = !mine && mentionsMe(m, myId ?? null);
+  if (mentioned) patchConv(c, { mentionSeq: Math.max(conv.mentionSeq ?? 0, m.seq) });
   if (!mine && m.senderId) {
     noteReceived(c, m.seq);
-    alertNewMessage(m);
+    // A mention gets through a muted conversation.
+    alertNewMessage(m, false, mentioned);
   }
   if (c === openId.value) markOpenRead();
 }

@@ -7,9 +7,18 @@ import { focusSeq, hasOlder, messages, replaceMessage } from "./state.ts";
 
 const at = (convId: string, seq: number) => `/api/v1/conversations/${convId}/messages/${seq}`;
 
-/** Edits my message; the list shows the new text at once (the event confirms it). */
-export async function editMessage(convId: string, seq: number, text: string): Promise<void> {
-  const r = await api<{ message: Message }>("PATCH", at(convId, seq), { text });
+/**
+ * Edits my message; the list shows the new text at once (the event confirms it). `mentions`
+ * replaces its mentions (the server notifies only people newly mentioned).
+ */
+export async function editMessage(
+  convId: string,
+  seq: number,
+  text: string,
+  mentions?: string[],
+): Promise<void> {
+  const body = mentions ? { text, mentions } : { text };
+  const r = await api<{ message: Message }>("PATCH", at(convId, seq), body);
   replaceMessage(r.message);
 }
 

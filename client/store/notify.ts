@@ -37,16 +37,17 @@ function beep(): void {
   }
 }
 
-export function alertNewMessage(m: Message, paging = false): void {
+export function alertNewMessage(m: Message, paging = false, mention = false): void {
   if (!paging && document.visibilityState === "visible" && document.hasFocus()) return;
-  // A conversation whose notifications I muted stays quiet (paging still rings).
-  if (!paging && notifyMuted(m.conversationId)) return;
+  // A conversation whose notifications I muted stays quiet (paging and mentions still ring).
+  if (!paging && !mention && notifyMuted(m.conversationId)) return;
   if (soundOn.value) beep();
   if (notifyPermission.value !== "granted") return;
   const conv = convs.value[m.conversationId];
   const sender = userName(m.senderId, m.conversationId);
   try {
-    const n = new Notification(paging ? m.text : t("newMessage", { name: sender }), {
+    const title = mention ? t("mn_marker") : t("newMessage", { name: sender });
+    const n = new Notification(paging ? m.text : title, {
       body: paging
         ? (conv?.title ?? "")
         : (conv && conv.kind === "group" ? conv.title + ": " : "") + m.text.slice(0, 140),

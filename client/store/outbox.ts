@@ -8,7 +8,12 @@ import { t } from "../i18n.ts";
 import { noteWordWarnings } from "../word_warning.ts";
 
 /** Queues a message; it is sent now if connected, else as soon as the connection is back. */
-export function send(conversationId: string, text: string, replyTo?: number): void {
+export function send(
+  conversationId: string,
+  text: string,
+  replyTo?: number,
+  extras: { mentions?: string[]; burn?: boolean } = {},
+): void {
   const p: Pending = {
     clientId: newClientId(),
     conversationId,
@@ -16,6 +21,8 @@ export function send(conversationId: string, text: string, replyTo?: number): vo
     createdAt: Date.now(),
     state: "queued",
     ...(replyTo ? { replyTo } : {}),
+    ...(extras.mentions?.length ? { mentions: extras.mentions } : {}),
+    ...(extras.burn ? { burn: true } : {}),
   };
   outbox.value = [...outbox.value, p];
   flushOutbox();
@@ -56,19 +63,24 @@ export async function flushOutbox(): Promise<void> {
     for (const p of outbox.value.filter((x) => x.state === "queued")) {
       if (status.value !== "online") break;
       setPending(p.clientId, { state: "sending" });
+      const extra = {
+        ...(p.replyTo ? { replyTo: p.replyTo } : {}),
+        ...(p.mentions ? { mentions: p.mentions } : {}),
+        ...(p.burn ? { burn: true } : {}),
+      };
       const frame = {
         type: "send",
         conversationId: p.conversationId,
         clientId: p.clientId,
         text: p.text,
-        ...(p.replyTo ? { replyTo: p.replyTo } : {}),
+        ...extra,
       };
       if (live.rt?.send(frame)) continue;
       try {
         const r = await api<{ message: Message; warnings?: string[] }>(
           "POST",
           `/api/v1/conversations/${p.conversationId}/messages`,
-          { clientId: p.clientId, text: p.text, ...(p.replyTo ? { replyTo: p.replyTo } : {}) },
+          { clientId: p.clientId, text: p.text, ...extra },
         );
         noteWordWarnings(p.conversationId, r.warnings);
         applySent(p.clientId, r.message);

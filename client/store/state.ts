@@ -29,6 +29,9 @@ export interface Pending {
   createdAt: number;
   /** The seq of the message this one replies to. */
   replyTo?: number;
+  /** Picked "@" targets (ids, "all", "team", "oncall"). */
+  mentions?: string[];
+  burn?: boolean;
   state: "queued" | "sending" | "failed";
   error?: string;
 }

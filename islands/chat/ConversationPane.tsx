@@ -19,11 +19,13 @@ import {
   jumpTo,
   loadMembers,
   loadOlder,
+  loadQuickReplies,
   markOpenRead,
   members,
   type Message,
   messages,
   open,
+  openBurn,
   openId,
   outbox,
   recallMessage,
@@ -35,7 +37,8 @@ import {
   transport,
   userName,
 } from "../../client/store.ts";
-import { Composer } from "../../components/Composer.tsx";
+import { Composer, type SendExtras } from "../../components/Composer.tsx";
+import type { MentionCandidate } from "../../client/mentions.ts";
 import { MessageList } from "../../components/MessageList.tsx";
 import { OnCallNow, type OnCallNowItem } from "../../components/OnCallNow.tsx";
 import { DingButton } from "./Ding.tsx";
@@ -58,10 +61,11 @@ async function compose(
   text: string,
   say: (s: string | null) => void,
   replyTo?: number,
+  extras?: SendExtras,
 ): Promise<string | void> {
   say(null);
   const cmd = parseCommand(text);
-  if (!cmd) return send(convId, text, replyTo);
+  if (!cmd) return send(convId, text, replyTo, extras);
   try {
     const target = commandTarget(cmd.kind, await conversationAlerts(convId));
     if ("none" in target) {
@@ -104,6 +108,17 @@ export function ConversationPane(props: {
   );
   /** A local note under the messages about the last thing typed (never sent). */
   const hint = useSignal<{ convId: string; text: string } | null>(null);
+  /** The conversation's team (for @team, @oncall) and its own quick replies. */
+  const teamInfo = useSignal<{ convId: string; teamId: string | null; items: string[] } | null>(
+    null,
+  );
+  useEffect(() => {
+    loadQuickReplies(current).then((r) => {
+      if (openId.value === current) teamInfo.value = { convId: current, ...r };
+    }, () => {});
+  }, [current]);
+  const team = teamInfo.value?.convId === current ? teamInfo.value : null;
+  const candidates = mentionCandidates(t, current, myId, manager, !!team?.teamId);
   return (
     <>
       <PaneHeader t={t} lang={lang} convId={current} myId={myId} onInfo={props.onInfo} />
@@ -141,7 +156,7 @@ export function ConversationPane(props: {
       <Composer
         t={t}
         hint={hint.value?.convId === current ? hint.value.text : null}
-        onSend={(text) => {
+        onSend={(text, extras) => {
           const replyTo = reply?.seq;
           replying.value = null;
           return compose(
@@ -150,13 +165,19 @@ export function ConversationPane(props: {
             text,
             (s) => hint.value = s === null ? null : { convId: current, text: s },
             replyTo,
+            extras,
           );
         }}
+        candidates={candidates}
+        onMentionStart={() => ensureMembers(current)}
+        allowBurn
         replying={reply
           ? { name: userName(reply.senderId, current), excerpt: reply.text.slice(0, 80) }
           : null}
         onCancelReply={() => replying.value = null}
-        quickReplies={[t("ch_qr_on_it"), t("ch_qr_looking"), t("ch_qr_done")]}
+        quickReplies={team?.items.length
+          ? team.items
+          : [t("ch_qr_on_it"), t("ch_qr_looking"), t("ch_qr_done")]}
       />
     </>
   );
@@ -179,7 +200,8 @@ function messageHandlers(
     onReply: setReply,
     onJump: (seq) => jumpTo(convId, seq),
     onReact: (seq, emoji) => toggleReaction(convId, seq, emoji),
-    onEdit: (seq, text) => editMessage(convId, seq, text),
+    onEdit: (seq, text) => editMessage(convId, seq, text, editedMentions(convId, seq, text)),
+    onOpenBurn: (seq) => openBurn(convId, seq),
     onRecall: (seq) => recallMessage(convId, seq),
     onForward: (seq, to) => forwardMessage(convId, seq, to),
     forwardTargets: convList.value.filter((c) => c.id !== convId).map((c) => ({
@@ -190,6 +212,46 @@ function messageHandlers(
     recallMs: windows.recallMs,
     now,
   };
+}
+
+/**
+ * Who "@" offers: the other members, then @all (group owners and admins), and @team and
+ * @oncall in a team's conversation.
+ */
+function mentionCandidates(
+  t: Translate,
+  convId: string,
+  myId: string,
+  manager: boolean,
+  isTeam: boolean,
+): MentionCandidate[] {
+  const people = (members.value[convId] ?? []).flatMap((m) =>
+    m.user && m.userId !== myId ? [{ id: m.userId, label: m.user.name, detail: m.user.email }] : []
+  );
+  const specials: MentionCandidate[] = [];
+  if (manager) specials.push({ id: "all", label: "all", detail: t("mn_all") });
+  if (isTeam) {
+    specials.push({ id: "team", label: "team", detail: t("mn_team") });
+    specials.push({ id: "oncall", label: "oncall", detail: t("mn_oncall") });
+  }
+  return [...people, ...specials];
+}
+
+/**
+ * The mentions of an edited text: the members whose "@name" it holds, and the special targets
+ * the message had and still names.
+ */
+function editedMentions(convId: string, seq: number, text: string): string[] | undefined {
+  // Without the members loaded nothing can be told: the message keeps its mentions.
+  if (!members.value[convId]) return undefined;
+  const ids = (members.value[convId] ?? []).flatMap((m) =>
+    m.user && text.includes("@" + m.user.name) ? [m.userId] : []
+  );
+  const before = (messages.value[convId] ?? []).find((x) => x.seq === seq)?.mentions;
+  if (before?.all && text.includes("@all")) ids.push("all");
+  if (before?.team && text.includes("@team")) ids.push("team");
+  if (before?.oncall && text.includes("@oncall")) ids.push("oncall");
+  return ids;
 }
 
 /** Loads a group's members when they are not loaded yet. */

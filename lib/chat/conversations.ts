@@ -205,11 +205,12 @@ export async function summarize(
   userId: string,
   ids: string[],
 ): Promise<ConversationSummary[]> {
-  const [convs, heads, members, reads] = await Promise.all([
+  const [convs, heads, members, reads, marks] = await Promise.all([
     getManyChunked<Conversation>(kv, ids.map((id) => keys.conversation(id))),
     getManyChunked<Head>(kv, ids.map((id) => keys.head(id))),
     getManyChunked<Member>(kv, ids.map((id) => keys.member(id, userId))),
     getManyChunked<Deno.KvU64>(kv, ids.map((id) => keys.read(id, userId))),
+    getManyChunked<Deno.KvU64>(kv, ids.map((id) => keys.mentionMark(userId, id))),
   ]);
   const out: ConversationSummary[] = [];
   ids.forEach((_id, i) => {
@@ -228,6 +229,7 @@ export async function summarize(
       unread: read >= (head.last?.seq ?? 0) ? 0 : Math.max(0, head.seq - read),
       role: m.role,
       peer: null,
+      mentionSeq: u64(marks[i]),
     });
   });
   // The peer of a direct conversation: the member that is not the caller.

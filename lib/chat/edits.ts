@@ -10,6 +10,15 @@ import { keys } from "../core/keys.ts";
 import { getMembership } from "./conversations.ts";
 import { commitEvent } from "./events.ts";
 import type { Message } from "./model.ts";
+import {
+  indexMentionsRest,
+  MENTION_INDEX_INLINE,
+  mentionsAnything,
+  reachedBy,
+  type ResolvedMentions,
+  stageMentionIndex,
+  unindexMentions,
+} from "./mentions.ts";
 
 /** An earlier text of a message, as its sender wrote it before editing. */
 export interface MessageVersion {
@@ -36,13 +45,18 @@ async function listKeys(kv: Deno.Kv, prefix: Deno.KvKey, limit: number): Promise
   return out;
 }
 
-/** Replaces the text of the sender's own message within the edit window. */
+/**
+ * Replaces the text of the sender's own message within the edit window. `mentioned` (resolved
+ * by lib/chat/mention_targets.ts) replaces its mentions; only people it did not reach before
+ * are notified. Without it the mentions stay as they were.
+ */
 export async function editMessage(
   deps: Deps,
   userId: string,
   conversationId: string,
   seq: number,
   text: string,
+  mentioned?: ResolvedMentions,
 ): Promise<Message> {
   const { kv, config } = deps;
   if (text.length > config.maxMessageChars) {
@@ -51,34 +65,63 @@ export async function editMessage(
       `message text is longer than ${config.maxMessageChars} characters`,
     );
   }
-  return await commitEvent(deps, userId, conversationId, seq, async ({ target, now }, op) => {
-    const m = target.value;
-    assertOwn(m, userId, "edit");
-    if (now - m.createdAt > config.messageEditWindowMs) {
-      throw new ApiError(
-        "forbidden",
-        `a message can be edited for ${windowText(config.messageEditWindowMs)} after sending`,
+  let fresh: string[] = [];
+  let dropped: string[] = [];
+  const edited = await commitEvent(
+    deps,
+    userId,
+    conversationId,
+    seq,
+    async ({ target, now }, op) => {
+      const m = target.value;
+      assertOwn(m, userId, "edit");
+      if (m.burn) throw new ApiError("conflict", "a burn-after-reading message cannot be edited");
+      if (now - m.createdAt > config.messageEditWindowMs) {
+        throw new ApiError(
+          "forbidden",
+          `a message can be edited for ${windowText(config.messageEditWindowMs)} after sending`,
+        );
+      }
+      const before = new Set(mentioned ? await reachedBy(kv, m) : []);
+      fresh = mentioned ? mentioned.notify.filter((u) => !before.has(u)) : [];
+      const after = new Set(mentioned?.notify ?? []);
+      dropped = mentioned ? [...before].filter((u) => !after.has(u)) : [];
+      const { mentions: _m, ...bare } = m;
+      const next: Message = !mentioned
+        ? m
+        : mentionsAnything(mentioned.mentions)
+        ? { ...m, mentions: mentioned.mentions }
+        : bare;
+      if (m.text === text && JSON.stringify(next.mentions) === JSON.stringify(m.mentions)) {
+        fresh = [];
+        return { unchanged: m };
+      }
+      const versions = await listKeys(
+        kv,
+        keys.messageVersions(conversationId, seq),
+        config.messageMaxEdits,
       );
-    }
-    if (m.text === text) return { unchanged: m };
-    const versions = await listKeys(
-      kv,
-      keys.messageVersions(conversationId, seq),
-      config.messageMaxEdits,
-    );
-    if (versions.length >= config.messageMaxEdits) {
-      throw new ApiError(
-        "conflict",
-        `a message can be edited at most ${config.messageMaxEdits} times`,
-      );
-    }
-    const n = versions.length + 1;
-    const version: MessageVersion = { n, text: m.text, at: m.editedAt ?? m.createdAt };
-    // The check makes two edits racing for number n commit one after the other.
-    const vkey = keys.messageVersion(conversationId, seq, n);
-    op.check({ key: vkey, versionstamp: null }).set(vkey, version);
-    return { updated: { ...m, text, editedAt: now }, event: { type: "edit", target: seq } };
-  });
+      if (versions.length >= config.messageMaxEdits) {
+        throw new ApiError(
+          "conflict",
+          `a message can be edited at most ${config.messageMaxEdits} times`,
+        );
+      }
+      const n = versions.length + 1;
+      const version: MessageVersion = { n, text: m.text, at: m.editedAt ?? m.createdAt };
+      // The check makes two edits racing for number n commit one after the other.
+      const vkey = keys.messageVersion(conversationId, seq, n);
+      op.check({ key: vkey, versionstamp: null }).set(vkey, version);
+      stageMentionIndex(op, m, fresh.slice(0, MENTION_INDEX_INLINE));
+      return { updated: { ...next, text, editedAt: now }, event: { type: "edit", target: seq } };
+    },
+  );
+  if (fresh.length > MENTION_INDEX_INLINE) {
+    await indexMentionsRest(kv, edited, fresh.slice(MENTION_INDEX_INLINE));
+  }
+  // People the edit no longer mentions lose the entry and, if it is the latest, the marker.
+  if (dropped.length) await unindexMentions(kv, edited, dropped);
+  return edited;
 }
 
 /** Recalls the sender's own message within the recall window: its content leaves KV. */
@@ -89,6 +132,7 @@ export async function recallMessage(
   seq: number,
 ): Promise<Message> {
   const { kv, config } = deps;
+  const was: { message?: Message } = {};
   const recalled = await commitEvent(
     deps,
     userId,
@@ -125,7 +169,8 @@ export async function recallMessage(
       }
       // Its files go with it: deleted now, their chunks swept later (lib/files/sweep.ts).
       deleteAttachmentsOf(op, m);
-      const { reactions: _r, editedAt: _e, files: _f, ...rest } = m;
+      was.message = m;
+      const { reactions: _r, editedAt: _e, files: _f, mentions: _m, ...rest } = m;
       return {
         updated: { ...rest, text: "", recalled: true },
         event: { type: "recall", target: seq },
@@ -134,6 +179,8 @@ export async function recallMessage(
   );
   // The fanout log may carry the message inline: take that copy out too.
   await deps.fanout.forgetInlined(conversationId, seq);
+  // Nobody is left with an "@" marker or a listed mention for it.
+  if (was.message?.mentions) await unindexMentions(kv, was.message);
   return recalled;
 }
 

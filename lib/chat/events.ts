@@ -67,7 +67,7 @@ export async function commitEvent(
 }
 
 /** Stages the new state of a message and the event entry after the head; returns the hint. */
-function stageEvent(
+export function stageEvent(
   op: Deno.AtomicOperation,
   head: Deno.KvEntryMaybe<Head>,
   target: Deno.KvEntry<Message>,

@@ -19,7 +19,8 @@ export async function forwardMessage(
 ): Promise<SendResult> {
   const { conversation } = await getMembership(deps.kv, user.id, from);
   const m = (await deps.kv.get<Message>(keys.message(from, seq))).value;
-  if (!m || m.kind !== "text" || m.recalled) throw notFound("message");
+  // A burn-after-reading message is not copied anywhere.
+  if (!m || m.kind !== "text" || m.recalled || m.burn || m.burned) throw notFound("message");
   const sender = m.senderId
     ? (await deps.kv.get<{ name: string }>(keys.user(m.senderId))).value
     : null;

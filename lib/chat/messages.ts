@@ -8,7 +8,22 @@ import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
 import { noteAppended, noteHead, stagedHead } from "../core/staged_op.ts";
-import type { ForwardRef, Head, Member, Message, ReplyRef, SendInput } from "./model.ts";
+import type {
+  Conversation,
+  ForwardRef,
+  Head,
+  Member,
+  Message,
+  ReplyRef,
+  SendInput,
+} from "./model.ts";
+import {
+  indexMentionsRest,
+  MENTION_INDEX_INLINE,
+  mentionsAnything,
+  type ResolvedMentions,
+  stageMentionIndex,
+} from "./mentions.ts";
 import { stageMessageWebhooks } from "../notify/event_webhook_delivery.ts";
 import { assertMayPost } from "./post_rules.ts";
 import { checkWords } from "./sensitive_words.ts";
@@ -28,13 +43,16 @@ export type MessageDraft = Pick<
   | "replyTo"
   | "forwardedFrom"
   | "files"
+  | "mentions"
+  | "burn"
 >;
 
 /** Longest excerpt of the original kept in a reply's quote. */
 export const REPLY_EXCERPT_CHARS = 140;
 
-/** The head's preview of a message: its text cut to PREVIEW_CHARS. */
+/** The head's preview of a message: its text cut to PREVIEW_CHARS (none for burn after reading). */
 export function preview(message: Message): Message {
+  if (message.burn) return { ...message, text: "" };
   return message.text.length > PREVIEW_CHARS
     ? { ...message, text: message.text.slice(0, PREVIEW_CHARS) + "…" }
     : message;
@@ -63,6 +81,8 @@ export function stageAppend(
   if (message.replyTo === undefined) delete message.replyTo;
   if (message.forwardedFrom === undefined) delete message.forwardedFrom;
   if (message.files === undefined) delete message.files;
+  if (message.mentions === undefined) delete message.mentions;
+  if (message.burn === undefined) delete message.burn;
   const next: Head = { seq, lastAt: now, last: preview(message) };
   if (!chained) op.check(head);
   op.set(keys.message(conversationId, seq), message).set(keys.head(conversationId), next);
@@ -93,7 +113,8 @@ export interface SendResult {
 
 /**
  * Appends a text message from `userId`. A retry with the same clientId
- * returns the original message and never stores a second one.
+ * returns the original message and never stores a second one. `mentioned` is what
+ * lib/chat/mention_targets.ts resolved from `input.mentions`.
  */
 export async function sendMessage(
   deps: Deps,
@@ -101,6 +122,7 @@ export async function sendMessage(
   conversationId: string,
   input: SendInput,
   forwardedFrom?: ForwardRef,
+  mentioned?: ResolvedMentions,
 ): Promise<SendResult> {
   const { kv, config, fanout, clock } = deps;
   if (input.text.length > config.maxMessageChars) {
@@ -115,18 +137,27 @@ export async function sendMessage(
   const clientKey = keys.messageByClientId(conversationId, userId, input.clientId);
   // Sensitive words: blocked (throws), replaced with ***, or a warning for the sender.
   const { text, warnings } = await checkWords(deps, input.text);
-  return await fanout.commit<SendResult>(fanout.shard(conversationId), async (op) => {
-    const [member, head, dup, quoted] = await kv.getMany<[Member, Head, number, Message]>([
+  const sent = await fanout.commit<SendResult>(fanout.shard(conversationId), async (op) => {
+    const [member, head, dup, quoted, conv] = await kv.getMany<
+      [Member, Head, number, Message, Conversation]
+    >([
       keys.member(conversationId, userId),
       keys.head(conversationId),
       clientKey,
       keys.message(conversationId, input.replyTo ?? 0),
+      keys.conversation(conversationId),
     ]);
     if (!member.value) throw notFound("conversation");
     await assertMayPost(deps, conversationId, member.value);
     if (dup.value !== null) {
       const original = await kv.get<Message>(keys.message(conversationId, dup.value));
       if (original.value) return { done: { message: original.value, created: false } };
+    }
+    if (input.burn && (conv.value?.memberCount ?? 0) > config.burnMaxMembers) {
+      throw new ApiError(
+        "invalid_input",
+        `burn after reading works in conversations of at most ${config.burnMaxMembers} members`,
+      );
     }
     const replyTo = input.replyTo === undefined ? undefined : quote(quoted, input.replyTo);
     const message = stageAppend(op, head, conversationId, {
@@ -136,7 +167,10 @@ export async function sendMessage(
       clientId: input.clientId,
       replyTo,
       forwardedFrom,
+      mentions: mentionsAnything(mentioned?.mentions) ? mentioned.mentions : undefined,
+      burn: input.burn ? { ms: config.burnAfterReadingMs } : undefined,
     }, clock.now());
+    if (mentioned) stageMentionIndex(op, message, mentioned.notify.slice(0, MENTION_INDEX_INLINE));
     if (replyTo) {
       // A recall of the original empties this reply's excerpt: the index finds it.
       op.check(quoted).set(keys.messageReply(conversationId, replyTo.seq, message.seq), true);
@@ -147,12 +181,17 @@ export async function sendMessage(
       .set(clientKey, message.seq, { expireIn: config.clientIdTtlMs })
       .max(keys.read(conversationId, userId), BigInt(message.seq))
       .max(keys.delivered(conversationId, userId), BigInt(message.seq));
-    await stageMessageWebhooks(deps, op, message, message.createdAt);
+    // A burn-after-reading text never leaves for outside receivers.
+    if (!message.burn) await stageMessageWebhooks(deps, op, message, message.createdAt);
     return {
       hints: [{ t: "msg", c: conversationId, s: message.seq }],
       result: { message, created: true, ...(warnings.length ? { warnings } : {}) },
     };
   });
+  if (sent.created && mentioned && mentioned.notify.length > MENTION_INDEX_INLINE) {
+    await indexMentionsRest(kv, sent.message, mentioned.notify.slice(MENTION_INDEX_INLINE));
+  }
+  return sent;
 }
 
 /** The quote of the message a reply answers; only a text or alert message can be answered. */
@@ -163,7 +202,7 @@ function quote(entry: Deno.KvEntryMaybe<Message>, seq: number): ReplyRef {
     seq: m.seq,
     id: m.id,
     senderId: m.senderId,
-    excerpt: m.recalled ? "" : m.text.slice(0, REPLY_EXCERPT_CHARS),
+    excerpt: m.recalled || m.burn ? "" : m.text.slice(0, REPLY_EXCERPT_CHARS),
   };
 }
 

@@ -87,7 +87,8 @@ export type ForwardRef = z.infer<typeof ForwardRefSchema>;
  * `message` is filled in when the log is read: the target's state at that time.
  */
 export const MessageEventSchema = z.object({
-  type: z.enum(["edit", "recall", "react"]),
+  /** "open": a recipient opened a burn-after-reading message; "burn": it was destroyed. */
+  type: z.enum(["edit", "recall", "react", "open", "burn"]),
   target: z.number(),
   emoji: z.string().optional(),
   /** For "react": whether the reaction was added (true) or taken back. */
@@ -106,6 +107,31 @@ export const FileRefSchema = z.object({
   size: z.number(),
 });
 export type FileRef = z.infer<typeof FileRefSchema>;
+
+/**
+ * Who a message mentions (lib/chat/mentions.ts), resolved by the server when it was sent or
+ * last edited: only members of the conversation.
+ */
+export const MentionsSchema = z.object({
+  /** People named one by one. */
+  userIds: z.array(z.string()),
+  /** `@all`: every member (group owners and admins only). */
+  all: z.boolean().optional(),
+  /** `@team`: the members of the team whose conversation this is. */
+  team: z.boolean().optional(),
+  /** `@oncall`: who was on call for the conversation's team when it was sent (may be empty). */
+  oncall: z.array(z.string()).optional(),
+});
+export type Mentions = z.infer<typeof MentionsSchema>;
+
+/** A burn-after-reading message: who opened it when; it is destroyed after everyone did. */
+export const BurnSchema = z.object({
+  /** How long it shows after being opened (ms). */
+  ms: z.number(),
+  /** Recipient id -> when they opened it. */
+  opened: z.record(z.string(), z.number()).optional(),
+});
+export type Burn = z.infer<typeof BurnSchema>;
 
 export const MessageSchema = z.object({
   id: z.string(),
@@ -131,6 +157,11 @@ export const MessageSchema = z.object({
   reactions: z.record(z.string(), z.array(z.string())).optional(),
   replyTo: ReplyRefSchema.optional(),
   forwardedFrom: ForwardRefSchema.optional(),
+  mentions: MentionsSchema.optional(),
+  /** Burn after reading: hidden until opened, destroyed a while after every recipient opened it. */
+  burn: BurnSchema.optional(),
+  /** Destroyed after reading: the text and files are gone. */
+  burned: z.boolean().optional(),
 });
 export type Message = z.infer<typeof MessageSchema>;
 
@@ -167,14 +198,27 @@ const MessageTextSchema = z.string().max(1_000_000).refine(
   "must not be empty",
 );
 
+/** What a sender asks to mention: a member's id, or one of the special targets. */
+export const MentionTargetSchema = z.union([z.enum(["all", "team", "oncall"]), IdSchema]);
+/** At most this many targets in one message (people and special targets together). */
+export const MAX_MENTION_TARGETS = 50;
+export const MentionTargetsSchema = z.array(MentionTargetSchema).max(MAX_MENTION_TARGETS);
+
 export const SendInputSchema = z.strictObject({
   clientId: ClientIdSchema,
   text: MessageTextSchema,
   /** The seq of the message this one replies to (quoted with an excerpt). */
   replyTo: SeqSchema.optional(),
+  /** Who the message mentions; checked against the conversation's members when it is sent. */
+  mentions: MentionTargetsSchema.optional(),
+  /** Burn after reading (lib/chat/burn.ts). */
+  burn: z.boolean().optional(),
 });
 
-export const EditInputSchema = z.strictObject({ text: MessageTextSchema });
+export const EditInputSchema = z.strictObject({
+  text: MessageTextSchema,
+  mentions: MentionTargetsSchema.optional(),
+});
 
 const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
 
@@ -213,4 +257,6 @@ export interface ConversationSummary extends Conversation {
   role: MemberRole;
   /** The other person, for direct conversations. */
   peer: PublicUser | null;
+  /** The seq of the latest message mentioning the caller (0: none); unread while above `read`. */
+  mentionSeq: number;
 }

@@ -204,6 +204,17 @@ export const DEFAULT_MESSAGE_MAX_EDITS = 50;
 export const DEFAULT_MESSAGE_MAX_REACTIONS = 500;
 /** Distinct emoji on one message. */
 export const DEFAULT_MESSAGE_MAX_EMOJI = 20;
+/** How long a burn-after-reading message shows once opened (10 s: read a short secret, not keep it). */
+export const DEFAULT_BURN_AFTER_READING_MS = 10_000;
+/**
+ * Largest conversation where a message may burn after reading: every recipient's opening is kept
+ * on the message (bounded well under 64 KiB), and it is destroyed only when all opened it.
+ */
+export const DEFAULT_BURN_MAX_MEMBERS = 50;
+/** Quick replies one team keeps: a row or two of chips over the composer. */
+export const DEFAULT_QUICK_REPLIES_MAX = 12;
+/** Longest quick reply: a chip, not a message template. */
+export const DEFAULT_QUICK_REPLY_MAX_CHARS = 60;
 /** Messages older than this many days are deleted (0: kept forever). Alerts are kept either way. */
 export const DEFAULT_MESSAGE_RETENTION_DAYS = 0;
 /**
@@ -446,6 +457,10 @@ export interface Config {
   messageMaxEdits: number;
   messageMaxReactions: number;
   messageMaxEmoji: number;
+  burnAfterReadingMs: number;
+  burnMaxMembers: number;
+  quickRepliesMax: number;
+  quickReplyMaxChars: number;
   wsMaxFrameBytes: number;
   wsMaxBufferedBytes: number;
   wsCoalesceMs: number;
@@ -575,6 +590,10 @@ export function defaultConfig(): Config {
     messageMaxEdits: DEFAULT_MESSAGE_MAX_EDITS,
     messageMaxReactions: DEFAULT_MESSAGE_MAX_REACTIONS,
     messageMaxEmoji: DEFAULT_MESSAGE_MAX_EMOJI,
+    burnAfterReadingMs: DEFAULT_BURN_AFTER_READING_MS,
+    burnMaxMembers: DEFAULT_BURN_MAX_MEMBERS,
+    quickRepliesMax: DEFAULT_QUICK_REPLIES_MAX,
+    quickReplyMaxChars: DEFAULT_QUICK_REPLY_MAX_CHARS,
     wsMaxFrameBytes: DEFAULT_WS_MAX_FRAME_BYTES,
     wsMaxBufferedBytes: DEFAULT_WS_MAX_BUFFERED_BYTES,
     wsCoalesceMs: DEFAULT_WS_COALESCE_MS,
@@ -692,6 +711,10 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_MESSAGE_MAX_EDITS: "messageMaxEdits",
   TOCSIN_MESSAGE_MAX_REACTIONS: "messageMaxReactions",
   TOCSIN_MESSAGE_MAX_EMOJI: "messageMaxEmoji",
+  TOCSIN_BURN_AFTER_READING_MS: "burnAfterReadingMs",
+  TOCSIN_BURN_MAX_MEMBERS: "burnMaxMembers",
+  TOCSIN_QUICK_REPLIES_MAX: "quickRepliesMax",
+  TOCSIN_QUICK_REPLY_MAX_CHARS: "quickReplyMaxChars",
   TOCSIN_WS_MAX_FRAME_BYTES: "wsMaxFrameBytes",
   TOCSIN_WS_MAX_BUFFERED_BYTES: "wsMaxBufferedBytes",
   TOCSIN_WS_COALESCE_MS: "wsCoalesceMs",

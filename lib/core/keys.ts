@@ -90,6 +90,14 @@ export const keys = {
     clientId,
   ],
 
+  // Mentions (lib/chat/mentions.ts): per person, newest last by the message's id; and per
+  // conversation the seq of the latest message mentioning them (a KvU64: the "@" marker).
+  mentionOf: (userId: string, messageId: string): Deno.KvKey => ["mentions_of", userId, messageId],
+  mentionsOf: (userId: string): Deno.KvKey => ["mentions_of", userId],
+  mentionMark: (userId: string, convId: string): Deno.KvKey => ["mention_marks", userId, convId],
+  /** A team's quick replies (lib/chat/quick_replies.ts): a list of short texts. */
+  teamQuickReplies: (teamId: string): Deno.KvKey => ["team_quick_replies", teamId],
+
   // Files (lib/files/): uploads in progress, committed files, their chunks, per-user usage.
   /** An upload in progress; its chunks are `fileChunk(id, n)`, and the committed file keeps the id. */
   upload: (id: string): Deno.KvKey => ["uploads", id],

@@ -94,6 +94,16 @@ export const TimerSchema = z.discriminatedUnion("kind", [
   z.object({ ...TimerBase, kind: z.literal("personal_batch"), userIds: z.array(z.string()) }),
   /** The periodic LDAP directory sync (lib/sso/ldap.ts); `alertId` is "sso:ldap". */
   z.object({ ...TimerBase, kind: z.literal("ldap_sync") }),
+  /**
+   * A burn-after-reading message's end (lib/chat/burn.ts): every recipient opened it and its
+   * window passed. `alertId` is "burn:<conversation>:<seq>", as is the timer's id.
+   */
+  z.object({
+    ...TimerBase,
+    kind: z.literal("burn"),
+    conversationId: z.string(),
+    seq: z.number(),
+  }),
   /** A robot's outbox flush, attempt `n`. */
   z.object({
     ...TimerBase,

@@ -17,6 +17,8 @@ import {
 import type { Core } from "../../lib/runtime.ts";
 import { ApiError } from "../../lib/core/errors.ts";
 import { listMessages, sendMessage } from "../../lib/chat/messages.ts";
+import { resolveMentions } from "../../lib/chat/mention_targets.ts";
+import { hideBurnedFor } from "../../lib/chat/burn.ts";
 import { messageFloor } from "../../lib/chat/retention.ts";
 import { getReceipts, markRead } from "../../lib/chat/receipts.ts";
 import {
@@ -100,7 +102,9 @@ export function conversationRoutes(deps: Core) {
     }
     await getMembership(deps.kv, user.id, id);
     const limit = Math.min(q.limit ?? deps.config.historyPage, deps.config.historyPageMax);
-    const page = await listMessages(deps.kv, id, { after: q.after, before: q.before, limit });
+    const listed = await listMessages(deps.kv, id, { after: q.after, before: q.before, limit });
+    // A burn-after-reading message whose window passed for this reader shows no text.
+    const page = { ...listed, items: hideBurnedFor(listed.items, user.id, deps.clock.now()) };
     // Fetching history counts as delivery to this user.
     const last = page.items[page.items.length - 1];
     if (last) deps.delivered.mark(id, user.id, last.seq);
@@ -113,11 +117,16 @@ export function conversationRoutes(deps: Core) {
   });
 
   app.post("/:id/messages", json(SendInputSchema), async (c) => {
+    const input = c.req.valid("json");
+    const userId = me(c).user.id;
+    const mentioned = await resolveMentions(deps, userId, conv(c), input.mentions);
     const { message, created, warnings } = await sendMessage(
       deps,
-      me(c).user.id,
+      userId,
       conv(c),
-      c.req.valid("json"),
+      input,
+      undefined,
+      mentioned,
     );
     return c.json({ message, ...(warnings ? { warnings } : {}) }, created ? 201 : 200);
   });

@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import type { Core } from "../../lib/runtime.ts";
 import { editMessage, listVersions, recallMessage } from "../../lib/chat/edits.ts";
+import { resolveMentions } from "../../lib/chat/mention_targets.ts";
 import { forwardMessage } from "../../lib/chat/forward.ts";
 import { toggleReaction } from "../../lib/chat/reactions.ts";
 import { EditInputSchema, ForwardInputSchema, ReactInputSchema } from "../../lib/chat/model.ts";
@@ -27,12 +28,15 @@ export function messageRoutes(deps: Core) {
   app.use("/:id/messages/:seq/*", requireAuth);
 
   app.patch("/:id/messages/:seq", json(EditInputSchema), async (c) => {
+    const { text, mentions } = c.req.valid("json");
+    const userId = me(c).user.id;
     const message = await editMessage(
       deps,
-      me(c).user.id,
+      userId,
       conv(c),
       seqParam(c),
-      c.req.valid("json").text,
+      text,
+      await resolveMentions(deps, userId, conv(c), mentions),
     );
     return c.json({ message });
   });
