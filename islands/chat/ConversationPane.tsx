@@ -23,8 +23,10 @@ import {
   members,
   type Message,
   messages,
+  navigate,
   open,
   openId,
+  openWarRoom,
   outbox,
   recallMessage,
   receipts,
@@ -47,6 +49,8 @@ import { PresenceBadge } from "./PresenceBadge.tsx";
 import { GroupBanner } from "./GroupBanner.tsx";
 import { pinMessage } from "../../client/group_admin.ts";
 import type { MessageHandlers } from "../../components/MessageExtras.tsx";
+import type { AlertAction } from "../../components/AlertCard.tsx";
+import { WarRoomBar } from "./WarRoomBar.tsx";
 
 /**
  * The composer: a slash command acts on the conversation's alert when it is clear which one,
@@ -80,6 +84,12 @@ async function compose(
   }
 }
 
+/** A card's action; "warroom" opens the alert's war room (made on the first click) and goes there. */
+async function cardAction(alertId: string, action: AlertAction): Promise<void> {
+  if (action === "warroom") navigate(await openWarRoom(alertId, "card"));
+  else await alertAction(alertId, action);
+}
+
 /** The open conversation: its header, its messages and the composer. */
 export function ConversationPane(props: {
   t: Translate;
@@ -110,6 +120,17 @@ export function ConversationPane(props: {
       {conv?.kind === "group" && (
         <GroupBanner t={t} lang={lang} convId={current} manager={manager} />
       )}
+      {conv?.alertId && (
+        <WarRoomBar
+          t={t}
+          lang={lang}
+          alertId={conv.alertId}
+          now={props.now}
+          userName={(u) => userName(u, current)}
+          onAction={cardAction}
+          onThread={props.onThread}
+        />
+      )}
       <MessageList
         t={t}
         lang={lang}
@@ -128,7 +149,7 @@ export function ConversationPane(props: {
         onLoadOlder={() => loadOlder(current)}
         onAtBottom={markOpenRead}
         onRetry={retry}
-        onAlertAction={alertAction}
+        onAlertAction={cardAction}
         onThread={props.onThread}
         h={manager ? { ...h, onPin: (seq) => pinMessage(current, seq).catch(() => {}) } : h}
         dividerAfter={dividerAfter.value[current]}

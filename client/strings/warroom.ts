@@ -1,0 +1,38 @@
+/** War rooms opened from an alert: the card's and the alert page's link, the room, the summary. */
+export const en = {
+  wr_open: "Open war room",
+  wr_go: "War room",
+  wr_opening: "Opening…",
+  wr_badge: "War room",
+  wr_pinned: "Pinned alert",
+  wr_alert_page: "Alert page",
+  wr_tl: "opened a war room",
+  wr_tl_link: "Go to the war room",
+  wr_sum_title: "Resolved: {title}",
+  wr_sum_ack: "Acknowledged by {name} after {d}",
+  wr_sum_no_ack: "Never acknowledged",
+  wr_sum_resolved: "Resolved by {name} after {d}",
+  wr_sum_source: "the source",
+  wr_sum_notes: "Notes",
+  wr_sum_no_notes: "No notes were left on the alert.",
+  wr_sum_more: "{n} earlier notes are on the timeline.",
+} as const;
+
+export const zh: Record<keyof typeof en, string> = {
+  wr_open: "开作战室",
+  wr_go: "作战室",
+  wr_opening: "正在打开…",
+  wr_badge: "作战室",
+  wr_pinned: "置顶告警",
+  wr_alert_page: "告警详情",
+  wr_tl: "开了作战室",
+  wr_tl_link: "进入作战室",
+  wr_sum_title: "已恢复：{title}",
+  wr_sum_ack: "{name} 认领，用时 {d}",
+  wr_sum_no_ack: "未被认领",
+  wr_sum_resolved: "{name} 解决，用时 {d}",
+  wr_sum_source: "告警源",
+  wr_sum_notes: "备注",
+  wr_sum_no_notes: "告警上没有备注。",
+  wr_sum_more: "更早的 {n} 条备注见时间线。",
+} as const;
