@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { createCore } from "../lib/runtime.ts";
 import { openWarRoom } from "../lib/alerts/war_room.ts";
 import type { User } from "../lib/accounts/model.ts";
-import { adminClient, type Client, startServer, type TestServer, userClient } from "./_helpers.ts";
+import { leaveConversation } from "../lib/chat/membership.ts";
+import {
+  adminClient,
+  type Client,
+  connect,
+  startServer,
+  type TestServer,
+  userClient,
+} from "./_helpers.ts";
 
 interface Msg {
   seq: number;
@@ -196,5 +204,40 @@ Deno.test("war room - resolving posts one summary into the room, also after a re
   } finally {
     await Deno.remove(path).catch(() => {});
     for (const x of ["-shm", "-wal"]) await Deno.remove(path + x).catch(() => {});
+  }
+});
+
+Deno.test("war room - the pinned card is live for a member who is not in the team's conversation", async () => {
+  await using srv = await startServer();
+  const w = await world(srv);
+  const roomId =
+    (await w.ann.client.post(`/api/v1/alerts/${w.alertId}/war-room`)).json.conversationId;
+  // Ben left the team's alert conversation: only the room brings him the alert's changes.
+  const teamConv = (await w.admin.get(`/api/v1/teams/${w.team.id}`)).json.team.conversationId;
+  const ben = (await srv.kv.get<User>(["users", w.ben.user.id])).value!;
+  await leaveConversation(srv.core, ben, teamConv);
+  const ws = await connect(w.ben.client);
+  try {
+    assert.equal((await w.ann.client.post(`/api/v1/alerts/${w.alertId}/ack`)).status, 200);
+    await ws.until(
+      (fs) =>
+        fs.some((f) =>
+          f.type === "alert" && f.alert.id === w.alertId && f.alert.status === "acknowledged"
+        ),
+      5000,
+      "the acknowledged alert in the room",
+    );
+    assert.equal((await w.olga.client.post(`/api/v1/alerts/${w.alertId}/resolve`)).status, 200);
+    await ws.until(
+      (fs) =>
+        fs.some((f) =>
+          f.type === "message" && f.message.conversationId === roomId &&
+          f.message.system?.event === "war_room_summary"
+        ),
+      5000,
+      "the summary in the room",
+    );
+  } finally {
+    ws.close();
   }
 });
