@@ -241,3 +241,44 @@ Deno.test("war room - the pinned card is live for a member who is not in the tea
     ws.close();
   }
 });
+
+Deno.test("war room - a resolve from the source posts the summary once", async () => {
+  await using srv = await startServer();
+  const { client: admin, user: adminUser } = await adminClient(srv);
+  const ann = await userClient(srv, "Ann");
+  const team = (await admin.post("/api/v1/teams", {
+    name: "SRE",
+    memberIds: [ann.user.id],
+    adminIds: [adminUser.id],
+  })).json.team;
+  const hook = (await admin.post("/api/v1/integrations", {
+    name: "pd",
+    type: "events",
+    teamId: team.id,
+  })).json;
+  const send = async (event_action: string) => {
+    const r = await fetch(`${srv.url}/hooks/${hook.integration.id}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        routing_key: hook.token,
+        event_action,
+        dedup_key: "db-2-disk",
+        payload: { summary: "Disk 95% on db-2", source: "db-2", severity: "critical" },
+      }),
+    });
+    assert.equal(r.status, 202);
+    await r.body?.cancel();
+  };
+  await send("trigger");
+  const [alert] = (await ann.client.get("/api/v1/alerts")).json.items;
+  const roomId = (await ann.client.post(`/api/v1/alerts/${alert.id}/war-room`)).json.conversationId;
+  await send("resolve");
+  await send("resolve");
+  const sums = (await roomMessages(ann.client, roomId)).filter((m) =>
+    m.system?.event === "war_room_summary"
+  );
+  assert.equal(sums.length, 1);
+  assert.equal(sums[0].system!.summary!.resolvedBy, null);
+  assert.equal(sums[0].system!.summary!.acknowledgedAt, null);
+});
