@@ -38,6 +38,8 @@ export function AlertCard(props: {
   userName: (userId: string) => string;
   onAction: (alertId: string, action: AlertAction) => Promise<void>;
   onThread: (alertId: string) => void;
+  /** The conversation the card is shown in (inside its own war room it does not link the room). */
+  convId?: string;
 }) {
   const { t, lang, userName } = props;
   const busy = useSignal(false);
@@ -81,7 +83,9 @@ export function AlertCard(props: {
       aria-label={a.title}
     >
       <AlertHead t={t} lang={lang} alert={a}>
-        <WarRoomLink t={t} alert={a} busy={busy.value} onAct={act} />
+        {(!a.warRoomId || a.warRoomId !== props.convId) && (
+          <WarRoomLink t={t} alert={a} busy={busy.value} onAct={act} />
+        )}
       </AlertHead>
       <h3 class="alert-title">{a.title}</h3>
       {a.summary && a.summary !== a.title && <p class="alert-summary">{a.summary}</p>}

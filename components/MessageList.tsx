@@ -209,6 +209,7 @@ function messageRows(props: MessageListProps): JSX.Element[] {
             userName={userName}
             onAction={props.onAlertAction}
             onThread={props.onThread}
+            convId={props.convId}
           />
         </li>,
       );

@@ -72,6 +72,7 @@ test("browser war room - open from the card, the pinned card stays live, resolvi
   const pinned = page.locator(`.war-room-bar .alert-card[data-alert="${alertId}"]`);
   await pinned.waitFor();
   await page.locator(".chat-title:has-text('checkout p99 over 2 s')").waitFor();
+  await page.locator(".chat-head .war-room-badge:text-is('War room')").waitFor();
   assert.equal(await page.locator(".pins-toggle").textContent(), "📌 Pinned (1)");
   const members = (await ann.api.get(`/api/v1/conversations/${roomId}/members`)).json.items
     .map((m: { userId: string }) => m.userId).sort();
@@ -81,22 +82,21 @@ test("browser war room - open from the card, the pinned card stays live, resolvi
   // Acknowledged from the pinned card; Olga resolves elsewhere and the room hears of it live.
   await pinned.locator(".alert-actions button.primary").click();
   await page.locator(`.war-room-bar .alert-card[data-status=acknowledged]`).waitFor();
+  // Inside the room, the card does not link the room it is in.
+  assert.equal(await pinned.locator(".war-room-link").count(), 0);
+  const acked = (await ann.api.get(`/api/v1/alerts/${alertId}`)).json;
+  assert.equal(acked.alert.acknowledgedBy, ann.user.id);
+  assert.equal(acked.timeline.find((e: { kind: string }) => e.kind === "acknowledged").via, "card");
   const resolved = await olga.api.post(`/api/v1/alerts/${alertId}/resolve`, {
     note: "rolled back 4.2.1",
   });
   assert.equal(resolved.status, 200);
   await page.locator(`.war-room-bar .alert-card[data-status=resolved]`).waitFor();
+  // Names come with the room's member list: wait for the whole lines.
   const summary = page.locator("[data-testid=war-room-summary]");
-  await summary.waitFor();
-  assert.match(
-    await summary.locator("[data-testid=sum-ack]").textContent() ?? "",
-    /^Acknowledged by Ann after/,
-  );
-  assert.match(
-    await summary.locator("[data-testid=sum-resolved]").textContent() ?? "",
-    /^Resolved by Olga after/,
-  );
-  assert.match(await summary.textContent() ?? "", /Olga: rolled back 4\.2\.1/);
+  await summary.locator("[data-testid=sum-ack]:has-text('Acknowledged by Ann after')").waitFor();
+  await summary.locator("[data-testid=sum-resolved]:has-text('Resolved by Olga after')").waitFor();
+  await summary.locator("li:has-text('Olga: rolled back 4.2.1')").waitFor();
   assert.equal(
     await page.locator(`.card-row .alert-card[data-alert="${alertId}"][data-status=resolved]`)
       .count(),
@@ -135,9 +135,10 @@ test("browser war room - on a phone in Chinese, from the alert page", async () =
 
   // The alert page now links the room, on the card and in the timeline.
   await page.goto(`${srv.url}/alerts/${alertId}`);
-  const tl = page.locator(".al-timeline li[data-kind=war_room]");
+  // Names arrive after the timeline: wait for the whole line.
+  const tl = page.locator(".al-timeline li[data-kind=war_room]:has-text('Bob 开了作战室')");
   await tl.waitFor();
-  assert.match(await tl.textContent() ?? "", /Bob 开了作战室/);
+  assert.match(await tl.textContent() ?? "", /Bob 开了作战室 · 通过告警详情页 进入作战室$/);
   assert.equal(await tl.locator("a.war-room-tl").getAttribute("href"), `/c/${roomId}`);
   assert.equal(
     await page.locator("[data-testid=war-room]:has-text('作战室')").getAttribute("href"),

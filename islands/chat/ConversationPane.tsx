@@ -125,6 +125,7 @@ export function ConversationPane(props: {
           t={t}
           lang={lang}
           alertId={conv.alertId}
+          convId={current}
           now={props.now}
           userName={(u) => userName(u, current)}
           onAction={cardAction}
@@ -247,6 +248,7 @@ function PaneHeader(
         ‹ {t("back")}
       </a>
       <h1 class="chat-title">{conv?.title ?? ""}</h1>
+      {conv?.alertId && <span class="war-room-badge">{t("wr_badge")}</span>}
       <PresenceBadge
         t={t}
         ids={conv?.peer ? [conv.peer.id] : (members.value[current] ?? []).map((m) => m.userId)}

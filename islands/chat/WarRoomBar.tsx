@@ -11,6 +11,7 @@ export function WarRoomBar(props: {
   t: Translate;
   lang: Lang;
   alertId: string;
+  convId: string;
   now: number;
   userName: (userId: string) => string;
   onAction: (alertId: string, action: AlertAction) => Promise<void>;
@@ -39,6 +40,7 @@ export function WarRoomBar(props: {
         userName={props.userName}
         onAction={props.onAction}
         onThread={props.onThread}
+        convId={props.convId}
       />
     </details>
   );

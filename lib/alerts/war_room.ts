@@ -64,7 +64,8 @@ export async function openWarRoom(
       return { done: { conversationId: current.value.warRoomId, created: false } };
     }
     const a: Alert = { ...current.value, warRoomId: id, updatedAt: now };
-    const title = `🚨 ${a.title}`.slice(0, TITLE_CHARS);
+    // The alert's own title: the app marks the room as a war room in the reader's language.
+    const title = a.title.slice(0, TITLE_CHARS);
     const conversation: Conversation = {
       id,
       kind: "group",
