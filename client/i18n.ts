@@ -21,6 +21,7 @@ import * as search from "./strings/search.ts";
 import * as reports from "./strings/reports.ts";
 import * as sso from "./strings/sso.ts";
 import * as mentions from "./strings/mentions.ts";
+import * as warroom from "./strings/warroom.ts";
 
 export type Lang = "en" | "zh";
 
@@ -43,6 +44,7 @@ const en = {
   ...reports.en,
   ...sso.en,
   ...mentions.en,
+  ...warroom.en,
 };
 const zh: Record<Key, string> = {
   ...core.zh,
@@ -62,6 +64,7 @@ const zh: Record<Key, string> = {
   ...reports.zh,
   ...sso.zh,
   ...mentions.zh,
+  ...warroom.zh,
 };
 export type Key = keyof typeof en;
 

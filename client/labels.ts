@@ -23,6 +23,7 @@ const CHANNEL = new Map<string, Key>([
 const VIA = new Map<string, Key>([
   ["card", "viaCard"],
   ["api", "viaApi"],
+  ["page", "wr_via_page"],
   ["in-app", "pp_via_inapp"],
   ["session", "pp_via_inapp"],
   ["token", "pp_via_token"],

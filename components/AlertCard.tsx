@@ -4,6 +4,7 @@ import { useSignal } from "@preact/signals";
 import { duration, shortWhen, timeOfDay } from "../client/format.ts";
 import type { Key, Lang, Translate } from "../client/i18n.ts";
 import type { Alert } from "../lib/protocol.ts";
+import type { ComponentChildren } from "preact";
 
 const PRIO: Record<string, Key> = {
   urgent: "prioUrgent",
@@ -17,7 +18,8 @@ const STATUS: Record<string, Key> = {
   resolved: "statusResolved",
 };
 
-export type AlertAction = "ack" | "resolve" | "reopen" | "assign" | "escalate";
+/** "warroom": open the alert's war room (made on the first click) and go there. */
+export type AlertAction = "ack" | "resolve" | "reopen" | "assign" | "escalate" | "warroom";
 
 /**
  * An alert as a live card: `alert` is its current state (kept by the island), not the message's
@@ -36,6 +38,8 @@ export function AlertCard(props: {
   userName: (userId: string) => string;
   onAction: (alertId: string, action: AlertAction) => Promise<void>;
   onThread: (alertId: string) => void;
+  /** The conversation the card is shown in (inside its own war room it does not link the room). */
+  convId?: string;
 }) {
   const { t, lang, userName } = props;
   const busy = useSignal(false);
@@ -78,7 +82,11 @@ export function AlertCard(props: {
       data-status={a.status}
       aria-label={a.title}
     >
-      <AlertHead t={t} lang={lang} alert={a} />
+      <AlertHead t={t} lang={lang} alert={a}>
+        {(!a.warRoomId || a.warRoomId !== props.convId) && (
+          <WarRoomLink t={t} alert={a} busy={busy.value} onAct={act} />
+        )}
+      </AlertHead>
       <h3 class="alert-title">{a.title}</h3>
       {a.summary && a.summary !== a.title && <p class="alert-summary">{a.summary}</p>}
       <AlertDetails alert={a} />
@@ -98,8 +106,10 @@ export function AlertCard(props: {
   );
 }
 
-/** Priority, status, silenced, how many are firing, and when it was last seen. */
-function AlertHead(props: { t: Translate; lang: Lang; alert: Alert }) {
+/** Priority, status, silenced, how many are firing, the war room, and when it was last seen. */
+function AlertHead(
+  props: { t: Translate; lang: Lang; alert: Alert; children?: ComponentChildren },
+) {
   const { t, lang, alert: a } = props;
   return (
     <header class="alert-head">
@@ -112,8 +122,45 @@ function AlertHead(props: { t: Translate; lang: Lang; alert: Alert }) {
       )}
       {a.firingCount > 1 && <span class="muted">{t("firing", { n: a.firingCount })}</span>}
       <span class="grow" />
+      {props.children}
       <time class="muted">{shortWhen(a.lastSeenAt, lang)}</time>
     </header>
+  );
+}
+
+/**
+ * The alert's war room: a link to it once it exists, else a button that opens one. Both go
+ * through the action, which also adds a team member who is not in the room yet.
+ */
+function WarRoomLink(
+  props: { t: Translate; alert: Alert; busy: boolean; onAct: (a: AlertAction) => void },
+) {
+  const { t, alert: a } = props;
+  if (a.warRoomId) {
+    return (
+      <a
+        class="war-room-link"
+        data-testid="war-room"
+        href={`/c/${a.warRoomId}`}
+        onClick={(e) => {
+          e.preventDefault();
+          if (!props.busy) props.onAct("warroom");
+        }}
+      >
+        🚨 {t("wr_go")}
+      </a>
+    );
+  }
+  return (
+    <button
+      type="button"
+      class="linkish war-room-link"
+      data-testid="open-war-room"
+      disabled={props.busy}
+      onClick={() => props.onAct("warroom")}
+    >
+      🚨 {t("wr_open")}
+    </button>
   );
 }
 

@@ -23,6 +23,7 @@ const KIND: Record<string, Key> = {
   delivery: "tlDelivery",
   silenced: "mt_tlSilenced",
   overdue: "mt_tlOverdue",
+  war_room: "wr_tl",
 };
 
 /** Who did it when no person did: the source, or Tocsin itself for its in-app paging. */
@@ -157,6 +158,18 @@ function people(
   return ids.map((u) => userName(String(u))).join(", ") + (more > 0 ? ` +${more}` : "");
 }
 
+/** A "war_room" entry's link to the room. */
+export function WarRoomTimelineLink(props: { t: Translate; entry: TimelineEntry }) {
+  const room = props.entry.detail?.conversationId;
+  if (props.entry.kind !== "war_room" || typeof room !== "string") return null;
+  return (
+    <>
+      {" "}
+      <a class="war-room-tl" href={`/c/${room}`}>{props.t("wr_tl_link")}</a>
+    </>
+  );
+}
+
 /** One entry of the timeline: when, who, what, and the people it reached. */
 function TimelineItem(props: {
   t: Translate;
@@ -178,6 +191,7 @@ function TimelineItem(props: {
           ? ` · ${t("tlAfter", { d: duration(props.sinceOpened, lang) })}`
           : ""}
       </span>
+      <WarRoomTimelineLink t={t} entry={en} />
       {en.note && <Markdown class="tl-note" text={en.note} copyLabel={t("ch_copy")} />}
       {people(en.detail, "userIds", "userCount", userName) && (
         <p class="muted tl-people">

@@ -5,6 +5,7 @@ import type { JSX } from "preact";
 import type { Lang, Translate } from "../client/i18n.ts";
 import type { Alert, Message } from "../lib/protocol.ts";
 import { type AlertAction, AlertCard } from "./AlertCard.tsx";
+import { WarRoomSummary } from "./WarRoomSummary.tsx";
 import type { MessageHandlers } from "./MessageExtras.tsx";
 import {
   MessageRow,
@@ -208,7 +209,17 @@ function messageRows(props: MessageListProps): JSX.Element[] {
             userName={userName}
             onAction={props.onAlertAction}
             onThread={props.onThread}
+            convId={props.convId}
           />
+        </li>,
+      );
+      lastSender = null;
+      continue;
+    }
+    if (m.system?.event === "war_room_summary" && m.system.summary) {
+      rows.push(
+        <li key={m.seq} class="sys sys-summary" data-seq={m.seq}>
+          <WarRoomSummary t={t} lang={lang} summary={m.system.summary} userName={userName} />
         </li>,
       );
       lastSender = null;

@@ -60,6 +60,8 @@ export function systemText(
       return t("mt_sysStarted", { title: s.title ?? "" });
     case "silence_ending":
       return t("mt_sysEnding", { title: s.title ?? "" });
+    case "war_room_summary":
+      return t("wr_sum_title", { title: s.summary?.title ?? "" });
     case "role_changed":
       return t("sysRole", {
         actor,

@@ -11,6 +11,7 @@ import { type Key, type Lang, type Translate, useLocale } from "../client/i18n.t
 import type { Alert, PublicUser, TimelineEntry } from "../lib/protocol.ts";
 import { AdminNav } from "../components/AdminNav.tsx";
 import { type AlertAction, AlertCard } from "../components/AlertCard.tsx";
+import { WarRoomTimelineLink } from "../components/AlertThread.tsx";
 
 export interface AlertPageProps {
   me: PublicUser;
@@ -42,6 +43,7 @@ const KIND = new Map<string, Key>([
   ["escalated", "tlEscalated"],
   ["silenced", "mt_tlSilenced"],
   ["overdue", "mt_tlOverdue"],
+  ["war_room", "wr_tl"],
 ]);
 const DELIVERY = new Map<string, Key>([
   ["sent", "al_delivery_sent"],
@@ -168,6 +170,7 @@ function Timeline(props: {
             <strong>{en.by ? userName(en.by) : en.via.replace("source:", "")}</strong>{" "}
             {t(KIND.get(en.kind) ?? "tlNote")}
             <span class="muted">{en.by ? ` · ${viaLabel(t, en.via)}` : ""}</span>
+            <WarRoomTimelineLink t={t} entry={en} />
             {en.note && <Markdown class="tl-note" text={en.note} copyLabel={t("ch_copy")} />}
             {Array.isArray(en.detail?.userIds) && en.detail.userIds.length > 0 && (
               <p class="muted tl-people">
@@ -257,6 +260,13 @@ export default function AlertPage(props: AlertPageProps) {
   const ad = useAlertDetail(props.alertId, t);
   const { userName } = ad;
   const onAction = async (id: string, action: AlertAction) => {
+    if (action === "warroom") {
+      const r = await api<{ conversationId: string }>("POST", `/api/v1/alerts/${id}/war-room`, {
+        via: "page",
+      });
+      location.href = `/c/${r.conversationId}`;
+      return;
+    }
     if (action === "escalate") await api("POST", `/api/v1/alerts/${id}/escalate`);
     else if (action === "assign") {
       await api("POST", `/api/v1/alerts/${id}/assign`, { userId: props.me.id });

@@ -120,6 +120,7 @@ const POLICY: Record<string, Policy> = {
   "POST /api/v1/alerts/:id/assign": "alert",
   "POST /api/v1/alerts/:id/priority": "alert",
   "POST /api/v1/alerts/:id/escalate": "alert",
+  "POST /api/v1/alerts/:id/war-room": "alert",
   "GET /api/v1/alerts/:id/deliveries": "alert",
   "GET /api/v1/schedules/:id/ical": "token",
   "POST /api/v1/schedules": "team",

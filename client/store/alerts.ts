@@ -36,6 +36,16 @@ export async function fetchAlerts(ids: string[], refresh: boolean): Promise<void
   }
 }
 
+/** Opens the alert's war room (made on the first call; joined when I am not in it): its id. */
+export async function openWarRoom(alertId: string, via: "card" | "page"): Promise<string> {
+  const r = await api<{ conversationId: string }>(
+    "POST",
+    `/api/v1/alerts/${alertId}/war-room`,
+    { via },
+  );
+  return r.conversationId;
+}
+
 /** Acts on an alert from its card; the card updates from the server's `alert` frame. */
 export async function alertAction(
   alertId: string,

@@ -24,9 +24,11 @@ import {
   members,
   type Message,
   messages,
+  navigate,
   open,
   openBurn,
   openId,
+  openWarRoom,
   outbox,
   recallMessage,
   receipts,
@@ -50,6 +52,8 @@ import { PresenceBadge } from "./PresenceBadge.tsx";
 import { GroupBanner } from "./GroupBanner.tsx";
 import { pinMessage } from "../../client/group_admin.ts";
 import type { MessageHandlers } from "../../components/MessageExtras.tsx";
+import type { AlertAction } from "../../components/AlertCard.tsx";
+import { WarRoomBar } from "./WarRoomBar.tsx";
 
 /**
  * The composer: a slash command acts on the conversation's alert when it is clear which one,
@@ -82,6 +86,12 @@ async function compose(
     say(t("cmdFailed", { cmd: cmd.word, error: (err as Error).message }));
     return text;
   }
+}
+
+/** A card's action; "warroom" opens the alert's war room (made on the first click) and goes there. */
+async function cardAction(alertId: string, action: AlertAction): Promise<void> {
+  if (action === "warroom") navigate(await openWarRoom(alertId, "card"));
+  else await alertAction(alertId, action);
 }
 
 /** The open conversation: its header, its messages and the composer. */
@@ -125,6 +135,18 @@ export function ConversationPane(props: {
       {conv?.kind === "group" && (
         <GroupBanner t={t} lang={lang} convId={current} manager={manager} />
       )}
+      {conv?.alertId && (
+        <WarRoomBar
+          t={t}
+          lang={lang}
+          alertId={conv.alertId}
+          convId={current}
+          now={props.now}
+          userName={(u) => userName(u, current)}
+          onAction={cardAction}
+          onThread={props.onThread}
+        />
+      )}
       <MessageList
         t={t}
         lang={lang}
@@ -143,7 +165,7 @@ export function ConversationPane(props: {
         onLoadOlder={() => loadOlder(current)}
         onAtBottom={markOpenRead}
         onRetry={retry}
-        onAlertAction={alertAction}
+        onAlertAction={cardAction}
         onThread={props.onThread}
         h={manager ? { ...h, onPin: (seq) => pinMessage(current, seq).catch(() => {}) } : h}
         dividerAfter={dividerAfter.value[current]}
@@ -288,6 +310,7 @@ function PaneHeader(
         ‹ {t("back")}
       </a>
       <h1 class="chat-title">{conv?.title ?? ""}</h1>
+      {conv?.alertId && <span class="war-room-badge">{t("wr_badge")}</span>}
       <PresenceBadge
         t={t}
         ids={conv?.peer ? [conv.peer.id] : (members.value[current] ?? []).map((m) => m.userId)}

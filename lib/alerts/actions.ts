@@ -25,6 +25,8 @@ import { stageEventWebhooks } from "../notify/event_webhook_delivery.ts";
 import { stageZabbixSync } from "./zabbix_sync.ts";
 import { stageOverdue } from "../paging/overdue.ts";
 import { stageAlertRollups } from "../reports/rollups.ts";
+import { alertHints } from "./alert_hints.ts";
+import { stageWarRoomSummary } from "./war_room.ts";
 
 export const ActionInputSchema = z.strictObject({
   note: z.string().max(4_000).optional(),
@@ -97,7 +99,11 @@ export async function actOnAlert(
       stageNoteIndex(op, a, t);
     }
     await stageEventWebhooks(deps, op, a, entries, now);
-    return { hints: [{ t: "alert", c: a.conversationId, a: a.id }], result: a };
+    // Resolved now: the war room's summary is part of this same commit (lib/alerts/war_room.ts).
+    const summary = action.kind === "resolve"
+      ? await stageWarRoomSummary(deps, op, a, entries, now)
+      : [];
+    return { hints: [...alertHints(a), ...summary], result: a };
   });
 }
 

@@ -8,6 +8,7 @@
  * attempt's result on the alert's timeline). A rule fires at most once per
  * alert. Keeping the rules (schemas, create, edit, delete) is automation_rules.ts.
  */
+import { alertHints } from "./alert_hints.ts";
 import type { Priority } from "./model.ts";
 import type { Alert, TimelineEntry } from "./model.ts";
 import { WEBHOOK_BACKOFF_MS } from "../core/config.ts";
@@ -197,7 +198,7 @@ export async function fireAutomation(deps: Deps, timerId: string): Promise<boole
       stageAlertRollups(op, a.value, alert, now);
       for (const e of r.entries) op.set(keys.alertTimeline(alert.id, e.id), e);
       return {
-        hints: [...r.hints, { t: "alert", c: alert.conversationId, a: alert.id }],
+        hints: [...r.hints, ...alertHints(alert)],
         result: true,
       };
     },

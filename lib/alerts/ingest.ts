@@ -5,6 +5,7 @@
  * client.
  */
 import { wordMasker } from "../chat/sensitive_words.ts";
+import { stageWarRoomSummary } from "./war_room.ts";
 import type { Alert, AlertEvent, TimelineEntry } from "./model.ts";
 import { fit, mergeItems } from "./alert_fit.ts";
 import { sha256Hex } from "../core/crypto.ts";
@@ -307,6 +308,11 @@ async function stageUpdate(
     );
   }
   step.hints.push({ t: "alert", c: plan.conversationId, a: alert.id });
+  if (alert.warRoomId) step.hints.push({ t: "alert", c: alert.warRoomId, a: alert.id });
+  // Resolved by the source: the war room's summary is part of this same commit.
+  if (alert.status === "resolved" && existing.status !== "resolved") {
+    step.hints.push(...await stageWarRoomSummary(deps, op, alert, step.timeline, now));
+  }
   return alert;
 }
 

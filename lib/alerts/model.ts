@@ -119,6 +119,8 @@ export const AlertSchema = z.object({
   epoch: z.number().optional(),
   /** The silence that matched when the alert opened: stored and shown, but it pages nobody. */
   silencedBy: z.string().nullable().optional(),
+  /** The group conversation opened as this alert's war room (lib/alerts/war_room.ts). */
+  warRoomId: z.string().nullable().optional(),
 });
 export type Alert = z.infer<typeof AlertSchema>;
 
@@ -140,6 +142,7 @@ export const TimelineKindSchema = z.enum([
   "ding",
   "silenced",
   "overdue",
+  "war_room",
 ]);
 
 export const TimelineEntrySchema = z.object({

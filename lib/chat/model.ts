@@ -13,6 +13,8 @@ export const ConversationSchema = z.object({
   createdAt: z.number(),
   createdBy: z.string(),
   memberCount: z.number(),
+  /** A war room: the alert it was opened for (lib/alerts/war_room.ts). */
+  alertId: z.string().optional(),
 });
 export type Conversation = z.infer<typeof ConversationSchema>;
 
@@ -46,6 +48,8 @@ export const SystemEventSchema = z.object({
     "pinned",
     "unpinned",
     "announced",
+    // A war room's alert resolved (lib/alerts/war_room.ts).
+    "war_room_summary",
   ]),
   actorId: z.string(),
   userIds: z.array(z.string()).optional(),
@@ -60,6 +64,19 @@ export const SystemEventSchema = z.object({
   until: z.number().optional(),
   /** pinned / unpinned: the message's seq. */
   seq: z.number().optional(),
+  /** war_room_summary: the resolved alert in figures (the client words it in its language). */
+  summary: z.object({
+    alertId: z.string(),
+    title: z.string(),
+    createdAt: z.number(),
+    acknowledgedAt: z.number().nullable(),
+    acknowledgedBy: z.string().nullable(),
+    resolvedAt: z.number(),
+    resolvedBy: z.string().nullable(),
+    notes: z.array(z.object({ at: z.number(), by: z.string().nullable(), text: z.string() })),
+    /** Notes left out beyond the ones listed. */
+    notesOmitted: z.number(),
+  }).optional(),
 });
 export type SystemEvent = z.infer<typeof SystemEventSchema>;
 

@@ -251,6 +251,10 @@ export const DEFAULT_FILE_SWEEP_MS = 5 * 60_000;
 export const DEFAULT_MAX_MUTE_MS = 30 * 24 * 3600_000;
 /** Pinned messages per conversation: a pinned list is for the few things everyone must find. */
 export const DEFAULT_MAX_PINS = 50;
+/** Notes a war room's resolve summary lists (the latest): enough to tell the story, small enough to read. */
+export const DEFAULT_WAR_ROOM_SUMMARY_NOTES = 20;
+/** Each note in that summary is cut at this many characters (the full note stays on the timeline). */
+export const DEFAULT_WAR_ROOM_NOTE_CHARS = 500;
 /** Each process writes who is connected to it this often; an entry lives 2.5 beats, so "online" lags a crash by at most ~75 s. */
 export const DEFAULT_PRESENCE_BEAT_MS = 30_000;
 /** Sensitive-word rules: every message is matched against all of them, so the list stays short. */
@@ -521,6 +525,8 @@ export interface Config {
   fileSweepMs: number;
   maxMuteMs: number;
   maxPins: number;
+  warRoomSummaryNotes: number;
+  warRoomNoteChars: number;
   maxSensitiveWords: number;
   presenceBeatMs: number;
   webhookTimeoutMs: number;
@@ -653,6 +659,8 @@ export function defaultConfig(): Config {
     fileSweepMs: DEFAULT_FILE_SWEEP_MS,
     maxMuteMs: DEFAULT_MAX_MUTE_MS,
     maxPins: DEFAULT_MAX_PINS,
+    warRoomSummaryNotes: DEFAULT_WAR_ROOM_SUMMARY_NOTES,
+    warRoomNoteChars: DEFAULT_WAR_ROOM_NOTE_CHARS,
     maxSensitiveWords: DEFAULT_MAX_SENSITIVE_WORDS,
     presenceBeatMs: DEFAULT_PRESENCE_BEAT_MS,
     webhookTimeoutMs: DEFAULT_WEBHOOK_TIMEOUT_MS,
@@ -773,6 +781,8 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_FILE_SWEEP_MS: "fileSweepMs",
   TOCSIN_MAX_MUTE_MS: "maxMuteMs",
   TOCSIN_MAX_PINS: "maxPins",
+  TOCSIN_WAR_ROOM_SUMMARY_NOTES: "warRoomSummaryNotes",
+  TOCSIN_WAR_ROOM_NOTE_CHARS: "warRoomNoteChars",
   TOCSIN_MAX_SENSITIVE_WORDS: "maxSensitiveWords",
   TOCSIN_PRESENCE_BEAT_MS: "presenceBeatMs",
   TOCSIN_WEBHOOK_TIMEOUT_MS: "webhookTimeoutMs",

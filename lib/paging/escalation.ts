@@ -8,6 +8,7 @@
  * schedules the next step. Acknowledging or resolving deletes the timers in
  * its own commit, so exactly one of "acked" and "escalated after ack" wins.
  */
+import { alertHints } from "../alerts/alert_hints.ts";
 import { named, stagePeople, upgradePeople } from "../alerts/people.ts";
 import { z } from "zod";
 import type { Alert, TimelineEntry } from "../alerts/model.ts";
@@ -237,7 +238,7 @@ async function stageFire(
   await stageEventWebhooks(deps, op, alert, [entry], now);
   const hints: Hint[] = [
     { t: "msg", c: alert.conversationId, s: msg.seq },
-    { t: "alert", c: alert.conversationId, a: alert.id },
+    ...alertHints(alert),
   ];
   return { hints, result: true };
 }

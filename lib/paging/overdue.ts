@@ -5,6 +5,7 @@
  * team's policy. Both steps are one durable timer (kind "overdue", `n` 0 then 1), staged by the
  * assign action in its commit; firing is check-and-set on the timer, the alert and the head.
  */
+import { alertHints } from "../alerts/alert_hints.ts";
 import { named, upgradePeople } from "../alerts/people.ts";
 import type { Alert } from "../alerts/model.ts";
 import { timelineEntry } from "../alerts/timeline.ts";
@@ -91,7 +92,7 @@ export async function fireOverdue(deps: Deps, timerId: string): Promise<boolean>
     op.set(keys.alert(alert.id), alert).set(keys.alertTimeline(alert.id, entry.id), entry);
     const hints: Hint[] = [
       { t: "msg", c: alert.conversationId, s: msg.seq },
-      { t: "alert", c: alert.conversationId, a: alert.id },
+      ...alertHints(alert),
     ];
     return { hints, result: true };
   });

@@ -1,4 +1,7 @@
-/** Alerts: list, detail with timeline, lifecycle actions, notes and commands, assignment, priority. */
+/**
+ * Alerts: list, detail with timeline, lifecycle actions, notes and commands, assignment, priority,
+ * war room.
+ */
 import { Hono } from "hono";
 import {
   ActionInputSchema,
@@ -10,6 +13,7 @@ import {
   PriorityInputSchema,
 } from "../../lib/alerts/actions.ts";
 import { AlertListQuerySchema, getAlertFor, listAlerts } from "../../lib/alerts/queries.ts";
+import { openWarRoom, WarRoomInputSchema } from "../../lib/alerts/war_room.ts";
 import { getTimeline } from "../../lib/alerts/timeline.ts";
 import { getRawPayload } from "../../lib/alerts/queries.ts";
 import { assertTeamAccess } from "../../lib/accounts/teams.ts";
@@ -96,6 +100,12 @@ export function alertRoutes(deps: Core) {
     return c.json({
       alert: await actOnAlert(deps, me(c).user, id(c), { kind: "priority", priority }, { note }),
     });
+  });
+
+  // The alert's war room: made on the first call, opened (and joined) on every later one.
+  app.post("/:id/war-room", json(WarRoomInputSchema), async (c) => {
+    const room = await openWarRoom(deps, me(c).user, id(c), c.req.valid("json").via);
+    return c.json(room, room.created ? 201 : 200);
   });
 
   return app;
