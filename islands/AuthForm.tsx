@@ -9,6 +9,8 @@ export interface AuthFormProps {
   lang: Lang;
   /** Where to go after logging in (a local path). */
   next: string;
+  /** Self-registration is on: the login form links to it. */
+  signup?: boolean;
 }
 
 /** The login and first-run setup forms, with the attributes password managers rely on. */
@@ -63,6 +65,12 @@ export default function AuthForm(props: AuthFormProps) {
         <button type="submit" class="primary" disabled={busy.value}>
           {setup ? t("createAdmin") : t("logIn")}
         </button>
+        {!setup && (
+          <p class="acc-links">
+            <a href="/forgot">{t("acc_forgot_link")}</a>
+            {props.signup && <a href="/register">{t("acc_register_link")}</a>}
+          </p>
+        )}
         <button type="button" class="linkish" onClick={toggleLang}>{t("language")}</button>
       </form>
     </main>
