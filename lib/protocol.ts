@@ -110,3 +110,8 @@ export type {
   EventType as EventWebhookType,
 } from "./notify/event_webhook_delivery.ts";
 export type { SystemStatus } from "./ops/system.ts";
+// Invitations, self-registration, SCIM tokens and CSV import on the users page (types only).
+export type { PublicInvitation as Invitation } from "./accounts/invitations.ts";
+export type { SignupSettings } from "./accounts/signup.ts";
+export type { ScimToken } from "./accounts/scim_tokens.ts";
+export type { ImportRow } from "./accounts/csv_import.ts";
