@@ -52,7 +52,12 @@ export function discovery(base: string) {
       meta: { resourceType: "ResourceType", location: `${base}/ResourceTypes/Group` },
     },
   ];
-  const schemas = [
+  return { serviceProviderConfig, resourceTypes, schemas: schemas(base) };
+}
+
+/** The User and Group schemas, as far as Tocsin keeps them. */
+function schemas(base: string) {
+  return [
     {
       schemas: [SCIM.schema],
       id: SCIM.user,
@@ -98,5 +103,4 @@ export function discovery(base: string) {
       meta: { resourceType: "Schema", location: `${base}/Schemas/${SCIM.group}` },
     },
   ];
-  return { serviceProviderConfig, resourceTypes, schemas };
 }

@@ -18,7 +18,7 @@ import {
   shot,
   test,
 } from "./_browser.ts";
-import { Client, sleep, startServer, type TestServer } from "./_helpers.ts";
+import { Client, sleep, startServer } from "./_helpers.ts";
 import { smtpServer } from "./_smtp.ts";
 
 const assets = await buildAssets();
@@ -48,7 +48,7 @@ async function addSmtp(api: Client) {
   assert.equal(r.status, 201, JSON.stringify(r.json));
 }
 
-async function userByEmail(srv: TestServer, api: Client, email: string) {
+async function userByEmail(api: Client, email: string) {
   const items = (await api.get(`/api/v1/users?q=${encodeURIComponent(email)}`)).json.items;
   return items.find((u: { email: string }) => u.email === email) ?? null;
 }
@@ -105,13 +105,13 @@ test("browser accounts - invite by e-mail, the invitee sets a password; CSV impo
   await page.click("button:has-text('Dry run')");
   await page.waitForSelector("text=1 to create, 1 to update, 0 unchanged, 1 with errors");
   await page.waitForSelector("table.acc-import tr.acc-row-error:has-text('broken')");
-  assert.equal(await userByEmail(srv, admin.api, "dan@example.com"), null);
+  assert.equal(await userByEmail(admin.api, "dan@example.com"), null);
   await shot(page, "users-import");
   await page.click("button:has-text('Apply')");
   await page.waitForSelector("text=Applied: 1 created, 1 updated, 1 with errors");
-  const dan = await userByEmail(srv, admin.api, "dan@example.com");
+  const dan = await userByEmail(admin.api, "dan@example.com");
   assert.equal(dan.name, "Dan Wu");
-  assert.equal((await userByEmail(srv, admin.api, "carol@example.com")).name, "Carol C.");
+  assert.equal((await userByEmail(admin.api, "carol@example.com")).name, "Carol C.");
   // The new user is in the table; the page fits a phone.
   await page.waitForSelector("td:has-text('dan@example.com')");
   await page.setViewportSize(PHONE);

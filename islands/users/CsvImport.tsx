@@ -17,6 +17,33 @@ function counts(rows: ImportRow[]) {
   return n;
 }
 
+/** One row per CSV line: what it would do (or did), or what is wrong with it. */
+function ImportTable(props: { t: Translate; rows: ImportRow[] }) {
+  const { t, rows } = props;
+  return (
+    <table class="table acc-import">
+      <thead>
+        <tr>
+          <th>{t("acc_csv_line")}</th>
+          <th>{t("email")}</th>
+          <th>{t("acc_csv_action")}</th>
+          <th>{t("acc_csv_changes")}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.line} class={`acc-row-${r.action}`}>
+            <td data-label={t("acc_csv_line")}>{r.line}</td>
+            <td data-label={t("email")}>{r.email}</td>
+            <td data-label={t("acc_csv_action")}>{t(ACTION[r.action])}</td>
+            <td data-label={t("acc_csv_changes")}>{r.error ?? r.changes.join(", ")}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 /** CSV import: choose a file, see the dry run row by row, then apply it. */
 export function CsvImport(props: { t: Translate; onApplied: () => void }) {
   const { t } = props;
@@ -67,28 +94,7 @@ export function CsvImport(props: { t: Translate; onApplied: () => void }) {
           {t(applied.value ? "acc_csv_applied" : "acc_csv_summary", n)}
         </p>
       )}
-      {rows.value && (
-        <table class="table acc-import">
-          <thead>
-            <tr>
-              <th>{t("acc_csv_line")}</th>
-              <th>{t("email")}</th>
-              <th>{t("acc_csv_action")}</th>
-              <th>{t("acc_csv_changes")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.value.map((r) => (
-              <tr key={r.line} class={`acc-row-${r.action}`}>
-                <td data-label={t("acc_csv_line")}>{r.line}</td>
-                <td data-label={t("email")}>{r.email}</td>
-                <td data-label={t("acc_csv_action")}>{t(ACTION[r.action])}</td>
-                <td data-label={t("acc_csv_changes")}>{r.error ?? r.changes.join(", ")}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {rows.value && <ImportTable t={t} rows={rows.value} />}
       {rows.value && !applied.value && (n!.create + n!.update > 0) && (
         <div class="actions">
           <label class="check">

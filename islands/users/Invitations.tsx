@@ -6,9 +6,54 @@ import type { Lang, Translate } from "../../client/i18n.ts";
 import { dateTime } from "../../client/format.ts";
 import type { Invitation } from "../../lib/protocol.ts";
 
-/** Invite by e-mail; the pending invitations with resend and revoke. */
-export function Invitations(props: { t: Translate; lang: Lang }) {
+/** Pending invitations with their expiry, each with resend and revoke. */
+function InvitationList(props: {
+  t: Translate;
+  lang: Lang;
+  items: Invitation[];
+  busy: boolean;
+  onResend: (i: Invitation) => void;
+  onRevoke: (i: Invitation) => void;
+}) {
   const { t, lang } = props;
+  const now = Date.now();
+  return (
+    <ul class="acc-list" aria-label={t("acc_pending")}>
+      {props.items.map((i) => (
+        <li key={i.id}>
+          <span class="acc-main">
+            <strong>{i.email}</strong>{" "}
+            <span class="muted">
+              {i.role === "admin" ? t("roleAdmin") : t("roleMember")} · {i.expiresAt <= now
+                ? t("acc_expired")
+                : t("acc_expires", { time: dateTime(i.expiresAt, lang) })}
+            </span>
+          </span>
+          <span class="row-actions">
+            <button
+              type="button"
+              disabled={props.busy}
+              onClick={() => props.onResend(i)}
+            >
+              {t("acc_resend")}
+            </button>
+            <button
+              type="button"
+              class="danger"
+              disabled={props.busy}
+              onClick={() => props.onRevoke(i)}
+            >
+              {t("acc_revoke")}
+            </button>
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The pending invitations, and a runner for changes that reports their outcome. */
+function useInvitations(t: Translate) {
   const items = useSignal<Invitation[] | null>(null);
   const error = useSignal("");
   const msg = useSignal("");
@@ -37,6 +82,13 @@ export function Invitations(props: { t: Translate; lang: Lang }) {
       busy.value = false;
     }
   };
+  return { items, error, msg, busy, run };
+}
+
+/** Invite by e-mail; the pending invitations with resend and revoke. */
+export function Invitations(props: { t: Translate; lang: Lang }) {
+  const { t, lang } = props;
+  const { items, error, msg, busy, run } = useInvitations(t);
   const invite = async (e: Event) => {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
@@ -47,7 +99,6 @@ export function Invitations(props: { t: Translate; lang: Lang }) {
     });
     if (ok) form.reset();
   };
-  const now = Date.now();
   return (
     <section class="acc-section" aria-label={t("acc_invite_title")}>
       <h2>{t("acc_invite_title")}</h2>
@@ -72,47 +123,24 @@ export function Invitations(props: { t: Translate; lang: Lang }) {
       <h3>{t("acc_pending")}</h3>
       {items.value === null && <p class="muted" role="status">{t("pp_loading")}</p>}
       {items.value?.length === 0 && <p class="empty">{t("acc_no_pending")}</p>}
-      <ul class="acc-list" aria-label={t("acc_pending")}>
-        {items.value?.map((i) => (
-          <li key={i.id}>
-            <span class="acc-main">
-              <strong>{i.email}</strong>{" "}
-              <span class="muted">
-                {i.role === "admin" ? t("roleAdmin") : t("roleMember")} · {i.expiresAt <= now
-                  ? t("acc_expired")
-                  : t("acc_expires", { time: dateTime(i.expiresAt, lang) })}
-              </span>
-            </span>
-            <span class="row-actions">
-              <button
-                type="button"
-                disabled={busy.value}
-                onClick={() =>
-                  run(async () => {
-                    await api("POST", `/api/v1/invitations/${i.id}/resend`);
-                    return t("acc_invited", { email: i.email });
-                  })}
-              >
-                {t("acc_resend")}
-              </button>
-              <button
-                type="button"
-                class="danger"
-                disabled={busy.value}
-                onClick={() => {
-                  if (!confirm(t("acc_revoke_confirm", { email: i.email }))) return;
-                  run(async () => {
-                    await api("DELETE", `/api/v1/invitations/${i.id}`);
-                    return "";
-                  });
-                }}
-              >
-                {t("acc_revoke")}
-              </button>
-            </span>
-          </li>
-        ))}
-      </ul>
+      <InvitationList
+        t={t}
+        lang={lang}
+        items={items.value ?? []}
+        busy={busy.value}
+        onResend={(i) =>
+          run(async () => {
+            await api("POST", `/api/v1/invitations/${i.id}/resend`);
+            return t("acc_invited", { email: i.email });
+          })}
+        onRevoke={(i) => {
+          if (!confirm(t("acc_revoke_confirm", { email: i.email }))) return;
+          run(async () => {
+            await api("DELETE", `/api/v1/invitations/${i.id}`);
+            return "";
+          });
+        }}
+      />
     </section>
   );
 }

@@ -6,6 +6,38 @@ import type { Lang, Translate } from "../../client/i18n.ts";
 import { dateTime } from "../../client/format.ts";
 import type { ScimToken } from "../../lib/protocol.ts";
 
+/** The tokens with their last use, each revocable. */
+function ScimTokenList(
+  props: { t: Translate; lang: Lang; items: ScimToken[]; onRevoke: (k: ScimToken) => void },
+) {
+  const { t, lang } = props;
+  return (
+    <ul class="acc-list" aria-label={t("acc_scim_title")}>
+      {props.items.map((k) => (
+        <li key={k.id}>
+          <span class="acc-main">
+            <strong>{k.name}</strong>{" "}
+            <span class="muted">
+              {k.lastUsedAt
+                ? t("acc_scim_last_used", { time: dateTime(k.lastUsedAt, lang) })
+                : t("acc_scim_never")}
+            </span>
+          </span>
+          <span class="row-actions">
+            <button
+              type="button"
+              class="danger"
+              onClick={() => props.onRevoke(k)}
+            >
+              {t("acc_revoke")}
+            </button>
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /** SCIM tokens for identity providers: create (the secret shown once), list, revoke. */
 export function ScimTokens(props: { t: Translate; lang: Lang }) {
   const { t, lang } = props;
@@ -59,37 +91,20 @@ export function ScimTokens(props: { t: Translate; lang: Lang }) {
       )}
       {error.value && <p class="error" role="alert">{error.value}</p>}
       {items.value?.length === 0 && <p class="empty">{t("acc_scim_none")}</p>}
-      <ul class="acc-list" aria-label={t("acc_scim_title")}>
-        {items.value?.map((k) => (
-          <li key={k.id}>
-            <span class="acc-main">
-              <strong>{k.name}</strong>{" "}
-              <span class="muted">
-                {k.lastUsedAt
-                  ? t("acc_scim_last_used", { time: dateTime(k.lastUsedAt, lang) })
-                  : t("acc_scim_never")}
-              </span>
-            </span>
-            <span class="row-actions">
-              <button
-                type="button"
-                class="danger"
-                onClick={async () => {
-                  if (!confirm(t("acc_scim_revoke_confirm", { name: k.name }))) return;
-                  try {
-                    await api("DELETE", `/api/v1/scim-tokens/${k.id}`);
-                    await load();
-                  } catch (err) {
-                    error.value = errorText(t, err);
-                  }
-                }}
-              >
-                {t("acc_revoke")}
-              </button>
-            </span>
-          </li>
-        ))}
-      </ul>
+      <ScimTokenList
+        t={t}
+        lang={lang}
+        items={items.value ?? []}
+        onRevoke={async (k) => {
+          if (!confirm(t("acc_scim_revoke_confirm", { name: k.name }))) return;
+          try {
+            await api("DELETE", `/api/v1/scim-tokens/${k.id}`);
+            await load();
+          } catch (err) {
+            error.value = errorText(t, err);
+          }
+        }}
+      />
     </section>
   );
 }

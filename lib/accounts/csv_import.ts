@@ -76,6 +76,52 @@ interface Planned {
   existing: User | null;
 }
 
+type Cells = Record<"email" | "name" | "role" | "teams", number>;
+
+/** Reads one line's cells into `p`; the reason when the line is wrong, else null. */
+function readRow(
+  p: Planned,
+  cell: (k: number) => string,
+  ci: Cells,
+  teamsByName: Map<string, Team>,
+  seen: Set<string>,
+): string | null {
+  const em = EmailSchema.safeParse(cell(ci.email));
+  if (!em.success) {
+    return "email: not an e-mail address";
+  }
+  p.email = p.row.email = em.data;
+  if (seen.has(p.email)) {
+    return "email: appears twice in the file";
+  }
+  seen.add(p.email);
+  if (cell(ci.name)) {
+    const n = NameSchema.safeParse(cell(ci.name));
+    if (!n.success) {
+      return "name: 1 to 100 characters";
+    }
+    p.name = n.data;
+  }
+  const role = cell(ci.role).toLowerCase();
+  if (role && role !== "admin" && role !== "member") {
+    return "role: admin or member";
+  }
+  if (role) p.role = role as UserRole;
+  const unknown: string[] = [];
+  for (const t of cell(ci.teams).split(/[;|]/).map((s) => s.trim()).filter(Boolean)) {
+    const team = teamsByName.get(nameKey(t));
+    if (!team) unknown.push(t);
+    else if (!p.teamIds.includes(team.id)) {
+      p.teamIds.push(team.id);
+      p.teamNames.push(team.name);
+    }
+  }
+  if (unknown.length) {
+    return `teams: no team named ${unknown.join(", ")}`;
+  }
+  return null;
+}
+
 async function plan(deps: Deps, actor: User, csv: string): Promise<Planned[]> {
   const { kv, config } = deps;
   if (new TextEncoder().encode(csv).length > config.csvImportMaxBytes) {
@@ -107,49 +153,15 @@ async function plan(deps: Deps, actor: User, csv: string): Promise<Planned[]> {
     };
     const p: Planned = { row, email: "", teamIds: [], teamNames: [], existing: null };
     out.push(p);
-    const fail = (why: string) => (row.error = why);
-    const em = EmailSchema.safeParse(cell(ci.email));
-    if (!em.success) {
-      fail("email: not an e-mail address");
-      continue;
-    }
-    p.email = row.email = em.data;
-    if (seen.has(p.email)) {
-      fail("email: appears twice in the file");
-      continue;
-    }
-    seen.add(p.email);
-    if (cell(ci.name)) {
-      const n = NameSchema.safeParse(cell(ci.name));
-      if (!n.success) {
-        fail("name: 1 to 100 characters");
-        continue;
-      }
-      p.name = n.data;
-    }
-    const role = cell(ci.role).toLowerCase();
-    if (role && role !== "admin" && role !== "member") {
-      fail("role: admin or member");
-      continue;
-    }
-    if (role) p.role = role as UserRole;
-    const unknown: string[] = [];
-    for (const t of cell(ci.teams).split(/[;|]/).map((s) => s.trim()).filter(Boolean)) {
-      const team = teamsByName.get(nameKey(t));
-      if (!team) unknown.push(t);
-      else if (!p.teamIds.includes(team.id)) {
-        p.teamIds.push(team.id);
-        p.teamNames.push(team.name);
-      }
-    }
-    if (unknown.length) {
-      fail(`teams: no team named ${unknown.join(", ")}`);
+    const why = readRow(p, cell, ci, teamsByName, seen);
+    if (why) {
+      row.error = why;
       continue;
     }
     p.existing = await getUserByEmail(kv, p.email);
     if (!p.existing) {
       if (!p.name) {
-        fail("name: required for a new user");
+        row.error = "name: required for a new user";
         continue;
       }
       row.action = "create";
@@ -162,7 +174,7 @@ async function plan(deps: Deps, actor: User, csv: string): Promise<Planned[]> {
     }
     const u = p.existing;
     if (u.id === actor.id && p.role === "member" && u.role === "admin") {
-      fail("role: admins cannot demote themselves");
+      row.error = "role: admins cannot demote themselves";
       continue;
     }
     if (p.name && p.name !== u.name) row.changes.push("name");
