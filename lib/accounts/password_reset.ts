@@ -7,21 +7,35 @@
  */
 import type { Deps } from "../core/deps.ts";
 import { ApiError } from "../core/errors.ts";
+import { log } from "../core/log.ts";
 import type { User } from "./model.ts";
 import { badLink, countMailRequest, createLink, readLink } from "./links.ts";
 import { getUser, getUserByEmail, updateUser } from "./users.ts";
 
 /**
- * Counts the request (429 past the limits), then makes a reset link when the
- * address belongs to an enabled account. Null otherwise: the route answers
- * the same either way.
+ * Counts the request (429 past the limits), the same for every address; then
+ * `send` runs after the answer, for an enabled account only, with a new
+ * reset link. The answer's time therefore does not depend on whether the
+ * account exists.
  */
 export async function requestPasswordReset(
   deps: Deps,
   email: string,
   ip: string,
-): Promise<{ user: User; token: string } | null> {
+  send: (made: { user: User; token: string }) => Promise<void>,
+): Promise<void> {
   await countMailRequest(deps, email, ip);
+  setTimeout(() => {
+    makeResetLink(deps, email).then((made) => made ? send(made) : undefined).catch((e) =>
+      log.warn("password reset e-mail failed:", e)
+    );
+  }, 0);
+}
+
+async function makeResetLink(
+  deps: Deps,
+  email: string,
+): Promise<{ user: User; token: string } | null> {
   const user = await getUserByEmail(deps.kv, email);
   if (!user || user.disabled) return null;
   const token = await createLink(deps, {

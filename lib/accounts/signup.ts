@@ -8,6 +8,7 @@
 import { z } from "zod";
 import type { Deps } from "../core/deps.ts";
 import { ApiError } from "../core/errors.ts";
+import { log } from "../core/log.ts";
 import { keys } from "../core/keys.ts";
 import { hashPassword } from "./passwords.ts";
 import type { User } from "./model.ts";
@@ -55,16 +56,25 @@ async function checkAllowed(deps: Deps, email: string): Promise<void> {
   }
 }
 
-/** Counts the request, then makes a verification link unless the address has an account. */
+/**
+ * Counts the request; after the answer (so that its time tells nothing),
+ * makes a verification link and runs `send` with it unless the address has
+ * an account.
+ */
 export async function requestSignup(
   deps: Deps,
   email: string,
   ip: string,
-): Promise<string | null> {
+  send: (token: string) => Promise<void>,
+): Promise<void> {
   await checkAllowed(deps, email);
   await countMailRequest(deps, email, ip);
-  if (await getUserByEmail(deps.kv, email)) return null;
-  return await createLink(deps, { kind: "signup", email, userId: null, gen: 0 });
+  setTimeout(() => {
+    (async () => {
+      if (await getUserByEmail(deps.kv, email)) return;
+      await send(await createLink(deps, { kind: "signup", email, userId: null, gen: 0 }));
+    })().catch((e) => log.warn("registration e-mail failed:", e));
+  }, 0);
 }
 
 /** Creates the account from a verification link (used up in the same commit). */

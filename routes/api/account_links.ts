@@ -30,7 +30,7 @@ import {
   setSignupSettings,
   SignupSettingsSchema,
 } from "../../lib/accounts/signup.ts";
-import { sendAccountMail, sendAccountMailLater } from "../../lib/notify/account_mail.ts";
+import { sendAccountMail } from "../../lib/notify/account_mail.ts";
 import {
   type AppEnv,
   clientIp,
@@ -141,17 +141,15 @@ export function accountLinkRoutes(deps: Core) {
   // Forgot password (anyone): the same answer whether or not the address has an account.
   app.post("/password-reset", json(EmailRequestSchema), async (c) => {
     const { email, lang } = c.req.valid("json");
-    const made = await requestPasswordReset(deps, email, ip(c));
-    if (made) {
-      const expiresAt = deps.clock.now() + deps.config.resetTtlMs;
-      sendAccountMailLater(deps, {
+    const link = origin(c);
+    await requestPasswordReset(deps, email, ip(c), (made) =>
+      sendAccountMail(deps, {
         kind: "reset",
         to: made.user.email,
-        link: `${origin(c)}/reset#${made.token}`,
-        expiresAt,
+        link: `${link}/reset#${made.token}`,
+        expiresAt: deps.clock.now() + deps.config.resetTtlMs,
         lang: made.user.lang ?? lang ?? deps.config.defaultLang,
-      });
-    }
+      }));
     return c.json({ ok: true }, 202);
   });
 
@@ -168,16 +166,15 @@ export function accountLinkRoutes(deps: Core) {
 
   app.post("/signup", json(EmailRequestSchema), async (c) => {
     const { email, lang } = c.req.valid("json");
-    const token = await requestSignup(deps, email, ip(c));
-    if (token) {
-      sendAccountMailLater(deps, {
+    const link = origin(c);
+    await requestSignup(deps, email, ip(c), (token) =>
+      sendAccountMail(deps, {
         kind: "signup",
         to: email,
-        link: `${origin(c)}/register#${token}`,
+        link: `${link}/register#${token}`,
         expiresAt: deps.clock.now() + deps.config.signupTtlMs,
         lang: lang ?? deps.config.defaultLang,
-      });
-    }
+      }));
     return c.json({ ok: true }, 202);
   });
 
