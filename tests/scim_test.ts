@@ -237,6 +237,11 @@ Deno.test("scim - Azure AD: PATCH with paths and string booleans, DELETE hides t
     0,
   );
   assert.equal((await admin.get(`/api/v1/users/${b.id}`)).json.user.disabled, true);
+  // Pushed again after the delete: the same account comes back, active.
+  const back = await scim("POST", "/Users", { userName: "bob@example.com", displayName: "Bob" });
+  assert.deepEqual([back.status, back.json.id, back.json.active], [201, b.id, true]);
+  assert.equal((await admin.get(`/api/v1/users/${b.id}`)).json.user.disabled, false);
+  assert.equal((await scim("DELETE", `/Users/${b.id}`)).status, 204);
   // Paging.
   const page = await scim("GET", "/Users?startIndex=2&count=1");
   assert.deepEqual([page.json.startIndex, page.json.itemsPerPage, page.json.totalResults], [

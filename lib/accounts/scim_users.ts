@@ -179,13 +179,22 @@ async function saveMeta(deps: Deps, userId: string, change: ScimUserChange, dele
   return meta;
 }
 
-/** Creates a provisioned account (a member, without a password). 409 uniqueness when the e-mail is taken. */
+/**
+ * Creates a provisioned account (a member, without a password). 409
+ * uniqueness when the e-mail is taken, except by an account deleted through
+ * SCIM, which is brought back.
+ */
 export async function scimCreateUser(
   deps: Deps,
   input: ScimUserChange & { email: string; name: string },
 ): Promise<{ user: User; meta: ScimUserMeta }> {
-  if (await getUserByEmail(deps.kv, input.email)) {
-    throw new ScimError(409, "a user with this userName exists", "uniqueness");
+  const existing = await getUserByEmail(deps.kv, input.email);
+  if (existing) {
+    const old = await getScimMeta(deps.kv, existing.id);
+    if (!old?.deleted) throw new ScimError(409, "a user with this userName exists", "uniqueness");
+    // Deleted through SCIM earlier and pushed again: the same account comes back.
+    await deps.kv.set(keys.scimUser(existing.id), { ...old, deleted: false });
+    return await scimUpdateUser(deps, existing.id, input);
   }
   const now = deps.clock.now();
   const meta: ScimUserMeta = {
