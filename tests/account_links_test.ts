@@ -109,6 +109,11 @@ withSmtp(
       409,
     );
     const token = await linkFor(smtp, "new.person@example.com", "invite");
+    // Only the secret's hash is stored.
+    const secret = token.split(".")[1];
+    for await (const e of srv.kv.list({ prefix: [] })) {
+      assert.equal(JSON.stringify(e.value).includes(secret), false, String(e.key));
+    }
     const list = await admin.get("/api/v1/invitations");
     assert.deepEqual(list.json.items.map((i: { email: string }) => i.email), [
       "new.person@example.com",
