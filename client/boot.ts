@@ -12,6 +12,7 @@ type IslandModule = { default: ComponentType<any> };
 const islands: Record<string, () => Promise<IslandModule>> = {
   ChatApp: () => import("../islands/ChatApp.tsx"),
   AuthForm: () => import("../islands/AuthForm.tsx"),
+  AccountLink: () => import("../islands/AccountLink.tsx"),
   AdminUsers: () => import("../islands/AdminUsers.tsx"),
   AdminTeams: () => import("../islands/AdminTeams.tsx"),
   AdminWords: () => import("../islands/AdminWords.tsx"),

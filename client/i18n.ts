@@ -22,6 +22,7 @@ import * as reports from "./strings/reports.ts";
 import * as sso from "./strings/sso.ts";
 import * as mentions from "./strings/mentions.ts";
 import * as warroom from "./strings/warroom.ts";
+import * as accounts from "./strings/accounts.ts";
 
 export type Lang = "en" | "zh";
 
@@ -45,6 +46,7 @@ const en = {
   ...sso.en,
   ...mentions.en,
   ...warroom.en,
+  ...accounts.en,
 };
 const zh: Record<Key, string> = {
   ...core.zh,
@@ -65,6 +67,7 @@ const zh: Record<Key, string> = {
   ...sso.zh,
   ...mentions.zh,
   ...warroom.zh,
+  ...accounts.zh,
 };
 export type Key = keyof typeof en;
 

@@ -7,6 +7,10 @@ import type { ApiToken, PublicUser } from "../lib/protocol.ts";
 import { Dialog } from "../components/Dialog.tsx";
 import { AdminNav } from "../components/AdminNav.tsx";
 import { TokenList } from "../components/TokenList.tsx";
+import { Invitations } from "./users/Invitations.tsx";
+import { SignupSettings } from "./users/SignupSettings.tsx";
+import { ScimTokens } from "./users/ScimTokens.tsx";
+import { CsvImport } from "./users/CsvImport.tsx";
 
 export interface AdminUsersProps {
   me: PublicUser;
@@ -224,6 +228,10 @@ export default function AdminUsers(props: AdminUsersProps) {
         <UserTable t={t} me={props.me} us={us} />
         {users.value === null && <p class="muted" role="status">{t("pp_loading")}</p>}
         {users.value?.length === 0 && <p class="empty">{t("pp_no_users")}</p>}
+        <Invitations t={t} lang={lang} />
+        <CsvImport t={t} onApplied={() => us.run(() => Promise.resolve())} />
+        <SignupSettings t={t} />
+        <ScimTokens t={t} lang={lang} />
       </main>
       {us.tokensOf.value && <TokensDialog t={t} lang={lang} us={us} user={us.tokensOf.value} />}
       {us.resetting.value && <ResetPasswordDialog t={t} us={us} user={us.resetting.value} />}

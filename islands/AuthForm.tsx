@@ -17,6 +17,8 @@ export interface AuthFormProps {
   sso?: SsoPublicView;
   /** Why the last single sign-on came back to this page, if it failed. */
   ssoError?: string | null;
+  /** Self-registration is on: the login form links to it. */
+  signup?: boolean;
 }
 
 /** The login and first-run setup forms, with the attributes password managers rely on. */
@@ -87,6 +89,12 @@ export default function AuthForm(props: AuthFormProps) {
               error.value = "";
             }}
           />
+        )}
+        {!setup && (
+          <p class="acc-links">
+            <a href="/forgot">{t("acc_forgot_link")}</a>
+            {props.signup && <a href="/register">{t("acc_register_link")}</a>}
+          </p>
         )}
         <button type="button" class="linkish" onClick={toggleLang}>{t("language")}</button>
       </form>

@@ -121,3 +121,8 @@ export type {
   ReportTotals,
 } from "./reports/report.ts";
 export type { GroupMapping as SsoGroupMapping, SsoAdminView, SsoPublicView } from "./sso/model.ts";
+// Invitations, self-registration, SCIM tokens and CSV import on the users page (types only).
+export type { PublicInvitation as Invitation } from "./accounts/invitations.ts";
+export type { SignupSettings } from "./accounts/signup.ts";
+export type { ScimToken } from "./accounts/scim_tokens.ts";
+export type { ImportRow } from "./accounts/csv_import.ts";

@@ -30,6 +30,9 @@ import { pagingRoutes, policyRoutes, scheduleRoutes } from "./api/oncall.ts";
 import { teamRoutes } from "./api/teams.ts";
 import { tokenRoutes } from "./api/tokens.ts";
 import { userRoutes } from "./api/users.ts";
+import { accountLinkRoutes } from "./api/account_links.ts";
+import { USER_IMPORT_PATH, userSyncRoutes } from "./api/user_sync.ts";
+import { scimRoutes } from "./scim.ts";
 import { eventRoutes } from "./events.ts";
 import { eventWebhookRoutes } from "./api/event_webhooks.ts";
 import { hookRoutes } from "./hooks.ts";
@@ -62,18 +65,17 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
     await next();
     c.header("cache-control", "no-store");
   });
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: deps.config.maxBodyBytes,
-      onError: () => {
-        throw new ApiError(
-          "payload_too_large",
-          `request body over ${deps.config.maxBodyBytes} bytes`,
-        );
-      },
-    }),
-  );
+  const apiBodyLimit = bodyLimit({
+    maxSize: deps.config.maxBodyBytes,
+    onError: () => {
+      throw new ApiError(
+        "payload_too_large",
+        `request body over ${deps.config.maxBodyBytes} bytes`,
+      );
+    },
+  });
+  // The CSV import carries a file: it applies its own limit (TOCSIN_CSV_IMPORT_MAX_BYTES).
+  app.use("/api/*", (c, next) => c.req.path === USER_IMPORT_PATH ? next() : apiBodyLimit(c, next));
   app.use("/api/*", checkOrigin(deps));
   app.use("/api/*", authenticateRequest(deps));
 
@@ -101,6 +103,9 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.route("/metrics", metricsRoutes(deps));
   app.route("/api/v1", authRoutes(deps));
   app.route("/api/v1/users", userRoutes(deps));
+  app.route("/api/v1", accountLinkRoutes(deps));
+  app.route("/api/v1", userSyncRoutes(deps));
+  app.route("/scim/v2", scimRoutes(deps));
   app.route("/api/v1/system", systemRoutes(deps));
   app.route("/api/v1/tokens", tokenRoutes(deps));
   app.route("/api/v1/teams", teamRoutes(deps));

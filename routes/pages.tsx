@@ -21,6 +21,8 @@ import { publicUser } from "../lib/accounts/model.ts";
 import AdminTeams from "../islands/AdminTeams.tsx";
 import AdminUsers from "../islands/AdminUsers.tsx";
 import AuthForm from "../islands/AuthForm.tsx";
+import AccountLink, { type AccountLinkMode } from "../islands/AccountLink.tsx";
+import { getSignupSettings } from "../lib/accounts/signup.ts";
 import ChatApp from "../islands/ChatApp.tsx";
 import OnCall from "../islands/OnCall.tsx";
 import AdminNotify from "../islands/AdminNotify.tsx";
@@ -87,6 +89,7 @@ function webManifest(base: string) {
 const ISLANDS: Record<string, ComponentType<any>> = {
   ChatApp,
   AuthForm,
+  AccountLink,
   AdminUsers,
   AdminTeams,
   OnCall,
@@ -286,6 +289,7 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
           ssoError: SSO_ERRORS.has(c.req.query("sso_error") ?? "")
             ? c.req.query("sso_error")
             : null,
+          signup: mode === "login" && (await getSignupSettings(deps)).enabled,
         },
         theme: themeOf(c),
       }),
@@ -293,6 +297,25 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
   };
   app.get("/login", (c) => authPage(c, "login"));
   app.get("/setup", (c) => authPage(c, "setup"));
+
+  // Pages behind e-mailed account links (the token is in the fragment) and the forms asking for them.
+  const linkPage = (c: Context, mode: AccountLinkMode, title: Key) => {
+    if (!assets) return noBundle(c);
+    return html(
+      c,
+      page(assets, {
+        title,
+        lang: langOf(c),
+        island: "AccountLink",
+        props: { mode, lang: langOf(c) },
+        theme: themeOf(c),
+      }),
+    );
+  };
+  app.get("/invite", (c) => linkPage(c, "invite", "acc_title_invite"));
+  app.get("/reset", (c) => linkPage(c, "reset", "acc_title_reset"));
+  app.get("/forgot", (c) => linkPage(c, "forgot", "acc_title_forgot"));
+  app.get("/register", (c) => linkPage(c, "register", "acc_title_register"));
 
   const adminPage = async (
     c: Context,

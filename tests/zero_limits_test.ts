@@ -13,6 +13,9 @@ import { sweepRetention } from "../lib/chat/retention.ts";
 import { sweepAlertRetention } from "../lib/alerts/retention.ts";
 import { ManualClock } from "../lib/core/clock.ts";
 import { keys } from "../lib/core/keys.ts";
+import { countMailRequest } from "../lib/accounts/links.ts";
+import { createInvitation } from "../lib/accounts/invitations.ts";
+import { createScimToken } from "../lib/accounts/scim_tokens.ts";
 import {
   adminClient,
   Client,
@@ -218,6 +221,38 @@ const PROBES: Record<string, Probe> = {
     } finally {
       ws.close();
     }
+  },
+  TOCSIN_ACCOUNT_MAIL_MAX_PER_EMAIL: async () => {
+    // Past the default's 3 reset requests for one address.
+    const { srv, user } = await serverWith({ accountMailMaxPerEmail: 0 });
+    await using _ = srv;
+    for (let i = 0; i < 6; i++) await countMailRequest(srv.core, user.email, `10.0.0.${i}`);
+  },
+  TOCSIN_ACCOUNT_MAIL_MAX_PER_IP: async () => {
+    // Past the default's 30 requests from one address, over the HTTP route.
+    const { srv } = await serverWith({ accountMailMaxPerIp: 0 });
+    await using _ = srv;
+    const anon = new Client(srv.url);
+    for (let i = 0; i < 35; i++) {
+      const r = await anon.post("/api/v1/password-reset", { email: `p${i}@example.com` });
+      assert.equal(r.status, 202, `request ${i + 1}: ${JSON.stringify(r.json)}`);
+    }
+  },
+  TOCSIN_MAX_INVITATIONS: async () => {
+    // Past the default's 1,000 pending invitations.
+    const srv = await startServer({ config: { maxInvitations: 0 } });
+    await using _ = srv;
+    const { user } = await adminClient(srv);
+    for (let i = 0; i < 1_005; i++) {
+      await createInvitation(srv.core, user, { email: `i${i}@example.com`, role: "member" });
+    }
+  },
+  TOCSIN_MAX_SCIM_TOKENS: async () => {
+    // Past the default's 10 SCIM tokens.
+    const srv = await startServer({ config: { maxScimTokens: 0 } });
+    await using _ = srv;
+    const { user } = await adminClient(srv);
+    for (let i = 0; i < 12; i++) await createScimToken(srv.core, user, `t${i}`);
   },
 };
 

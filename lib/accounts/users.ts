@@ -61,7 +61,11 @@ export async function setup(
   if (await isSetUp(deps.kv)) throw done();
   checkPassword(deps, input.password);
   await beforeHash();
-  const user = await createUserRecord(deps, { ...input, role: "admin" }, true);
+  const user = await createUserRecord(
+    deps,
+    { ...input, role: "admin" },
+    { firstRun: true, hash: await hashPassword(deps, input.password) },
+  );
   if (!user) throw done();
   return user;
 }
@@ -71,18 +75,31 @@ export async function createUser(deps: Deps, input: CreateUserInput): Promise<Us
   const taken = () => new ApiError("conflict", "a user with this e-mail already exists");
   checkPassword(deps, input.password);
   if ((await deps.kv.get(keys.userByEmail(input.email))).value !== null) throw taken();
-  const user = await createUserRecord(deps, input, false);
+  const user = await createUserRecord(deps, input, {
+    hash: await hashPassword(deps, input.password),
+  });
   if (!user) throw taken();
   return user;
 }
 
-async function createUserRecord(
+/**
+ * Stores a new user in one commit, with their e-mail index and password hash
+ * (`hash` null: no password, e.g. provisioned by SCIM or CSV, until they set
+ * one through a link). `stage` adds the caller's own writes (an invitation
+ * deleted, team memberships) to the same commit. Null when the e-mail is
+ * taken or the commit lost a race.
+ */
+export async function createUserRecord(
   deps: Deps,
-  input: CreateUserInput,
-  firstRun: boolean,
+  input: Omit<CreateUserInput, "password">,
+  opts: {
+    hash: string | null;
+    firstRun?: boolean;
+    stage?: (op: Deno.AtomicOperation, user: User) => void;
+  },
 ): Promise<User | null> {
   const { kv, clock } = deps;
-  const hash = await hashPassword(deps, input.password);
+  const { hash, firstRun = false } = opts;
   const now = clock.now();
   const user: User = {
     id: ulid(now),
@@ -96,8 +113,9 @@ async function createUserRecord(
     .check({ key: keys.user(user.id), versionstamp: null })
     .check({ key: keys.userByEmail(user.email), versionstamp: null })
     .set(keys.user(user.id), user)
-    .set(keys.userByEmail(user.email), user.id)
-    .set(keys.password(user.id), hash);
+    .set(keys.userByEmail(user.email), user.id);
+  if (hash !== null) op.set(keys.password(user.id), hash);
+  opts.stage?.(op, user);
   if (firstRun) {
     op.check({ key: keys.setupDone(), versionstamp: null }).set(keys.setupDone(), now);
   } else {
@@ -137,6 +155,8 @@ export async function updateUser(
   actor: User,
   id: string,
   patch: UpdateUserInput,
+  /** Writes of the caller's that belong to the same commit (a reset link used up). */
+  stage?: (op: Deno.AtomicOperation) => Promise<void>,
 ): Promise<User> {
   const { kv, fanout, config } = deps;
   if (patch.password !== undefined) checkPassword(deps, patch.password);
@@ -157,6 +177,7 @@ export async function updateUser(
     };
     op.check(entry).set(keys.user(id), user);
     if (hash) op.set(keys.password(id), hash);
+    if (stage) await stage(op);
     if (!endSessions) return { hints: [], result: user };
     // A commit holds at most 1,000 mutations: up to 2 x 300 for sessions and
     // 2 x TOCSIN_MAX_API_TOKENS_PER_USER for tokens. Any left over are refused

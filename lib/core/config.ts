@@ -430,6 +430,32 @@ export const DEFAULT_SELF_HEARTBEAT_MS = 60_000;
 /** Shortest TOCSIN_METRICS_TOKEN accepted: a guessable token would make the address list moot. */
 export const METRICS_TOKEN_MIN_LENGTH = 16;
 
+// Invitations, password reset, self-registration and user sync (lib/accounts/links.ts, scim, csv).
+/** An invitation link works for a week: long enough to survive a holiday weekend, short enough that a forgotten one does not linger. */
+export const DEFAULT_INVITE_TTL_MS = 7 * 24 * 3600_000;
+/** A password reset link works for an hour: the person asked for it a moment ago (OWASP's cheat sheet suggests short). */
+export const DEFAULT_RESET_TTL_MS = 3600_000;
+/** A self-registration e-mail link works for a day. */
+export const DEFAULT_SIGNUP_TTL_MS = 24 * 3600_000;
+/** Window over which reset and self-registration requests are counted. */
+export const DEFAULT_ACCOUNT_MAIL_WINDOW_MS = 3600_000;
+/** Reset or registration e-mails per address (recipient) per window: a person retrying a few times, never a mailbomb (0: off). */
+export const DEFAULT_ACCOUNT_MAIL_MAX_PER_EMAIL = 3;
+/** Reset or registration requests per client IP per window: an office behind one NAT still fits (0: off). */
+export const DEFAULT_ACCOUNT_MAIL_MAX_PER_IP = 30;
+/** Self-registration is off until an admin turns it on (TOCSIN_SIGNUP_DOMAINS sets the first allowed domains). */
+export const DEFAULT_SIGNUP_ENABLED = false;
+/** Pending invitations kept at once: a whole department invited in one go fits. */
+export const DEFAULT_MAX_INVITATIONS = 1000;
+/** Rows in one CSV import: a mid-size company at once; each row is its own commit. */
+export const DEFAULT_CSV_IMPORT_MAX_ROWS = 2000;
+/** Bytes of one CSV import: 2,000 rows of generous width. */
+export const DEFAULT_CSV_IMPORT_MAX_BYTES = 512 * 1024;
+/** SCIM list page size when the identity provider asks for none or for more (RFC 7644 lets the server cap it). */
+export const DEFAULT_SCIM_MAX_RESULTS = 200;
+/** SCIM bearer tokens that may exist at once: one per identity provider, with room to rotate. */
+export const DEFAULT_MAX_SCIM_TOKENS = 10;
+
 /** Directory search results per request. */
 export const DEFAULT_DIRECTORY_LIMIT = 50;
 
@@ -454,6 +480,20 @@ export interface Config {
   passwordHashConcurrency: number;
   passwordHashWaitMs: number;
   maxApiTokensPerUser: number;
+  inviteTtlMs: number;
+  resetTtlMs: number;
+  signupTtlMs: number;
+  accountMailWindowMs: number;
+  accountMailMaxPerEmail: number;
+  accountMailMaxPerIp: number;
+  /** The self-registration setting until an admin saves one (TOCSIN_SIGNUP_DOMAINS: on for those). */
+  signupEnabled: boolean;
+  signupDomains: string[];
+  maxInvitations: number;
+  csvImportMaxRows: number;
+  csvImportMaxBytes: number;
+  scimMaxResults: number;
+  maxScimTokens: number;
   maxBodyBytes: number;
   maxMessageChars: number;
   messageEditWindowMs: number;
@@ -581,6 +621,19 @@ export function defaultConfig(): Config {
     argon2MemoryKib: DEFAULT_ARGON2_MEMORY_KIB,
     argon2Iterations: DEFAULT_ARGON2_ITERATIONS,
     passwordMinLength: DEFAULT_PASSWORD_MIN_LENGTH,
+    inviteTtlMs: DEFAULT_INVITE_TTL_MS,
+    resetTtlMs: DEFAULT_RESET_TTL_MS,
+    signupTtlMs: DEFAULT_SIGNUP_TTL_MS,
+    accountMailWindowMs: DEFAULT_ACCOUNT_MAIL_WINDOW_MS,
+    accountMailMaxPerEmail: DEFAULT_ACCOUNT_MAIL_MAX_PER_EMAIL,
+    accountMailMaxPerIp: DEFAULT_ACCOUNT_MAIL_MAX_PER_IP,
+    signupEnabled: DEFAULT_SIGNUP_ENABLED,
+    signupDomains: [],
+    maxInvitations: DEFAULT_MAX_INVITATIONS,
+    csvImportMaxRows: DEFAULT_CSV_IMPORT_MAX_ROWS,
+    csvImportMaxBytes: DEFAULT_CSV_IMPORT_MAX_BYTES,
+    scimMaxResults: DEFAULT_SCIM_MAX_RESULTS,
+    maxScimTokens: DEFAULT_MAX_SCIM_TOKENS,
     loginWindowMs: DEFAULT_LOGIN_WINDOW_MS,
     loginMaxFailuresPerAccount: DEFAULT_LOGIN_MAX_FAILURES_PER_ACCOUNT,
     loginMaxAttemptsPerIp: DEFAULT_LOGIN_MAX_ATTEMPTS_PER_IP,
@@ -704,6 +757,17 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_ARGON2_MEMORY_KIB: "argon2MemoryKib",
   TOCSIN_ARGON2_ITERATIONS: "argon2Iterations",
   TOCSIN_PASSWORD_MIN_LENGTH: "passwordMinLength",
+  TOCSIN_INVITE_TTL_MS: "inviteTtlMs",
+  TOCSIN_RESET_TTL_MS: "resetTtlMs",
+  TOCSIN_SIGNUP_TTL_MS: "signupTtlMs",
+  TOCSIN_ACCOUNT_MAIL_WINDOW_MS: "accountMailWindowMs",
+  TOCSIN_ACCOUNT_MAIL_MAX_PER_EMAIL: "accountMailMaxPerEmail",
+  TOCSIN_ACCOUNT_MAIL_MAX_PER_IP: "accountMailMaxPerIp",
+  TOCSIN_MAX_INVITATIONS: "maxInvitations",
+  TOCSIN_CSV_IMPORT_MAX_ROWS: "csvImportMaxRows",
+  TOCSIN_CSV_IMPORT_MAX_BYTES: "csvImportMaxBytes",
+  TOCSIN_SCIM_MAX_RESULTS: "scimMaxResults",
+  TOCSIN_MAX_SCIM_TOKENS: "maxScimTokens",
   TOCSIN_LOGIN_WINDOW_MS: "loginWindowMs",
   TOCSIN_LOGIN_MAX_FAILURES_PER_ACCOUNT: "loginMaxFailuresPerAccount",
   TOCSIN_LOGIN_MAX_ATTEMPTS_PER_IP: "loginMaxAttemptsPerIp",
@@ -826,6 +890,7 @@ export const ENV_NAMES: string[] = [
   "TOCSIN_METRICS_TOKEN",
   "TOCSIN_METRICS_ALLOW",
   "TOCSIN_SELF_HEARTBEAT_URL",
+  "TOCSIN_SIGNUP_DOMAINS",
   ...Object.keys(NUMERIC_ENV),
 ];
 
@@ -918,6 +983,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     }
   }
   readOpsEnv(config, env);
+  readSignupEnv(config, env);
   return config;
 }
 
@@ -956,6 +1022,20 @@ function readOpsEnv(config: Config, env: Record<string, string | undefined>): vo
   if (config.selfHeartbeatMs < 1_000) {
     throw new Error("TOCSIN_SELF_HEARTBEAT_MS must be at least 1000");
   }
+}
+
+/** TOCSIN_SIGNUP_DOMAINS: self-registration starts on, for these e-mail domains (an admin may change it). */
+function readSignupEnv(config: Config, env: Record<string, string | undefined>): void {
+  const raw = env.TOCSIN_SIGNUP_DOMAINS;
+  if (!raw) return;
+  const domains = raw.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const d of domains) {
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(d)) {
+      throw new Error(`TOCSIN_SIGNUP_DOMAINS: ${JSON.stringify(d)} is not a domain name`);
+    }
+  }
+  config.signupDomains = domains;
+  config.signupEnabled = domains.length > 0;
 }
 
 /** Whether KV queues are used as a timer wake-up: TOCSIN_KV_QUEUES, "auto" resolved from TOCSIN_KV. */

@@ -26,6 +26,23 @@ export const keys = {
   ],
   apiTokensByUser: (userId: string): Deno.KvKey => ["api_tokens_by_user", userId],
 
+  // Account links (lib/accounts/links.ts): invitations, password resets, self-registration.
+  // Each link is `<id>.<secret>`; the record keeps only the secret's SHA-256.
+  invitation: (id: string): Deno.KvKey => ["invitations", id],
+  invitations: (): Deno.KvKey => ["invitations"],
+  /** One pending invitation per address. */
+  invitationByEmail: (email: string): Deno.KvKey => ["invitations_by_email", email.toLowerCase()],
+  accountLink: (id: string): Deno.KvKey => ["account_links", id],
+  /** The self-registration setting ({enabled, domains}); absent: the config's default. */
+  signupSettings: (): Deno.KvKey => ["settings", "signup"],
+  // SCIM provisioning (lib/accounts/scim*.ts): bearer tokens by hash and by id; externalId per user.
+  scimToken: (hash: string): Deno.KvKey => ["scim_tokens", hash],
+  scimTokenById: (id: string): Deno.KvKey => ["scim_tokens_by_id", id],
+  scimTokensById: (): Deno.KvKey => ["scim_tokens_by_id"],
+  scimUser: (userId: string): Deno.KvKey => ["scim_users", userId],
+  scimUsers: (): Deno.KvKey => ["scim_users"],
+  scimGroup: (teamId: string): Deno.KvKey => ["scim_groups", teamId],
+
   // Rate-limit counters ({n, last} per fixed window, with expireIn).
   rateLimit: (scope: string, id: string, window: number): Deno.KvKey => [
     "rate_limits",
