@@ -29,6 +29,8 @@ import { pagingRoutes, policyRoutes, scheduleRoutes } from "./api/oncall.ts";
 import { teamRoutes } from "./api/teams.ts";
 import { tokenRoutes } from "./api/tokens.ts";
 import { userRoutes } from "./api/users.ts";
+import { directoryRoutes } from "./api/directory.ts";
+import { announcementRoutes } from "./api/announcements.ts";
 import { eventRoutes } from "./events.ts";
 import { eventWebhookRoutes } from "./api/event_webhooks.ts";
 import { hookRoutes } from "./hooks.ts";
@@ -97,6 +99,8 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.route("/metrics", metricsRoutes(deps));
   app.route("/api/v1", authRoutes(deps));
   app.route("/api/v1/users", userRoutes(deps));
+  app.route("/api/v1", directoryRoutes(deps));
+  app.route("/api/v1/announcements", announcementRoutes(deps));
   app.route("/api/v1/system", systemRoutes(deps));
   app.route("/api/v1/tokens", tokenRoutes(deps));
   app.route("/api/v1/teams", teamRoutes(deps));
