@@ -26,6 +26,9 @@ const islands: Record<string, () => Promise<IslandModule>> = {
   EventWebhooks: () => import("../islands/EventWebhooks.tsx"),
   ApiDocs: () => import("../islands/ApiDocs.tsx"),
   Maintenance: () => import("../islands/Maintenance.tsx"),
+  Directory: () => import("../islands/Directory.tsx"),
+  AdminAnnouncements: () => import("../islands/AdminAnnouncements.tsx"),
+  AnnouncementBanner: () => import("../islands/AnnouncementBanner.tsx"),
 };
 
 restoreTheme();

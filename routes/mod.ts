@@ -58,7 +58,8 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.use(secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
   app.use("/api/*", async (c, next) => {
     await next();
-    c.header("cache-control", "no-store");
+    // A route that names its own caching (a versioned avatar URL) keeps it.
+    if (!c.res.headers.has("cache-control")) c.header("cache-control", "no-store");
   });
   app.use(
     "/api/*",

@@ -226,6 +226,9 @@ function PaneHeader(
         ‹ {t("back")}
       </a>
       <h1 class="chat-title">{conv?.title ?? ""}</h1>
+      {conv?.peer?.status && (
+        <span class="chat-peer-status muted">{conv.peer.status.emoji} {conv.peer.status.text}</span>
+      )}
       <PresenceBadge
         t={t}
         ids={conv?.peer ? [conv.peer.id] : (members.value[current] ?? []).map((m) => m.userId)}

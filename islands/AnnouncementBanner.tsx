@@ -1,0 +1,56 @@
+import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import { api } from "../client/api.ts";
+import { type Lang, useLocale } from "../client/i18n.ts";
+import { Markdown } from "../components/Markdown.tsx";
+import type { Announcement } from "../lib/protocol.ts";
+
+export interface AnnouncementBannerProps {
+  lang: Lang;
+}
+
+/**
+ * Site-wide announcements the signed-in person has not confirmed or dismissed yet, above every
+ * page. Loaded when the page opens and again whenever the tab comes back into view, so that a
+ * new one appears without a reload in a tab that was in the background.
+ */
+export default function AnnouncementBanner(props: AnnouncementBannerProps) {
+  const { t } = useLocale(props.lang);
+  const items = useSignal<Announcement[]>([]);
+  const load = async () => {
+    try {
+      items.value = (await api<{ items: Announcement[] }>("GET", "/api/v1/announcements/active"))
+        .items;
+    } catch {
+      // The banner is an extra: a failed load leaves the page as it is.
+    }
+  };
+  useEffect(() => {
+    load();
+    const onVisible = () => document.visibilityState === "visible" && load();
+    document.addEventListener("visibilitychange", onVisible);
+    return () => document.removeEventListener("visibilitychange", onVisible);
+  }, []);
+  const ack = async (a: Announcement) => {
+    try {
+      await api("POST", `/api/v1/announcements/${a.id}/ack`);
+      items.value = items.value.filter((x) => x.id !== a.id);
+    } catch {
+      await load();
+    }
+  };
+  const a = items.value[0];
+  if (!a) return null;
+  return (
+    <aside class="ann-banner" role="region" aria-label={t("ann_banner")} data-ann={a.id}>
+      <div class="ann-banner-text">
+        <strong>{a.title}</strong>
+        {items.value.length > 1 && <span class="muted">{` (1/${items.value.length})`}</span>}
+        <Markdown text={a.body} copyLabel={t("ann_copy")} />
+      </div>
+      <button type="button" class={a.requireConfirm ? "primary" : ""} onClick={() => ack(a)}>
+        {a.requireConfirm ? t("ann_confirm") : t("ann_dismiss")}
+      </button>
+    </aside>
+  );
+}
