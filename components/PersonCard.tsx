@@ -25,6 +25,54 @@ function localTime(now: number, tz: string, lang: Lang): string {
   }
 }
 
+/** The e-mail address, then the contacts the person chose to show. */
+function ContactFacts(props: { t: Translate; card: Card }) {
+  const { t, card } = props;
+  const email = card.user.email;
+  return (
+    <ul class="dir-contacts">
+      <li>
+        <a href={`mailto:${email}`}>{email}</a>
+      </li>
+      {card.contacts.map((c) => (
+        <li key={c.kind + c.address}>
+          {t(KIND[c.kind] ?? "dir_kind_email")}:{" "}
+          <a href={c.kind === "email" ? `mailto:${c.address}` : `tel:${c.address}`}>
+            {c.address}
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** On call now (each schedule, until when) or next, within the coming week. */
+function OnCallFacts(props: { t: Translate; lang: Lang; card: Card }) {
+  const { t, lang, card } = props;
+  return (
+    <div class="dir-oncall">
+      {card.onCallNow.map((s) => (
+        <div key={s.scheduleName + s.teamName} class="dir-oncall-now">
+          {t("dir_card_oncall_now", { schedule: s.scheduleName, team: s.teamName })}
+          {s.end && <>{" "}{t("dir_card_oncall_until", { when: dateTime(s.end, lang) })}</>}
+        </div>
+      ))}
+      {card.onCallNext && (
+        <div>
+          {t("dir_card_oncall_next", {
+            schedule: card.onCallNext.scheduleName,
+            team: card.onCallNext.teamName,
+            when: dateTime(card.onCallNext.start, lang),
+          })}
+        </div>
+      )}
+      {!card.onCallNow.length && !card.onCallNext && (
+        <span class="muted">{t("dir_card_oncall_none")}</span>
+      )}
+    </div>
+  );
+}
+
 /** A person's directory card; `actions` (Message, the admin's placement form) go below. */
 export function PersonCard(props: {
   t: Translate;
@@ -62,50 +110,9 @@ export function PersonCard(props: {
           t("dir_card_teams"),
           card.teams.length ? card.teams.map((x) => x.name).join(", ") : none,
         )}
-        {row(
-          t("dir_card_contacts"),
-          card.contacts.length
-            ? (
-              <ul class="dir-contacts">
-                <li>
-                  <a href={`mailto:${u.email}`}>{u.email}</a>
-                </li>
-                {card.contacts.map((c) => (
-                  <li key={c.kind + c.address}>
-                    {t(KIND[c.kind] ?? "dir_kind_email")}:{" "}
-                    <a href={c.kind === "email" ? `mailto:${c.address}` : `tel:${c.address}`}>
-                      {c.address}
-                    </a>
-                  </li>
-                ))}
-              </ul>
-            )
-            : <a href={`mailto:${u.email}`}>{u.email}</a>,
-        )}
+        {row(t("dir_card_contacts"), <ContactFacts t={t} card={card} />)}
         {u.timeZone && row(t("dir_card_local"), localTime(props.now, u.timeZone, lang))}
-        {row(
-          t("dir_card_oncall"),
-          <div class="dir-oncall">
-            {card.onCallNow.map((s) => (
-              <div key={s.scheduleName + s.teamName} class="dir-oncall-now">
-                {t("dir_card_oncall_now", { schedule: s.scheduleName, team: s.teamName })}
-                {s.end && <>{" "}{t("dir_card_oncall_until", { when: dateTime(s.end, lang) })}</>}
-              </div>
-            ))}
-            {card.onCallNext && (
-              <div>
-                {t("dir_card_oncall_next", {
-                  schedule: card.onCallNext.scheduleName,
-                  team: card.onCallNext.teamName,
-                  when: dateTime(card.onCallNext.start, lang),
-                })}
-              </div>
-            )}
-            {!card.onCallNow.length && !card.onCallNext && (
-              <span class="muted">{t("dir_card_oncall_none")}</span>
-            )}
-          </div>,
-        )}
+        {row(t("dir_card_oncall"), <OnCallFacts t={t} lang={lang} card={card} />)}
       </dl>
       {props.children}
     </div>

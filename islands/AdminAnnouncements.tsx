@@ -134,9 +134,50 @@ function ConfirmationList(props: { t: Translate; lang: Lang; a: Announcement; c:
   );
 }
 
+/** One announcement in the admin's list: title, state, period, actions, who has read it. */
+function AnnouncementItem(props: {
+  t: Translate;
+  lang: Lang;
+  a: Announcement;
+  open: Confirmations | null;
+  onToggle: () => void;
+  onEdit: () => void;
+  onDelete: () => void;
+}) {
+  const { t, lang, a } = props;
+  const now = Date.now();
+  const state = now < a.from
+    ? "ann_state_scheduled"
+    : now >= a.until
+    ? "ann_state_expired"
+    : "ann_state_live";
+  return (
+    <li class="ann-item" data-title={a.title}>
+      <div class="ann-item-head">
+        <strong>{a.title}</strong>
+        <span class={`badge ann-${state}`}>{t(state)}</span>
+        {a.requireConfirm && <span class="badge">{t("ann_requires_confirm")}</span>}
+      </div>
+      <div class="muted">
+        {dateTime(a.from, lang)} – {dateTime(a.until, lang)}
+      </div>
+      <div class="ann-actions">
+        <button type="button" class="linkish" onClick={props.onToggle}>
+          {t("ann_confirmations")}
+        </button>
+        <button type="button" class="linkish" onClick={props.onEdit}>{t("ann_edit")}</button>
+        <button type="button" class="linkish danger" onClick={props.onDelete}>
+          {t("ann_delete")}
+        </button>
+      </div>
+      {props.open && <ConfirmationList t={t} lang={lang} a={a} c={props.open} />}
+    </li>
+  );
+}
+
 /** Admins: site-wide announcements, their validity and who has read them. */
-export default function AdminAnnouncements(props: AdminAnnouncementsProps) {
-  const { t, lang } = useLocale(props.lang);
+/** The list, the open draft and confirmations, and what the admin does with them. */
+function useAnnouncementAdmin(t: Translate) {
   const items = useSignal<Announcement[] | null>(null);
   const draft = useSignal<Draft | null>(null);
   const open = useSignal<{ id: string; c: Confirmations } | null>(null);
@@ -190,9 +231,12 @@ export default function AdminAnnouncements(props: AdminAnnouncementsProps) {
       error.value = errorText(t, e);
     }
   };
-  const now = Date.now();
-  const state = (a: Announcement) =>
-    now < a.from ? "ann_state_scheduled" : now >= a.until ? "ann_state_expired" : "ann_state_live";
+  return { items, draft, open, error, forbidden, save, remove, toggle };
+}
+
+export default function AdminAnnouncements(props: AdminAnnouncementsProps) {
+  const { t, lang } = useLocale(props.lang);
+  const { items, draft, open, error, forbidden, save, remove, toggle } = useAnnouncementAdmin(t);
   return (
     <div class="admin">
       <AdminNav t={t} me={props.me} current="announcements" />
@@ -211,34 +255,16 @@ export default function AdminAnnouncements(props: AdminAnnouncementsProps) {
             {items.value?.length === 0 && <p class="muted">{t("ann_none")}</p>}
             <ul class="ann-list">
               {items.value?.map((a) => (
-                <li key={a.id} class="ann-item" data-title={a.title}>
-                  <div class="ann-item-head">
-                    <strong>{a.title}</strong>
-                    <span class={`badge ann-${state(a)}`}>{t(state(a))}</span>
-                    {a.requireConfirm && <span class="badge">{t("ann_requires_confirm")}</span>}
-                  </div>
-                  <div class="muted">
-                    {dateTime(a.from, lang)} – {dateTime(a.until, lang)}
-                  </div>
-                  <div class="ann-actions">
-                    <button type="button" class="linkish" onClick={() => toggle(a)}>
-                      {t("ann_confirmations")}
-                    </button>
-                    <button
-                      type="button"
-                      class="linkish"
-                      onClick={() => draft.value = draftOf(a)}
-                    >
-                      {t("ann_edit")}
-                    </button>
-                    <button type="button" class="linkish danger" onClick={() => remove(a)}>
-                      {t("ann_delete")}
-                    </button>
-                  </div>
-                  {open.value?.id === a.id && (
-                    <ConfirmationList t={t} lang={lang} a={a} c={open.value.c} />
-                  )}
-                </li>
+                <AnnouncementItem
+                  key={a.id}
+                  t={t}
+                  lang={lang}
+                  a={a}
+                  open={open.value?.id === a.id ? open.value.c : null}
+                  onToggle={() => toggle(a)}
+                  onEdit={() => draft.value = draftOf(a)}
+                  onDelete={() => remove(a)}
+                />
               ))}
             </ul>
           </>

@@ -114,20 +114,15 @@ function Placement(props: {
   );
 }
 
-/** The directory: departments to browse, people to search, a card per person. */
-export default function Directory(props: DirectoryProps) {
-  const { t, lang } = useLocale(props.lang);
-  const admin = props.me.role === "admin";
+/** What the page shows: departments, people found, the open card; loaded from the API. */
+function useDirectoryData(t: Translate) {
   const depts = useSignal<DepartmentView[] | null>(null);
   const people = useSignal<PublicUser[] | null>(null);
   const selected = useSignal<string | null>(null);
   const q = useSignal("");
   const card = useSignal<Card | null>(null);
-  const editing = useSignal(false);
-  const edit = useSignal<{ mode: "rename" | "move"; dept: DepartmentView } | null>(null);
   const error = useSignal("");
   const now = useSignal(Date.now());
-
   const fail = (e: unknown) => error.value = errorText(t, e);
   const loadDepts = async () => {
     try {
@@ -162,15 +157,21 @@ export default function Directory(props: DirectoryProps) {
     const h = setTimeout(loadPeople, q.value ? 200 : 0);
     return () => clearTimeout(h);
   }, [q.value, selected.value]);
+  return { depts, people, selected, q, card, error, now, fail, loadDepts, loadPeople, openCard };
+}
 
+type DirectoryData = ReturnType<typeof useDirectoryData>;
+
+/** What people do on the page: the admin's department edits, and Message from a card. */
+function useDirectoryActions(t: Translate, d: DirectoryData) {
   const run = async (f: () => Promise<unknown>) => {
-    error.value = "";
+    d.error.value = "";
     try {
       await f();
-      await Promise.all([loadDepts(), loadPeople()]);
+      await Promise.all([d.loadDepts(), d.loadPeople()]);
       return true;
     } catch (e) {
-      fail(e);
+      d.fail(e);
       return false;
     }
   };
@@ -178,22 +179,16 @@ export default function Directory(props: DirectoryProps) {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const f = new FormData(form);
-    const ok = await run(() =>
-      api("POST", "/api/v1/departments", {
-        name: String(f.get("name")).trim(),
-        parentId: String(f.get("parent")) || null,
-      })
-    );
-    if (ok) form.reset();
+    const body = { name: String(f.get("name")).trim(), parentId: String(f.get("parent")) || null };
+    if (await run(() => api("POST", "/api/v1/departments", body))) form.reset();
   };
-  const deleteDept = async (d: DepartmentView) => {
-    if (!confirm(t("dir_dept_delete_confirm", { name: d.name }))) return;
-    const hasContent = d.people > 0 || depts.value!.some((x) => x.parentId === d.id);
-    if (hasContent && !confirm(t("dir_dept_delete_moveup", { name: d.name }))) return;
-    if (
-      await run(() => api("DELETE", `/api/v1/departments/${d.id}${hasContent ? "?moveUp=1" : ""}`))
-    ) {
-      if (selected.value === d.id) selected.value = null;
+  const deleteDept = async (dept: DepartmentView) => {
+    if (!confirm(t("dir_dept_delete_confirm", { name: dept.name }))) return;
+    const full = dept.people > 0 || (d.depts.value ?? []).some((x) => x.parentId === dept.id);
+    if (full && !confirm(t("dir_dept_delete_moveup", { name: dept.name }))) return;
+    const path = `/api/v1/departments/${dept.id}${full ? "?moveUp=1" : ""}`;
+    if (await run(() => api("DELETE", path)) && d.selected.value === dept.id) {
+      d.selected.value = null;
     }
   };
   const message = async (userId: string) => {
@@ -204,136 +199,181 @@ export default function Directory(props: DirectoryProps) {
       });
       location.href = `/c/${r.conversation.id}`;
     } catch (e) {
-      fail(e);
+      d.fail(e);
     }
   };
+  return { run, addDept, deleteDept, message };
+}
 
-  const all = depts.value ?? [];
-  const deptName = new Map(all.map((d) => [d.id, d.name]));
+/** The left column: the tree, and for admins the edit switch and the add form. */
+function TreePanel(props: {
+  t: Translate;
+  admin: boolean;
+  d: DirectoryData;
+  editing: boolean;
+  onEditing: (on: boolean) => void;
+  onEdit: (mode: "rename" | "move", dept: DepartmentView) => void;
+  onDelete: (dept: DepartmentView) => void;
+  onAdd: (e: Event) => void;
+}) {
+  const { t, admin, d, editing } = props;
+  const all = d.depts.value ?? [];
+  return (
+    <aside class="dir-tree" aria-label={t("dir_departments")}>
+      <div class="dir-tree-head">
+        <h2>{t("dir_departments")}</h2>
+        {admin && (
+          <button
+            type="button"
+            class="linkish"
+            aria-pressed={editing}
+            onClick={() => props.onEditing(!editing)}
+          >
+            {editing ? t("dir_done") : t("dir_edit_tree")}
+          </button>
+        )}
+      </div>
+      {d.depts.value === null ? <p class="muted">{t("dir_loading")}</p> : (
+        <>
+          <DepartmentTree
+            t={t}
+            all={all}
+            selected={d.selected.value}
+            editing={editing}
+            onSelect={(id) => d.selected.value = id}
+            onRename={(dept) => props.onEdit("rename", dept)}
+            onMove={(dept) => props.onEdit("move", dept)}
+            onDelete={props.onDelete}
+          />
+          {!all.length && (
+            <p class="muted">{admin ? t("dir_no_departments_admin") : t("dir_no_departments")}</p>
+          )}
+        </>
+      )}
+      {admin && (editing || !all.length) && (
+        <form class="pp-form dir-add" aria-label={t("dir_dept_add")} onSubmit={props.onAdd}>
+          <label>
+            {t("dir_dept_name")}
+            <input name="name" required maxLength={100} />
+          </label>
+          <label>
+            {t("dir_dept_parent")}
+            <select name="parent" defaultValue={d.selected.value ?? ""}>
+              <option value="">{t("dir_dept_top")}</option>
+              <DepartmentOptions all={all} />
+            </select>
+          </label>
+          <button type="submit" class="primary">{t("dir_dept_add")}</button>
+        </form>
+      )}
+    </aside>
+  );
+}
+
+/** The right column: the search box and the people found. */
+function PeoplePanel(props: { t: Translate; d: DirectoryData }) {
+  const { t, d } = props;
+  const deptName = new Map((d.depts.value ?? []).map((x) => [x.id, x.name]));
+  const people = d.people.value;
+  return (
+    <section class="dir-people">
+      <input
+        type="search"
+        class="dir-search"
+        aria-label={t("dir_search")}
+        placeholder={t("dir_search")}
+        value={d.q.value}
+        onInput={(e) => d.q.value = (e.target as HTMLInputElement).value}
+      />
+      {people === null
+        ? <p class="muted">{t("dir_loading")}</p>
+        : people.length === 0
+        ? <p class="muted">{t("dir_no_people")}</p>
+        : (
+          <ul class="dir-list">
+            {people.map((u) => (
+              <li key={u.id}>
+                <button type="button" class="dir-person" onClick={() => d.openCard(u.id)}>
+                  <Avatar id={u.id} name={u.name} avatar={u.avatar} />
+                  <span class="dir-person-text">
+                    <span class="dir-person-name">
+                      {u.name}
+                      {u.status && (
+                        <span class="dir-status muted">
+                          {" "}
+                          {u.status.emoji} {u.status.text}
+                        </span>
+                      )}
+                    </span>
+                    <span class="muted">
+                      {[u.title, u.departmentId ? deptName.get(u.departmentId) : ""]
+                        .filter(Boolean).join(" · ") || u.email}
+                    </span>
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+    </section>
+  );
+}
+
+/** The directory: departments to browse, people to search, a card per person. */
+export default function Directory(props: DirectoryProps) {
+  const { t, lang } = useLocale(props.lang);
+  const admin = props.me.role === "admin";
+  const d = useDirectoryData(t);
+  const act = useDirectoryActions(t, d);
+  const editing = useSignal(false);
+  const edit = useSignal<{ mode: "rename" | "move"; dept: DepartmentView } | null>(null);
+  const all = d.depts.value ?? [];
+  const card = d.card.value;
   return (
     <div class="admin">
       <AdminNav t={t} me={props.me} current="directory" />
       <main class="admin-main dir-page">
         <h1>{t("dir_title")}</h1>
-        {error.value && <p class="error" role="alert">{error.value}</p>}
+        {d.error.value && <p class="error" role="alert">{d.error.value}</p>}
         <div class="dir-layout">
-          <aside class="dir-tree" aria-label={t("dir_departments")}>
-            <div class="dir-tree-head">
-              <h2>{t("dir_departments")}</h2>
-              {admin && (
-                <button
-                  type="button"
-                  class="linkish"
-                  aria-pressed={editing.value}
-                  onClick={() => editing.value = !editing.value}
-                >
-                  {editing.value ? t("dir_done") : t("dir_edit_tree")}
-                </button>
-              )}
-            </div>
-            {depts.value === null ? <p class="muted">{t("dir_loading")}</p> : (
-              <>
-                <DepartmentTree
-                  t={t}
-                  all={all}
-                  selected={selected.value}
-                  editing={editing.value}
-                  onSelect={(id) => selected.value = id}
-                  onRename={(dept) => edit.value = { mode: "rename", dept }}
-                  onMove={(dept) => edit.value = { mode: "move", dept }}
-                  onDelete={deleteDept}
-                />
-                {!all.length && (
-                  <p class="muted">
-                    {admin ? t("dir_no_departments_admin") : t("dir_no_departments")}
-                  </p>
-                )}
-              </>
-            )}
-            {admin && (editing.value || !all.length) && (
-              <form class="pp-form dir-add" aria-label={t("dir_dept_add")} onSubmit={addDept}>
-                <label>
-                  {t("dir_dept_name")}
-                  <input name="name" required maxLength={100} />
-                </label>
-                <label>
-                  {t("dir_dept_parent")}
-                  <select name="parent" defaultValue={selected.value ?? ""}>
-                    <option value="">{t("dir_dept_top")}</option>
-                    <DepartmentOptions all={all} />
-                  </select>
-                </label>
-                <button type="submit" class="primary">{t("dir_dept_add")}</button>
-              </form>
-            )}
-          </aside>
-          <section class="dir-people">
-            <input
-              type="search"
-              class="dir-search"
-              aria-label={t("dir_search")}
-              placeholder={t("dir_search")}
-              value={q.value}
-              onInput={(e) => q.value = (e.target as HTMLInputElement).value}
-            />
-            {people.value === null
-              ? <p class="muted">{t("dir_loading")}</p>
-              : people.value.length === 0
-              ? <p class="muted">{t("dir_no_people")}</p>
-              : (
-                <ul class="dir-list">
-                  {people.value.map((u) => (
-                    <li key={u.id}>
-                      <button type="button" class="dir-person" onClick={() => openCard(u.id)}>
-                        <Avatar id={u.id} name={u.name} avatar={u.avatar} />
-                        <span class="dir-person-text">
-                          <span class="dir-person-name">
-                            {u.name}
-                            {u.status && (
-                              <span class="dir-status muted">
-                                {" "}
-                                {u.status.emoji} {u.status.text}
-                              </span>
-                            )}
-                          </span>
-                          <span class="muted">
-                            {[u.title, u.departmentId ? deptName.get(u.departmentId) : ""]
-                              .filter(Boolean).join(" · ") || u.email}
-                          </span>
-                        </span>
-                      </button>
-                    </li>
-                  ))}
-                </ul>
-              )}
-          </section>
+          <TreePanel
+            t={t}
+            admin={admin}
+            d={d}
+            editing={editing.value}
+            onEditing={(on) => editing.value = on}
+            onEdit={(mode, dept) => edit.value = { mode, dept }}
+            onDelete={act.deleteDept}
+            onAdd={act.addDept}
+          />
+          <PeoplePanel t={t} d={d} />
         </div>
-        {card.value && (
+        {card && (
           <Dialog
-            title={card.value.user.name}
+            title={card.user.name}
             closeLabel={t("dir_card_close")}
-            onClose={() => card.value = null}
+            onClose={() => d.card.value = null}
           >
-            <PersonCard t={t} lang={lang} card={card.value} now={now.value}>
-              {card.value.user.id !== props.me.id && (
+            <PersonCard t={t} lang={lang} card={card} now={d.now.value}>
+              {card.user.id !== props.me.id && (
                 <button
                   type="button"
                   class="primary"
-                  onClick={() => message(card.value!.user.id)}
+                  onClick={() => act.message(card.user.id)}
                 >
                   {t("dir_message")}
                 </button>
               )}
               {admin && (
                 <Placement
-                  key={card.value.user.id}
+                  key={card.user.id}
                   t={t}
                   all={all}
-                  card={card.value}
+                  card={card}
                   onSave={async (input) => {
-                    const id = card.value!.user.id;
-                    if (await run(() => api("PUT", `/api/v1/directory/${id}`, input))) {
-                      await openCard(id);
+                    const path = `/api/v1/directory/${card.user.id}`;
+                    if (await act.run(() => api("PUT", path, input))) {
+                      await d.openCard(card.user.id);
                     }
                   }}
                 />
@@ -349,10 +389,8 @@ export default function Directory(props: DirectoryProps) {
             dept={edit.value.dept}
             onClose={() => edit.value = null}
             onSave={async (patch) => {
-              const id = edit.value!.dept.id;
-              if (await run(() => api("PATCH", `/api/v1/departments/${id}`, patch))) {
-                edit.value = null;
-              }
+              const path = `/api/v1/departments/${edit.value!.dept.id}`;
+              if (await act.run(() => api("PATCH", path, patch))) edit.value = null;
             }}
           />
         )}

@@ -61,34 +61,12 @@ async function uploadAvatar(blob: Blob): Promise<PublicUser> {
   return json.user;
 }
 
-/** My card in the directory: avatar, status, time zone, which contacts it shows. */
-export function DirectoryCardSetup(props: { t: Translate; me: Signal<PublicUser> }) {
-  const { t, me } = props;
-  const error = useSignal("");
-  const saved = useSignal("");
-  const contacts = useSignal<ContactRow[] | null>(null);
-  const zones = useSignal<string[]>([]);
-  useEffect(() => {
-    api<{ items: ContactRow[] }>("GET", "/api/v1/me/contacts").then(
-      (r) => contacts.value = r.items.filter((c) => c.verified && c.kind !== "webhook"),
-      (e) => error.value = errorText(t, e),
-    );
-    try {
-      zones.value = Intl.supportedValuesOf("timeZone");
-    } catch {
-      zones.value = [];
-    }
-  }, []);
-  const act = async (f: () => Promise<void>) => {
-    error.value = "";
-    saved.value = "";
-    try {
-      await f();
-      saved.value = t("dir_saved");
-    } catch (e) {
-      error.value = errorText(t, e);
-    }
-  };
+type Act = (f: () => Promise<void>) => void;
+
+/** The picture: upload (scaled in the browser first) or remove. */
+function AvatarPicker(props: { t: Translate; me: Signal<PublicUser>; act: Act }) {
+  const { t, me, act } = props;
+  const u = me.value;
   const onFile = (e: Event) => {
     const input = e.target as HTMLInputElement;
     const file = input.files?.[0];
@@ -98,25 +76,8 @@ export function DirectoryCardSetup(props: { t: Translate; me: Signal<PublicUser>
       input.value = "";
     });
   };
-  const saveCard = (e: Event) => {
-    e.preventDefault();
-    const f = new FormData(e.target as HTMLFormElement);
-    const text = String(f.get("status")).trim();
-    const emoji = String(f.get("emoji")).trim();
-    const tz = String(f.get("tz")).trim();
-    act(async () => {
-      me.value = (await api<{ user: PublicUser }>("PATCH", "/api/v1/me/card", {
-        status: text || emoji ? { text, emoji } : null,
-        timeZone: tz || null,
-      })).user;
-    });
-  };
-  const u = me.value;
   return (
-    <section class="pp-section" aria-labelledby="dir-me">
-      <h2 id="dir-me">{t("dir_me_section")}</h2>
-      <p class="muted">{t("dir_me_help")}</p>
-      {error.value && <p class="error" role="alert">{error.value}</p>}
+    <>
       <div class="dir-avatar-row">
         <Avatar id={u.id} name={u.name} avatar={u.avatar} size="l" />
         <label class="dir-upload">
@@ -141,62 +102,132 @@ export function DirectoryCardSetup(props: { t: Translate; me: Signal<PublicUser>
         )}
       </div>
       <p class="muted">{t("dir_avatar_help")}</p>
-      <form class="pp-form" aria-label={t("dir_me_section")} onSubmit={saveCard}>
-        <div class="dir-status-fields">
-          <label class="dir-emoji">
-            {t("dir_status_emoji")}
-            <input name="emoji" maxLength={16} defaultValue={u.status?.emoji ?? ""} />
-          </label>
-          <label class="grow">
-            {t("dir_status")}
-            <input
-              name="status"
-              maxLength={80}
-              placeholder={t("dir_status_ph")}
-              defaultValue={u.status?.text ?? ""}
-            />
-          </label>
-        </div>
-        <label>
-          {t("dir_timezone")}
-          <input
-            name="tz"
-            list="dir-zones"
-            maxLength={64}
-            defaultValue={u.timeZone ?? ""}
-            placeholder={viewerZone()}
-          />
-          <datalist id="dir-zones">
-            {zones.value.map((z) => <option key={z} value={z} />)}
-          </datalist>
+    </>
+  );
+}
+
+/** Status (emoji and text) and time zone. */
+function CardForm(props: { t: Translate; me: Signal<PublicUser>; act: Act }) {
+  const { t, me, act } = props;
+  const zones = useSignal<string[]>([]);
+  useEffect(() => {
+    try {
+      zones.value = Intl.supportedValuesOf("timeZone");
+    } catch {
+      zones.value = [];
+    }
+  }, []);
+  const saveCard = (e: Event) => {
+    e.preventDefault();
+    const f = new FormData(e.target as HTMLFormElement);
+    const text = String(f.get("status")).trim();
+    const emoji = String(f.get("emoji")).trim();
+    const tz = String(f.get("tz")).trim();
+    act(async () => {
+      me.value = (await api<{ user: PublicUser }>("PATCH", "/api/v1/me/card", {
+        status: text || emoji ? { text, emoji } : null,
+        timeZone: tz || null,
+      })).user;
+    });
+  };
+  const u = me.value;
+  return (
+    <form class="pp-form" aria-label={t("dir_me_section")} onSubmit={saveCard}>
+      <div class="dir-status-fields">
+        <label class="dir-emoji">
+          {t("dir_status_emoji")}
+          <input name="emoji" maxLength={16} defaultValue={u.status?.emoji ?? ""} />
         </label>
-        <p class="muted">{t("dir_timezone_help")}</p>
-        <button type="submit" class="primary">{t("dir_save")}</button>
-      </form>
+        <label class="grow">
+          {t("dir_status")}
+          <input
+            name="status"
+            maxLength={80}
+            placeholder={t("dir_status_ph")}
+            defaultValue={u.status?.text ?? ""}
+          />
+        </label>
+      </div>
+      <label>
+        {t("dir_timezone")}
+        <input
+          name="tz"
+          list="dir-zones"
+          maxLength={64}
+          defaultValue={u.timeZone ?? ""}
+          placeholder={viewerZone()}
+        />
+        <datalist id="dir-zones">
+          {zones.value.map((z) => <option key={z} value={z} />)}
+        </datalist>
+      </label>
+      <p class="muted">{t("dir_timezone_help")}</p>
+      <button type="submit" class="primary">{t("dir_save")}</button>
+    </form>
+  );
+}
+
+/** Which verified contacts the card shows (none by default). */
+function ContactVisibility(props: { t: Translate; act: Act; onError: (e: unknown) => void }) {
+  const { t, act } = props;
+  const contacts = useSignal<ContactRow[] | null>(null);
+  useEffect(() => {
+    api<{ items: ContactRow[] }>("GET", "/api/v1/me/contacts").then(
+      (r) => contacts.value = r.items.filter((c) => c.verified && c.kind !== "webhook"),
+      props.onError,
+    );
+  }, []);
+  return (
+    <fieldset class="dir-contacts-set">
+      <legend>{t("dir_show_contacts")}</legend>
+      <p class="muted">{t("dir_show_contacts_help")}</p>
+      {contacts.value?.length === 0 && <p class="muted">{t("dir_no_contacts")}</p>}
+      {contacts.value?.map((c) => (
+        <label key={c.id} class="check">
+          <input
+            type="checkbox"
+            checked={c.showInDirectory === true}
+            onChange={(e) => {
+              const shown = (e.target as HTMLInputElement).checked;
+              act(async () => {
+                await api("PUT", `/api/v1/me/contacts/${c.id}/directory`, { shown });
+                contacts.value = contacts.value!.map((x) =>
+                  x.id === c.id ? { ...x, showInDirectory: shown } : x
+                );
+              });
+            }}
+          />
+          {c.address}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** My card in the directory: avatar, status, time zone, which contacts it shows. */
+export function DirectoryCardSetup(props: { t: Translate; me: Signal<PublicUser> }) {
+  const { t, me } = props;
+  const error = useSignal("");
+  const saved = useSignal("");
+  const act = async (f: () => Promise<void>) => {
+    error.value = "";
+    saved.value = "";
+    try {
+      await f();
+      saved.value = t("dir_saved");
+    } catch (e) {
+      error.value = errorText(t, e);
+    }
+  };
+  return (
+    <section class="pp-section" aria-labelledby="dir-me">
+      <h2 id="dir-me">{t("dir_me_section")}</h2>
+      <p class="muted">{t("dir_me_help")}</p>
+      {error.value && <p class="error" role="alert">{error.value}</p>}
+      <AvatarPicker t={t} me={me} act={act} />
+      <CardForm t={t} me={me} act={act} />
       {saved.value && <p class="pp-status" role="status">{saved.value}</p>}
-      <fieldset class="dir-contacts-set">
-        <legend>{t("dir_show_contacts")}</legend>
-        <p class="muted">{t("dir_show_contacts_help")}</p>
-        {contacts.value?.length === 0 && <p class="muted">{t("dir_no_contacts")}</p>}
-        {contacts.value?.map((c) => (
-          <label key={c.id} class="check">
-            <input
-              type="checkbox"
-              checked={c.showInDirectory === true}
-              onChange={(e) => {
-                const shown = (e.target as HTMLInputElement).checked;
-                act(async () => {
-                  await api("PUT", `/api/v1/me/contacts/${c.id}/directory`, { shown });
-                  contacts.value = contacts.value!.map((x) =>
-                    x.id === c.id ? { ...x, showInDirectory: shown } : x
-                  );
-                });
-              }}
-            />
-            {c.address}
-          </label>
-        ))}
-      </fieldset>
+      <ContactVisibility t={t} act={act} onError={(e) => error.value = errorText(t, e)} />
     </section>
   );
 }

@@ -33,24 +33,7 @@ export function directoryRoutes(deps: Core) {
   // Mounted at /api/v1: authentication per route.
   const app = new Hono<AppEnv>();
 
-  app.get("/departments", requireAuth, async (c) => {
-    return c.json({ items: await listDepartmentViews(deps.kv) });
-  });
-
-  app.post("/departments", requireAdmin, json(CreateDepartmentInputSchema), async (c) => {
-    return c.json({ department: await createDepartment(deps, c.req.valid("json")) }, 201);
-  });
-
-  app.patch("/departments/:id", requireAdmin, json(UpdateDepartmentInputSchema), async (c) => {
-    const id = idParam(c, "id", "department");
-    return c.json({ department: await updateDepartment(deps, id, c.req.valid("json")) });
-  });
-
-  app.delete("/departments/:id", requireAdmin, query(DeleteDepartmentQuerySchema), async (c) => {
-    const id = idParam(c, "id", "department");
-    await deleteDepartment(deps, id, c.req.valid("query").moveUp === "1");
-    return c.json({ ok: true });
-  });
+  departmentRoutes(app, deps);
 
   app.get("/directory", requireAuth, query(PeopleQuerySchema), async (c) => {
     const { q, departmentId } = c.req.valid("query");
@@ -115,4 +98,26 @@ export function directoryRoutes(deps: Core) {
   });
 
   return app;
+}
+
+/** The department tree: everyone reads it, admins change it. */
+function departmentRoutes(app: Hono<AppEnv>, deps: Core) {
+  app.get("/departments", requireAuth, async (c) => {
+    return c.json({ items: await listDepartmentViews(deps.kv) });
+  });
+
+  app.post("/departments", requireAdmin, json(CreateDepartmentInputSchema), async (c) => {
+    return c.json({ department: await createDepartment(deps, c.req.valid("json")) }, 201);
+  });
+
+  app.patch("/departments/:id", requireAdmin, json(UpdateDepartmentInputSchema), async (c) => {
+    const id = idParam(c, "id", "department");
+    return c.json({ department: await updateDepartment(deps, id, c.req.valid("json")) });
+  });
+
+  app.delete("/departments/:id", requireAdmin, query(DeleteDepartmentQuerySchema), async (c) => {
+    const id = idParam(c, "id", "department");
+    await deleteDepartment(deps, id, c.req.valid("query").moveUp === "1");
+    return c.json({ ok: true });
+  });
 }
