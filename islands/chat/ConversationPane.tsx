@@ -177,6 +177,7 @@ function messageHandlers(
 ): MessageHandlers {
   return {
     onReply: setReply,
+    avatarOf: (u) => (members.value[convId] ?? []).find((m) => m.userId === u)?.user?.avatar,
     onJump: (seq) => jumpTo(convId, seq),
     onReact: (seq, emoji) => toggleReaction(convId, seq, emoji),
     onEdit: (seq, text) => editMessage(convId, seq, text),
