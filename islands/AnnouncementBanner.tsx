@@ -5,14 +5,20 @@ import { type Lang, useLocale } from "../client/i18n.ts";
 import { Markdown } from "../components/Markdown.tsx";
 import type { Announcement } from "../lib/protocol.ts";
 
+/**
+ * How often an open page asks again: a new announcement reaches a tab left open within this
+ * time, at one small request per tab (the realtime socket does not carry announcements).
+ */
+const REFRESH_MS = 5 * 60_000;
+
 export interface AnnouncementBannerProps {
   lang: Lang;
 }
 
 /**
  * Site-wide announcements the signed-in person has not confirmed or dismissed yet, above every
- * page. Loaded when the page opens and again whenever the tab comes back into view, so that a
- * new one appears without a reload in a tab that was in the background.
+ * page. Loaded when the page opens, every REFRESH_MS while the tab is in view, and whenever the
+ * tab comes back into view, so that a new one appears without a reload.
  */
 export default function AnnouncementBanner(props: AnnouncementBannerProps) {
   const { t } = useLocale(props.lang);
@@ -29,7 +35,11 @@ export default function AnnouncementBanner(props: AnnouncementBannerProps) {
     load();
     const onVisible = () => document.visibilityState === "visible" && load();
     document.addEventListener("visibilitychange", onVisible);
-    return () => document.removeEventListener("visibilitychange", onVisible);
+    const timer = setInterval(() => document.visibilityState === "visible" && load(), REFRESH_MS);
+    return () => {
+      document.removeEventListener("visibilitychange", onVisible);
+      clearInterval(timer);
+    };
   }, []);
   const ack = async (a: Announcement) => {
     try {
