@@ -4,11 +4,11 @@ import { dateTime } from "../client/format.ts";
 import type { PersonCard as Card } from "../lib/protocol.ts";
 import { Avatar } from "./Avatar.tsx";
 
-const KIND: Record<string, Key> = {
-  email: "dir_kind_email",
-  sms: "dir_kind_sms",
-  voice: "dir_kind_voice",
-};
+const KIND = new Map<string, Key>([
+  ["email", "dir_kind_email"],
+  ["sms", "dir_kind_sms"],
+  ["voice", "dir_kind_voice"],
+]);
 
 /** The time now in `tz`, e.g. "14:05 (Asia/Shanghai)"; empty for an unknown zone. */
 function localTime(now: number, tz: string, lang: Lang): string {
@@ -36,7 +36,7 @@ function ContactFacts(props: { t: Translate; card: Card }) {
       </li>
       {card.contacts.map((c) => (
         <li key={c.kind + c.address}>
-          {t(KIND[c.kind] ?? "dir_kind_email")}:{" "}
+          {t(KIND.get(c.kind) ?? "dir_kind_email")}:{" "}
           <a href={c.kind === "email" ? `mailto:${c.address}` : `tel:${c.address}`}>
             {c.address}
           </a>

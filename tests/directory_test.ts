@@ -122,6 +122,8 @@ Deno.test("directory - status text and time zone: limits apply, shown on the car
     status: { text: "ok", emoji: "abc" },
   });
   assert.equal(notEmoji.status, 400);
+  const bidi = await ann.client.patch("/api/v1/me/card", { status: { text: "ok\u202egnp.exe" } });
+  assert.equal(bidi.status, 400, "a bidi override could disguise the text around it");
   const badZone = await ann.client.patch("/api/v1/me/card", { timeZone: "Mars/Olympus" });
   assert.equal(badZone.status, 400);
   const ok = await ann.client.patch("/api/v1/me/card", {

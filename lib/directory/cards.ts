@@ -8,7 +8,7 @@ import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import { keys } from "../core/keys.ts";
 import { getManyChunked, listAll } from "../core/kv_util.ts";
-import { TimeZoneSchema } from "../core/schemas.ts";
+import { lineSchema, TimeZoneSchema } from "../core/schemas.ts";
 import { type PublicUser, publicUser, type Team, type User } from "../accounts/model.ts";
 import { listContacts } from "../notify/contacts.ts";
 import { listSchedules, onCallAt, segments } from "../paging/schedules.ts";
@@ -23,8 +23,9 @@ export const PeopleQuerySchema = z.strictObject({
 /** What a person sets on their own card. Null clears a field. */
 export const CardInputSchema = z.strictObject({
   status: z.strictObject({
-    text: z.string().trim().max(1000),
-    emoji: z.string().trim().max(16).default(""),
+    // The configured limit (TOCSIN_STATUS_MAX_CHARS) is checked in updateCard.
+    text: lineSchema(1000),
+    emoji: lineSchema(16).default(""),
   }).nullable().optional(),
   timeZone: TimeZoneSchema.nullable().optional(),
 });

@@ -11,7 +11,7 @@ import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
 import { listAll } from "../core/kv_util.ts";
-import { IdSchema, NameSchema } from "../core/schemas.ts";
+import { IdSchema, lineSchema, NameSchema } from "../core/schemas.ts";
 import type { User } from "../accounts/model.ts";
 
 export const DepartmentSchema = z.object({
@@ -199,7 +199,7 @@ export async function deleteDepartment(deps: Deps, id: string, moveUp: boolean):
 
 export const PlacementInputSchema = z.strictObject({
   departmentId: IdSchema.nullable().optional(),
-  title: z.string().trim().max(100).optional(),
+  title: lineSchema(100).optional(),
 });
 export type PlacementInput = z.infer<typeof PlacementInputSchema>;
 
