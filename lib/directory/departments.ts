@@ -216,10 +216,12 @@ export async function setPlacement(
   const op = kv.atomic().check(entry);
   const next: User = { ...user, ...(input.title !== undefined ? { title: input.title } : {}) };
   if (input.departmentId !== undefined && input.departmentId !== (user.departmentId ?? null)) {
+    // A move between departments moves the tree's revision too: a delete that listed the
+    // department's people before this commit then fails instead of leaving a ghost member.
+    bumpRev(op, await kv.get<number>(keys.departmentsRev()));
     if (input.departmentId) {
       const dept = await kv.get<Department>(keys.department(input.departmentId));
       if (!dept.value) throw notFound("department");
-      // A department deleted meanwhile fails the commit instead of gaining a ghost member.
       op.check(dept).set(keys.userByDepartment(input.departmentId, userId), userId);
     }
     if (user.departmentId) op.delete(keys.userByDepartment(user.departmentId, userId));
