@@ -83,6 +83,8 @@ export function PersonCard(props: {
 }) {
   const { t, lang, card } = props;
   const u = card.user;
+  // Without a chosen zone, the zone of their quiet hours says where they are.
+  const zone = u.timeZone ?? u.quietHours?.timeZone ?? null;
   const row = (label: string, value: ComponentChildren) => (
     <>
       <dt>{label}</dt>
@@ -111,7 +113,7 @@ export function PersonCard(props: {
           card.teams.length ? card.teams.map((x) => x.name).join(", ") : none,
         )}
         {row(t("dir_card_contacts"), <ContactFacts t={t} card={card} />)}
-        {u.timeZone && row(t("dir_card_local"), localTime(props.now, u.timeZone, lang))}
+        {zone && row(t("dir_card_local"), localTime(props.now, zone, lang))}
         {row(t("dir_card_oncall"), <OnCallFacts t={t} lang={lang} card={card} />)}
       </dl>
       {props.children}

@@ -49,13 +49,15 @@ export default function AnnouncementBanner(props: AnnouncementBannerProps) {
       await load();
     }
   };
-  const a = items.value[0];
+  // One that expired while the page was open goes at the next render (the server agrees).
+  const live = items.value.filter((x) => x.until > Date.now());
+  const a = live[0];
   if (!a) return null;
   return (
     <aside class="ann-banner" role="region" aria-label={t("ann_banner")} data-ann={a.id}>
       <div class="ann-banner-text">
         <strong>{a.title}</strong>
-        {items.value.length > 1 && <span class="muted">{` (1/${items.value.length})`}</span>}
+        {live.length > 1 && <span class="muted">{` (1/${live.length})`}</span>}
         <Markdown text={a.body} copyLabel={t("ann_copy")} />
       </div>
       <button type="button" class={a.requireConfirm ? "primary" : ""} onClick={() => ack(a)}>
