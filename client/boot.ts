@@ -30,6 +30,9 @@ const islands: Record<string, () => Promise<IslandModule>> = {
   Maintenance: () => import("../islands/Maintenance.tsx"),
   Search: () => import("../islands/Search.tsx"),
   Reports: () => import("../islands/Reports.tsx"),
+  Directory: () => import("../islands/Directory.tsx"),
+  AdminAnnouncements: () => import("../islands/AdminAnnouncements.tsx"),
+  AnnouncementBanner: () => import("../islands/AnnouncementBanner.tsx"),
 };
 
 restoreTheme();

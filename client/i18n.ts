@@ -23,6 +23,7 @@ import * as sso from "./strings/sso.ts";
 import * as mentions from "./strings/mentions.ts";
 import * as warroom from "./strings/warroom.ts";
 import * as accounts from "./strings/accounts.ts";
+import * as directory from "./strings/directory.ts";
 
 export type Lang = "en" | "zh";
 
@@ -47,6 +48,7 @@ const en = {
   ...mentions.en,
   ...warroom.en,
   ...accounts.en,
+  ...directory.en,
 };
 const zh: Record<Key, string> = {
   ...core.zh,
@@ -68,6 +70,7 @@ const zh: Record<Key, string> = {
   ...mentions.zh,
   ...warroom.zh,
   ...accounts.zh,
+  ...directory.zh,
 };
 export type Key = keyof typeof en;
 

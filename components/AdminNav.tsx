@@ -33,12 +33,16 @@ export function NavLinks(props: { t: Translate; me: PublicUser; current?: NavPag
       <a href="/silences" aria-current={cur("silences")}>{t("mt_nav")}</a>
       <a href="/reports" aria-current={cur("reports")}>{t("rp_nav")}</a>
       <a href="/admin/teams" aria-current={cur("teams")}>{t("adminTeams")}</a>
+      <a href="/directory" aria-current={cur("directory")}>{t("dir_nav")}</a>
       {admin && <a href="/admin/users" aria-current={cur("users")}>{t("adminUsers")}</a>}
       {admin && <a href="/admin/words" aria-current={cur("words")}>{t("sw_nav")}</a>}
       {admin && <a href="/admin/notifications" aria-current={cur("notify")}>{t("notifications")}
       </a>}
       {admin && <a href="/admin/system" aria-current={cur("system")}>{t("sys_nav")}</a>}
       {admin && <a href="/admin/sso" aria-current={cur("sso")}>{t("sso_nav")}</a>}
+      {admin && (
+        <a href="/admin/announcements" aria-current={cur("announcements")}>{t("ann_nav")}</a>
+      )}
       <a href="/profile" aria-current={cur("profile")}>{t("pp_nav_profile")}</a>
     </nav>
   );

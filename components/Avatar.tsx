@@ -7,13 +7,27 @@ function tone(id: string): number {
   return h % 8;
 }
 
-export function Avatar(props: { id: string; name: string; size?: "s" | "m" }) {
+/**
+ * A person's picture: the uploaded one when `avatar` (its id) is known, else the generated
+ * default (initials on a colour derived from the id).
+ */
+export function Avatar(
+  props: { id: string; name: string; size?: "s" | "m" | "l"; avatar?: string | null },
+) {
+  const size = props.size === "s" ? "avatar-s" : props.size === "l" ? "avatar-l" : "";
   return (
-    <span
-      class={`avatar av-${tone(props.id)} ${props.size === "s" ? "avatar-s" : ""}`}
-      aria-hidden="true"
-    >
+    <span class={`avatar av-${tone(props.id)} ${size}`} aria-hidden="true">
       {initials(props.name || "?")}
+      {props.avatar && (
+        <img
+          class="avatar-img"
+          alt=""
+          loading="lazy"
+          src={`/api/v1/users/${encodeURIComponent(props.id)}/avatar?v=${
+            encodeURIComponent(props.avatar)
+          }`}
+        />
+      )}
     </span>
   );
 }

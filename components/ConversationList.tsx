@@ -69,7 +69,7 @@ export function ConversationList(props: {
                   props.onOpen(c.id);
                 }}
               >
-                <Avatar id={c.peer?.id ?? c.id} name={c.title} />
+                <Avatar id={c.peer?.id ?? c.id} name={c.title} avatar={c.peer?.avatar} />
                 <span class="conv-main">
                   <span class="conv-top">
                     <span class="conv-title">{c.title}</span>

@@ -103,7 +103,7 @@ export function MemberRow(props: {
   const roleLabel = m.role === "owner" ? t("owner") : m.role === "admin" ? t("groupAdmin") : "";
   return (
     <li data-user={m.userId}>
-      <Avatar id={m.userId} name={m.user?.name ?? "?"} size="s" />
+      <Avatar id={m.userId} name={m.user?.name ?? "?"} size="s" avatar={m.user?.avatar} />
       {admin?.presence && <PresenceDot t={t} online={admin.presence[m.userId]} />}
       <span class="grow">
         {m.user?.name}

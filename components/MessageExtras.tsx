@@ -8,6 +8,8 @@ export const QUICK_EMOJI = ["👍", "✅", "👀", "🔥", "❤️", "😄"];
 /** What can be done to a message; the island performs each. */
 export interface MessageHandlers {
   onReply: (m: Message) => void;
+  /** A sender's uploaded avatar id, when their member record is loaded. */
+  avatarOf?: (userId: string | null) => string | null | undefined;
   /** Pins a message (group owners and admins); absent: no pin button. */
   onPin?: (seq: number) => void;
   /** Brings the message `seq` into view (loading history back to it). */

@@ -148,12 +148,13 @@ export function MessageRow(props: {
 }) {
   const { t, lang, mine, isGroup, showName, myId, userName, h } = props;
   const m = props.message;
+  const av = h.avatarOf?.(m.senderId);
   const editing = useSignal(false);
   return (
     <li class={`msg ${mine ? "mine" : ""}`} data-seq={m.seq}>
       {isGroup && !mine &&
         (showName
-          ? <Avatar id={m.senderId ?? "?"} name={userName(m.senderId)} size="s" />
+          ? <Avatar id={m.senderId ?? "?"} name={userName(m.senderId)} size="s" avatar={av} />
           : <span class="avatar-gap" />)}
       <div class="bubble-wrap">
         {showName && <div class="sender">{userName(m.senderId)}</div>}

@@ -44,7 +44,7 @@ export function TopBar(props: {
         </button>
         <NavPrefs t={t} lang={lang} />
         <span class="me">
-          <Avatar id={props.user.id} name={props.user.name} size="s" />
+          <Avatar id={props.user.id} name={props.user.name} size="s" avatar={props.user.avatar} />
           <span class="me-name">{props.user.name}</span>
         </span>
         <button type="button" class="linkish" onClick={props.onLogout}>{t("logout")}</button>

@@ -42,7 +42,7 @@ export function UserPicker(props: {
               aria-pressed={props.selected ? props.selected.includes(u.id) : undefined}
               onClick={() => props.onPick(u)}
             >
-              <Avatar id={u.id} name={u.name} size="s" />
+              <Avatar id={u.id} name={u.name} size="s" avatar={u.avatar} />
               <span class="picker-name">{u.name}</span>
               <span class="muted">{u.email}</span>
             </button>

@@ -6,6 +6,7 @@ import { type Lang, setLang, type Translate, useLocale } from "../client/i18n.ts
 import { AdminNav } from "../components/AdminNav.tsx";
 import { TokenList } from "../components/TokenList.tsx";
 import { PushSetup } from "./profile/PushSetup.tsx";
+import { DirectoryCardSetup } from "./profile/DirectoryCardSetup.tsx";
 import type { ApiToken, PublicUser } from "../lib/protocol.ts";
 
 export interface ProfileProps {
@@ -238,6 +239,7 @@ export default function Profile(props: ProfileProps) {
       <main class="admin-main">
         <h1>{t("pp_profile")}</h1>
         <ProfileSection t={t} lang={lang} me={me} />
+        <DirectoryCardSetup t={t} me={me} />
         <PasswordSection t={t} />
         <TokensSection t={t} lang={lang} />
         <PushSetup t={t} />

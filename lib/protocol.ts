@@ -23,6 +23,9 @@ import type { FileRef } from "./chat/model.ts";
 import type { GroupAdminView } from "./chat/group_admin.ts";
 export { ALLOWED_TYPES, CHUNK_BYTES, isInlineType } from "./files/model.ts";
 export type { FileRef, GroupAdminView };
+export type { DepartmentView } from "./directory/departments.ts";
+export type { OnCallShift, PersonCard } from "./directory/cards.ts";
+export type { Announcement, Confirmations } from "./announcements/announcements.ts";
 
 export type {
   Alert,

@@ -33,6 +33,8 @@ import { userRoutes } from "./api/users.ts";
 import { accountLinkRoutes } from "./api/account_links.ts";
 import { USER_IMPORT_PATH, userSyncRoutes } from "./api/user_sync.ts";
 import { scimRoutes } from "./scim.ts";
+import { directoryRoutes } from "./api/directory.ts";
+import { announcementRoutes } from "./api/announcements.ts";
 import { eventRoutes } from "./events.ts";
 import { eventWebhookRoutes } from "./api/event_webhooks.ts";
 import { hookRoutes } from "./hooks.ts";
@@ -63,7 +65,8 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.use(secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
   app.use("/api/*", async (c, next) => {
     await next();
-    c.header("cache-control", "no-store");
+    // A route that names its own caching (a versioned avatar URL) keeps it.
+    if (!c.res.headers.has("cache-control")) c.header("cache-control", "no-store");
   });
   const apiBodyLimit = bodyLimit({
     maxSize: deps.config.maxBodyBytes,
@@ -106,6 +109,8 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.route("/api/v1", accountLinkRoutes(deps));
   app.route("/api/v1", userSyncRoutes(deps));
   app.route("/scim/v2", scimRoutes(deps));
+  app.route("/api/v1", directoryRoutes(deps));
+  app.route("/api/v1/announcements", announcementRoutes(deps));
   app.route("/api/v1/system", systemRoutes(deps));
   app.route("/api/v1/tokens", tokenRoutes(deps));
   app.route("/api/v1/teams", teamRoutes(deps));

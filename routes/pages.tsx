@@ -37,6 +37,9 @@ import ApiDocs from "../islands/ApiDocs.tsx";
 import System from "../islands/System.tsx";
 import Maintenance from "../islands/Maintenance.tsx";
 import Search from "../islands/Search.tsx";
+import Directory from "../islands/Directory.tsx";
+import AdminAnnouncements from "../islands/AdminAnnouncements.tsx";
+import AnnouncementBanner from "../islands/AnnouncementBanner.tsx";
 import { SESSION_COOKIE } from "./middleware.ts";
 import { getSsoSettings, ssoPublicView } from "../lib/sso/settings.ts";
 
@@ -105,6 +108,8 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   System,
   Maintenance,
   Search,
+  Directory,
+  AdminAnnouncements,
 };
 
 /** JSON that is safe inside a <script> element. */
@@ -131,6 +136,7 @@ function page(assets: Assets, opts: PageOpts): string {
   const Island = ISLANDS[opts.island];
   // The island renders in the page's language from its `lang` prop; nothing global is set.
   const body = renderToString(<Island {...opts.props} />);
+  const banner = { lang: opts.lang };
   const base = `/static/build/${assets.buildId}`;
   const theme = parseTheme(opts.theme);
   return "<!doctype html>" + renderToString(
@@ -154,11 +160,22 @@ function page(assets: Assets, opts: PageOpts): string {
         <script type="module" src={`${base}/boot.js`} />
       </head>
       <body>
+        {opts.user && (
+          // Site-wide announcements above every signed-in page (it loads them after hydration).
+          <div
+            class="ann-slot"
+            data-island="AnnouncementBanner"
+            data-props="p1"
+            dangerouslySetInnerHTML={{ __html: renderToString(<AnnouncementBanner {...banner} />) }}
+          />
+        )}
         <div data-island={opts.island} data-props="p0" dangerouslySetInnerHTML={{ __html: body }} />
         <script
           type="application/json"
           id="__islands"
-          dangerouslySetInnerHTML={{ __html: scriptJson({ p0: opts.props }) }}
+          dangerouslySetInnerHTML={{
+            __html: scriptJson(opts.user ? { p0: opts.props, p1: banner } : { p0: opts.props }),
+          }}
         />
       </body>
     </html>,
@@ -328,14 +345,15 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
       | "System"
       | "Maintenance"
       | "AdminWords"
-      | "AdminSso",
+      | "AdminSso"
+      | "AdminAnnouncements",
     title: Key,
   ) => {
     if (!assets) return noBundle(c);
     const a = await auth(c);
     if (!a) return c.redirect("/login?next=" + encodeURIComponent(c.req.path));
     const adminOnly = island === "AdminUsers" || island === "AdminNotify" || island === "System" ||
-      island === "AdminWords" || island === "AdminSso";
+      island === "AdminWords" || island === "AdminSso" || island === "AdminAnnouncements";
     if (adminOnly && a.user.role !== "admin") {
       return c.redirect("/admin/teams");
     }
@@ -360,6 +378,7 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
   app.get("/rules", (c) => adminPage(c, "Rules", "pp_title_rules"));
   app.get("/admin/system", (c) => adminPage(c, "System", "sys_title"));
   app.get("/silences", (c) => adminPage(c, "Maintenance", "mt_title"));
+  app.get("/admin/announcements", (c) => adminPage(c, "AdminAnnouncements", "ann_title"));
 
   /** Pages any logged-in user opens; the island loads what the user may see. */
   const userPage = async (
@@ -372,7 +391,8 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
       | "EventWebhooks"
       | "ApiDocs"
       | "Search"
-      | "Reports",
+      | "Reports"
+      | "Directory",
     title: Key,
     extra: Record<string, unknown> = {},
   ) => {
@@ -402,6 +422,7 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
   app.get("/reports", (c) => userPage(c, "Reports", "rp_title"));
   app.get("/api-docs", (c) => userPage(c, "ApiDocs", "apid_title"));
   app.get("/search", (c) => userPage(c, "Search", "sr_title"));
+  app.get("/directory", (c) => userPage(c, "Directory", "dir_title"));
   app.get("/alerts/:id", (c) => {
     const id = c.req.param("id");
     return userPage(c, "AlertPage", "pp_title_alert", { alertId: isUlid(id) ? id : "" });

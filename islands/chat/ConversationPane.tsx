@@ -220,6 +220,7 @@ function messageHandlers(
 ): MessageHandlers {
   return {
     onReply: setReply,
+    avatarOf: (u) => (members.value[convId] ?? []).find((m) => m.userId === u)?.user?.avatar,
     onJump: (seq) => jumpTo(convId, seq),
     onReact: (seq, emoji) => toggleReaction(convId, seq, emoji),
     onEdit: (seq, text) => editMessage(convId, seq, text, editedMentions(convId, seq, text)),
@@ -311,6 +312,9 @@ function PaneHeader(
       </a>
       <h1 class="chat-title">{conv?.title ?? ""}</h1>
       {conv?.alertId && <span class="war-room-badge">{t("wr_badge")}</span>}
+      {conv?.peer?.status && (
+        <span class="chat-peer-status muted">{conv.peer.status.emoji} {conv.peer.status.text}</span>
+      )}
       <PresenceBadge
         t={t}
         ids={conv?.peer ? [conv.peer.id] : (members.value[current] ?? []).map((m) => m.userId)}

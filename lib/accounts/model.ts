@@ -49,6 +49,17 @@ export const UserSchema = z.object({
    * API tokens are kept.
    */
   sessionGen: z.number().optional(),
+  /** The department in the directory (lib/directory/departments.ts); none when absent. */
+  departmentId: z.string().nullable().optional(),
+  /** Job title, set by admins, shown in the directory. */
+  title: z.string().optional(),
+  /** A short status the user sets ("In a meeting"), with an optional emoji. */
+  status: z.object({ text: z.string(), emoji: z.string() }).nullable().optional(),
+  /** The user's time zone, for the local time on their directory card. */
+  timeZone: z.string().nullable().optional(),
+  /** The uploaded avatar: its chunks are under `avatar_chunks/<id>/<n>`. */
+  avatar: z.object({ id: z.string(), type: z.string(), size: z.number(), chunks: z.number() })
+    .nullable().optional(),
 });
 export type User = z.infer<typeof UserSchema>;
 
@@ -144,6 +155,12 @@ export interface PublicUser {
   /** Shown on the profile, so that teammates know when someone is not paged for non-urgent alerts. */
   quietHours: QuietHours | null;
   lang: "en" | "zh" | null;
+  departmentId?: string | null;
+  title?: string;
+  status?: { text: string; emoji: string } | null;
+  timeZone?: string | null;
+  /** The uploaded avatar's id (its URL's version); null: the generated default. */
+  avatar?: string | null;
 }
 
 export function publicUser(u: User): PublicUser {
@@ -155,5 +172,10 @@ export function publicUser(u: User): PublicUser {
     disabled: u.disabled,
     quietHours: u.quietHours ?? null,
     lang: u.lang ?? null,
+    departmentId: u.departmentId ?? null,
+    title: u.title ?? "",
+    status: u.status ?? null,
+    timeZone: u.timeZone ?? null,
+    avatar: u.avatar?.id ?? null,
   };
 }

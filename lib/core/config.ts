@@ -458,6 +458,24 @@ export const DEFAULT_MAX_SCIM_TOKENS = 10;
 
 /** Directory search results per request. */
 export const DEFAULT_DIRECTORY_LIMIT = 50;
+/**
+ * Departments in the organisation tree: a large company's org chart has a few hundred; the
+ * whole tree is read at once to draw it and to refuse cycles, so it must stay small.
+ */
+export const DEFAULT_MAX_DEPARTMENTS = 500;
+/** Levels of the department tree (a top-level department is level 1): deeper charts are unreadable on a phone. */
+export const DEFAULT_MAX_DEPARTMENT_DEPTH = 8;
+/**
+ * Bytes of an uploaded avatar. The browser scales a picture down to 256 x 256 before sending it
+ * (a few tens of KiB); the API's body limit (TOCSIN_MAX_BODY_BYTES) caps it too.
+ */
+export const DEFAULT_AVATAR_MAX_BYTES = 60 * 1024;
+/** Characters of a person's status text ("In a meeting until 3"): one line in the directory. */
+export const DEFAULT_STATUS_MAX_CHARS = 80;
+/** Characters of an announcement's Markdown body: a notice, not a wiki page. */
+export const DEFAULT_ANNOUNCEMENT_MAX_CHARS = 10_000;
+/** Announcements kept (past ones included): each banner check reads them all. */
+export const DEFAULT_MAX_ANNOUNCEMENTS = 200;
 
 export interface Config {
   port: number;
@@ -533,6 +551,12 @@ export interface Config {
   historyPageMax: number;
   historyPage: number;
   directoryLimit: number;
+  maxDepartments: number;
+  maxDepartmentDepth: number;
+  avatarMaxBytes: number;
+  statusMaxChars: number;
+  announcementMaxChars: number;
+  maxAnnouncements: number;
   hookMaxBodyBytes: number;
   deliveryDedupMs: number;
   alertMaxItems: number;
@@ -681,6 +705,12 @@ export function defaultConfig(): Config {
     historyPageMax: DEFAULT_HISTORY_PAGE_MAX,
     historyPage: DEFAULT_HISTORY_PAGE,
     directoryLimit: DEFAULT_DIRECTORY_LIMIT,
+    maxDepartments: DEFAULT_MAX_DEPARTMENTS,
+    maxDepartmentDepth: DEFAULT_MAX_DEPARTMENT_DEPTH,
+    avatarMaxBytes: DEFAULT_AVATAR_MAX_BYTES,
+    statusMaxChars: DEFAULT_STATUS_MAX_CHARS,
+    announcementMaxChars: DEFAULT_ANNOUNCEMENT_MAX_CHARS,
+    maxAnnouncements: DEFAULT_MAX_ANNOUNCEMENTS,
     hookMaxBodyBytes: DEFAULT_HOOK_MAX_BODY_BYTES,
     deliveryDedupMs: DEFAULT_DELIVERY_DEDUP_MS,
     alertMaxItems: DEFAULT_ALERT_MAX_ITEMS,
@@ -815,6 +845,12 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_HISTORY_PAGE_MAX: "historyPageMax",
   TOCSIN_HISTORY_PAGE: "historyPage",
   TOCSIN_DIRECTORY_LIMIT: "directoryLimit",
+  TOCSIN_MAX_DEPARTMENTS: "maxDepartments",
+  TOCSIN_MAX_DEPARTMENT_DEPTH: "maxDepartmentDepth",
+  TOCSIN_AVATAR_MAX_BYTES: "avatarMaxBytes",
+  TOCSIN_STATUS_MAX_CHARS: "statusMaxChars",
+  TOCSIN_ANNOUNCEMENT_MAX_CHARS: "announcementMaxChars",
+  TOCSIN_MAX_ANNOUNCEMENTS: "maxAnnouncements",
   TOCSIN_HOOK_MAX_BODY_BYTES: "hookMaxBodyBytes",
   TOCSIN_DELIVERY_DEDUP_MS: "deliveryDedupMs",
   TOCSIN_ALERT_MAX_ITEMS: "alertMaxItems",

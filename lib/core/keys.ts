@@ -400,4 +400,21 @@ export const keys = {
     docId,
   ],
   searchAlertToken: (teamId: string, token: string): Deno.KvKey => ["search_alert", teamId, token],
+  // Directory: the department tree (one revision key serialises tree changes), people by
+  // department, avatar chunks; site-wide announcements and who confirmed or dismissed them.
+  department: (id: string): Deno.KvKey => ["departments", id],
+  departments: (): Deno.KvKey => ["departments"],
+  departmentsRev: (): Deno.KvKey => ["departments_rev"],
+  userByDepartment: (deptId: string, userId: string): Deno.KvKey => [
+    "users_by_department",
+    deptId,
+    userId,
+  ],
+  usersByDepartment: (deptId: string): Deno.KvKey => ["users_by_department", deptId],
+  usersByAnyDepartment: (): Deno.KvKey => ["users_by_department"],
+  avatarChunk: (avatarId: string, n: number): Deno.KvKey => ["avatar_chunks", avatarId, n],
+  announcement: (id: string): Deno.KvKey => ["announcements", id],
+  announcements: (): Deno.KvKey => ["announcements"],
+  announcementAck: (id: string, userId: string): Deno.KvKey => ["announcement_acks", id, userId],
+  announcementAcks: (id: string): Deno.KvKey => ["announcement_acks", id],
 };

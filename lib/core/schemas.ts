@@ -78,3 +78,18 @@ export function describeIssues(error: z.ZodError): string {
     return path + i.message;
   }).join("; ");
 }
+
+/**
+ * One line of free text shown beside a name (a job title, a status), possibly empty: trimmed,
+ * NFC-normalised, at most `max` characters, without the characters a name must not hold.
+ */
+export function lineSchema(max: number) {
+  return z.string()
+    .transform((s) => s.normalize("NFC").trim())
+    .pipe(
+      z.string().max(max).refine(
+        (s) => !FORBIDDEN_IN_NAMES.test(s),
+        "must not contain control, bidi or invisible formatting characters",
+      ),
+    );
+}

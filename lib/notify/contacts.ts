@@ -57,8 +57,30 @@ export const ContactSchema = z.object({
   tries: z.number(),
   /** Webhook contacts: the key their requests are signed with (shown once, at creation). */
   secret: z.string().optional(),
+  /** Shown on the owner's directory card (e-mail and phone only, once verified); hidden when absent. */
+  showInDirectory: z.boolean().optional(),
 });
 export type Contact = z.infer<typeof ContactSchema>;
+
+/** The owner shows or hides a contact on their directory card. */
+export async function setContactShown(
+  kv: Deno.Kv,
+  userId: string,
+  id: string,
+  shown: boolean,
+): Promise<Contact> {
+  const entry = await kv.get<Contact>(keys.contact(userId, id));
+  if (!entry.value) throw notFound("contact");
+  if (shown && entry.value.kind === "webhook") {
+    throw new ApiError("invalid_input", "a webhook contact is never shown in the directory");
+  }
+  const next = { ...entry.value, showInDirectory: shown };
+  await commitOrConflict(
+    kv.atomic().check(entry).set(entry.key, next),
+    "the contact changed; retry",
+  );
+  return next;
+}
 
 export function publicContact(c: Contact) {
   const { codeHash: _h, secret: _s, ...rest } = c;
