@@ -55,7 +55,7 @@ export function authRoutes(deps: Core) {
       c.req.valid("json"),
       () => countAttempt(deps, [addressWindow(deps, ip)]),
     );
-    const { token } = await createSession(deps, user, meta(c));
+    const { token } = await createSession(deps, user, { ...meta(c), action: "auth.setup" });
     setSessionCookie(c, token);
     return c.json({ user: publicUser(user) }, 201);
   });
@@ -69,7 +69,7 @@ export function authRoutes(deps: Core) {
 
   app.delete("/session", async (c) => {
     const token = getCookie(c, SESSION_COOKIE);
-    if (token) await logout(deps, token);
+    if (token) await logout(deps, token, meta(c));
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.json({ ok: true });
   });
