@@ -15,6 +15,7 @@ const islands: Record<string, () => Promise<IslandModule>> = {
   AdminUsers: () => import("../islands/AdminUsers.tsx"),
   AdminTeams: () => import("../islands/AdminTeams.tsx"),
   AdminWords: () => import("../islands/AdminWords.tsx"),
+  AdminAudit: () => import("../islands/AdminAudit.tsx"),
   OnCall: () => import("../islands/OnCall.tsx"),
   AdminNotify: () => import("../islands/AdminNotify.tsx"),
   System: () => import("../islands/System.tsx"),

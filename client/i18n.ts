@@ -17,6 +17,7 @@ import * as maint from "./strings/maint.ts";
 import * as push from "./strings/push.ts";
 import * as system from "./strings/system.ts";
 import * as webhooks from "./strings/webhooks.ts";
+import * as audit from "./strings/audit.ts";
 
 export type Lang = "en" | "zh";
 
@@ -35,6 +36,7 @@ const en = {
   ...push.en,
   ...system.en,
   ...webhooks.en,
+  ...audit.en,
 };
 const zh: Record<Key, string> = {
   ...core.zh,
@@ -50,6 +52,7 @@ const zh: Record<Key, string> = {
   ...push.zh,
   ...system.zh,
   ...webhooks.zh,
+  ...audit.zh,
 };
 export type Key = keyof typeof en;
 

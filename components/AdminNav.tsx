@@ -36,6 +36,7 @@ export function NavLinks(props: { t: Translate; me: PublicUser; current?: NavPag
       {admin && <a href="/admin/notifications" aria-current={cur("notify")}>{t("notifications")}
       </a>}
       {admin && <a href="/admin/system" aria-current={cur("system")}>{t("sys_nav")}</a>}
+      {admin && <a href="/admin/audit" aria-current={cur("audit")}>{t("au_nav")}</a>}
       <a href="/profile" aria-current={cur("profile")}>{t("pp_nav_profile")}</a>
     </nav>
   );

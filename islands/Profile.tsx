@@ -6,6 +6,7 @@ import { type Lang, setLang, type Translate, useLocale } from "../client/i18n.ts
 import { AdminNav } from "../components/AdminNav.tsx";
 import { TokenList } from "../components/TokenList.tsx";
 import { PushSetup } from "./profile/PushSetup.tsx";
+import { Sessions } from "./profile/Sessions.tsx";
 import type { ApiToken, PublicUser } from "../lib/protocol.ts";
 
 export interface ProfileProps {
@@ -238,6 +239,7 @@ export default function Profile(props: ProfileProps) {
         <ProfileSection t={t} lang={lang} me={me} />
         <PasswordSection t={t} />
         <TokensSection t={t} lang={lang} />
+        <Sessions t={t} lang={lang} />
         <PushSetup t={t} />
         <section class="pp-section" aria-labelledby="pp-notify">
           <h2 id="pp-notify">{t("pp_notify_title")}</h2>

@@ -110,3 +110,6 @@ export type {
   EventType as EventWebhookType,
 } from "./notify/event_webhook_delivery.ts";
 export type { SystemStatus } from "./ops/system.ts";
+export type { AuditEntry } from "./audit/chain.ts";
+export type { Verdict as AuditVerdict } from "./audit/verify.ts";
+export type { SessionView } from "./accounts/sessions.ts";

@@ -287,14 +287,15 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
       | "Rules"
       | "System"
       | "Maintenance"
-      | "AdminWords",
+      | "AdminWords"
+      | "AdminAudit",
     title: Key,
   ) => {
     if (!assets) return noBundle(c);
     const a = await auth(c);
     if (!a) return c.redirect("/login?next=" + encodeURIComponent(c.req.path));
     const adminOnly = island === "AdminUsers" || island === "AdminNotify" || island === "System" ||
-      island === "AdminWords";
+      island === "AdminWords" || island === "AdminAudit";
     if (adminOnly && a.user.role !== "admin") {
       return c.redirect("/admin/teams");
     }
@@ -312,6 +313,7 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
   };
   app.get("/admin/users", (c) => adminPage(c, "AdminUsers", "pp_title_users"));
   app.get("/admin/words", (c) => adminPage(c, "AdminWords", "sw_title"));
+  app.get("/admin/audit", (c) => adminPage(c, "AdminAudit", "au_title"));
   app.get("/admin/teams", (c) => adminPage(c, "AdminTeams", "pp_title_teams"));
   app.get("/oncall", (c) => adminPage(c, "OnCall", "pp_title_oncall"));
   app.get("/admin/notifications", (c) => adminPage(c, "AdminNotify", "pp_title_notify"));
