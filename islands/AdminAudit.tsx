@@ -2,45 +2,17 @@ import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { api } from "../client/api.ts";
 import { errorText } from "../client/api_errors.ts";
-import { type Lang, useLocale } from "../client/i18n.ts";
-import { dateTime } from "../client/format.ts";
-import { deviceOf } from "../client/device.ts";
+import { type Lang, type Translate, useLocale } from "../client/i18n.ts";
 import type { AuditEntry, AuditVerdict, PublicUser } from "../lib/protocol.ts";
 import { AdminNav } from "../components/AdminNav.tsx";
 import { ExportLinks } from "../components/ExportLinks.tsx";
+import { AuditFilters, AuditList, FIELDS, type Filters } from "../components/AuditLog.tsx";
 
 export interface AdminAuditProps {
   me: PublicUser;
   lang: Lang;
 }
 
-/** Action groups offered in the filter; any other action can be typed into the URL. */
-const ACTIONS = [
-  "auth.",
-  "auth.login",
-  "session.",
-  "token.",
-  "user.",
-  "team.",
-  "alert.",
-  "integration.",
-  "provider.",
-  "robot.",
-  "policy.",
-  "schedule.",
-  "routing.",
-  "automation.",
-  "silence.",
-  "export.",
-];
-const FIELDS = ["actor", "action", "target", "from", "to"] as const;
-type Filters = Partial<Record<(typeof FIELDS)[number], string>>;
-
-const toInput = (iso?: string) => {
-  if (!iso) return "";
-  const d = new Date(iso);
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-};
 const fromInput = (v: string) => v ? new Date(v).toISOString() : "";
 
 function queryOf(f: Filters): string {
@@ -49,9 +21,8 @@ function queryOf(f: Filters): string {
   return q.toString();
 }
 
-/** /admin/audit: the audit log with filters, paging, verification and downloads. */
-export default function AdminAudit(props: AdminAuditProps) {
-  const { t, lang } = useLocale(props.lang);
+/** The page's state: filters (kept in the URL), the loaded pages, and the last verdict. */
+function useAuditLog(t: Translate) {
   const filters = useSignal<Filters>(
     Object.fromEntries(
       FIELDS.flatMap((k) => {
@@ -118,6 +89,14 @@ export default function AdminAudit(props: AdminAuditProps) {
       verifying.value = false;
     }
   };
+  return { filters, items, cursor, error, verdict, verifying, load, apply, clear, verify };
+}
+
+/** /admin/audit: the audit log with filters, paging, verification and downloads. */
+export default function AdminAudit(props: AdminAuditProps) {
+  const { t, lang } = useLocale(props.lang);
+  const { filters, items, cursor, error, verdict, verifying, load, apply, clear, verify } =
+    useAuditLog(t);
   const f = filters.value;
   const q = queryOf(f);
   const v = verdict.value;
@@ -142,60 +121,11 @@ export default function AdminAudit(props: AdminAuditProps) {
             })}
           </p>
         )}
-        <form id="au-filters" class="au-filters" aria-label={t("au_filter")} onSubmit={apply}>
-          <label>
-            {t("au_actor")}
-            <input name="actor" defaultValue={f.actor} placeholder={t("au_actor_ph")} />
-          </label>
-          <label>
-            {t("au_action")}
-            <select name="action" defaultValue={f.action ?? ""}>
-              <option value="">{t("au_action_any")}</option>
-              {ACTIONS.map((a) => <option key={a} value={a}>{a.endsWith(".") ? a + "*" : a}
-              </option>)}
-            </select>
-          </label>
-          <label>
-            {t("au_target")}
-            <input name="target" defaultValue={f.target} placeholder={t("au_target_ph")} />
-          </label>
-          <label>
-            {t("au_from")}
-            <input type="datetime-local" name="from" defaultValue={toInput(f.from)} />
-          </label>
-          <label>
-            {t("au_to")}
-            <input type="datetime-local" name="to" defaultValue={toInput(f.to)} />
-          </label>
-          <span class="au-buttons">
-            <button type="submit" class="primary">{t("au_filter")}</button>
-            <button type="button" onClick={clear}>{t("au_clear")}</button>
-          </span>
-        </form>
+        <AuditFilters t={t} filters={f} onApply={apply} onClear={clear} />
         {error.value && <p class="error" role="alert">{error.value}</p>}
         {items.value === null && <p class="muted">{t("au_loading")}</p>}
         {items.value?.length === 0 && <p class="empty">{t("au_empty")}</p>}
-        <ol class="au-list">
-          {(items.value ?? []).map((e) => (
-            <li key={e.seq} class={e.ok ? "" : "au-failed"} data-action={e.action}>
-              <span class="au-head">
-                <code class="au-action">{e.action}</code>
-                {!e.ok && <span class="badge au-bad">{t("au_failed")}</span>}
-                <span class="muted">#{e.seq}</span>
-              </span>
-              <span>
-                <strong>{e.actorName || e.actorId || t("au_system")}</strong>
-                {e.target && <span class="muted">→ {e.target.type}:{e.target.id}</span>}
-              </span>
-              <span class="muted au-meta">
-                <time>{dateTime(e.at, lang)}</time>
-                {e.ip && <>{" · "}{t("au_from_addr", { ip: e.ip })}</>}
-                {e.userAgent && <>{" · "}{deviceOf(e.userAgent)}</>}
-              </span>
-              {e.detail && <code class="au-detail">{JSON.stringify(e.detail)}</code>}
-            </li>
-          ))}
-        </ol>
+        <AuditList t={t} lang={lang} items={items.value ?? []} />
         {cursor.value !== null && (items.value?.length ?? 0) > 0 && (
           <p>
             <button type="button" onClick={() => load(true)}>{t("au_more")}</button>
