@@ -19,6 +19,7 @@ import { ApiError } from "../core/errors.ts";
 import { keys } from "../core/keys.ts";
 import { noteHead, stagedHead, StagedOperation } from "../core/staged_op.ts";
 import { requestMeta } from "./context.ts";
+import { KeyedMutex } from "../core/mutex.ts";
 
 /** The group-commit id of the chain's head (not a conversation id: those are ULIDs). */
 const CHAIN = "\u0000audit";
@@ -64,6 +65,18 @@ export interface AuditInput {
 export interface AuditHead {
   seq: number;
   hash: string;
+}
+
+/**
+ * Plain (non-fanout) audited commits of this process, per store, one at a time: a burst of them
+ * (a hundred failed logins at once) would otherwise starve on the head's optimistic check. The
+ * check stays the guard against other processes and fanout's group commits.
+ */
+const locks = new WeakMap<Deno.Kv, KeyedMutex>();
+function serially<T>(kv: Deno.Kv, fn: () => Promise<T>): Promise<T> {
+  let m = locks.get(kv);
+  if (!m) locks.set(kv, m = new KeyedMutex());
+  return m.run("audit", fn);
 }
 
 /** The `prev` of the first entry. */
@@ -145,12 +158,14 @@ export async function recordAudit(
   input: AuditInput,
 ): Promise<AuditEntry> {
   input = withMeta(input);
-  for (let i = 0; i < RECORD_ATTEMPTS; i++) {
-    const op = kv.atomic();
-    const entry = await stageAudit(kv, op, clock, input);
-    if ((await op.commit()).ok) return entry;
-  }
-  throw new ApiError("unavailable", "the audit log is busy; try again", 1);
+  return await serially(kv, async () => {
+    for (let i = 0; i < RECORD_ATTEMPTS; i++) {
+      const op = kv.atomic();
+      const entry = await stageAudit(kv, op, clock, input);
+      if ((await op.commit()).ok) return entry;
+    }
+    throw new ApiError("unavailable", "the audit log is busy; try again", 1);
+  });
 }
 
 /**
@@ -159,16 +174,18 @@ export async function recordAudit(
  * head). `build` returns null when it decided not to commit; a commit that fails for another
  * reason is told apart by `build` itself, which re-reads and throws its own conflict.
  */
-export async function commitAudited<T>(
+export function commitAudited<T>(
   kv: Deno.Kv,
   build: (op: Deno.AtomicOperation) => Promise<T>,
 ): Promise<T> {
-  for (let i = 0; i < RECORD_ATTEMPTS; i++) {
-    const op = kv.atomic();
-    const result = await build(op);
-    if ((await op.commit()).ok) return result;
-  }
-  throw new ApiError("unavailable", "too much contention; try again", 1);
+  return serially(kv, async () => {
+    for (let i = 0; i < RECORD_ATTEMPTS; i++) {
+      const op = kv.atomic();
+      const result = await build(op);
+      if ((await op.commit()).ok) return result;
+    }
+    throw new ApiError("unavailable", "too much contention; try again", 1);
+  });
 }
 
 /**
@@ -193,19 +210,20 @@ export function auditedAtomic(
     return check(...cs);
   };
   // deno-lint-ignore no-explicit-any
-  (staged as any).commit = async (): Promise<Deno.KvCommitResult | Deno.KvCommitError> => {
-    for (let i = 0; i < RECORD_ATTEMPTS; i++) {
-      const op = kv.atomic();
-      staged.replay(op);
-      await stageAudit(kv, op, clock, full);
-      const res = await op.commit();
-      if (res.ok) return res;
-      // Retry only when every check of the writer's own still holds (the head moved).
-      const now = checks.length ? await getManyChecks(kv, checks) : [];
-      if (now.some((vs, j) => vs !== checks[j].versionstamp)) return res;
-    }
-    throw new ApiError("unavailable", "the audit log is busy; try again", 1);
-  };
+  (staged as any).commit = (): Promise<Deno.KvCommitResult | Deno.KvCommitError> =>
+    serially(kv, async () => {
+      for (let i = 0; i < RECORD_ATTEMPTS; i++) {
+        const op = kv.atomic();
+        staged.replay(op);
+        await stageAudit(kv, op, clock, full);
+        const res = await op.commit();
+        if (res.ok) return res;
+        // Retry only when every check of the writer's own still holds (the head moved).
+        const now = checks.length ? await getManyChecks(kv, checks) : [];
+        if (now.some((vs, j) => vs !== checks[j].versionstamp)) return res;
+      }
+      throw new ApiError("unavailable", "the audit log is busy; try again", 1);
+    });
   return recorder;
 }
 
