@@ -95,6 +95,9 @@ test("browser audit - on a phone in Chinese, a user ends another session and the
   assert.equal((await other.get("/api/v1/me")).status, 401);
   await assertNoHorizontalOverflow(page, "profile sessions");
   await shot(page, "profile-sessions-phone-zh");
+  await page.goto(srv.url + "/alerts");
+  await page.locator(".al-export a[data-format=xlsx]:has-text('Excel')").waitFor();
+  await assertNoHorizontalOverflow(page, "alert list with its download links");
 
   await ada.page.goto(srv.url + "/admin/audit?action=session.");
   const entry = ada.page.locator(".au-list li[data-action='session.end']");
