@@ -2,7 +2,7 @@
  * createApp: the one mount table of Tocsin's HTTP API. Handlers live in the
  * sub-apps; errors of every kind are rendered here, once.
  */
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
@@ -82,15 +82,18 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   );
   app.use("/api/*", checkOrigin(deps));
   app.use("/api/*", authenticateRequest(deps));
-  // Who asks and from where, for the audit entries the request's actions write (lib/audit/).
-  app.use("/api/*", (c, next) => {
+  // Who asks and from where, for the audit entries the request's actions write (lib/audit/);
+  // an acknowledge link's request too (its actor is the link's user).
+  const requestScope: MiddlewareHandler<AppEnv> = (c, next) => {
     const user = c.get("auth")?.user;
     return withRequestMeta({
       ip: clientIp(deps, c),
       userAgent: c.req.header("user-agent") ?? "",
       actor: user ? { id: user.id, name: user.name, email: user.email } : undefined,
     }, next);
-  });
+  };
+  app.use("/api/*", requestScope);
+  app.use("/ack/*", requestScope);
 
   // Liveness for anyone; the counts (users and connections online) only for admins.
   app.get("/healthz", authenticateRequest(deps), async (c) => {
