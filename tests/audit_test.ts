@@ -51,6 +51,10 @@ Deno.test("audit - logins (failed ones too), tokens, teams and alert actions for
   const tok = await t.admin.post("/api/v1/tokens", { name: "script" });
   assert.equal(tok.status, 201);
   assert.equal((await t.admin.delete(`/api/v1/tokens/${tok.json.apiToken.id}`)).status, 200);
+  const pw = (current: string) =>
+    t.admin.post("/api/v1/me/password", { current, next: "another-password" });
+  assert.equal((await pw("not-the-password")).status, 403);
+  assert.equal((await pw("admin-password")).status, 200);
   await t.hook("disk full");
   const [id] = await alertIds(t.member);
   assert.equal((await t.member.post(`/api/v1/alerts/${id}/ack`, { note: "mine" })).status, 200);
@@ -76,6 +80,10 @@ Deno.test("audit - logins (failed ones too), tokens, teams and alert actions for
       "alert.resolve",
     ]
   ) assert.ok(actions.includes(a), `${a} in ${actions.join(",")}`);
+  assert.deepEqual(
+    all.filter((e) => e.action === "auth.password_change").map((e) => e.ok),
+    [false, true],
+  );
   const failed = all.find((e) => e.action === "auth.login" && !e.ok)!;
   assert.equal(failed.userAgent, UA);
   assert.equal(failed.actorId, null);
