@@ -5,7 +5,7 @@
  * the rows) and no styles but a date format.
  */
 import ExcelJS from "exceljs";
-import { PassThrough, Readable } from "node:stream";
+import { PassThrough } from "node:stream";
 import type { Cell, ExportTable } from "./table.ts";
 
 /** Bytes written but not yet read by the client, above which reading rows pauses. */
@@ -33,21 +33,42 @@ export function xlsxStream<R>(table: ExportTable<R>): ReadableStream<Uint8Array>
     key: String(i),
     width: c.width ?? 16,
   }));
-  const web = Readable.toWeb(pass) as unknown as ReadableStream<Uint8Array>;
+  // The zip's bytes wait here until the reader takes them; rows are read only while few wait.
+  const queue: Uint8Array[] = [];
+  let queued = 0;
+  let ended = false;
+  let cancelled = false;
+  let failed: unknown = null;
+  let wakeReader: (() => void) | null = null;
+  let wakeWriter: (() => void) | null = null;
+  pass.on("data", (c: Uint8Array) => {
+    queue.push(c);
+    queued += c.byteLength;
+    wakeReader?.();
+  });
+  pass.on("end", () => {
+    ended = true;
+    wakeReader?.();
+  });
+  pass.on("error", (e: unknown) => {
+    failed = e;
+    wakeReader?.();
+  });
+
   (async () => {
     const it = table.rows[Symbol.asyncIterator]();
     try {
       let n = 0;
       for (let r = await it.next(); !r.done; r = await it.next()) {
-        if (pass.destroyed) return void await it.return?.(undefined);
+        if (cancelled) return void await it.return?.(undefined);
         const row = ws.addRow(table.columns.map((c) => xlsxCell(c.value(r.value))));
         row.eachCell((cell) => {
           if (cell.value instanceof Date) cell.numFmt = "yyyy-mm-dd hh:mm:ss";
         });
         row.commit();
         if (++n % ROWS_PER_CHECK === 0) {
-          while (pass.readableLength > HIGH_WATER_BYTES && !pass.destroyed) {
-            await new Promise((ok) => setTimeout(ok, 5));
+          while (queued > HIGH_WATER_BYTES && !cancelled) {
+            await new Promise<void>((ok) => wakeWriter = ok);
           }
         }
       }
@@ -57,5 +78,25 @@ export function xlsxStream<R>(table: ExportTable<R>): ReadableStream<Uint8Array>
       pass.destroy(err instanceof Error ? err : new Error(String(err)));
     }
   })();
-  return web;
+
+  return new ReadableStream<Uint8Array>({
+    async pull(ctrl) {
+      while (!queue.length && !ended && failed === null) {
+        await new Promise<void>((ok) => wakeReader = ok);
+      }
+      wakeReader = null;
+      if (queue.length) {
+        const c = queue.shift()!;
+        queued -= c.byteLength;
+        ctrl.enqueue(c);
+        if (queued <= HIGH_WATER_BYTES) wakeWriter?.();
+      } else if (failed !== null) ctrl.error(failed);
+      else ctrl.close();
+    },
+    cancel() {
+      cancelled = true;
+      wakeWriter?.();
+      pass.destroy();
+    },
+  }, { highWaterMark: 0 });
 }
