@@ -17,6 +17,7 @@ const islands: Record<string, () => Promise<IslandModule>> = {
   AdminTeams: () => import("../islands/AdminTeams.tsx"),
   AdminWords: () => import("../islands/AdminWords.tsx"),
   AdminSso: () => import("../islands/AdminSso.tsx"),
+  AdminAudit: () => import("../islands/AdminAudit.tsx"),
   OnCall: () => import("../islands/OnCall.tsx"),
   AdminNotify: () => import("../islands/AdminNotify.tsx"),
   System: () => import("../islands/System.tsx"),

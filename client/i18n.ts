@@ -24,6 +24,7 @@ import * as mentions from "./strings/mentions.ts";
 import * as warroom from "./strings/warroom.ts";
 import * as accounts from "./strings/accounts.ts";
 import * as directory from "./strings/directory.ts";
+import * as audit from "./strings/audit.ts";
 
 export type Lang = "en" | "zh";
 
@@ -49,6 +50,7 @@ const en = {
   ...warroom.en,
   ...accounts.en,
   ...directory.en,
+  ...audit.en,
 };
 const zh: Record<Key, string> = {
   ...core.zh,
@@ -71,6 +73,7 @@ const zh: Record<Key, string> = {
   ...warroom.zh,
   ...accounts.zh,
   ...directory.zh,
+  ...audit.zh,
 };
 export type Key = keyof typeof en;
 

@@ -43,6 +43,7 @@ export function NavLinks(props: { t: Translate; me: PublicUser; current?: NavPag
       {admin && (
         <a href="/admin/announcements" aria-current={cur("announcements")}>{t("ann_nav")}</a>
       )}
+      {admin && <a href="/admin/audit" aria-current={cur("audit")}>{t("au_nav")}</a>}
       <a href="/profile" aria-current={cur("profile")}>{t("pp_nav_profile")}</a>
     </nav>
   );

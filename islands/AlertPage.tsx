@@ -10,6 +10,7 @@ import { dayLabel, timeOfDay } from "../client/format.ts";
 import { type Key, type Lang, type Translate, useLocale } from "../client/i18n.ts";
 import type { Alert, PublicUser, TimelineEntry } from "../lib/protocol.ts";
 import { AdminNav } from "../components/AdminNav.tsx";
+import { ExportLinks } from "../components/ExportLinks.tsx";
 import { type AlertAction, AlertCard } from "../components/AlertCard.tsx";
 import { WarRoomTimelineLink } from "../components/AlertThread.tsx";
 
@@ -318,6 +319,22 @@ export default function AlertPage(props: AlertPageProps) {
             {a && <LabelsAndLinks t={t} alert={a} />}
             <Timeline t={t} entries={ad.timeline.value} when={when} userName={userName} />
             <Deliveries t={t} deliveries={ad.deliveries.value} when={when} userName={userName} />
+            {a && (
+              <p class="al-export">
+                <ExportLinks
+                  t={t}
+                  lang={lang}
+                  href={`/api/v1/alerts/${a.id}/timeline/export`}
+                  label={t("au_export_timeline")}
+                />
+                <ExportLinks
+                  t={t}
+                  lang={lang}
+                  href={`/api/v1/alerts/${a.id}/deliveries/export`}
+                  label={t("au_export_deliveries")}
+                />
+              </p>
+            )}
             {ad.raw.value !== null && <RawPayload t={t} raw={ad.raw.value} />}
           </>
         )}

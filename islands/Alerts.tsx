@@ -1,4 +1,5 @@
 import { type Signal, useSignal } from "@preact/signals";
+import { ExportLinks } from "../components/ExportLinks.tsx";
 import { useEffect } from "preact/hooks";
 import { api } from "../client/api.ts";
 import { errorText } from "../client/api_errors.ts";
@@ -63,6 +64,14 @@ const toInput = (ms: string | undefined) => {
   return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 };
 const fromInput = (v: string) => v ? String(new Date(v).getTime()) : "";
+
+/** The export of the list as filtered (every page of it, not only the ones loaded). */
+function exportHref(f: Record<string, string>): string {
+  const q = new URLSearchParams(query(f, null));
+  q.delete("limit");
+  const s = q.toString();
+  return "/api/v1/alerts/export" + (s ? "?" + s : "");
+}
 
 /** The API query for filters `f`, from `after` on. */
 function query(f: Record<string, string>, after: string | null): string {
@@ -326,6 +335,9 @@ export default function Alerts(props: AlertsProps) {
       <main class="admin-main al-page">
         <h1>{t("al_title")}</h1>
         <AlertFilters t={t} al={al} teams={teams.value} sources={sources.value} />
+        <p class="al-export">
+          <ExportLinks t={t} lang={lang} href={exportHref(al.filters.value)} />
+        </p>
         {error.value && <p class="error" role="alert">{error.value}</p>}
         {notice.value && <p class="ok" role="status">{notice.value}</p>}
         {list.length > 0 && <BulkBar t={t} al={al} list={list} />}

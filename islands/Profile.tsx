@@ -7,6 +7,7 @@ import { AdminNav } from "../components/AdminNav.tsx";
 import { TokenList } from "../components/TokenList.tsx";
 import { PushSetup } from "./profile/PushSetup.tsx";
 import { DirectoryCardSetup } from "./profile/DirectoryCardSetup.tsx";
+import { Sessions } from "./profile/Sessions.tsx";
 import type { ApiToken, PublicUser } from "../lib/protocol.ts";
 
 export interface ProfileProps {
@@ -242,6 +243,7 @@ export default function Profile(props: ProfileProps) {
         <DirectoryCardSetup t={t} me={me} />
         <PasswordSection t={t} />
         <TokensSection t={t} lang={lang} />
+        <Sessions t={t} lang={lang} />
         <PushSetup t={t} />
         <section class="pp-section" aria-labelledby="pp-notify">
           <h2 id="pp-notify">{t("pp_notify_title")}</h2>

@@ -129,3 +129,6 @@ export type { PublicInvitation as Invitation } from "./accounts/invitations.ts";
 export type { SignupSettings } from "./accounts/signup.ts";
 export type { ScimToken } from "./accounts/scim_tokens.ts";
 export type { ImportRow } from "./accounts/csv_import.ts";
+export type { AuditEntry } from "./audit/chain.ts";
+export type { Verdict as AuditVerdict } from "./audit/verify.ts";
+export type { SessionView } from "./accounts/sessions.ts";

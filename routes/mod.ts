@@ -2,7 +2,7 @@
  * createApp: the one mount table of Tocsin's HTTP API. Handlers live in the
  * sub-apps; errors of every kind are rendered here, once.
  */
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
@@ -12,6 +12,9 @@ import { checkHealth, type Core } from "../lib/runtime.ts";
 import { ApiError } from "../lib/core/errors.ts";
 import { checkReady } from "../lib/ops/ready.ts";
 import { alertRoutes } from "./api/alerts.ts";
+import { alertExportRoutes } from "./api/alert_exports.ts";
+import { auditRoutes } from "./api/audit.ts";
+import { sessionRoutes } from "./api/sessions.ts";
 import { authRoutes } from "./api/auth.ts";
 import { automationRoutes } from "./api/automation.ts";
 import { fileRoutes } from "./api/files.ts";
@@ -45,7 +48,14 @@ import { silenceRoutes } from "./api/silences.ts";
 import { searchRoutes } from "./api/search.ts";
 import { reportRoutes } from "./api/reports.ts";
 import { escapeHtml, htmlPage } from "./html.ts";
-import { type AppEnv, authenticateRequest, checkOrigin, type ErrorStyle } from "./middleware.ts";
+import {
+  type AppEnv,
+  authenticateRequest,
+  checkOrigin,
+  clientIp,
+  type ErrorStyle,
+} from "./middleware.ts";
+import { withRequestMeta } from "../lib/audit/context.ts";
 import { serveOpenApi } from "./openapi.ts";
 import { pageRoutes } from "./pages.tsx";
 import { wsRoutes } from "./ws.ts";
@@ -81,6 +91,18 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.use("/api/*", (c, next) => c.req.path === USER_IMPORT_PATH ? next() : apiBodyLimit(c, next));
   app.use("/api/*", checkOrigin(deps));
   app.use("/api/*", authenticateRequest(deps));
+  // Who asks and from where, for the audit entries the request's actions write (lib/audit/);
+  // an acknowledge link's request too (its actor is the link's user).
+  const requestScope: MiddlewareHandler<AppEnv> = (c, next) => {
+    const user = c.get("auth")?.user;
+    return withRequestMeta({
+      ip: clientIp(deps, c),
+      userAgent: c.req.header("user-agent") ?? "",
+      actor: user ? { id: user.id, name: user.name, email: user.email } : undefined,
+    }, next);
+  };
+  app.use("/api/*", requestScope);
+  app.use("/ack/*", requestScope);
 
   // Liveness for anyone; the counts (users and connections online) only for admins.
   app.get("/healthz", authenticateRequest(deps), async (c) => {
@@ -124,7 +146,10 @@ export function createApp(deps: Core, opts: { assets?: Assets | null } = {}): Ho
   app.route("/api/v1/conversations", conversationRoutes(deps));
   app.route("/api/v1/ws", wsRoutes(deps));
   app.route("/api/v1/integrations", integrationRoutes(deps));
+  app.route("/api/v1/alerts", alertExportRoutes(deps));
   app.route("/api/v1/alerts", alertRoutes(deps));
+  app.route("/api/v1/audit", auditRoutes(deps));
+  app.route("/api/v1/me/sessions", sessionRoutes(deps));
   app.route("/api/v1/schedules", scheduleRoutes(deps));
   app.route("/api/v1/escalation-policies", policyRoutes(deps));
   app.route("/api/v1/automation-rules", automationRoutes(deps));

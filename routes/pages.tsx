@@ -183,6 +183,30 @@ function page(assets: Assets, opts: PageOpts): string {
 }
 
 // Long because: the one table of the pages, each handler inline after its path as Hono recommends.
+/** Pages of the admin area; team admins and members open some of them too. */
+type AdminIsland =
+  | "AdminUsers"
+  | "AdminTeams"
+  | "OnCall"
+  | "AdminNotify"
+  | "Rules"
+  | "System"
+  | "Maintenance"
+  | "AdminWords"
+  | "AdminSso"
+  | "AdminAnnouncements"
+  | "AdminAudit";
+/** The admin pages only server admins open; others are sent to their teams. */
+const ADMIN_ONLY = new Set<AdminIsland>([
+  "AdminUsers",
+  "AdminNotify",
+  "System",
+  "AdminWords",
+  "AdminSso",
+  "AdminAnnouncements",
+  "AdminAudit",
+]);
+
 export function pageRoutes(deps: Core, assets: Assets | null) {
   const app = new Hono();
 
@@ -334,26 +358,11 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
   app.get("/forgot", (c) => linkPage(c, "forgot", "acc_title_forgot"));
   app.get("/register", (c) => linkPage(c, "register", "acc_title_register"));
 
-  const adminPage = async (
-    c: Context,
-    island:
-      | "AdminUsers"
-      | "AdminTeams"
-      | "OnCall"
-      | "AdminNotify"
-      | "Rules"
-      | "System"
-      | "Maintenance"
-      | "AdminWords"
-      | "AdminSso"
-      | "AdminAnnouncements",
-    title: Key,
-  ) => {
+  const adminPage = async (c: Context, island: AdminIsland, title: Key) => {
     if (!assets) return noBundle(c);
     const a = await auth(c);
     if (!a) return c.redirect("/login?next=" + encodeURIComponent(c.req.path));
-    const adminOnly = island === "AdminUsers" || island === "AdminNotify" || island === "System" ||
-      island === "AdminWords" || island === "AdminSso" || island === "AdminAnnouncements";
+    const adminOnly = ADMIN_ONLY.has(island);
     if (adminOnly && a.user.role !== "admin") {
       return c.redirect("/admin/teams");
     }
@@ -372,6 +381,7 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
   app.get("/admin/users", (c) => adminPage(c, "AdminUsers", "pp_title_users"));
   app.get("/admin/words", (c) => adminPage(c, "AdminWords", "sw_title"));
   app.get("/admin/sso", (c) => adminPage(c, "AdminSso", "sso_title"));
+  app.get("/admin/audit", (c) => adminPage(c, "AdminAudit", "au_title"));
   app.get("/admin/teams", (c) => adminPage(c, "AdminTeams", "pp_title_teams"));
   app.get("/oncall", (c) => adminPage(c, "OnCall", "pp_title_oncall"));
   app.get("/admin/notifications", (c) => adminPage(c, "AdminNotify", "pp_title_notify"));

@@ -177,6 +177,14 @@ const POLICY: Record<string, Policy> = {
   "POST /api/v1/alerts/:id/escalate": "alert",
   "POST /api/v1/alerts/:id/war-room": "alert",
   "GET /api/v1/alerts/:id/deliveries": "alert",
+  "GET /api/v1/alerts/export": "user",
+  "GET /api/v1/alerts/:id/timeline/export": "alert",
+  "GET /api/v1/alerts/:id/deliveries/export": "alert",
+  "GET /api/v1/audit": "admin",
+  "GET /api/v1/audit/verify": "admin",
+  "GET /api/v1/audit/export": "admin",
+  "GET /api/v1/me/sessions": "user",
+  "DELETE /api/v1/me/sessions/:id": "own",
   "GET /api/v1/schedules/:id/ical": "token",
   "POST /api/v1/schedules": "team",
   "GET /api/v1/schedules": "team",
@@ -308,6 +316,7 @@ const POLICY: Record<string, Policy> = {
   "GET /search": "page",
   "GET /admin/words": "page",
   "GET /admin/sso": "page",
+  "GET /admin/audit": "page",
 };
 
 /** Middleware mounts (Hono lists them as routes too). */
@@ -417,6 +426,7 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
     contacts: "01ARZ3NDEKTSV4RRFFQ69G5FAV",
     files: file.id!,
     uploads: pendingUpload.id!,
+    sessions: (await admin.get("/api/v1/me/sessions")).json.items[0].id,
   };
   const fill = (path: string) =>
     path.replace(

@@ -21,6 +21,7 @@ import type { User } from "./model.ts";
 import { dummyPasswordHash, verifyPassword } from "./passwords.ts";
 import { createSession, type Session } from "./sessions.ts";
 import { getUserByEmail } from "./users.ts";
+import { recordAudit } from "../audit/chain.ts";
 
 /** Addresses in counter keys are cut to this length (X-Forwarded-For is outside input). */
 const MAX_IP_CHARS = 64;
@@ -87,10 +88,26 @@ export async function login(
     await refund(kv, clock, [w.accountIp, w.account]);
     throw e;
   }
-  if (!user || !ok) throw new ApiError("unauthorized", "wrong e-mail or password");
+  const failed = (why: string) =>
+    recordAudit(kv, clock, {
+      actor: user ? { id: user.id, name: user.name, email: user.email } : null,
+      action: "auth.login",
+      ok: false,
+      target: null,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      detail: { email, why },
+    });
+  if (!user || !ok) {
+    await failed(user ? "wrong_password" : "unknown_user");
+    throw new ApiError("unauthorized", "wrong e-mail or password");
+  }
   await reset(kv, clock, w.accountIp);
   await refund(kv, clock, [w.account]);
-  if (user.disabled) throw new ApiError("forbidden", "this account is disabled");
+  if (user.disabled) {
+    await failed("disabled");
+    throw new ApiError("forbidden", "this account is disabled");
+  }
   const { token, session } = await createSession(deps, user, meta);
   return { token, user, session };
 }

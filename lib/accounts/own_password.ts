@@ -7,6 +7,7 @@
  * alone stays logged in; sockets of the other sessions are closed. API tokens
  * are kept: they are listed and revoked on the profile page.
  */
+import { recordAudit, stageAudit, withMeta } from "../audit/chain.ts";
 import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import { keys } from "../core/keys.ts";
@@ -50,7 +51,15 @@ export async function changeOwnPassword(
     await refund(kv, clock, [w.accountIp, w.account]);
     throw e;
   }
-  if (!ok) throw new ApiError("wrong_password", "the current password is wrong");
+  const audit = withMeta({
+    actor: auth.user,
+    action: "auth.password_change",
+    target: { type: "user", id: userId },
+  });
+  if (!ok) {
+    await recordAudit(kv, clock, { ...audit, ok: false, detail: { why: "wrong_password" } });
+    throw new ApiError("wrong_password", "the current password is wrong");
+  }
   await reset(kv, clock, w.accountIp);
   await refund(kv, clock, [w.account]);
   const hash = await hashPassword(deps, input.next);
@@ -72,6 +81,7 @@ export async function changeOwnPassword(
       .set(keys.session(sessionHash), { ...mine.value, sgen: sessionGen }, {
         expireIn: Math.max(1, mine.value.expiresAt - now),
       });
+    await stageAudit(kv, op, clock, audit);
     for (const s of await listAll(kv, keys.sessionsByUser(userId), MAX_SESSIONS_DELETED)) {
       const other = String(s.key[2]);
       if (other === sessionHash) continue;

@@ -2,6 +2,7 @@
  * Teams: the unit alerts are routed to. Admins create teams; team admins
  * manage their team's members.
  */
+import { auditedAtomic } from "../audit/chain.ts";
 import { createSystemGroup, systemAddMembers, systemRemoveMember } from "../chat/membership.ts";
 import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
@@ -33,7 +34,11 @@ export async function createTeam(deps: Deps, input: CreateTeamInput): Promise<Te
   if (all.length > 300) throw new ApiError("invalid_input", "add at most 300 members at creation");
   await requireUsers(kv, all);
   const team: Team = { id: ulid(clock.now()), name: input.name, createdAt: clock.now() };
-  const op = kv.atomic()
+  const op = auditedAtomic(kv, clock, {
+    action: "team.create",
+    target: { type: "team", id: team.id },
+    detail: { name: team.name, members: all.length },
+  })
     .check({ key: keys.team(team.id), versionstamp: null })
     .check({ key: keys.teamByName(team.name), versionstamp: null })
     .set(keys.team(team.id), team)
@@ -140,11 +145,15 @@ export async function listTeamMembers(kv: Deno.Kv, teamId: string): Promise<Team
  * commit checks the record it read, so that a concurrent change is not undone.
  */
 export async function renameTeam(deps: Deps, team: Team, name: string): Promise<Team> {
-  const { kv } = deps;
+  const { kv, clock } = deps;
   const current = await kv.get<Team>(keys.team(team.id));
   if (!current.value) throw notFound("team");
   const updated = { ...current.value, name };
-  const op = kv.atomic().check(current).set(keys.team(team.id), updated);
+  const op = auditedAtomic(kv, clock, {
+    action: "team.rename",
+    target: { type: "team", id: team.id },
+    detail: { from: current.value.name, to: name },
+  }).check(current).set(keys.team(team.id), updated);
   if (nameKey(name) !== nameKey(current.value.name)) {
     op.check({ key: keys.teamByName(name), versionstamp: null })
       .delete(keys.teamByName(current.value.name))
@@ -178,7 +187,10 @@ export async function setTeamArchived(
   const updated: Team = archived
     ? { ...rest, archivedAt: entry.value.archivedAt ?? clock.now() }
     : rest;
-  const res = await kv.atomic().check(entry).set(entry.key, updated).commit();
+  const res = await auditedAtomic(kv, clock, {
+    action: archived ? "team.archive" : "team.unarchive",
+    target: { type: "team", id: teamId },
+  }).check(entry).set(entry.key, updated).commit();
   if (!res.ok) throw new ApiError("conflict", "the team changed meanwhile; retry");
   return updated;
 }
@@ -195,11 +207,15 @@ export async function putTeamMembers(
   userIds: string[],
   role: TeamRole,
 ): Promise<void> {
-  const { kv } = deps;
+  const { kv, clock } = deps;
   const ids = [...new Set(userIds)];
   await requireUsers(kv, ids);
   for (let i = 0; i < ids.length; i += 400) {
-    const op = kv.atomic();
+    const op = auditedAtomic(kv, clock, {
+      action: "team.members",
+      target: { type: "team", id: teamId },
+      detail: { users: ids.slice(i, i + 400).slice(0, 10).join(","), count: ids.length, role },
+    });
     for (const u of ids.slice(i, i + 400)) stageTeamMember(op, teamId, u, role);
     // Who a team pages changed: processes drop their cached copy (lib/notify/reach.ts).
     await op.sum(keys.reachVersion(), 1n).commit();
@@ -220,10 +236,14 @@ export async function setTeamMemberRole(
 }
 
 export async function removeTeamMember(deps: Deps, teamId: string, userId: string): Promise<void> {
-  const { kv } = deps;
+  const { kv, clock } = deps;
   const entry = await kv.get(keys.teamMember(teamId, userId));
   if (!entry.value) throw notFound("team member");
-  await kv.atomic().check(entry).delete(entry.key).delete(keys.teamByUser(userId, teamId))
+  await auditedAtomic(kv, clock, {
+    action: "team.member_remove",
+    target: { type: "team", id: teamId },
+    detail: { user: userId },
+  }).check(entry).delete(entry.key).delete(keys.teamByUser(userId, teamId))
     .sum(keys.reachVersion(), 1n).commit();
   const team = (await kv.get<Team>(keys.team(teamId))).value;
   if (team?.conversationId) await systemRemoveMember(deps, team.conversationId, userId);

@@ -5,6 +5,7 @@
  * them (the user's `authGen` moves on, in the same commit that deletes the
  * records). The last use is recorded coarsely, for the token list.
  */
+import { auditedAtomic } from "../audit/chain.ts";
 import { DEFAULT_TOKEN_LAST_USED_GRANULARITY_MS } from "../core/config.ts";
 import { randomToken, sha256Hex } from "../core/crypto.ts";
 import type { Deps } from "../core/deps.ts";
@@ -78,7 +79,12 @@ export async function createApiToken(
     lastUsedAt: null,
     gen: current.value.authGen ?? 0,
   };
-  const res = await kv.atomic()
+  const res = await auditedAtomic(kv, clock, {
+    actor: user,
+    action: "token.create",
+    target: { type: "token", id: apiToken.id },
+    detail: { name: input.name },
+  })
     .check({ key: keys.apiToken(hash), versionstamp: null })
     .check(current)
     .set(keys.apiToken(hash), apiToken, ttl(apiToken, now))
@@ -99,12 +105,23 @@ export async function listApiTokens(deps: Deps, userId: string): Promise<ApiToke
     .filter((t) => t.expiresAt === null || t.expiresAt > now);
 }
 
-/** Revokes one token of the user. */
-export async function deleteApiToken(kv: Deno.Kv, userId: string, tokenId: string): Promise<void> {
+/** Revokes one token of the user (`by`: who revokes it, the owner or an admin). */
+export async function deleteApiToken(
+  deps: Deps,
+  by: User,
+  userId: string,
+  tokenId: string,
+): Promise<void> {
+  const { kv, clock } = deps;
   const entry = await kv.get<StoredToken>(keys.apiTokenByUser(userId, tokenId));
   if (!entry.value) throw notFound("token");
   // No check: deleting both records is right whatever changed meanwhile (e.g. lastUsedAt).
-  await kv.atomic().delete(entry.key).delete(keys.apiToken(entry.value.hash)).commit();
+  await auditedAtomic(kv, clock, {
+    actor: by,
+    action: "token.revoke",
+    target: { type: "token", id: tokenId },
+    detail: { owner: userId, name: entry.value.name },
+  }).delete(entry.key).delete(keys.apiToken(entry.value.hash)).commit();
 }
 
 /**

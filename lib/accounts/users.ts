@@ -2,6 +2,7 @@
  * User accounts: first-run setup, creation by admins, updates (disable,
  * reset password) and the directory.
  */
+import { auditedAtomic, stageAudit, withMeta } from "../audit/chain.ts";
 import { type PublicUser, publicUser } from "./model.ts";
 import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
@@ -18,7 +19,7 @@ export async function updateProfile(
   user: User,
   patch: { name?: string; quietHours?: QuietHours | null; lang?: "en" | "zh" | null },
 ): Promise<User> {
-  const { kv } = deps;
+  const { kv, clock } = deps;
   const entry = await kv.get<User>(keys.user(user.id));
   if (!entry.value) throw notFound("user");
   const updated: User = {
@@ -27,7 +28,12 @@ export async function updateProfile(
     ...(patch.quietHours !== undefined ? { quietHours: patch.quietHours } : {}),
     ...(patch.lang !== undefined ? { lang: patch.lang } : {}),
   };
-  const res = await kv.atomic().check(entry).set(entry.key, updated).commit();
+  const res = await auditedAtomic(kv, clock, {
+    actor: user,
+    action: "user.profile",
+    target: { type: "user", id: user.id },
+    detail: { fields: Object.keys(patch).filter((k) => k in patch) },
+  }).check(entry).set(entry.key, updated).commit();
   if (!res.ok) throw new ApiError("conflict", "your profile changed meanwhile; retry");
   return updated;
 }
@@ -71,12 +77,17 @@ export async function setup(
 }
 
 /** Creates a user (admins only; checked by the route). 409 when the e-mail is taken. */
-export async function createUser(deps: Deps, input: CreateUserInput): Promise<User> {
+export async function createUser(
+  deps: Deps,
+  input: CreateUserInput,
+  actor: User | null = null,
+): Promise<User> {
   const taken = () => new ApiError("conflict", "a user with this e-mail already exists");
   checkPassword(deps, input.password);
   if ((await deps.kv.get(keys.userByEmail(input.email))).value !== null) throw taken();
   const user = await createUserRecord(deps, input, {
     hash: await hashPassword(deps, input.password),
+    actor,
   });
   if (!user) throw taken();
   return user;
@@ -96,10 +107,12 @@ export async function createUserRecord(
     hash: string | null;
     firstRun?: boolean;
     stage?: (op: Deno.AtomicOperation, user: User) => void;
+    /** Who created the account, for the audit log (null: by itself, a link, or a sync). */
+    actor?: User | null;
   },
 ): Promise<User | null> {
   const { kv, clock } = deps;
-  const { hash, firstRun = false } = opts;
+  const { hash, firstRun = false, actor = null } = opts;
   const now = clock.now();
   const user: User = {
     id: ulid(now),
@@ -109,7 +122,12 @@ export async function createUserRecord(
     disabled: false,
     createdAt: now,
   };
-  const op = kv.atomic()
+  const op = auditedAtomic(kv, clock, {
+    actor: firstRun ? user : actor,
+    action: firstRun ? "user.setup" : "user.create",
+    target: { type: "user", id: user.id },
+    detail: { email: user.email, role: user.role },
+  })
     .check({ key: keys.user(user.id), versionstamp: null })
     .check({ key: keys.userByEmail(user.email), versionstamp: null })
     .set(keys.user(user.id), user)
@@ -158,8 +176,19 @@ export async function updateUser(
   /** Writes of the caller's that belong to the same commit (a reset link used up). */
   stage?: (op: Deno.AtomicOperation) => Promise<void>,
 ): Promise<User> {
-  const { kv, fanout, config } = deps;
+  const { kv, fanout, config, clock } = deps;
   if (patch.password !== undefined) checkPassword(deps, patch.password);
+  const audit = withMeta({
+    actor,
+    action: "user.update",
+    target: { type: "user", id },
+    detail: {
+      fields: Object.keys(patch).filter((k) => k !== "password"),
+      ...(patch.password !== undefined ? { password: "reset" } : {}),
+      ...(patch.role !== undefined ? { role: patch.role } : {}),
+      ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
+    },
+  });
   if (id === actor.id && (patch.disabled === true || patch.role === "member")) {
     throw new ApiError("invalid_input", "admins cannot disable or demote themselves");
   }
@@ -178,6 +207,7 @@ export async function updateUser(
     op.check(entry).set(keys.user(id), user);
     if (hash) op.set(keys.password(id), hash);
     if (stage) await stage(op);
+    await stageAudit(kv, op, clock, audit);
     if (!endSessions) return { hints: [], result: user };
     // A commit holds at most 1,000 mutations: up to 2 x 300 for sessions and
     // 2 x TOCSIN_MAX_API_TOKENS_PER_USER for tokens. Any left over are refused

@@ -2,6 +2,7 @@
  * What users do to alerts: acknowledge, resolve, reopen, note, assign, change priority. Each is
  * one commit with its timeline entry; paging, robots and automation follow in the same commit.
  */
+import { stageAudit, withMeta } from "../audit/chain.ts";
 import { z } from "zod";
 import { stagePeople, upgradePeople } from "./people.ts";
 import { type Alert, type Priority, PrioritySchema, type TimelineEntry } from "./model.ts";
@@ -78,6 +79,12 @@ export async function actOnAlert(
     via: opts.via ?? "api",
     note: opts.note?.trim() ? { note: opts.note.trim() } : {},
   };
+  const audit = withMeta({
+    actor: user,
+    action: `alert.${action.kind}`,
+    target: { type: "alert", id: alertId },
+    detail: auditDetail(action, opts.via),
+  });
   return await fanout.commit<Alert>(fanout.shard(first.conversationId), async (op) => {
     const now = clock.now();
     const current = await kv.get<Alert>(keys.alert(alertId));
@@ -86,6 +93,7 @@ export async function actOnAlert(
     upgradePeople(op, a);
     const entries = await stageAction(deps, op, a, action, by, now);
     if (!entries) return { done: a };
+    await stageAudit(kv, op, clock, audit);
     // Zabbix two-way: the source hears of acks, resolves and notes (a no-op for other sources).
     if (action.kind === "ack" || action.kind === "resolve" || action.kind === "note") {
       const text = action.kind === "note" ? action.text : by.note.note;
@@ -105,6 +113,14 @@ export async function actOnAlert(
       : [];
     return { hints: [...alertHints(a), ...summary], result: a };
   });
+}
+
+/** What an alert action's audit entry says besides its verb (never a note's text). */
+function auditDetail(action: UserAction, via?: string): Record<string, unknown> {
+  const d: Record<string, unknown> = { via: via ?? "api" };
+  if (action.kind === "assign") Object.assign(d, { userId: action.userId, dueAt: action.dueAt });
+  if (action.kind === "priority") d.priority = action.priority;
+  return d;
 }
 
 /** Who acts and how: the user, the channel (api, card, command) and the optional note. */

@@ -2,6 +2,7 @@
  * Automation rules per team, as admins and team admins keep them: the rule and action schemas,
  * create, list, edit, turn on or off, delete. What a rule does when it fires is automation.ts.
  */
+import { auditedAtomic } from "../audit/chain.ts";
 import { z } from "zod";
 import { PrioritySchema } from "./model.ts";
 import type { Deps } from "../core/deps.ts";
@@ -76,7 +77,13 @@ export async function createRule(deps: Deps, actor: User, input: RuleInput): Pro
   await requireTeamManager(kv, actor, input.teamId);
   await checkActions(deps, actor, input);
   const rule: Rule = { ...input, id: ulid(clock.now()), createdAt: clock.now() };
-  const op = checkAbsent(kv.atomic(), keys.automationRule(rule.id))
+  const op = checkAbsent(
+    auditedAtomic(kv, deps.clock, {
+      action: "automation.create",
+      target: { type: "automation_rule", id: rule.id },
+    }),
+    keys.automationRule(rule.id),
+  )
     .set(keys.automationRule(rule.id), rule)
     .set(keys.automationRuleByTeam(input.teamId, rule.id), rule.id);
   await commitOrConflict(op, "could not create the rule; retry");
@@ -153,7 +160,10 @@ export async function updateRule(
   await checkActions(deps, actor, input);
   const rule: Rule = { ...input, id, createdAt: e.value.createdAt };
   await commitOrConflict(
-    deps.kv.atomic().check(e).set(e.key, rule),
+    auditedAtomic(deps.kv, deps.clock, {
+      action: "automation.update",
+      target: { type: "automation_rule", id: id },
+    }).check(e).set(e.key, rule),
     "the rule changed meanwhile; reload and retry",
   );
   return rule;
@@ -169,7 +179,10 @@ export async function setRuleEnabled(
   const e = await getRuleToChange(deps, actor, id);
   const rule: Rule = { ...e.value, enabled };
   await commitOrConflict(
-    deps.kv.atomic().check(e).set(e.key, rule),
+    auditedAtomic(deps.kv, deps.clock, {
+      action: "automation.enable",
+      target: { type: "automation_rule", id: id },
+    }).check(e).set(e.key, rule),
     "the rule changed meanwhile; reload and retry",
   );
   return rule;
@@ -179,7 +192,10 @@ export async function setRuleEnabled(
 export async function deleteRule(deps: Deps, actor: User, id: string): Promise<void> {
   const e = await getRuleToChange(deps, actor, id);
   await commitOrConflict(
-    deps.kv.atomic().check(e).delete(e.key)
+    auditedAtomic(deps.kv, deps.clock, {
+      action: "automation.delete",
+      target: { type: "automation_rule", id: id },
+    }).check(e).delete(e.key)
       .delete(keys.automationRuleByTeam(e.value.teamId, id))
       .delete(keys.automationRuleFired(id)),
     "the rule changed meanwhile; reload and retry",

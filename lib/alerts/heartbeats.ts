@@ -10,6 +10,7 @@
  * timer's deletion and the heartbeat's "down" state (applyEvent's `stage`), so a heartbeat
  * missed across a crash or restart alerts exactly once: whichever process sweeps the timer.
  */
+import { auditedAtomic } from "../audit/chain.ts";
 import { z } from "zod";
 import type { AlertEvent } from "./model.ts";
 import { PrioritySchema } from "./model.ts";
@@ -145,7 +146,13 @@ export async function createHeartbeat(
     dueAt: null,
     alertId: null,
   };
-  const res = await checkAbsent(kv.atomic(), keys.heartbeat(h.id))
+  const res = await checkAbsent(
+    auditedAtomic(kv, deps.clock, {
+      action: "heartbeat.create",
+      target: { type: "heartbeat", id: h.id },
+    }),
+    keys.heartbeat(h.id),
+  )
     .set(keys.heartbeat(h.id), h).set(keys.heartbeatByTeam(h.teamId, h.id), h.id).commit();
   if (!res.ok) throw new ApiError("conflict", "could not create the heartbeat; retry");
   return { heartbeat: h, token };
@@ -180,7 +187,10 @@ export async function updateHeartbeat(
     await requireTeamManager(kv, actor, e.value.teamId);
     const now = clock.now();
     const h: Heartbeat = { ...e.value, ...input };
-    const op = kv.atomic().check(e);
+    const op = auditedAtomic(kv, deps.clock, {
+      action: "heartbeat.update",
+      target: { type: "heartbeat", id: id },
+    }).check(e);
     const old = deadline(e.value);
     if (old && e.value.lastPingAt !== null) {
       stageDeleteTimer(op, old);
@@ -199,7 +209,10 @@ export async function rotateHeartbeatToken(deps: Deps, actor: User, id: string):
   if (!e.value) throw notFound("heartbeat");
   await requireTeamManager(kv, actor, e.value.teamId);
   const token = randomToken(HEARTBEAT_TOKEN_PREFIX);
-  const res = await kv.atomic().check(e)
+  const res = await auditedAtomic(kv, deps.clock, {
+    action: "heartbeat.rotate_token",
+    target: { type: "heartbeat", id: id },
+  }).check(e)
     .set(e.key, { ...e.value, tokenHash: await sha256Hex(token) }).commit();
   if (!res.ok) throw new ApiError("conflict", "the heartbeat changed meanwhile; retry");
   return token;
@@ -211,7 +224,10 @@ export async function deleteHeartbeat(deps: Deps, actor: User, id: string): Prom
   const e = await kv.get<Heartbeat>(keys.heartbeat(id));
   if (!e.value) throw notFound("heartbeat");
   await requireTeamManager(kv, actor, e.value.teamId);
-  const op = kv.atomic().check(e).delete(e.key).delete(keys.heartbeatByTeam(e.value.teamId, id));
+  const op = auditedAtomic(kv, deps.clock, {
+    action: "heartbeat.delete",
+    target: { type: "heartbeat", id: id },
+  }).check(e).delete(e.key).delete(keys.heartbeatByTeam(e.value.teamId, id));
   const old = deadline(e.value);
   if (old) stageDeleteTimer(op, old);
   if (!(await op.commit()).ok) throw new ApiError("conflict", "the heartbeat changed; retry");

@@ -3,6 +3,7 @@
  * secret token (shown once, stored as a SHA-256 hash, compared in constant
  * time) and optionally a signing secret (Grafana's HMAC).
  */
+import { auditedAtomic } from "../audit/chain.ts";
 import { z } from "zod";
 import { IntegrationTypeSchema, type Priority, PrioritySchema } from "./model.ts";
 import { randomToken, sha256Hex, timingSafeEqual } from "../core/crypto.ts";
@@ -191,7 +192,13 @@ export async function createIntegration(
     createdBy: actor.id,
     ...settings,
   };
-  const op = checkAbsent(kv.atomic(), keys.integration(integration.id))
+  const op = checkAbsent(
+    auditedAtomic(kv, deps.clock, {
+      action: "integration.create",
+      target: { type: "integration", id: integration.id },
+    }),
+    keys.integration(integration.id),
+  )
     .set(keys.integration(integration.id), integration)
     .set(keys.integrationByTeam(team.id, integration.id), integration.id)
     .set(keys.integrationByTokenHash(integration.tokenHash), integration.id);
@@ -242,7 +249,10 @@ export async function updateIntegration(
   if (input.severityMap !== undefined) next.severityMap = lowerKeys(input.severityMap);
   applyTypeUpdate(next, input);
   if (next.zabbix && input.zabbixUrl) await checkOutboundUrl(next.zabbix.url, deps.config);
-  const res = await kv.atomic().check(entry).set(entry.key, next).commit();
+  const res = await auditedAtomic(kv, deps.clock, {
+    action: "integration.update",
+    target: { type: "integration", id: id },
+  }).check(entry).set(entry.key, next).commit();
   if (!res.ok) throw new ApiError("conflict", "the integration changed; retry");
   return next;
 }
@@ -310,7 +320,10 @@ export async function rotateToken(deps: Deps, actor: User, id: string): Promise<
   await requireTeamManager(kv, actor, entry.value.teamId);
   const token = newToken(entry.value.keyFormat);
   const tokenHash = await sha256Hex(token);
-  const res = await kv.atomic().check(entry)
+  const res = await auditedAtomic(kv, deps.clock, {
+    action: "integration.rotate_token",
+    target: { type: "integration", id: id },
+  }).check(entry)
     .set(entry.key, { ...entry.value, tokenHash })
     .delete(keys.integrationByTokenHash(entry.value.tokenHash))
     .set(keys.integrationByTokenHash(tokenHash), id).commit();
@@ -323,7 +336,10 @@ export async function deleteIntegration(deps: Deps, actor: User, id: string): Pr
   const entry = await kv.get<Integration>(keys.integration(id));
   if (!entry.value) throw notFound("integration");
   await requireTeamManager(kv, actor, entry.value.teamId);
-  const res = await kv.atomic().check(entry).delete(entry.key)
+  const res = await auditedAtomic(kv, deps.clock, {
+    action: "integration.delete",
+    target: { type: "integration", id: id },
+  }).check(entry).delete(entry.key)
     .delete(keys.integrationByTeam(entry.value.teamId, id))
     .delete(keys.integrationStat(id, "alerts")).delete(keys.integrationStat(id, "events"))
     .delete(keys.integrationStat(id, "last"))

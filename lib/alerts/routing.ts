@@ -7,6 +7,7 @@
  * and who would be notified, on which step and when. Regexes are RE2, fully
  * anchored, matched in linear time (pattern.ts).
  */
+import { auditedAtomic } from "../audit/chain.ts";
 import { z } from "zod";
 import type { AlertEvent, Priority } from "./model.ts";
 import { priorityOf } from "./sources/priority.ts";
@@ -153,7 +154,10 @@ export async function setRouting(
   const { kv, clock } = deps;
   await requireTeamManager(kv, actor, teamId);
   // The policies picked are checked in the commit: one deleted meanwhile fails it.
-  const op = kv.atomic();
+  const op = auditedAtomic(kv, deps.clock, {
+    action: "routing.update",
+    target: { type: "team", id: teamId },
+  });
   const checked = new Set<string>();
   for (const r of routes) {
     if (r.policyId) {

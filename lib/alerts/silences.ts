@@ -5,6 +5,7 @@
  * hears when a silence starts and TOCSIN_SILENCE_END_NOTICE_MINUTES before it ends: two durable
  * timers (kind "silence") staged in the commit that creates or edits the silence.
  */
+import { auditedAtomic } from "../audit/chain.ts";
 import { z } from "zod";
 import type { Alert } from "./model.ts";
 import { type Matcher, MatcherSchema, matches, regexCost } from "./routing.ts";
@@ -215,7 +216,13 @@ export async function createSilence(
     updatedBy: actor.id,
     expiredAt: null,
   };
-  const op = checkAbsent(kv.atomic(), keys.silence(s.id))
+  const op = checkAbsent(
+    auditedAtomic(kv, deps.clock, {
+      action: "silence.create",
+      target: { type: "silence", id: s.id },
+    }),
+    keys.silence(s.id),
+  )
     .set(keys.silence(s.id), s)
     .set(keys.silenceByTeam(s.teamId, s.id), s.id);
   // Silences that ended long ago leave the list in the same commit (a few at a time).
@@ -255,7 +262,10 @@ export async function updateSilence(
     updatedAt: now,
     updatedBy: actor.id,
   };
-  const op = kv.atomic().check(e).set(keys.silence(id), s);
+  const op = auditedAtomic(kv, deps.clock, {
+    action: "silence.update",
+    target: { type: "silence", id: id },
+  }).check(e).set(keys.silence(id), s);
   await stageCancelNotices(kv, op, id);
   // A silence that had started already does not announce its start again.
   stageNotices(deps, op, s, now, silenceState(e.value, now) === "pending");
@@ -282,7 +292,10 @@ export async function expireSilence(deps: Deps, actor: User, id: string): Promis
     updatedAt: now,
     updatedBy: actor.id,
   };
-  const op = kv.atomic().check(e).set(keys.silence(id), s);
+  const op = auditedAtomic(kv, deps.clock, {
+    action: "silence.expire",
+    target: { type: "silence", id: id },
+  }).check(e).set(keys.silence(id), s);
   await stageCancelNotices(kv, op, id);
   await commitOrConflict(op, "the silence changed meanwhile; retry");
   return s;
@@ -294,7 +307,10 @@ export async function deleteSilence(deps: Deps, actor: User, id: string): Promis
   const e = await kv.get<Silence>(keys.silence(id));
   if (!e.value) throw notFound("silence");
   await assertTeamAccess(kv, actor, e.value.teamId, "member", "silence");
-  const op = kv.atomic().check(e).delete(e.key).delete(keys.silenceByTeam(e.value.teamId, id));
+  const op = auditedAtomic(kv, deps.clock, {
+    action: "silence.delete",
+    target: { type: "silence", id: id },
+  }).check(e).delete(e.key).delete(keys.silenceByTeam(e.value.teamId, id));
   await stageCancelNotices(kv, op, id);
   await commitOrConflict(op, "the silence changed meanwhile; retry");
 }

@@ -5,6 +5,7 @@
  * `blocked_word`. Patterns run on RE2JS (linear time, size-capped like matcher regexes). The
  * same rules mask alert payloads before an alert is stored (`wordMasker`).
  */
+import { auditedAtomic } from "../audit/chain.ts";
 import { z } from "zod";
 import { RE2JS } from "re2js";
 import type { Deps } from "../core/deps.ts";
@@ -48,7 +49,7 @@ export async function addWordRule(
     createdAt: deps.clock.now(),
     createdBy: actorId,
   };
-  await editRules(deps.kv, (rules) => {
+  await editRules(deps, { action: "sensitive_word.add", id: rule.id }, (rules) => {
     if (rules.length >= deps.config.maxSensitiveWords) {
       throw new ApiError("invalid_input", `at most ${deps.config.maxSensitiveWords} rules`);
     }
@@ -58,18 +59,27 @@ export async function addWordRule(
 }
 
 export async function deleteWordRule(deps: Deps, id: string): Promise<void> {
-  await editRules(deps.kv, (rules) => {
+  await editRules(deps, { action: "sensitive_word.delete", id }, (rules) => {
     const rest = rules.filter((r) => r.id !== id);
     if (rest.length === rules.length) throw notFound("rule");
     return rest;
   });
 }
 
-async function editRules(kv: Deno.Kv, edit: (r: WordRule[]) => WordRule[]): Promise<void> {
+async function editRules(
+  deps: Deps,
+  audit: { action: string; id: string },
+  edit: (r: WordRule[]) => WordRule[],
+): Promise<void> {
+  const { kv, clock } = deps;
   for (let attempt = 0; attempt < 20; attempt++) {
     const entry = await kv.get<WordRule[]>(keys.sensitiveWords());
     const next = edit(entry.value ?? []);
-    if ((await kv.atomic().check(entry).set(entry.key, next).commit()).ok) return;
+    const op = auditedAtomic(kv, clock, {
+      action: audit.action,
+      target: { type: "sensitive_word", id: audit.id },
+    });
+    if ((await op.check(entry).set(entry.key, next).commit()).ok) return;
   }
   throw new ApiError("unavailable", "too busy; try again", 1);
 }

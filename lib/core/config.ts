@@ -62,6 +62,18 @@ export const DEFAULT_PASSWORD_HASH_WAIT_MS = 2_000;
 export const DEFAULT_MAX_API_TOKENS_PER_USER = 50;
 /** A token's last use is written at most this often, so that a busy script does not write on every request. */
 export const DEFAULT_TOKEN_LAST_USED_GRANULARITY_MS = 60_000;
+/** A session's last use is written at most this often, for the same reason as a token's. */
+export const DEFAULT_SESSION_LAST_USED_GRANULARITY_MS = 60_000;
+/**
+ * Audit entries one list request reads at most while it filters (newest first); the page then
+ * ends with a cursor to read on. Bounds the work of a filter that matches little in a long log.
+ */
+export const DEFAULT_AUDIT_SCAN_MAX = 5_000;
+/**
+ * Rows one export writes at most. Exports stream (CSV and XLSX alike: memory does not grow with
+ * the rows), so this bounds time and file size; it stays under Excel's sheet limit of 1,048,576.
+ */
+export const DEFAULT_EXPORT_MAX_ROWS = 1_000_000;
 
 /** JSON API body limit. Messages are at most MAX_MESSAGE_CHARS, so 64 KiB leaves room for any valid request. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -487,6 +499,9 @@ export interface Config {
   allowedOrigins: string[];
   trustProxy: boolean;
   sessionTtlMs: number;
+  sessionLastUsedGranularityMs: number;
+  auditScanMax: number;
+  exportMaxRows: number;
   argon2MemoryKib: number;
   argon2Iterations: number;
   passwordMinLength: number;
@@ -642,6 +657,9 @@ export function defaultConfig(): Config {
     allowedOrigins: [],
     trustProxy: false,
     sessionTtlMs: DEFAULT_SESSION_TTL_MS,
+    sessionLastUsedGranularityMs: DEFAULT_SESSION_LAST_USED_GRANULARITY_MS,
+    auditScanMax: DEFAULT_AUDIT_SCAN_MAX,
+    exportMaxRows: DEFAULT_EXPORT_MAX_ROWS,
     argon2MemoryKib: DEFAULT_ARGON2_MEMORY_KIB,
     argon2Iterations: DEFAULT_ARGON2_ITERATIONS,
     passwordMinLength: DEFAULT_PASSWORD_MIN_LENGTH,
@@ -784,6 +802,9 @@ export function defaultConfig(): Config {
 const NUMERIC_ENV: Record<string, keyof Config> = {
   PORT: "port",
   TOCSIN_SESSION_TTL_MS: "sessionTtlMs",
+  TOCSIN_SESSION_LAST_USED_GRANULARITY_MS: "sessionLastUsedGranularityMs",
+  TOCSIN_AUDIT_SCAN_MAX: "auditScanMax",
+  TOCSIN_EXPORT_MAX_ROWS: "exportMaxRows",
   TOCSIN_ARGON2_MEMORY_KIB: "argon2MemoryKib",
   TOCSIN_ARGON2_ITERATIONS: "argon2Iterations",
   TOCSIN_PASSWORD_MIN_LENGTH: "passwordMinLength",

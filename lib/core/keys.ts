@@ -378,6 +378,11 @@ export const keys = {
   /** Overwritten by each /readyz request, to prove that KV takes writes (the time of the probe). */
   readyProbe: (): Deno.KvKey => ["readyz"],
 
+  // Audit log: a hash chain of entries under a dense sequence, and its head ({seq, hash}).
+  auditEntry: (seq: number): Deno.KvKey => ["audit", seq],
+  auditEntries: (): Deno.KvKey => ["audit"],
+  auditHead: (): Deno.KvKey => ["audit_head"],
+
   // Fanout: a counter per shard (watched) and a log of hints per shard.
   fanoutCounter: (shard: number): Deno.KvKey => ["fanout", shard],
   fanoutLog: (shard: number, n: number): Deno.KvKey => ["fanout_log", shard, n],

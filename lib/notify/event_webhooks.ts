@@ -4,6 +4,7 @@
  * or as CloudEvents, signed with a secret shown once. Team admins and admins
  * keep them; sending is event_webhook_delivery.ts.
  */
+import { auditedAtomic } from "../audit/chain.ts";
 import { z } from "zod";
 import type { User } from "../accounts/model.ts";
 import { assertTeamAccess, ensureTeamConversation, requireTeamManager } from "../accounts/teams.ts";
@@ -117,7 +118,13 @@ export async function createEventWebhook(
     createdBy: actor.id,
     updatedAt: now,
   };
-  const op = checkAbsent(deps.kv.atomic(), keys.eventWebhook(s.id)).set(keys.eventWebhook(s.id), s);
+  const op = checkAbsent(
+    auditedAtomic(deps.kv, deps.clock, {
+      action: "event_webhook.create",
+      target: { type: "event_webhook", id: s.id },
+    }),
+    keys.eventWebhook(s.id),
+  ).set(keys.eventWebhook(s.id), s);
   stageIndexes(op, s);
   await commitOrConflict(op, "could not create the event webhook; retry");
   return s;
@@ -163,7 +170,10 @@ export async function updateEventWebhook(
   };
   s.events = dedupe(s.events);
   s.conversationId = e.value.conversationId ?? await conversationFor(deps, s.teamId, s.events);
-  const op = deps.kv.atomic().check(e).set(e.key, s);
+  const op = auditedAtomic(deps.kv, deps.clock, {
+    action: "event_webhook.update",
+    target: { type: "event_webhook", id: id },
+  }).check(e).set(e.key, s);
   stageIndexes(op, e.value, true);
   stageIndexes(op, s);
   await commitOrConflict(op, "the event webhook changed meanwhile; reload and retry");
@@ -179,7 +189,10 @@ export async function rotateEventWebhookSecret(
   const e = await getEventWebhookFor(deps, actor, id);
   const s: EventWebhook = { ...e.value, secret: newSecret(), updatedAt: deps.clock.now() };
   await commitOrConflict(
-    deps.kv.atomic().check(e).set(e.key, s),
+    auditedAtomic(deps.kv, deps.clock, {
+      action: "event_webhook.rotate_secret",
+      target: { type: "event_webhook", id: id },
+    }).check(e).set(e.key, s),
     "the event webhook changed meanwhile; reload and retry",
   );
   return s;
@@ -187,7 +200,10 @@ export async function rotateEventWebhookSecret(
 
 export async function deleteEventWebhook(deps: Deps, actor: User, id: string): Promise<void> {
   const e = await getEventWebhookFor(deps, actor, id);
-  const op = deps.kv.atomic().check(e).delete(e.key);
+  const op = auditedAtomic(deps.kv, deps.clock, {
+    action: "event_webhook.delete",
+    target: { type: "event_webhook", id: id },
+  }).check(e).delete(e.key);
   stageIndexes(op, e.value, true);
   // Its log goes with it (at most the kept number of entries, plus a few not yet pruned).
   for (const l of await listAll(deps.kv, keys.eventWebhookLogAll(id))) op.delete(l.key);

@@ -2,6 +2,8 @@
  * Notification providers, configured by admins, several per channel, tried
  * in their `order` (failover). Only SMTP e-mail exists so far.
  */
+import { auditedAtomic } from "../audit/chain.ts";
+import { systemClock } from "../core/clock.ts";
 import nodemailer from "nodemailer";
 import { z } from "zod";
 import type { Channel } from "./contacts.ts";
@@ -123,7 +125,13 @@ export async function createProvider(deps: Deps, input: ProviderInput): Promise<
   const url = providerUrl(input as Provider);
   if (url) await checkOutboundUrl(url, deps.config);
   const p: Provider = { ...input, id: ulid(deps.clock.now()), createdAt: deps.clock.now() };
-  const op = checkAbsent(deps.kv.atomic(), keys.provider(p.id)).set(keys.provider(p.id), p);
+  const op = checkAbsent(
+    auditedAtomic(deps.kv, deps.clock, {
+      action: "provider.create",
+      target: { type: "provider", id: p.id },
+    }),
+    keys.provider(p.id),
+  ).set(keys.provider(p.id), p);
   await commitOrConflict(op, "could not create the provider; retry");
   return p;
 }
@@ -167,7 +175,10 @@ export async function updateProvider(deps: Deps, id: string, raw: unknown): Prom
   if (url) await checkOutboundUrl(url, deps.config);
   const p: Provider = { ...parsed.data, id, createdAt: old.createdAt };
   await commitOrConflict(
-    deps.kv.atomic().check(e).set(e.key, p),
+    auditedAtomic(deps.kv, deps.clock, {
+      action: "provider.update",
+      target: { type: "provider", id: id },
+    }).check(e).set(e.key, p),
     "the provider changed meanwhile; reload and retry",
   );
   return p;
@@ -184,7 +195,10 @@ export async function reorderProviders(kv: Deno.Kv, ids: string[]): Promise<Prov
   if (ids.length !== entries.length || new Set(ids).size !== ids.length) {
     throw new ApiError("invalid_input", "ids: list every provider once");
   }
-  const op = kv.atomic();
+  const op = auditedAtomic(kv, systemClock, {
+    action: "provider.reorder",
+    target: { type: "provider", id: "*" },
+  });
   for (const [order, id] of ids.entries()) {
     const e = byId.get(id);
     if (!e) throw new ApiError("invalid_input", `ids: no provider ${id}`);
@@ -203,7 +217,11 @@ export async function getProvider(kv: Deno.Kv, id: string): Promise<Provider> {
 export async function deleteProvider(kv: Deno.Kv, id: string): Promise<void> {
   const e = await kv.get(keys.provider(id));
   if (!e.value) throw notFound("provider");
-  await kv.delete(e.key);
+  await auditedAtomic(kv, systemClock, {
+    action: "provider.delete",
+    target: { type: "provider", id },
+  })
+    .delete(e.key).commit();
 }
 
 export interface OutboundEmail {

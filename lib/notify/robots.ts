@@ -6,6 +6,7 @@
  * never more than the platform's messages per minute (DingTalk and WeCom
  * allow 20), and retries transient failures.
  */
+import { auditedAtomic } from "../audit/chain.ts";
 import { z } from "zod";
 import type { Alert } from "../alerts/model.ts";
 import type { Deps } from "../core/deps.ts";
@@ -96,7 +97,13 @@ export async function createRobot(deps: Deps, actor: User, input: RobotInput): P
   await requireTeamManager(deps.kv, actor, input.teamId);
   await checkRobot(deps, input);
   const r: Robot = { ...input, id: ulid(deps.clock.now()), createdAt: deps.clock.now() };
-  const op = checkAbsent(deps.kv.atomic(), keys.robot(r.id))
+  const op = checkAbsent(
+    auditedAtomic(deps.kv, deps.clock, {
+      action: "robot.create",
+      target: { type: "robot", id: r.id },
+    }),
+    keys.robot(r.id),
+  )
     .set(keys.robot(r.id), r)
     .set(keys.robotByTeam(r.teamId, r.id), r.id);
   await commitOrConflict(op, "could not create the robot; retry");
@@ -112,7 +119,10 @@ export async function deleteRobot(deps: Deps, actor: User, id: string): Promise<
   if (!r) throw notFound("robot");
   await assertTeamAccess(deps.kv, actor, r.teamId, "member", "robot");
   await requireTeamManager(deps.kv, actor, r.teamId);
-  await deps.kv.atomic().delete(keys.robot(id)).delete(keys.robotByTeam(r.teamId, id)).commit();
+  await auditedAtomic(deps.kv, deps.clock, {
+    action: "robot.delete",
+    target: { type: "robot", id: id },
+  }).delete(keys.robot(id)).delete(keys.robotByTeam(r.teamId, id)).commit();
 }
 
 /**
@@ -149,7 +159,10 @@ export async function updateRobot(
   };
   await checkRobot(deps, r);
   await commitOrConflict(
-    deps.kv.atomic().check(e).set(e.key, r),
+    auditedAtomic(deps.kv, deps.clock, {
+      action: "robot.update",
+      target: { type: "robot", id: id },
+    }).check(e).set(e.key, r),
     "the robot changed meanwhile; reload and retry",
   );
   return r;

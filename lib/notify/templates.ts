@@ -3,6 +3,8 @@
  * override the built-in ones; a preview renders any template against a
  * sample or a real alert.
  */
+import { auditedAtomic } from "../audit/chain.ts";
+import { systemClock } from "../core/clock.ts";
 import { z } from "zod";
 import type { Alert } from "../alerts/model.ts";
 import { keys } from "../core/keys.ts";
@@ -94,8 +96,12 @@ export async function setTemplate(
   lang: Lang,
   t: Template | null,
 ) {
-  if (t) await kv.set(keys.template(channel, lang), t);
-  else await kv.delete(keys.template(channel, lang));
+  const op = auditedAtomic(kv, systemClock, {
+    action: t ? "template.update" : "template.reset",
+    target: { type: "template", id: `${channel}/${lang}` },
+  });
+  await (t ? op.set(keys.template(channel, lang), t) : op.delete(keys.template(channel, lang)))
+    .commit();
 }
 
 export interface RenderContext {

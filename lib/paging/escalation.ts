@@ -9,6 +9,7 @@
  * its own commit, so exactly one of "acked" and "escalated after ack" wins.
  */
 import { alertHints } from "../alerts/alert_hints.ts";
+import { auditedAtomic } from "../audit/chain.ts";
 import { named, stagePeople, upgradePeople } from "../alerts/people.ts";
 import { z } from "zod";
 import type { Alert, TimelineEntry } from "../alerts/model.ts";
@@ -322,7 +323,12 @@ export async function escalateNow(
   const round = level === 0 ? alert.paging.round + 1 : alert.paging.round;
   // Replace the pending escalation step with one due now, and fire it.
   const now = clock.now();
-  const op = kv.atomic();
+  const op = auditedAtomic(kv, clock, {
+    actor: user,
+    action: "alert.escalate",
+    target: { type: "alert", id: alertId },
+    detail: { level, round, via },
+  });
   await stageCancelPaging(kv, op, alertId, "escalation");
   const t: Timer = { id: ulid(now), alertId, kind: "escalation", dueAt: now, n: level, round };
   stageTimer(op, now, t);

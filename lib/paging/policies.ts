@@ -4,6 +4,7 @@
  * may repeat K times. This module holds their schemas, their create/update/list, and the rule that
  * every target belongs to the policy's team (checked when saved and again when paging).
  */
+import { auditedAtomic } from "../audit/chain.ts";
 import { z } from "zod";
 import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
@@ -52,7 +53,13 @@ export async function createPolicy(
   const { kv, clock } = deps;
   await requireTeamManager(kv, actor, input.teamId);
   const policy: EscalationPolicy = { ...input, id: ulid(clock.now()), createdAt: clock.now() };
-  const op = checkAbsent(kv.atomic(), keys.escalationPolicy(policy.id))
+  const op = checkAbsent(
+    auditedAtomic(kv, deps.clock, {
+      action: "policy.create",
+      target: { type: "policy", id: policy.id },
+    }),
+    keys.escalationPolicy(policy.id),
+  )
     .set(keys.escalationPolicy(policy.id), policy)
     .set(keys.escalationPolicyByTeam(input.teamId, policy.id), policy.id);
   await stageTargets(kv, op, input.teamId, input.levels);
@@ -80,7 +87,10 @@ export async function updatePolicy(
   await assertTeamAccess(kv, actor, entry.value.teamId, "member", "policy");
   await requireTeamManager(kv, actor, entry.value.teamId);
   const updated: EscalationPolicy = { ...entry.value, ...input };
-  const op = kv.atomic().check(entry).set(entry.key, updated);
+  const op = auditedAtomic(kv, deps.clock, {
+    action: "policy.update",
+    target: { type: "policy", id: id },
+  }).check(entry).set(entry.key, updated);
   await stageTargets(kv, op, entry.value.teamId, input.levels);
   await commitOrConflict(op, "the policy changed; reload and retry");
   return updated;
@@ -156,7 +166,10 @@ export async function setTeamPolicy(
 ) {
   const { kv } = deps;
   await requireTeamManager(kv, actor, teamId);
-  const op = kv.atomic();
+  const op = auditedAtomic(kv, deps.clock, {
+    action: "team.policy",
+    target: { type: "team", id: teamId },
+  });
   if (policyId) {
     const p = await kv.get<EscalationPolicy>(keys.escalationPolicy(policyId));
     if (!p.value || p.value.teamId !== teamId) {

@@ -3,6 +3,8 @@
  * N minutes, at most M times (or until acknowledged). Below urgent, a reminder waits for each
  * user's quiet hours to end.
  */
+import { auditedAtomic } from "../audit/chain.ts";
+import { systemClock } from "../core/clock.ts";
 import { z } from "zod";
 import { named, PEOPLE_CHUNK, readPeople } from "../alerts/people.ts";
 import type { Alert, Priority, TimelineEntry } from "../alerts/model.ts";
@@ -34,7 +36,10 @@ export async function getReminderSettings(kv: Deno.Kv): Promise<ReminderSettings
 }
 
 export async function setReminderSettings(kv: Deno.Kv, s: ReminderSettings): Promise<void> {
-  await kv.set(keys.reminderSettings(), s);
+  await auditedAtomic(kv, systemClock, {
+    action: "reminders.update",
+    target: { type: "settings", id: "reminders" },
+  }).set(keys.reminderSettings(), s).commit();
 }
 
 /** The next reminder timer after the `n`th, or null when the priority's rule says no more. */

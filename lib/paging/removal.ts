@@ -10,6 +10,7 @@
  * Alerts already paging under a deleted policy notify the whole team on
  * their next pending step and then stop escalating (levelTargets).
  */
+import { auditedAtomic } from "../audit/chain.ts";
 import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import { keys } from "../core/keys.ts";
@@ -48,7 +49,10 @@ export async function deleteSchedule(deps: Deps, actor: User, id: string): Promi
     );
   }
   await commitOrConflict(
-    kv.atomic().check(entry).delete(entry.key).delete(keys.scheduleByTeam(teamId, id)),
+    auditedAtomic(kv, deps.clock, {
+      action: "schedule.delete",
+      target: { type: "schedule", id: id },
+    }).check(entry).delete(entry.key).delete(keys.scheduleByTeam(teamId, id)),
     "the schedule changed; reload and retry",
   );
 }
@@ -78,7 +82,8 @@ export async function deletePolicy(deps: Deps, actor: User, id: string): Promise
     );
   }
   await commitOrConflict(
-    kv.atomic().check(entry).check(team).check(routing)
+    auditedAtomic(kv, deps.clock, { action: "policy.delete", target: { type: "policy", id: id } })
+      .check(entry).check(team).check(routing)
       .delete(entry.key).delete(keys.escalationPolicyByTeam(teamId, id)),
     "the policy changed; reload and retry",
   );

@@ -5,6 +5,7 @@
  * ("I cover Tuesday night"). Daily and weekly shifts are counted in local
  * calendar days, so a 09:00 hand-off stays at 09:00 across DST changes.
  */
+import { auditedAtomic } from "../audit/chain.ts";
 import { z } from "zod";
 import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
@@ -243,7 +244,13 @@ export async function createSchedule(
     overrides: [],
     createdAt: clock.now(),
   };
-  const op = checkAbsent(kv.atomic(), keys.schedule(schedule.id))
+  const op = checkAbsent(
+    auditedAtomic(kv, deps.clock, {
+      action: "schedule.create",
+      target: { type: "schedule", id: schedule.id },
+    }),
+    keys.schedule(schedule.id),
+  )
     .set(keys.schedule(schedule.id), schedule)
     .set(keys.scheduleByTeam(input.teamId, schedule.id), schedule.id);
   await commitOrConflict(op, "could not create the schedule; retry");
@@ -268,7 +275,10 @@ export async function updateSchedule(
   await requireMembers(kv, entry.value.teamId, input.layers.flatMap((l) => l.participants));
   const updated: Schedule = { ...entry.value, ...input };
   await commitOrConflict(
-    kv.atomic().check(entry).set(entry.key, updated),
+    auditedAtomic(kv, deps.clock, {
+      action: "schedule.update",
+      target: { type: "schedule", id: id },
+    }).check(entry).set(entry.key, updated),
     "the schedule changed; reload and retry",
   );
   return updated;
@@ -297,7 +307,10 @@ export async function deleteOverride(
   }
   const updated: Schedule = { ...s, overrides: s.overrides.filter((x) => x.id !== overrideId) };
   await commitOrConflict(
-    kv.atomic().check(entry).set(entry.key, updated),
+    auditedAtomic(kv, deps.clock, {
+      action: "schedule.override_delete",
+      target: { type: "schedule", id: scheduleId },
+    }).check(entry).set(entry.key, updated),
     "the schedule changed; reload and retry",
   );
   return updated;
@@ -353,7 +366,10 @@ export async function addOverride(
   // Old overrides drop off so that the record stays small.
   const kept = s.overrides.filter((x) => x.end > now - 7 * 86_400_000).slice(-200);
   const updated: Schedule = { ...s, overrides: [...kept, o] };
-  const res = await kv.atomic().check(entry).set(entry.key, updated).commit();
+  const res = await auditedAtomic(kv, deps.clock, {
+    action: "schedule.override_add",
+    target: { type: "schedule", id: scheduleId },
+  }).check(entry).set(entry.key, updated).commit();
   if (!res.ok) throw new ApiError("conflict", "the schedule changed; retry");
   return updated;
 }

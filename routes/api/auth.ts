@@ -56,7 +56,7 @@ export function authRoutes(deps: Core) {
       c.req.valid("json"),
       () => countAttempt(deps, [addressWindow(deps, ip)]),
     );
-    const { token } = await createSession(deps, user, meta(c));
+    const { token } = await createSession(deps, user, { ...meta(c), action: "auth.setup" });
     setSessionCookie(c, token);
     return c.json({ user: publicUser(user) }, 201);
   });
@@ -74,7 +74,7 @@ export function authRoutes(deps: Core) {
     const redirect = token
       ? await oidcLogoutUrl(deps.kv, token, deps.config.publicOrigin ?? requestOrigin(deps, c))
       : null;
-    if (token) await logout(deps, token);
+    if (token) await logout(deps, token, meta(c));
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.json(redirect ? { ok: true, redirect } : { ok: true });
   });

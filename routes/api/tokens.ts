@@ -23,7 +23,7 @@ export function tokenRoutes(deps: Core) {
   });
 
   app.delete("/:id", async (c) => {
-    await deleteApiToken(deps.kv, me(c).user.id, idParam(c, "id", "token"));
+    await deleteApiToken(deps, me(c).user, me(c).user.id, idParam(c, "id", "token"));
     return c.json({ ok: true });
   });
 

@@ -28,7 +28,7 @@ export function userRoutes(deps: Core) {
   });
 
   app.post("/", requireAdmin, json(CreateUserInputSchema), async (c) => {
-    const user = await createUser(deps, c.req.valid("json"));
+    const user = await createUser(deps, c.req.valid("json"), me(c).user);
     return c.json({ user: publicUser(user) }, 201);
   });
 
@@ -52,7 +52,7 @@ export function userRoutes(deps: Core) {
 
   app.delete("/:id/tokens/:tokenId", requireAdmin, async (c) => {
     const userId = idParam(c, "id", "user");
-    await deleteApiToken(deps.kv, userId, idParam(c, "tokenId", "token"));
+    await deleteApiToken(deps, me(c).user, userId, idParam(c, "tokenId", "token"));
     return c.json({ ok: true });
   });
 
