@@ -1,12 +1,9 @@
 import { useSignal } from "@preact/signals";
+import type { RefObject } from "preact";
 import { useRef } from "preact/hooks";
 import type { Translate } from "../client/i18n.ts";
-import {
-  keptMentions,
-  matchCandidates,
-  type MentionCandidate,
-  mentionQuery,
-} from "../client/mentions.ts";
+import type { MentionCandidate } from "../client/mentions.ts";
+import { MentionSuggest, useMentionSuggest } from "./MentionSuggest.tsx";
 
 /** What goes with a message besides its text. */
 export interface SendExtras {
@@ -15,19 +12,8 @@ export interface SendExtras {
   burn?: boolean;
 }
 
-/** The open "@" suggestions: where the "@" is, the matches, and the highlighted one. */
-interface Suggest {
-  start: number;
-  items: MentionCandidate[];
-  active: number;
-}
-
-/**
- * Enter sends, Shift+Enter adds a line (and Enter while an IME is composing does nothing).
- * `onSend` may hand the text back (a command that did nothing): it returns to the box if the box
- * is still empty. `hint` is a local note about the last send, never a message.
- */
-export function Composer(props: {
+/** What the composer shows over and in the box, and where what is typed goes. */
+export interface ComposerProps {
   t: Translate;
   hint?: string | null;
   onSend: (text: string, extras?: SendExtras) => void | Promise<string | void>;
@@ -42,61 +28,29 @@ export function Composer(props: {
   onMentionStart?: () => void;
   /** Whether the sender may mark a message as burn after reading. */
   allowBurn?: boolean;
-}) {
+}
+
+/**
+ * Enter sends, Shift+Enter adds a line (and Enter while an IME is composing does nothing).
+ * `onSend` may hand the text back (a command that did nothing): it returns to the box if the box
+ * is still empty. `hint` is a local note about the last send, never a message.
+ */
+export function Composer(props: ComposerProps) {
   const { t } = props;
   const ref = useRef<HTMLTextAreaElement>(null);
-  const suggest = useSignal<Suggest | null>(null);
-  const chosen = useRef<MentionCandidate[]>([]);
+  const mention = useMentionSuggest(ref, props.candidates, props.onMentionStart);
+  const suggest = mention.suggest.value;
   const burn = useSignal(false);
-  const lookup = () => {
-    const el = ref.current!;
-    const q = mentionQuery(el.value, el.selectionStart ?? el.value.length);
-    if (!q) {
-      suggest.value = null;
-      return;
-    }
-    props.onMentionStart?.();
-    const items = matchCandidates(props.candidates ?? [], q.query);
-    suggest.value = items.length ? { start: q.start, items, active: 0 } : null;
-  };
-  const pick = (c: MentionCandidate) => {
-    const el = ref.current!;
-    const s = suggest.value;
-    if (!s) return;
-    const caret = el.selectionStart ?? el.value.length;
-    const insert = `@${c.label} `;
-    el.value = el.value.slice(0, s.start) + insert + el.value.slice(caret);
-    const at = s.start + insert.length;
-    el.setSelectionRange(at, at);
-    chosen.current = [...chosen.current, c];
-    suggest.value = null;
-    el.focus();
-  };
-  const grow = () => {
-    const el = ref.current!;
-    el.style.height = "auto";
-    el.style.height = Math.min(el.scrollHeight, 200) + "px";
-  };
-  const submit = async () => {
+  const submit = () => {
     const el = ref.current!;
     if (!el.value.trim()) return;
-    const mentions = keptMentions(el.value, chosen.current);
+    const mentions = mention.take(el.value);
     const extras: SendExtras = {
       ...(mentions.length ? { mentions } : {}),
       ...(burn.value ? { burn: true } : {}),
     };
-    chosen.current = [];
     burn.value = false;
-    suggest.value = null;
-    const back = props.onSend(el.value, extras);
-    el.value = "";
-    grow();
-    el.focus();
-    const text = await back;
-    if (typeof text === "string" && ref.current && !ref.current.value) {
-      ref.current.value = text;
-      grow();
-    }
+    sendFromBox(ref, extras, props.onSend);
   };
   return (
     <>
@@ -109,15 +63,11 @@ export function Composer(props: {
         onQuick={(q) => props.onSend(q)}
       />
       {props.allowBurn && (
-        <label class="burn-toggle">
-          <input
-            type="checkbox"
-            data-burn-toggle
-            checked={burn.value}
-            onChange={(e) => burn.value = (e.target as HTMLInputElement).checked}
-          />{" "}
-          {t("mn_burn_toggle")}
-        </label>
+        <BurnToggle
+          t={t}
+          checked={burn.value}
+          onChange={(on) => burn.value = on}
+        />
       )}
       <form
         class="composer mention-host"
@@ -126,12 +76,12 @@ export function Composer(props: {
           submit();
         }}
       >
-        {suggest.value && (
+        {suggest && (
           <MentionSuggest
             t={t}
-            items={suggest.value.items}
-            active={suggest.value.active}
-            onPick={pick}
+            items={suggest.items}
+            active={suggest.active}
+            onPick={mention.pick}
           />
         )}
         <textarea
@@ -142,32 +92,13 @@ export function Composer(props: {
           placeholder={t("composer")}
           aria-label={t("composer")}
           aria-autocomplete="list"
-          aria-expanded={suggest.value ? "true" : "false"}
+          aria-expanded={suggest ? "true" : "false"}
           onInput={() => {
-            grow();
-            lookup();
+            fitHeight(ref.current!);
+            mention.lookup();
           }}
           onKeyDown={(e) => {
-            const s = suggest.value;
-            if (s && !e.isComposing) {
-              if (e.key === "ArrowDown" || e.key === "ArrowUp") {
-                e.preventDefault();
-                const n = s.items.length;
-                const active = (s.active + (e.key === "ArrowDown" ? 1 : n - 1)) % n;
-                suggest.value = { ...s, active };
-                return;
-              }
-              if (e.key === "Enter" || e.key === "Tab") {
-                e.preventDefault();
-                pick(s.items[s.active]);
-                return;
-              }
-              if (e.key === "Escape") {
-                e.preventDefault();
-                suggest.value = null;
-                return;
-              }
-            }
+            if (mention.onKey(e)) return;
             if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
               e.preventDefault();
               submit();
@@ -177,6 +108,48 @@ export function Composer(props: {
         <button type="submit" class="primary">{t("send")}</button>
       </form>
     </>
+  );
+}
+
+/** Grows the box with its text, up to 200 px (then it scrolls). */
+function fitHeight(el: HTMLTextAreaElement): void {
+  el.style.height = "auto";
+  el.style.height = Math.min(el.scrollHeight, 200) + "px";
+}
+
+/**
+ * Sends the box's text and empties the box; a text that `onSend` hands back returns to the box
+ * if the box is still empty by then.
+ */
+async function sendFromBox(
+  ref: RefObject<HTMLTextAreaElement>,
+  extras: SendExtras,
+  onSend: ComposerProps["onSend"],
+): Promise<void> {
+  const el = ref.current!;
+  const back = onSend(el.value, extras);
+  el.value = "";
+  fitHeight(el);
+  el.focus();
+  const text = await back;
+  if (typeof text === "string" && ref.current && !ref.current.value) {
+    ref.current.value = text;
+    fitHeight(ref.current);
+  }
+}
+
+/** The "burn after reading" switch for the next message. */
+function BurnToggle(props: { t: Translate; checked: boolean; onChange: (on: boolean) => void }) {
+  return (
+    <label class="burn-toggle">
+      <input
+        type="checkbox"
+        data-burn-toggle
+        checked={props.checked}
+        onChange={(e) => props.onChange((e.target as HTMLInputElement).checked)}
+      />{" "}
+      {props.t("mn_burn_toggle")}
+    </label>
   );
 }
 
@@ -217,35 +190,5 @@ function ComposerExtras(props: {
         </div>
       )}
     </>
-  );
-}
-
-/** The "@" suggestions over the box: arrow keys move, Enter or Tab or a click picks. */
-function MentionSuggest(props: {
-  t: Translate;
-  items: MentionCandidate[];
-  active: number;
-  onPick: (c: MentionCandidate) => void;
-}) {
-  return (
-    <ul class="mention-suggest" role="listbox" aria-label={props.t("mn_suggest")}>
-      {props.items.map((c, i) => (
-        <li
-          key={c.id}
-          role="option"
-          aria-selected={i === props.active}
-          class={i === props.active ? "active" : ""}
-          data-mention-option={c.id}
-          // mousedown, not click: the box keeps its focus and caret.
-          onMouseDown={(e) => {
-            e.preventDefault();
-            props.onPick(c);
-          }}
-        >
-          <span class="mention-label">@{c.label}</span>
-          <span class="muted">{c.detail}</span>
-        </li>
-      ))}
-    </ul>
   );
 }

@@ -46,54 +46,82 @@ export function ConversationList(props: {
       </div>
       {props.items.length === 0 && <p class="empty">{t("noConversations")}</p>}
       <ul class="conv-list">
-        {items.map((c) => {
-          const last = c.lastMessage;
-          const preview = !last
-            ? ""
-            : last.burn || last.burned
-            ? t("mn_burn_mine")
-            : last.kind === "system"
-            ? systemText(last, t, (u) => props.userName(u, c.id))
-            : (c.kind === "group" && last.senderId === props.myId ? t("you") + ": " : "") +
-              last.text;
-          return (
-            <li key={c.id}>
-              <a
-                href={`/c/${c.id}`}
-                class={`conv ${openId === c.id ? "active" : ""}`}
-                aria-current={openId === c.id ? "page" : undefined}
-                data-conversation={c.id}
-                onClick={(e) => {
-                  if (e.metaKey || e.ctrlKey || e.shiftKey) return;
-                  e.preventDefault();
-                  props.onOpen(c.id);
-                }}
-              >
-                <Avatar id={c.peer?.id ?? c.id} name={c.title} avatar={c.peer?.avatar} />
-                <span class="conv-main">
-                  <span class="conv-top">
-                    <span class="conv-title">{c.title}</span>
-                    <time class="muted">{shortWhen(c.lastAt, props.lang)}</time>
-                  </span>
-                  <span class="conv-bottom">
-                    <span class="conv-preview">{preview}</span>
-                    {(c.mentionSeq ?? 0) > c.read && (
-                      <span class="mention-marker" data-mention-marker title={t("mn_marker")}>
-                        @
-                      </span>
-                    )}
-                    {c.unread > 0 && (
-                      <span class="badge" aria-label={`${c.unread} ${t("unread")}`}>
-                        {c.unread > 99 ? "99+" : c.unread}
-                      </span>
-                    )}
-                  </span>
-                </span>
-              </a>
-            </li>
-          );
-        })}
+        {items.map((c) => (
+          <ConversationRow
+            key={c.id}
+            t={t}
+            lang={props.lang}
+            conv={c}
+            active={openId === c.id}
+            myId={props.myId}
+            userName={props.userName}
+            onOpen={props.onOpen}
+          />
+        ))}
       </ul>
     </nav>
+  );
+}
+
+/** What the list shows under a conversation's title: its last message, or what became of it. */
+function previewText(
+  t: Translate,
+  c: ConversationSummary,
+  myId: string | null,
+  userName: (userId: string | null, convId: string) => string,
+): string {
+  const last = c.lastMessage;
+  if (!last) return "";
+  if (last.burn || last.burned) return t("mn_burn_mine");
+  if (last.kind === "system") return systemText(last, t, (u) => userName(u, c.id));
+  return (c.kind === "group" && last.senderId === myId ? t("you") + ": " : "") + last.text;
+}
+
+/** One conversation in the list: a link that opens it in place, with its unread and "@" marks. */
+function ConversationRow(props: {
+  t: Translate;
+  lang: Lang;
+  conv: ConversationSummary;
+  active: boolean;
+  myId: string | null;
+  userName: (userId: string | null, convId: string) => string;
+  onOpen: (id: string) => void;
+}) {
+  const { t, conv: c } = props;
+  return (
+    <li>
+      <a
+        href={`/c/${c.id}`}
+        class={`conv ${props.active ? "active" : ""}`}
+        aria-current={props.active ? "page" : undefined}
+        data-conversation={c.id}
+        onClick={(e) => {
+          if (e.metaKey || e.ctrlKey || e.shiftKey) return;
+          e.preventDefault();
+          props.onOpen(c.id);
+        }}
+      >
+        <Avatar id={c.peer?.id ?? c.id} name={c.title} avatar={c.peer?.avatar} />
+        <span class="conv-main">
+          <span class="conv-top">
+            <span class="conv-title">{c.title}</span>
+            <time class="muted">{shortWhen(c.lastAt, props.lang)}</time>
+          </span>
+          <span class="conv-bottom">
+            <span class="conv-preview">{previewText(t, c, props.myId, props.userName)}</span>
+            {(c.mentionSeq ?? 0) > c.read && (
+              <span class="mention-marker" data-mention-marker title={t("mn_marker")}>
+                @
+              </span>
+            )}
+            {c.unread > 0 && (
+              <span class="badge" aria-label={`${c.unread} ${t("unread")}`}>
+                {c.unread > 99 ? "99+" : c.unread}
+              </span>
+            )}
+          </span>
+        </span>
+      </a>
+    </li>
   );
 }

@@ -163,6 +163,41 @@ function useFocus(
   }, [props.convId, props.messages.length > 0]);
 }
 
+/** The row of an alert card, a war room's summary or a system line; null for a message. */
+function specialRow(props: MessageListProps, m: MessageListProps["messages"][number]) {
+  const { t, lang, userName } = props;
+  if (m.kind === "alert" && m.alertId) {
+    return (
+      <li key={m.seq} class="card-row" data-seq={m.seq}>
+        <AlertCard
+          t={t}
+          lang={lang}
+          alertId={m.alertId}
+          alert={props.alerts[m.alertId]}
+          hidden={props.hiddenAlerts?.[m.alertId] === true}
+          fallbackTitle={m.text}
+          now={props.now}
+          userName={userName}
+          onAction={props.onAlertAction}
+          onThread={props.onThread}
+          convId={props.convId}
+        />
+      </li>
+    );
+  }
+  if (m.system?.event === "war_room_summary" && m.system.summary) {
+    return (
+      <li key={m.seq} class="sys sys-summary" data-seq={m.seq}>
+        <WarRoomSummary t={t} lang={lang} summary={m.system.summary} userName={userName} />
+      </li>
+    );
+  }
+  if (m.kind === "system") {
+    return <li key={m.seq} class="sys" data-seq={m.seq}>{systemText(m, t, userName)}</li>;
+  }
+  return null;
+}
+
 /** The rows for the stored messages: day separators, alert cards, system lines and messages. */
 function messageRows(props: MessageListProps): JSX.Element[] {
   const { t, lang, isGroup, myId, userName } = props;
@@ -195,38 +230,9 @@ function messageRows(props: MessageListProps): JSX.Element[] {
       lastDay = day;
       lastSender = null;
     }
-    if (m.kind === "alert" && m.alertId) {
-      rows.push(
-        <li key={m.seq} class="card-row" data-seq={m.seq}>
-          <AlertCard
-            t={t}
-            lang={lang}
-            alertId={m.alertId}
-            alert={props.alerts[m.alertId]}
-            hidden={props.hiddenAlerts?.[m.alertId] === true}
-            fallbackTitle={m.text}
-            now={props.now}
-            userName={userName}
-            onAction={props.onAlertAction}
-            onThread={props.onThread}
-            convId={props.convId}
-          />
-        </li>,
-      );
-      lastSender = null;
-      continue;
-    }
-    if (m.system?.event === "war_room_summary" && m.system.summary) {
-      rows.push(
-        <li key={m.seq} class="sys sys-summary" data-seq={m.seq}>
-          <WarRoomSummary t={t} lang={lang} summary={m.system.summary} userName={userName} />
-        </li>,
-      );
-      lastSender = null;
-      continue;
-    }
-    if (m.kind === "system") {
-      rows.push(<li key={m.seq} class="sys" data-seq={m.seq}>{systemText(m, t, userName)}</li>);
+    const special = specialRow(props, m);
+    if (special) {
+      rows.push(special);
       lastSender = null;
       continue;
     }

@@ -319,27 +319,33 @@ export default function AlertPage(props: AlertPageProps) {
             {a && <LabelsAndLinks t={t} alert={a} />}
             <Timeline t={t} entries={ad.timeline.value} when={when} userName={userName} />
             <Deliveries t={t} deliveries={ad.deliveries.value} when={when} userName={userName} />
-            {a && (
-              <p class="al-export">
-                <ExportLinks
-                  t={t}
-                  lang={lang}
-                  href={`/api/v1/alerts/${a.id}/timeline/export`}
-                  label={t("au_export_timeline")}
-                />
-                <ExportLinks
-                  t={t}
-                  lang={lang}
-                  href={`/api/v1/alerts/${a.id}/deliveries/export`}
-                  label={t("au_export_deliveries")}
-                />
-              </p>
-            )}
+            {a && <AlertExports t={t} lang={lang} alertId={a.id} />}
             {ad.raw.value !== null && <RawPayload t={t} raw={ad.raw.value} />}
           </>
         )}
       </main>
     </div>
+  );
+}
+
+/** Downloads of the alert's timeline and delivery log (CSV or Excel). */
+function AlertExports(props: { t: Translate; lang: Lang; alertId: string }) {
+  const { t, lang, alertId } = props;
+  return (
+    <p class="al-export">
+      <ExportLinks
+        t={t}
+        lang={lang}
+        href={`/api/v1/alerts/${alertId}/timeline/export`}
+        label={t("au_export_timeline")}
+      />
+      <ExportLinks
+        t={t}
+        lang={lang}
+        href={`/api/v1/alerts/${alertId}/deliveries/export`}
+        label={t("au_export_deliveries")}
+      />
+    </p>
   );
 }
 

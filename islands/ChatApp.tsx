@@ -59,17 +59,11 @@ function idFromPath(): string | null {
 }
 
 /**
- * The chat: owns the store (signals), the live stream and every API call, and hands the
- * components plain data and callbacks. On the server it renders from its props alone.
+ * Seeds the store from the props once per page (before the first browser render, so that it
+ * matches the server's), then starts the live stream, opens the conversation of the URL and
+ * follows the browser's back and forward buttons.
  */
-export default function ChatApp(props: ChatAppProps) {
-  const { t, lang } = useLocale(props.lang);
-  const dialog = useSignal<ChatDialog>(null);
-  const tasks = useSignal<Tasks | null>(null);
-  const thread = useSignal<{ alertId: string; convId: string } | null>(null);
-  const mentionsOpen = useSignal(false);
-  /** The clock alert cards count durations up to. */
-  const now = useNow();
+function useChatBoot(props: ChatAppProps): void {
   if (IS_BROWSER && !booted) {
     booted = true;
     me.value = props.me;
@@ -84,6 +78,21 @@ export default function ChatApp(props: ChatAppProps) {
       removeEventListener("popstate", onPop);
     };
   }, []);
+}
+
+/**
+ * The chat: owns the store (signals), the live stream and every API call, and hands the
+ * components plain data and callbacks. On the server it renders from its props alone.
+ */
+export default function ChatApp(props: ChatAppProps) {
+  const { t, lang } = useLocale(props.lang);
+  const dialog = useSignal<ChatDialog>(null);
+  const tasks = useSignal<Tasks | null>(null);
+  const thread = useSignal<{ alertId: string; convId: string } | null>(null);
+  const mentionsOpen = useSignal(false);
+  /** The clock alert cards count durations up to. */
+  const now = useNow();
+  useChatBoot(props);
 
   const current = IS_BROWSER ? openId.value : props.conversationId;
   const myId = props.me.id;

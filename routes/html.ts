@@ -3,7 +3,7 @@
  * acknowledge link from an e-mail): no scripts, no referrer, no caching.
  */
 import type { Context } from "hono";
-import { PAGE_CSP } from "./pages.tsx";
+import { PAGE_CSP } from "./page_shell.tsx";
 
 /** Escapes text for HTML content and attribute values. */
 export function escapeHtml(s: string): string {

@@ -116,19 +116,6 @@ export function ConversationPane(props: {
     props.now,
     (m) => replying.value = m ? { convId: current, message: m } : null,
   );
-  /** A local note under the messages about the last thing typed (never sent). */
-  const hint = useSignal<{ convId: string; text: string } | null>(null);
-  /** The conversation's team (for @team, @oncall) and its own quick replies. */
-  const teamInfo = useSignal<{ convId: string; teamId: string | null; items: string[] } | null>(
-    null,
-  );
-  useEffect(() => {
-    loadQuickReplies(current).then((r) => {
-      if (openId.value === current) teamInfo.value = { convId: current, ...r };
-    }, () => {});
-  }, [current]);
-  const team = teamInfo.value?.convId === current ? teamInfo.value : null;
-  const candidates = mentionCandidates(t, current, myId, manager, !!team?.teamId);
   return (
     <>
       <PaneHeader t={t} lang={lang} convId={current} myId={myId} onInfo={props.onInfo} />
@@ -175,33 +162,74 @@ export function ConversationPane(props: {
       <TypingLine t={t} convId={current} userName={(u) => userName(u, current)} />
       <WordWarning t={t} convId={current} />
       <ChatFiles t={t} convId={current} />
-      <Composer
+      <PaneComposer
         t={t}
-        hint={hint.value?.convId === current ? hint.value.text : null}
-        onSend={(text, extras) => {
-          const replyTo = reply?.seq;
-          replying.value = null;
-          return compose(
-            t,
-            current,
-            text,
-            (s) => hint.value = s === null ? null : { convId: current, text: s },
-            replyTo,
-            extras,
-          );
-        }}
-        candidates={candidates}
-        onMentionStart={() => ensureMembers(current)}
-        allowBurn
-        replying={reply
-          ? { name: userName(reply.senderId, current), excerpt: reply.text.slice(0, 80) }
-          : null}
-        onCancelReply={() => replying.value = null}
-        quickReplies={team?.items.length
-          ? team.items
-          : [t("ch_qr_on_it"), t("ch_qr_looking"), t("ch_qr_done")]}
+        convId={current}
+        myId={myId}
+        manager={manager}
+        reply={reply}
+        onClearReply={() => replying.value = null}
       />
     </>
+  );
+}
+
+/** The conversation's team (for @team, @oncall) and its own quick replies, once loaded. */
+function useTeamInfo(convId: string): { teamId: string | null; items: string[] } | null {
+  const teamInfo = useSignal<{ convId: string; teamId: string | null; items: string[] } | null>(
+    null,
+  );
+  useEffect(() => {
+    loadQuickReplies(convId).then((r) => {
+      if (openId.value === convId) teamInfo.value = { convId, ...r };
+    }, () => {});
+  }, [convId]);
+  return teamInfo.value?.convId === convId ? teamInfo.value : null;
+}
+
+/**
+ * The composer of the open conversation: the reply it answers, whom "@" offers, the team's quick
+ * replies (or the defaults), and a local hint about the last slash command.
+ */
+function PaneComposer(props: {
+  t: Translate;
+  convId: string;
+  myId: string;
+  manager: boolean;
+  reply: Message | null;
+  onClearReply: () => void;
+}) {
+  const { t, convId: current, reply } = props;
+  /** A local note under the messages about the last thing typed (never sent). */
+  const hint = useSignal<{ convId: string; text: string } | null>(null);
+  const team = useTeamInfo(current);
+  return (
+    <Composer
+      t={t}
+      hint={hint.value?.convId === current ? hint.value.text : null}
+      onSend={(text, extras) => {
+        const replyTo = reply?.seq;
+        props.onClearReply();
+        return compose(
+          t,
+          current,
+          text,
+          (s) => hint.value = s === null ? null : { convId: current, text: s },
+          replyTo,
+          extras,
+        );
+      }}
+      candidates={mentionCandidates(t, current, props.myId, props.manager, !!team?.teamId)}
+      onMentionStart={() => ensureMembers(current)}
+      allowBurn
+      replying={reply
+        ? { name: userName(reply.senderId, current), excerpt: reply.text.slice(0, 80) }
+        : null}
+      onCancelReply={props.onClearReply}
+      quickReplies={team?.items.length
+        ? team.items
+        : [t("ch_qr_on_it"), t("ch_qr_looking"), t("ch_qr_done")]}
+    />
   );
 }
 

@@ -5,6 +5,8 @@
  */
 import { nameKey } from "./schemas.ts";
 
+// Long because: the whole key space is one table on purpose, so that a reader (and a review of a
+// new feature) sees every key, its owner and its indexes in one place.
 export const keys = {
   // Users
   /** Written once by the first-run setup, so that two concurrent setups cannot both win. */
