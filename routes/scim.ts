@@ -36,7 +36,8 @@ import {
   scimReplaceGroup,
 } from "../lib/accounts/scim_groups.ts";
 import { discovery } from "./scim_discovery.ts";
-import { requestOrigin } from "./middleware.ts";
+import { clientIp, requestOrigin } from "./middleware.ts";
+import { withRequestMeta } from "../lib/audit/context.ts";
 
 function scimJson(c: Context, body: unknown, status = 200) {
   return c.body(JSON.stringify(body), status as 200, { "content-type": SCIM_CONTENT_TYPE });
@@ -73,11 +74,17 @@ export function scimRoutes(deps: Core) {
   );
   app.use("*", async (c, next) => {
     const m = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "");
-    if (!m || !(await authenticateScim(deps, m[1]))) {
+    const token = m ? await authenticateScim(deps, m[1]) : null;
+    if (!token) {
       c.header("www-authenticate", 'Bearer realm="scim"');
       throw new ScimError(401, "a SCIM bearer token is required");
     }
-    await next();
+    // The token is the actor of the audit entries this request's changes write.
+    await withRequestMeta({
+      ip: clientIp(deps, c),
+      userAgent: c.req.header("user-agent") ?? "",
+      actor: { id: `scim:${token.id}`, name: `SCIM: ${token.name}` },
+    }, next);
   });
 
   app.get("/ServiceProviderConfig", (c) => scimJson(c, discovery(base(c)).serviceProviderConfig));

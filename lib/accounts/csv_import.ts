@@ -16,6 +16,7 @@ import { listAll } from "../core/kv_util.ts";
 import { EmailSchema, nameKey, NameSchema } from "../core/schemas.ts";
 import type { Team, User, UserRole } from "./model.ts";
 import { createUserRecord, getUserByEmail } from "./users.ts";
+import { auditedAtomic } from "../audit/chain.ts";
 
 export type RowAction = "create" | "update" | "unchanged" | "error";
 
@@ -225,12 +226,16 @@ export async function applyImport(deps: Deps, actor: User, csv: string): Promise
         const user = await createUserRecord(
           deps,
           { email: p.email, name: p.name!, role: p.role ?? "member" },
-          { hash: null, stage: (op, u) => stageTeams(op, u.id, p.teamIds, new Set()) },
+          {
+            hash: null,
+            stage: (op, u) => stageTeams(op, u.id, p.teamIds, new Set()),
+            actor,
+            audit: { detail: { via: "csv", teams: p.teamIds.length } },
+          },
         );
         if (!user) throw new ApiError("conflict", "the address got an account meanwhile");
         userId = row.userId = user.id;
         added = p.teamIds;
-        // audit: user created by CSV import
       } else {
         const entry = await kv.get<User>(keys.user(p.existing!.id));
         if (!entry.value) throw new ApiError("conflict", "the user was removed meanwhile");
@@ -243,14 +248,23 @@ export async function applyImport(deps: Deps, actor: User, csv: string): Promise
           ...(p.name ? { name: p.name } : {}),
           ...(p.role ? { role: p.role } : {}),
         };
-        const op = kv.atomic().check(entry).set(entry.key, updated);
+        const op = auditedAtomic(kv, deps.clock, {
+          actor,
+          action: "user.update",
+          target: { type: "user", id: userId },
+          detail: {
+            fields: row.changes.filter((c) => !c.startsWith("team:")),
+            ...(p.role ? { role: p.role } : {}),
+            teams: row.changes.filter((c) => c.startsWith("team:")).length,
+            via: "csv",
+          },
+        }).check(entry).set(entry.key, updated);
         for (const t of p.teamIds) op.check(await kv.get(keys.teamMember(t, userId)));
         stageTeams(op, userId, p.teamIds, mine);
         if (!(await op.commit()).ok) {
           throw new ApiError("conflict", "the user changed meanwhile; run it again");
         }
         added = p.teamIds.filter((t) => !mine.has(t));
-        // audit: user updated by CSV import
       }
       // The teams' alert conversations follow their membership (as putTeamMembers does).
       for (const t of added) {

@@ -14,6 +14,7 @@ import { hashPassword } from "./passwords.ts";
 import type { User, UserRole } from "./model.ts";
 import { badLink, newLinkSecret, parseLinkToken, secretMatches } from "./links.ts";
 import { createUserRecord, getUserByEmail } from "./users.ts";
+import { auditedAtomic } from "../audit/chain.ts";
 
 export interface Invitation {
   id: string;
@@ -61,14 +62,18 @@ export async function createInvitation(
     expiresAt: now + config.inviteTtlMs,
     secretHash,
   };
-  const res = await kv.atomic()
+  const res = await auditedAtomic(kv, clock, {
+    actor,
+    action: "invitation.create",
+    target: { type: "invitation", id },
+    detail: { email: invitation.email, role: invitation.role },
+  })
     .check({ key: keys.invitation(id), versionstamp: null })
     .check({ key: keys.invitationByEmail(input.email), versionstamp: null })
     .set(keys.invitation(id), invitation)
     .set(keys.invitationByEmail(input.email), id)
     .commit();
   if (!res.ok) throw new ApiError("conflict", "this address is invited already; send it again");
-  // audit: invitation created (actor, email, role)
   return { invitation, token };
 }
 
@@ -95,18 +100,27 @@ export async function resendInvitation(
     sentAt: now,
     expiresAt: now + config.inviteTtlMs,
   };
-  const res = await kv.atomic().check(entry).set(entry.key, invitation).commit();
+  const res = await auditedAtomic(kv, clock, {
+    action: "invitation.resend",
+    target: { type: "invitation", id },
+    detail: { email: invitation.email },
+  }).check(entry).set(entry.key, invitation).commit();
   if (!res.ok) throw new ApiError("conflict", "the invitation changed meanwhile; retry");
-  // audit: invitation sent again
   return { invitation, token };
 }
 
-export async function revokeInvitation(kv: Deno.Kv, id: string): Promise<void> {
+/** Deletes an invitation; `why` says so in the audit entry when it was not an admin's choice. */
+export async function revokeInvitation(deps: Deps, id: string, why?: string): Promise<void> {
+  const { kv, clock } = deps;
   const entry = await kv.get<Invitation>(keys.invitation(id));
   if (!entry.value) throw notFound("invitation");
-  await kv.atomic().check(entry).delete(entry.key)
+  const res = await auditedAtomic(kv, clock, {
+    action: "invitation.revoke",
+    target: { type: "invitation", id },
+    detail: { email: entry.value.email, ...(why ? { why } : {}) },
+  }).check(entry).delete(entry.key)
     .delete(keys.invitationByEmail(entry.value.email)).commit();
-  // audit: invitation revoked
+  if (!res.ok) throw new ApiError("conflict", "the invitation changed meanwhile; retry");
 }
 
 async function readInvitation(deps: Deps, token: string): Promise<Deno.KvEntry<Invitation>> {
@@ -149,6 +163,11 @@ export async function acceptInvitation(
     {
       hash,
       stage: (op) => op.check(entry).delete(entry.key).delete(keys.invitationByEmail(inv.email)),
+      audit: {
+        action: "invitation.accept",
+        self: true,
+        detail: { invitationId: inv.id, invitedBy: inv.invitedBy },
+      },
     },
   );
   if (!user) {
@@ -156,6 +175,5 @@ export async function acceptInvitation(
     if (!(await deps.kv.get(entry.key)).value) throw badLink();
     throw new ApiError("conflict", "this address has an account already; log in");
   }
-  // audit: invitation accepted, account created
   return user;
 }

@@ -63,10 +63,9 @@ export async function confirmPasswordReset(
   const link = entry.value;
   const user = link.userId ? await getUser(deps.kv, link.userId) : null;
   if (!user || user.disabled || (user.authGen ?? 0) !== link.gen) throw badLink();
-  // audit: password reset by e-mail link (user, link id)
   return await updateUser(deps, user, user.id, { password }, async (op) => {
     const current = await deps.kv.get(entry.key);
     if (current.versionstamp !== entry.versionstamp) throw badLink();
     op.check(current).delete(entry.key);
-  });
+  }, { action: "auth.password_reset", detail: { link: String(entry.key.at(-1)) } });
 }

@@ -8,6 +8,7 @@ import type { Deps } from "../core/deps.ts";
 import { ApiError } from "../core/errors.ts";
 import { keys } from "../core/keys.ts";
 import { listAll } from "../core/kv_util.ts";
+import { auditedAtomic } from "../audit/chain.ts";
 import { NameSchema } from "../core/schemas.ts";
 import type { Team } from "./model.ts";
 import { type PatchOp, SCIM, ScimError } from "./scim_schema.ts";
@@ -90,11 +91,25 @@ export async function groupResource(deps: Deps, team: Team, base: string, withMe
   };
 }
 
-async function touch(deps: Deps, teamId: string, externalId?: unknown) {
+/**
+ * Records the group's SCIM facts; with `audit` (a PUT or PATCH done), a `team.update` entry in
+ * the same commit says SCIM changed the team (its renames and member changes have their own).
+ */
+async function touch(
+  deps: Deps,
+  teamId: string,
+  externalId?: unknown,
+  audit?: "replace" | "patch",
+) {
   const old = (await deps.kv.get<ScimGroupMeta>(keys.scimGroup(teamId))).value;
   const meta: ScimGroupMeta = { ...old, updatedAt: deps.clock.now() };
   if (typeof externalId === "string") meta.externalId = externalId.slice(0, 200);
-  await deps.kv.set(keys.scimGroup(teamId), meta);
+  if (!audit) return void await deps.kv.set(keys.scimGroup(teamId), meta);
+  await auditedAtomic(deps.kv, deps.clock, {
+    action: "team.update",
+    target: { type: "team", id: teamId },
+    detail: { via: "scim", op: audit },
+  }).set(keys.scimGroup(teamId), meta).commit();
 }
 
 export async function scimCreateGroup(deps: Deps, body: unknown): Promise<Team> {
@@ -106,8 +121,8 @@ export async function scimCreateGroup(deps: Deps, body: unknown): Promise<Team> 
       adminIds: [],
     })
   );
+  // Its entry (team.create, the token as actor) committed with the team.
   await touch(deps, team.id, b.externalId);
-  // audit: team created by SCIM
   return team;
 }
 
@@ -143,8 +158,7 @@ export async function scimReplaceGroup(deps: Deps, id: string, body: unknown): P
   let team = await getScimGroup(deps.kv, id);
   team = await rename(deps, team, b.displayName);
   await setMembers(deps, id, memberIds(b.members));
-  await touch(deps, id, b.externalId);
-  // audit: team replaced by SCIM
+  await touch(deps, id, b.externalId, "replace");
   return team;
 }
 
@@ -191,15 +205,14 @@ export async function scimPatchGroup(deps: Deps, id: string, ops: PatchOp[]): Pr
       );
     }
   }
-  await touch(deps, id);
-  // audit: team changed by SCIM
+  await touch(deps, id, undefined, "patch");
   return team;
 }
 
 export async function scimDeleteGroup(deps: Deps, id: string): Promise<void> {
   await getScimGroup(deps.kv, id);
+  // Its entry (team.archive, the token as actor) commits with the archiving.
   await setTeamArchived(deps, id, true);
-  // audit: team archived by SCIM
 }
 
 export async function scimListGroups(

@@ -9,6 +9,7 @@ import { ApiError, notFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
 import { listAll } from "../core/kv_util.ts";
+import { auditedAtomic } from "../audit/chain.ts";
 import type { User } from "./model.ts";
 
 /** Prefix of SCIM tokens, so that leaked ones are easy to grep for. */
@@ -47,14 +48,18 @@ export async function createScimToken(
     createdBy: actor.id,
     lastUsedAt: null,
   };
-  const res = await kv.atomic()
+  const res = await auditedAtomic(kv, clock, {
+    actor,
+    action: "scim_token.create",
+    target: { type: "scim_token", id: scimToken.id },
+    detail: { name },
+  })
     .check({ key: keys.scimToken(hash), versionstamp: null })
     .check({ key: keys.scimTokenById(scimToken.id), versionstamp: null })
     .set(keys.scimToken(hash), scimToken.id)
     .set(keys.scimTokenById(scimToken.id), { ...scimToken, hash } satisfies Stored)
     .commit();
   if (!res.ok) throw new ApiError("conflict", "could not create the token; retry");
-  // audit: SCIM token created
   return { token, scimToken };
 }
 
@@ -65,11 +70,16 @@ export async function listScimTokens(kv: Deno.Kv): Promise<ScimToken[]> {
   });
 }
 
-export async function deleteScimToken(kv: Deno.Kv, id: string): Promise<void> {
+export async function deleteScimToken(deps: Deps, id: string): Promise<void> {
+  const { kv, clock } = deps;
   const entry = await kv.get<Stored>(keys.scimTokenById(id));
   if (!entry.value) throw notFound("token");
-  await kv.atomic().delete(entry.key).delete(keys.scimToken(entry.value.hash)).commit();
-  // audit: SCIM token revoked
+  const res = await auditedAtomic(kv, clock, {
+    action: "scim_token.revoke",
+    target: { type: "scim_token", id },
+    detail: { name: entry.value.name },
+  }).delete(entry.key).delete(keys.scimToken(entry.value.hash)).commit();
+  if (!res.ok) throw new ApiError("conflict", "could not revoke the token; retry");
 }
 
 /** The token a bearer secret names, or null; records its use coarsely. */

@@ -14,6 +14,8 @@ import { EmailSchema } from "../core/schemas.ts";
 import type { User } from "./model.ts";
 import { type PatchOp, SCIM, scimBool, ScimError } from "./scim_schema.ts";
 import { createUserRecord, getUser, getUserByEmail, updateUser } from "./users.ts";
+import { auditedAtomic } from "../audit/chain.ts";
+import { requestMeta } from "../audit/context.ts";
 
 /** What SCIM keeps beside the account. */
 export interface ScimUserMeta {
@@ -44,6 +46,13 @@ const SCIM_ACTOR: User = {
   disabled: false,
   createdAt: 0,
 };
+const VIA_SCIM = { detail: { via: "scim" } };
+
+/** The SCIM token of the request (routes/scim.ts), as the actor of the changes it makes. */
+function scimActor(): User {
+  const a = requestMeta().actor;
+  return a ? { ...SCIM_ACTOR, id: a.id, name: a.name ?? SCIM_ACTOR.name } : SCIM_ACTOR;
+}
 
 const str = (v: unknown, max = 200): string | undefined =>
   typeof v === "string" && v.trim() ? v.trim().slice(0, max) : undefined;
@@ -209,12 +218,13 @@ export async function scimCreateUser(
     {
       hash: null,
       stage: (op, u) => op.set(keys.scimUser(u.id), meta),
+      actor: scimActor(),
+      audit: { detail: { via: "scim" } },
     },
   );
   if (!user) throw new ScimError(409, "a user with this userName exists", "uniqueness");
-  // audit: user provisioned by SCIM
   if (input.active === false) {
-    user = await updateUser(deps, SCIM_ACTOR, user.id, { disabled: true });
+    user = await updateUser(deps, scimActor(), user.id, { disabled: true }, undefined, VIA_SCIM);
   }
   return { user, meta };
 }
@@ -232,7 +242,12 @@ export async function scimUpdateUser(
     const entry = await kv.get<User>(keys.user(id));
     if (!entry.value) throw new ScimError(404, "User not found");
     const moved: User = { ...entry.value, email: change.email };
-    const res = await kv.atomic().check(entry)
+    const res = await auditedAtomic(kv, deps.clock, {
+      actor: scimActor(),
+      action: "user.update",
+      target: { type: "user", id },
+      detail: { fields: ["email"], email: change.email, ...VIA_SCIM.detail },
+    }).check(entry)
       .check({ key: keys.userByEmail(change.email), versionstamp: null })
       .delete(keys.userByEmail(entry.value.email))
       .set(keys.userByEmail(change.email), id)
@@ -247,12 +262,11 @@ export async function scimUpdateUser(
   }
   if (patch.name !== undefined || patch.disabled !== undefined) {
     try {
-      user = await updateUser(deps, SCIM_ACTOR, id, patch);
+      user = await updateUser(deps, scimActor(), id, patch, undefined, VIA_SCIM);
     } catch (e) {
       if (e instanceof ApiError) throw new ScimError(e.status, e.message);
       throw e;
     }
-    // audit: user changed by SCIM (deactivated when patch.disabled)
   }
   const meta = await saveMeta(deps, id, change, opts.deleted);
   return { user, meta };

@@ -37,7 +37,7 @@ export interface Auth {
 export async function createSession(
   deps: Deps,
   user: User,
-  meta: { ip: string; userAgent: string; action?: string },
+  meta: { ip: string; userAgent: string; action?: string; detail?: Record<string, unknown> },
 ): Promise<{ token: string; session: Session }> {
   const { kv, clock, config } = deps;
   const token = base64url(crypto.getRandomValues(new Uint8Array(32)));
@@ -63,6 +63,7 @@ export async function createSession(
       target: { type: "session", id: sessionId(hash) },
       ip: session.ip,
       userAgent: session.userAgent,
+      ...(meta.detail ? { detail: meta.detail } : {}),
     });
   });
   return { token, session };

@@ -6,6 +6,7 @@
  * has an account.
  */
 import { z } from "zod";
+import { auditedAtomic } from "../audit/chain.ts";
 import type { Deps } from "../core/deps.ts";
 import { ApiError } from "../core/errors.ts";
 import { log } from "../core/log.ts";
@@ -38,8 +39,12 @@ export async function setSignupSettings(deps: Deps, s: SignupSettings): Promise<
   if (clean.enabled && clean.domains.length === 0) {
     throw new ApiError("invalid_input", "domains: name at least one e-mail domain");
   }
-  // audit: self-registration setting changed
-  await deps.kv.set(keys.signupSettings(), clean);
+  const res = await auditedAtomic(deps.kv, deps.clock, {
+    action: "signup.update",
+    target: null,
+    detail: { enabled: clean.enabled, domains: clean.domains.join(" ") },
+  }).set(keys.signupSettings(), clean).commit();
+  if (!res.ok) throw new ApiError("conflict", "the setting changed meanwhile; retry");
   return clean;
 }
 
@@ -96,9 +101,12 @@ export async function completeSignup(
   const user = await createUserRecord(
     deps,
     { email: entry.value.email, name: input.name, role: "member" },
-    { hash, stage: (op) => op.check(entry).delete(entry.key) },
+    {
+      hash,
+      stage: (op) => op.check(entry).delete(entry.key),
+      audit: { action: "user.signup", self: true },
+    },
   );
   if (!user) throw new ApiError("conflict", "this address has an account already; log in");
-  // audit: account created by self-registration
   return user;
 }

@@ -109,6 +109,11 @@ export async function createUserRecord(
     stage?: (op: Deno.AtomicOperation, user: User) => void;
     /** Who created the account, for the audit log (null: by itself, a link, or a sync). */
     actor?: User | null;
+    /**
+     * The audit entry's action instead of `user.create` (`user.signup`...), facts added to its
+     * detail (`via`), and `self`: the new user is the actor (they created their own account).
+     */
+    audit?: { action?: string; detail?: Record<string, unknown>; self?: boolean };
   },
 ): Promise<User | null> {
   const { kv, clock } = deps;
@@ -123,10 +128,10 @@ export async function createUserRecord(
     createdAt: now,
   };
   const op = auditedAtomic(kv, clock, {
-    actor: firstRun ? user : actor,
-    action: firstRun ? "user.setup" : "user.create",
+    actor: firstRun || opts.audit?.self ? user : actor,
+    action: firstRun ? "user.setup" : opts.audit?.action ?? "user.create",
     target: { type: "user", id: user.id },
-    detail: { email: user.email, role: user.role },
+    detail: { email: user.email, role: user.role, ...opts.audit?.detail },
   })
     .check({ key: keys.user(user.id), versionstamp: null })
     .check({ key: keys.userByEmail(user.email), versionstamp: null })
@@ -175,18 +180,21 @@ export async function updateUser(
   patch: UpdateUserInput,
   /** Writes of the caller's that belong to the same commit (a reset link used up). */
   stage?: (op: Deno.AtomicOperation) => Promise<void>,
+  /** The audit entry's action instead of `user.update`, and facts added to its detail. */
+  auditAs?: { action?: string; detail?: Record<string, unknown> },
 ): Promise<User> {
   const { kv, fanout, config, clock } = deps;
   if (patch.password !== undefined) checkPassword(deps, patch.password);
   const audit = withMeta({
     actor,
-    action: "user.update",
+    action: auditAs?.action ?? "user.update",
     target: { type: "user", id },
     detail: {
       fields: Object.keys(patch).filter((k) => k !== "password"),
       ...(patch.password !== undefined ? { password: "reset" } : {}),
       ...(patch.role !== undefined ? { role: patch.role } : {}),
       ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
+      ...auditAs?.detail,
     },
   });
   if (id === actor.id && (patch.disabled === true || patch.role === "member")) {

@@ -11,6 +11,7 @@ import { notFound } from "../core/errors.ts";
 import type { Hint } from "../core/fanout.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
+import { stageAudit, withMeta } from "../audit/chain.ts";
 import { getManyChunked } from "../core/kv_util.ts";
 import type { User } from "../accounts/model.ts";
 import type { Conversation, Head, MemberRole, Message } from "../chat/model.ts";
@@ -55,6 +56,13 @@ export async function openWarRoom(
   if (first.warRoomId) return await join(deps, user, first.warRoomId, false);
   const people = await roomPeople(deps, first, user);
   const id = ulid(clock.now());
+  // Read here, outside the group commit's build (lib/audit/context.ts).
+  const audit = withMeta({
+    actor: user,
+    action: "war_room.open",
+    target: { type: "alert", id: alertId },
+    detail: { conversationId: id, members: people.length, via },
+  });
   const room = await fanout.commit<WarRoom>(fanout.shard(first.conversationId), async (op) => {
     const now = clock.now();
     const current = await kv.get<Alert>(keys.alert(alertId));
@@ -110,7 +118,7 @@ export async function openWarRoom(
     op.max(keys.read(id, user.id), seen).max(keys.delivered(id, user.id), seen);
     const t = timelineEntry(now, "war_room", user.id, via, { detail: { conversationId: id } });
     op.set(keys.alertTimeline(a.id, t.id), t);
-    // audit: war room opened for an alert
+    await stageAudit(kv, op, clock, audit);
     return {
       hints: [
         { t: "join", c: id, u: people.map((p) => p.userId), s: 1 },

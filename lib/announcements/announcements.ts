@@ -11,6 +11,7 @@ import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
 import { getManyChunked, listAll } from "../core/kv_util.ts";
 import type { User } from "../accounts/model.ts";
+import { auditedAtomic } from "../audit/chain.ts";
 
 export const AnnouncementSchema = z.object({
   id: z.string(),
@@ -40,6 +41,11 @@ export type AnnouncementInput = z.infer<typeof AnnouncementInputSchema>;
 export interface Ack {
   at: number;
   kind: "confirmed" | "dismissed";
+}
+
+/** What an audit entry keeps of an announcement (its title and window, not its body). */
+function summary(a: Announcement) {
+  return { title: a.title, from: a.from, until: a.until, requireConfirm: a.requireConfirm };
 }
 
 function check(deps: Deps, input: AnnouncementInput): void {
@@ -80,10 +86,14 @@ export async function createAnnouncement(
     createdBy: actor.id,
     updatedAt: now,
   };
-  const res = await kv.atomic().check({ key: keys.announcement(a.id), versionstamp: null })
+  const res = await auditedAtomic(kv, clock, {
+    actor,
+    action: "announcement.create",
+    target: { type: "announcement", id: a.id },
+    detail: summary(a),
+  }).check({ key: keys.announcement(a.id), versionstamp: null })
     .set(keys.announcement(a.id), a).commit();
   if (!res.ok) throw new ApiError("conflict", "could not save the announcement; retry");
-  // audit: announcement created
   return a;
 }
 
@@ -97,22 +107,30 @@ export async function updateAnnouncement(
   const entry = await kv.get<Announcement>(keys.announcement(id));
   if (!entry.value) throw notFound("announcement");
   const a: Announcement = { ...entry.value, ...input, updatedAt: clock.now() };
-  if (!(await kv.atomic().check(entry).set(entry.key, a).commit()).ok) {
+  const op = auditedAtomic(kv, clock, {
+    action: "announcement.update",
+    target: { type: "announcement", id },
+    detail: summary(a),
+  });
+  if (!(await op.check(entry).set(entry.key, a).commit()).ok) {
     throw new ApiError("conflict", "the announcement changed meanwhile; retry");
   }
-  // audit: announcement edited
   return a;
 }
 
 /** Deletes it (one commit); its acknowledgements are removed afterwards, in batches. */
 export async function deleteAnnouncement(deps: Deps, id: string): Promise<void> {
-  const { kv } = deps;
+  const { kv, clock } = deps;
   const entry = await kv.get<Announcement>(keys.announcement(id));
   if (!entry.value) throw notFound("announcement");
-  if (!(await kv.atomic().check(entry).delete(entry.key).commit()).ok) {
+  const op = auditedAtomic(kv, clock, {
+    action: "announcement.delete",
+    target: { type: "announcement", id },
+    detail: summary(entry.value),
+  });
+  if (!(await op.check(entry).delete(entry.key).commit()).ok) {
     throw new ApiError("conflict", "the announcement changed meanwhile; retry");
   }
-  // audit: announcement deleted
   const acks = await listAll(kv, keys.announcementAcks(id));
   for (let i = 0; i < acks.length; i += 500) {
     const op = kv.atomic();

@@ -9,6 +9,7 @@ import { getTeam, requireTeamManager } from "../accounts/teams.ts";
 import type { Deps } from "../core/deps.ts";
 import { ApiError } from "../core/errors.ts";
 import { keys } from "../core/keys.ts";
+import { auditedAtomic } from "../audit/chain.ts";
 import { getMembership } from "./conversations.ts";
 import { teamOfConversation } from "./mention_targets.ts";
 
@@ -67,9 +68,15 @@ export async function setQuickReplies(
   if (new Set(items).size !== items.length) {
     throw new ApiError("invalid_input", "each quick reply must be different");
   }
-  // audit: quick replies of team `teamId` changed by `user.id`
-  if (items.length) await kv.set(keys.teamQuickReplies(teamId), items);
-  else await kv.delete(keys.teamQuickReplies(teamId));
+  const op = auditedAtomic(kv, deps.clock, {
+    actor: user,
+    action: "quick_replies.update",
+    target: { type: "team", id: teamId },
+    detail: { count: items.length },
+  });
+  if (items.length) op.set(keys.teamQuickReplies(teamId), items);
+  else op.delete(keys.teamQuickReplies(teamId));
+  if (!(await op.commit()).ok) throw new ApiError("conflict", "could not save; retry");
   return { teamId, items, custom: items.length > 0 };
 }
 

@@ -13,6 +13,7 @@ import { keys } from "../core/keys.ts";
 import { listAll } from "../core/kv_util.ts";
 import { IdSchema, lineSchema, NameSchema } from "../core/schemas.ts";
 import type { User } from "../accounts/model.ts";
+import { auditedAtomic } from "../audit/chain.ts";
 
 export const DepartmentSchema = z.object({
   id: z.string(),
@@ -124,12 +125,18 @@ export async function createDepartment(
     parentId: input.parentId,
     createdAt: clock.now(),
   };
-  const op = bumpRev(kv.atomic(), rev)
+  const op = bumpRev(
+    auditedAtomic(kv, clock, {
+      action: "department.create",
+      target: { type: "department", id: dept.id },
+      detail: { name: dept.name, parentId: dept.parentId },
+    }),
+    rev,
+  )
     .check({ key: keys.department(dept.id), versionstamp: null })
     .set(keys.department(dept.id), dept);
   if (input.parentId) op.check(await kv.get(keys.department(input.parentId)));
   if (!(await op.commit()).ok) throw changed();
-  // audit: department created
   return dept;
 }
 
@@ -139,7 +146,7 @@ export async function updateDepartment(
   id: string,
   patch: UpdateDepartmentInput,
 ): Promise<Department> {
-  const { kv, config } = deps;
+  const { kv, config, clock } = deps;
   const { rev, all, byId } = await readTree(kv);
   const dept = byId.get(id);
   if (!dept) throw notFound("department");
@@ -158,9 +165,16 @@ export async function updateDepartment(
     }
   }
   const entry = await kv.get<Department>(keys.department(id));
-  const res = await bumpRev(kv.atomic(), rev).check(entry).set(keys.department(id), next).commit();
+  const audit = auditedAtomic(kv, clock, {
+    action: "department.update",
+    target: { type: "department", id },
+    detail: {
+      ...(next.name !== dept.name ? { name: next.name } : {}),
+      ...(next.parentId !== dept.parentId ? { parentId: next.parentId } : {}),
+    },
+  });
+  const res = await bumpRev(audit, rev).check(entry).set(keys.department(id), next).commit();
   if (!res.ok) throw changed();
-  // audit: department renamed or moved
   return next;
 }
 
@@ -170,7 +184,7 @@ export async function updateDepartment(
  * left without one), in the same commit.
  */
 export async function deleteDepartment(deps: Deps, id: string, moveUp: boolean): Promise<void> {
-  const { kv } = deps;
+  const { kv, clock } = deps;
   const { rev, all, byId } = await readTree(kv);
   const dept = byId.get(id);
   if (!dept) throw notFound("department");
@@ -184,7 +198,12 @@ export async function deleteDepartment(deps: Deps, id: string, moveUp: boolean):
     throw new ApiError("invalid_input", "too many people to move at once; move some first");
   }
   const entry = await kv.get<Department>(keys.department(id));
-  const op = bumpRev(kv.atomic(), rev).check(entry).delete(keys.department(id));
+  const audit = auditedAtomic(kv, clock, {
+    action: "department.delete",
+    target: { type: "department", id },
+    detail: { name: dept.name, movedPeople: people.length, movedDepartments: kids.length },
+  });
+  const op = bumpRev(audit, rev).check(entry).delete(keys.department(id));
   for (const k of kids) op.set(keys.department(k.id), { ...k, parentId: dept.parentId });
   const users = await kv.getMany<User[]>(people.map((p) => keys.user(String(p.key[2]))));
   for (const [i, u] of users.entries()) {
@@ -194,7 +213,6 @@ export async function deleteDepartment(deps: Deps, id: string, moveUp: boolean):
     if (dept.parentId) op.set(keys.userByDepartment(dept.parentId, u.value.id), u.value.id);
   }
   if (!(await op.commit()).ok) throw changed();
-  // audit: department deleted (people and sub-departments moved up)
 }
 
 export const PlacementInputSchema = z.strictObject({
@@ -209,11 +227,18 @@ export async function setPlacement(
   userId: string,
   input: PlacementInput,
 ): Promise<User> {
-  const { kv } = deps;
+  const { kv, clock } = deps;
   const entry = await kv.get<User>(keys.user(userId));
   if (!entry.value) throw notFound("user");
   const user = entry.value;
-  const op = kv.atomic().check(entry);
+  const op = auditedAtomic(kv, clock, {
+    action: "user.placement",
+    target: { type: "user", id: userId },
+    detail: {
+      ...(input.departmentId !== undefined ? { departmentId: input.departmentId } : {}),
+      ...(input.title !== undefined ? { title: input.title } : {}),
+    },
+  }).check(entry);
   const next: User = { ...user, ...(input.title !== undefined ? { title: input.title } : {}) };
   if (input.departmentId !== undefined && input.departmentId !== (user.departmentId ?? null)) {
     // A move between departments moves the tree's revision too: a delete that listed the
@@ -229,6 +254,5 @@ export async function setPlacement(
   }
   const res = await op.set(keys.user(userId), next).commit();
   if (!res.ok) throw new ApiError("conflict", "the person changed meanwhile; retry");
-  // audit: person's department or title changed
   return next;
 }

@@ -17,6 +17,7 @@ import { log } from "../core/log.ts";
 import { reset } from "../core/ratelimit.ts";
 import { countAttempt, loginWindows } from "../accounts/login.ts";
 import { createSession, type Session } from "../accounts/sessions.ts";
+import { recordAudit } from "../audit/chain.ts";
 import type { User } from "../accounts/model.ts";
 import { stageDeleteTimer, stageTimer, type Timer } from "../jobs/timers.ts";
 import type { LdapSettings, SsoSettings } from "./model.ts";
@@ -128,22 +129,27 @@ export async function ldapLogin(
   if (!s?.enabled) throw new ApiError("not_found", "LDAP sign-in is not set up");
   const w = loginWindows(deps, `ldap:${username.toLowerCase()}`, meta.ip);
   await countAttempt(deps, [w.ip, w.accountIp, w.account]);
-  const wrong = () => new ApiError("unauthorized", "wrong username or password");
+  const wrong = async (why: string) => {
+    await recordAudit(deps.kv, deps.clock, {
+      actor: null,
+      action: "auth.login",
+      ok: false,
+      target: null,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      detail: { via: "ldap", username, why },
+    });
+    return new ApiError("unauthorized", "wrong username or password");
+  };
   const client = await serviceClient(deps, s);
   let person: Person;
   let groups: string[];
   try {
     const found = await searchPeople(client, s, escapeFilterValue(username), 2);
     // None, or a filter that matches more than one person: refuse rather than guess.
-    if (found.length !== 1) {
-      // audit: a failed LDAP login (unknown person)
-      throw wrong();
-    }
+    if (found.length !== 1) throw await wrong("unknown_user");
     person = found[0];
-    if (!(await userCanBind(deps, s, person.dn, password))) {
-      // audit: a failed LDAP login (wrong password)
-      throw wrong();
-    }
+    if (!(await userCanBind(deps, s, person.dn, password))) throw await wrong("wrong_password");
     groups = await groupsOf(client, s, person.dn);
   } catch (e) {
     if (e instanceof ApiError) throw e;
@@ -164,8 +170,7 @@ export async function ldapLogin(
     name: person.name,
     groups,
   }, s);
-  const { token, session } = await createSession(deps, user, meta);
-  // audit: a successful SSO login (LDAP)
+  const { token, session } = await createSession(deps, user, { ...meta, detail: { via: "ldap" } });
   return { token, user, session };
 }
 

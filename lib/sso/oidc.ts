@@ -19,6 +19,7 @@ import { sha256Hex, timingSafeEqual } from "../core/crypto.ts";
 import { log } from "../core/log.ts";
 import { outboundFetch } from "../notify/outbound.ts";
 import { createSession } from "../accounts/sessions.ts";
+import { recordAudit } from "../audit/chain.ts";
 import type { User } from "../accounts/model.ts";
 import type { OidcSettings } from "./model.ts";
 import { accountForPerson } from "./provision.ts";
@@ -201,7 +202,6 @@ async function exchangeCode(
     return { as, claims, idToken: result.id_token! };
   } catch (e) {
     log.error(`sso: OpenID Connect callback refused: ${(e as Error).message}`);
-    // audit: a failed SSO login (OpenID Connect)
     throw new OidcError("provider", "the provider's answer did not check out");
   }
 }
@@ -222,7 +222,24 @@ export async function finishOidc(
   const s = (await getSsoSettings(kv)).oidc;
   if (!s?.enabled) throw new OidcError("unavailable", "OpenID Connect sign-in is not set up");
   const { state, st } = await takeState(kv, callbackUrl, cookieState);
-  const { as, claims, idToken } = await exchangeCode(deps, s, callbackUrl, state, st);
+  const failed = (why: string, detail: Record<string, unknown> = {}) =>
+    recordAudit(kv, deps.clock, {
+      actor: null,
+      action: "auth.login",
+      ok: false,
+      target: null,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      detail: { via: "oidc", why, ...detail },
+    });
+  let exchanged: Awaited<ReturnType<typeof exchangeCode>>;
+  try {
+    exchanged = await exchangeCode(deps, s, callbackUrl, state, st);
+  } catch (e) {
+    if (e instanceof OidcError && e.code === "provider") await failed("provider");
+    throw e;
+  }
+  const { as, claims, idToken } = exchanged;
   // An address the provider says it did not verify would let anyone claim someone's account.
   const email = claims.email_verified === false ? "" : claimString(claims, s.emailClaim);
   let user: User;
@@ -235,10 +252,10 @@ export async function finishOidc(
       groups: claimList(claims, s.groupsClaim),
     }, s);
   } catch (e) {
-    // audit: a failed SSO login (no account, or disabled)
+    await failed("account", { email, message: (e as Error).message });
     throw new OidcError("account", (e as Error).message);
   }
-  const { token } = await createSession(deps, user, meta);
+  const { token } = await createSession(deps, user, { ...meta, detail: { via: "oidc" } });
   const sessionHash = await sha256Hex(token);
   const info: SsoSessionInfo = {
     endSessionEndpoint: as.end_session_endpoint ?? null,
@@ -246,7 +263,6 @@ export async function finishOidc(
     clientId: s.clientId,
   };
   await kv.set(keys.ssoSession(sessionHash), info, { expireIn: deps.config.sessionTtlMs });
-  // audit: a successful SSO login (OpenID Connect)
   return { token, user, next: st.next, sessionHash };
 }
 

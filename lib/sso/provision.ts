@@ -123,9 +123,11 @@ export async function disableFromDirectory(
 ): Promise<boolean> {
   const user = await getUser(deps.kv, link.userId);
   if (!user || user.disabled) return false;
-  await updateUser(deps, DIRECTORY_ACTOR, user.id, { disabled: true });
-  // audit: the directory sync disabled an account
-  await deps.kv.set(keys.ssoIdentity(source, subject), { ...link, disabledBySync: true });
+  // The user.update entry (actor "directory") commits with the account and its link.
+  await updateUser(deps, DIRECTORY_ACTOR, user.id, { disabled: true }, (op) => {
+    op.set(keys.ssoIdentity(source, subject), { ...link, disabledBySync: true });
+    return Promise.resolve();
+  }, { detail: { via: `${source}_sync` } });
   return true;
 }
 

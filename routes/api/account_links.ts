@@ -102,7 +102,7 @@ export function accountLinkRoutes(deps: Core) {
       });
     } catch (e) {
       // Not sent: no invitation stays behind that nobody received.
-      await revokeInvitation(deps.kv, invitation.id).catch(() => {});
+      await revokeInvitation(deps, invitation.id, "mail_failed").catch(() => {});
       throw e;
     }
     return c.json({ invitation: publicInvitation(invitation) }, 201);
@@ -123,7 +123,7 @@ export function accountLinkRoutes(deps: Core) {
   });
 
   app.delete("/invitations/:id", requireAdmin, async (c) => {
-    await revokeInvitation(deps.kv, idParam(c, "id", "invitation"));
+    await revokeInvitation(deps, idParam(c, "id", "invitation"));
     return c.json({ ok: true });
   });
 

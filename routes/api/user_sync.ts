@@ -47,7 +47,7 @@ export function userSyncRoutes(deps: Core) {
   });
 
   app.delete("/scim-tokens/:id", requireAdmin, async (c) => {
-    await deleteScimToken(deps.kv, idParam(c, "id", "token"));
+    await deleteScimToken(deps, idParam(c, "id", "token"));
     return c.json({ ok: true });
   });
 
