@@ -53,7 +53,12 @@ export default function AuthForm(props: AuthFormProps) {
       <form class="card stack" method="post" onSubmit={onSubmit}>
         <h1>{setup ? t("setupTitle") : t("loginTitle")}</h1>
         {setup && <p class="muted">{t("setupIntro")}</p>}
-        {error.value && <p class="error" role="alert">{error.value}</p>}
+        {
+          // Always in place (hidden while empty): a live region that exists before its message
+          // is announced reliably, and the fields below keep their DOM nodes (and what was
+          // typed) when a message appears.
+        }
+        <p class="error" role="alert" hidden={!error.value}>{error.value}</p>
         {setup && (
           <label>
             {t("name")}

@@ -13,6 +13,7 @@ import {
   closeBrowser,
   person,
   PHONE,
+  POLL,
   shot,
   test,
 } from "./_browser.ts";
@@ -95,6 +96,12 @@ test("browser directory - admin builds departments and places a person; a member
   await p.waitForSelector("button.dir-person:has-text('On leave until Monday')");
   await p.click("li[data-dept='Engineering'] button.dir-node");
   await p.waitForSelector("button.dir-person:has-text('Bob Chen')");
+  // Bob is in the whole list too: wait for the department's list to replace it.
+  await p.waitForFunction(
+    () => document.querySelectorAll("button.dir-person").length === 1,
+    null,
+    POLL,
+  ).catch(() => {});
   assert.equal(await p.locator("button.dir-person").count(), 1);
   await p.click("button.dir-person:has-text('Bob Chen')");
   await p.waitForSelector(".dir-card:has-text('SRE Lead')");
