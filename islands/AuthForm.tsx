@@ -21,7 +21,12 @@ export interface AuthFormProps {
   signup?: boolean;
 }
 
-/** The login and first-run setup forms, with the attributes password managers rely on. */
+/**
+ * The login and first-run setup forms, with the attributes password managers rely on. The error
+ * line is always in place (hidden while empty): a live region that exists before its message is
+ * announced reliably, and the fields below keep their DOM nodes (and what was typed) when a
+ * message appears.
+ */
 export default function AuthForm(props: AuthFormProps) {
   const { t } = useLocale(props.lang);
   const error = useSignal(props.ssoError ? t(ssoErrorKey(props.ssoError)) : "");
@@ -53,11 +58,6 @@ export default function AuthForm(props: AuthFormProps) {
       <form class="card stack" method="post" onSubmit={onSubmit}>
         <h1>{setup ? t("setupTitle") : t("loginTitle")}</h1>
         {setup && <p class="muted">{t("setupIntro")}</p>}
-        {
-          // Always in place (hidden while empty): a live region that exists before its message
-          // is announced reliably, and the fields below keep their DOM nodes (and what was
-          // typed) when a message appears.
-        }
         <p class="error" role="alert" hidden={!error.value}>{error.value}</p>
         {setup && (
           <label>

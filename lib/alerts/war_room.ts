@@ -87,32 +87,7 @@ export async function openWarRoom(
       .check({ key: keys.conversation(id), versionstamp: null })
       .set(keys.conversation(id), conversation);
     stageAlertIndexes(op, current.value, a);
-    const head = { key: keys.head(id), value: null, versionstamp: null };
-    stageAppend(op, head, id, {
-      kind: "system",
-      senderId: null,
-      text: "",
-      system: {
-        event: "created",
-        actorId: user.id,
-        userIds: people.map((p) => p.userId).filter((u) => u !== user.id),
-        title,
-      },
-    }, now);
-    const card = stageAppend(op, head, id, {
-      kind: "alert",
-      senderId: null,
-      text: a.title,
-      alertId: a.id,
-    }, now);
-    const settings: GroupSettings = { pins: [{ seq: card.seq, by: user.id, at: now }] };
-    op.set(keys.groupSettings(id), settings);
-    const pinned = stageAppend(op, head, id, {
-      kind: "system",
-      senderId: null,
-      text: "",
-      system: { event: "pinned", actorId: user.id, seq: card.seq },
-    }, now);
+    const pinned = stageRoomOpening(op, id, a, user, people, title, now);
     for (const p of people) stageMember(op, id, p.userId, p.role, now, 0);
     const seen = BigInt(pinned.seq);
     op.max(keys.read(id, user.id), seen).max(keys.delivered(id, user.id), seen);
@@ -129,6 +104,48 @@ export async function openWarRoom(
     };
   });
   return room.created ? room : await join(deps, user, room.conversationId, false);
+}
+
+/**
+ * The room's first messages, in the opening commit: "created" naming the members, the alert's card,
+ * and the card pinned. Returns the last one appended.
+ */
+function stageRoomOpening(
+  op: Deno.AtomicOperation,
+  id: string,
+  a: Alert,
+  user: User,
+  people: { userId: string }[],
+  title: string,
+  now: number,
+) {
+  const head = { key: keys.head(id), value: null, versionstamp: null };
+  stageAppend(op, head, id, {
+    kind: "system",
+    senderId: null,
+    text: "",
+    system: {
+      event: "created",
+      actorId: user.id,
+      userIds: people.map((p) => p.userId).filter((u) => u !== user.id),
+      title,
+    },
+  }, now);
+  const card = stageAppend(op, head, id, {
+    kind: "alert",
+    senderId: null,
+    text: a.title,
+    alertId: a.id,
+  }, now);
+  const settings: GroupSettings = { pins: [{ seq: card.seq, by: user.id, at: now }] };
+  op.set(keys.groupSettings(id), settings);
+  const pinned = stageAppend(op, head, id, {
+    kind: "system",
+    senderId: null,
+    text: "",
+    system: { event: "pinned", actorId: user.id, seq: card.seq },
+  }, now);
+  return pinned;
 }
 
 /** Adds `user` to an existing room when they are not in it yet. */
