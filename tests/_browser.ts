@@ -126,8 +126,28 @@ export async function person(
   }]);
   const page = await ctx.newPage();
   page.setDefaultTimeout(30_000);
+  waitForHydrationOnGoto(page);
   page.on("pageerror", (e) => console.error(`[${name}] page error:`, e.message));
   return { user, ctx, page, api };
+}
+
+/**
+ * After `page.goto`, waits until the page's islands are hydrated (boot sets `html[data-hydrated]`)
+ * when the page loads the client at all: under load, a click on a server-rendered button before
+ * hydration does nothing, and the test then waits in vain for what the click should have opened.
+ */
+function waitForHydrationOnGoto(page: Page): void {
+  const goto = page.goto.bind(page);
+  page.goto = async (url, opts) => {
+    const res = await goto(url, opts);
+    const hasClient = await page.evaluate(() => !!document.querySelector("script[src*='/boot']"))
+      .catch(() => false);
+    if (hasClient) {
+      await page.waitForSelector("html[data-hydrated]", { state: "attached", timeout: 20_000 })
+        .catch(() => {});
+    }
+    return res;
+  };
 }
 
 /** Fails when the page is wider than its viewport (content that scrolls sideways on a phone). */
