@@ -6,6 +6,7 @@ import { type Lang, type Translate, useLocale } from "../client/i18n.ts";
 import type { PublicUser, SearchHit, SearchPage } from "../lib/protocol.ts";
 import { AdminNav } from "../components/AdminNav.tsx";
 import { SearchResults } from "../components/SearchResults.tsx";
+import { ExportLinks } from "../components/ExportLinks.tsx";
 
 export interface SearchProps {
   me: PublicUser;
@@ -170,6 +171,9 @@ async function loadLists(me: PublicUser): Promise<Lists> {
 /** What a search came to: its states (start, loading, error, nothing, stopped early), hits, more. */
 function Outcome(props: {
   t: Translate;
+  lang: Lang;
+  /** The download of every hit of the search shown (its query, without a cursor). */
+  exportHref: string;
   state: "start" | "loading" | "done";
   error: string;
   partial: boolean;
@@ -187,6 +191,11 @@ function Outcome(props: {
       {state === "loading" && <p class="muted" aria-busy="true">{t("sr_loading")}</p>}
       {state !== "start" && props.partial && <p class="muted">{t("sr_partial")}</p>}
       {state === "done" && !items.length && !error && <p class="empty">{t("sr_empty")}</p>}
+      {items.length > 0 && state === "done" && (
+        <p class="search-export">
+          <ExportLinks t={t} lang={props.lang} href={props.exportHref} />
+        </p>
+      )}
       {items.length > 0 && (
         <SearchResults t={t} items={items} when={props.when} userName={props.userName} />
       )}
@@ -209,11 +218,14 @@ export default function Search(props: SearchProps) {
   const partial = useSignal(false);
   const state = useSignal<"start" | "loading" | "done">("start");
   const error = useSignal("");
+  /** The query of the search shown, for its download. */
+  const shown = useSignal("");
 
   const run = async (more: boolean) => {
     error.value = "";
     if (!form.value.q.trim()) return;
     state.value = "loading";
+    if (!more) shown.value = apiQuery(form.value, null);
     try {
       const page = await api<SearchPage>(
         "GET",
@@ -266,6 +278,8 @@ export default function Search(props: SearchProps) {
         </form>
         <Outcome
           t={t}
+          lang={lang}
+          exportHref={`/api/v1/search/export?${shown.value}`}
           state={state.value}
           error={error.value}
           partial={partial.value}
