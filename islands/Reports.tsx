@@ -34,6 +34,13 @@ function presetRange(p: Exclude<Preset, "custom">): { from: string; to: string }
   return { from: iso(from), to: iso(now) };
 }
 
+/** The report's query: the range, and the team unless the scope is every team. */
+function reportQuery(scope: string, range: { from: string; to: string }): string {
+  const q = new URLSearchParams(range);
+  if (scope !== ALL) q.set("team", scope);
+  return q.toString();
+}
+
 /**
  * Reports: a team's alert figures for its members, every team's for admins, over a range of
  * days; charts (SVG) and tables. `?team=` picks the team.
@@ -48,18 +55,16 @@ export default function Reports(props: ReportsProps) {
   const report = useSignal<Report | null>(null);
   const loading = useSignal(true);
   const error = useSignal("");
-  /** The query of the report shown (team, from, to), for its downloads. */
-  const shown = useSignal("");
+  const shown = useSignal(""); // the query of the report shown, for its downloads
 
   const load = async () => {
     if (scope.value === null) return;
     loading.value = true;
     error.value = "";
     try {
-      const q = new URLSearchParams({ from: range.value.from, to: range.value.to });
-      if (scope.value !== ALL) q.set("team", scope.value);
+      const q = reportQuery(scope.value, range.value);
       report.value = (await api<{ report: Report }>("GET", `/api/v1/reports?${q}`)).report;
-      shown.value = q.toString();
+      shown.value = q;
     } catch (e) {
       error.value = errorText(t, e);
       report.value = null;

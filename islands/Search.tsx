@@ -180,10 +180,11 @@ function Outcome(props: {
   items: SearchHit[];
   more: boolean;
   onMore: () => void;
-  when: (ms: number) => string;
-  userName: (id: string | null) => string;
+  users: Map<string, string>;
 }) {
   const { t, state, error, items } = props;
+  const when = (ms: number) => new Date(ms).toLocaleString(props.lang === "zh" ? "zh-CN" : "en");
+  const userName = (id: string | null) => (id && props.users.get(id)) || "";
   return (
     <>
       {error && <p class="error" role="alert">{error}</p>}
@@ -196,9 +197,7 @@ function Outcome(props: {
           <ExportLinks t={t} lang={props.lang} href={props.exportHref} />
         </p>
       )}
-      {items.length > 0 && (
-        <SearchResults t={t} items={items} when={props.when} userName={props.userName} />
-      )}
+      {items.length > 0 && <SearchResults t={t} items={items} when={when} userName={userName} />}
       {props.more && state === "done" && (
         <p>
           <button type="button" onClick={props.onMore}>{t("sr_more")}</button>
@@ -218,8 +217,7 @@ export default function Search(props: SearchProps) {
   const partial = useSignal(false);
   const state = useSignal<"start" | "loading" | "done">("start");
   const error = useSignal("");
-  /** The query of the search shown, for its download. */
-  const shown = useSignal("");
+  const shown = useSignal(""); // the query of the search shown, for its download
 
   const run = async (more: boolean) => {
     error.value = "";
@@ -254,8 +252,6 @@ export default function Search(props: SearchProps) {
     history.replaceState(null, "", `/search?${p}`);
     run(false);
   };
-  const when = (ms: number) => new Date(ms).toLocaleString(lang === "zh" ? "zh-CN" : "en");
-  const userName = (id: string | null) => (id && lists.value.users.get(id)) || "";
 
   return (
     <div class="admin search-page">
@@ -286,8 +282,7 @@ export default function Search(props: SearchProps) {
           items={items.value}
           more={cursor.value !== null}
           onMore={() => run(true)}
-          when={when}
-          userName={userName}
+          users={lists.value.users}
         />
       </main>
     </div>
