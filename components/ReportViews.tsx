@@ -1,6 +1,7 @@
 /** The reports page's figures and tables: props in, markup out. */
-import type { Key, Translate } from "../client/i18n.ts";
+import type { Key, Lang, Translate } from "../client/i18n.ts";
 import type { ReportCell, ReportTable, ReportTotals } from "../lib/protocol.ts";
+import { ExportLinks } from "./ExportLinks.tsx";
 
 /** A duration as people read it: 45 s, 12 min, 3 h 5 min, 2 d. */
 export function duration(t: Translate, ms: number | null): string {
@@ -45,13 +46,52 @@ function cell(t: Translate, key: string, v: ReportCell): string {
   return String(v);
 }
 
+/** The download of one table of the report shown: `query` is that report's (team, from, to). */
+export function reportExportHref(query: string, id: ReportTable["id"]): string {
+  return `/api/v1/reports/export?${query}${query ? "&" : ""}table=${id}`;
+}
+
+/** Downloads of the tables the page shows as charts (the others have theirs under the title). */
+export function ReportDownloads(props: {
+  t: Translate;
+  lang: Lang;
+  query: string;
+  tables: [ReportTable["id"], Key][];
+}) {
+  const { t } = props;
+  return (
+    <section class="rp-section rp-downloads">
+      <h2>{t("rp_downloads")}</h2>
+      <ul class="rp-download-list">
+        {props.tables.map(([id, title]) => (
+          <li key={id} data-table={id}>
+            <ExportLinks
+              t={t}
+              lang={props.lang}
+              href={reportExportHref(props.query, id)}
+              label={t(title)}
+            />
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 /** One report table, with headings in the page's language (stacked cards on phones). */
-export function ReportTableView(props: { t: Translate; table: ReportTable; title: Key }) {
+export function ReportTableView(
+  props: { t: Translate; table: ReportTable; title: Key; lang?: Lang; query?: string },
+) {
   const { t, table } = props;
   const head = (key: string) => t(`rp_col_${key}` as Key);
   return (
     <section class="rp-section" data-table={table.id}>
       <h2>{t(props.title)}</h2>
+      {props.lang && props.query !== undefined && (
+        <p class="rp-export">
+          <ExportLinks t={t} lang={props.lang} href={reportExportHref(props.query, table.id)} />
+        </p>
+      )}
       {table.rows.length === 0 ? <p class="empty">{t("rp_noRows")}</p> : (
         <div class="table-wrap">
           <table class="table rp-table">

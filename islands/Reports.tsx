@@ -6,7 +6,7 @@ import { type Key, type Lang, type Translate, useLocale } from "../client/i18n.t
 import type { PublicUser, Report, ReportTable } from "../lib/protocol.ts";
 import { AdminNav } from "../components/AdminNav.tsx";
 import { BarList, DayChart } from "../components/ReportCharts.tsx";
-import { Figures, ReportTableView } from "../components/ReportViews.tsx";
+import { Figures, ReportDownloads, ReportTableView } from "../components/ReportViews.tsx";
 
 export interface ReportsProps {
   me: PublicUser;
@@ -34,12 +34,19 @@ function presetRange(p: Exclude<Preset, "custom">): { from: string; to: string }
   return { from: iso(from), to: iso(now) };
 }
 
+/** The report's query: the range, and the team unless the scope is every team. */
+function reportQuery(scope: string, range: { from: string; to: string }): string {
+  const q = new URLSearchParams(range);
+  if (scope !== ALL) q.set("team", scope);
+  return q.toString();
+}
+
 /**
  * Reports: a team's alert figures for its members, every team's for admins, over a range of
  * days; charts (SVG) and tables. `?team=` picks the team.
  */
 export default function Reports(props: ReportsProps) {
-  const { t } = useLocale(props.lang);
+  const { t, lang } = useLocale(props.lang);
   const admin = props.me.role === "admin";
   const teams = useSignal<Team[]>([]);
   const scope = useSignal<string | null>(null);
@@ -48,15 +55,16 @@ export default function Reports(props: ReportsProps) {
   const report = useSignal<Report | null>(null);
   const loading = useSignal(true);
   const error = useSignal("");
+  const shown = useSignal(""); // the query of the report shown, for its downloads
 
   const load = async () => {
     if (scope.value === null) return;
     loading.value = true;
     error.value = "";
     try {
-      const q = new URLSearchParams({ from: range.value.from, to: range.value.to });
-      if (scope.value !== ALL) q.set("team", scope.value);
+      const q = reportQuery(scope.value, range.value);
       report.value = (await api<{ report: Report }>("GET", `/api/v1/reports?${q}`)).report;
+      shown.value = q;
     } catch (e) {
       error.value = errorText(t, e);
       report.value = null;
@@ -110,14 +118,18 @@ export default function Reports(props: ReportsProps) {
         )}
         {error.value && <p class="error" role="alert">{error.value}</p>}
         {loading.value && <p class="muted" role="status">{t("rp_loading")}</p>}
-        {r && !loading.value && <ReportView t={t} r={r} all={scope.value === ALL} />}
+        {r && !loading.value && (
+          <ReportView t={t} lang={lang} query={shown.value} r={r} all={scope.value === ALL} />
+        )}
       </main>
     </div>
   );
 }
 
-/** One report: figures, charts and the tables. */
-function ReportView({ t, r, all }: { t: Translate; r: Report; all: boolean }) {
+/** One report: figures, charts and the tables, each with its download. */
+function ReportView(
+  { t, lang, query, r, all }: { t: Translate; lang: Lang; query: string; r: Report; all: boolean },
+) {
   const table = (id: ReportTable["id"]) => r.tables.find((x) => x.id === id);
   return (
     <div class="rp-report" data-alerts={r.totals.alerts}>
@@ -162,8 +174,21 @@ function ReportView({ t, r, all }: { t: Translate; r: Report; all: boolean }) {
         ["people", "rp_people"],
       ] as const).map(([id, title]) => {
         const tb = table(id);
-        return tb && <ReportTableView key={id} t={t} table={tb} title={title} />;
+        return tb && (
+          <ReportTableView key={id} t={t} lang={lang} query={query} table={tb} title={title} />
+        );
       })}
+      <ReportDownloads
+        t={t}
+        lang={lang}
+        query={query}
+        tables={[
+          ["days", "rp_byDay"],
+          ["priorities", "rp_byPriority"],
+          ["sources", "rp_bySource"],
+          ...(all ? [["teams", "rp_teams"] as [ReportTable["id"], Key]] : []),
+        ]}
+      />
     </div>
   );
 }

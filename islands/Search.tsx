@@ -6,6 +6,7 @@ import { type Lang, type Translate, useLocale } from "../client/i18n.ts";
 import type { PublicUser, SearchHit, SearchPage } from "../lib/protocol.ts";
 import { AdminNav } from "../components/AdminNav.tsx";
 import { SearchResults } from "../components/SearchResults.tsx";
+import { ExportLinks } from "../components/ExportLinks.tsx";
 
 export interface SearchProps {
   me: PublicUser;
@@ -170,16 +171,20 @@ async function loadLists(me: PublicUser): Promise<Lists> {
 /** What a search came to: its states (start, loading, error, nothing, stopped early), hits, more. */
 function Outcome(props: {
   t: Translate;
+  lang: Lang;
+  /** The download of every hit of the search shown (its query, without a cursor). */
+  exportHref: string;
   state: "start" | "loading" | "done";
   error: string;
   partial: boolean;
   items: SearchHit[];
   more: boolean;
   onMore: () => void;
-  when: (ms: number) => string;
-  userName: (id: string | null) => string;
+  users: Map<string, string>;
 }) {
   const { t, state, error, items } = props;
+  const when = (ms: number) => new Date(ms).toLocaleString(props.lang === "zh" ? "zh-CN" : "en");
+  const userName = (id: string | null) => (id && props.users.get(id)) || "";
   return (
     <>
       {error && <p class="error" role="alert">{error}</p>}
@@ -187,9 +192,12 @@ function Outcome(props: {
       {state === "loading" && <p class="muted" aria-busy="true">{t("sr_loading")}</p>}
       {state !== "start" && props.partial && <p class="muted">{t("sr_partial")}</p>}
       {state === "done" && !items.length && !error && <p class="empty">{t("sr_empty")}</p>}
-      {items.length > 0 && (
-        <SearchResults t={t} items={items} when={props.when} userName={props.userName} />
+      {items.length > 0 && state === "done" && (
+        <p class="search-export">
+          <ExportLinks t={t} lang={props.lang} href={props.exportHref} />
+        </p>
       )}
+      {items.length > 0 && <SearchResults t={t} items={items} when={when} userName={userName} />}
       {props.more && state === "done" && (
         <p>
           <button type="button" onClick={props.onMore}>{t("sr_more")}</button>
@@ -209,11 +217,13 @@ export default function Search(props: SearchProps) {
   const partial = useSignal(false);
   const state = useSignal<"start" | "loading" | "done">("start");
   const error = useSignal("");
+  const shown = useSignal(""); // the query of the search shown, for its download
 
   const run = async (more: boolean) => {
     error.value = "";
     if (!form.value.q.trim()) return;
     state.value = "loading";
+    if (!more) shown.value = apiQuery(form.value, null);
     try {
       const page = await api<SearchPage>(
         "GET",
@@ -242,8 +252,6 @@ export default function Search(props: SearchProps) {
     history.replaceState(null, "", `/search?${p}`);
     run(false);
   };
-  const when = (ms: number) => new Date(ms).toLocaleString(lang === "zh" ? "zh-CN" : "en");
-  const userName = (id: string | null) => (id && lists.value.users.get(id)) || "";
 
   return (
     <div class="admin search-page">
@@ -266,14 +274,15 @@ export default function Search(props: SearchProps) {
         </form>
         <Outcome
           t={t}
+          lang={lang}
+          exportHref={`/api/v1/search/export?${shown.value}`}
           state={state.value}
           error={error.value}
           partial={partial.value}
           items={items.value}
           more={cursor.value !== null}
           onMore={() => run(true)}
-          when={when}
-          userName={userName}
+          users={lists.value.users}
         />
       </main>
     </div>

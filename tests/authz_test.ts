@@ -267,6 +267,8 @@ const POLICY: Record<string, Policy> = {
   "POST /api/v1/silences/:id/expire": "team",
   "DELETE /api/v1/silences/:id": "team",
   "GET /api/v1/search": "user",
+  // The same hits as the search (tests/export_more_test.ts: an outsider's export holds none).
+  "GET /api/v1/search/export": "user",
   "POST /api/v1/heartbeats": "team",
   "GET /api/v1/heartbeats": "team",
   "GET /api/v1/heartbeats/:id": "team",
@@ -275,6 +277,7 @@ const POLICY: Record<string, Policy> = {
   "DELETE /api/v1/heartbeats/:id": "team",
   // With ?team= (a member of another team gets 404); without it, admins only (tests/reports_test.ts).
   "GET /api/v1/reports": "team",
+  "GET /api/v1/reports/export": "team",
   "GET /ping/:id": "token",
   "POST /ping/:id": "token",
   "GET /ack/:token": "token",
@@ -448,6 +451,8 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
       ? `?teamId=${team.id}`
       : path.endsWith("/reports")
       ? `?team=${team.id}`
+      : path.endsWith("/reports/export")
+      ? `?team=${team.id}&table=titles`
       : "";
   /** A valid body per route, so that authorization (not validation) decides the answer. */
   const valid: Record<string, unknown> = {
@@ -643,6 +648,7 @@ Deno.test("authz - every route has a policy; anonymous, outsiders, removed membe
       "/api/v1/conversations",
       "/api/v1/teams",
       `/api/v1/alerts?teamId=${team.id}`,
+      "/api/v1/search/export?q=secret",
     ]
   ) {
     const r = await outsider.client.get(p);

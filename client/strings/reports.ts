@@ -57,6 +57,7 @@ export const en = {
   rp_hmin: "{h} h {m} min",
   rp_days: "{n} d",
   rp_noRows: "Nothing to show.",
+  rp_downloads: "Downloads",
 } as const;
 
 export const zh: Record<keyof typeof en, string> = {
@@ -116,4 +117,5 @@ export const zh: Record<keyof typeof en, string> = {
   rp_hmin: "{h} 小时 {m} 分钟",
   rp_days: "{n} 天",
   rp_noRows: "暂无数据。",
+  rp_downloads: "下载",
 };

@@ -1,6 +1,7 @@
 /**
- * The exportable tables of alerts and the audit log: each a column list over a row iterator
- * that reads its source page by page (lib/export/table.ts). Headers come in English or Chinese.
+ * The exportable tables of alerts, search results and the audit log: each a column list over a
+ * row iterator that reads its source page by page (lib/export/table.ts). Headers come in English
+ * or Chinese. Report tables have their own columns: report_table.ts.
  */
 import type { z } from "zod";
 import type { Deps } from "../core/deps.ts";
@@ -11,6 +12,8 @@ import { type AlertListQuerySchema, listAlerts } from "../alerts/queries.ts";
 import type { Delivery } from "../notify/deliveries.ts";
 import type { AuditEntry } from "../audit/chain.ts";
 import { type AuditFilter, scanAudit } from "../audit/query.ts";
+import { search } from "../search/search.ts";
+import type { SearchHit, SearchQuery } from "../search/model.ts";
 import { type Column, type ExportTable, isoTime, paged } from "./table.ts";
 
 export type Lang = "en" | "zh";
@@ -51,7 +54,15 @@ const H = {
   ip: ["Address", "地址"],
   ua: ["User agent", "客户端"],
   hash: ["Hash", "哈希"],
+  conversation: ["Conversation", "会话"],
+  sender: ["Sender", "发送人"],
+  alertTitle: ["Alert", "告警"],
+  alertStatus: ["Alert status", "告警状态"],
+  excerpt: ["Text", "内容"],
 } as const;
+
+/** Hits per search page read by an export (search's own page maximum). */
+const SEARCH_EXPORT_PAGE = 50;
 
 function col<R>(lang: Lang, h: keyof typeof H, value: Column<R>["value"], width?: number) {
   return { header: H[h][lang === "zh" ? 1 : 0], value, width } satisfies Column<R>;
@@ -168,6 +179,46 @@ export async function deliveriesTable(
         const a = d.attempts.at(-1);
         return a ? `${a.provider}: ${a.ok ? "ok" : "failed"} ${a.detail}` : "";
       }, 40),
+    ],
+  };
+}
+
+/**
+ * The search hits `user` may see for `q`, newest first, page after page (the export's row limit
+ * stops it). The first page is read here, so that a bad filter (a conversation or team that is
+ * not the caller's) is an error answer rather than a broken download.
+ */
+export async function searchTable(
+  deps: Deps,
+  user: User,
+  q: Omit<SearchQuery, "cursor" | "limit">,
+  lang: Lang,
+): Promise<ExportTable<SearchHit>> {
+  const names = nameCache(deps.kv);
+  const page = async (cursor: string | null) => {
+    const p = await search(deps, user, {
+      ...q,
+      cursor: cursor ?? undefined,
+      limit: SEARCH_EXPORT_PAGE,
+    });
+    await names.load(p.items.map((h) => h.senderId));
+    return p;
+  };
+  const first = await page(null);
+  return {
+    name: "search",
+    rows: paged<SearchHit, string>((cursor) =>
+      cursor === null ? Promise.resolve(first) : page(cursor)
+    ),
+    columns: [
+      col<SearchHit>(lang, "at", (h) => isoTime(h.at), 20),
+      col<SearchHit>(lang, "kind", (h) => h.alert?.note ? "note" : h.kind, 8),
+      col<SearchHit>(lang, "conversation", (h) => h.conversationTitle, 24),
+      col<SearchHit>(lang, "sender", (h) => names.name(h.senderId)),
+      col<SearchHit>(lang, "alertTitle", (h) => h.alert?.title ?? "", 32),
+      col<SearchHit>(lang, "alertStatus", (h) => h.alert?.status ?? "", 14),
+      col<SearchHit>(lang, "priority", (h) => h.alert?.priority ?? "", 8),
+      col<SearchHit>(lang, "excerpt", (h) => h.excerpt, 60),
     ],
   };
 }
