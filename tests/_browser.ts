@@ -27,20 +27,41 @@ export async function buildAssets(): Promise<Assets | null> {
 
 let browser: Browser | null = null;
 export async function getBrowser(): Promise<Browser> {
-  browser ??= await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
+  browser ??= hydratingContexts(
+    await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
+    }),
+  );
   return browser;
+}
+
+/**
+ * Every page a test opens (through `person` or its own context) waits for hydration after `goto`:
+ * see waitForHydrationOnGoto.
+ */
+function hydratingContexts(b: Browser): Browser {
+  const newContext = b.newContext.bind(b);
+  b.newContext = async (opts) => {
+    const ctx = await newContext(opts);
+    const newPage = ctx.newPage.bind(ctx);
+    ctx.newPage = async () => {
+      const page = await newPage();
+      waitForHydrationOnGoto(page);
+      return page;
+    };
+    return ctx;
+  };
+  return b;
 }
 
 /** Server settings that make browser tests quick: receipts and frames flushed at once. */
@@ -126,7 +147,6 @@ export async function person(
   }]);
   const page = await ctx.newPage();
   page.setDefaultTimeout(30_000);
-  waitForHydrationOnGoto(page);
   page.on("pageerror", (e) => console.error(`[${name}] page error:`, e.message));
   return { user, ctx, page, api };
 }

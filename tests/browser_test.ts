@@ -77,7 +77,8 @@ test("browser - a DM: live delivery, sent -> delivered -> read, reload keeps his
   await box.press("Shift+Enter");
   await box.type("line two");
   await box.press("Enter");
-  await alice.page.waitForSelector(`.msg.mine .bubble:has-text("line one")`);
+  // Until the server's answer, the message is pending (and not counted below).
+  await alice.page.waitForSelector(`.msg.mine:not(.pending) .bubble:has-text("line one")`);
   assert.deepEqual(await texts(alice.page), ["line one\nline two"]);
 
   // Bob's list shows it live, unread; his client confirms delivery, then he reads it.
@@ -92,6 +93,7 @@ test("browser - a DM: live delivery, sent -> delivered -> read, reload keeps his
   );
   assert.match(await status.textContent() ?? "", /Delivered/);
   await openConversation(bob, convId);
+  await bob.page.waitForSelector(`.msg .bubble:has-text("line one")`);
   assert.deepEqual(await texts(bob.page), ["line one\nline two"]);
   await alice.page.waitForFunction(
     () =>
