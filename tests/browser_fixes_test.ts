@@ -258,7 +258,10 @@ test("browser fixes - /ack and /resolve in the composer act on the only open ale
   await alice.page.waitForSelector(".composer-hint:has-text('no open alert')");
   await box.fill("/var/log is full again");
   await box.press("Enter");
-  await alice.page.waitForSelector(`.msg.mine .bubble:has-text("/var/log is full again")`);
+  // Stored once the server has answered: the message is no longer pending.
+  await alice.page.waitForSelector(
+    `.msg.mine:not(.pending) .bubble:has-text("/var/log is full again")`,
+  );
   assert.deepEqual(await messageTexts(alice, dm.id), ["/var/log is full again"]);
   await alice.ctx.close();
 });
