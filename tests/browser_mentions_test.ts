@@ -154,9 +154,11 @@ test("browser mentions - a team admin edits the team's quick replies; a member o
   await ready(page);
   await page.click(".team-list button:has-text('SRE')");
   await page.waitForSelector("[data-quick-replies-admin]:has-text('defaults')");
-  for (const q of ["Ack", "Rolling back", "Paged DBA"]) {
+  for (const [i, q] of ["Ack", "Rolling back", "Paged DBA"].entries()) {
     await page.fill("[data-qr-new]", q);
     await page.click(".qr-add button[type=submit]");
+    // The next add starts once this one is in the list (a fill typed over it under load).
+    await page.waitForSelector(`[data-qr='${i}']`);
   }
   // Edit one, move the last up, delete the first.
   await page.fill("[data-qr='1'] input", "回滚中");
