@@ -48,6 +48,10 @@ export interface SearchBenchResult {
   twoWordP99ms: number;
   chineseP50ms: number;
   chineseP99ms: number;
+  siteWideTwoWordP50ms: number;
+  siteWideTwoWordP99ms: number;
+  siteWideChineseP50ms: number;
+  siteWideChineseP99ms: number;
   avgHits: number;
   commitWithIndexMs: number;
   commitWithoutIndexMs: number;
@@ -128,22 +132,36 @@ export async function searchScenario(messages: number): Promise<SearchBenchResul
     const seedSeconds = Math.round((performance.now() - t0) / 100) / 10;
     const kvMiB = Math.round((await Deno.stat(`${dir}/kv.sqlite3`)).size / 1048576);
 
-    const deps = { kv, config: testConfig() } as unknown as Deps;
+    // The same queries read both ways: each conversation's postings, and the site-wide lists.
+    const perScope = { kv, config: { ...testConfig(), searchGlobalScopes: 1e9 } } as Deps;
+    const siteWide = { kv, config: { ...testConfig(), searchGlobalScopes: 0 } } as Deps;
     const qrand = rng(7);
     const two: number[] = [];
     const chinese: number[] = [];
+    const twoWide: number[] = [];
+    const chineseWide: number[] = [];
     let hits = 0;
+    let hitsWide = 0;
     const QUERIES = 200;
     for (let i = 0; i < QUERIES; i++) {
       // Two words of ranks 50..500: each in roughly 0.2-2 % of messages.
       const q = `${word(50 + Math.floor(qrand() * 450))} ${word(50 + Math.floor(qrand() * 450))}`;
+      const zh = PHRASES[i % PHRASES.length].slice(2, 6);
       let t = performance.now();
-      hits += (await search(deps, user, { q })).items.length;
+      hits += (await search(perScope, user, { q })).items.length;
       two.push(performance.now() - t);
       t = performance.now();
-      await search(deps, user, { q: PHRASES[i % PHRASES.length].slice(2, 6) });
+      hitsWide += (await search(siteWide, user, { q })).items.length;
+      twoWide.push(performance.now() - t);
+      t = performance.now();
+      await search(perScope, user, { q: zh });
       chinese.push(performance.now() - t);
+      t = performance.now();
+      await search(siteWide, user, { q: zh });
+      chineseWide.push(performance.now() - t);
     }
+    // Equal unless a query ran out of its read budget one way (a partial page).
+    if (hits !== hitsWide) console.log(`search: ${hits} hits per scope, ${hitsWide} site-wide`);
 
     // The commit of one message (message + head), with and without its postings, alternately.
     const withIdx: number[] = [];
@@ -185,6 +203,10 @@ export async function searchScenario(messages: number): Promise<SearchBenchResul
       twoWordP99ms: pct(two, 99),
       chineseP50ms: pct(chinese, 50),
       chineseP99ms: pct(chinese, 99),
+      siteWideTwoWordP50ms: pct(twoWide, 50),
+      siteWideTwoWordP99ms: pct(twoWide, 99),
+      siteWideChineseP50ms: pct(chineseWide, 50),
+      siteWideChineseP99ms: pct(chineseWide, 99),
       avgHits: Math.round((hits / QUERIES) * 10) / 10,
       commitWithIndexMs: w,
       commitWithoutIndexMs: wo,

@@ -172,6 +172,12 @@ export const DEFAULT_SEARCH_LIMIT = 20;
  */
 export const DEFAULT_SEARCH_SCAN_MAX = 3_000;
 /**
+ * Conversations and teams above which a search reads the site-wide posting lists once instead of
+ * each scope's own (at least one read per word per scope): unfiltered searches by people in many
+ * conversations. Below it, words common elsewhere on the site cost them nothing.
+ */
+export const DEFAULT_SEARCH_GLOBAL_SCOPES = 16;
+/**
  * Longest range one report covers, in days: a report lists every counter of every day in its
  * range (lib/reports/report.ts), so a quarter keeps one request to a bounded read.
  */
@@ -579,6 +585,7 @@ export interface Config {
   alertListScanMax: number;
   searchLimit: number;
   searchScanMax: number;
+  searchGlobalScopes: number;
   reportMaxDays: number;
   reportNightFromHour: number;
   reportNightToHour: number;
@@ -736,6 +743,7 @@ export function defaultConfig(): Config {
     alertListScanMax: DEFAULT_ALERT_LIST_SCAN_MAX,
     searchLimit: DEFAULT_SEARCH_LIMIT,
     searchScanMax: DEFAULT_SEARCH_SCAN_MAX,
+    searchGlobalScopes: DEFAULT_SEARCH_GLOBAL_SCOPES,
     reportMaxDays: DEFAULT_REPORT_MAX_DAYS,
     reportNightFromHour: DEFAULT_REPORT_NIGHT_FROM_HOUR,
     reportNightToHour: DEFAULT_REPORT_NIGHT_TO_HOUR,
@@ -879,6 +887,7 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_ALERT_LIST_SCAN_MAX: "alertListScanMax",
   TOCSIN_SEARCH_LIMIT: "searchLimit",
   TOCSIN_SEARCH_SCAN_MAX: "searchScanMax",
+  TOCSIN_SEARCH_GLOBAL_SCOPES: "searchGlobalScopes",
   TOCSIN_REPORT_MAX_DAYS: "reportMaxDays",
   TOCSIN_REPORT_NIGHT_FROM_HOUR: "reportNightFromHour",
   TOCSIN_REPORT_NIGHT_TO_HOUR: "reportNightToHour",

@@ -407,6 +407,12 @@ export const keys = {
     docId,
   ],
   searchAlertToken: (teamId: string, token: string): Deno.KvKey => ["search_alert", teamId, token],
+  /**
+   * The same posting in the site-wide list of its token, for callers who read many scopes: value
+   * `["c", convId, seq, senderId]` for a message, `["t", teamId, alertId]` for an alert or note.
+   */
+  searchAll: (token: string, docId: string): Deno.KvKey => ["search_all", token, docId],
+  searchAllToken: (token: string): Deno.KvKey => ["search_all", token],
   // Directory: the department tree (one revision key serialises tree changes), people by
   // department, avatar chunks; site-wide announcements and who confirmed or dismissed them.
   department: (id: string): Deno.KvKey => ["departments", id],

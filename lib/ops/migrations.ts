@@ -71,6 +71,9 @@ export const MIGRATIONS: readonly Migration[] = [
         reportNightToHour: config?.reportNightToHour ?? DEFAULT_REPORT_NIGHT_TO_HOUR,
       }),
   },
+  // The site-wide posting lists came after the per-scope ones: postings are keys, so staging
+  // every document again adds the new ones and rewrites the old ones harmlessly.
+  { name: "search_all_index", run: ({ kv }) => backfillSearchIndex(kv) },
 ];
 
 interface Lock {

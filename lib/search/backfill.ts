@@ -11,8 +11,12 @@ import { keys } from "../core/keys.ts";
 import { alertTokens, stageAlertSearch, stageMessageIndex, stageNoteIndex } from "./indexing.ts";
 import { tokenize } from "./tokens.ts";
 
-/** Postings per commit (KV allows 1,000 mutations and 80 KiB of keys). */
+/**
+ * Postings per commit (KV allows 1,000 mutations and 80 KiB of keys): a token is two postings,
+ * its scope's and the site-wide one.
+ */
 const POSTINGS_PER_COMMIT = 500;
+const POSTINGS_PER_TOKEN = 2;
 const CHECKS_PER_COMMIT = 90;
 
 type Doc = { entry: Deno.KvEntry<unknown>; stage: (op: Deno.AtomicOperation, v: unknown) => void };
@@ -40,14 +44,16 @@ export async function backfillSearchIndex(kv: Deno.Kv): Promise<number> {
   let total = 0;
   const add = async (d: Doc, cost: number) => {
     if (
-      docs.length && (postings + cost > POSTINGS_PER_COMMIT || docs.length >= CHECKS_PER_COMMIT)
+      docs.length &&
+      (postings + cost * POSTINGS_PER_TOKEN > POSTINGS_PER_COMMIT ||
+        docs.length >= CHECKS_PER_COMMIT)
     ) {
       await commitDocs(kv, docs);
       docs = [];
       postings = 0;
     }
     docs.push(d);
-    postings += cost;
+    postings += cost * POSTINGS_PER_TOKEN;
     total++;
   };
   for await (const e of kv.list<Message>({ prefix: ["messages"] }, { batchSize: 500 })) {

@@ -4,8 +4,10 @@
  * A document's postings are a pure function of its current state (tokens.ts), so every change
  * stages the difference between the postings of the state it read and of the state it writes:
  * a new message adds its tokens, an edit swaps the changed ones, a recall (empty text) removes
- * them all, retention removes the postings of what it deletes. Postings hold a few bytes (seq and
- * sender; the alert id) and never the text: a reader re-reads the document, so nothing removed
+ * them all, retention removes the postings of what it deletes. Each token has two postings: one
+ * in its scope (`search_msg/<conv>`, `search_alert/<team>`) and one in the site-wide list
+ * (`search_all`, the scope in its value) that search reads for people in many scopes. Postings
+ * hold a few bytes (seq and sender; the alert id) and never the text: a reader re-reads the document, so nothing removed
  * from it can come back through the index.
  */
 import type { Alert, TimelineEntry } from "../alerts/model.ts";
@@ -52,18 +54,23 @@ export function stageMessageIndex(
   const next = messageTokens(after);
   const kept = new Set(next);
   for (const t of old) {
-    if (!kept.has(t)) op.delete(keys.searchMessage(m.conversationId, t, m.id));
+    if (kept.has(t)) continue;
+    op.delete(keys.searchMessage(m.conversationId, t, m.id));
+    op.delete(keys.searchAll(t, m.id));
   }
   for (const t of next) {
-    if (!old.has(t)) {
-      op.set(keys.searchMessage(m.conversationId, t, m.id), [m.seq, m.senderId]);
-    }
+    if (old.has(t)) continue;
+    op.set(keys.searchMessage(m.conversationId, t, m.id), [m.seq, m.senderId]);
+    op.set(keys.searchAll(t, m.id), ["c", m.conversationId, m.seq, m.senderId]);
   }
 }
 
 /** The posting keys of a message (for retention, which deletes them with the message). */
 export function messageIndexKeys(m: Message): Deno.KvKey[] {
-  return messageTokens(m).map((t) => keys.searchMessage(m.conversationId, t, m.id));
+  return messageTokens(m).flatMap((t) => [
+    keys.searchMessage(m.conversationId, t, m.id),
+    keys.searchAll(t, m.id),
+  ]);
 }
 
 /**
@@ -81,24 +88,37 @@ export function stageAlertSearch(
   const kept = new Set(sameTeam ? next : []);
   if (before) {
     for (const t of old) {
-      if (!kept.has(t)) op.delete(keys.searchAlert(before.teamId, t, before.id));
+      if (kept.has(t)) continue;
+      op.delete(keys.searchAlert(before.teamId, t, before.id));
+      // A token the moved alert still holds gets its site-wide posting rewritten below.
+      if (!next.includes(t)) op.delete(keys.searchAll(t, before.id));
     }
   }
   for (const t of next) {
-    if (!sameTeam || !old.has(t)) op.set(keys.searchAlert(after.teamId, t, after.id), after.id);
+    if (sameTeam && old.has(t)) continue;
+    op.set(keys.searchAlert(after.teamId, t, after.id), after.id);
+    op.set(keys.searchAll(t, after.id), ["t", after.teamId, after.id]);
   }
 }
 
 /** Stages the postings of a note written to an alert's timeline in the same commit. */
 export function stageNoteIndex(op: Deno.AtomicOperation, a: Alert, entry: TimelineEntry): void {
-  for (const t of noteTokens(entry)) op.set(keys.searchAlert(a.teamId, t, entry.id), a.id);
+  for (const t of noteTokens(entry)) {
+    op.set(keys.searchAlert(a.teamId, t, entry.id), a.id);
+    op.set(keys.searchAll(t, entry.id), ["t", a.teamId, a.id]);
+  }
 }
 
 /** Every posting key of an alert and its notes (for alert retention). */
 export function alertIndexKeys(a: Alert, timeline: TimelineEntry[]): Deno.KvKey[] {
-  const out = alertTokens(a).map((t) => keys.searchAlert(a.teamId, t, a.id));
+  const out = alertTokens(a).flatMap((t) => [
+    keys.searchAlert(a.teamId, t, a.id),
+    keys.searchAll(t, a.id),
+  ]);
   for (const e of timeline) {
-    for (const t of noteTokens(e)) out.push(keys.searchAlert(a.teamId, t, e.id));
+    for (const t of noteTokens(e)) {
+      out.push(keys.searchAlert(a.teamId, t, e.id), keys.searchAll(t, e.id));
+    }
   }
   return out;
 }

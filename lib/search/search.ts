@@ -2,10 +2,12 @@
  * Search over what the caller may read: the conversations they are a member of (the whole
  * history: Tocsin shows a member everything said before they joined, and search follows) and the
  * alerts of their teams (lib/alerts/queries.ts: team members only, global admins included only
- * when they are in the team). Each scope is searched on its own postings (`search_msg/<conv>`,
- * `search_alert/<team>`), so a query never reads a posting outside what the caller may read; every
- * candidate is then checked against the document itself (it must still hold every token), so a
- * stale posting can never show text that is gone.
+ * when they are in the team). Someone in few scopes has each searched on its own postings
+ * (`search_msg/<conv>`, `search_alert/<team>`): a scope costs at least one read per token, so for
+ * someone in many the query reads the site-wide lists (`search_all/<token>`) once instead and
+ * keeps only the postings whose value names one of their scopes (a posting holds no text). Every
+ * candidate is then checked against the document itself (it must still hold every token, and be
+ * in the scope the posting named), so a stale posting can never show text that is gone.
  */
 import type { Alert, TimelineEntry } from "../alerts/model.ts";
 import type { User } from "../accounts/model.ts";
@@ -43,9 +45,14 @@ export async function search(deps: Deps, user: User, q: SearchQuery): Promise<Se
   const budget: Budget = { seeks: config.searchScanMax };
   const ctx: Ctx = { deps, q, tokens, lower, upper, budget, limit, top: [] };
   const found: SearchHit[] = [];
-  for (let i = 0; i < scopes.length; i += PARALLEL) {
-    const batch = await Promise.all(scopes.slice(i, i + PARALLEL).map((s) => searchScope(ctx, s)));
-    for (const hits of batch) found.push(...hits);
+  if (scopes.length > config.searchGlobalScopes) found.push(...await searchGlobal(ctx, scopes));
+  else {
+    for (let i = 0; i < scopes.length; i += PARALLEL) {
+      const batch = await Promise.all(
+        scopes.slice(i, i + PARALLEL).map((s) => searchScope(ctx, s)),
+      );
+      for (const hits of batch) found.push(...hits);
+    }
   }
   found.sort((a, b) => a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
   const items = found.slice(0, limit);
@@ -141,6 +148,67 @@ async function searchScope(ctx: Ctx, scope: Scope): Promise<SearchHit[]> {
   }
   if (pending.length) await flush();
   return hits.slice(0, limit);
+}
+
+type Candidate = { doc: string; value: unknown };
+
+/** A site-wide posting's scope and its per-scope value, when the scope is one of `scopes`. */
+function ownPosting(
+  value: unknown,
+  convs: Set<string>,
+  teams: Set<string>,
+  senderId: string | undefined,
+): { scope: Scope; value: unknown } | null {
+  if (!Array.isArray(value) || typeof value[1] !== "string") return null;
+  if (value[0] === "c" && convs.has(value[1])) {
+    if (senderId !== undefined && value[3] !== senderId) return null;
+    return { scope: { kind: "c", id: value[1] }, value: [value[2], value[3]] };
+  }
+  if (value[0] === "t" && teams.has(value[1])) {
+    return { scope: { kind: "t", id: value[1] }, value: value[2] };
+  }
+  return null;
+}
+
+/**
+ * Up to `limit` verified hits from the site-wide posting lists, newest first: one leapfrog for the
+ * whole query, each candidate kept only when its posting names one of the caller's `scopes`.
+ */
+async function searchGlobal(ctx: Ctx, scopes: Scope[]): Promise<SearchHit[]> {
+  const { deps: { kv }, tokens, lower, upper, budget, limit } = ctx;
+  const convs = new Set(scopes.filter((s) => s.kind === "c").map((s) => s.id));
+  const teams = new Set(scopes.filter((s) => s.kind === "t").map((s) => s.id));
+  const hits: SearchHit[] = [];
+  let pending: { scope: Scope; cand: Candidate }[] = [];
+  const flush = async () => {
+    const groups = new Map<string, { scope: Scope; cands: Candidate[] }>();
+    for (const p of pending) {
+      const k = p.scope.kind + p.scope.id;
+      const g = groups.get(k) ?? groups.set(k, { scope: p.scope, cands: [] }).get(k)!;
+      g.cands.push(p.cand);
+    }
+    const verified = await Promise.all(
+      [...groups.values()].map((g) =>
+        g.scope.kind === "c"
+          ? verifyMessages(ctx, g.scope.id, g.cands)
+          : verifyAlerts(ctx, g.scope.id, g.cands)
+      ),
+    );
+    for (const v of verified) hits.push(...v);
+    pending = [];
+  };
+  const prefixOf = (t: string) => keys.searchAllToken(t);
+  for await (const c of intersect(kv, prefixOf, lookupTokens(tokens), lower, upper, budget)) {
+    const own = ownPosting(c.value, convs, teams, ctx.q.senderId);
+    if (!own) continue;
+    pending.push({ scope: own.scope, cand: { doc: c.doc, value: own.value } });
+    if (pending.length >= 10) {
+      await flush();
+      if (hits.length >= limit) break;
+    }
+  }
+  if (pending.length) await flush();
+  return hits;
 }
 
 function inRange(q: SearchQuery, at: number): boolean {
