@@ -63,7 +63,7 @@ export async function commitEvent(
     });
     op.check(member);
     return { hints: [hint], result: decided.updated };
-  });
+  }, conversationId);
 }
 
 /** Stages the new state of a message and the event entry after the head; returns the hint. */

@@ -187,7 +187,7 @@ export async function sendMessage(
       hints: [{ t: "msg", c: conversationId, s: message.seq }],
       result: { message, created: true, ...(warnings.length ? { warnings } : {}) },
     };
-  });
+  }, conversationId);
   if (sent.created && mentioned && mentioned.notify.length > MENTION_INDEX_INLINE) {
     await indexMentionsRest(kv, sent.message, mentioned.notify.slice(MENTION_INDEX_INLINE));
   }

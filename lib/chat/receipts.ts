@@ -65,7 +65,7 @@ export async function markRead(
       hints: [{ t: "rcpt", c: conversationId, u: userId, d: receipt.delivered, r: target }],
       result: receipt,
     };
-  });
+  }, conversationId);
 }
 
 /** Largest number of receipts in one commit (each is a mutation plus a share of the hint). */

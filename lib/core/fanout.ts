@@ -100,7 +100,12 @@ interface Write {
   attempts: number;
   /** Commit this write alone (after it failed twice, or a group it was in failed to commit). */
   alone: boolean;
+  /** Writes of one lane are built one after the other, lanes side by side (see #buildAll). */
+  lane: string;
 }
+
+/** The lane of writes that name none: built one after the other, as they arrived. */
+const SERIAL_LANE = "";
 
 /** A write built for one commit attempt. */
 interface Built {
@@ -261,9 +266,15 @@ export class Fanout {
    *
    * Group commit: writes that wait for the same shard are built together and
    * committed in one atomic operation with one log entry (see #batch). The
-   * promise settles after the commit that holds this write.
+   * promise settles after the commit that holds this write. `lane`: writes of
+   * one lane (chat writes pass their conversation's id) are built in arrival
+   * order, lanes side by side; writes that name none share one lane.
    */
-  commit<T>(shard: number, build: (op: Deno.AtomicOperation) => Promise<Attempt<T>>): Promise<T> {
+  commit<T>(
+    shard: number,
+    build: (op: Deno.AtomicOperation) => Promise<Attempt<T>>,
+    lane: string = SERIAL_LANE,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       let queue = this.#waiting.get(shard);
       if (!queue) this.#waiting.set(shard, queue = []);
@@ -273,6 +284,7 @@ export class Fanout {
         reject,
         attempts: 0,
         alone: false,
+        lane,
       });
       if (!this.#draining.has(shard)) this.#drain(shard, queue);
     });
@@ -308,16 +320,7 @@ export class Fanout {
    * (`done`, e.g. a duplicate clientId) settles alone. Returns the writes to try again.
    */
   async #batch(shard: number, group: Write[]): Promise<Write[]> {
-    const counter = await this.#counter(shard);
-    // One after the other, so that a write appending to a conversation follows an earlier one's
-    // append (GroupContext) instead of colliding with it.
-    const context = new GroupContext();
-    const built: (Built | null)[] = [];
-    for (const w of group) {
-      const b = await this.#build(w, context);
-      if (b) context.add(b.staged);
-      built.push(b);
-    }
+    const [counter, built] = await Promise.all([this.#counter(shard), this.#buildAll(group)]);
     const { taken, later, logChars } = compose(built);
     if (!taken.length) return later;
 
@@ -379,6 +382,32 @@ export class Fanout {
       setTimeout(r, Math.random() * Math.min(50, taken[0].write.attempts * 2))
     );
     return [...again, ...later];
+  }
+
+  /**
+   * Builds the writes of a group. Within a lane one after the other, so that a write appending to
+   * a conversation follows an earlier one's append (GroupContext) instead of colliding with it;
+   * lanes side by side, so that their reads overlap instead of adding up. A write that reads what
+   * a write of another lane stages is still safe: compose leaves it for the next commit when it
+   * checks a key an earlier taken write changes, or follows a write not taken.
+   */
+  async #buildAll(group: Write[]): Promise<(Built | null)[]> {
+    const context = new GroupContext();
+    const built: (Built | null)[] = new Array(group.length).fill(null);
+    const lanes = new Map<string, Promise<void>>();
+    group.forEach((w, i) => {
+      const prev = lanes.get(w.lane) ?? Promise.resolve();
+      lanes.set(
+        w.lane,
+        prev.then(async () => {
+          const b = await this.#build(w, context);
+          if (b) context.add(b.staged);
+          built[i] = b;
+        }),
+      );
+    });
+    await Promise.all(lanes.values());
+    return built;
   }
 
   /** Builds one write on its own staged operation; null when it settled without a commit. */
