@@ -26,7 +26,7 @@ import {
 } from "./mentions.ts";
 import { stageMessageWebhooks } from "../notify/event_webhook_delivery.ts";
 import { assertMayPost } from "./post_rules.ts";
-import { checkWords } from "./sensitive_words.ts";
+import { applyWordRules, type WordRule } from "./sensitive_words.ts";
 import { stageMessageIndex } from "../search/indexing.ts";
 
 /** Longest text kept in a conversation head's preview of its last message. */
@@ -135,19 +135,24 @@ export async function sendMessage(
     throw new ApiError("rate_limited", "sending too fast; slow down", 1);
   }
   const clientKey = keys.messageByClientId(conversationId, userId, input.clientId);
-  // Sensitive words: blocked (throws), replaced with ***, or a warning for the sender.
-  const { text, warnings } = await checkWords(deps, input.text);
   const sent = await fanout.commit<SendResult>(fanout.shard(conversationId), async (op) => {
-    const [member, head, dup, quoted, conv] = await kv.getMany<
-      [Member, Head, number, Message, Conversation]
+    // One read for all of it (the sensitive-word rules too): reads, not JavaScript, are what a
+    // send costs under load.
+    const [member, head, dup, quoted, conv, rules] = await kv.getMany<
+      [Member, Head, number, Message, Conversation, WordRule[]]
     >([
       keys.member(conversationId, userId),
       keys.head(conversationId),
       clientKey,
       keys.message(conversationId, input.replyTo ?? 0),
       keys.conversation(conversationId),
+      keys.sensitiveWords(),
     ]);
     if (!member.value) throw notFound("conversation");
+    // Sensitive words: blocked (throws), replaced with ***, or a warning for the sender.
+    const { text, warnings } = rules.value?.length
+      ? applyWordRules(rules.value, input.text)
+      : { text: input.text, warnings: [] };
     await assertMayPost(deps, conversationId, member.value);
     if (dup.value !== null) {
       const original = await kv.get<Message>(keys.message(conversationId, dup.value));
