@@ -44,3 +44,44 @@ Deno.test("group commit - appends to one conversation in one group follow each o
   for await (const _ of kv.list({ prefix: ["fanout_log", 0] })) entries++;
   assert.ok(entries < 25, `25 appends to one conversation in ${entries} commits`);
 });
+
+Deno.test("group commit - lanes build side by side; a write never follows one that arrived after it, so nothing leaves a gap", async () => {
+  await using kv = await Deno.openKv(":memory:");
+  const fanout = new Fanout(kv, testConfig({ fanoutShards: 1, fanoutPollMs: 0 }), () => {});
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const order: string[] = [];
+  // `lane` writes to conversation `c`; `slow` ones take a while to build, so a write that
+  // arrived after them (in another lane) finishes building first.
+  const append = (name: string, lane: string | undefined, slowMs: number) =>
+    fanout.commit<number>(0, async (op) => {
+      const head = await kv.get<Head>(keys.head("c"));
+      await sleep(slowMs);
+      order.push(name);
+      const m = stageAppend(op, head, "c", { kind: "text", senderId: "u", text: name }, 1);
+      return { hints: [{ t: "msg", c: "c", s: m.seq }], result: m.seq };
+    }, lane);
+  // The first write holds the shard while the others queue up into one group.
+  const blocker = append("blocker", undefined, 30);
+  await sleep(5);
+  const rest = [
+    append("slow-serial", undefined, 40),
+    append("quick-lane-a", "a", 0),
+    append("quick-lane-b", "b", 0),
+    append("slow-lane-a", "a", 20),
+  ];
+  const seqs = await Promise.all([blocker, ...rest]);
+  assert.ok(
+    order.indexOf("quick-lane-a") < order.indexOf("slow-serial"),
+    `lanes were built side by side: ${order.join(", ")}`,
+  );
+  assert.ok(
+    order.indexOf("quick-lane-a") < order.indexOf("slow-lane-a"),
+    "a lane builds in arrival order",
+  );
+  assert.equal(new Set(seqs).size, seqs.length, "every write its own seq");
+  const stored: Message[] = [];
+  for await (const e of kv.list<Message>({ prefix: keys.messages("c") })) stored.push(e.value);
+  assertGapFree(stored.map((m) => m.seq));
+  assert.deepEqual(stored.map((m) => m.seq).sort((a, b) => a - b), [...seqs].sort((a, b) => a - b));
+  assert.equal((await kv.get<Head>(keys.head("c"))).value?.seq, 5);
+});

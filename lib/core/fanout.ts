@@ -400,7 +400,7 @@ export class Fanout {
       lanes.set(
         w.lane,
         prev.then(async () => {
-          const b = await this.#build(w, context);
+          const b = await this.#build(w, context, i);
           if (b) context.add(b.staged);
           built[i] = b;
         }),
@@ -411,8 +411,8 @@ export class Fanout {
   }
 
   /** Builds one write on its own staged operation; null when it settled without a commit. */
-  async #build(w: Write, context: GroupContext): Promise<Built | null> {
-    const staged = new StagedOperation(context);
+  async #build(w: Write, context: GroupContext, order: number): Promise<Built | null> {
+    const staged = new StagedOperation(context, order);
     let r: Attempt<unknown>;
     try {
       r = await w.build(staged.op);

@@ -61,15 +61,30 @@ export function appendedBy(op: Deno.AtomicOperation): { conversationId: string; 
 }
 
 /**
- * The writes of one group commit, built one after the other: the conversation heads they staged,
- * so that a later write appends after an earlier one's message instead of colliding with it.
+ * The writes of one group commit: the conversation heads (and the audit chain's) they staged, so
+ * that a later write appends after an earlier one's message instead of colliding with it. Writes
+ * of different lanes are built side by side, so a head may be staged by a write that arrived
+ * later; only heads of writes that arrived earlier are followed (compose takes writes in arrival
+ * order, and a write must never follow one that is not in the commit before it).
  */
 export class GroupContext {
-  readonly heads = new Map<string, { value: unknown; by: StagedOperation }>();
+  readonly heads = new Map<string, { value: unknown; by: StagedOperation }[]>();
 
-  /** Makes `staged`'s heads visible to the writes built after it. */
+  /** Makes `staged`'s heads visible to the writes built after it that arrived after it. */
   add(staged: StagedOperation): void {
-    for (const [c, value] of staged.heads) this.heads.set(c, { value, by: staged });
+    for (const [c, value] of staged.heads) {
+      const list = this.heads.get(c) ?? this.heads.set(c, []).get(c)!;
+      list.push({ value, by: staged });
+    }
+  }
+
+  /** The head of `key` staged by the latest write that arrived before position `order`. */
+  before(key: string, order: number): { value: unknown; by: StagedOperation } | null {
+    let best: { value: unknown; by: StagedOperation } | null = null;
+    for (const h of this.heads.get(key) ?? []) {
+      if (h.by.order < order && (!best || h.by.order > best.by.order)) best = h;
+    }
+    return best;
   }
 }
 
@@ -81,7 +96,7 @@ export class GroupContext {
 export function stagedHead(op: Deno.AtomicOperation, conversationId: string): unknown | null {
   if (!(op instanceof StagedOperation)) return null;
   if (op.heads.has(conversationId)) return op.heads.get(conversationId);
-  const earlier = op.group?.heads.get(conversationId);
+  const earlier = op.group?.before(conversationId, op.order);
   if (!earlier) return null;
   op.dependsOn.add(earlier.by);
   return earlier.value;
@@ -98,7 +113,8 @@ export class StagedOperation {
   /** Earlier writes of the group whose appends this one follows. */
   readonly dependsOn = new Set<StagedOperation>();
 
-  constructor(readonly group?: GroupContext) {}
+  /** `order`: the write's place in its group, in arrival order. */
+  constructor(readonly group?: GroupContext, readonly order = 0) {}
 
   /** What to do to the real operation, in order. */
   readonly #calls: ((op: Deno.AtomicOperation) => void)[] = [];
