@@ -85,3 +85,33 @@ Deno.test("group commit - lanes build side by side; a write never follows one th
   assert.deepEqual(stored.map((m) => m.seq).sort((a, b) => a - b), [...seqs].sort((a, b) => a - b));
   assert.equal((await kv.get<Head>(keys.head("c"))).value?.seq, 5);
 });
+
+Deno.test("group commit - two writes built on the same staged head never both commit: the second waits and every message is kept", async () => {
+  await using kv = await Deno.openKv(":memory:");
+  const fanout = new Fanout(kv, testConfig({ fanoutShards: 1, fanoutPollMs: 0 }), () => {});
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const append = (text: string, lane: string | undefined, slowMs: number) =>
+    fanout.commit<number>(0, async (op) => {
+      const head = await kv.get<Head>(keys.head("c"));
+      await sleep(slowMs);
+      const m = stageAppend(op, head, "c", { kind: "text", senderId: "u", text }, 1);
+      return { hints: [{ t: "msg", c: "c", s: m.seq }], result: m.seq };
+    }, lane);
+  const blocker = append("blocker", undefined, 30);
+  await sleep(5);
+  // w0 and w2 share a lane and build at once; w1 (another lane, arrived between them) builds
+  // last, so w1 and w2 both follow w0's staged head.
+  const w0 = append("w0", "c", 0);
+  const w1 = append("w1", undefined, 40);
+  const w2 = append("w2", "c", 5);
+  const seqs = await Promise.all([blocker, w0, w1, w2]);
+  assert.equal(new Set(seqs).size, 4, `every write its own seq: ${seqs}`);
+  const stored = new Map<number, string>();
+  for await (const e of kv.list<Message>({ prefix: keys.messages("c") })) {
+    stored.set(e.value.seq, e.value.text);
+  }
+  assertGapFree([...stored.keys()]);
+  for (const [i, text] of ["blocker", "w0", "w1", "w2"].entries()) {
+    assert.equal(stored.get(seqs[i]), text, `${text} is stored at the seq it was answered with`);
+  }
+});

@@ -142,13 +142,16 @@ export function shardOf(id: string, shards: number): number {
 
 /**
  * Which built writes go into this commit, in order: the first always; a later one unless it
- * checks a key an earlier taken write changes, follows a write not taken, or would pass a limit.
+ * checks a key an earlier taken write changes, follows a write not taken, sets or deletes a key
+ * that a taken write it does not follow also sets or deletes (two appends built on the same
+ * staged head: the second would overwrite the first's message), or would pass a limit.
  */
 function compose(built: (Built | null)[]): { taken: Built[]; later: Write[]; logChars: number } {
   const taken: Built[] = [];
   const takenOps = new Set<StagedOperation>();
   const later: Write[] = [];
   const written = new Set<string>();
+  const replacedBy = new Map<string, StagedOperation>();
   let checks = 1, mutations = 2, bytes = 0, keyBytes = 0, logChars = 0;
   for (const b of built) {
     if (!b) continue;
@@ -158,7 +161,11 @@ function compose(built: (Built | null)[]): { taken: Built[]; later: Write[]; log
         bytes + s.bytes <= MAX_BYTES && keyBytes + s.keyBytes <= MAX_KEY_BYTES &&
         logChars + b.logChars <= LOG_ENTRY_MAX_CHARS;
       const follows = [...s.dependsOn].every((d) => takenOps.has(d));
-      if (!fits || !follows || s.checked.some((k) => written.has(k))) {
+      const overwrites = s.replaced.some((k) => {
+        const by = replacedBy.get(k);
+        return by !== undefined && !s.follows(by);
+      });
+      if (!fits || !follows || overwrites || s.checked.some((k) => written.has(k))) {
         later.push(b.write);
         continue;
       }
@@ -166,6 +173,7 @@ function compose(built: (Built | null)[]): { taken: Built[]; later: Write[]; log
     taken.push(b);
     takenOps.add(s);
     for (const k of s.written) written.add(k);
+    for (const k of s.replaced) replacedBy.set(k, s);
     checks += s.checks;
     mutations += s.mutations;
     bytes += s.bytes;

@@ -113,6 +113,22 @@ export class StagedOperation {
   /** Earlier writes of the group whose appends this one follows. */
   readonly dependsOn = new Set<StagedOperation>();
 
+  /** True when this write follows `other`, directly or through the writes it follows. */
+  follows(other: StagedOperation): boolean {
+    const seen = new Set<StagedOperation>();
+    const walk = (s: StagedOperation): boolean => {
+      for (const d of s.dependsOn) {
+        if (d === other) return true;
+        if (!seen.has(d)) {
+          seen.add(d);
+          if (walk(d)) return true;
+        }
+      }
+      return false;
+    };
+    return walk(this);
+  }
+
   /** `order`: the write's place in its group, in arrival order. */
   constructor(readonly group?: GroupContext, readonly order = 0) {}
 
@@ -128,6 +144,11 @@ export class StagedOperation {
   readonly checked: string[] = [];
   /** Keys written (ids). */
   readonly written: string[] = [];
+  /**
+   * Keys set or deleted (ids): unlike sum, min and max, two of these on one key in one commit
+   * do not add up, the last wins (see compose in lib/core/fanout.ts).
+   */
+  readonly replaced: string[] = [];
 
   /** This object as the operation type a write's build function takes. */
   get op(): Deno.AtomicOperation {
@@ -139,9 +160,10 @@ export class StagedOperation {
     for (const c of this.#calls) c(op);
   }
 
-  #write(key: Deno.KvKey, value: unknown): void {
+  #write(key: Deno.KvKey, value: unknown, replaces = false): void {
     const id = keyId(key);
     this.written.push(id);
+    if (replaces) this.replaced.push(id);
     this.mutations++;
     this.keyBytes += id.length;
     this.bytes += id.length + sizeOf(value);
@@ -159,19 +181,21 @@ export class StagedOperation {
   }
 
   mutate(...mutations: Deno.KvMutation[]): this {
-    for (const m of mutations) this.#write(m.key, "value" in m ? m.value : null);
+    for (const m of mutations) {
+      this.#write(m.key, "value" in m ? m.value : null, m.type === "set" || m.type === "delete");
+    }
     this.#calls.push((op) => op.mutate(...mutations));
     return this;
   }
 
   set(key: Deno.KvKey, value: unknown, options?: { expireIn?: number }): this {
-    this.#write(key, value);
+    this.#write(key, value, true);
     this.#calls.push((op) => op.set(key, value, options));
     return this;
   }
 
   delete(key: Deno.KvKey): this {
-    this.#write(key, null);
+    this.#write(key, null, true);
     this.#calls.push((op) => op.delete(key));
     return this;
   }
