@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { testConfig } from "../lib/core/config.ts";
 import { Fanout } from "../lib/core/fanout.ts";
 import { keys } from "../lib/core/keys.ts";
-import { stageAppend } from "../lib/chat/messages.ts";
+import { appendBase, stageAppend } from "../lib/chat/messages.ts";
 import type { Head, Message } from "../lib/chat/model.ts";
 import { assertGapFree } from "./_helpers.ts";
 
@@ -114,4 +114,42 @@ Deno.test("group commit - two writes built on the same staged head never both co
   for (const [i, text] of ["blocker", "w0", "w1", "w2"].entries()) {
     assert.equal(stored.get(seqs[i]), text, `${text} is stored at the seq it was answered with`);
   }
+});
+
+Deno.test("group commit - a write that reads the staged head twice (before and after an await) gets the same answer both times", async () => {
+  await using kv = await Deno.openKv(":memory:");
+  const fanout = new Fanout(kv, testConfig({ fanoutShards: 1, fanoutPollMs: 0 }), () => {});
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const send = (text: string, slowMs: number) =>
+    fanout.commit<number>(0, async (op) => {
+      const head = await kv.get<Head>(keys.head("c"));
+      await sleep(slowMs);
+      const m = stageAppend(op, head, "c", { kind: "text", senderId: "u", text }, 1);
+      return { hints: [{ t: "msg", c: "c", s: m.seq }], result: m.seq };
+    }, "c");
+  // Shaped like adding a member: the seq the member joins at, a read, then the system message
+  // that announces it (lib/chat/conversations.ts changeGroup).
+  const addMember = () =>
+    fanout.commit<{ joinedSeq: number; seq: number }>(0, async (op) => {
+      const head = await kv.get<Head>(keys.head("c"));
+      const joinedSeq = appendBase(op, head, "c");
+      await sleep(30);
+      op.set(["member", "c", "new"], { joinedSeq });
+      const m = stageAppend(op, head, "c", { kind: "system", senderId: null, text: "added" }, 1);
+      return { hints: [{ t: "msg", c: "c", s: m.seq }], result: { joinedSeq, seq: m.seq } };
+    });
+  const blocker = send("blocker", 30);
+  await sleep(5);
+  const a = send("a", 10);
+  const g = addMember();
+  const [, , added] = await Promise.all([blocker, a, g]);
+  assert.equal(
+    added.joinedSeq,
+    added.seq - 1,
+    "the member joins just before the message saying so",
+  );
+  const stored: number[] = [];
+  for await (const e of kv.list<Message>({ prefix: keys.messages("c") })) stored.push(e.value.seq);
+  assertGapFree(stored);
+  assert.equal(stored.length, 3);
 });

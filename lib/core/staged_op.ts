@@ -96,7 +96,14 @@ export class GroupContext {
 export function stagedHead(op: Deno.AtomicOperation, conversationId: string): unknown | null {
   if (!(op instanceof StagedOperation)) return null;
   if (op.heads.has(conversationId)) return op.heads.get(conversationId);
-  const earlier = op.group?.before(conversationId, op.order);
+  // A write asks once per key: one that asks again after an await (appendBase, then
+  // stageAppend) must get the same answer, though a write of another lane may have staged a
+  // head meanwhile.
+  let earlier = op.groupHeads.get(conversationId);
+  if (earlier === undefined) {
+    earlier = op.group?.before(conversationId, op.order) ?? null;
+    op.groupHeads.set(conversationId, earlier);
+  }
   if (!earlier) return null;
   op.dependsOn.add(earlier.by);
   return earlier.value;
@@ -112,6 +119,8 @@ export class StagedOperation {
   readonly heads = new Map<string, unknown>();
   /** Earlier writes of the group whose appends this one follows. */
   readonly dependsOn = new Set<StagedOperation>();
+  /** What stagedHead answered from the group, per key (null: nothing staged, read from KV). */
+  readonly groupHeads = new Map<string, { value: unknown; by: StagedOperation } | null>();
 
   /** True when this write follows `other`, directly or through the writes it follows. */
   follows(other: StagedOperation): boolean {
