@@ -150,10 +150,7 @@ test(
       { polling: 100, timeout: 30_000 },
     );
     await ctx.close();
-    // Five logins through the form, each loading the login page and the app: under a full parallel
-    // run that once took longer than the usual watchdog.
   },
-  180_000,
 );
 
 for (const [label, viewport] of [["1280 px", DESKTOP], ["390 px", PHONE]] as const) {
