@@ -125,15 +125,7 @@ export async function sendMessage(
   mentioned?: ResolvedMentions,
 ): Promise<SendResult> {
   const { kv, config, fanout, clock } = deps;
-  if (input.text.length > config.maxMessageChars) {
-    throw new ApiError(
-      "payload_too_large",
-      `message text is longer than ${config.maxMessageChars} characters`,
-    );
-  }
-  if (!deps.limits.allowSend(userId)) {
-    throw new ApiError("rate_limited", "sending too fast; slow down", 1);
-  }
+  assertSendable(deps, userId, input);
   const clientKey = keys.messageByClientId(conversationId, userId, input.clientId);
   const sent = await fanout.commit<SendResult>(fanout.shard(conversationId), async (op) => {
     // One read for all of it (the sensitive-word rules too): reads, not JavaScript, are what a
@@ -197,6 +189,17 @@ export async function sendMessage(
     await indexMentionsRest(kv, sent.message, mentioned.notify.slice(MENTION_INDEX_INLINE));
   }
   return sent;
+}
+
+/** What a send is refused for before anything is read: an over-long text, or a sender over the rate. */
+function assertSendable(deps: Deps, userId: string, input: SendInput): void {
+  const max = deps.config.maxMessageChars;
+  if (input.text.length > max) {
+    throw new ApiError("payload_too_large", `message text is longer than ${max} characters`);
+  }
+  if (!deps.limits.allowSend(userId)) {
+    throw new ApiError("rate_limited", "sending too fast; slow down", 1);
+  }
 }
 
 /** The quote of the message a reply answers; only a text or alert message can be answered. */
