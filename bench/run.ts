@@ -14,7 +14,7 @@
  * bench/raw_server.ts), ingest, w2s (webhook to screen, 10 alerts/s to 1,000),
  * storm30 (30 alerts/s to 1,000), storm (90 alerts/s to 5,000), reconnect, timers, search
  * (bench/search.ts: 1,000,000 messages seeded into KV, or `--search-messages=N`; 100,000 with
- * --quick).
+ * --quick; `--search-kv=PATH` keeps the seeded file and reuses it on the next run).
  *
  * Results: bench/results/<date>.json, and the generated section of
  * docs/benchmarks.md (between the bench:start and bench:end markers).
@@ -40,6 +40,8 @@ const SEARCH_MESSAGES = Number(
   Deno.args.find((a) => a.startsWith("--search-messages="))?.slice(18) ??
     (QUICK ? 100_000 : 1_000_000),
 );
+/** `--search-kv=PATH`: keep the search seed in PATH, and reuse it when it is already there. */
+const SEARCH_KV = Deno.args.find((a) => a.startsWith("--search-kv="))?.slice(12);
 
 function pct(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
@@ -945,7 +947,7 @@ if (import.meta.main) {
   }
 
   if (want("search")) {
-    results.search = await searchScenario(SEARCH_MESSAGES);
+    results.search = await searchScenario(SEARCH_MESSAGES, SEARCH_KV);
     console.log(`search: ${JSON.stringify(results.search)}`);
   }
 

@@ -7,6 +7,8 @@
  * - query latency (p50 / p99) of two-word queries of mid-frequency words, and of one Chinese word;
  * - the cost the index adds to a message's commit: the same commit (message, head) with and
  *   without its postings, alternately, on the same KV.
+ * `--kv=PATH` keeps the seeded KV file and, when it is already seeded, times the queries on it
+ * without seeding again.
  */
 import { testConfig } from "../lib/core/config.ts";
 import type { Deps } from "../lib/core/deps.ts";
@@ -64,9 +66,29 @@ function pct(xs: number[], p: number): number {
   return Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] * 10) / 10;
 }
 
-export async function searchScenario(messages: number): Promise<SearchBenchResult> {
-  const dir = await Deno.makeTempDir({ prefix: "tocsin-search-" });
-  const kv = await Deno.openKv(`${dir}/kv.sqlite3`);
+/** What a kept KV file was seeded with, so that a later run can query it without seeding. */
+interface Seeded {
+  messages: number;
+  userId: string;
+  convs: string[];
+  seqs: number[];
+  seedSeconds: number;
+  tokens: number;
+}
+const SEEDED_KEY = ["bench_search_seeded"];
+
+/**
+ * `kvPath`: a KV file kept after the run; when it already holds `messages` seeded messages the
+ * seeding is skipped (to time the queries again, e.g. after a change to search, without the
+ * long seed). Without it the seed goes to a temp file that is removed.
+ */
+export async function searchScenario(
+  messages: number,
+  kvPath?: string,
+): Promise<SearchBenchResult> {
+  const dir = kvPath ? null : await Deno.makeTempDir({ prefix: "tocsin-search-" });
+  const file = kvPath ?? `${dir}/kv.sqlite3`;
+  const kv = await Deno.openKv(file);
   try {
     // Zipf(1) over the vocabulary, by inverse CDF on a table.
     const cdf: number[] = [];
@@ -88,18 +110,21 @@ export async function searchScenario(messages: number): Promise<SearchBenchResul
       if (rand() < 0.2) ws.push(PHRASES[Math.floor(rand() * PHRASES.length)]);
       return ws.join(" ");
     };
-    const user = { id: ulid(), role: "member" } as User;
-    const convs = Array.from({ length: CONVERSATIONS }, () => ulid());
-    const seqs = new Map(convs.map((c) => [c, 0]));
-    {
+    const kept = (await kv.get<Seeded>(SEEDED_KEY)).value;
+    const reuse = kept?.messages === messages;
+    if (kept && !reuse) throw new Error(`${file} holds ${kept.messages} seeded messages`);
+    const user = { id: reuse ? kept.userId : ulid(), role: "member" } as User;
+    const convs = reuse ? kept.convs : Array.from({ length: CONVERSATIONS }, () => ulid());
+    const seqs = new Map(convs.map((c, i) => [c, reuse ? kept.seqs[i] : 0]));
+    if (!reuse) {
       const op = kv.atomic();
       for (const c of convs) op.set(keys.conversationByUser(user.id, c), { joinedAt: 0 });
       await op.commit();
     }
     const t0 = performance.now();
     const start = Date.now() - messages * 10;
-    let made = 0;
-    let tokens = 0;
+    let made = reuse ? messages : 0;
+    let tokens = reuse ? kept.tokens : 0;
     while (made < messages) {
       const op = kv.atomic();
       let mutations = 0;
@@ -129,8 +154,21 @@ export async function searchScenario(messages: number): Promise<SearchBenchResul
       await op.commit();
       if (made % 100_000 < 50) console.log(`search: seeded ${made} messages`);
     }
-    const seedSeconds = Math.round((performance.now() - t0) / 100) / 10;
-    const kvMiB = Math.round((await Deno.stat(`${dir}/kv.sqlite3`)).size / 1048576);
+    const seedSeconds = reuse ? kept.seedSeconds : Math.round((performance.now() - t0) / 100) / 10;
+    const kvMiB = Math.round((await Deno.stat(file)).size / 1048576);
+    if (!reuse && kvPath) {
+      await kv.set(
+        SEEDED_KEY,
+        {
+          messages,
+          userId: user.id,
+          convs,
+          seqs: convs.map((c) => seqs.get(c)!),
+          seedSeconds,
+          tokens,
+        } satisfies Seeded,
+      );
+    }
 
     // The same queries read both ways: each conversation's postings, and the site-wide lists.
     const perScope = { kv, config: { ...testConfig(), searchGlobalScopes: 1e9 } } as Deps;
@@ -215,7 +253,7 @@ export async function searchScenario(messages: number): Promise<SearchBenchResul
     };
   } finally {
     kv.close();
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    if (dir) await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 }
 
@@ -240,5 +278,6 @@ function withCount(
 
 if (import.meta.main) {
   const n = Number(Deno.args.find((a) => a.startsWith("--messages="))?.slice(11) ?? 1_000_000);
-  console.log(JSON.stringify(await searchScenario(n), null, 2));
+  const kvPath = Deno.args.find((a) => a.startsWith("--kv="))?.slice(5);
+  console.log(JSON.stringify(await searchScenario(n, kvPath), null, 2));
 }
