@@ -6,10 +6,12 @@
  * scan past the stretches of a common one without reading them. KV ranges are the seeks.
  */
 
-/** Postings read per KV list call. */
+/** Postings a KV list call reads at first, and the unit the budget counts reads in. */
 const BATCH = 64;
+/** Postings a KV list call reads at most once a list is being read straight through (a list call takes at most 1,000). */
+const MAX_BATCH = 512;
 
-/** What one query may spend, shared by all its scopes: KV list calls (seeks) at most. */
+/** What one query may spend, shared by all its scopes: reads of up to BATCH postings at most. */
 export interface Budget {
   seeks: number;
   /** Set when the budget ran out before the scan finished. */
@@ -21,12 +23,29 @@ function docOf(e: Deno.KvEntry<unknown>): string {
   return e.key[e.key.length - 1] as string;
 }
 
-/** One token's postings, read backwards; bounds only ever go down. */
+/** One read's postings, and whether it reached the bottom of the range (nothing older is left). */
+interface Batch {
+  entries: Deno.KvEntry<unknown>[];
+  complete: boolean;
+}
+
+/**
+ * One token's postings, read backwards; bounds only ever go down. A list whose postings are used
+ * one after another (two common tokens that seldom meet) reads in growing batches, the next one
+ * started before it is needed; a list that the other tokens steer past most of (a common token
+ * beside a rare one) stays at small batches, so that a seek reads little it skips.
+ */
 class Postings {
   #buf: Deno.KvEntry<unknown>[] = [];
   #i = 0;
   /** The last read returned everything below its bound (nothing older remains unread). */
   #complete = false;
+  #batch = BATCH;
+  /** Postings of the buffer that were this list's answer at some point. */
+  #used = 0;
+  #lastAnswer = -1;
+  /** The read of the postings below the buffer's last one, when started ahead of need. */
+  #ahead: Promise<Batch | null> | null = null;
 
   constructor(
     private kv: Deno.Kv,
@@ -37,28 +56,81 @@ class Postings {
 
   /** The newest posting whose document id is below `bound` (exclusive), or null. */
   async below(bound: string): Promise<Deno.KvEntry<unknown> | null> {
-    while (this.#i < this.#buf.length && docOf(this.#buf[this.#i]) >= bound) this.#i++;
-    if (this.#i < this.#buf.length) return this.#buf[this.#i];
-    if (this.#complete) return null;
-    if (this.budget.seeks <= 0) {
-      this.budget.exhausted = true;
-      return null;
+    while (true) {
+      while (this.#i < this.#buf.length && docOf(this.#buf[this.#i]) >= bound) this.#i++;
+      if (this.#i < this.#buf.length) return this.#answer();
+      if (this.#complete) return null;
+      const next = await this.#refill(bound);
+      if (!next) return null;
     }
-    this.budget.seeks--;
-    this.#buf = [];
+  }
+
+  #answer(): Deno.KvEntry<unknown> {
+    if (this.#lastAnswer !== this.#i) {
+      this.#lastAnswer = this.#i;
+      this.#used++;
+    }
+    return this.#buf[this.#i];
+  }
+
+  /** Replaces the buffer with the postings below `bound`; false when the budget ran out. */
+  async #refill(bound: string): Promise<boolean> {
+    this.#adapt();
+    // The read started ahead covers everything below the old buffer, and `bound` is at or below
+    // that buffer's last posting: what it holds at or above `bound` is skipped like any other.
+    const ahead = this.#ahead ? await this.#ahead : null;
+    this.#ahead = null;
+    let got = ahead;
+    if (!got) {
+      const size = this.#charge(this.#batch);
+      if (!size) return false;
+      got = await this.#read(bound, size);
+    }
+    this.#buf = got.entries;
     this.#i = 0;
+    this.#used = 0;
+    this.#lastAnswer = -1;
+    this.#complete = got.complete;
+    const last = this.#buf[this.#buf.length - 1];
+    if (!this.#complete && last && this.#batch > BATCH) {
+      const size = this.#charge(this.#batch, false);
+      if (size) this.#ahead = this.#read(docOf(last), size).catch(() => null);
+    }
+    return true;
+  }
+
+  /** Grows the batch after a buffer used throughout, shrinks it after one mostly skipped. */
+  #adapt(): void {
+    const n = this.#buf.length;
+    if (!n) return;
+    if (this.#used * 2 >= n) this.#batch = Math.min(this.#batch * 2, MAX_BATCH);
+    else if (this.#used * 8 < n) this.#batch = Math.max(this.#batch / 2, BATCH);
+  }
+
+  /**
+   * Takes a read of up to `size` postings from the budget and answers how many it may read: fewer
+   * when little is left, 0 when nothing is, which marks the scan unfinished unless the read was
+   * only one started ahead.
+   */
+  #charge(size: number, needed = true): number {
+    const granted = Math.min(size, this.budget.seeks * BATCH);
+    if (granted <= 0) {
+      if (needed) this.budget.exhausted = true;
+      return 0;
+    }
+    this.budget.seeks -= Math.ceil(granted / BATCH);
+    return granted;
+  }
+
+  async #read(bound: string, size: number): Promise<Batch> {
+    const entries: Deno.KvEntry<unknown>[] = [];
     for await (
       const e of this.kv.list(
         { start: [...this.prefix, this.lower], end: [...this.prefix, bound] },
-        {
-          reverse: true,
-          limit: BATCH,
-          batchSize: BATCH,
-        },
+        { reverse: true, limit: size, batchSize: size },
       )
-    ) this.#buf.push(e);
-    if (this.#buf.length < BATCH) this.#complete = true;
-    return this.#buf[0] ?? null;
+    ) entries.push(e);
+    return { entries, complete: entries.length < size };
   }
 }
 
