@@ -166,9 +166,9 @@ export const DEFAULT_ALERT_LIST_SCAN_MAX = 2_000;
 /** Search results per page (lib/search/search.ts); a page is at most 50. */
 export const DEFAULT_SEARCH_LIMIT = 20;
 /**
- * KV range reads (seeks, 64 postings each) one search may make across all the caller's
- * conversations and teams before it answers with what it found (`partial`): about 1 s of KV
- * work at worst on a small server, whatever the index size.
+ * Postings one search may read across all the caller's conversations and teams, counted in reads
+ * of 64 (a larger read counts as several), before it answers with what it found (`partial`):
+ * about 1 s of KV work at worst on a small server, whatever the index size.
  */
 export const DEFAULT_SEARCH_SCAN_MAX = 3_000;
 /**
