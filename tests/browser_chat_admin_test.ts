@@ -79,7 +79,10 @@ test("browser chat admin - desktop: attach by button and paste, open full size, 
   const { owner, bob, conv } = await setup(srv, "en-US");
   const page = owner.page;
 
-  // Typing: Bob types, Olga sees it (nothing is stored).
+  // Typing: Bob types, Olga sees it (nothing is stored). A notice is ephemeral, so both pages
+  // must be connected first: one sent before Olga's socket is up is not replayed to her.
+  await page.waitForSelector(".chat-head .dot.online");
+  await bob.page.waitForSelector(".chat-head .dot.online");
   await bob.page.locator(".composer textarea").pressSequentially("hel");
   await page.waitForSelector("[data-testid=typing]:has-text('Bob is typing')");
   await bob.page.locator(".composer textarea").fill("");
