@@ -1,6 +1,7 @@
 /** Event webhooks against a real local receiver that checks the signature and records deliveries. */
 import assert from "node:assert/strict";
 import { ManualClock } from "../lib/core/clock.ts";
+import { sendMessage } from "../lib/chat/messages.ts";
 import { adminClient, type Client, startServer, type TestServer, userClient } from "./_helpers.ts";
 
 const enc = new TextEncoder();
@@ -346,4 +347,58 @@ Deno.test("event webhooks - team members may not see or change them; team admins
   assert.equal((await lead.client.get(`/api/v1/event-webhooks/${id}/deliveries`)).status, 200);
   assert.equal((await lead.client.delete(`/api/v1/event-webhooks/${id}`)).status, 200);
   assert.equal((await admin.get(`/api/v1/event-webhooks/${id}`)).status, 404);
+});
+
+Deno.test("event webhooks - a message subscription made, disabled or deleted through one process applies at once to sends on another", async () => {
+  // Two servers on one KV file stand for two processes: each keeps its own cache of who
+  // subscribes to a conversation's messages, and must see the other's change on its next send.
+  const path = await Deno.makeTempFile({ suffix: ".sqlite3" });
+  const clock = new ManualClock(Date.now());
+  const config = { timerSweepMs: 0, allowPrivateWebhooks: true };
+  await using a = await startServer({ kvPath: path, clock, config });
+  await using b = await startServer({ kvPath: path, clock, config });
+  const secrets = new Map<string, string>();
+  const rx = receiver(secrets);
+  try {
+    const { client: admin, user } = await adminClient(a);
+    const team = (await admin.post("/api/v1/teams", { name: "Ops", adminIds: [user.id] })).json
+      .team;
+    const sub = await subscribe(admin, team.id, rx.base + "/m", ["message.created"]);
+    secrets.set("/m", sub.secret);
+    const conv = (await admin.get(`/api/v1/teams/${team.id}`)).json.team.conversationId as string;
+    let n = 0;
+    const sendOnB = async (text: string) => {
+      await sendMessage(b.core, user.id, conv, { text, clientId: `c${++n}` });
+      await drain(b);
+    };
+    // Both processes wake for the delivery; one may send it again before the other's commit, with
+    // the same delivery id (docs/api.md: receivers de-duplicate on it). Count deliveries.
+    const texts =
+      () => [...new Map(rx.got.map((g) => [g.delivery, g.body.data.message.text])).values()];
+
+    await sendOnB("one");
+    assert.deepEqual(texts(), ["one"]);
+    // Disabled on A: B's next send stages nothing.
+    const off = await admin.patch(`/api/v1/event-webhooks/${sub.id}`, { enabled: false });
+    assert.equal(off.status, 200, JSON.stringify(off.json));
+    await sendOnB("two");
+    assert.deepEqual(texts(), ["one"]);
+    // Enabled again on A: B's next send is delivered.
+    await admin.patch(`/api/v1/event-webhooks/${sub.id}`, { enabled: true });
+    await sendOnB("three");
+    assert.deepEqual(texts(), ["one", "three"]);
+    // Deleted on A: nothing more.
+    assert.equal((await admin.delete(`/api/v1/event-webhooks/${sub.id}`)).status, 200);
+    await sendOnB("four");
+    assert.deepEqual(texts(), ["one", "three"]);
+    // A new subscription on A: B delivers to it at once.
+    const again = await subscribe(admin, team.id, rx.base + "/m", ["message.created"]);
+    secrets.set("/m", again.secret);
+    await sendOnB("five");
+    assert.deepEqual(texts(), ["one", "three", "five"]);
+    assert.ok(rx.got.every((g) => g.signed));
+  } finally {
+    await rx.close();
+    await Deno.remove(path).catch(() => {});
+  }
 });

@@ -25,7 +25,7 @@ import {
   stageMentionIndex,
 } from "./mentions.ts";
 import { stageMessageWebhooks } from "../notify/event_webhook_delivery.ts";
-import { assertMayPost } from "./post_rules.ts";
+import { assertMayPost, type GroupSettings } from "./post_rules.ts";
 import { applyWordRules, type WordRule } from "./sensitive_words.ts";
 import { stageMessageIndex } from "../search/indexing.ts";
 
@@ -130,8 +130,8 @@ export async function sendMessage(
   const sent = await fanout.commit<SendResult>(fanout.shard(conversationId), async (op) => {
     // One read for all of it (the sensitive-word rules too): reads, not JavaScript, are what a
     // send costs under load.
-    const [member, head, dup, quoted, conv, rules] = await kv.getMany<
-      [Member, Head, number, Message, Conversation, WordRule[]]
+    const [member, head, dup, quoted, conv, rules, settings, hooks] = await kv.getMany<
+      [Member, Head, number, Message, Conversation, WordRule[], GroupSettings, unknown]
     >([
       keys.member(conversationId, userId),
       keys.head(conversationId),
@@ -139,13 +139,15 @@ export async function sendMessage(
       keys.message(conversationId, input.replyTo ?? 0),
       keys.conversation(conversationId),
       keys.sensitiveWords(),
+      keys.groupSettings(conversationId),
+      keys.eventWebhooksVersion(),
     ]);
     if (!member.value) throw notFound("conversation");
     // Sensitive words: blocked (throws), replaced with ***, or a warning for the sender.
     const { text, warnings } = rules.value?.length
       ? applyWordRules(rules.value, input.text)
       : { text: input.text, warnings: [] };
-    await assertMayPost(deps, conversationId, member.value);
+    await assertMayPost(deps, conversationId, member.value, settings.value ?? { pins: [] });
     if (dup.value !== null) {
       const original = await kv.get<Message>(keys.message(conversationId, dup.value));
       if (original.value) return { done: { message: original.value, created: false } };
@@ -179,7 +181,7 @@ export async function sendMessage(
       .max(keys.read(conversationId, userId), BigInt(message.seq))
       .max(keys.delivered(conversationId, userId), BigInt(message.seq));
     // A burn-after-reading text never leaves for outside receivers.
-    if (!message.burn) await stageMessageWebhooks(deps, op, message, message.createdAt);
+    if (!message.burn) await stageMessageWebhooks(deps, op, message, message.createdAt, hooks);
     return {
       hints: [{ t: "msg", c: conversationId, s: message.seq }],
       result: { message, created: true, ...(warnings.length ? { warnings } : {}) },

@@ -32,7 +32,13 @@ export async function getGroupSettings(kv: Deno.Kv, convId: string): Promise<Gro
 }
 
 /** 403 `muted` when `member` may not post in the conversation now, saying until when. */
-export async function assertMayPost(deps: Deps, convId: string, member: Member): Promise<void> {
+export async function assertMayPost(
+  deps: Deps,
+  convId: string,
+  member: Member,
+  /** The conversation's settings when the caller has read them already. */
+  settings?: GroupSettings,
+): Promise<void> {
   const now = deps.clock.now();
   if ((member.mutedUntil ?? 0) > now) {
     throw new ApiError(
@@ -41,7 +47,7 @@ export async function assertMayPost(deps: Deps, convId: string, member: Member):
     );
   }
   if (member.role !== "member") return;
-  const s = await getGroupSettings(deps.kv, convId);
+  const s = settings ?? await getGroupSettings(deps.kv, convId);
   if ((s.mutedUntil ?? 0) > now) {
     throw new ApiError(
       "muted",

@@ -334,6 +334,11 @@ export const keys = {
     convId,
     id,
   ],
+  /**
+   * Changes with every change to a subscription's indexes: the message path reads it with the
+   * rest of a send and re-lists subscriptions only when it moved (per-process cache).
+   */
+  eventWebhooksVersion: (): Deno.KvKey => ["event_webhooks_version"],
   eventWebhooksByConversation: (convId: string): Deno.KvKey => [
     "event_webhooks_by_conversation",
     convId,

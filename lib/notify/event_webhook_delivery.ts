@@ -109,6 +109,44 @@ async function subscriptions(kv: Deno.Kv, index: Deno.KvKey): Promise<EventWebho
   return (await listByIndex<EventWebhook>(kv, index, keys.eventWebhook)).filter((s) => s.enabled);
 }
 
+/** Conversations whose subscription lists one process keeps at most (then it starts over). */
+const CACHED_LISTS_MAX = 10_000;
+
+/**
+ * Per process and KV: each conversation's enabled subscriptions, valid while the version record
+ * (`keys.eventWebhooksVersion()`, moved by every change to a subscription's indexes) keeps the
+ * versionstamp they were read under. Nearly every conversation has none, and a send would
+ * otherwise list them on every message.
+ */
+const cachedLists = new WeakMap<
+  Deno.Kv,
+  { stamp: string | null; lists: Map<string, EventWebhook[]> }
+>();
+
+/**
+ * The subscriptions to `convId`'s messages, given the version record as the caller read it
+ * (with the rest of its reads). A list read after that version is at least as new as it.
+ */
+async function conversationSubscriptions(
+  kv: Deno.Kv,
+  convId: string,
+  version: Deno.KvEntryMaybe<unknown>,
+): Promise<EventWebhook[]> {
+  let c = cachedLists.get(kv);
+  if (!c || c.stamp !== version.versionstamp) {
+    cachedLists.set(kv, c = { stamp: version.versionstamp, lists: new Map() });
+  }
+  const hit = c.lists.get(convId);
+  if (hit) return hit;
+  const subs = await subscriptions(kv, keys.eventWebhooksByConversation(convId));
+  // Kept only if no newer version replaced the cache meanwhile.
+  if (cachedLists.get(kv) === c) {
+    if (c.lists.size >= CACHED_LISTS_MAX) c.lists.clear();
+    c.lists.set(convId, subs);
+  }
+  return subs;
+}
+
 /** An alert as events carry it: what a receiver acts on, without items and raw payloads. */
 function alertData(alert: Alert, base: string) {
   return {
@@ -211,17 +249,19 @@ export async function stageEventWebhooks(
   }
 }
 
-/** A message in a team's conversation, staged in the append's own commit. */
+/**
+ * A message in a team's conversation, staged in the append's own commit. `version` is
+ * `keys.eventWebhooksVersion()` as the append read it.
+ */
 export async function stageMessageWebhooks(
   deps: Deps,
   op: Deno.AtomicOperation,
   message: Message,
   now: number,
+  version: Deno.KvEntryMaybe<unknown>,
 ): Promise<void> {
-  const subs = (await subscriptions(
-    deps.kv,
-    keys.eventWebhooksByConversation(message.conversationId),
-  )).filter((s) => s.events.includes("message.created"));
+  const subs = (await conversationSubscriptions(deps.kv, message.conversationId, version))
+    .filter((s) => s.events.includes("message.created"));
   if (subs.length === 0) return;
   stageEvent(
     op,

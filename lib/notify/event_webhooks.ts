@@ -73,6 +73,7 @@ function dedupe<T>(xs: readonly T[]): T[] {
 
 /** The index entries a subscription has: its team's, and its conversation's for messages. */
 function stageIndexes(op: Deno.AtomicOperation, s: EventWebhook, del = false): void {
+  op.sum(keys.eventWebhooksVersion(), 1n);
   const team = keys.eventWebhookByTeam(s.teamId, s.id);
   if (del) op.delete(team);
   else op.set(team, s.id);
