@@ -13,9 +13,9 @@ import { EVENT_WEBHOOK_BACKOFF_MAX_MS } from "../core/config.ts";
 import type { Deps } from "../core/deps.ts";
 import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
-import { listByIndex } from "../core/kv_util.ts";
 import { stageDeleteTimer, stageTimer, type Timer } from "../jobs/timers.ts";
 import { postSigned, type SignedPostResult } from "./outbound.ts";
+import { conversationSubscriptions, subscriptions } from "./event_webhook_subscriptions.ts";
 
 /** Every event a subscription can ask for. */
 export const EVENT_TYPES = [
@@ -105,48 +105,6 @@ function origin(deps: Deps): string {
 /** The timer's `alertId`: a subscription's deliveries are no alert's timers. */
 const timerOwner = (webhookId: string) => `event-webhook:${webhookId}`;
 
-async function subscriptions(kv: Deno.Kv, index: Deno.KvKey): Promise<EventWebhook[]> {
-  return (await listByIndex<EventWebhook>(kv, index, keys.eventWebhook)).filter((s) => s.enabled);
-}
-
-/** Conversations whose subscription lists one process keeps at most (then it starts over). */
-const CACHED_LISTS_MAX = 10_000;
-
-/**
- * Per process and KV: each conversation's enabled subscriptions, valid while the version record
- * (`keys.eventWebhooksVersion()`, moved by every change to a subscription's indexes) keeps the
- * versionstamp they were read under. Nearly every conversation has none, and a send would
- * otherwise list them on every message.
- */
-const cachedLists = new WeakMap<
-  Deno.Kv,
-  { stamp: string | null; lists: Map<string, EventWebhook[]> }
->();
-
-/**
- * The subscriptions to `convId`'s messages, given the version record as the caller read it
- * (with the rest of its reads). A list read after that version is at least as new as it.
- */
-async function conversationSubscriptions(
-  kv: Deno.Kv,
-  convId: string,
-  version: Deno.KvEntryMaybe<unknown>,
-): Promise<EventWebhook[]> {
-  let c = cachedLists.get(kv);
-  if (!c || c.stamp !== version.versionstamp) {
-    cachedLists.set(kv, c = { stamp: version.versionstamp, lists: new Map() });
-  }
-  const hit = c.lists.get(convId);
-  if (hit) return hit;
-  const subs = await subscriptions(kv, keys.eventWebhooksByConversation(convId));
-  // Kept only if no newer version replaced the cache meanwhile.
-  if (cachedLists.get(kv) === c) {
-    if (c.lists.size >= CACHED_LISTS_MAX) c.lists.clear();
-    c.lists.set(convId, subs);
-  }
-  return subs;
-}
-
 /** An alert as events carry it: what a receiver acts on, without items and raw payloads. */
 function alertData(alert: Alert, base: string) {
   return {
@@ -215,7 +173,7 @@ export async function stageEventWebhooks(
 ): Promise<void> {
   const wanted = entries.filter((e) => ENTRY_EVENT.has(e.kind));
   if (wanted.length === 0) return;
-  const subs = await subscriptions(deps.kv, keys.eventWebhooksByTeam(alert.teamId));
+  const subs = await subscriptions<EventWebhook>(deps.kv, keys.eventWebhooksByTeam(alert.teamId));
   if (subs.length === 0) return;
   const base = origin(deps);
   for (const e of wanted) {
@@ -260,8 +218,9 @@ export async function stageMessageWebhooks(
   now: number,
   version: Deno.KvEntryMaybe<unknown>,
 ): Promise<void> {
-  const subs = (await conversationSubscriptions(deps.kv, message.conversationId, version))
-    .filter((s) => s.events.includes("message.created"));
+  const subs =
+    (await conversationSubscriptions<EventWebhook>(deps.kv, message.conversationId, version))
+      .filter((s) => s.events.includes("message.created"));
   if (subs.length === 0) return;
   stageEvent(
     op,
