@@ -12,7 +12,7 @@ import { Hub } from "./realtime/hub.ts";
 import { type Deps, Limits } from "./core/deps.ts";
 import { fireTimer } from "./paging/escalation.ts";
 import { DeliveredBuffer } from "./chat/receipts.ts";
-import { TimerSchema, TimerService } from "./jobs/timers.ts";
+import { claimTimer, type Timer, TimerSchema, TimerService } from "./jobs/timers.ts";
 import { RetentionService } from "./chat/retention.ts";
 import { runMigrations } from "./ops/migrations.ts";
 import { SelfHeartbeat } from "./ops/heartbeat.ts";
@@ -115,17 +115,29 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
   return core;
 }
 
+/** Kinds whose handler sends something outside: claimed before they run (claimTimer). */
+const REACHES_OUT: ReadonlySet<Timer["kind"]> = new Set([
+  "webhook",
+  "personal",
+  "robot",
+  "ding",
+  "event_webhook",
+  "zabbix",
+  "ldap_sync",
+]);
+
 /**
  * The one dispatcher for every kind of timer, on the parsed record. A record that does not parse
  * throws: the failure is counted, and it ends among the dead letters, where admins see it.
  */
 async function fireAnyTimer(core: Core, id: string): Promise<boolean> {
-  const raw = (await core.kv.get(keys.timer(id))).value;
-  if (raw === null) return false;
-  const parsed = TimerSchema.safeParse(raw);
+  const entry = await core.kv.get(keys.timer(id));
+  if (entry.value === null) return false;
+  const parsed = TimerSchema.safeParse(entry.value);
   if (!parsed.success) throw new Error(`timer ${id}: ${describeIssues(parsed.error)}`);
   const t = parsed.data;
   if (t.dueAt <= core.clock.now()) {
+    if (REACHES_OUT.has(t.kind) && !(await claimTimer(core, { ...entry, value: t }))) return false;
     timerLateness.observe({ kind: t.kind }, (core.clock.now() - t.dueAt) / 1e3);
   }
   switch (t.kind) {

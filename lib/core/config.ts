@@ -206,6 +206,13 @@ export const DEFAULT_TIMER_SWEEP_MS = 5_000;
  */
 export const DEFAULT_TIMER_PEER_GRACE_MS = 2_000;
 /**
+ * A timer whose handler sends something outside (an e-mail, an SMS, a call, a push, a webhook) is
+ * claimed by the process that runs it for this long, so that no other process sends it too. It
+ * must outlast one handler (its attempts at each provider, each bounded by its time-out); if the
+ * process dies while sending, the timer is fired again this long after it was claimed.
+ */
+export const DEFAULT_TIMER_CLAIM_MS = 30_000;
+/**
  * KV queues as an extra wake-up for timers: "on", "off", or "auto" (off for a KV URL, on for a
  * local file or `:memory:`). KV Connect (a denokv server, Deno Deploy KV from outside) refuses
  * every commit that carries an enqueue and the new Deno Deploy has no queues; timers never need
@@ -593,6 +600,7 @@ export interface Config {
   timerSweepMs: number;
   timerSweepConcurrency: number;
   timerPeerGraceMs: number;
+  timerClaimMs: number;
   /** Whether timer commits also enqueue a KV queue wake-up; see queuesOn. */
   kvQueues: "auto" | "on" | "off";
   messageRetentionDays: number;
@@ -751,6 +759,7 @@ export function defaultConfig(): Config {
     timerSweepMs: DEFAULT_TIMER_SWEEP_MS,
     timerSweepConcurrency: DEFAULT_TIMER_SWEEP_CONCURRENCY,
     timerPeerGraceMs: DEFAULT_TIMER_PEER_GRACE_MS,
+    timerClaimMs: DEFAULT_TIMER_CLAIM_MS,
     kvQueues: DEFAULT_KV_QUEUES,
     messageRetentionDays: DEFAULT_MESSAGE_RETENTION_DAYS,
     retentionSweepMs: DEFAULT_RETENTION_SWEEP_MS,
@@ -895,6 +904,7 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_TIMER_SWEEP_MS: "timerSweepMs",
   TOCSIN_TIMER_SWEEP_CONCURRENCY: "timerSweepConcurrency",
   TOCSIN_TIMER_PEER_GRACE_MS: "timerPeerGraceMs",
+  TOCSIN_TIMER_CLAIM_MS: "timerClaimMs",
   TOCSIN_MESSAGE_RETENTION_DAYS: "messageRetentionDays",
   TOCSIN_RETENTION_SWEEP_MS: "retentionSweepMs",
   TOCSIN_ALERT_RETENTION_DAYS: "alertRetentionDays",

@@ -17,6 +17,11 @@ const TimerBase = {
   round: z.number().default(0),
   /** Handler failures so far (a timer that keeps failing becomes a dead letter). */
   failures: z.number().optional(),
+  /**
+   * Until when one process holds this timer to run a handler that reaches outside (claimTimer in
+   * timers.ts); no other process fires it before then.
+   */
+  claimedUntil: z.number().optional(),
 };
 
 /** The id shared by every attempt of one outside delivery (receivers de-duplicate on it). */

@@ -17,6 +17,7 @@ import { listAll } from "../core/kv_util.ts";
 import { log } from "../core/log.ts";
 import { queuesOn } from "../core/config.ts";
 import { noteTimer } from "../core/timer_wake.ts";
+import { isBusy } from "../core/fanout.ts";
 
 export { type AnyTimer, type Timer, type TimerKind, TimerSchema } from "./timer_kinds.ts";
 import { type AnyTimer, type Timer, TimerSchema } from "./timer_kinds.ts";
@@ -43,7 +44,9 @@ export function stageTimer(
   t: Timer,
   opts: { wake?: boolean } = {},
 ): void {
-  op.set(keys.timer(t.id), t)
+  // A timer staged from a claimed one (a retry, a deferral) starts unclaimed.
+  const { claimedUntil: _claim, ...record } = t;
+  op.set(keys.timer(t.id), record)
     .set(keys.timerByDue(t.dueAt, t.id), t.id)
     .set(keys.timerByAlert(t.alertId, t.id), t.id);
   if (opts.wake !== false) noteTimer(op, now, t.dueAt);
@@ -90,7 +93,9 @@ export async function recordFailure(deps: Deps, id: string, err: unknown): Promi
   const { kv, clock } = deps;
   const e = await kv.get<Timer>(keys.timer(id));
   if (!e.value) return;
-  const t = { ...e.value, failures: (e.value.failures ?? 0) + 1 };
+  // The claim ends with the failed attempt: the next sweep may retry at once.
+  const { claimedUntil: _claim, ...rest } = e.value;
+  const t = { ...rest, failures: (e.value.failures ?? 0) + 1 };
   const error = (err instanceof Error ? err.stack ?? err.message : String(err)).slice(0, 2_000);
   const op = kv.atomic().check(e);
   if (t.failures >= TIMER_MAX_FAILURES) {
@@ -104,6 +109,34 @@ export async function recordFailure(deps: Deps, id: string, err: unknown): Promi
   }
   await op.commit();
 }
+
+/**
+ * Claims a due timer whose handler reaches outside (an e-mail, an SMS, a call, a push, a
+ * webhook) for TOCSIN_TIMER_CLAIM_MS: one commit that marks the record, checked against the
+ * record as read. False when another process holds a live claim or changed the record first, so
+ * two processes woken for one timer at once (each by its own wake-up) do not both send. The
+ * handler then re-reads the claimed record and deletes it in its own check-and-set; a claimant
+ * that dies leaves the claim to lapse, and the reconciler fires the timer after that.
+ */
+export async function claimTimer(deps: Deps, entry: Deno.KvEntry<Timer>): Promise<boolean> {
+  const now = deps.clock.now();
+  if ((entry.value.claimedUntil ?? 0) > now) return false;
+  const claimed: Timer = { ...entry.value, claimedUntil: now + deps.config.timerClaimMs };
+  for (let attempt = 1;; attempt++) {
+    try {
+      return (await deps.kv.atomic().check(entry).set(entry.key, claimed).commit()).ok;
+    } catch (err) {
+      // SQLite busy with another process's write: try again shortly; past a few tries, leave the
+      // timer to the next sweep rather than count a failure against it.
+      if (!isBusy(err)) throw err;
+      if (attempt >= CLAIM_BUSY_TRIES) return false;
+      await new Promise((r) => setTimeout(r, 5 * attempt));
+    }
+  }
+}
+
+/** Tries at a claim while SQLite answers busy. */
+const CLAIM_BUSY_TRIES = 5;
 
 /** Every dead letter, oldest first. */
 export async function listDeadLetters(kv: Deno.Kv): Promise<DeadLetter[]> {

@@ -4,7 +4,9 @@ import { testConfig } from "../core/config.ts";
 import { keys } from "../core/keys.ts";
 import { createCore } from "../runtime.ts";
 import {
+  claimTimer,
   type DeadLetter,
+  recordFailure,
   stageTimer,
   type Timer,
   TIMER_MAX_FAILURES,
@@ -185,5 +187,59 @@ Deno.test("timers - a timer staged by another process is woken for after the pee
     kvB.close();
     undo();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("timers - a claim: one of two processes gets it, it lapses, retries and failures start unclaimed", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".sqlite3" });
+  await using kv1 = await Deno.openKv(path);
+  await using kv2 = await Deno.openKv(path);
+  const clock = new ManualClock(1_000_000);
+  const config = testConfig({ timerSweepMs: 0, kvQueues: "off", timerClaimMs: 30_000 });
+  const a = createCore(kv1, config, clock);
+  const b = createCore(kv2, config, clock);
+  try {
+    const t: Timer = {
+      id: "P1",
+      alertId: "A",
+      kind: "personal",
+      dueAt: clock.now(),
+      n: 1,
+      round: 0,
+      userId: "u1",
+      channel: "sms",
+      delivery: "D",
+    };
+    const op = kv1.atomic();
+    stageTimer(op, clock.now(), t);
+    await op.commit();
+    const read = async (kv: Deno.Kv) =>
+      (await kv.get<Timer>(keys.timer("P1"))) as Deno.KvEntry<Timer>;
+    // Both read the record, both try: the first claim wins, the other's check fails.
+    const [e1, e2] = [await read(kv1), await read(kv2)];
+    assert.equal(await claimTimer(a, e1), true);
+    assert.equal(await claimTimer(b, e2), false);
+    // A fresh read sees the live claim and leaves it alone.
+    assert.equal(await claimTimer(b, await read(kv2)), false);
+    assert.equal((await read(kv1)).value.claimedUntil, clock.now() + 30_000);
+    // Once it lapses (its claimant died), another process claims it.
+    clock.advance(30_001);
+    assert.equal(await claimTimer(b, await read(kv2)), true);
+    // A retry staged from the claimed record starts unclaimed.
+    const claimed = (await read(kv2)).value;
+    const retry = kv2.atomic();
+    stageTimer(retry, clock.now(), { ...claimed, id: "P2", n: 2 });
+    await retry.commit();
+    assert.equal((await kv1.get<Timer>(keys.timer("P2"))).value!.claimedUntil, undefined);
+    // A failed attempt ends the claim: the next sweep may retry at once.
+    await recordFailure(b, "P1", new Error("provider down"));
+    const failed = (await read(kv1)).value;
+    assert.equal(failed.failures, 1);
+    assert.equal(failed.claimedUntil, undefined);
+    assert.equal(await claimTimer(a, await read(kv1)), true);
+  } finally {
+    await a.close();
+    await b.close();
+    await Deno.remove(path).catch(() => {});
   }
 });
