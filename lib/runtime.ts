@@ -63,7 +63,7 @@ export async function checkHealth(
 }
 
 export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClock): Core {
-  const hub = new Hub(kv, config);
+  const hub = new Hub(kv, config, () => clock.now());
   const fanout = new Fanout(kv, config, (hints) => hub.onHints(hints), () => hub.resync());
   const delivered = new DeliveredBuffer(kv, fanout, config.deliveredFlushMs);
   hub.onDelivered = (sub, conversationId, seq) => delivered.mark(conversationId, sub.userId, seq);

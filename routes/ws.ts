@@ -7,7 +7,6 @@ import { upgradeWebSocket } from "hono/deno";
 import type { WSContext, WSEvents } from "hono/ws";
 import type { Core } from "../lib/runtime.ts";
 import { ApiError } from "../lib/core/errors.ts";
-import type { Auth } from "../lib/accounts/sessions.ts";
 import { type ClientFrame, CLOSE, type ServerFrame } from "../lib/protocol.ts";
 import { encodeFrames, type Subscriber } from "../lib/realtime/subscriber.ts";
 import { resolveMentions } from "../lib/chat/mention_targets.ts";
@@ -24,10 +23,10 @@ import { trackConnection } from "../lib/ops/metrics.ts";
 /** One socket's state, from upgrade to close. */
 interface Socket {
   deps: Core;
-  auth: Auth;
+  /** The user, by id only: the socket outlives the request, and the user record may change. */
+  userId: string;
   sub: Subscriber | null;
   hello: boolean;
-  keepalive?: ReturnType<typeof setInterval>;
   helloTimer?: ReturnType<typeof setTimeout>;
   /** Frames refused for the rate since `refusedSince` (a one-second window). */
   refused: number;
@@ -46,7 +45,7 @@ export function wsRoutes(deps: Core) {
       deps.hub.connections.admit(auth.user.id, clientIp(deps, c)),
     );
     try {
-      return upgradeWebSocket(c, socketEvents(deps, auth, release));
+      return upgradeWebSocket(c, socketEvents(deps, auth.user.id, auth.sessionHash, release));
     } catch (err) {
       release();
       throw err;
@@ -56,12 +55,17 @@ export function wsRoutes(deps: Core) {
 }
 
 /** The socket's event handlers: subscribe on open, frames in, clean up on close. */
-function socketEvents(deps: Core, auth: Auth, release: () => void): WSEvents {
+function socketEvents(
+  deps: Core,
+  userId: string,
+  sessionHash: string | null,
+  release: () => void,
+): WSEvents {
   const { config, hub, clock } = deps;
   const rate = config.wsMaxFramesPerSec;
   const s: Socket = {
     deps,
-    auth,
+    userId,
     sub: null,
     hello: false,
     refused: 0,
@@ -71,7 +75,7 @@ function socketEvents(deps: Core, auth: Auth, release: () => void): WSEvents {
   return {
     onOpen(_evt, ws) {
       const raw = ws.raw as WebSocket;
-      s.sub = hub.subscriber(auth.user.id, auth.sessionHash, {
+      s.sub = hub.subscriber(userId, sessionHash, {
         write: (frames) => raw.send(encodeFrames(frames)),
         close: (code, reason) => {
           if (raw.readyState <= 1) raw.close(code, reason);
@@ -81,10 +85,7 @@ function socketEvents(deps: Core, auth: Auth, release: () => void): WSEvents {
       s.helloTimer = setTimeout(() => {
         if (!s.hello) ws.close(CLOSE.policy, "no hello");
       }, config.wsHelloTimeoutMs);
-      s.keepalive = setInterval(
-        () => s.sub?.push({ type: "keepalive", t: clock.now() }),
-        config.wsKeepaliveMs,
-      );
+      hub.keepalives.add(s.sub);
     },
     onMessage(evt, ws) {
       const parsed = admitFrame(s, ws, evt.data);
@@ -93,12 +94,13 @@ function socketEvents(deps: Core, auth: Auth, release: () => void): WSEvents {
     },
     onClose() {
       release();
-      clearInterval(s.keepalive);
       clearTimeout(s.helloTimer);
+      if (s.sub) hub.keepalives.delete(s.sub);
       s.sub?.close(CLOSE.shutdown, "closed");
     },
     onError() {
       release();
+      if (s.sub) hub.keepalives.delete(s.sub);
       s.sub?.close(CLOSE.shutdown, "socket error");
     },
   };
@@ -197,12 +199,12 @@ async function handleFrame(s: Socket, ws: WSContext, raw: unknown) {
 
 /** send, read and received, for a socket that has said hello. */
 async function applyFrame(s: Socket, ws: WSContext, f: ClientFrame) {
-  const { deps, auth } = s;
+  const { deps, userId } = s;
   if (f.type === "send") {
-    const mentioned = await resolveMentions(deps, auth.user.id, f.conversationId, f.mentions);
+    const mentioned = await resolveMentions(deps, userId, f.conversationId, f.mentions);
     const { message, warnings } = await sendMessage(
       deps,
-      auth.user.id,
+      userId,
       f.conversationId,
       f,
       undefined,
@@ -215,16 +217,16 @@ async function applyFrame(s: Socket, ws: WSContext, f: ClientFrame) {
       ...(warnings ? { warnings } : {}),
     });
   } else if (f.type === "read") {
-    await markRead(deps, auth.user.id, f.conversationId, f.seq);
+    await markRead(deps, userId, f.conversationId, f.seq);
   } else if (f.type === "typing") {
     // Only into a conversation this socket streams (so the user is a member).
     const streaming = s.sub!.cursors.has(f.conversationId);
-    if (streaming) await announceTyping(deps, auth.user.id, f.conversationId, true);
+    if (streaming) await announceTyping(deps, userId, f.conversationId, true);
   } else if (f.type === "received") {
     // Only what this socket was actually given counts as delivered.
     const cur = s.sub!.cursors.get(f.conversationId);
     if (cur !== undefined) {
-      deps.delivered.mark(f.conversationId, auth.user.id, Math.min(cur, f.seq));
+      deps.delivered.mark(f.conversationId, userId, Math.min(cur, f.seq));
     }
   }
 }

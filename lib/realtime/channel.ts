@@ -121,7 +121,7 @@ export class Channel {
       this.ready.then(() => this.advance(sub));
       return;
     }
-    if (sub.catching.has(this.id)) return;
+    if (sub.catching?.has(this.id)) return;
     const cur = sub.cursors.get(this.id);
     if (cur === undefined || cur >= this.lastSeq) return;
     const first = this.cache.length ? this.cache[0].seq : this.lastSeq + 1;
@@ -129,7 +129,7 @@ export class Channel {
       this.deliver(sub, this.id, this.cache.slice(cur + 1 - first));
       return;
     }
-    sub.catching.add(this.id);
+    (sub.catching ??= new Set()).add(this.id);
     (async () => {
       try {
         while (!sub.closed && this.subs.has(sub)) {
@@ -155,7 +155,8 @@ export class Channel {
         log.error(`hub: catch-up of ${this.id} failed; closing the subscriber`, err);
         sub.close(CLOSE.shutdown, "catch-up failed");
       } finally {
-        sub.catching.delete(this.id);
+        sub.catching?.delete(this.id);
+        if (sub.catching?.size === 0) sub.catching = null;
       }
       this.advance(sub);
     })();

@@ -25,6 +25,7 @@ import type { Head, Member, Message } from "../chat/model.ts";
 import { ConnectionLimits } from "./admission.ts";
 import { Channel } from "./channel.ts";
 import { type Sink, Subscriber } from "./subscriber.ts";
+import { KeepaliveRing } from "./keepalive.ts";
 import { log } from "../core/log.ts";
 import { messagesDelivered } from "../ops/metrics.ts";
 
@@ -40,9 +41,12 @@ export class Hub {
 
   /** Caps on open sockets, SSE streams and long polls per user and per address. */
   readonly connections: ConnectionLimits;
+  /** Every open socket's keepalive frames, from one timer (routes/ws.ts adds and removes). */
+  readonly keepalives: KeepaliveRing;
 
-  constructor(readonly kv: Deno.Kv, readonly config: Config) {
+  constructor(readonly kv: Deno.Kv, readonly config: Config, now: () => number = Date.now) {
     this.connections = new ConnectionLimits(config);
+    this.keepalives = new KeepaliveRing(config.wsKeepaliveMs, now);
   }
 
   /** Counts for /metrics and benchmarks. */
@@ -343,5 +347,6 @@ export class Hub {
     for (const set of [...this.#users.values()]) {
       for (const sub of [...set]) sub.close(code, reason);
     }
+    this.keepalives.close();
   }
 }

@@ -33,8 +33,8 @@ export function encodeFrames(frames: ServerFrame[]): string {
 export class Subscriber {
   readonly id = ulid();
   readonly cursors = new Map<string, number>();
-  /** Conversations this subscriber is catching up on from KV. */
-  readonly catching = new Set<string>();
+  /** Conversations this subscriber is catching up on from KV; null while none (most of the time). */
+  catching: Set<string> | null = null;
   closed = false;
   #outbox: ServerFrame[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
