@@ -9,6 +9,7 @@
  *   deno task bench --runs=1 --only=storm30   one full-length run of a scenario
  *   deno task bench --only=fanout1k --saturation-only   only the saturation rows
  *   deno task bench --profile             one fanout run with the server under --cpu-prof
+ *                                         (--only=w2s or --only=ingest: that scenario instead)
  *
  * Scenarios: fanout1k, fanout5k (each against Tocsin and the raw baseline in
  * bench/raw_server.ts), ingest, w2s (webhook to screen, 10 alerts/s to 1,000),
@@ -861,15 +862,20 @@ if (import.meta.main) {
   const results: Record<string, unknown> = { machine };
 
   if (PROFILE) {
-    // One run with the server under --cpu-prof (fanout at 2,000 msg/s, or with --only=w2s
-    // webhook to screen at 10 alerts/s), then where its CPU went.
+    // One run with the server under --cpu-prof (fanout at 2,000 msg/s, with --only=w2s webhook
+    // to screen at 10 alerts/s, with --only=ingest alert ingest), then where its CPU went.
     const w2s = ONLY?.includes("w2s");
+    const ingest = ONLY?.includes("ingest");
     const s = w2s
       ? await seed(1000, 1000, { integration: true, teamMembers: 1000 })
-      : await seed(1000, 10);
+      : await seed(1000, 10, { integration: ingest });
     const dir = await Deno.makeTempDir({ prefix: "tocsin-prof-" });
     const target = await startTocsin(s, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
-    const r = w2s ? await w2sRun(target, s, 1000, 10) : await fanoutRun(target, s, 2000);
+    const r = w2s
+      ? await w2sRun(target, s, 1000, 10)
+      : ingest
+      ? await ingestRun(target.base, s, 16)
+      : await fanoutRun(target, s, 2000);
     await target.stop();
     console.log(`profiled run: ${JSON.stringify(r)}`);
     for (const e of Deno.readDirSync(dir)) {

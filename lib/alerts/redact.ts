@@ -72,16 +72,30 @@ function isBasicCredential(b64: string): boolean {
   }
 }
 
+/**
+ * Whatever NAMED_PAIR or QUERY_PAIR can match contains one of these (case aside): a text without
+ * any skips both.
+ */
+const PAIR_HINT = /pass|pwd|secret|token|key|sign|sig|auth/i;
+/**
+ * Whatever the token patterns below can match contains one of these (case aside): a text without
+ * any, the common case, skips all of them in one scan.
+ */
+const TOKEN_HINT =
+  /bearer|basic|xox[abposre]-|hooks\.slack\.com|AKIA|ASIA|gh[pousr]_|github_pat_|eyJ|AIza|[sr]k_live_|glpat-/i;
+
 /** The text with every credential it recognises replaced by `***`. */
 export function redactText(s: string): string {
   // Cheap pre-checks keep the common case (no credential-looking text) to a few scans.
   if (s.length < 6) return s;
   let out = s;
   if (out.includes("://")) out = out.replace(URL_USERINFO, `$1$2:${REDACTED}@`);
-  if (/[=:]/.test(out)) {
+  if (/[=:]/.test(out) && PAIR_HINT.test(out)) {
     out = out.replace(NAMED_PAIR, `$1${REDACTED}`);
     out = out.replace(QUERY_PAIR, `$1${REDACTED}`);
   }
+  if (out.includes("PRIVATE KEY-----")) out = out.replace(PEM_PRIVATE, REDACTED);
+  if (!TOKEN_HINT.test(out)) return out;
   out = out.replace(BEARER, `$1 ${REDACTED}`)
     .replace(BASIC, (m, word, b64) => isBasicCredential(b64) ? `${word} ${REDACTED}` : m)
     .replace(SLACK_TOKEN, `$1${REDACTED}`)
@@ -90,7 +104,6 @@ export function redactText(s: string): string {
     .replace(GITHUB_TOKEN, `$1${REDACTED}`)
     .replace(JWT, REDACTED)
     .replace(VENDOR_TOKEN, `$1${REDACTED}`);
-  if (out.includes("PRIVATE KEY-----")) out = out.replace(PEM_PRIVATE, REDACTED);
   return out;
 }
 
