@@ -25,7 +25,7 @@ import {
   stageMentionIndex,
 } from "./mentions.ts";
 import { stageMessageWebhooks } from "../notify/event_webhook_delivery.ts";
-import { assertMayPost, type GroupSettings } from "./post_rules.ts";
+import { assertMayPost, type GroupSettings, groupSettingsOf } from "./post_rules.ts";
 import { applyWordRules, type WordRule } from "./sensitive_words.ts";
 import { stageMessageIndex } from "../search/indexing.ts";
 
@@ -147,7 +147,7 @@ export async function sendMessage(
     const { text, warnings } = rules.value?.length
       ? applyWordRules(rules.value, input.text)
       : { text: input.text, warnings: [] };
-    await assertMayPost(deps, conversationId, member.value, settings.value ?? { pins: [] });
+    await assertMayPost(deps, conversationId, member.value, groupSettingsOf(settings));
     if (dup.value !== null) {
       const original = await kv.get<Message>(keys.message(conversationId, dup.value));
       if (original.value) return { done: { message: original.value, created: false } };

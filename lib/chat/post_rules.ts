@@ -28,7 +28,12 @@ export interface GroupSettings {
 }
 
 export async function getGroupSettings(kv: Deno.Kv, convId: string): Promise<GroupSettings> {
-  return (await kv.get<GroupSettings>(keys.groupSettings(convId))).value ?? { pins: [] };
+  return groupSettingsOf(await kv.get<GroupSettings>(keys.groupSettings(convId)));
+}
+
+/** A conversation's settings as read (with other reads); none stored means the defaults. */
+export function groupSettingsOf(e: Deno.KvEntryMaybe<GroupSettings>): GroupSettings {
+  return e.value ?? { pins: [] };
 }
 
 /** 403 `muted` when `member` may not post in the conversation now, saying until when. */
