@@ -9,6 +9,12 @@
  *   without its postings, alternately, on the same KV.
  * `--kv=PATH` keeps the seeded KV file and, when it is already seeded, times the queries on it
  * without seeding again.
+ *
+ * The seed leaves the index as the search packer (lib/search/blocks.ts) leaves it once a minute
+ * has passed: every list's postings in full blocks, oldest first, and the rest single. It packs
+ * as it goes (through the packer's own packBlock), which takes a fraction of the time of writing
+ * every posting single; `--packer` writes them single instead and then runs the packer itself
+ * over every list, timed.
  */
 import { testConfig } from "../lib/core/config.ts";
 import type { Deps } from "../lib/core/deps.ts";
@@ -17,7 +23,9 @@ import { keys } from "../lib/core/keys.ts";
 import type { User } from "../lib/accounts/model.ts";
 import type { Message } from "../lib/chat/model.ts";
 import { stageMessageIndex } from "../lib/search/indexing.ts";
+import { blockFits, packBlock, packList, type Posting } from "../lib/search/blocks.ts";
 import { search } from "../lib/search/search.ts";
+import { tokenize } from "../lib/search/tokens.ts";
 
 const CONVERSATIONS = 100;
 const VOCAB = 5_000;
@@ -59,6 +67,11 @@ export interface SearchBenchResult {
   commitWithoutIndexMs: number;
   commitRatio: number;
   tokensPerMessage: number;
+  /** Blocks and single postings in the index after the seed (and the packer, with --packer). */
+  blocks: number;
+  singles: number;
+  /** With --packer: seconds the packer took over every list. */
+  packSeconds: number | null;
 }
 
 function pct(xs: number[], p: number): number {
@@ -74,8 +87,64 @@ interface Seeded {
   seqs: number[];
   seedSeconds: number;
   tokens: number;
+  blocks: number;
+  singles: number;
+  packSeconds: number | null;
 }
-const SEEDED_KEY = ["bench_search_seeded"];
+const SEEDED_KEY = ["bench_search_seeded_v2"];
+
+/** Per posting list, the postings not yet in a block (ascending), while seeding. */
+type Pending = Map<string, { list: Deno.KvKey; postings: Posting[] }>;
+
+/**
+ * `op` with its posting writes taken into `pending` (others pass through); counts what it stages.
+ */
+function seedOp(
+  op: Deno.AtomicOperation,
+  pending: Pending | null,
+  count: { n: number; postings: number },
+): Deno.AtomicOperation {
+  return new Proxy(op, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if (prop === "set") {
+        return (key: Deno.KvKey, value: unknown) => {
+          const posting = String(key[0]).startsWith("search_");
+          if (posting) count.postings++;
+          if (posting && pending) {
+            const list = key.slice(0, -1);
+            const name = list.join("\u0001");
+            const p = pending.get(name) ?? pending.set(name, { list, postings: [] }).get(name)!;
+            p.postings.push({ doc: String(key[key.length - 1]), value });
+            return receiver;
+          }
+          count.n++;
+          return target.set(key, value);
+        };
+      }
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+}
+
+/** Stages the full blocks of `p` (and its head); returns the blocks and bytes staged. */
+function stageBlocks(
+  op: Deno.AtomicOperation,
+  p: { list: Deno.KvKey; postings: Posting[] },
+): { blocks: number; bytes: number } {
+  let blocks = 0;
+  let bytes = 0;
+  while (p.postings.length) {
+    const n = blockFits(p.postings);
+    if (n === p.postings.length && n < 128) break;
+    const block = packBlock(p.postings.splice(0, n));
+    op.set(keys.searchBlock(p.list, block.d[0]), block);
+    op.set(keys.searchBlockHead(p.list), block.d[block.d.length - 1]);
+    blocks++;
+    bytes += JSON.stringify(block).length;
+  }
+  return { blocks, bytes };
+}
 
 /**
  * `kvPath`: a KV file kept after the run; when it already holds `messages` seeded messages the
@@ -85,6 +154,7 @@ const SEEDED_KEY = ["bench_search_seeded"];
 export async function searchScenario(
   messages: number,
   kvPath?: string,
+  withPacker = false,
 ): Promise<SearchBenchResult> {
   const dir = kvPath ? null : await Deno.makeTempDir({ prefix: "tocsin-search-" });
   const file = kvPath ?? `${dir}/kv.sqlite3`;
@@ -124,12 +194,16 @@ export async function searchScenario(
     const t0 = performance.now();
     const start = Date.now() - messages * 10;
     let made = reuse ? messages : 0;
-    let tokens = reuse ? kept.tokens : 0;
+    const count = { n: 0, postings: reuse ? kept.tokens : 0 };
+    const pending: Pending | null = withPacker ? null : new Map();
+    let blocks = reuse ? kept.blocks : 0;
     while (made < messages) {
       const op = kv.atomic();
-      let mutations = 0;
-      // About 50 messages (and their ~10 postings each) per commit.
-      while (made < messages && mutations < 600) {
+      const staged = seedOp(op, pending, count);
+      count.n = 0;
+      let bytes = 0;
+      // About 50 messages per commit, or what their full blocks fill (KV takes 800 KB).
+      while (made < messages && count.n < 600 && bytes < 400_000) {
         const c = convs[made % CONVERSATIONS];
         const seq = seqs.get(c)! + 1;
         seqs.set(c, seq);
@@ -143,17 +217,64 @@ export async function searchScenario(
           text: text(),
           createdAt: at,
         };
-        op.set(keys.message(c, seq), m);
-        const before = mutations;
-        const counter = { set: () => mutations++, delete: () => mutations++ };
-        stageMessageIndex(withCount(op, counter), null, m);
-        tokens += mutations - before;
-        mutations++;
+        staged.set(keys.message(c, seq), m);
+        stageMessageIndex(staged, null, m);
+        if (pending) {
+          for (const t of new Set(tokenize(m.text))) {
+            for (const list of [keys.searchMessageToken(c, t), keys.searchAllToken(t)]) {
+              const p = pending.get(list.join("\u0001"))!;
+              if (p.postings.length < 128) continue;
+              const done = stageBlocks(op, p);
+              blocks += done.blocks;
+              count.n += 2 * done.blocks;
+              bytes += done.bytes;
+            }
+          }
+        }
         made++;
       }
       await op.commit();
       if (made % 100_000 < 50) console.log(`search: seeded ${made} messages`);
     }
+    // What never filled a block stays single, as the packer leaves it.
+    if (pending && !reuse) {
+      const lists = [...pending.values()];
+      for (let i = 0; i < lists.length;) {
+        const op = kv.atomic();
+        let n = 0;
+        for (; i < lists.length && n < 500; i++) {
+          for (const p of lists[i].postings) op.set([...lists[i].list, p.doc], p.value);
+          n += lists[i].postings.length;
+        }
+        await op.commit();
+      }
+    }
+    let packSeconds = reuse ? kept.packSeconds : null;
+    if (withPacker && !reuse) {
+      const tp = performance.now();
+      const lists = new Set<string>();
+      for await (const e of kv.list({ prefix: ["search_all"] })) lists.add(String(e.key[1]));
+      for (const t of lists) {
+        for (
+          const list of [
+            keys.searchAllToken(t),
+            ...convs.map((c) => keys.searchMessageToken(c, t)),
+          ]
+        ) {
+          while ((await packList(kv, list, "~")).more);
+        }
+      }
+      packSeconds = Math.round((performance.now() - tp) / 100) / 10;
+    }
+    let singles = 0;
+    for (const prefix of [["search_all"], ["search_msg"]]) {
+      for await (const _ of kv.list({ prefix })) singles++;
+    }
+    if (withPacker && !reuse) {
+      blocks = 0;
+      for await (const _ of kv.list({ prefix: ["search_blk"] })) blocks++;
+    }
+    const tokens = count.postings;
     const seedSeconds = reuse ? kept.seedSeconds : Math.round((performance.now() - t0) / 100) / 10;
     const kvMiB = Math.round((await Deno.stat(file)).size / 1048576);
     if (!reuse && kvPath) {
@@ -166,6 +287,9 @@ export async function searchScenario(
           seqs: convs.map((c) => seqs.get(c)!),
           seedSeconds,
           tokens,
+          blocks,
+          singles,
+          packSeconds,
         } satisfies Seeded,
       );
     }
@@ -250,6 +374,9 @@ export async function searchScenario(
       commitWithoutIndexMs: wo,
       commitRatio: Math.round((w / wo) * 100) / 100,
       tokensPerMessage: Math.round((tokens / messages) * 10) / 10,
+      blocks,
+      singles,
+      packSeconds,
     };
   } finally {
     kv.close();
@@ -257,27 +384,9 @@ export async function searchScenario(
   }
 }
 
-/** `op` with its set and delete calls also counted (for the seed's commit sizes). */
-function withCount(
-  op: Deno.AtomicOperation,
-  count: { set: () => void; delete: () => void },
-): Deno.AtomicOperation {
-  return new Proxy(op, {
-    get(target, prop, receiver) {
-      const v = Reflect.get(target, prop, receiver);
-      if (prop === "set" || prop === "delete") {
-        return (...args: unknown[]) => {
-          count[prop]();
-          return (v as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      }
-      return typeof v === "function" ? v.bind(target) : v;
-    },
-  });
-}
-
 if (import.meta.main) {
   const n = Number(Deno.args.find((a) => a.startsWith("--messages="))?.slice(11) ?? 1_000_000);
   const kvPath = Deno.args.find((a) => a.startsWith("--kv="))?.slice(5);
-  console.log(JSON.stringify(await searchScenario(n, kvPath), null, 2));
+  const withPacker = Deno.args.includes("--packer");
+  console.log(JSON.stringify(await searchScenario(n, kvPath, withPacker), null, 2));
 }

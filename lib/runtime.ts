@@ -34,6 +34,7 @@ import { fireBurn } from "./chat/burn.ts";
 import { fireOverdue } from "./paging/overdue.ts";
 import { AlertRetentionService } from "./alerts/retention.ts";
 import { fireLdapSync } from "./sso/ldap.ts";
+import { PackService } from "./search/blocks.ts";
 
 /** Everything a running Tocsin holds: the domain's ports plus the hub, receipts, timers and retention. */
 export interface Core extends Deps {
@@ -48,6 +49,8 @@ export interface Core extends Deps {
   files: FileSweepService;
   /** Records who is connected to this process, for presence across processes. */
   presenceBeat: PresenceBeat;
+  /** Packs long search posting lists into blocks (lib/search/blocks.ts). */
+  searchPack: PackService;
   /** Starts following fanout. */
   start(): Promise<void>;
   /** Closes subscribers, flushes buffered receipts and stops the watch. Does not close `kv`. */
@@ -82,6 +85,7 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
     alertRetention: null as unknown as AlertRetentionService,
     files: null as unknown as FileSweepService,
     presenceBeat: null as unknown as PresenceBeat,
+    searchPack: null as unknown as PackService,
     async start() {
       await runMigrations(core);
       await fanout.start();
@@ -91,6 +95,7 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
       core.alertRetention.start();
       core.files.start();
       core.presenceBeat.start();
+      core.searchPack.start();
     },
     async close() {
       await core.heartbeat.close();
@@ -99,6 +104,7 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
       await core.alertRetention.close();
       await core.files.close();
       core.presenceBeat.close();
+      await core.searchPack.close();
       await core.timers.close();
       await delivered.close();
       await fanout.close();
@@ -109,6 +115,7 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
   core.alertRetention = new AlertRetentionService(core);
   core.files = new FileSweepService(core);
   core.presenceBeat = new PresenceBeat(core, () => hub.connectedUsers());
+  core.searchPack = new PackService(core);
   core.timers = new TimerService(core, (id) => fireAnyTimer(core, id));
   // Timers committed here wake this process at once; those of other processes come from the log.
   fanout.onTimer = (dueAt, here) => core.timers.wake(dueAt, here);

@@ -10,6 +10,7 @@
  */
 import type { Alert, TimelineEntry } from "./model.ts";
 import { alertIndexKeys } from "../search/indexing.ts";
+import { stageUnpost } from "../search/blocks.ts";
 import type { Deps } from "../core/deps.ts";
 import { keys } from "../core/keys.ts";
 import { listAll } from "../core/kv_util.ts";
@@ -67,7 +68,7 @@ export async function deleteAlert(deps: Deps, e: Deno.KvEntry<Alert>): Promise<b
   // as resolved before each, so a reopened alert keeps the rest).
   for (let n = fitting(side); n < side.length; n = fitting(side)) {
     const op = kv.atomic().check(e);
-    for (const k of side.slice(0, n)) op.delete(k);
+    stageUnpost(op, side.slice(0, n));
     if (!(await op.commit()).ok) return false;
     side = side.slice(n);
   }
@@ -75,7 +76,7 @@ export async function deleteAlert(deps: Deps, e: Deno.KvEntry<Alert>): Promise<b
     .delete(keys.alertByTeam(a.teamId, a.id));
   if (a.assigneeId) op.delete(keys.alertByAssignee(a.assigneeId, a.id));
   stageDeleteAlertIndexes(op, a);
-  for (const k of side) op.delete(k);
+  stageUnpost(op, side);
   for (const t of (await timersOf(kv, a.id)).slice(0, CHECKS_MAX - 1)) {
     stageDeleteTimer(op, t.value);
   }

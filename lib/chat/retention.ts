@@ -15,6 +15,7 @@ import type { Head, Message } from "./model.ts";
 import { log } from "../core/log.ts";
 import { deleteAttachmentsOf, MUTATIONS_PER_FILE } from "../files/files.ts";
 import { messageIndexKeys } from "../search/indexing.ts";
+import { stageUnpost } from "../search/blocks.ts";
 
 /** Messages deleted per commit (KV allows 1,000 mutations). */
 const BATCH = 200;
@@ -72,9 +73,10 @@ export async function trimConversation(
     const op = kv.atomic().check(floor).set(keys.messageFloor(conversationId), newFloor);
     for (const m of old) {
       op.delete(keys.message(conversationId, m.seq));
-      for (const k of messageIndexKeys(m)) op.delete(k);
       deleteAttachmentsOf(op, m);
     }
+    // Packed blocks lose them later (lib/search/blocks.ts).
+    stageUnpost(op, old.flatMap(messageIndexKeys));
     const head = await kv.get<Head>(keys.head(conversationId));
     if (head.value?.last && head.value.last.seq <= newFloor) {
       // The list preview shows a message that is being deleted: it goes too.

@@ -178,6 +178,13 @@ export const DEFAULT_SEARCH_SCAN_MAX = 3_000;
  */
 export const DEFAULT_SEARCH_GLOBAL_SCOPES = 16;
 /**
+ * How often (ms) each process packs long posting lists into blocks (lib/search/blocks.ts) and
+ * takes removed postings out of blocks; 0 turns packing off (search still reads what is packed).
+ */
+export const DEFAULT_SEARCH_PACK_MS = 5_000;
+/** Postings younger than this (ms, by their document's id) stay single, where new ones arrive. */
+export const DEFAULT_SEARCH_PACK_AFTER_MS = 60_000;
+/**
  * Longest range one report covers, in days: a report lists every counter of every day in its
  * range (lib/reports/report.ts), so a quarter keeps one request to a bounded read.
  */
@@ -593,6 +600,8 @@ export interface Config {
   searchLimit: number;
   searchScanMax: number;
   searchGlobalScopes: number;
+  searchPackMs: number;
+  searchPackAfterMs: number;
   reportMaxDays: number;
   reportNightFromHour: number;
   reportNightToHour: number;
@@ -752,6 +761,8 @@ export function defaultConfig(): Config {
     searchLimit: DEFAULT_SEARCH_LIMIT,
     searchScanMax: DEFAULT_SEARCH_SCAN_MAX,
     searchGlobalScopes: DEFAULT_SEARCH_GLOBAL_SCOPES,
+    searchPackMs: DEFAULT_SEARCH_PACK_MS,
+    searchPackAfterMs: DEFAULT_SEARCH_PACK_AFTER_MS,
     reportMaxDays: DEFAULT_REPORT_MAX_DAYS,
     reportNightFromHour: DEFAULT_REPORT_NIGHT_FROM_HOUR,
     reportNightToHour: DEFAULT_REPORT_NIGHT_TO_HOUR,
@@ -897,6 +908,8 @@ const NUMERIC_ENV: Record<string, keyof Config> = {
   TOCSIN_SEARCH_LIMIT: "searchLimit",
   TOCSIN_SEARCH_SCAN_MAX: "searchScanMax",
   TOCSIN_SEARCH_GLOBAL_SCOPES: "searchGlobalScopes",
+  TOCSIN_SEARCH_PACK_MS: "searchPackMs",
+  TOCSIN_SEARCH_PACK_AFTER_MS: "searchPackAfterMs",
   TOCSIN_REPORT_MAX_DAYS: "reportMaxDays",
   TOCSIN_REPORT_NIGHT_FROM_HOUR: "reportNightFromHour",
   TOCSIN_REPORT_NIGHT_TO_HOUR: "reportNightToHour",

@@ -418,6 +418,19 @@ export const keys = {
    */
   searchAll: (token: string, docId: string): Deno.KvKey => ["search_all", token, docId],
   searchAllToken: (token: string): Deno.KvKey => ["search_all", token],
+  /**
+   * Packed postings (lib/search/blocks.ts): a block of one posting list, keyed by its oldest
+   * document, value `{d: docs ascending, v: their values}`; the list's newest packed document;
+   * a counter every commit that removes postings adds to (a packing that read before it fails
+   * its check); and the postings one such commit removed, which blocks may still hold until the
+   * packer takes them out.
+   */
+  searchBlock: (list: Deno.KvKey, minDoc: string): Deno.KvKey => ["search_blk", ...list, minDoc],
+  searchBlocks: (list: Deno.KvKey): Deno.KvKey => ["search_blk", ...list],
+  searchBlockHead: (list: Deno.KvKey): Deno.KvKey => ["search_blk_head", ...list],
+  searchRemovals: (): Deno.KvKey => ["search_rm"],
+  searchGone: (id: string): Deno.KvKey => ["search_gone", id],
+  searchGoneAll: (): Deno.KvKey => ["search_gone"],
   // Directory: the department tree (one revision key serialises tree changes), people by
   // department, avatar chunks; site-wide announcements and who confirmed or dismissed them.
   department: (id: string): Deno.KvKey => ["departments", id],

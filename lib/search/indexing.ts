@@ -7,13 +7,22 @@
  * them all, retention removes the postings of what it deletes. Each token has two postings: one
  * in its scope (`search_msg/<conv>`, `search_alert/<team>`) and one in the site-wide list
  * (`search_all`, the scope in its value) that search reads for people in many scopes. Postings
- * hold a few bytes (seq and sender; the alert id) and never the text: a reader re-reads the document, so nothing removed
- * from it can come back through the index.
+ * hold a few bytes (seq and sender; the alert id) and never the text: a reader re-reads the
+ * document, so nothing removed from it can come back through the index. Older postings are later
+ * packed into blocks (blocks.ts); a removal deletes the single postings and leaves one marker for
+ * the blocks (stageUnpost).
  */
 import type { Alert, TimelineEntry } from "../alerts/model.ts";
 import type { Message } from "../chat/model.ts";
 import { keys } from "../core/keys.ts";
 import { tokenize } from "./tokens.ts";
+import { notePosted, stageUnpost } from "./blocks.ts";
+
+/** Stages one posting and counts it towards its list's packing (blocks.ts). */
+function post(op: Deno.AtomicOperation, key: Deno.KvKey, value: unknown): void {
+  op.set(key, value);
+  notePosted(key.slice(0, -1));
+}
 
 /** The indexed text of a message: the text of a text message that was not recalled. */
 export function messageTokens(m: Pick<Message, "kind" | "text" | "recalled"> | null): string[] {
@@ -53,19 +62,23 @@ export function stageMessageIndex(
   const old = new Set(messageTokens(before));
   const next = messageTokens(after);
   const kept = new Set(next);
+  const gone: Deno.KvKey[] = [];
   for (const t of old) {
     if (kept.has(t)) continue;
-    op.delete(keys.searchMessage(m.conversationId, t, m.id));
-    op.delete(keys.searchAll(t, m.id));
+    gone.push(keys.searchMessage(m.conversationId, t, m.id), keys.searchAll(t, m.id));
   }
+  stageUnpost(op, gone);
   for (const t of next) {
     if (old.has(t)) continue;
-    op.set(keys.searchMessage(m.conversationId, t, m.id), [m.seq, m.senderId]);
-    op.set(keys.searchAll(t, m.id), ["c", m.conversationId, m.seq, m.senderId]);
+    post(op, keys.searchMessage(m.conversationId, t, m.id), [m.seq, m.senderId]);
+    post(op, keys.searchAll(t, m.id), ["c", m.conversationId, m.seq, m.senderId]);
   }
 }
 
-/** The posting keys of a message (for retention, which deletes them with the message). */
+/**
+ * The posting keys of a message (for retention, which removes them with the message through
+ * stageUnpost, blocks.ts: two mutations more per commit).
+ */
 export function messageIndexKeys(m: Message): Deno.KvKey[] {
   return messageTokens(m).flatMap((t) => [
     keys.searchMessage(m.conversationId, t, m.id),
@@ -87,29 +100,31 @@ export function stageAlertSearch(
   const next = alertTokens(after);
   const kept = new Set(sameTeam ? next : []);
   if (before) {
+    const gone: Deno.KvKey[] = [];
     for (const t of old) {
       if (kept.has(t)) continue;
-      op.delete(keys.searchAlert(before.teamId, t, before.id));
+      gone.push(keys.searchAlert(before.teamId, t, before.id));
       // A token the moved alert still holds gets its site-wide posting rewritten below.
-      if (!next.includes(t)) op.delete(keys.searchAll(t, before.id));
+      if (!next.includes(t)) gone.push(keys.searchAll(t, before.id));
     }
+    stageUnpost(op, gone);
   }
   for (const t of next) {
     if (sameTeam && old.has(t)) continue;
-    op.set(keys.searchAlert(after.teamId, t, after.id), after.id);
-    op.set(keys.searchAll(t, after.id), ["t", after.teamId, after.id]);
+    post(op, keys.searchAlert(after.teamId, t, after.id), after.id);
+    post(op, keys.searchAll(t, after.id), ["t", after.teamId, after.id]);
   }
 }
 
 /** Stages the postings of a note written to an alert's timeline in the same commit. */
 export function stageNoteIndex(op: Deno.AtomicOperation, a: Alert, entry: TimelineEntry): void {
   for (const t of noteTokens(entry)) {
-    op.set(keys.searchAlert(a.teamId, t, entry.id), a.id);
-    op.set(keys.searchAll(t, entry.id), ["t", a.teamId, a.id]);
+    post(op, keys.searchAlert(a.teamId, t, entry.id), a.id);
+    post(op, keys.searchAll(t, entry.id), ["t", a.teamId, a.id]);
   }
 }
 
-/** Every posting key of an alert and its notes (for alert retention). */
+/** Every posting key of an alert and its notes (for alert retention, through stageUnpost). */
 export function alertIndexKeys(a: Alert, timeline: TimelineEntry[]): Deno.KvKey[] {
   const out = alertTokens(a).flatMap((t) => [
     keys.searchAlert(a.teamId, t, a.id),

@@ -3,8 +3,10 @@
  * document first: a leapfrog join. Each token's postings are read backwards from a bound in small
  * batches; the first token proposes a document, every other token seeks to it, and a token whose
  * next posting is older moves the bound down to that posting, so that a rare token steers the
- * scan past the stretches of a common one without reading them. KV ranges are the seeks.
+ * scan past the stretches of a common one without reading them. KV ranges are the seeks. A
+ * token's postings are its single entries and its packed blocks (blocks.ts), read side by side.
  */
+import { type Block, BLOCK_POSTINGS, notePacked, type Posting } from "./blocks.ts";
 
 /** Postings a KV list call reads at first, and the unit the budget counts reads in. */
 const BATCH = 64;
@@ -46,6 +48,8 @@ class Postings {
   #lastAnswer = -1;
   /** The read of the postings below the buffer's last one, when started ahead of need. */
   #ahead: Promise<Batch | null> | null = null;
+  /** Single postings read so far; past two blocks' worth the list is named for packing. */
+  #seen = 0;
 
   constructor(
     private kv: Deno.Kv,
@@ -87,6 +91,10 @@ class Postings {
       got = await this.#read(bound, size);
     }
     this.#buf = got.entries;
+    this.#seen += got.entries.length;
+    if (this.#seen >= 2 * BLOCK_POSTINGS && this.#seen - got.entries.length < 2 * BLOCK_POSTINGS) {
+      notePacked(this.prefix);
+    }
     this.#i = 0;
     this.#used = 0;
     this.#lastAnswer = -1;
@@ -134,6 +142,94 @@ class Postings {
   }
 }
 
+/** The positions in `docs` (ascending) below `bound`: the index of the first one at or above it. */
+function cut(docs: string[], bound: string): number {
+  let lo = 0, hi = docs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (docs[mid] < bound) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Blocks a KV list call reads at first and at most (they grow like Postings' batches). */
+const BLOCKS_MIN = 2;
+const BLOCKS_MAX = 16;
+/** A block read counts as this many postings against the budget. */
+const BLOCK_COST = 16;
+
+/**
+ * One token's packed blocks, read backwards (blocks never overlap, so the newest block starting
+ * below a bound holds the newest packed posting below it, unless all its postings are above).
+ */
+class Blocks {
+  #buf: Block[] = [];
+  #i = 0;
+  #complete = false;
+  #n = BLOCKS_MIN;
+  #used = new Set<number>();
+
+  constructor(
+    private kv: Deno.Kv,
+    private list: Deno.KvKey,
+    private lower: string,
+    private budget: Budget,
+  ) {}
+
+  async below(bound: string): Promise<Posting | null> {
+    while (true) {
+      for (; this.#i < this.#buf.length; this.#i++) {
+        const b = this.#buf[this.#i];
+        const j = cut(b.d, bound) - 1;
+        if (j < 0) continue;
+        if (b.d[j] < this.lower) return null;
+        this.#used.add(this.#i);
+        return { doc: b.d[j], value: b.v[j] };
+      }
+      if (this.#complete || !(await this.#refill(bound))) return null;
+    }
+  }
+
+  async #refill(bound: string): Promise<boolean> {
+    if (this.#buf.length) {
+      this.#n = this.#used.size * 2 >= this.#buf.length
+        ? Math.min(this.#n * 2, BLOCKS_MAX)
+        : BLOCKS_MIN;
+    }
+    const seeks = Math.ceil((this.#n * BLOCK_COST) / BATCH);
+    if (this.budget.seeks < seeks) {
+      this.budget.exhausted = true;
+      return false;
+    }
+    this.budget.seeks -= seeks;
+    const blocks: Block[] = [];
+    for await (
+      const e of this.kv.list<Block>(
+        { prefix: ["search_blk", ...this.list], end: ["search_blk", ...this.list, bound] },
+        { reverse: true, limit: this.#n, batchSize: this.#n },
+      )
+    ) blocks.push(e.value);
+    this.#buf = blocks;
+    this.#i = 0;
+    this.#used.clear();
+    this.#complete = blocks.length < this.#n;
+    return true;
+  }
+}
+
+/** A token's single postings and blocks as one list (a posting in both counts once). */
+class Merged {
+  constructor(private singles: Postings, private blocks: Blocks) {}
+
+  async below(bound: string): Promise<Posting | null> {
+    const [a, b] = await Promise.all([this.singles.below(bound), this.blocks.below(bound)]);
+    if (!a) return b;
+    const single = { doc: docOf(a), value: a.value };
+    return !b || single.doc >= b.doc ? single : b;
+  }
+}
+
 /**
  * Documents of one scope holding every token, newest first, with the first token's posting
  * value; ids in [lower, upper). `prefixOf(token)` is the token's posting prefix in the scope.
@@ -145,28 +241,33 @@ export async function* intersect(
   lower: string,
   upper: string,
   budget: Budget,
-): AsyncGenerator<{ doc: string; value: unknown }> {
+): AsyncGenerator<Posting> {
   if (!tokens.length) return;
-  const lists = tokens.map((t) => new Postings(kv, prefixOf(t), lower, budget));
+  const lists = tokens.map((t) => {
+    const list = prefixOf(t);
+    return new Merged(
+      new Postings(kv, list, lower, budget),
+      new Blocks(kv, list, lower, budget),
+    );
+  });
   let bound = upper;
   while (true) {
     const first = await lists[0].below(bound);
     if (!first) return;
-    const doc = docOf(first);
+    const doc = first.doc;
     let agreed = true;
     for (let i = 1; i < lists.length; i++) {
       // The newest posting at or below `doc` ("\0" sorts right after an id of the same length).
       const e = await lists[i].below(doc + "\u0000");
       if (!e) return;
-      const d = docOf(e);
-      if (d < doc) {
-        bound = d + "\u0000";
+      if (e.doc < doc) {
+        bound = e.doc + "\u0000";
         agreed = false;
         break;
       }
     }
     if (!agreed) continue;
-    yield { doc, value: first.value };
+    yield first;
     bound = doc;
   }
 }
