@@ -30,7 +30,7 @@ import { ApiError } from "./errors.ts";
 import { keys } from "./keys.ts";
 import { getManyChunked } from "./kv_util.ts";
 import { log } from "./log.ts";
-import { earliestTimer, stageQueueWakes } from "./timer_wake.ts";
+import { earliestTimer, QueueWakes } from "./timer_wake.ts";
 import { kvCommitRetries, timedCommit } from "../ops/metrics.ts";
 import { appendedBy, GroupContext, sizeOf, StagedOperation } from "./staged_op.ts";
 
@@ -114,6 +114,8 @@ interface Built {
   hints: Hint[];
   result: unknown;
   due: number | null;
+  /** The seconds of the queue wake-ups it carries (QueueWakes). */
+  wakes: number[];
   /** Estimated size of its hints in the log entry (without the alerts of cards). */
   logChars: number;
   /** Alerts of cards taken out of their hints; #inline puts back those that fit. */
@@ -208,6 +210,7 @@ export class Fanout {
   #origin = crypto.randomUUID();
   /** Whether commits that stage timers also enqueue KV queue wake-ups (TOCSIN_KV_QUEUES). */
   #queues: boolean;
+  #wakes = new QueueWakes();
   /** Commits that failed their checks and were retried (a contention gauge for /metrics and benches). */
   retries = 0;
   /**
@@ -368,7 +371,10 @@ export class Fanout {
     if (res.ok) {
       this.#counters.set(shard, { value: next, versionstamp: res.versionstamp });
       if (due !== null) this.#timer(due, true);
-      for (const b of taken) b.write.resolve(b.result);
+      for (const b of taken) {
+        if (b.wakes.length) this.#wakes.committed(b.wakes, Date.now());
+        b.write.resolve(b.result);
+      }
       return later;
     }
     // A check failed: another process (or a write outside this lock) changed what was read.
@@ -433,7 +439,7 @@ export class Fanout {
       return null;
     }
     const due = earliestTimer(staged.op);
-    if (due !== null && this.#queues) stageQueueWakes(staged.op);
+    const wakes = due !== null && this.#queues ? this.#wakes.stage(staged.op) : [];
     const cards: Built["cards"] = [];
     let logChars = 0;
     for (const h of r.hints) {
@@ -443,7 +449,7 @@ export class Fanout {
       }
       logChars += sizeOf(h);
     }
-    return { write: w, staged, hints: r.hints, result: r.result, due, logChars, cards };
+    return { write: w, staged, hints: r.hints, result: r.result, due, wakes, logChars, cards };
   }
 
   /**
@@ -487,8 +493,9 @@ export class Fanout {
     op: Deno.AtomicOperation,
   ): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
     const due = earliestTimer(op);
-    if (due !== null && this.#queues) stageQueueWakes(op);
+    const wakes = due !== null && this.#queues ? this.#wakes.stage(op) : [];
     const res = await timedCommit(() => op.commit());
+    if (res.ok && wakes.length) this.#wakes.committed(wakes, Date.now());
     if (res.ok && due !== null) this.#timer(due, true);
     return res;
   }

@@ -143,23 +143,36 @@ Deno.test("fanout - a commit staging timers tells its own process at once and ot
   }
 });
 
-Deno.test("fanout - with queues on, a commit staging timers enqueues one wake-up per due time", async () => {
+Deno.test("fanout - with queues on, timers get one wake-up per second they come due in, per process", async () => {
   await using kv = await Deno.openKv(":memory:");
   const fanout = new Fanout(kv, testConfig({ fanoutPollMs: 0, kvQueues: "on" }), () => {});
-  const got: unknown[] = [];
-  const listening = kv.listenQueue((m) => {
-    got.push(m);
+  const got: number[] = [];
+  const listening = kv.listenQueue(() => {
+    got.push(Date.now());
   });
   const now = Date.now();
+  const second = Math.ceil(now / 1000) * 1000;
+  // Three timers in one second and one in the next: two wake-ups, each at its second's end.
   await fanout.commit(0, (op) => {
-    noteTimer(op, now, now + 50);
-    noteTimer(op, now, now + 100);
-    noteTimer(op, now, now + 100);
+    noteTimer(op, now, second + 100);
+    noteTimer(op, now, second + 200);
+    noteTimer(op, now, second + 900);
+    noteTimer(op, now, second + 1_100);
     return Promise.resolve({ hints: [], result: null });
   });
-  await waitFor(() => got.length >= 2);
-  await new Promise((r) => setTimeout(r, 100));
-  assert.deepEqual(got, [{ kind: "sweep" }, { kind: "sweep" }]);
+  // A later commit for a second already asked for adds none; one for a new second does.
+  await fanout.commitUnlogged(
+    (() => {
+      const op = kv.atomic();
+      noteTimer(op, now, second + 500);
+      return op;
+    })(),
+  );
+  await waitFor(() => got.length >= 2, 6_000);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(got.length, 2);
+  assert.ok(got[0] >= second + 1_000 - 5, "not before the end of its second");
+  assert.ok(got[1] >= second + 2_000 - 5);
   kv.close();
   await listening;
 });
