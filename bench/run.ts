@@ -826,6 +826,11 @@ function render(results: Record<string, unknown>): string {
           `${s.siteWideTwoWordP50ms} / ${s.siteWideTwoWordP99ms} ms`,
           `${s.siteWideChineseP50ms} / ${s.siteWideChineseP99ms} ms`,
           "(the same commit)",
+        ], [
+          "a user in 16 of them: each one's postings (the default for 16)",
+          `${s.fewScopesTwoWordP50ms} / ${s.fewScopesTwoWordP99ms} ms`,
+          `${s.fewScopesChineseP50ms} / ${s.fewScopesChineseP99ms} ms`,
+          `${s.blocks} blocks, ${s.singles} single postings`,
         ]],
       ),
     );

@@ -28,6 +28,8 @@ import { search } from "../lib/search/search.ts";
 import { tokenize } from "../lib/search/tokens.ts";
 
 const CONVERSATIONS = 100;
+/** Conversations of the second searching user (TOCSIN_SEARCH_GLOBAL_SCOPES by default). */
+const FEW_SCOPES = 16;
 const VOCAB = 5_000;
 const WORDS_PER_MESSAGE = 8;
 const PHRASES = [
@@ -62,6 +64,11 @@ export interface SearchBenchResult {
   siteWideTwoWordP99ms: number;
   siteWideChineseP50ms: number;
   siteWideChineseP99ms: number;
+  /** A user in 16 of the conversations, searched one by one (the default for so few). */
+  fewScopesTwoWordP50ms: number;
+  fewScopesTwoWordP99ms: number;
+  fewScopesChineseP50ms: number;
+  fewScopesChineseP99ms: number;
   avgHits: number;
   commitWithIndexMs: number;
   commitWithoutIndexMs: number;
@@ -294,6 +301,23 @@ export async function searchScenario(
       );
     }
 
+    // A second user in TOCSIN_SEARCH_GLOBAL_SCOPES (16) of the conversations: the most scopes
+    // that are searched one by one by default, so the worst per-scope case a real user meets.
+    const fewKey = ["bench_search_few_user"];
+    let fewId = (await kv.get<string>(fewKey)).value;
+    if (!fewId) {
+      fewId = ulid();
+      const op = kv.atomic().set(fewKey, fewId);
+      for (const c of convs.slice(0, FEW_SCOPES)) {
+        op.set(keys.conversationByUser(fewId, c), { joinedAt: 0 });
+      }
+      await op.commit();
+    }
+    const few = { id: fewId, role: "member" } as User;
+    const byDefault = { kv, config: testConfig() } as Deps;
+    const twoFew: number[] = [];
+    const chineseFew: number[] = [];
+
     // The same queries read both ways: each conversation's postings, and the site-wide lists.
     const perScope = { kv, config: { ...testConfig(), searchGlobalScopes: 1e9 } } as Deps;
     const siteWide = { kv, config: { ...testConfig(), searchGlobalScopes: 0 } } as Deps;
@@ -321,6 +345,12 @@ export async function searchScenario(
       t = performance.now();
       await search(siteWide, user, { q: zh });
       chineseWide.push(performance.now() - t);
+      t = performance.now();
+      await search(byDefault, few, { q });
+      twoFew.push(performance.now() - t);
+      t = performance.now();
+      await search(byDefault, few, { q: zh });
+      chineseFew.push(performance.now() - t);
     }
     // Equal unless a query ran out of its read budget one way (a partial page).
     if (hits !== hitsWide) console.log(`search: ${hits} hits per scope, ${hitsWide} site-wide`);
@@ -369,6 +399,10 @@ export async function searchScenario(
       siteWideTwoWordP99ms: pct(twoWide, 99),
       siteWideChineseP50ms: pct(chineseWide, 50),
       siteWideChineseP99ms: pct(chineseWide, 99),
+      fewScopesTwoWordP50ms: pct(twoFew, 50),
+      fewScopesTwoWordP99ms: pct(twoFew, 99),
+      fewScopesChineseP50ms: pct(chineseFew, 50),
+      fewScopesChineseP99ms: pct(chineseFew, 99),
       avgHits: Math.round((hits / QUERIES) * 10) / 10,
       commitWithIndexMs: w,
       commitWithoutIndexMs: wo,

@@ -6,6 +6,8 @@
  * scan past the stretches of a common one without reading them. KV ranges are the seeks. A
  * token's postings are its single entries and its packed blocks (blocks.ts), read side by side.
  */
+import { keys } from "../core/keys.ts";
+import { getManyChunked } from "../core/kv_util.ts";
 import { type Block, BLOCK_POSTINGS, notePacked, type Posting } from "./blocks.ts";
 
 /** Postings a KV list call reads at first, and the unit the budget counts reads in. */
@@ -206,7 +208,7 @@ class Blocks {
     const blocks: Block[] = [];
     for await (
       const e of this.kv.list<Block>(
-        { prefix: ["search_blk", ...this.list], end: ["search_blk", ...this.list, bound] },
+        { prefix: keys.searchBlocks(this.list), end: keys.searchBlock(this.list, bound) },
         { reverse: true, limit: this.#n, batchSize: this.#n },
       )
     ) blocks.push(e.value);
@@ -218,15 +220,33 @@ class Blocks {
   }
 }
 
-/** A token's single postings and blocks as one list (a posting in both counts once). */
+/**
+ * A token's single postings and blocks as one list (a posting in both counts once). `head` is the
+ * list's newest packed document as read when the query began (null: no block then): a single
+ * posting above it is newer than anything in a block, so the blocks are read only below it, and a
+ * list without blocks never reads them. A packing that commits during the query only moves
+ * postings from above the old head into blocks, so reading the blocks below it still finds them;
+ * only a list's very first packing, racing a query, can hide its postings from that one query.
+ */
 class Merged {
-  constructor(private singles: Postings, private blocks: Blocks) {}
+  constructor(private singles: Postings, private blocks: Blocks, private head: string) {}
 
   async below(bound: string): Promise<Posting | null> {
-    const [a, b] = await Promise.all([this.singles.below(bound), this.blocks.below(bound)]);
-    if (!a) return b;
-    const single = { doc: docOf(a), value: a.value };
-    return !b || single.doc >= b.doc ? single : b;
+    const e = await this.singles.below(bound);
+    const a = e ? { doc: docOf(e), value: e.value } : null;
+    if (a && a.doc > this.head) return a;
+    const b = await this.blocks.below(bound);
+    return !a ? b : !b || a.doc >= b.doc ? a : b;
+  }
+}
+
+/** The single postings of a list that has no block. */
+class SinglesOnly {
+  constructor(private singles: Postings) {}
+
+  async below(bound: string): Promise<Posting | null> {
+    const e = await this.singles.below(bound);
+    return e ? { doc: docOf(e), value: e.value } : null;
   }
 }
 
@@ -243,12 +263,17 @@ export async function* intersect(
   budget: Budget,
 ): AsyncGenerator<Posting> {
   if (!tokens.length) return;
-  const lists = tokens.map((t) => {
+  const heads = await getManyChunked<string>(
+    kv,
+    tokens.map((t) => keys.searchBlockHead(prefixOf(t))),
+  );
+  const lists = tokens.map((t, i) => {
     const list = prefixOf(t);
-    return new Merged(
-      new Postings(kv, list, lower, budget),
-      new Blocks(kv, list, lower, budget),
-    );
+    const singles = new Postings(kv, list, lower, budget);
+    const head = heads[i].value;
+    return head === null
+      ? new SinglesOnly(singles)
+      : new Merged(singles, new Blocks(kv, list, lower, budget), head);
   });
   let bound = upper;
   while (true) {
