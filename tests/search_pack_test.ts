@@ -1,7 +1,7 @@
 /**
  * Packed postings in a running server: the packer folds the long lists it wrote into blocks
- * behind their newest minute, search answers the same before and after, and a recall and
- * retention take packed postings out of their blocks.
+ * behind their newest postings, search answers the same before and after, an edit and retention
+ * take packed postings out of their blocks, and a recall leaves no trace of its words.
  */
 import assert from "node:assert/strict";
 import { ManualClock } from "../lib/core/clock.ts";
@@ -59,7 +59,7 @@ let startAt = Date.now();
 
 for (const searchGlobalScopes of [1_000, 0]) {
   const mode = searchGlobalScopes ? "per scope" : "site-wide";
-  Deno.test(`search packing (${mode}) - long lists fold into blocks behind their newest minute; recall and retention take packed postings out`, async () => {
+  Deno.test(`search packing (${mode}) - long lists fold into blocks behind their newest postings; an edit and retention take packed postings out; a recall leaves no marker`, async () => {
     const clock = new ManualClock(startAt);
     await using srv = await startServer({
       clock,
@@ -70,6 +70,8 @@ for (const searchGlobalScopes of [1_000, 0]) {
         searchGlobalScopes,
         searchPackMs: 50,
         searchPackAfterMs: 60_000,
+        // Packing waits for the recall window and a minute: 90 s here.
+        messageRecallWindowMs: 30_000,
       },
     });
     const alice = await userClient(srv, "Alice");
@@ -89,10 +91,10 @@ for (const searchGlobalScopes of [1_000, 0]) {
     const scopeList = keys.searchMessageToken(conv.id, "disk");
     const wideList = keys.searchAllToken("disk");
     await sleep(300);
-    assert.deepEqual(await packedDocs(srv.kv, wideList), [], "nothing packed inside the minute");
+    assert.deepEqual(await packedDocs(srv.kv, wideList), [], "nothing packed this young");
 
-    // A minute on: the packer folds all but the last partial block of each list.
-    clock.advance(61_000);
+    // 90 s on: the packer folds all but the last partial block of each list.
+    clock.advance(91_000);
     await until("packed", async () => (await packedDocs(srv.kv, wideList)).length === 256);
     await until("packed", async () => (await packedDocs(srv.kv, scopeList)).length === 256);
     let singles = 0;
@@ -101,10 +103,14 @@ for (const searchGlobalScopes of [1_000, 0]) {
     assert.deepEqual(await findAll(bob.client, "disk alarm"), before);
     assert.deepEqual(await findAll(bob.client, "n7x disk"), [sent[7].id]);
 
-    // A recall of a packed message: gone from search at once, from its blocks soon after.
-    const r = await alice.client.delete(`/api/v1/conversations/${conv.id}/messages/${sent[7].seq}`);
+    // An edit of a packed message drops two of its words: gone from search at once, from its
+    // blocks soon after.
+    const r = await alice.client.patch(`/api/v1/conversations/${conv.id}/messages/${sent[7].seq}`, {
+      text: "fixed on host n7x",
+    });
     assert.equal(r.status, 200);
     assert.deepEqual(await findAll(bob.client, "n7x disk"), []);
+    assert.deepEqual(await findAll(bob.client, "n7x fixed"), [sent[7].id]);
     await until("out of the blocks", async () => {
       const docs = [...await packedDocs(srv.kv, wideList), ...await packedDocs(srv.kv, scopeList)];
       if (docs.length !== 2 * 255 || docs.includes(sent[7].id)) return false;
@@ -113,11 +119,27 @@ for (const searchGlobalScopes of [1_000, 0]) {
       return true;
     });
 
+    // A recall (always within its window, younger than anything packed) only deletes.
+    const removals = (await srv.kv.get(keys.searchRemovals())).versionstamp;
+    const secret = await say(alice.client, conv.id, "disk password hunter2");
+    const gone = await alice.client.delete(
+      `/api/v1/conversations/${conv.id}/messages/${secret.seq}`,
+    );
+    assert.equal(gone.status, 200);
+    assert.equal((await srv.kv.get(keys.searchRemovals())).versionstamp, removals);
+    for await (const e of srv.kv.list({ prefix: [] })) {
+      const text = JSON.stringify(
+        [e.key, e.value],
+        (_k, v) => typeof v === "bigint" ? String(v) : v,
+      );
+      assert.ok(!text.includes("hunter2"), `found in ${String(e.key)}`);
+    }
+
     // Retention (1 day) deletes them all; the emptied blocks go.
     clock.advance(2 * 86_400_000);
     startAt = clock.now() + 60_000;
     const swept = await sweepRetention(srv.core);
-    assert.ok(swept.deleted >= 300);
+    assert.ok(swept.deleted >= 301);
     // "disk", "alarm", "on" and "host" each had blocks, in both lists.
     await until("every block emptied", async () => {
       for await (const _ of srv.kv.list({ prefix: ["search_blk"] })) return false;

@@ -2,7 +2,8 @@
  * Packed postings. A posting list grows one KV entry per document (written in the document's own
  * commit, indexing.ts), and reading an entry costs a few microseconds of key decoding however it
  * is read, so a query that must rule out tens of thousands of postings of two common words spends
- * its time decoding keys. Behind its newest minute (TOCSIN_SEARCH_PACK_AFTER_MS), a list is
+ * its time decoding keys. Behind its newest minutes (packAgeMs: TOCSIN_SEARCH_PACK_AFTER_MS, and
+ * at least the recall window and a minute), a list is
  * folded, oldest first, into blocks of BLOCK_POSTINGS postings in one KV value each, by a
  * background packer in every process (PackService): lists that this process wrote to or that a
  * query had to read far are packed every TOCSIN_SEARCH_PACK_MS.
@@ -19,7 +20,9 @@
 import { keys } from "../core/keys.ts";
 import { ulid, ulidTimePrefix } from "../core/ids.ts";
 import type { Deps } from "../core/deps.ts";
+import type { Config } from "../core/config.ts";
 import { log } from "../core/log.ts";
+import { getManyChunked } from "../core/kv_util.ts";
 
 /** Postings per block at most. */
 export const BLOCK_POSTINGS = 128;
@@ -77,17 +80,47 @@ function isPostingKey(key: Deno.KvKey): boolean {
   return key[0] === "search_all" || key[0] === "search_msg" || key[0] === "search_alert";
 }
 
+/** How far past the recall window packing stays (clocks of processes may differ this much). */
+const RECALL_MARGIN_MS = 60_000;
+
+/**
+ * A document younger than this cannot have packed postings, whatever the config (packAgeMs is
+ * at least RECALL_MARGIN_MS), with room for process clocks 30 s apart: removing its postings
+ * needs no marker. Most removals are of such documents (an alert updated while it is new).
+ */
+const NEVER_PACKED_MS = 30_000;
+
+/** Whether a document created at `createdAt` may have packed postings at `now`. */
+export function mayBePacked(createdAt: number, now: number): boolean {
+  return now - createdAt >= NEVER_PACKED_MS;
+}
+
+/**
+ * How old a posting's document must be to be packed: TOCSIN_SEARCH_PACK_AFTER_MS, and never less
+ * than the recall window and a margin, so that a recalled message was never packed and its
+ * recall takes every trace of its words out of KV in its own commit (stageUnpost, `packable`).
+ */
+export function packAgeMs(config: Config): number {
+  return Math.max(config.searchPackAfterMs, config.messageRecallWindowMs + RECALL_MARGIN_MS);
+}
+
 /**
  * Stages the deletion of `deleted` (any keys); for the search postings among them, which a block
  * may hold, also a marker for the packer and a touch of the removal counter: two mutations more.
+ * `packable: false` for postings of a document younger than packAgeMs (a recall): none of them can
+ * be in a block, or in a packing under way, so they are only deleted.
  */
-export function stageUnpost(op: Deno.AtomicOperation, deleted: Deno.KvKey[]): void {
+export function stageUnpost(
+  op: Deno.AtomicOperation,
+  deleted: Deno.KvKey[],
+  packable = true,
+): void {
   const postings: Deno.KvKey[] = [];
   for (const key of deleted) {
     op.delete(key);
     if (isPostingKey(key)) postings.push(key);
   }
-  if (!postings.length) return;
+  if (!postings.length || !packable) return;
   op.set(keys.searchGone(ulid()), postings);
   op.sum(keys.searchRemovals(), 1n);
 }
@@ -206,9 +239,16 @@ export async function dropGone(kv: Deno.Kv, limit = MARKERS_PER_RUN): Promise<nu
       const g = byList.get(name) ?? byList.set(name, { list, docs: [] }).get(name)!;
       g.docs.push(String(posting[posting.length - 1]));
     }
+    // Only a list with a head at or above a document can hold it in a block, and none can start
+    // to: packing waits while markers are pending and checks the counter this marker's commit
+    // touched. Most removals are of young documents (alert updates): one batched read each.
+    const lists = [...byList.values()];
+    const heads = await getManyChunked<string>(kv, lists.map((g) => keys.searchBlockHead(g.list)));
     let done = true;
-    for (const g of byList.values()) {
-      if (!(await dropFromList(kv, g.list, g.docs.sort()))) done = false;
+    for (const [i, g] of lists.entries()) {
+      const head = heads[i].value;
+      const docs = head === null ? [] : g.docs.filter((d) => d <= head).sort();
+      if (docs.length && !(await dropFromList(kv, g.list, docs))) done = false;
     }
     if (done && (await kv.atomic().check(marker).delete(marker.key).commit()).ok) handled++;
   }
@@ -259,7 +299,7 @@ export async function packRun(
 ): Promise<{ blocks: number; gone: number }> {
   const gone = await dropGone(deps.kv);
   const now = deps.clock.now();
-  const horizon = ulidTimePrefix(now - deps.config.searchPackAfterMs);
+  const horizon = ulidTimePrefix(now - packAgeMs(deps.config));
   let blocks = 0;
   let lists = 0;
   for (const [name, w] of wanted) {
@@ -271,7 +311,7 @@ export async function packRun(
     waiting.delete(name);
     // Nothing old enough yet: the list waits out the minute. Packed up to the horizon: what is
     // above it counts again from the next posting.
-    if (!done.blocks && !done.more) waiting.set(name, now + deps.config.searchPackAfterMs);
+    if (!done.blocks && !done.more) waiting.set(name, now + packAgeMs(deps.config));
     else if (!done.more) wanted.delete(name);
   }
   for (const name of waiting.keys()) if (!wanted.has(name)) waiting.delete(name);

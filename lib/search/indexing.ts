@@ -16,7 +16,7 @@ import type { Alert, TimelineEntry } from "../alerts/model.ts";
 import type { Message } from "../chat/model.ts";
 import { keys } from "../core/keys.ts";
 import { tokenize } from "./tokens.ts";
-import { notePosted, stageUnpost } from "./blocks.ts";
+import { mayBePacked, notePosted, stageUnpost } from "./blocks.ts";
 
 /** Stages one posting and counts it towards its list's packing (blocks.ts). */
 function post(op: Deno.AtomicOperation, key: Deno.KvKey, value: unknown): void {
@@ -67,7 +67,10 @@ export function stageMessageIndex(
     if (kept.has(t)) continue;
     gone.push(keys.searchMessage(m.conversationId, t, m.id), keys.searchAll(t, m.id));
   }
-  stageUnpost(op, gone);
+  // A recall happens within the recall window, younger than anything packed (packAgeMs): its
+  // postings are only single ones, and no marker keeps its words. So is an early edit.
+  const young = after?.editedAt !== undefined && !mayBePacked(m.createdAt, after.editedAt);
+  stageUnpost(op, gone, after?.recalled !== true && !young);
   for (const t of next) {
     if (old.has(t)) continue;
     post(op, keys.searchMessage(m.conversationId, t, m.id), [m.seq, m.senderId]);
@@ -107,7 +110,8 @@ export function stageAlertSearch(
       // A token the moved alert still holds gets its site-wide posting rewritten below.
       if (!next.includes(t)) gone.push(keys.searchAll(t, before.id));
     }
-    stageUnpost(op, gone);
+    // An alert changed while young (most changes) cannot have packed postings.
+    stageUnpost(op, gone, mayBePacked(before.createdAt, after.updatedAt));
   }
   for (const t of next) {
     if (sameTeam && old.has(t)) continue;
