@@ -23,7 +23,13 @@ import { keys } from "../lib/core/keys.ts";
 import type { User } from "../lib/accounts/model.ts";
 import type { Message } from "../lib/chat/model.ts";
 import { stageMessageIndex } from "../lib/search/indexing.ts";
-import { blockFits, packBlock, packList, type Posting } from "../lib/search/blocks.ts";
+import {
+  BLOCK_POSTINGS,
+  blockFits,
+  packBlock,
+  packList,
+  type Posting,
+} from "../lib/search/blocks.ts";
 import { search } from "../lib/search/search.ts";
 import { tokenize } from "../lib/search/tokens.ts";
 
@@ -143,7 +149,7 @@ function stageBlocks(
   let bytes = 0;
   while (p.postings.length) {
     const n = blockFits(p.postings);
-    if (n === p.postings.length && n < 128) break;
+    if (n === p.postings.length && n < BLOCK_POSTINGS) break;
     const block = packBlock(p.postings.splice(0, n));
     op.set(keys.searchBlock(p.list, block.d[0]), block);
     op.set(keys.searchBlockHead(p.list), block.d[block.d.length - 1]);
@@ -230,7 +236,7 @@ export async function searchScenario(
           for (const t of new Set(tokenize(m.text))) {
             for (const list of [keys.searchMessageToken(c, t), keys.searchAllToken(t)]) {
               const p = pending.get(list.join("\u0001"))!;
-              if (p.postings.length < 128) continue;
+              if (p.postings.length < BLOCK_POSTINGS) continue;
               const done = stageBlocks(op, p);
               blocks += done.blocks;
               count.n += 2 * done.blocks;

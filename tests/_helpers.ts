@@ -6,7 +6,7 @@ import type { Assets } from "../lib/assets.ts";
 import type { Clock } from "../lib/core/clock.ts";
 import { type Config, testConfig } from "../lib/core/config.ts";
 import { type Core, createCore } from "../lib/runtime.ts";
-import type { ServerFrame } from "../lib/protocol.ts";
+import type { Message, ServerFrame } from "../lib/protocol.ts";
 import type { User } from "../lib/accounts/model.ts";
 import { createUser, setup } from "../lib/accounts/users.ts";
 import { addContact, verifyContact } from "../lib/notify/contacts.ts";
@@ -286,4 +286,14 @@ export async function createMembers(srv: TestServer, n: number, prefix: string):
     );
   }
   return out;
+}
+
+/** Sends a text message over REST as `c`; fails the test unless it is stored (201). */
+export async function say(c: Client, convId: string, text: string): Promise<Message> {
+  const r = await c.post(`/api/v1/conversations/${convId}/messages`, {
+    clientId: crypto.randomUUID(),
+    text,
+  });
+  if (r.status !== 201) throw new Error(`send: ${r.status} ${JSON.stringify(r.json)}`);
+  return r.json.message;
 }

@@ -10,16 +10,7 @@ import { sweepRetention } from "../lib/chat/retention.ts";
 import type { Block } from "../lib/search/blocks.ts";
 import type { SearchPage } from "../lib/search/model.ts";
 import type { Message } from "../lib/protocol.ts";
-import { type Client, sleep, startServer, userClient } from "./_helpers.ts";
-
-async function say(c: Client, convId: string, text: string): Promise<Message> {
-  const r = await c.post(`/api/v1/conversations/${convId}/messages`, {
-    clientId: crypto.randomUUID(),
-    text,
-  });
-  assert.equal(r.status, 201, JSON.stringify(r.json));
-  return r.json.message;
-}
+import { type Client, say, sleep, startServer, userClient } from "./_helpers.ts";
 
 /** Every hit of `q`, following the cursor. */
 async function findAll(c: Client, q: string): Promise<string[]> {

@@ -9,17 +9,7 @@ import { sweepRetention } from "../lib/chat/retention.ts";
 import { tokenize } from "../lib/search/tokens.ts";
 import { backfillSearchIndex } from "../lib/search/backfill.ts";
 import type { SearchPage } from "../lib/search/model.ts";
-import type { Message } from "../lib/protocol.ts";
-import { adminClient, type Client, startServer, userClient } from "./_helpers.ts";
-
-async function say(c: Client, convId: string, text: string): Promise<Message> {
-  const r = await c.post(`/api/v1/conversations/${convId}/messages`, {
-    clientId: crypto.randomUUID(),
-    text,
-  });
-  assert.equal(r.status, 201, JSON.stringify(r.json));
-  return r.json.message;
-}
+import { adminClient, type Client, say, startServer, userClient } from "./_helpers.ts";
 
 async function find(c: Client, params: Record<string, string | number>): Promise<SearchPage> {
   const qs = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
