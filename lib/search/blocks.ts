@@ -9,13 +9,14 @@
  * query had to read far are packed every TOCSIN_SEARCH_PACK_MS.
  *
  * Blocks never overlap: each list has a head (its newest packed document) and a block packs only
- * single postings above it. A packing commit checks the head, the block's key and the list's
- * removal counter, so two packers never pack the same postings and a removal that lands between
- * a packer's read and its commit makes the packing fail (it reads again). A removal cannot edit a
- * block in its own commit (it does not read it): it deletes the single posting, adds to the
- * counter and leaves a marker (`search_gone`), and the packer rewrites the block without it. Until
- * then a search may meet the removed document in a block; every candidate is checked against the
- * document itself (search.ts), so it is never shown.
+ * single postings above it. A packing commit checks the head, the block's key and the one removal
+ * counter, so two packers never pack the same postings and a removal that lands between a
+ * packer's read and its commit makes the packing fail (it reads again). A removal cannot edit a
+ * block in its own commit (it does not read it): it deletes the single postings, adds to the
+ * counter and leaves one marker (`search_gone`), and the packer rewrites the blocks without them.
+ * Until then a search may meet the removed document in a block; every candidate is checked
+ * against the document itself (search.ts), so it is never shown. A document too young to be packed
+ * (mayBePacked; every recall) needs neither marker nor counter: its postings are only deleted.
  */
 import { keys } from "../core/keys.ts";
 import { ulid, ulidTimePrefix } from "../core/ids.ts";
@@ -64,15 +65,15 @@ export function blockFits(postings: Posting[]): number {
   return n;
 }
 
-/** The position of `doc` in a block's ascending documents, or -1. */
-export function indexInBlock(block: Block, doc: string): number {
-  let lo = 0, hi = block.d.length;
+/** The index of the first of `docs` (ascending) at or above `bound`: those before it are below. */
+export function firstAtOrAbove(docs: string[], bound: string): number {
+  let lo = 0, hi = docs.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (block.d[mid] < doc) lo = mid + 1;
+    if (docs[mid] < bound) lo = mid + 1;
     else hi = mid;
   }
-  return block.d[lo] === doc ? lo : -1;
+  return lo;
 }
 
 /** Posting keys name their list and then the document: ["search_all", token, doc] and such. */
@@ -309,7 +310,7 @@ export async function packRun(
     const done = await packList(deps.kv, w.list, horizon);
     blocks += done.blocks;
     waiting.delete(name);
-    // Nothing old enough yet: the list waits out the minute. Packed up to the horizon: what is
+    // Nothing old enough yet: the list waits out packAgeMs. Packed up to the horizon: what is
     // above it counts again from the next posting.
     if (!done.blocks && !done.more) waiting.set(name, now + packAgeMs(deps.config));
     else if (!done.more) wanted.delete(name);

@@ -8,7 +8,7 @@
  */
 import { keys } from "../core/keys.ts";
 import { getManyChunked } from "../core/kv_util.ts";
-import { type Block, BLOCK_POSTINGS, notePacked, type Posting } from "./blocks.ts";
+import { type Block, BLOCK_POSTINGS, firstAtOrAbove, notePacked, type Posting } from "./blocks.ts";
 
 /** Postings a KV list call reads at first, and the unit the budget counts reads in. */
 const BATCH = 64;
@@ -144,17 +144,6 @@ class Postings {
   }
 }
 
-/** The positions in `docs` (ascending) below `bound`: the index of the first one at or above it. */
-function cut(docs: string[], bound: string): number {
-  let lo = 0, hi = docs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (docs[mid] < bound) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** Blocks a KV list call reads at first and at most (they grow like Postings' batches). */
 const BLOCKS_MIN = 2;
 const BLOCKS_MAX = 16;
@@ -183,7 +172,7 @@ class Blocks {
     while (true) {
       for (; this.#i < this.#buf.length; this.#i++) {
         const b = this.#buf[this.#i];
-        const j = cut(b.d, bound) - 1;
+        const j = firstAtOrAbove(b.d, bound) - 1;
         if (j < 0) continue;
         if (b.d[j] < this.lower) return null;
         this.#used.add(this.#i);
