@@ -25,10 +25,26 @@ export async function buildAssets(): Promise<Assets | null> {
   return await loadAssets(dir);
 }
 
+/**
+ * The last Playwright calls of this file's browser ("=> page.goto started", "<= page.goto
+ * succeeded"), with the test's elapsed time: a test the watchdog stops names the call it hung in.
+ */
+const STEPS_KEPT = 40;
+const steps: string[] = [];
+let stepsSince = Date.now();
+const stepLog = {
+  isEnabled: (name: string) => name === "api",
+  log: (_name: string, _severity: string, message: string | Error) => {
+    steps.push(`${((Date.now() - stepsSince) / 1000).toFixed(1)} s  ${message}`);
+    if (steps.length > STEPS_KEPT) steps.shift();
+  },
+};
+
 let browser: Browser | null = null;
 export async function getBrowser(): Promise<Browser> {
   browser ??= hydratingContexts(
     await chromium.launch({
+      logger: stepLog,
       executablePath: CHROMIUM,
       args: [
         "--headless",
@@ -87,11 +103,17 @@ export const test = (name: string, fn: () => Promise<void>, watchdogMs = TEST_WA
     sanitizeResources: false,
     async fn() {
       let timer: ReturnType<typeof setTimeout> | undefined;
+      steps.length = 0;
+      stepsSince = Date.now();
       const watchdog = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`${name}: still running after ${watchdogMs} ms`)),
-          watchdogMs,
-        );
+        timer = setTimeout(() => {
+          const last = steps.length ? steps.join("\n") : "(no browser call yet)";
+          reject(
+            new Error(
+              `${name}: still running after ${watchdogMs} ms; its last browser calls:\n${last}`,
+            ),
+          );
+        }, watchdogMs);
       });
       try {
         await Promise.race([fn(), watchdog]);
