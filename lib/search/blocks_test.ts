@@ -107,6 +107,29 @@ Deno.test("search blocks - a removal takes the posting out of its block; one bet
   assert.deepEqual(await all(kv, ["disk"]), []);
 });
 
+Deno.test("search blocks - removing a posting that lies between two blocks (added after packing) ends", async () => {
+  await using kv = await Deno.openKv(":memory:");
+  const docs = await seed(kv, 2 * BLOCK_POSTINGS);
+  const list = keys.searchAllToken("disk");
+  assert.deepEqual(await packList(kv, list, HORIZON), { blocks: 2, more: false });
+  // An old document gains the word after packing (an edit): a single posting between the blocks.
+  const between = docs[BLOCK_POSTINGS - 1] + "0";
+  assert.ok(between > docs[BLOCK_POSTINGS - 1] && between < docs[BLOCK_POSTINGS]);
+  await kv.set(keys.searchAll("disk", between), ["c", "conv", 9_999, null]);
+  const op = kv.atomic();
+  stageUnpost(op, [keys.searchAll("disk", between)]);
+  assert.ok((await op.commit()).ok);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stuck = new Promise<string>((r) => timer = setTimeout(() => r("stuck"), 5_000));
+  try {
+    assert.equal(await Promise.race([dropGone(kv), stuck]), 1, "the marker is done with");
+  } finally {
+    clearTimeout(timer);
+  }
+  assert.equal((await blocksOf(kv, "disk")).flatMap((b) => b.d).length, 2 * BLOCK_POSTINGS);
+  assert.equal(await dropGone(kv), 0, "no marker left");
+});
+
 Deno.test("search blocks - block reads count against the query's budget", async () => {
   await using kv = await Deno.openKv(":memory:");
   await seed(kv, 8 * BLOCK_POSTINGS);
