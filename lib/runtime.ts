@@ -55,6 +55,8 @@ export interface Core extends Deps {
   start(): Promise<void>;
   /** Closes subscribers, flushes buffered receipts and stops the watch. Does not close `kv`. */
   close(): Promise<void>;
+  /** The part `close()` is waiting for ("timers", "fanout"...), or null: names a shutdown that hangs. */
+  closing: string | null;
 }
 
 /** The health check: KV answers a read (or this throws), and the hub's counts. */
@@ -97,17 +99,25 @@ export function createCore(kv: Deno.Kv, config: Config, clock: Clock = systemClo
       core.presenceBeat.start();
       core.searchPack.start();
     },
+    closing: null,
     async close() {
-      await core.heartbeat.close();
-      hub.closeAll(CLOSE.shutdown, "server shutting down");
-      await core.retention.close();
-      await core.alertRetention.close();
-      await core.files.close();
-      core.presenceBeat.close();
-      await core.searchPack.close();
-      await core.timers.close();
-      await delivered.close();
-      await fanout.close();
+      const parts: [string, () => unknown][] = [
+        ["heartbeat", () => core.heartbeat.close()],
+        ["subscribers", () => hub.closeAll(CLOSE.shutdown, "server shutting down")],
+        ["retention", () => core.retention.close()],
+        ["alert retention", () => core.alertRetention.close()],
+        ["file sweep", () => core.files.close()],
+        ["presence", () => core.presenceBeat.close()],
+        ["search packing", () => core.searchPack.close()],
+        ["timers", () => core.timers.close()],
+        ["delivery receipts", () => delivered.close()],
+        ["fanout", () => fanout.close()],
+      ];
+      for (const [name, close] of parts) {
+        core.closing = name;
+        await close();
+      }
+      core.closing = null;
     },
   };
   core.retention = new RetentionService(core);

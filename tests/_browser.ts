@@ -9,7 +9,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 import { type Assets, buildClient, loadAssets } from "../lib/assets.ts";
 import type { User } from "../lib/accounts/model.ts";
 import { createUser, setup } from "../lib/accounts/users.ts";
-import { Client, type TestServer } from "./_helpers.ts";
+import { Client, closingServers, type TestServer } from "./_helpers.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = Deno.env.get("TOCSIN_SCREENSHOTS")
@@ -107,7 +107,8 @@ export const test = (name: string, fn: () => Promise<void>, watchdogMs = TEST_WA
       stepsSince = Date.now();
       const watchdog = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          const last = steps.length ? steps.join("\n") : "(no browser call yet)";
+          const last = [steps.length ? steps.join("\n") : "(no browser call yet)", closingServers()]
+            .filter(Boolean).join("\n");
           reject(
             new Error(
               `${name}: still running after ${watchdogMs} ms; its last browser calls:\n${last}`,

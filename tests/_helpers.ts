@@ -4,7 +4,7 @@
  */
 import type { Assets } from "../lib/assets.ts";
 import type { Clock } from "../lib/core/clock.ts";
-import { type Config, testConfig } from "../lib/core/config.ts";
+import { type Config, SHUTDOWN_GRACE_MS, testConfig } from "../lib/core/config.ts";
 import { type Core, createCore } from "../lib/runtime.ts";
 import type { Message, ServerFrame } from "../lib/protocol.ts";
 import type { User } from "../lib/accounts/model.ts";
@@ -54,11 +54,36 @@ export async function startServer(
     config,
     app,
     async [Symbol.asyncDispose]() {
+      const closing = { step: "core.close", core };
+      serversClosing.add(closing);
       await core.close();
-      await server.shutdown();
+      closing.step = "server.shutdown";
+      // As main.ts does: requests still open after the grace period do not hold the exit.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const grace = new Promise<"timeout">((r) =>
+        timer = setTimeout(r, SHUTDOWN_GRACE_MS, "timeout")
+      );
+      if (await Promise.race([server.shutdown(), grace]) === "timeout") {
+        console.error(
+          `test server: requests still open after ${SHUTDOWN_GRACE_MS} ms; closing anyway`,
+        );
+      }
+      clearTimeout(timer);
       kv.close();
+      serversClosing.delete(closing);
     },
   };
+}
+
+/** Test servers being disposed of, and the step each is in (names a shutdown that hangs). */
+const serversClosing = new Set<{ step: string; core: Core }>();
+/** "", or what the test servers still closing wait for. */
+export function closingServers(): string {
+  return [...serversClosing].map((c) =>
+    `a test server is still closing: ${c.step}${
+      c.step === "core.close" ? ` (${c.core.closing ?? "?"})` : ""
+    }`
+  ).join("\n");
 }
 
 /** An HTTP client for one user: keeps its session cookie, sends the right Origin. */
