@@ -116,6 +116,9 @@ Deno.test("search blocks - removing a posting that lies between two blocks (adde
   const between = docs[BLOCK_POSTINGS - 1] + "0";
   assert.ok(between > docs[BLOCK_POSTINGS - 1] && between < docs[BLOCK_POSTINGS]);
   await kv.set(keys.searchAll("disk", between), ["c", "conv", 9_999, null]);
+  const found = await all(kv, ["disk"]);
+  assert.equal(found.length, 2 * BLOCK_POSTINGS + 1, "a query finds it between the blocks");
+  assert.ok(found.includes(between));
   const op = kv.atomic();
   stageUnpost(op, [keys.searchAll("disk", between)]);
   assert.ok((await op.commit()).ok);
