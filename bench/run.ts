@@ -13,7 +13,8 @@
  *
  * Scenarios: fanout1k, fanout5k (each against Tocsin and the raw baseline in
  * bench/raw_server.ts), ingest, w2s (webhook to screen, 10 alerts/s to 1,000),
- * storm30 (30 alerts/s to 1,000), storm (90 alerts/s to 5,000), reconnect, timers, search
+ * storm30 (30 alerts/s to 1,000), storm (90 alerts/s to 5,000), memory (5,000 idle sockets on a
+ * server under --inspect: RSS before and after a full GC, and JS heap), reconnect, timers, search
  * (bench/search.ts: 1,000,000 messages seeded into KV, or `--search-messages=N`; 100,000 with
  * --quick; `--search-kv=PATH` keeps the seeded file and reuses it on the next run).
  *
@@ -23,6 +24,7 @@
 import { freePort, ServerProcess } from "../tests/_process.ts";
 import { QUEUE_MODES, type QueueMode } from "../tests/_queues.ts";
 import { seed, type Seeded } from "../tests/_seed.ts";
+import { Inspector } from "./memory.ts";
 import { topSelf } from "./profile.ts";
 import { type SearchBenchResult, searchScenario } from "./search.ts";
 
@@ -115,11 +117,11 @@ async function startTocsin(s: Seeded, denoFlags: string[] = []): Promise<Target>
   };
 }
 
-async function startRaw(s: Seeded): Promise<Target> {
+async function startRaw(s: Seeded, denoFlags: string[] = []): Promise<Target> {
   const groupOf = new Map<number, number>();
   s.groups.forEach((g, gi) => g.members.forEach((m) => groupOf.set(m, gi)));
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./raw_server.ts", import.meta.url).pathname, "0"],
+    args: ["run", "-A", ...denoFlags, new URL("./raw_server.ts", import.meta.url).pathname, "0"],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
@@ -140,6 +142,46 @@ async function startRaw(s: Seeded): Promise<Target> {
       await child.status;
     },
   };
+}
+
+/** Memory per idle authenticated socket, in KiB, read three ways (bench/memory.ts). */
+interface MemoryResult {
+  sockets: number;
+  /** Server RSS growth per socket, 1 s after the last one opened (the fanout scenario's figure). */
+  rssKiB: number;
+  /** Server RSS growth per socket after a full garbage collection. */
+  rssAfterGcKiB: number;
+  /** JavaScript heap growth per socket, both ends after a full garbage collection. */
+  heapKiB: number;
+}
+
+/** Opens every seeded socket on a server under `--inspect`, idle, and reads its memory. */
+async function memoryRun(kind: "tocsin" | "raw", s: Seeded): Promise<MemoryResult> {
+  const port = freePort();
+  const flags = [`--inspect=127.0.0.1:${port}`];
+  const target = kind === "tocsin" ? await startTocsin(s, flags) : await startRaw(s, flags);
+  const inspector = await Inspector.connect(port);
+  try {
+    const heap0 = await inspector.gcHeapBytes();
+    const rss0 = (await procStats(target.pid)).rssMiB;
+    const ids = s.groups.flatMap((g) => g.members);
+    const sockets = await openAll(target, ids, () => ({}), () => {});
+    await sleep(1000);
+    const rss1 = (await procStats(target.pid)).rssMiB;
+    const heap1 = await inspector.gcHeapBytes();
+    const rss2 = (await procStats(target.pid)).rssMiB;
+    await closeAll(sockets);
+    const perSocket = (mib: number) => r1((mib * 1024) / ids.length);
+    return {
+      sockets: ids.length,
+      rssKiB: perSocket(rss1 - rss0),
+      rssAfterGcKiB: perSocket(rss2 - rss0),
+      heapKiB: r1((heap1 - heap0) / 1024 / ids.length),
+    };
+  } finally {
+    inspector.close();
+    await target.stop();
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -739,6 +781,22 @@ function render(results: Record<string, unknown>): string {
       } KiB, raw ${median(idle.raw.map((x) => x.idleKiBPerSocket))} KiB.`,
     );
   }
+  if (results.memory) {
+    const mem = results.memory as Record<"tocsin" | "raw", MemoryResult[]>;
+    const row = (name: string, xs: MemoryResult[]) => [
+      name,
+      `${median(xs.map((x) => x.rssKiB))} KiB`,
+      `${median(xs.map((x) => x.rssAfterGcKiB))} KiB`,
+      `${median(xs.map((x) => x.heapKiB))} KiB`,
+    ];
+    out.push(
+      "#### Memory per idle authenticated socket, 5,000 sockets",
+      table(
+        ["server", "RSS growth", "RSS growth after a full GC", "JS heap growth after a full GC"],
+        [row("Tocsin", mem.tocsin), row("raw", mem.raw)],
+      ),
+    );
+  }
   if (results.ingest) {
     const xs = results.ingest as IngestResult[];
     out.push(
@@ -910,6 +968,17 @@ if (import.meta.main) {
   if (want("fanout5k")) {
     const s = await seed(5000, 1000);
     results.fanout5k = await fanoutScenario("fanout 5000 (5x1000)", s, [5, 20, "max"]);
+  }
+  if (want("memory")) {
+    const s = await seed(5000, 1000);
+    const memory: Record<string, MemoryResult[]> = { tocsin: [], raw: [] };
+    for (let r = 0; r < RUNS; r++) {
+      for (const kind of ["tocsin", "raw"] as const) {
+        memory[kind].push(await memoryRun(kind, s));
+        console.log(`memory ${kind}: ${JSON.stringify(memory[kind].at(-1))}`);
+      }
+    }
+    results.memory = memory;
   }
   if (want("w2s") || want("storm30") || want("storm")) {
     const w2s: Record<string, W2sResult[]> = {};
