@@ -66,6 +66,13 @@ test("browser system - an admin retries and discards real dead letters", async (
   await page.waitForSelector("[role=status]:has-text('Discarded')");
   assert.equal((await srv.kv.get(keys.deadLetter("DL2"))).value, null);
   assert.equal((await srv.kv.get(keys.timer("DL2"))).value, null, "discarded for good");
+  const audit = (await admin.api.get("/api/v1/audit?action=dead_letter.")).json.items;
+  assert.deepEqual(
+    audit.map((e: { action: string; target: { id: string } }) => `${e.action} ${e.target.id}`)
+      .sort(),
+    ["dead_letter.discard DL2", "dead_letter.retry DL1"],
+    "both admin actions are in the audit log",
+  );
   await page.waitForSelector("h2:has-text('Dead letters (0)')");
   await admin.ctx.close();
 });

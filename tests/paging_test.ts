@@ -452,6 +452,11 @@ queueTest(
     // Fixed (the bad record removed) and retried: it runs once more and is gone.
     await w.srv.kv.delete(keys.alert(poisonAlert));
     assert.equal((await w.admin.post("/api/v1/admin/dead-letters/poison/retry")).status, 200);
+    const audit = (await w.admin.get("/api/v1/audit?action=dead_letter.retry")).json.items;
+    assert.equal(audit.length, 1, "the retry is in the audit log");
+    assert.deepEqual(audit[0].target, { type: "timer", id: "poison" });
+    assert.equal(audit[0].actorId, w.adminUser.id);
+    assert.match(audit[0].detail.error, /^TypeError: [^\n]*$/, "the error's first line");
     await w.srv.core.timers.sweep();
     assert.deepEqual((await w.admin.get("/api/v1/admin/dead-letters")).json.items, []);
     assert.equal((await w.srv.kv.get(keys.timer("poison"))).value, null);

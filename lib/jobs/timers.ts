@@ -11,6 +11,7 @@
  * check-and-set on the record, so no wake-up fires a timer twice.
  */
 import { z } from "zod";
+import { AUDIT_TEXT_MAX, auditedAtomic } from "../audit/chain.ts";
 import type { Deps } from "../core/deps.ts";
 import { keys } from "../core/keys.ts";
 import { listAll } from "../core/kv_util.ts";
@@ -143,11 +144,23 @@ export async function listDeadLetters(kv: Deno.Kv): Promise<DeadLetter[]> {
   return (await listAll<DeadLetter>(kv, keys.deadLetters())).map((e) => e.value);
 }
 
+/** The audit entry of an admin's retry or discard, in the same commit (the caller is the actor). */
+function deadLetterAudit(deps: Deps, verb: "retry" | "discard", letter: DeadLetter) {
+  return auditedAtomic(deps.kv, deps.clock, {
+    action: `dead_letter.${verb}`,
+    target: { type: "timer", id: letter.timer.id },
+    detail: {
+      kind: letter.timer.kind,
+      error: letter.error.split("\n")[0].slice(0, AUDIT_TEXT_MAX),
+    },
+  });
+}
+
 /** Discards a dead letter; false when there is none with that id. */
-export async function deleteDeadLetter(kv: Deno.Kv, id: string): Promise<boolean> {
-  const e = await kv.get<DeadLetter>(keys.deadLetter(id));
+export async function deleteDeadLetter(deps: Deps, id: string): Promise<boolean> {
+  const e = await deps.kv.get<DeadLetter>(keys.deadLetter(id));
   if (!e.value) return false;
-  return (await kv.atomic().check(e).delete(e.key).commit()).ok;
+  return (await deadLetterAudit(deps, "discard", e.value).check(e).delete(e.key).commit()).ok;
 }
 
 /** Puts a dead letter back as a timer due now (an admin fixed the cause). */
@@ -155,7 +168,7 @@ export async function retryDeadLetter(deps: Deps, id: string): Promise<boolean> 
   const { kv, clock } = deps;
   const e = await kv.get<DeadLetter>(keys.deadLetter(id));
   if (!e.value) return false;
-  const op = kv.atomic().check(e).delete(e.key);
+  const op = deadLetterAudit(deps, "retry", e.value).check(e).delete(e.key);
   stageTimer(op, clock.now(), { ...e.value.timer, failures: 0, dueAt: clock.now() });
   return (await deps.fanout.commitUnlogged(op)).ok;
 }

@@ -319,7 +319,7 @@ export function pagingRoutes(deps: Core) {
   });
 
   app.delete("/admin/dead-letters/:id", requireAdmin, async (c) => {
-    if (!(await deleteDeadLetter(deps.kv, keyParam(c, "id", "dead letter")))) {
+    if (!(await deleteDeadLetter(deps, keyParam(c, "id", "dead letter")))) {
       throw notFound("dead letter");
     }
     return c.json({ ok: true });
