@@ -171,3 +171,40 @@ Deno.test("group admin - each member mutes their own notifications; the list sho
     404,
   );
 });
+
+Deno.test("group admin - a person's changes to a group are in the audit log, each with its actor", async () => {
+  await using srv = await startServer();
+  const { owner, bob, carol, conv, base } = await group(srv);
+  const dan = await userClient(srv, "Dan");
+  const ok = (r: { status: number; json: unknown }) =>
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+  ok(await owner.client.post(`${base}/members`, { userIds: [dan.user.id] }));
+  ok(await owner.client.request("PATCH", `${base}/members/${bob.user.id}`, { role: "admin" }));
+  ok(
+    await bob.client.request("PUT", `${base}/members/${carol.user.id}/mute`, {
+      until: Date.now() + HOUR,
+    }),
+  );
+  ok(await owner.client.delete(`${base}/members/${dan.user.id}`));
+  const items = (await owner.client.get("/api/v1/audit?action=group.")).json.items as {
+    action: string;
+    actorId: string;
+    target: { id: string };
+    detail?: { userIds?: string[] };
+  }[];
+  const seen = items.filter((e) => e.target.id === conv).map((e) =>
+    `${e.action} by ${
+      e.actorId === owner.user.id ? "owner" : e.actorId === bob.user.id ? "bob" : e.actorId
+    }`
+  ).reverse();
+  assert.deepEqual(seen, [
+    "group.member_added by owner",
+    "group.role_changed by owner",
+    "group.muted by bob",
+    "group.member_removed by owner",
+  ]);
+  assert.deepEqual(items.find((e) => e.action === "group.member_added")?.detail?.userIds, [
+    dan.user.id,
+  ]);
+  assert.equal((await owner.client.get("/api/v1/audit/verify")).json.ok, true);
+});

@@ -7,6 +7,7 @@
  * publishes the fanout hints.
  */
 import type { ConversationSummary } from "./model.ts";
+import { type AuditInput, stageAudit, withMeta } from "../audit/chain.ts";
 import type { Deps } from "../core/deps.ts";
 import { ApiError, notFound } from "../core/errors.ts";
 import type { Hint } from "../core/fanout.ts";
@@ -288,6 +289,8 @@ export async function changeGroup(
   change: GroupChange,
 ): Promise<Message> {
   const { kv, fanout, clock } = deps;
+  // A person's change is audited (team sync, acting as SYSTEM, is audited as the team change).
+  const audit = actorId === SYSTEM ? null : withMeta({ action: "group", actor: { id: actorId } });
   return await fanout.commit(fanout.shard(conversationId), async (op) => {
     const [conv, memberEntry, head] = await kv.getMany<[Conversation, Member, Head]>([
       keys.conversation(conversationId),
@@ -315,12 +318,24 @@ export async function changeGroup(
     });
     op.check(conv).check(memberEntry)
       .set(keys.conversation(conversationId), { ...conv.value, ...r.patch });
+    if (audit) await stageAudit(kv, op, clock, groupAudit(audit, conversationId, r.draft));
     const message = stageAppend(op, head, conversationId, r.draft, now);
     return {
       hints: [{ t: "msg", c: conversationId, s: message.seq }, ...(r.hints?.(message.seq) ?? [])],
       result: message,
     };
   });
+}
+
+/** A group change's audit entry: `group.<event>` (member_added, role_changed, pinned...). */
+function groupAudit(base: AuditInput, conversationId: string, draft: MessageDraft): AuditInput {
+  const ev = draft.system;
+  return {
+    ...base,
+    action: `group.${ev?.event ?? "update"}`,
+    target: { type: "conversation", id: conversationId },
+    ...(ev?.userIds?.length ? { detail: { userIds: ev.userIds.slice(0, 50) } } : {}),
+  };
 }
 
 /** 403 unless the actor is a group owner or admin. */
