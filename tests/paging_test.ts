@@ -576,10 +576,10 @@ queueTest(
       medium: [],
       low: [],
     };
-    await setNotifyRules(srv.kv, adminUser.id, rules);
+    await setNotifyRules(srv.core, adminUser.id, rules);
     await addVerifiedContact(srv, adminUser, "email", "admin@example.com");
     for (const [i, u] of (await createMembers(srv, 149, "w")).entries()) {
-      await setNotifyRules(srv.kv, u.id, rules);
+      await setNotifyRules(srv.core, u.id, rules);
       await addVerifiedContact(srv, u, "email", `w${i}@example.com`);
       ids.push(u.id);
     }

@@ -3,6 +3,7 @@
  * after its owner proves it with a code sent through it.
  */
 import { z } from "zod";
+import { auditedAtomic } from "../audit/chain.ts";
 import { DEFAULT_NOTIFICATION_RULES, VERIFY_MAX_TRIES } from "../core/config.ts";
 import { base64url, sha256Hex, timingSafeEqual } from "../core/crypto.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
@@ -111,12 +112,27 @@ export async function getNotifyRulesMany(kv: Deno.Kv, userIds: string[]): Promis
   return entries.map((e) => e.value ?? (DEFAULT_NOTIFICATION_RULES as unknown as NotifyRules));
 }
 
+/** Saves a user's notification rules, with its audit entry (`notify_rules.update`). */
 export async function setNotifyRules(
-  kv: Deno.Kv,
+  deps: Pick<Deps, "kv" | "clock">,
   userId: string,
   rules: NotifyRules,
 ): Promise<void> {
-  await kv.set(keys.notifyRules(userId), rules);
+  const res = await auditedAtomic(deps.kv, deps.clock, {
+    action: "notify_rules.update",
+    target: { type: "user", id: userId },
+  }).set(keys.notifyRules(userId), rules).commit();
+  if (!res.ok) throw new ApiError("conflict", "try again");
+}
+
+/** A contact change's audit entry: the kind, never the address. */
+function contactAudit(deps: Pick<Deps, "kv" | "clock">, verb: string, c: Contact, ok = true) {
+  return auditedAtomic(deps.kv, deps.clock, {
+    action: `contact.${verb}`,
+    target: { type: "contact", id: c.id },
+    ok,
+    detail: { kind: c.kind, userId: c.userId },
+  });
 }
 
 export async function listContacts(kv: Deno.Kv, userId: string): Promise<Contact[]> {
@@ -171,7 +187,7 @@ export async function addContact(
   await send(contact, code);
   const key = keys.contact(user.id, contact.id);
   await commitOrConflict(
-    checkAbsent(kv.atomic(), key).set(key, contact),
+    checkAbsent(contactAudit(deps, "add", contact), key).set(key, contact),
     "could not add the contact; retry",
   );
   return contact;
@@ -196,7 +212,8 @@ export async function verifyContact(
   const next: Contact = ok
     ? { ...c, verified: true, codeHash: null }
     : { ...c, tries: c.tries + 1 };
-  const op = kv.atomic().check(entry).set(entry.key, next);
+  // A wrong code is recorded too (ok: false), as a failed login is.
+  const op = contactAudit(deps, "verify", c, ok).check(entry).set(entry.key, next);
   if (ok) {
     await stageChannels(
       kv,
@@ -211,10 +228,11 @@ export async function verifyContact(
   return next;
 }
 
-export async function deleteContact(kv: Deno.Kv, userId: string, id: string): Promise<void> {
-  const entry = await kv.get(keys.contact(userId, id));
+export async function deleteContact(deps: Deps, userId: string, id: string): Promise<void> {
+  const { kv } = deps;
+  const entry = await kv.get<Contact>(keys.contact(userId, id));
   if (!entry.value) throw notFound("contact");
-  const op = kv.atomic().check(entry).delete(entry.key);
+  const op = contactAudit(deps, "delete", entry.value).check(entry).delete(entry.key);
   await stageChannels(kv, op, userId, (await listContacts(kv, userId)).filter((x) => x.id !== id));
   if (!(await op.commit()).ok) throw new ApiError("conflict", "try again");
 }

@@ -104,7 +104,7 @@ export function notificationRoutes(deps: Core) {
   );
 
   app.delete("/me/contacts/:id", requireAuth, async (c) => {
-    await deleteContact(deps.kv, me(c).user.id, idParam(c, "id", "contact"));
+    await deleteContact(deps, me(c).user.id, idParam(c, "id", "contact"));
     return c.json({ ok: true });
   });
 
@@ -113,7 +113,7 @@ export function notificationRoutes(deps: Core) {
   });
 
   app.put("/me/notification-rules", requireAuth, json(NotifyRulesSchema), async (c) => {
-    await setNotifyRules(deps.kv, me(c).user.id, c.req.valid("json"));
+    await setNotifyRules(deps, me(c).user.id, c.req.valid("json"));
     return c.json({ rules: await getNotifyRules(deps.kv, me(c).user.id) });
   });
 
