@@ -83,6 +83,21 @@ test("browser search - a word finds the message, highlighted; a click opens the 
   );
   const stored = await srv.kv.get<Message>(keys.message(conv.id, target.seq));
   assert.equal(stored.value?.id, target.id);
+
+  // The chat header's search looks in this conversation only.
+  const other = (await ada.api.post("/api/v1/conversations", {
+    kind: "group",
+    title: "db",
+    memberIds: [bob.user.id],
+  })).json.conversation as { id: string };
+  await sendMessage(srv.core, ada.user.id, other.id, { clientId: "o1", text: "rebalance again" });
+  await page.click(".chat-head a.chat-search");
+  await page.waitForURL(srv.url + `/search?conversationId=${conv.id}`);
+  await page.waitForSelector("html[data-hydrated]");
+  await page.fill("input[name=q]", "rebalance");
+  await page.click("button[type=submit]");
+  await hit.waitFor();
+  assert.equal(await page.locator("[data-hit]").count(), 1, "not the other conversation's");
   await closeAll(ada, bob);
 });
 

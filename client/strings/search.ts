@@ -2,6 +2,7 @@
 export const en = {
   sr_nav: "Search",
   sr_title: "Search",
+  sr_inConversation: "Search this conversation",
   sr_help:
     "Find messages, alerts and alert notes in your conversations and your teams. Every word must match; Chinese and Japanese words are found inside sentences.",
   sr_query: "Words",
@@ -34,6 +35,7 @@ export const en = {
 export const zh: Record<keyof typeof en, string> = {
   sr_nav: "搜索",
   sr_title: "搜索",
+  sr_inConversation: "在此会话中搜索",
   sr_help:
     "在你的会话和团队中查找消息、告警和告警备注。每个词都必须匹配；中文和日文词语在句子中也能找到。",
   sr_query: "关键词",

@@ -359,6 +359,17 @@ function PaneHeader(
         userName={(u) => userName(u, current)}
         onNeedMembers={() => ensureMembers(current)}
       />
+      <a
+        class="chat-search"
+        href={`/search?conversationId=${encodeURIComponent(current)}`}
+        title={t("sr_inConversation")}
+        aria-label={t("sr_inConversation")}
+      >
+        <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+          <circle cx="7" cy="7" r="5" fill="none" stroke="currentColor" stroke-width="2" />
+          <path d="M11 11l4 4" stroke="currentColor" stroke-width="2" />
+        </svg>
+      </a>
       {conv?.kind === "group" && (
         <button type="button" class="linkish" onClick={props.onInfo}>
           {t("info")} · {conv.memberCount}
