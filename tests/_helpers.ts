@@ -56,21 +56,24 @@ export async function startServer(
     async [Symbol.asyncDispose]() {
       const closing = { step: "core.close", core };
       serversClosing.add(closing);
-      await core.close();
-      closing.step = "server.shutdown";
-      // As main.ts does: requests still open after the grace period do not hold the exit.
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const grace = new Promise<"timeout">((r) =>
-        timer = setTimeout(r, SHUTDOWN_GRACE_MS, "timeout")
-      );
-      if (await Promise.race([server.shutdown(), grace]) === "timeout") {
-        console.error(
-          `test server: requests still open after ${SHUTDOWN_GRACE_MS} ms; closing anyway`,
+      try {
+        await core.close();
+        closing.step = "server.shutdown";
+        // As main.ts does: requests still open after the grace period do not hold the exit.
+        const grace = new Promise<"timeout">((r) =>
+          timer = setTimeout(r, SHUTDOWN_GRACE_MS, "timeout")
         );
+        if (await Promise.race([server.shutdown(), grace]) === "timeout") {
+          console.error(
+            `test server: requests still open after ${SHUTDOWN_GRACE_MS} ms; closing anyway`,
+          );
+        }
+      } finally {
+        clearTimeout(timer);
+        kv.close();
+        serversClosing.delete(closing);
       }
-      clearTimeout(timer);
-      kv.close();
-      serversClosing.delete(closing);
     },
   };
 }

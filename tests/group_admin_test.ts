@@ -189,6 +189,7 @@ Deno.test("group admin - a person's changes to a group are in the audit log, eac
   const items = (await owner.client.get("/api/v1/audit?action=group.")).json.items as {
     action: string;
     actorId: string;
+    actorName: string;
     target: { id: string };
     detail?: { userIds?: string[] };
   }[];
@@ -203,6 +204,7 @@ Deno.test("group admin - a person's changes to a group are in the audit log, eac
     "group.muted by bob",
     "group.member_removed by owner",
   ]);
+  assert.equal(items.find((e) => e.action === "group.muted")?.actorName, "Bob", "with the name");
   assert.deepEqual(items.find((e) => e.action === "group.member_added")?.detail?.userIds, [
     dan.user.id,
   ]);

@@ -290,7 +290,10 @@ export async function changeGroup(
 ): Promise<Message> {
   const { kv, fanout, clock } = deps;
   // A person's change is audited (team sync, acting as SYSTEM, is audited as the team change).
-  const audit = actorId === SYSTEM ? null : withMeta({ action: "group", actor: { id: actorId } });
+  const meta = withMeta({ action: "group" });
+  const audit = actorId === SYSTEM ? null : meta.actor?.id === actorId
+    ? meta // the request's caller, with their name
+    : { ...meta, actor: { id: actorId } };
   return await fanout.commit(fanout.shard(conversationId), async (op) => {
     const [conv, memberEntry, head] = await kv.getMany<[Conversation, Member, Head]>([
       keys.conversation(conversationId),

@@ -209,7 +209,7 @@ async function dropFromList(kv: Deno.Kv, list: Deno.KvKey, docs: string[]): Prom
     }
     // Every doc of this block's range is taken out in one commit.
     const last = block.value.d[block.value.d.length - 1];
-    if (docs[i] > last) {
+    if (!(docs[i] <= last)) {
       // Between two blocks (a posting added to an old document after packing): in no block.
       i++;
       continue;
