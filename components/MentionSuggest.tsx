@@ -1,6 +1,6 @@
 import { type Signal, useSignal } from "@preact/signals";
 import type { RefObject } from "preact";
-import { useRef } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 import type { Translate } from "../client/i18n.ts";
 import {
   keptMentions,
@@ -52,6 +52,15 @@ export function useMentionSuggest(
     const items = matchCandidates(candidates ?? [], q.query);
     suggest.value = items.length ? { start: q.start, items, active: 0 } : null;
   };
+  // The members arrive after the first "@" (it is what loads them), and who may use @all can
+  // change: an open query is looked up again when the candidates change, not only on the next key.
+  const known = (candidates ?? []).map((c) => c.id).join(" ");
+  useEffect(() => {
+    const el = ref.current;
+    if (el && document.activeElement === el && mentionQuery(el.value, el.selectionStart ?? 0)) {
+      lookup();
+    }
+  }, [known]);
   const pick = (c: MentionCandidate) => {
     const el = ref.current!;
     const s = suggest.value;

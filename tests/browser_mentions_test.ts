@@ -18,7 +18,7 @@ import {
   test,
 } from "./_browser.ts";
 import type { Page } from "playwright-core";
-import { startServer } from "./_helpers.ts";
+import { sleep, startServer } from "./_helpers.ts";
 import { ensureTeamConversation } from "../lib/accounts/teams.ts";
 import type { Message } from "../lib/protocol.ts";
 
@@ -46,14 +46,24 @@ test("browser mentions - desktop: pick a member after @; muted, they see the mar
   await bob.page.goto(srv.url + "/");
   await bob.page.waitForSelector(`[data-conversation='${conv}']`);
   await ready(bob.page);
+  let membersAsked = 0;
+  await olga.page.route(`**/api/v1/conversations/${conv}/members`, async (route) => {
+    membersAsked++;
+    await sleep(800);
+    await route.continue();
+  });
   await olga.page.goto(`${srv.url}/c/${conv}`);
   await ready(olga.page);
 
   // "@" then a prefix: Bob is offered (not Carol), with @all for the owner; Enter picks him.
+  // The members come after the page (held back here as on a slow link): they still show up
+  // under an "@" typed before they came, without another key.
   const box = olga.page.locator(".composer textarea");
   await box.click();
   await box.pressSequentially("@");
+  await olga.page.waitForSelector(`[data-mention-option='${bob.user.id}']`);
   await olga.page.waitForSelector("[data-mention-option=all]");
+  assert.ok(membersAsked > 0);
   await box.pressSequentially("bo");
   await olga.page.waitForSelector(`[data-mention-option='${bob.user.id}']`);
   assert.equal(await olga.page.locator(`[data-mention-option='${carol.user.id}']`).count(), 0);
