@@ -50,7 +50,7 @@ function EmailRequest(props: { t: Translate; lang: Lang; register: boolean }) {
     );
   }
   return (
-    <form class="stack" onSubmit={submit}>
+    <form class="stack" method="post" onSubmit={submit}>
       <p class="muted">{props.register ? t("acc_register_intro") : t("acc_forgot_intro")}</p>
       {error.value && <p class="error" role="alert">{error.value}</p>}
       <label>
@@ -95,7 +95,7 @@ function CompleteForm(props: { t: Translate; mode: AccountLinkMode; token: strin
     }
   };
   return (
-    <form class="stack" onSubmit={submit}>
+    <form class="stack" method="post" onSubmit={submit}>
       {mode === "invite" && invite.value && (
         <p class="muted">
           {t("acc_invite_intro", { email: invite.value.email })}

@@ -68,7 +68,7 @@ function CreateUserForm(props: { t: Translate; run: Users["run"] }) {
     if (await run(() => api("POST", "/api/v1/users", body))) form.reset();
   };
   return (
-    <form class="inline-form" onSubmit={create} aria-label={t("createUser")}>
+    <form class="inline-form" method="post" onSubmit={create} aria-label={t("createUser")}>
       <input
         name="name"
         placeholder={t("name")}

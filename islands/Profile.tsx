@@ -45,7 +45,7 @@ function ProfileSection(props: { t: Translate; lang: Lang; me: Signal<PublicUser
       <h2 id="pp-profile">{me.value.email}</h2>
       <p class="muted">{t("pp_profile_help")}</p>
       {error.value && <p class="error" role="alert">{error.value}</p>}
-      <form class="pp-form" aria-label={t("pp_profile")} onSubmit={save}>
+      <form class="pp-form" method="post" aria-label={t("pp_profile")} onSubmit={save}>
         <label>
           {t("name")}
           <input name="name" required maxLength={100} defaultValue={me.value.name} />
@@ -95,7 +95,7 @@ function PasswordSection(props: { t: Translate }) {
       <h2 id="pp-password">{t("pp_password")}</h2>
       <p class="muted">{t("pp_password_help")}</p>
       {error.value && <p class="error" role="alert">{error.value}</p>}
-      <form class="pp-form" aria-label={t("pp_change_password")} onSubmit={change}>
+      <form class="pp-form" method="post" aria-label={t("pp_change_password")} onSubmit={change}>
         <label>
           {t("pp_current_password")}
           <input name="current" type="password" required autocomplete="current-password" />
@@ -183,7 +183,7 @@ function TokensSection(props: { t: Translate; lang: Lang }) {
         {t("pp_tokens_help")} <a href="/api-docs">{t("apid_nav")}</a>
       </p>
       {error.value && <p class="error" role="alert">{error.value}</p>}
-      <form class="pp-form" aria-label={t("pp_create_token")} onSubmit={create}>
+      <form class="pp-form" method="post" aria-label={t("pp_create_token")} onSubmit={create}>
         <label>
           {t("pp_token_name")}
           <input name="name" required maxLength={100} autocomplete="off" />

@@ -175,20 +175,29 @@ export async function person(
 }
 
 /**
- * After `page.goto`, waits until the page's islands are hydrated (boot sets `html[data-hydrated]`)
- * when the page loads the client at all: under load, a click on a server-rendered button before
- * hydration does nothing, and the test then waits in vain for what the click should have opened.
+ * After `page.goto` and `page.reload`, waits until the page's islands are hydrated (boot sets
+ * `html[data-hydrated]`) when the page loads the client at all: under load, a click on a
+ * server-rendered button before hydration does nothing (or submits its form natively), and the test
+ * then waits in vain for what the click should have done.
  */
 function waitForHydrationOnGoto(page: Page): void {
+  const hydrated = async () => {
+    const hasClient = await page.evaluate(() => !!document.querySelector("script[src*='/boot']"))
+      .catch(() => false);
+    if (!hasClient) return;
+    await page.waitForSelector("html[data-hydrated]", { state: "attached", timeout: 20_000 })
+      .catch(() => console.error(`${page.url()}: not hydrated after 20 s`));
+  };
   const goto = page.goto.bind(page);
   page.goto = async (url, opts) => {
     const res = await goto(url, opts);
-    const hasClient = await page.evaluate(() => !!document.querySelector("script[src*='/boot']"))
-      .catch(() => false);
-    if (hasClient) {
-      await page.waitForSelector("html[data-hydrated]", { state: "attached", timeout: 20_000 })
-        .catch(() => {});
-    }
+    await hydrated();
+    return res;
+  };
+  const reload = page.reload.bind(page);
+  page.reload = async (opts) => {
+    const res = await reload(opts);
+    await hydrated();
     return res;
   };
 }

@@ -32,3 +32,23 @@ Deno.test("island render - rendering on the server sets no client signal", () =>
   assert.match(html, /在左侧选择一个会话/);
   assert.equal(lang.value, before);
 });
+
+Deno.test("island render - a form with a password is sent by POST if a click beats hydration", async () => {
+  const { default: Profile } = await import("../islands/Profile.tsx");
+  const { default: AdminUsers } = await import("../islands/AdminUsers.tsx");
+  const admin = { ...ME, role: "admin" as const };
+  const pages = [
+    renderToString(h(Profile, { me: ME, lang: "en" })),
+    renderToString(h(AdminUsers, { me: admin, lang: "en" })),
+  ];
+  let forms = 0;
+  for (const html of pages) {
+    for (const form of html.match(/<form[^>]*>[\s\S]*?<\/form>/g) ?? []) {
+      if (!/type="password"/.test(form)) continue;
+      forms++;
+      // A native GET would put the password in the page's URL, its history and access logs.
+      assert.match(form.slice(0, form.indexOf(">")), /method="post"/, form.slice(0, 200));
+    }
+  }
+  assert.ok(forms >= 2, `${forms} password forms rendered`);
+});
