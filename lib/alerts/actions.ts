@@ -101,7 +101,7 @@ export async function actOnAlert(
     }
     op.check(current).set(keys.alert(a.id), a);
     stageAlertIndexes(op, current.value, a);
-    stageAlertRollups(op, current.value, a, now);
+    stageAlertRollups(op, current.value, a, now, deps.config.reportTimeZone);
     for (const t of entries) {
       op.set(keys.alertTimeline(a.id, t.id), t);
       stageNoteIndex(op, a, t);

@@ -195,7 +195,7 @@ export async function fireAutomation(deps: Deps, timerId: string): Promise<boole
       const r = await stageActions(deps, op, rule, alert, now);
       op.set(keys.alert(alert.id), alert);
       stageAlertIndexes(op, a.value, alert);
-      stageAlertRollups(op, a.value, alert, now);
+      stageAlertRollups(op, a.value, alert, now, deps.config.reportTimeZone);
       for (const e of r.entries) op.set(keys.alertTimeline(alert.id, e.id), e);
       return {
         hints: [...r.hints, ...alertHints(alert)],

@@ -133,7 +133,7 @@ export async function applyEvent(
     fit(alert, config.alertMaxItems);
     op.set(keys.alert(alert.id), alert).set(keys.alertRaw(alert.id), raw.slice(0, RAW_MAX));
     stageAlertIndexes(op, existing, alert);
-    stageAlertRollups(op, existing, alert, now);
+    stageAlertRollups(op, existing, alert, now, config.reportTimeZone);
     // The integration's counters: sum and max never conflict with concurrent deliveries.
     op.sum(keys.integrationStat(integration.id, "events"), 1n)
       .max(keys.integrationStat(integration.id, "last"), BigInt(now));

@@ -194,6 +194,11 @@ export const DEFAULT_REPORT_NIGHT_FROM_HOUR = 22;
 /** ...and end before this hour (07:00): the hours most people sleep. */
 export const DEFAULT_REPORT_NIGHT_TO_HOUR = 7;
 /**
+ * The time zone (IANA name) whose calendar days reports count in: an alert is counted on the day it
+ * was created there, and a report's range starts and ends at that zone's midnights.
+ */
+export const DEFAULT_REPORT_TIME_ZONE = "UTC";
+/**
  * Retry-After (seconds) of a disabled integration's 503: senders keep their alerts and retry,
  * so a pause loses nothing; five minutes keeps a paused integration from being hammered.
  */
@@ -605,6 +610,7 @@ export interface Config {
   reportMaxDays: number;
   reportNightFromHour: number;
   reportNightToHour: number;
+  reportTimeZone: string;
   disabledHookRetryAfterS: number;
   timerSweepMs: number;
   timerSweepConcurrency: number;
@@ -766,6 +772,7 @@ export function defaultConfig(): Config {
     reportMaxDays: DEFAULT_REPORT_MAX_DAYS,
     reportNightFromHour: DEFAULT_REPORT_NIGHT_FROM_HOUR,
     reportNightToHour: DEFAULT_REPORT_NIGHT_TO_HOUR,
+    reportTimeZone: DEFAULT_REPORT_TIME_ZONE,
     disabledHookRetryAfterS: DEFAULT_DISABLED_HOOK_RETRY_AFTER_S,
     timerSweepMs: DEFAULT_TIMER_SWEEP_MS,
     timerSweepConcurrency: DEFAULT_TIMER_SWEEP_CONCURRENCY,
@@ -980,15 +987,30 @@ export const ENV_NAMES: string[] = [
   "TOCSIN_METRICS_ALLOW",
   "TOCSIN_SELF_HEARTBEAT_URL",
   "TOCSIN_SIGNUP_DOMAINS",
+  "TOCSIN_REPORT_TIME_ZONE",
   ...Object.keys(NUMERIC_ENV),
 ];
 
-/** The report options' ranges (hours of the day, at least one day). */
-function checkReportConfig(config: Config): void {
+/** The report options: their zone, and their ranges (hours of the day, at least one day). */
+function readReportEnv(config: Config, env: Record<string, string | undefined>): void {
+  if (env.TOCSIN_REPORT_TIME_ZONE) config.reportTimeZone = reportZone(env.TOCSIN_REPORT_TIME_ZONE);
   if (config.reportNightFromHour > 23 || config.reportNightToHour > 23) {
     throw new Error("TOCSIN_REPORT_NIGHT_FROM_HOUR and _TO_HOUR must be hours (0-23)");
   }
   if (config.reportMaxDays < 1) throw new Error("TOCSIN_REPORT_MAX_DAYS must be at least 1");
+}
+
+/** A time zone name the runtime knows (Asia/Shanghai, UTC), in its canonical spelling. */
+function reportZone(raw: string): string {
+  try {
+    return new Intl.DateTimeFormat("en-US", { timeZone: raw }).resolvedOptions().timeZone;
+  } catch {
+    throw new Error(
+      `TOCSIN_REPORT_TIME_ZONE must be a time zone name such as Asia/Shanghai, got ${
+        JSON.stringify(raw)
+      }`,
+    );
+  }
 }
 
 /**
@@ -1007,7 +1029,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     (config[field] as number) = n;
   }
   if (config.groupCommitMax < 1) throw new Error("TOCSIN_GROUP_COMMIT_MAX must be at least 1");
-  checkReportConfig(config);
+  readReportEnv(config, env);
   if (config.fanoutShards < 1 || config.fanoutShards > 64) {
     throw new Error("TOCSIN_FANOUT_SHARDS must be between 1 and 64");
   }

@@ -63,3 +63,15 @@ Deno.test("config - TOCSIN_KV_QUEUES: auto is off for a KV URL and on for a file
   assert.equal(q({ TOCSIN_KV_QUEUES: "off" }), false);
   assert.throws(() => loadConfig({ TOCSIN_KV_QUEUES: "yes" }), /TOCSIN_KV_QUEUES/);
 });
+
+Deno.test("config - the reports' time zone: a known zone in its canonical name, else start-up stops", () => {
+  assert.equal(loadConfig({}).reportTimeZone, "UTC");
+  assert.equal(
+    loadConfig({ TOCSIN_REPORT_TIME_ZONE: "asia/shanghai" }).reportTimeZone,
+    "Asia/Shanghai",
+  );
+  assert.throws(
+    () => loadConfig({ TOCSIN_REPORT_TIME_ZONE: "Mars/Olympus" }),
+    /TOCSIN_REPORT_TIME_ZONE/,
+  );
+});

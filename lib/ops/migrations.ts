@@ -20,10 +20,13 @@ import { migrateContactChannels } from "../notify/contacts.ts";
 import { migrateIntegrationTokenIndex } from "../alerts/integrations.ts";
 import { backfillSearchIndex } from "../search/backfill.ts";
 import { migrateRollups } from "../reports/migrate.ts";
+import { refileRollups, REPORT_ZONE_MIGRATION } from "../reports/report_zone.ts";
+import type { ReportTime } from "../reports/rollups.ts";
 import {
   type Config,
   DEFAULT_REPORT_NIGHT_FROM_HOUR,
   DEFAULT_REPORT_NIGHT_TO_HOUR,
+  DEFAULT_REPORT_TIME_ZONE,
 } from "../core/config.ts";
 
 /** What a migration may use. */
@@ -31,7 +34,7 @@ export interface MigrationDeps {
   kv: Deno.Kv;
   clock: Clock;
   /** The running config (start-up passes it); its defaults apply without one. */
-  config?: Pick<Config, "reportNightFromHour" | "reportNightToHour">;
+  config?: Pick<Config, "reportNightFromHour" | "reportNightToHour" | "reportTimeZone">;
 }
 
 export interface Migration {
@@ -65,16 +68,38 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "search_index", run: ({ kv }) => backfillSearchIndex(kv) },
   {
     name: "report_rollups",
-    run: ({ kv, config }) =>
-      migrateRollups(kv, {
-        reportNightFromHour: config?.reportNightFromHour ?? DEFAULT_REPORT_NIGHT_FROM_HOUR,
-        reportNightToHour: config?.reportNightToHour ?? DEFAULT_REPORT_NIGHT_TO_HOUR,
-      }),
+    run: async ({ kv, config }) => {
+      const time = reportTime(config);
+      await migrateRollups(kv, time);
+      // Counted in the configured zone: report_zone has nothing to re-file.
+      await kv.set(keys.rollupZone(), time.reportTimeZone);
+    },
   },
   // The site-wide posting lists came after the per-scope ones: postings are keys, so staging
   // every document again adds the new ones and rewrites the old ones harmlessly.
   { name: "search_all_index", run: ({ kv }) => backfillSearchIndex(kv) },
 ];
+
+/** The reports' options of a config (their defaults without one). */
+function reportTime(config: MigrationDeps["config"]): Required<ReportTime> {
+  return {
+    reportNightFromHour: config?.reportNightFromHour ?? DEFAULT_REPORT_NIGHT_FROM_HOUR,
+    reportNightToHour: config?.reportNightToHour ?? DEFAULT_REPORT_NIGHT_TO_HOUR,
+    reportTimeZone: config?.reportTimeZone ?? DEFAULT_REPORT_TIME_ZONE,
+  };
+}
+
+/**
+ * The re-filing of the report rollups in the configured zone (lib/reports/report_zone.ts): named
+ * after the zone, so that it runs once per change of TOCSIN_REPORT_TIME_ZONE, after MIGRATIONS.
+ */
+export function reportZoneMigration(deps: MigrationDeps): Migration {
+  const time = reportTime(deps.config);
+  return {
+    name: REPORT_ZONE_MIGRATION + time.reportTimeZone,
+    run: ({ kv }) => refileRollups(kv, time),
+  };
+}
 
 interface Lock {
   owner: string;
@@ -84,7 +109,7 @@ interface Lock {
 /** Runs every migration not yet recorded, in order; returns the names this process ran. */
 export async function runMigrations(
   deps: MigrationDeps,
-  migrations: readonly Migration[] = MIGRATIONS,
+  migrations: readonly Migration[] = [...MIGRATIONS, reportZoneMigration(deps)],
 ): Promise<string[]> {
   const owner = crypto.randomUUID();
   const ran: string[] = [];

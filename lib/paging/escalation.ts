@@ -262,7 +262,7 @@ async function stageEscalation(
   // Reports count an escalation that reached the policy's last level once per round-0 climb.
   const lastLevel = !!policy && timer.n > 0 && timer.n === policy.levels.length - 1 &&
     timer.round === 0;
-  if (lastLevel) stageDeltas(op, [escalatedToLastDelta(alert)]);
+  if (lastLevel) stageDeltas(op, [escalatedToLastDelta(alert, deps.config.reportTimeZone)]);
   const unreachable = await stagePersonal(deps, op, alert, userIds, now);
   const entry = timelineEntry(now, "escalated", null, "in-app", {
     detail: {

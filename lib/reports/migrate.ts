@@ -11,7 +11,7 @@ import type { Alert } from "../alerts/model.ts";
 import { getTimeline } from "../alerts/timeline.ts";
 import { keyId } from "../core/staged_op.ts";
 import { keys } from "../core/keys.ts";
-import { type Delta, type NightHours, pagedIn, recountAlert, zonesOf } from "./rollups.ts";
+import { type Delta, pagedIn, recountAlert, type ReportTime, zonesOf } from "./rollups.ts";
 
 /** Alerts counted per commit at most. */
 const BATCH_ALERTS = 25;
@@ -28,7 +28,7 @@ function merge(into: Map<string, Delta>, deltas: Delta[]): void {
 }
 
 /** Builds the rollups of every stored alert; returns how many alerts it counted. */
-export async function migrateRollups(kv: Deno.Kv, night: NightHours): Promise<number> {
+export async function migrateRollups(kv: Deno.Kv, night: ReportTime): Promise<number> {
   let cursor = await kv.get<string>(keys.rollupMigrationCursor());
   let counted = 0;
   while (true) {

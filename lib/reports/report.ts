@@ -8,6 +8,7 @@ import type { Priority } from "../alerts/model.ts";
 import { keys } from "../core/keys.ts";
 import { getManyChunked } from "../core/kv_util.ts";
 import { BUCKETS_MS, DAY_MS } from "./rollups.ts";
+import { fromDayNumber, zonedInstant } from "../paging/zoned_time.ts";
 
 const PRIORITIES: Priority[] = ["urgent", "high", "medium", "low"];
 /** Rows of the noisiest-alert tables (by key, by title) and of the source table. */
@@ -43,9 +44,13 @@ export interface ReportTotals {
 }
 
 export interface Report {
-  /** First day covered (00:00 UTC, ms) and the end (exclusive: 00:00 UTC after the last day). */
+  /**
+   * First day covered (its 00:00 in `timeZone`, ms) and the end (exclusive: 00:00 after the last
+   * day), and the zone whose calendar days the report counts (TOCSIN_REPORT_TIME_ZONE).
+   */
   from: number;
   to: number;
+  timeZone: string;
   teamIds: string[];
   totals: ReportTotals;
   tables: ReportTable[];
@@ -146,6 +151,8 @@ async function fold(kv: Deno.Kv, teamIds: string[], fromDay: number, toDay: numb
 }
 
 const col = (key: string, label: string, type: ColumnType): ReportColumn => ({ key, label, type });
+/** The instant day number `day` starts at in zone `tz`. */
+const midnight = (day: number, tz: string) => zonedInstant(...fromDayNumber(day), 0, 0, tz);
 const isoDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 const byCount = <T extends { n: number }>(a: T, b: T) => b.n - a.n;
 
@@ -262,13 +269,14 @@ function peopleTables(f: Folded, names: Names): ReportTable[] {
   ];
 }
 
-/** The report of `teamIds` (already authorised) over the UTC days [fromDay, toDay]. */
+/** The report of `teamIds` (already authorised) over the days [fromDay, toDay] of zone `tz`. */
 export async function buildReport(
   kv: Deno.Kv,
   teamIds: string[],
   fromDay: number,
   toDay: number,
   teamNames: Map<string, string>,
+  tz = "UTC",
 ): Promise<Report> {
   const f = await fold(kv, teamIds, fromDay, toDay);
   const ids = [...f.users.keys()];
@@ -281,8 +289,9 @@ export async function buildReport(
     teams: teamNames,
   };
   return {
-    from: fromDay * DAY_MS,
-    to: (toDay + 1) * DAY_MS,
+    from: midnight(fromDay, tz),
+    to: midnight(toDay + 1, tz),
+    timeZone: tz,
     teamIds,
     totals: totalsOf(f),
     tables: tablesOf(f, fromDay, toDay, names),

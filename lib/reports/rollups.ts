@@ -4,8 +4,9 @@
  * counter moves exactly when its change is committed (a commit that fails, or an ack that loses
  * a race and throws, stages nothing that lands; a retried commit is built afresh).
  *
- * Everything is filed under the alert's team and the UTC day the alert was created: a report
- * for a range covers the alerts opened in it and everything that happened to them. Times to
+ * Everything is filed under the alert's team and the day the alert was created: a calendar day
+ * in the reports' zone (TOCSIN_REPORT_TIME_ZONE, UTC by default; report_zone.ts re-files the
+ * counters when it changes). A report for a range covers the alerts opened in it and everything that happened to them. Times to
  * acknowledge and resolve count an alert's first life (before any reopen); per-person figures
  * count every page, acknowledgement and resolution. The same rules recount an alert from its
  * timeline (`recountAlert`), for the migration of a store that predates rollups and for tests.
@@ -13,11 +14,19 @@
 import type { Alert, TimelineEntry } from "../alerts/model.ts";
 import { keys } from "../core/keys.ts";
 import { getManyChunked } from "../core/kv_util.ts";
-import { localParts } from "../paging/zoned_time.ts";
+import { dayNumber, localParts } from "../paging/zoned_time.ts";
 
-/** A day number: whole UTC days since the epoch. */
+/**
+ * A day number: whole days since the epoch of the calendar date `ms` falls on in zone `tz` (the
+ * reports' zone, TOCSIN_REPORT_TIME_ZONE), so that day N is the date `new Date(N * DAY_MS)` shows
+ * in UTC whatever the zone.
+ */
 export const DAY_MS = 86_400_000;
-export const dayOf = (ms: number): number => Math.floor(ms / DAY_MS);
+export function dayOf(ms: number, tz = "UTC"): number {
+  if (tz === "UTC") return Math.floor(ms / DAY_MS);
+  const p = localParts(ms, tz);
+  return dayNumber(p.y, p.m, p.d);
+}
 
 /**
  * Upper bounds (ms) of the time-to-acknowledge and time-to-resolve histogram buckets; one more
@@ -68,6 +77,11 @@ export interface NightHours {
   reportNightToHour: number;
 }
 
+/** How reports cut time: the night hours, and the zone whose days they count in (default UTC). */
+export interface ReportTime extends NightHours {
+  reportTimeZone?: string;
+}
+
 /** True when `ms` falls in the night in zone `tz` ([from, to), across midnight when from > to). */
 export function isNight(ms: number, tz: string, night: NightHours): boolean {
   let h: number;
@@ -90,8 +104,7 @@ export function zoneOf(user: { quietHours?: { timeZone: string } | null } | null
 export type Delta = [Deno.KvKey, bigint];
 
 /** A new alert: its priority, source, key and title counters. */
-function createdDeltas(a: Alert, priority: string): Delta[] {
-  const d = dayOf(a.createdAt);
+function createdDeltas(a: Alert, priority: string, d: number): Delta[] {
   const t = a.teamId;
   return [
     [keys.rollup(t, d, "created", priority), 1n],
@@ -102,8 +115,7 @@ function createdDeltas(a: Alert, priority: string): Delta[] {
 }
 
 /** The alert's first acknowledgement at `at`. */
-function firstAckDeltas(a: Alert, at: number): Delta[] {
-  const d = dayOf(a.createdAt);
+function firstAckDeltas(a: Alert, at: number, d: number): Delta[] {
   const t = a.teamId;
   const took = BigInt(Math.max(0, at - a.createdAt));
   return [
@@ -116,8 +128,7 @@ function firstAckDeltas(a: Alert, at: number): Delta[] {
 }
 
 /** The alert's first resolution at `at`. */
-function firstResolveDeltas(a: Alert, at: number): Delta[] {
-  const d = dayOf(a.createdAt);
+function firstResolveDeltas(a: Alert, at: number, d: number): Delta[] {
   const took = BigInt(Math.max(0, at - a.createdAt));
   return [
     [keys.rollup(a.teamId, d, "res", "n"), 1n],
@@ -126,26 +137,28 @@ function firstResolveDeltas(a: Alert, at: number): Delta[] {
   ];
 }
 
-function userDelta(a: Alert, userId: string, what: string): Delta {
-  return [keys.rollup(a.teamId, dayOf(a.createdAt), "user", userId, what), 1n];
+function userDelta(a: Alert, userId: string, what: string, d: number): Delta {
+  return [keys.rollup(a.teamId, d, "user", userId, what), 1n];
 }
 
 /**
- * The counters a change of an alert from `before` (null: created) to `after` moves. Pure: the
- * caller stages them in the change's own commit (stageAlertRollups).
+ * The counters a change of an alert from `before` (null: created) to `after` moves, filed under
+ * the day it was created in zone `tz`. Pure: the caller stages them in the change's own commit
+ * (stageAlertRollups).
  */
-export function alertDeltas(before: Alert | null, after: Alert, now: number): Delta[] {
+export function alertDeltas(before: Alert | null, after: Alert, now: number, tz = "UTC"): Delta[] {
   const out: Delta[] = [];
-  if (!before) out.push(...createdDeltas(after, after.priority));
+  const d = dayOf(after.createdAt, tz);
+  if (!before) out.push(...createdDeltas(after, after.priority, d));
   const firstLife = (after.epoch ?? 0) === 0;
   const was = before?.status ?? "triggered";
   if (was === "triggered" && after.status === "acknowledged") {
-    if (firstLife) out.push(...firstAckDeltas(after, now));
-    if (after.acknowledgedBy) out.push(userDelta(after, after.acknowledgedBy, "acks"));
+    if (firstLife) out.push(...firstAckDeltas(after, now, d));
+    if (after.acknowledgedBy) out.push(userDelta(after, after.acknowledgedBy, "acks", d));
   }
   if (before && was !== "resolved" && after.status === "resolved") {
-    if (firstLife) out.push(...firstResolveDeltas(after, now));
-    if (after.resolvedBy) out.push(userDelta(after, after.resolvedBy, "resolves"));
+    if (firstLife) out.push(...firstResolveDeltas(after, now, d));
+    if (after.resolvedBy) out.push(userDelta(after, after.resolvedBy, "resolves", d));
   }
   return out;
 }
@@ -161,8 +174,9 @@ export function stageAlertRollups(
   before: Alert | null,
   after: Alert,
   now: number,
+  tz: string,
 ): void {
-  stageDeltas(op, alertDeltas(before, after, now));
+  stageDeltas(op, alertDeltas(before, after, now, tz));
 }
 
 /** Page counters of one paging step: pages and night pages per person (the first named). */
@@ -171,12 +185,13 @@ export function pageDeltas(
   userIds: string[],
   at: number,
   zones: Map<string, string>,
-  night: NightHours,
+  night: ReportTime,
 ): Delta[] {
   const out: Delta[] = [];
+  const d = dayOf(alert.createdAt, night.reportTimeZone);
   for (const u of userIds.slice(0, PAGED_COUNT_MAX)) {
-    out.push(userDelta(alert, u, "pages"));
-    if (isNight(at, zones.get(u) ?? "UTC", night)) out.push(userDelta(alert, u, "night"));
+    out.push(userDelta(alert, u, "pages", d));
+    if (isNight(at, zones.get(u) ?? "UTC", night)) out.push(userDelta(alert, u, "night", d));
   }
   return out;
 }
@@ -225,15 +240,15 @@ export async function stagePageRollups(
   alert: Alert,
   userIds: string[],
   now: number,
-  night: NightHours,
+  night: ReportTime,
 ): Promise<void> {
   if (!userIds.length) return;
   stageDeltas(op, pageDeltas(alert, userIds, now, await zonesOf(kv, userIds), night));
 }
 
 /** Counter of escalations that reached the last level of their policy. */
-export function escalatedToLastDelta(alert: Alert): Delta {
-  return [keys.rollup(alert.teamId, dayOf(alert.createdAt), "esc_last"), 1n];
+export function escalatedToLastDelta(alert: Alert, tz: string): Delta {
+  return [keys.rollup(alert.teamId, dayOf(alert.createdAt, tz), "esc_last"), 1n];
 }
 
 /**
@@ -244,25 +259,26 @@ export function recountAlert(
   a: Alert,
   timeline: TimelineEntry[],
   zones: Map<string, string>,
-  night: NightHours,
+  night: ReportTime,
 ): Delta[] {
+  const d = dayOf(a.createdAt, night.reportTimeZone);
   const triggered = timeline.find((e) => e.kind === "triggered");
   const p = triggered?.detail?.priority;
-  const out = createdDeltas(a, typeof p === "string" ? p : a.priority);
+  const out = createdDeltas(a, typeof p === "string" ? p : a.priority, d);
   let firstLife = true;
   for (const e of timeline) {
     if (e.kind === "reopened") firstLife = false;
     if (e.kind === "acknowledged") {
-      if (firstLife) out.push(...firstAckDeltas(a, e.at));
-      if (e.by) out.push(userDelta(a, e.by, "acks"));
+      if (firstLife) out.push(...firstAckDeltas(a, e.at, d));
+      if (e.by) out.push(userDelta(a, e.by, "acks", d));
     } else if (e.kind === "resolved") {
-      if (firstLife) out.push(...firstResolveDeltas(a, e.at));
-      if (e.by) out.push(userDelta(a, e.by, "resolves"));
+      if (firstLife) out.push(...firstResolveDeltas(a, e.at, d));
+      if (e.by) out.push(userDelta(a, e.by, "resolves", d));
     } else if (e.kind === "notified" || e.kind === "escalated") {
       const ids = e.detail?.userIds;
       if (Array.isArray(ids)) out.push(...pageDeltas(a, ids.map(String), e.at, zones, night));
       if (e.kind === "escalated" && e.detail?.lastLevel === true) {
-        out.push(escalatedToLastDelta(a));
+        out.push(escalatedToLastDelta(a, night.reportTimeZone ?? "UTC"));
       }
     }
   }

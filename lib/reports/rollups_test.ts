@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Alert } from "../alerts/model.ts";
-import { alertDeltas, bucketOf, BUCKETS_MS, isNight, pageDeltas } from "./rollups.ts";
+import { alertDeltas, bucketOf, BUCKETS_MS, dayOf, isNight, pageDeltas } from "./rollups.ts";
 import { p90FromBuckets } from "./report.ts";
 
 const NIGHT = { reportNightFromHour: 22, reportNightToHour: 7 };
@@ -82,4 +82,35 @@ Deno.test("rollups - an alert's first life counts its times; a reopened one coun
   );
   // Nothing moved: no counter.
   assert.deepEqual(alertDeltas(acked, { ...acked, priority: "low" }, 99_000), []);
+});
+
+Deno.test("rollups - a day is the calendar date in the reports' zone, DST included", () => {
+  const date = (n: number) => new Date(n * 86_400_000).toISOString().slice(0, 10);
+  // 20:00 UTC on 30 November is 04:00 on 1 December in Shanghai, 15:00 on the 30th in New York.
+  const at = Date.UTC(2026, 10, 30, 20);
+  assert.equal(date(dayOf(at)), "2026-11-30");
+  assert.equal(date(dayOf(at, "UTC")), "2026-11-30");
+  assert.equal(date(dayOf(at, "Asia/Shanghai")), "2026-12-01");
+  assert.equal(date(dayOf(at, "America/New_York")), "2026-11-30");
+  // New York's day turns at 05:00 UTC in winter (EST) and at 04:00 UTC in summer (EDT).
+  assert.equal(date(dayOf(Date.UTC(2026, 0, 15, 4, 30), "America/New_York")), "2026-01-14");
+  assert.equal(date(dayOf(Date.UTC(2026, 0, 15, 5, 30), "America/New_York")), "2026-01-15");
+  assert.equal(date(dayOf(Date.UTC(2026, 6, 15, 3, 30), "America/New_York")), "2026-07-14");
+  assert.equal(date(dayOf(Date.UTC(2026, 6, 15, 4, 30), "America/New_York")), "2026-07-15");
+  const [k] = alertDeltas(
+    null,
+    {
+      id: "a",
+      teamId: "t",
+      createdAt: at,
+      priority: "high",
+      source: "s",
+      key: "k",
+      title: "x",
+      status: "triggered",
+    } as unknown as Alert,
+    at,
+    "Asia/Shanghai",
+  )[0];
+  assert.equal(date(Number(k[2])), "2026-12-01", "the counter's key holds the zone's day");
 });
