@@ -11,6 +11,8 @@ import { Figures, ReportDownloads, ReportTableView } from "../components/ReportV
 export interface ReportsProps {
   me: PublicUser;
   lang: Lang;
+  /** The zone whose calendar days reports count in (TOCSIN_REPORT_TIME_ZONE). */
+  timeZone?: string;
 }
 
 interface Team {
@@ -23,15 +25,25 @@ const PRESETS: [Preset, Key][] = [["1", "rp_24h"], ["7", "rp_7d"], ["30", "rp_30
   "rp_custom",
 ]];
 const DAY = 86_400_000;
-const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** The calendar date (2026-11-30) instant `ms` falls on in zone `tz`. */
+const dateIn = (ms: number, tz: string) =>
+  new Intl.DateTimeFormat("en-CA", {
+    timeZone: tz,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  })
+    .format(ms);
+/** The date `days` before the calendar date `date`. */
+const daysBefore = (date: string, days: number) =>
+  new Date(Date.parse(date + "T00:00:00Z") - days * DAY).toISOString().slice(0, 10);
 /** Scope "" is every team (admins only). */
 const ALL = "";
 
-/** The days a preset covers, as UTC dates: "24 h" is yesterday and today. */
-function presetRange(p: Exclude<Preset, "custom">): { from: string; to: string } {
-  const now = Date.now();
-  const from = p === "1" ? now - DAY : now - (Number(p) - 1) * DAY;
-  return { from: iso(from), to: iso(now) };
+/** The days a preset covers, as dates in the reports' zone: "24 h" is yesterday and today. */
+function presetRange(p: Exclude<Preset, "custom">, tz = "UTC"): { from: string; to: string } {
+  const to = dateIn(Date.now(), tz);
+  return { from: daysBefore(to, p === "1" ? 1 : Number(p) - 1), to };
 }
 
 /** The report's query: the range, and the team unless the scope is every team. */
@@ -51,7 +63,7 @@ export default function Reports(props: ReportsProps) {
   const teams = useSignal<Team[]>([]);
   const scope = useSignal<string | null>(null);
   const preset = useSignal<Preset>("7");
-  const range = useSignal(presetRange("7"));
+  const range = useSignal(presetRange("7", props.timeZone));
   const report = useSignal<Report | null>(null);
   const loading = useSignal(true);
   const error = useSignal("");
@@ -91,7 +103,7 @@ export default function Reports(props: ReportsProps) {
   const pickPreset = (p: Preset) => {
     preset.value = p;
     if (p !== "custom") {
-      range.value = presetRange(p);
+      range.value = presetRange(p, props.timeZone);
       load();
     }
   };
@@ -134,7 +146,11 @@ function ReportView(
   return (
     <div class="rp-report" data-alerts={r.totals.alerts}>
       <p class="muted">
-        {t("rp_covers", { from: iso(r.from), to: iso(r.to - DAY) })}
+        {t("rp_covers", {
+          from: dateIn(r.from, r.timeZone),
+          to: dateIn(r.to - 1, r.timeZone),
+          zone: r.timeZone,
+        })}
       </p>
       {r.totals.alerts === 0 && <p class="empty">{t("rp_empty")}</p>}
       <Figures t={t} totals={r.totals} />

@@ -272,7 +272,11 @@ export function pageRoutes(deps: Core, assets: Assets | null) {
   app.get("/alerts", (c) => userPage(c, "Alerts", "pp_title_alerts"));
   app.get("/profile", (c) => userPage(c, "Profile", "pp_title_profile"));
   app.get("/webhooks", (c) => userPage(c, "EventWebhooks", "wh_title"));
-  app.get("/reports", (c) => userPage(c, "Reports", "rp_title"));
+  app.get("/reports", (c) =>
+    userPage(c, "Reports", "rp_title", {
+      // The zone whose days the reports count (the presets' "today" is its today).
+      timeZone: deps.config.reportTimeZone,
+    }));
   app.get("/api-docs", (c) => userPage(c, "ApiDocs", "apid_title"));
   app.get("/search", (c) => userPage(c, "Search", "sr_title"));
   app.get("/directory", (c) => userPage(c, "Directory", "dir_title"));

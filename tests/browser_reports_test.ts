@@ -116,6 +116,32 @@ test("browser reports - an admin's report across teams fits a phone, in Chinese"
   await srv[Symbol.asyncDispose]();
 });
 
+test("browser reports - days are the reports' zone's, named on the page, presets included", async () => {
+  // A zone whose date is not UTC's right now: 14 hours ahead from 10:00 UTC, else 11 behind.
+  const zone = new Date().getUTCHours() >= 10 ? "Pacific/Kiritimati" : "Pacific/Pago_Pago";
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: zone }).format(Date.now());
+  assert.notEqual(today, new Date().toISOString().slice(0, 10));
+  srv = await startServer({ assets, config: { ...browserConfig, reportTimeZone: zone } });
+  ada = await person(srv, "Ada", { admin: true });
+  bob = await person(srv, "Bob");
+  await seed("SRE", [["disk full", "high"]]);
+  const page = bob.page;
+  await page.goto(srv.url + "/reports");
+  await page.waitForSelector(".rp-report[data-alerts='1']");
+  const covers = (await page.textContent(".rp-report > p.muted"))!;
+  assert.ok(covers.endsWith(`${today} (days in ${zone})`), covers);
+  // The alert opened now counts on the zone's today.
+  const days = (await ada.api.get("/api/v1/reports")).json.report.tables
+    .find((t: { id: string }) => t.id === "days").rows;
+  const counted = days.filter((d: { total: number }) => d.total > 0);
+  assert.deepEqual(counted.map((d: { day: string }) => d.day), [today]);
+  assert.equal(days.at(-1).day, today, "the range ends on the zone's today");
+  await page.click("button:has-text('Custom')");
+  assert.equal(await page.inputValue("input[name=to]"), today);
+  for (const p of [ada, bob]) await p.ctx.close();
+  await srv[Symbol.asyncDispose]();
+});
+
 Deno.test({
   name: "browser reports - (teardown)",
   sanitizeOps: false,
