@@ -180,10 +180,10 @@ export const keys = {
   rollupDay: (teamId: string, day: number): Deno.KvKey => ["rollups", teamId, day],
   /** How far the rollup migration got (the last alert id it counted), in its own commits. */
   rollupMigrationCursor: (): Deno.KvKey => ["rollup_migration_cursor"],
-  /** Every team's rollups (a re-filing in another zone clears them: lib/reports/report_zone.ts). */
-  rollups: (): Deno.KvKey => ["rollups"],
   /** The time zone the stored rollups are filed in (absent: UTC, as before the option). */
   rollupZone: (): Deno.KvKey => ["rollup_zone"],
+  /** A move of the rollups to another zone's days under way: from, to, last alert moved. */
+  rollupRefileCursor: (): Deno.KvKey => ["rollup_refile_cursor"],
   /**
    * The alert list's indexes (lib/alerts/alert_index.ts), written in every commit that changes
    * an alert's status, priority or assignee. The id is a ULID, so each prefix is in time order;
