@@ -1,15 +1,13 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { api } from "../client/api.ts";
-import { ANNOUNCEMENTS_CHANGED } from "../client/announcements.ts";
 import { type Lang, useLocale } from "../client/i18n.ts";
 import { Markdown } from "../components/Markdown.tsx";
 import type { Announcement } from "../lib/protocol.ts";
 
 /**
- * How often an open page asks again. On the chat page the socket says at once when an
- * announcement is added, edited or deleted; other pages, which hold no socket, and an
- * announcement whose `from` comes later, are caught by this.
+ * How often an open page asks again: a new announcement reaches a tab left open within this
+ * time, at one small request per tab (the realtime socket does not carry announcements).
  */
 const REFRESH_MS = 5 * 60_000;
 
@@ -19,8 +17,8 @@ export interface AnnouncementBannerProps {
 
 /**
  * Site-wide announcements the signed-in person has not confirmed or dismissed yet, above every
- * page. Loaded when the page opens, when the chat socket says they changed, every REFRESH_MS
- * while the tab is in view, and whenever the tab comes back into view.
+ * page. Loaded when the page opens, every REFRESH_MS while the tab is in view, and whenever the
+ * tab comes back into view, so that a new one appears without a reload.
  */
 export default function AnnouncementBanner(props: AnnouncementBannerProps) {
   const { t } = useLocale(props.lang);
@@ -37,11 +35,9 @@ export default function AnnouncementBanner(props: AnnouncementBannerProps) {
     load();
     const onVisible = () => document.visibilityState === "visible" && load();
     document.addEventListener("visibilitychange", onVisible);
-    addEventListener(ANNOUNCEMENTS_CHANGED, load);
     const timer = setInterval(() => document.visibilityState === "visible" && load(), REFRESH_MS);
     return () => {
       document.removeEventListener("visibilitychange", onVisible);
-      removeEventListener(ANNOUNCEMENTS_CHANGED, load);
       clearInterval(timer);
     };
   }, []);

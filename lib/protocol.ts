@@ -88,9 +88,7 @@ export type ServerFrame =
   | { type: "typing"; conversationId: string; userId: string }
   | { type: "resync"; conversationId: string; seq: number; reason: string }
   | { type: "error"; code: string; message: string; clientId?: string }
-  | { type: "keepalive"; t: number }
-  /** The site-wide announcements changed: load them again (GET /api/v1/announcements/active). */
-  | { type: "announcements" };
+  | { type: "keepalive"; t: number };
 
 /** Close codes beyond the standard ones; docs/protocol.md lists them. */
 export const CLOSE = {

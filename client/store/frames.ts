@@ -3,7 +3,6 @@
  * feature that adds a frame adds its handler here.
  */
 import { batch } from "@preact/signals";
-import { ANNOUNCEMENTS_CHANGED } from "../announcements.ts";
 import type { Message, ServerFrame } from "../../lib/protocol.ts";
 import { fetchAlerts } from "./alerts.ts";
 import { forget, loadMembers, refreshConv } from "./conversations.ts";
@@ -186,8 +185,6 @@ const handlers: Handlers = {
     if (f.clientId) onSendError(f.clientId, f.code, f.message);
   },
   keepalive: () => {},
-  // The banner (islands/AnnouncementBanner.tsx) is another island: it listens for this event.
-  announcements: () => dispatchEvent(new Event(ANNOUNCEMENTS_CHANGED)),
 };
 
 /** Applies one frame. */

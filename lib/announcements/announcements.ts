@@ -2,9 +2,7 @@
  * Site-wide announcements: a Markdown notice shown as a banner on every page between `from` and
  * `until`. One that requires confirmation stays until the person confirms it; any other one
  * until they dismiss it. Each confirmation or dismissal is its own key, so that many people
- * acknowledging at once never contend on the announcement. A change is committed through the
- * fanout with an `ann` hint, so that every open chat socket, on every process, is told to load
- * the banner again (lib/realtime/hub.ts); pages without a socket ask every few minutes.
+ * acknowledging at once never contend on the announcement.
  */
 import { z } from "zod";
 import type { Deps } from "../core/deps.ts";
@@ -13,7 +11,7 @@ import { ulid } from "../core/ids.ts";
 import { keys } from "../core/keys.ts";
 import { getManyChunked, listAll } from "../core/kv_util.ts";
 import type { User } from "../accounts/model.ts";
-import { type AuditInput, stageAudit, withMeta } from "../audit/chain.ts";
+import { auditedAtomic } from "../audit/chain.ts";
 
 export const AnnouncementSchema = z.object({
   id: z.string(),
@@ -62,23 +60,6 @@ function check(deps: Deps, input: AnnouncementInput): void {
   }
 }
 
-/**
- * Commits a change of announcement `id`: `stage` reads what it needs (again on each attempt),
- * stages the change on `op` and returns its audit entry, written in the same commit; the `ann`
- * hint tells every open socket to load the banner again.
- */
-async function commitChange(
-  deps: Deps,
-  id: string,
-  stage: (op: Deno.AtomicOperation) => Promise<AuditInput>,
-): Promise<void> {
-  const { kv, clock, fanout } = deps;
-  await fanout.commit(fanout.shard(id), async (op) => {
-    await stageAudit(kv, op, clock, withMeta(await stage(op)));
-    return { hints: [{ t: "ann" }], result: null };
-  });
-}
-
 export async function listAnnouncements(kv: Deno.Kv): Promise<Announcement[]> {
   return (await listAll<Announcement>(kv, keys.announcements())).map((e) => e.value)
     .sort((a, b) => b.from - a.from);
@@ -105,15 +86,14 @@ export async function createAnnouncement(
     createdBy: actor.id,
     updatedAt: now,
   };
-  await commitChange(deps, a.id, (op) => {
-    op.check({ key: keys.announcement(a.id), versionstamp: null }).set(keys.announcement(a.id), a);
-    return Promise.resolve({
-      actor,
-      action: "announcement.create",
-      target: { type: "announcement", id: a.id },
-      detail: summary(a),
-    });
-  });
+  const res = await auditedAtomic(kv, clock, {
+    actor,
+    action: "announcement.create",
+    target: { type: "announcement", id: a.id },
+    detail: summary(a),
+  }).check({ key: keys.announcement(a.id), versionstamp: null })
+    .set(keys.announcement(a.id), a).commit();
+  if (!res.ok) throw new ApiError("conflict", "could not save the announcement; retry");
   return a;
 }
 
@@ -124,34 +104,33 @@ export async function updateAnnouncement(
 ): Promise<Announcement> {
   const { kv, clock } = deps;
   check(deps, input);
-  let a: Announcement | null = null;
-  await commitChange(deps, id, async (op) => {
-    const entry = await kv.get<Announcement>(keys.announcement(id));
-    if (!entry.value) throw notFound("announcement");
-    a = { ...entry.value, ...input, updatedAt: clock.now() };
-    op.check(entry).set(entry.key, a);
-    return {
-      action: "announcement.update",
-      target: { type: "announcement", id },
-      detail: summary(a),
-    };
+  const entry = await kv.get<Announcement>(keys.announcement(id));
+  if (!entry.value) throw notFound("announcement");
+  const a: Announcement = { ...entry.value, ...input, updatedAt: clock.now() };
+  const op = auditedAtomic(kv, clock, {
+    action: "announcement.update",
+    target: { type: "announcement", id },
+    detail: summary(a),
   });
-  return a!;
+  if (!(await op.check(entry).set(entry.key, a).commit()).ok) {
+    throw new ApiError("conflict", "the announcement changed meanwhile; retry");
+  }
+  return a;
 }
 
 /** Deletes it (one commit); its acknowledgements are removed afterwards, in batches. */
 export async function deleteAnnouncement(deps: Deps, id: string): Promise<void> {
-  const { kv } = deps;
-  await commitChange(deps, id, async (op) => {
-    const entry = await kv.get<Announcement>(keys.announcement(id));
-    if (!entry.value) throw notFound("announcement");
-    op.check(entry).delete(entry.key);
-    return {
-      action: "announcement.delete",
-      target: { type: "announcement", id },
-      detail: summary(entry.value),
-    };
+  const { kv, clock } = deps;
+  const entry = await kv.get<Announcement>(keys.announcement(id));
+  if (!entry.value) throw notFound("announcement");
+  const op = auditedAtomic(kv, clock, {
+    action: "announcement.delete",
+    target: { type: "announcement", id },
+    detail: summary(entry.value),
   });
+  if (!(await op.check(entry).delete(entry.key).commit()).ok) {
+    throw new ApiError("conflict", "the announcement changed meanwhile; retry");
+  }
   const acks = await listAll(kv, keys.announcementAcks(id));
   for (let i = 0; i < acks.length; i += 500) {
     const op = kv.atomic();

@@ -63,8 +63,6 @@ export const HintSchema = z.discriminatedUnion("t", [
     s: z.string().optional(),
     keep: z.string().optional(),
   }),
-  /** The site-wide announcements changed: every open socket is told to load them again. */
-  z.object({ t: z.literal("ann") }),
   /**
    * The entry stands for `n` writes committed together (group commit): the counter moved by
    * `n`, and the entry sits at the last of its numbers. Absent: one write.

@@ -252,11 +252,6 @@ export class Hub {
             if (subs?.size) this.#joined(u, [...subs], h.c, h.s - 1);
           }
           break;
-        case "ann": {
-          const frame: ServerFrame = { type: "announcements" };
-          for (const subs of this.#users.values()) for (const sub of subs) sub.push(frame);
-          break;
-        }
         case "user":
           for (const sub of this.subscribersOf(h.u)) {
             if (h.s && sub.sessionHash !== h.s) continue;
